@@ -1,0 +1,48 @@
+/* main.c - entry point of the `slds` tool: finds the subcommand and hands it
+ * the rest of the arguments (git style: one file per subcommand). */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+static const struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} commands[] = {
+    {"synth", cmd_synth, "write a synthetic state's collection (with its ground truth)"},
+    {"load", cmd_load, "validate a collection folder and load it into a state database"},
+    {"audit", cmd_audit, "data-quality report and America COMPETES element coverage"},
+    {"student", cmd_student, "one student's longitudinal record"},
+    {"growth", cmd_growth, "student growth percentiles, growth targets, grade-level gains"},
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: slds COMMAND [ARGS]   (slds COMMAND --help for each)\n\n"
+                 "A statewide longitudinal education data system.\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(out, "  %-9s %s\n", commands[i].name, commands[i].summary);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
+        usage(stdout);
+        return 0;
+    }
+    if (!strcmp(argv[1], "--version")) {
+        printf("slds 0.1.0\n");
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (!strcmp(argv[1], commands[i].name))
+            return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "slds: unknown command '%s'\n", argv[1]);
+    usage(stderr);
+    return 2;
+}

@@ -1,0 +1,75 @@
+/* core.h - building blocks shared by every module of libslds: the error value
+ * every fallible function fills, a growable string buffer, and a progress
+ * reporter for long work.
+ *
+ * Ownership rule for the whole library: a function that returns a pointer
+ * named *_new or *_open gives the caller ownership and has a matching *_free
+ * or *_close; every other pointer returned is borrowed from its argument. */
+#ifndef SLDS_CORE_H
+#define SLDS_CORE_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* Status codes. 0 is success; every failure is a positive value. */
+enum slds_status {
+    SLDS_OK = 0,
+    SLDS_ERR_USAGE,    /* the caller asked for something meaningless */
+    SLDS_ERR_IO,       /* a file could not be opened, read or written */
+    SLDS_ERR_DATA,     /* input data is malformed (message names file/line/column) */
+    SLDS_ERR_DB,       /* SQLite reported an error */
+    SLDS_ERR_NOMEM,    /* an allocation failed */
+    SLDS_ERR_NUMERIC,  /* a numerical method failed (singular design, no convergence) */
+    SLDS_ERR_NOTFOUND  /* a requested record does not exist */
+};
+
+/* The error value: a status code and a message fit for a person. */
+typedef struct slds_error {
+    int code;
+    char message[1024];
+} slds_error;
+
+/* Sets err (if not NULL) and returns code, so callers can `return slds_fail(...)`. */
+int slds_fail(slds_error *err, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Prepends context ("loading x.csv: ") to an existing message; returns err->code. */
+int slds_error_prefix(slds_error *err, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void slds_error_clear(slds_error *err);
+
+/* A growable NUL-terminated byte buffer. Zero-initialise ({0}) to start. */
+typedef struct slds_buf {
+    char *data;
+    size_t len;
+    size_t cap;
+} slds_buf;
+
+int slds_buf_reserve(slds_buf *b, size_t extra);
+int slds_buf_append(slds_buf *b, const char *s, size_t n);
+int slds_buf_puts(slds_buf *b, const char *s);
+int slds_buf_printf(slds_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void slds_buf_clear(slds_buf *b);
+void slds_buf_free(slds_buf *b);
+
+/* Progress of long work. The library calls report(); the tool decides how to
+ * show it (a bar on a terminal, nothing otherwise). A NULL progress is fine. */
+typedef struct slds_progress {
+    void (*report)(void *ctx, const char *stage, uint64_t done, uint64_t total);
+    void *ctx;
+} slds_progress;
+
+static inline void slds_progress_report(const slds_progress *p, const char *stage,
+                                        uint64_t done, uint64_t total)
+{
+    if (p && p->report)
+        p->report(p->ctx, stage, done, total);
+}
+
+/* Monotonic wall-clock seconds, for timings printed by the tool and benches. */
+double slds_now(void);
+/* Peak resident set size of this process in bytes (0 if unknown). */
+uint64_t slds_peak_rss(void);
+
+#endif
