@@ -1,0 +1,491 @@
+/* contract.c - the data contract's files and columns (contract.h), and the
+ * parsers that check one cell against its column's type. */
+#include "ingest/contract.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ARRAY_LEN(a) ((int)(sizeof(a) / sizeof((a)[0])))
+
+static const char *const school_levels[] = {"ELEMENTARY", "MIDDLE", "HIGH", "OTHER", NULL};
+static const char *const title1_statuses[] = {"NONE", "IMPROVEMENT", "CORRECTIVE_ACTION",
+                                              "RESTRUCTURING", NULL};
+static const char *const sexes[] = {"F", "M", "X", NULL};
+static const char *const exit_codes[] = {
+    "PROMOTED",         "TRANSFER_IN_STATE", "TRANSFER_OUT_OF_STATE", "TRANSFER_PRIVATE",
+    "TRANSFER_HOME_SCHOOL", "EMIGRATED",     "DECEASED",              "DROPOUT",
+    "GRADUATED_REGULAR", "COMPLETED_OTHER",  "EXPELLED",              NULL};
+static const char *const races[] = {"HISPANIC", "AM_INDIAN", "ASIAN", "BLACK", "PACIFIC_ISLANDER",
+                                    "WHITE", "TWO_OR_MORE", NULL};
+static const char *const routes[] = {"TRADITIONAL", "ALTERNATIVE", NULL};
+static const char *const roles[] = {"TEACHER", "PRINCIPAL", NULL};
+static const char *const subject_areas[] = {"ELA", "MATH", "SCIENCE", "SPECIAL_EDUCATION",
+                                            "ENGLISH_LEARNER", "OTHER", NULL};
+static const char *const test_types[] = {"STATE", "INTERIM", "FORMATIVE", "COLLEGE_READINESS", NULL};
+static const char *const actions[] = {"IN_SCHOOL_SUSPENSION", "OUT_OF_SCHOOL_SUSPENSION",
+                                      "EXPULSION", NULL};
+static const char *const institution_levels[] = {"2_YEAR", "4_YEAR", NULL};
+static const char *const providers[] = {"IHE", "NON_IHE", NULL};
+
+#define COL(n, t, req, doc) {n, t, req, NULL, 0, 0, doc}
+#define CODE(n, req, list, doc) {n, SLDS_COL_CODE, req, list, 0, 0, doc}
+#define RANGE(n, t, req, lo, hi, doc) {n, t, req, NULL, lo, hi, doc}
+#define DATE(n, req, doc) {n, SLDS_COL_DATE, req, NULL, 1900, 2100, doc}
+
+static const slds_column_def leas_cols[] = {
+    COL("lea_id", SLDS_COL_ID, true, "district identifier"),
+    COL("lea_name", SLDS_COL_TEXT, true, "district name"),
+    RANGE("children_in_poverty", SLDS_COL_INT, false, 0, 1e8, "children aged 5-17 in poverty (Title I count)"),
+    RANGE("children_served", SLDS_COL_INT, false, 0, 1e8, "children served"),
+    RANGE("title1_allocation", SLDS_COL_NUM, false, 0, 1e12, "Title I allocation in dollars"),
+};
+static const slds_column_def schools_cols[] = {
+    COL("school_id", SLDS_COL_ID, true, "school identifier, unique in the state"),
+    COL("lea_id", SLDS_COL_ID, true, "its district (must be in leas.csv or already loaded)"),
+    COL("school_name", SLDS_COL_TEXT, true, "school name"),
+    CODE("school_level", true, school_levels, "ELEMENTARY, MIDDLE, HIGH or OTHER"),
+    COL("title1", SLDS_COL_YN, false, "receives Title I funds"),
+    CODE("title1_status", false, title1_statuses, "NONE, IMPROVEMENT, CORRECTIVE_ACTION or RESTRUCTURING"),
+    COL("charter", SLDS_COL_YN, false, "charter school"),
+};
+static const slds_column_def students_cols[] = {
+    COL("lea_id", SLDS_COL_ID, true, "district that keeps this record"),
+    COL("local_student_id", SLDS_COL_ID, true, "the district's own student id"),
+    COL("first_name", SLDS_COL_TEXT, true, "kept only in the identity table"),
+    COL("last_name", SLDS_COL_TEXT, true, "kept only in the identity table"),
+    DATE("birth_date", true, "kept only in the identity table"),
+    CODE("sex", true, sexes, "F, M or X"),
+    COL("student_id", SLDS_COL_ID, false, "statewide id; blank: the loader matches or assigns one"),
+};
+static const slds_column_def enrollments_cols[] = {
+    COL("student_id", SLDS_COL_ID, true, "statewide student id (known to the state)"),
+    COL("school_id", SLDS_COL_ID, true, "school (known to the state)"),
+    COL("school_year", SLDS_COL_YEAR, true, "year in which the school year ends"),
+    COL("grade_level", SLDS_COL_GRADE, true, "PK, KG, 01-12"),
+    DATE("entry_date", true, "first day of the spell, within the school year"),
+    DATE("exit_date", false, "last day; blank while still enrolled"),
+    CODE("exit_code", false, exit_codes, "why the spell ended; blank while still enrolled"),
+};
+static const slds_column_def attributes_cols[] = {
+    COL("student_id", SLDS_COL_ID, true, "statewide student id"),
+    COL("school_year", SLDS_COL_YEAR, true, "school year"),
+    CODE("race_ethnicity", false, races, "federal race/ethnicity category"),
+    COL("econ_disadvantaged", SLDS_COL_YN, false, "economically disadvantaged"),
+    COL("disability", SLDS_COL_YN, false, "student with a disability (IEP)"),
+    COL("english_learner", SLDS_COL_YN, false, "English learner"),
+    COL("homeless", SLDS_COL_YN, false, "homeless"),
+    COL("foster_care", SLDS_COL_YN, false, "in foster care"),
+    COL("migrant", SLDS_COL_YN, false, "migrant"),
+};
+static const slds_column_def staff_cols[] = {
+    COL("staff_id", SLDS_COL_ID, true, "statewide educator id"),
+    COL("lea_id", SLDS_COL_ID, false, "employing district"),
+    COL("first_name", SLDS_COL_TEXT, false, "educator's first name"),
+    COL("last_name", SLDS_COL_TEXT, false, "educator's last name"),
+    COL("prep_program_id", SLDS_COL_ID, false, "preparation program (prep_programs.csv)"),
+    CODE("certification_route", false, routes, "TRADITIONAL or ALTERNATIVE"),
+    RANGE("years_experience", SLDS_COL_INT, false, 0, 60, "years of experience"),
+    COL("tenured", SLDS_COL_YN, false, "tenured"),
+};
+static const slds_column_def assignments_cols[] = {
+    COL("staff_id", SLDS_COL_ID, true, "educator (staff.csv)"),
+    COL("school_id", SLDS_COL_ID, true, "school"),
+    COL("school_year", SLDS_COL_YEAR, true, "school year"),
+    CODE("role", true, roles, "TEACHER or PRINCIPAL"),
+    CODE("subject_area", false, subject_areas, "ELA, MATH, SCIENCE, SPECIAL_EDUCATION, ENGLISH_LEARNER, OTHER"),
+    RANGE("fte", SLDS_COL_NUM, false, 0, 1, "full-time equivalent, 0-1"),
+};
+static const slds_column_def rosters_cols[] = {
+    COL("staff_id", SLDS_COL_ID, true, "teacher, assigned as TEACHER to school_id that year"),
+    COL("student_id", SLDS_COL_ID, true, "student, enrolled at school_id that year"),
+    COL("school_id", SLDS_COL_ID, true, "school"),
+    COL("school_year", SLDS_COL_YEAR, true, "school year"),
+    COL("subject", SLDS_COL_SUBJECT, true, "upper-case subject code (ELA, MATH, ...)"),
+    COL("section_id", SLDS_COL_ID, true, "class section"),
+    RANGE("dosage", SLDS_COL_NUM, true, 0, 1, "share of the student's instruction in the subject, 0-1"),
+};
+static const slds_column_def assessments_cols[] = {
+    COL("student_id", SLDS_COL_ID, true, "student, enrolled that school year"),
+    COL("school_year", SLDS_COL_YEAR, true, "school year"),
+    COL("subject", SLDS_COL_SUBJECT, true, "upper-case subject code"),
+    COL("grade_tested", SLDS_COL_GRADE, true, "grade of the test"),
+    CODE("test_type", true, test_types, "STATE, INTERIM, FORMATIVE or COLLEGE_READINESS"),
+    COL("test_name", SLDS_COL_TEXT, true, "name of the test"),
+    DATE("test_date", true, "date taken (or scheduled, when not tested)"),
+    RANGE("scale_score", SLDS_COL_NUM, false, -1e6, 1e6, "score; blank exactly when not tested"),
+    RANGE("performance_level", SLDS_COL_INT, false, 1, 4, "1-4"),
+    COL("not_tested_reason", SLDS_COL_SUBJECT, false, "upper-case reason code; blank when tested"),
+};
+static const slds_column_def courses_cols[] = {
+    COL("student_id", SLDS_COL_ID, true, "student"),
+    COL("school_id", SLDS_COL_ID, true, "school"),
+    COL("school_year", SLDS_COL_YEAR, true, "school year"),
+    COL("term", SLDS_COL_ID, true, "term (e.g. FALL, SPRING, YEAR)"),
+    COL("course_code", SLDS_COL_ID, true, "course code"),
+    COL("subject", SLDS_COL_SUBJECT, false, "upper-case subject code"),
+    RANGE("credits_attempted", SLDS_COL_NUM, false, 0, 100, "credits attempted"),
+    RANGE("credits_earned", SLDS_COL_NUM, false, 0, 100, "credits earned"),
+    COL("grade_mark", SLDS_COL_TEXT, false, "mark (A, B+, P, ...)"),
+};
+static const slds_column_def attendance_cols[] = {
+    COL("student_id", SLDS_COL_ID, true, "student, enrolled at school_id that year"),
+    COL("school_id", SLDS_COL_ID, true, "school"),
+    COL("school_year", SLDS_COL_YEAR, true, "school year"),
+    RANGE("days_enrolled", SLDS_COL_NUM, true, 0, 366, "days enrolled"),
+    RANGE("days_present", SLDS_COL_NUM, true, 0, 366, "days present"),
+};
+static const slds_column_def discipline_cols[] = {
+    COL("student_id", SLDS_COL_ID, true, "student"),
+    COL("school_id", SLDS_COL_ID, true, "school"),
+    DATE("action_date", true, "date of the action"),
+    CODE("action", true, actions, "IN_SCHOOL_SUSPENSION, OUT_OF_SCHOOL_SUSPENSION or EXPULSION"),
+    RANGE("days", SLDS_COL_NUM, false, 0, 366, "days removed"),
+};
+static const slds_column_def postsecondary_cols[] = {
+    COL("student_id", SLDS_COL_ID, true, "student"),
+    COL("institution_id", SLDS_COL_ID, true, "college (e.g. IPEDS unit id)"),
+    CODE("institution_level", true, institution_levels, "2_YEAR or 4_YEAR"),
+    DATE("enrollment_date", true, "first enrollment date"),
+    COL("remedial", SLDS_COL_YN, false, "took remedial coursework"),
+    RANGE("credits_earned_first_two_years", SLDS_COL_NUM, false, 0, 300, "credits earned in the first two years"),
+};
+static const slds_column_def observations_cols[] = {
+    COL("staff_id", SLDS_COL_ID, true, "educator"),
+    COL("school_year", SLDS_COL_YEAR, true, "school year"),
+    COL("measure", SLDS_COL_SUBJECT, true, "upper-case measure code (OBSERVATION, SURVEY, ...)"),
+    RANGE("score", SLDS_COL_NUM, true, -1e6, 1e6, "score on the measure's scale"),
+};
+static const slds_column_def prep_cols[] = {
+    COL("prep_program_id", SLDS_COL_ID, true, "program identifier"),
+    COL("name", SLDS_COL_TEXT, false, "program name"),
+    CODE("provider", false, providers, "IHE or NON_IHE"),
+    CODE("route", false, routes, "TRADITIONAL or ALTERNATIVE"),
+};
+static const slds_column_def standards_cols[] = {
+    COL("standard_id", SLDS_COL_ID, true, "standard identifier"),
+    COL("subject", SLDS_COL_SUBJECT, true, "upper-case subject code"),
+    COL("grade_level", SLDS_COL_GRADE, false, "grade"),
+    COL("description", SLDS_COL_TEXT, false, "text of the standard"),
+    COL("prerequisite_ids", SLDS_COL_TEXT, false, "space-separated standard ids"),
+};
+static const slds_column_def responses_cols[] = {
+    COL("student_id", SLDS_COL_ID, true, "student"),
+    COL("response_time", SLDS_COL_DATETIME, true, "ISO 8601 date-time"),
+    COL("item_id", SLDS_COL_ID, true, "item"),
+    COL("standard_id", SLDS_COL_ID, true, "standard the item measures (standards.csv)"),
+    RANGE("correct", SLDS_COL_INT, true, 0, 1, "1 correct, 0 not"),
+};
+
+#define FILE_DEF(f, t, cols, key, doc) {f, t, cols, ARRAY_LEN(cols), key, doc}
+static const slds_file_def files[] = {
+    FILE_DEF("prep_programs.csv", "prep_programs", prep_cols, "prep_program_id", "preparation program"),
+    FILE_DEF("leas.csv", "leas", leas_cols, "lea_id", "district (LEA)"),
+    FILE_DEF("schools.csv", "schools", schools_cols, "school_id", "school"),
+    FILE_DEF("staff.csv", "staff", staff_cols, "staff_id", "educator"),
+    FILE_DEF("staff_assignments.csv", "staff_assignments", assignments_cols,
+             "staff_id, school_id, school_year, role, subject_area", "educator x school x year"),
+    FILE_DEF("observations.csv", "observations", observations_cols, "staff_id, school_year, measure",
+             "non-test measure of an educator"),
+    FILE_DEF("students.csv", "student_identity", students_cols, "lea_id, local_student_id",
+             "district record of a student"),
+    FILE_DEF("enrollments.csv", "enrollments", enrollments_cols, "student_id, school_id, entry_date",
+             "enrollment spell"),
+    FILE_DEF("student_attributes.csv", "student_attributes", attributes_cols, "student_id, school_year",
+             "student x year"),
+    FILE_DEF("rosters.csv", "rosters", rosters_cols,
+             "student_id, school_year, subject, staff_id, section_id, school_id", "teacher-student link"),
+    FILE_DEF("assessments.csv", "assessments", assessments_cols,
+             "student_id, school_year, subject, test_type, test_name, test_date", "test result"),
+    FILE_DEF("courses.csv", "courses", courses_cols, "student_id, school_year, term, course_code, school_id",
+             "transcript line"),
+    FILE_DEF("attendance.csv", "attendance", attendance_cols, "student_id, school_year, school_id",
+             "student x school x year"),
+    FILE_DEF("discipline.csv", "discipline", discipline_cols, "student_id, action_date, action, school_id",
+             "disciplinary action"),
+    FILE_DEF("postsecondary.csv", "postsecondary", postsecondary_cols,
+             "student_id, enrollment_date, institution_id", "college enrollment"),
+    FILE_DEF("standards.csv", "standards", standards_cols, "standard_id", "learning standard"),
+    FILE_DEF("item_responses.csv", "item_responses", responses_cols, "student_id, response_time, item_id",
+             "answer to a practice or formative item"),
+};
+
+const slds_file_def *slds_contract_files(int *count)
+{
+    *count = ARRAY_LEN(files);
+    return files;
+}
+
+const slds_file_def *slds_contract_find(const char *file)
+{
+    for (int i = 0; i < ARRAY_LEN(files); i++)
+        if (!strcmp(files[i].file, file))
+            return &files[i];
+    return NULL;
+}
+
+int slds_contract_column(const slds_file_def *def, const char *name)
+{
+    for (int i = 0; i < def->ncolumns; i++)
+        if (!strcmp(def->columns[i].name, name))
+            return i;
+    return -1;
+}
+
+/* Days from civil (proleptic Gregorian), after H. Hinnant's algorithm. */
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+    y -= m <= 2;
+    const int64_t era = (y >= 0 ? y : y - 399) / 400;
+    const unsigned yoe = (unsigned)(y - era * 400);
+    const unsigned doy = (153 * (m + (m > 2 ? -3u : 9u)) + 2) / 5 + d - 1;
+    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (int64_t)doe - 719468;
+}
+
+void slds_date_format(int64_t z, char out[11])
+{
+    z += 719468;
+    const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    const unsigned doe = (unsigned)(z - era * 146097);
+    const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t y = (int64_t)yoe + era * 400;
+    const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    const unsigned mp = (5 * doy + 2) / 153;
+    const unsigned d = doy - (153 * mp + 2) / 5 + 1;
+    const unsigned m = mp < 10 ? mp + 3 : mp - 9;
+    y += m <= 2;
+    char buf[32];
+    snprintf(buf, sizeof buf, "%04d-%02u-%02u", (int)y, m % 100, d % 100);
+    memcpy(out, buf, 10);
+    out[10] = '\0';
+}
+
+static bool is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static bool parse_digits(const char *s, int n, int *out)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        if (!is_digit(s[i]))
+            return false;
+        v = v * 10 + (s[i] - '0');
+    }
+    *out = v;
+    return true;
+}
+
+bool slds_date_parse(const char *s, size_t len, int64_t *days)
+{
+    int y, m, d;
+    if (len != 10 || s[4] != '-' || s[7] != '-' || !parse_digits(s, 4, &y) ||
+        !parse_digits(s + 5, 2, &m) || !parse_digits(s + 8, 2, &d))
+        return false;
+    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (m < 1 || m > 12 || d < 1)
+        return false;
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    if (d > mdays[m - 1] + (m == 2 && leap))
+        return false;
+    *days = days_from_civil(y, (unsigned)m, (unsigned)d);
+    return true;
+}
+
+static bool datetime_valid(const char *s, size_t len)
+{
+    int64_t days;
+    int hh, mm, ss;
+    if (len < 16 || !slds_date_parse(s, 10, &days) || (s[10] != 'T' && s[10] != ' ') ||
+        !parse_digits(s + 11, 2, &hh) || s[13] != ':' || !parse_digits(s + 14, 2, &mm) || hh > 23 ||
+        mm > 59)
+        return false;
+    size_t p = 16;
+    if (p < len && s[p] == ':') {
+        if (p + 3 > len || !parse_digits(s + p + 1, 2, &ss) || ss > 60)
+            return false;
+        p += 3;
+        if (p < len && s[p] == '.') {
+            p++;
+            size_t start = p;
+            while (p < len && is_digit(s[p]))
+                p++;
+            if (p == start)
+                return false;
+        }
+    }
+    if (p == len)
+        return true;
+    if (s[p] == 'Z')
+        return p + 1 == len;
+    if ((s[p] == '+' || s[p] == '-') && p + 6 == len) {
+        int oh, om;
+        return parse_digits(s + p + 1, 2, &oh) && s[p + 3] == ':' &&
+               parse_digits(s + p + 4, 2, &om) && oh <= 14 && om <= 59;
+    }
+    return false;
+}
+
+static const char *const grade_codes[] = {"PK", "KG", "01", "02", "03", "04", "05",
+                                          "06", "07", "08", "09", "10", "11", "12"};
+
+const char *slds_grade_code(int grade)
+{
+    if (grade < -1 || grade > 12)
+        return "?";
+    return grade_codes[grade + 1];
+}
+
+static bool parse_grade(const char *s, size_t len, int64_t *grade)
+{
+    if (len == 2 && !memcmp(s, "PK", 2)) {
+        *grade = -1;
+        return true;
+    }
+    if (len == 2 && !memcmp(s, "KG", 2)) {
+        *grade = 0;
+        return true;
+    }
+    int g;
+    if ((len == 1 || len == 2) && parse_digits(s, (int)len, &g) && g >= 1 && g <= 12) {
+        *grade = g;
+        return true;
+    }
+    return false;
+}
+
+static bool parse_int(const char *s, size_t len, int64_t *out)
+{
+    size_t i = 0;
+    bool neg = false;
+    if (i < len && (s[i] == '-' || s[i] == '+'))
+        neg = s[i++] == '-';
+    if (i == len || len - i > 15)
+        return false;
+    int64_t v = 0;
+    for (; i < len; i++) {
+        if (!is_digit(s[i]))
+            return false;
+        v = v * 10 + (s[i] - '0');
+    }
+    *out = neg ? -v : v;
+    return true;
+}
+
+static bool parse_num(const char *s, size_t len, double *out)
+{
+    /* Plain decimal notation only: optional sign, digits, optional point and digits. */
+    size_t i = 0, digits = 0;
+    if (i < len && (s[i] == '-' || s[i] == '+'))
+        i++;
+    for (; i < len && is_digit(s[i]); i++)
+        digits++;
+    if (i < len && s[i] == '.')
+        for (i++; i < len && is_digit(s[i]); i++)
+            digits++;
+    if (i != len || digits == 0 || len > 40)
+        return false;
+    char buf[48];
+    memcpy(buf, s, len);
+    buf[len] = '\0';
+    *out = strtod(buf, NULL);
+    return isfinite(*out);
+}
+
+const char *slds_field_parse(const slds_column_def *col, const char *s, size_t len,
+                             slds_value *out, char *why, size_t whysize)
+{
+    memset(out, 0, sizeof *out);
+    out->text = s;
+    out->len = len;
+    if (len == 0) {
+        out->blank = true;
+        out->text = NULL;
+        return col->required ? "required value is blank" : NULL;
+    }
+    switch (col->type) {
+    case SLDS_COL_ID:
+        if (len > 64)
+            return "identifier longer than 64 characters";
+        if (s[0] == ' ' || s[len - 1] == ' ')
+            return "identifier with leading or trailing spaces";
+        for (size_t i = 0; i < len; i++)
+            if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+                return "identifier with a control character";
+        return NULL;
+    case SLDS_COL_TEXT:
+        if (len > 1000)
+            return "text longer than 1000 bytes";
+        return NULL;
+    case SLDS_COL_CODE:
+        for (int i = 0; col->codes[i]; i++)
+            if (strlen(col->codes[i]) == len && !memcmp(col->codes[i], s, len)) {
+                out->text = col->codes[i];
+                return NULL;
+            }
+        {
+            size_t w = (size_t)snprintf(why, whysize, "unknown code; expected one of");
+            for (int i = 0; col->codes[i] && w < whysize; i++)
+                w += (size_t)snprintf(why + w, whysize - w, "%s %s", i ? "," : "", col->codes[i]);
+        }
+        return why;
+    case SLDS_COL_SUBJECT:
+        if (len > 32 || s[0] < 'A' || s[0] > 'Z')
+            return "expected an upper-case code (A-Z, 0-9, _; up to 32 characters)";
+        for (size_t i = 1; i < len; i++)
+            if (!((s[i] >= 'A' && s[i] <= 'Z') || is_digit(s[i]) || s[i] == '_'))
+                return "expected an upper-case code (A-Z, 0-9, _; up to 32 characters)";
+        return NULL;
+    case SLDS_COL_INT:
+        if (!parse_int(s, len, &out->i))
+            return "expected a whole number";
+        if ((double)out->i < col->min || (double)out->i > col->max) {
+            snprintf(why, whysize, "out of range [%g, %g]", col->min, col->max);
+            return why;
+        }
+        return NULL;
+    case SLDS_COL_NUM:
+        if (!parse_num(s, len, &out->d))
+            return "expected a number (e.g. 12 or 12.5)";
+        if (out->d < col->min || out->d > col->max) {
+            snprintf(why, whysize, "out of range [%g, %g]", col->min, col->max);
+            return why;
+        }
+        return NULL;
+    case SLDS_COL_DATE:
+        if (!slds_date_parse(s, len, &out->i))
+            return "expected a calendar date YYYY-MM-DD";
+        {
+            int year = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+            if (year < col->min || year > col->max) {
+                snprintf(why, whysize, "year out of range [%g, %g]", col->min, col->max);
+                return why;
+            }
+        }
+        return NULL;
+    case SLDS_COL_DATETIME:
+        if (!datetime_valid(s, len))
+            return "expected an ISO 8601 date-time YYYY-MM-DDTHH:MM[:SS][Z|+HH:MM]";
+        return NULL;
+    case SLDS_COL_YN:
+        if (len == 1 && (s[0] == 'Y' || s[0] == 'N')) {
+            out->i = s[0] == 'Y';
+            return NULL;
+        }
+        return "expected Y or N";
+    case SLDS_COL_YEAR:
+        if (!parse_int(s, len, &out->i) || out->i < 1990 || out->i > 2100)
+            return "expected a school year 1990-2100 (the year in which it ends)";
+        return NULL;
+    case SLDS_COL_GRADE:
+        if (!parse_grade(s, len, &out->i))
+            return "expected a grade level PK, KG or 01-12";
+        out->text = grade_codes[out->i + 1];
+        out->len = 2;
+        return NULL;
+    }
+    return "unknown column type";
+}
