@@ -244,6 +244,11 @@ static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
     return era * 146097 + (int64_t)doe - 719468;
 }
 
+int64_t slds_days_from_civil(int year, int month, int day)
+{
+    return days_from_civil(year, (unsigned)month, (unsigned)day);
+}
+
 void slds_date_format(int64_t z, char out[11])
 {
     z += 719468;

@@ -68,6 +68,8 @@ const char *slds_field_parse(const slds_column_def *col, const char *s, size_t l
 /* Dates as day numbers (days since 1970-01-01) and back. */
 bool slds_date_parse(const char *s, size_t len, int64_t *days);
 void slds_date_format(int64_t days, char out[11]);
+/* Day number of a calendar date (no validation). */
+int64_t slds_days_from_civil(int year, int month, int day);
 /* Grade code as stored: -1 -> "PK", 0 -> "KG", 1..12 -> "01".."12". */
 const char *slds_grade_code(int grade);
 

@@ -1,0 +1,1264 @@
+/* load.c - validated loading of a collection folder (see load.h for the
+ * invariants).
+ *
+ * Notes on the design:
+ *  - Files are read in contract order, each streamed once: a row is parsed,
+ *    checked against its columns and against what is already known (this
+ *    load's earlier files and the database), then written with a prepared
+ *    INSERT OR REPLACE keyed by the natural key, or recorded as rejected.
+ *  - What the cross-file checks need is held in memory, and nothing else:
+ *    the sets of known ids (interned strings), the (teacher, school, year)
+ *    assignments, and every enrollment spell (24 bytes each) with the
+ *    (student, year) and (student, school, year) sets built from them.
+ *  - Two files need the whole file before a row can be judged: students.csv
+ *    (a record without a statewide id may match a record further down) and
+ *    enrollments.csv (overlaps and grade progression are properties of a
+ *    student's spells taken together). Their rows are kept compactly in
+ *    memory and written after the file has been read.
+ *  - Rejects are written with load_id 'pending' and renamed at the end,
+ *    when the digest of the whole collection (the load's id) is known. */
+#include "ingest/load.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "core/hash.h"
+#include "ident/ident.h"
+#include "ingest/contract.h"
+#include "ingest/csv.h"
+
+#define PENDING "pending"
+#define AMBIGUOUS (SLDS_NO_ID - 1)
+#define OPEN_END INT32_MAX
+
+/* One enrollment spell, existing or from this load. */
+typedef struct spell {
+    uint32_t student, school, line; /* line 0: already in the database */
+    int32_t entry, exit;            /* day numbers; exit OPEN_END when still enrolled */
+    uint16_t year;
+    int8_t grade;
+    uint8_t exit_code; /* index + 1 into the exit code list, 0 = blank */
+    uint8_t state;     /* SPELL_* */
+} spell;
+
+enum { SPELL_ACTIVE, SPELL_SUPERSEDED, SPELL_REJECTED };
+
+/* A students.csv row without a statewide id, resolved after the file. */
+typedef struct pending_student {
+    long line;
+    char *fields[7];
+} pending_student;
+
+typedef struct load_ctx {
+    slds_store *store;
+    slds_error *err;
+    const slds_progress *progress;
+    uint64_t bytes_done, bytes_total;
+    slds_load_result *res;
+    slds_file_result *cur; /* result of the file being loaded */
+    const char *cur_file;
+    sqlite3_stmt *reject_stmt;
+
+    slds_intern leas, schools, staff, programs, standards, students;
+    slds_intern crosswalk;           /* "lea\x1flocal" -> entry; value arrays below */
+    uint32_t *crosswalk_student;     /* crosswalk entry -> student idx */
+    uint8_t *crosswalk_source;       /* crosswalk entry -> id source */
+    uint32_t crosswalk_cap;
+    slds_intern match_keys;          /* normalized identity -> entry */
+    uint32_t *match_student;         /* entry -> student idx or AMBIGUOUS */
+    uint32_t match_cap;
+    slds_map64 teacher_assignments;  /* (staff, school, year) */
+    slds_map64 enrolled_year;        /* (student, year) */
+    slds_map64 enrolled_school_year; /* (student, school, year) */
+    spell *spells;
+    size_t nspells, capspells;
+    slds_id_generator ids;
+    bool ids_ready, ids_changed;
+} load_ctx;
+
+static const char *const id_sources[] = {"DISTRICT", "MATCHED_LOCAL", "MATCHED_IDENTITY", "ASSIGNED"};
+enum { SRC_DISTRICT, SRC_MATCHED_LOCAL, SRC_MATCHED_IDENTITY, SRC_ASSIGNED };
+
+static uint64_t key3(uint32_t a, uint32_t b, int64_t year)
+{
+    return (uint64_t)a << 32 | (uint64_t)(b & 0xFFFFF) << 12 | (uint64_t)(year & 0xFFF);
+}
+
+static uint64_t key2(uint32_t a, int64_t year)
+{
+    return (uint64_t)a << 32 | (uint64_t)(year & 0xFFFF);
+}
+
+static int nomem(load_ctx *c)
+{
+    return slds_fail(c->err, SLDS_ERR_NOMEM, "out of memory while loading %s",
+                     c->cur_file ? c->cur_file : "the collection");
+}
+
+static int db_error(load_ctx *c, const char *what)
+{
+    return slds_fail(c->err, SLDS_ERR_DB, "%s: %s: %s", c->store->path, what,
+                     sqlite3_errmsg(c->store->db));
+}
+
+/* ---- rejects ---------------------------------------------------------- */
+
+/* Copies value for a message: at most 200 bytes, bytes outside printable
+ * ASCII/valid UTF-8 written as \xNN so a reject never carries broken text. */
+static void printable_value(const char *v, size_t len, char *out, size_t size)
+{
+    size_t w = 0;
+    bool utf8 = slds_utf8_valid(v, len);
+    for (size_t i = 0; i < len && w + 5 < size && i < 200; i++) {
+        unsigned char ch = (unsigned char)v[i];
+        if (ch < 0x20 || ch == 0x7f || (ch >= 0x80 && !utf8))
+            w += (size_t)snprintf(out + w, size - w, "\\x%02X", ch);
+        else
+            out[w++] = (char)ch;
+    }
+    out[w] = '\0';
+}
+
+static int reject_row(load_ctx *c, long line, const char *column, const char *value, size_t len,
+                      const char *reason)
+{
+    char shown[1024];
+    printable_value(value ? value : "", value ? len : 0, shown, sizeof shown);
+    sqlite3_stmt *st = c->reject_stmt;
+    sqlite3_bind_text(st, 1, c->cur_file, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, line);
+    if (column)
+        sqlite3_bind_text(st, 3, column, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, 3);
+    sqlite3_bind_text(st, 4, shown, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, reason, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    if (rc != SQLITE_DONE)
+        return db_error(c, "recording a rejected row");
+    c->cur->rejected++;
+    return SLDS_OK;
+}
+
+/* ---- what is already in the database ---------------------------------- */
+
+static int read_ids(load_ctx *c, const char *sql, slds_intern *into)
+{
+    sqlite3_stmt *st;
+    if (slds_store_prepare(c->store, &st, sql, c->err))
+        return c->err->code;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *v = (const char *)sqlite3_column_text(st, 0);
+        if (v && slds_intern_add(into, v, strlen(v)) == SLDS_NO_ID) {
+            sqlite3_finalize(st);
+            return nomem(c);
+        }
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? SLDS_OK : db_error(c, "reading existing ids");
+}
+
+static int grow_u32(uint32_t **arr, uint32_t *cap, uint32_t need)
+{
+    if (need < *cap)
+        return SLDS_OK;
+    uint32_t n = *cap ? *cap : 1024;
+    while (n <= need)
+        n *= 2;
+    uint32_t *p = realloc(*arr, n * sizeof *p);
+    if (!p)
+        return SLDS_ERR_NOMEM;
+    *arr = p;
+    *cap = n;
+    return SLDS_OK;
+}
+
+static int crosswalk_set(load_ctx *c, const char *lea, const char *local, uint32_t student,
+                         uint8_t source)
+{
+    char key[160];
+    int n = snprintf(key, sizeof key, "%s\x1f%s", lea, local);
+    uint32_t e = slds_intern_add(&c->crosswalk, key, (size_t)n);
+    uint32_t old_cap = c->crosswalk_cap;
+    if (e == SLDS_NO_ID || grow_u32(&c->crosswalk_student, &c->crosswalk_cap, e))
+        return nomem(c);
+    if (c->crosswalk_cap != old_cap) {
+        uint8_t *p = realloc(c->crosswalk_source, c->crosswalk_cap);
+        if (!p)
+            return nomem(c);
+        c->crosswalk_source = p;
+    }
+    c->crosswalk_student[e] = student;
+    c->crosswalk_source[e] = source;
+    return SLDS_OK;
+}
+
+static uint32_t crosswalk_find(load_ctx *c, const char *lea, const char *local, uint8_t *source)
+{
+    char key[160];
+    int n = snprintf(key, sizeof key, "%s\x1f%s", lea, local);
+    uint32_t e = slds_intern_find(&c->crosswalk, key, (size_t)n);
+    if (e == SLDS_NO_ID)
+        return SLDS_NO_ID;
+    *source = c->crosswalk_source[e];
+    return c->crosswalk_student[e];
+}
+
+static int match_add(load_ctx *c, const char *key, size_t len, uint32_t student)
+{
+    uint32_t before = c->match_keys.count;
+    uint32_t e = slds_intern_add(&c->match_keys, key, len);
+    if (e == SLDS_NO_ID || grow_u32(&c->match_student, &c->match_cap, e))
+        return nomem(c);
+    if (e >= before)
+        c->match_student[e] = student;
+    else if (c->match_student[e] != student)
+        c->match_student[e] = AMBIGUOUS;
+    return SLDS_OK;
+}
+
+static int read_identities(load_ctx *c)
+{
+    sqlite3_stmt *st;
+    if (slds_store_prepare(c->store, &st,
+                           "SELECT lea_id, local_student_id, student_id, match_key, id_source"
+                           " FROM student_identity",
+                           c->err))
+        return c->err->code;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *lea = (const char *)sqlite3_column_text(st, 0);
+        const char *local = (const char *)sqlite3_column_text(st, 1);
+        const char *sid = (const char *)sqlite3_column_text(st, 2);
+        const char *mk = (const char *)sqlite3_column_text(st, 3);
+        const char *src = (const char *)sqlite3_column_text(st, 4);
+        uint32_t student = slds_intern_add(&c->students, sid, strlen(sid));
+        uint8_t source = SRC_DISTRICT;
+        for (uint8_t i = 0; i < 4; i++)
+            if (!strcmp(src, id_sources[i]))
+                source = i;
+        if (student == SLDS_NO_ID || crosswalk_set(c, lea, local, student, source) ||
+            match_add(c, mk, strlen(mk), student)) {
+            sqlite3_finalize(st);
+            return nomem(c);
+        }
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? SLDS_OK : db_error(c, "reading student identities");
+}
+
+static int push_spell(load_ctx *c, const spell *sp)
+{
+    if (c->nspells == c->capspells) {
+        size_t cap = c->capspells ? c->capspells * 2 : 4096;
+        spell *p = realloc(c->spells, cap * sizeof *p);
+        if (!p)
+            return nomem(c);
+        c->spells = p;
+        c->capspells = cap;
+    }
+    c->spells[c->nspells++] = *sp;
+    return SLDS_OK;
+}
+
+static int8_t exit_code_index(const char *code)
+{
+    const slds_column_def *col = &slds_contract_find("enrollments.csv")->columns[6];
+    for (int8_t i = 0; code && col->codes[i]; i++)
+        if (!strcmp(col->codes[i], code))
+            return (int8_t)(i + 1);
+    return 0;
+}
+
+static int read_existing_spells(load_ctx *c)
+{
+    sqlite3_stmt *st;
+    if (slds_store_prepare(c->store, &st,
+                           "SELECT student_id, school_id, school_year, grade_level, entry_date,"
+                           " exit_date, exit_code FROM enrollments",
+                           c->err))
+        return c->err->code;
+    const slds_column_def *grade_col = &slds_contract_find("enrollments.csv")->columns[3];
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *sid = (const char *)sqlite3_column_text(st, 0);
+        const char *school = (const char *)sqlite3_column_text(st, 1);
+        const char *grade = (const char *)sqlite3_column_text(st, 3);
+        const char *entry = (const char *)sqlite3_column_text(st, 4);
+        const char *exit = (const char *)sqlite3_column_text(st, 5);
+        spell sp = {0};
+        sp.student = slds_intern_add(&c->students, sid, strlen(sid));
+        sp.school = slds_intern_add(&c->schools, school, strlen(school));
+        sp.year = (uint16_t)sqlite3_column_int(st, 2);
+        slds_value v;
+        char why[8];
+        slds_field_parse(grade_col, grade, strlen(grade), &v, why, sizeof why);
+        sp.grade = (int8_t)v.i;
+        int64_t d;
+        sp.entry = slds_date_parse(entry, strlen(entry), &d) ? (int32_t)d : 0;
+        sp.exit = exit && slds_date_parse(exit, strlen(exit), &d) ? (int32_t)d : OPEN_END;
+        sp.exit_code = (uint8_t)exit_code_index((const char *)sqlite3_column_text(st, 6));
+        if (sp.student == SLDS_NO_ID || sp.school == SLDS_NO_ID || push_spell(c, &sp)) {
+            sqlite3_finalize(st);
+            return nomem(c);
+        }
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? SLDS_OK : db_error(c, "reading enrollments");
+}
+
+static int read_teacher_assignments(load_ctx *c)
+{
+    sqlite3_stmt *st;
+    if (slds_store_prepare(c->store, &st,
+                           "SELECT staff_id, school_id, school_year FROM staff_assignments"
+                           " WHERE role = 'TEACHER'",
+                           c->err))
+        return c->err->code;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *staff = (const char *)sqlite3_column_text(st, 0);
+        const char *school = (const char *)sqlite3_column_text(st, 1);
+        uint32_t a = slds_intern_add(&c->staff, staff, strlen(staff));
+        uint32_t b = slds_intern_add(&c->schools, school, strlen(school));
+        if (a == SLDS_NO_ID || b == SLDS_NO_ID ||
+            !slds_map64_put(&c->teacher_assignments, key3(a, b, sqlite3_column_int(st, 2)), 1)) {
+            sqlite3_finalize(st);
+            return nomem(c);
+        }
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? SLDS_OK : db_error(c, "reading staff assignments");
+}
+
+static int read_existing(load_ctx *c)
+{
+    if (read_ids(c, "SELECT lea_id FROM leas", &c->leas) ||
+        read_ids(c, "SELECT school_id FROM schools", &c->schools) ||
+        read_ids(c, "SELECT staff_id FROM staff", &c->staff) ||
+        read_ids(c, "SELECT prep_program_id FROM prep_programs", &c->programs) ||
+        read_ids(c, "SELECT standard_id FROM standards", &c->standards) ||
+        read_ids(c, "SELECT student_id FROM students", &c->students) || read_identities(c) ||
+        read_teacher_assignments(c) || read_existing_spells(c))
+        return c->err->code;
+    return SLDS_OK;
+}
+
+/* ---- generic row handling --------------------------------------------- */
+
+/* The parsed row, by contract column index. */
+typedef struct row {
+    slds_value v[16];
+    const char *raw[16];
+    size_t rawlen[16];
+} row;
+
+static bool known(const slds_intern *t, const slds_value *v, uint32_t *idx)
+{
+    uint32_t id = slds_intern_find(t, v->text, v->len);
+    if (idx)
+        *idx = id;
+    return id != SLDS_NO_ID;
+}
+
+/* Checks that rows of each file make sense with the rest of the state.
+ * Returns NULL when the row is fine, else the reason; *col is the column. */
+static const char *cross_check(load_ctx *c, const slds_file_def *def, const row *r, int *col,
+                               char *why, size_t whysize)
+{
+    const char *f = def->file;
+    uint32_t a, b;
+#define REF(colno, set, what)                                                                     \
+    do {                                                                                          \
+        if (!r->v[colno].blank && !known(&c->set, &r->v[colno], NULL)) {                          \
+            *col = colno;                                                                         \
+            return "unknown " what " (not in this collection nor in the database)";              \
+        }                                                                                         \
+    } while (0)
+    if (!strcmp(f, "schools.csv")) {
+        REF(1, leas, "district");
+    } else if (!strcmp(f, "staff.csv")) {
+        REF(1, leas, "district");
+        REF(4, programs, "preparation program");
+    } else if (!strcmp(f, "staff_assignments.csv") || !strcmp(f, "observations.csv")) {
+        REF(0, staff, "staff member");
+        if (f[5] == '_')
+            REF(1, schools, "school");
+    } else if (!strcmp(f, "student_attributes.csv") || !strcmp(f, "postsecondary.csv")) {
+        REF(0, students, "student");
+    } else if (!strcmp(f, "courses.csv") || !strcmp(f, "discipline.csv")) {
+        REF(0, students, "student");
+        REF(1, schools, "school");
+    } else if (!strcmp(f, "attendance.csv")) {
+        REF(0, students, "student");
+        REF(1, schools, "school");
+        known(&c->students, &r->v[0], &a);
+        known(&c->schools, &r->v[1], &b);
+        if (!slds_map64_get(&c->enrolled_school_year, key3(a, b, r->v[2].i), NULL)) {
+            *col = 0;
+            return "student not enrolled at this school in this school year";
+        }
+    } else if (!strcmp(f, "rosters.csv")) {
+        REF(0, staff, "staff member");
+        REF(1, students, "student");
+        REF(2, schools, "school");
+        uint32_t t;
+        known(&c->staff, &r->v[0], &t);
+        known(&c->students, &r->v[1], &a);
+        known(&c->schools, &r->v[2], &b);
+        if (!slds_map64_get(&c->teacher_assignments, key3(t, b, r->v[3].i), NULL)) {
+            *col = 0;
+            return "staff member is not assigned as TEACHER to this school in this school year";
+        }
+        if (!slds_map64_get(&c->enrolled_school_year, key3(a, b, r->v[3].i), NULL)) {
+            *col = 1;
+            return "student not enrolled at this school in this school year";
+        }
+    } else if (!strcmp(f, "assessments.csv")) {
+        REF(0, students, "student");
+        known(&c->students, &r->v[0], &a);
+        if (!slds_map64_get(&c->enrolled_year, key2(a, r->v[1].i), NULL)) {
+            *col = 0;
+            return "student not enrolled in this school year";
+        }
+        bool scored = !r->v[7].blank, reason = !r->v[9].blank;
+        if (scored == reason) {
+            *col = scored ? 9 : 7;
+            return scored ? "a scored test must have a blank not_tested_reason"
+                          : "scale_score is blank but no not_tested_reason is given";
+        }
+        int64_t lo = slds_days_from_civil((int)r->v[1].i - 1, 7, 1);
+        int64_t hi = slds_days_from_civil((int)r->v[1].i, 9, 30);
+        if (r->v[6].i < lo || r->v[6].i > hi) {
+            *col = 6;
+            snprintf(why, whysize, "test date outside school year %d (%d-07-01 to %d-09-30)",
+                     (int)r->v[1].i, (int)r->v[1].i - 1, (int)r->v[1].i);
+            return why;
+        }
+    } else if (!strcmp(f, "item_responses.csv")) {
+        REF(0, students, "student");
+        REF(3, standards, "standard");
+    }
+#undef REF
+    return NULL;
+}
+
+/* Adds what later files will check against (ids, assignments). */
+static int remember_row(load_ctx *c, const slds_file_def *def, const row *r)
+{
+    const char *f = def->file;
+    slds_intern *set = NULL;
+    if (!strcmp(f, "leas.csv"))
+        set = &c->leas;
+    else if (!strcmp(f, "schools.csv"))
+        set = &c->schools;
+    else if (!strcmp(f, "staff.csv"))
+        set = &c->staff;
+    else if (!strcmp(f, "prep_programs.csv"))
+        set = &c->programs;
+    else if (!strcmp(f, "standards.csv"))
+        set = &c->standards;
+    if (set && slds_intern_add(set, r->v[0].text, r->v[0].len) == SLDS_NO_ID)
+        return nomem(c);
+    if (!strcmp(f, "staff_assignments.csv") && !strcmp(r->v[3].text, "TEACHER")) {
+        uint32_t t, s;
+        known(&c->staff, &r->v[0], &t);
+        known(&c->schools, &r->v[1], &s);
+        if (!slds_map64_put(&c->teacher_assignments, key3(t, s, r->v[2].i), 1))
+            return nomem(c);
+    }
+    return SLDS_OK;
+}
+
+static void bind_value(sqlite3_stmt *st, int pos, const slds_column_def *col, const slds_value *v)
+{
+    if (v->blank) {
+        /* Part of a primary key that may be blank: stored as '' so the key stays unique. */
+        if (!strcmp(col->name, "subject_area"))
+            sqlite3_bind_text(st, pos, "", 0, SQLITE_STATIC);
+        else
+            sqlite3_bind_null(st, pos);
+        return;
+    }
+    switch (col->type) {
+    case SLDS_COL_INT:
+    case SLDS_COL_YEAR:
+        sqlite3_bind_int64(st, pos, v->i);
+        break;
+    case SLDS_COL_NUM:
+        sqlite3_bind_double(st, pos, v->d);
+        break;
+    default:
+        sqlite3_bind_text(st, pos, v->text, (int)v->len, SQLITE_STATIC);
+    }
+}
+
+static int prepare_insert(load_ctx *c, const char *table, const char *const *cols, int n,
+                          sqlite3_stmt **st)
+{
+    slds_buf sql = {0};
+    slds_buf_printf(&sql, "INSERT OR REPLACE INTO %s(", table);
+    for (int i = 0; i < n; i++)
+        slds_buf_printf(&sql, "%s%s", i ? ", " : "", cols[i]);
+    slds_buf_puts(&sql, ") VALUES(");
+    for (int i = 0; i < n; i++)
+        slds_buf_puts(&sql, i ? ", ?" : "?");
+    if (slds_buf_puts(&sql, ")"))
+        return nomem(c);
+    int rc = slds_store_prepare(c->store, st, sql.data, c->err);
+    slds_buf_free(&sql);
+    return rc;
+}
+
+/* The header: maps contract columns to positions in the file. */
+typedef struct header_map {
+    int pos[16];  /* contract column -> field index, -1 when absent */
+    int nfields;
+} header_map;
+
+static int read_header(load_ctx *c, slds_csv *csv, const slds_file_def *def, header_map *h)
+{
+    slds_csv_record rec;
+    int got = slds_csv_next(csv, &rec, c->err);
+    if (got < 0)
+        return c->err->code;
+    if (got == 0)
+        return slds_fail(c->err, SLDS_ERR_DATA,
+                         "%s: line 1: the file is empty (expected a header row naming the columns)",
+                         def->file);
+    if (rec.bad_utf8_field >= 0)
+        return slds_fail(c->err, SLDS_ERR_DATA,
+                         "%s: line 1, column %d: the header is not valid UTF-8 (wrong encoding?)",
+                         def->file, rec.bad_utf8_field + 1);
+    for (int i = 0; i < def->ncolumns; i++)
+        h->pos[i] = -1;
+    h->nfields = rec.nfields;
+    size_t extra_len = 0;
+    for (int f = 0; f < rec.nfields; f++) {
+        const char *name = rec.fields[f];
+        int col = slds_contract_column(def, name);
+        if (col < 0) {
+            if (rec.lengths[f] == 0 && rec.nfields == 1)
+                break;
+            if (extra_len < sizeof c->cur->extra_columns - 1)
+                extra_len += (size_t)snprintf(c->cur->extra_columns + extra_len,
+                                              sizeof c->cur->extra_columns - extra_len, "%s%s",
+                                              extra_len ? ", " : "", name);
+            continue;
+        }
+        if (h->pos[col] >= 0)
+            return slds_fail(c->err, SLDS_ERR_DATA, "%s: line 1, column %d: column '%s' appears twice",
+                             def->file, f + 1, name);
+        h->pos[col] = f;
+    }
+    for (int i = 0; i < def->ncolumns; i++)
+        if (h->pos[i] < 0 && def->columns[i].required)
+            return slds_fail(c->err, SLDS_ERR_DATA,
+                             "%s: line 1: required column '%s' is missing from the header "
+                             "(found: %d columns)",
+                             def->file, def->columns[i].name, rec.nfields);
+    return SLDS_OK;
+}
+
+/* Structural and per-column checks of one record. Returns NULL when the row
+ * parsed, else the reason (and *col, *value, *vlen describe the culprit). */
+static const char *parse_row(const slds_file_def *def, const header_map *h,
+                             const slds_csv_record *rec, row *r, int *col, const char **value,
+                             size_t *vlen, char *why, size_t whysize)
+{
+    *col = -1;
+    *value = NULL;
+    *vlen = 0;
+    if (rec->nfields != h->nfields) {
+        snprintf(why, whysize, "expected %d fields (as in the header), found %d", h->nfields,
+                 rec->nfields);
+        return why;
+    }
+    if (rec->bad_utf8_field >= 0 || rec->bad_quote_field >= 0) {
+        int f = rec->bad_utf8_field >= 0 ? rec->bad_utf8_field : rec->bad_quote_field;
+        for (int i = 0; i < def->ncolumns; i++)
+            if (h->pos[i] == f)
+                *col = i;
+        *value = rec->fields[f];
+        *vlen = rec->lengths[f];
+        return rec->bad_utf8_field >= 0 ? "not valid UTF-8 (wrong encoding?)"
+                                        : "stray quote: a field is quoted only in part";
+    }
+    for (int i = 0; i < def->ncolumns; i++) {
+        int p = h->pos[i];
+        const char *s = p >= 0 ? rec->fields[p] : "";
+        size_t len = p >= 0 ? rec->lengths[p] : 0;
+        r->raw[i] = s;
+        r->rawlen[i] = len;
+        const char *reason = slds_field_parse(&def->columns[i], s, len, &r->v[i], why, whysize);
+        if (reason) {
+            *col = i;
+            *value = s;
+            *vlen = len;
+            return reason;
+        }
+    }
+    return NULL;
+}
+
+/* ---- students.csv: identity and statewide ids ------------------------- */
+
+static int ensure_id_generator(load_ctx *c)
+{
+    if (c->ids_ready)
+        return SLDS_OK;
+    char buf[128];
+    int rc = slds_store_meta_get(c->store, "id_generator", buf, sizeof buf, c->err);
+    if (rc == SLDS_OK)
+        rc = slds_id_generator_decode(&c->ids, buf, c->err);
+    else if (rc == SLDS_ERR_NOTFOUND)
+        rc = slds_id_generator_init_random(&c->ids, c->err);
+    if (rc)
+        return rc;
+    c->ids_ready = true;
+    return SLDS_OK;
+}
+
+static int new_student_id(load_ctx *c, char out[SLDS_STUDENT_ID_LEN + 1])
+{
+    if (ensure_id_generator(c))
+        return c->err->code;
+    do
+        slds_id_for_counter(&c->ids, c->ids.next++, out);
+    while (slds_intern_find(&c->students, out, SLDS_STUDENT_ID_LEN) != SLDS_NO_ID);
+    c->ids_changed = true;
+    return SLDS_OK;
+}
+
+typedef struct student_stmts {
+    sqlite3_stmt *identity, *student;
+} student_stmts;
+
+/* Writes one resolved identity record. f: the 7 student columns. */
+static int write_identity(load_ctx *c, student_stmts *ss, const char *const *f, const char *sid,
+                          uint8_t source)
+{
+    char mk[512];
+    size_t mklen = slds_ident_match_key(f[2], f[3], f[4], f[5], mk, sizeof mk);
+    uint32_t student = slds_intern_add(&c->students, sid, strlen(sid));
+    if (student == SLDS_NO_ID || crosswalk_set(c, f[0], f[1], student, source) ||
+        match_add(c, mk, mklen, student))
+        return nomem(c);
+    sqlite3_stmt *st = ss->identity;
+    for (int i = 0; i < 2; i++)
+        sqlite3_bind_text(st, i + 1, f[i], -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, sid, -1, SQLITE_STATIC);
+    for (int i = 2; i < 6; i++)
+        sqlite3_bind_text(st, i + 2, f[i], -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 8, mk, (int)mklen, SQLITE_STATIC);
+    sqlite3_bind_text(st, 9, id_sources[source], -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return db_error(c, "writing student_identity");
+    sqlite3_bind_text(ss->student, 1, sid, -1, SQLITE_STATIC);
+    sqlite3_bind_text(ss->student, 2, f[5], -1, SQLITE_STATIC);
+    rc = sqlite3_step(ss->student);
+    sqlite3_reset(ss->student);
+    if (rc != SQLITE_DONE)
+        return db_error(c, "writing students");
+    c->cur->loaded++;
+    return SLDS_OK;
+}
+
+static int resolve_pending_student(load_ctx *c, student_stmts *ss, const pending_student *p)
+{
+    const char *const *f = (const char *const *)p->fields;
+    uint8_t source;
+    uint32_t student = crosswalk_find(c, f[0], f[1], &source);
+    if (student == SLDS_NO_ID) {
+        char mk[512];
+        size_t mklen = slds_ident_match_key(f[2], f[3], f[4], f[5], mk, sizeof mk);
+        uint32_t e = slds_intern_find(&c->match_keys, mk, mklen);
+        if (e != SLDS_NO_ID && c->match_student[e] == AMBIGUOUS)
+            return reject_row(c, p->line, "student_id", "", 0,
+                              "no statewide id, and name, birth date and sex match more than "
+                              "one student: resolve by hand");
+        if (e != SLDS_NO_ID) {
+            student = c->match_student[e];
+            source = SRC_MATCHED_IDENTITY;
+            c->res->ids_matched++;
+        }
+    } else
+        c->res->ids_matched++;
+    if (student != SLDS_NO_ID)
+        return write_identity(c, ss, f, slds_intern_str(&c->students, student), source);
+    char sid[SLDS_STUDENT_ID_LEN + 1];
+    if (new_student_id(c, sid))
+        return c->err->code;
+    c->res->ids_assigned++;
+    return write_identity(c, ss, f, sid, SRC_ASSIGNED);
+}
+
+static int handle_student_row(load_ctx *c, student_stmts *ss, const row *r, long line,
+                              pending_student **pending, size_t *npending, size_t *cappending)
+{
+    if (!known(&c->leas, &r->v[0], NULL))
+        return reject_row(c, line, "lea_id", r->raw[0], r->rawlen[0],
+                          "unknown district (not in this collection nor in the database)");
+    if (r->v[6].blank) {
+        if (*npending == *cappending) {
+            size_t cap = *cappending ? *cappending * 2 : 256;
+            pending_student *p = realloc(*pending, cap * sizeof *p);
+            if (!p)
+                return nomem(c);
+            *pending = p;
+            *cappending = cap;
+        }
+        pending_student *p = &(*pending)[(*npending)++];
+        p->line = line;
+        for (int i = 0; i < 7; i++)
+            p->fields[i] = strndup(r->v[i].blank ? "" : r->v[i].text, r->v[i].blank ? 0 : r->v[i].len);
+        for (int i = 0; i < 7; i++)
+            if (!p->fields[i])
+                return nomem(c);
+        return SLDS_OK;
+    }
+    char f[7][160];
+    const char *fp[7];
+    for (int i = 0; i < 7; i++) {
+        snprintf(f[i], sizeof f[i], "%.*s", (int)r->v[i].len, r->v[i].text ? r->v[i].text : "");
+        fp[i] = f[i];
+    }
+    uint8_t source;
+    uint32_t existing = crosswalk_find(c, f[0], f[1], &source);
+    if (existing != SLDS_NO_ID) {
+        const char *linked = slds_intern_str(&c->students, existing);
+        if (strcmp(linked, f[6])) {
+            char why[600];
+            snprintf(why, sizeof why, "district %s local id %s is already linked to statewide id %s",
+                     f[0], f[1], linked);
+            return reject_row(c, line, "student_id", r->raw[6], r->rawlen[6], why);
+        }
+    } else
+        source = SRC_DISTRICT;
+    return write_identity(c, ss, fp, f[6], source);
+}
+
+/* ---- enrollments.csv: spells, overlaps, grade progression -------------- */
+
+static int cmp_spell_by_student_entry(const void *a, const void *b, void *ctx);
+
+static int handle_enrollment_row(load_ctx *c, const row *r, long line)
+{
+    uint32_t student, school;
+    if (!known(&c->students, &r->v[0], &student))
+        return reject_row(c, line, "student_id", r->raw[0], r->rawlen[0],
+                          "unknown student (not in this collection nor in the database)");
+    if (!known(&c->schools, &r->v[1], &school))
+        return reject_row(c, line, "school_id", r->raw[1], r->rawlen[1],
+                          "unknown school (not in this collection nor in the database)");
+    int year = (int)r->v[2].i;
+    int64_t lo = slds_days_from_civil(year - 1, 7, 1), hi = slds_days_from_civil(year, 6, 30);
+    if (r->v[4].i < lo || r->v[4].i > hi) {
+        char why[160];
+        snprintf(why, sizeof why, "entry date outside school year %d (%d-07-01 to %d-06-30)", year,
+                 year - 1, year);
+        return reject_row(c, line, "entry_date", r->raw[4], r->rawlen[4], why);
+    }
+    if (!r->v[5].blank && r->v[5].i < r->v[4].i)
+        return reject_row(c, line, "exit_date", r->raw[5], r->rawlen[5], "exit date before entry date");
+    if (!r->v[5].blank && r->v[5].i > hi + 92)
+        return reject_row(c, line, "exit_date", r->raw[5], r->rawlen[5],
+                          "exit date after the end of the school year (and its summer)");
+    if (r->v[5].blank != r->v[6].blank)
+        return reject_row(c, line, r->v[5].blank ? "exit_date" : "exit_code",
+                          r->raw[r->v[5].blank ? 5 : 6], r->rawlen[r->v[5].blank ? 5 : 6],
+                          r->v[5].blank ? "exit code given without an exit date"
+                                        : "exit date given without an exit code");
+    spell sp = {.student = student,
+                .school = school,
+                .line = (uint32_t)line,
+                .entry = (int32_t)r->v[4].i,
+                .exit = r->v[5].blank ? OPEN_END : (int32_t)r->v[5].i,
+                .year = (uint16_t)year,
+                .grade = (int8_t)r->v[3].i,
+                .exit_code = (uint8_t)exit_code_index(r->v[6].text),
+                .state = SPELL_ACTIVE};
+    return push_spell(c, &sp);
+}
+
+static int cmp_spell_by_student_entry(const void *pa, const void *pb, void *ctx)
+{
+    const spell *sp = ctx;
+    const spell *a = &sp[*(const uint32_t *)pa], *b = &sp[*(const uint32_t *)pb];
+    if (a->student != b->student)
+        return a->student < b->student ? -1 : 1;
+    if (a->entry != b->entry)
+        return a->entry < b->entry ? -1 : 1;
+    if (a->school != b->school)
+        return a->school < b->school ? -1 : 1;
+    /* Existing (line 0) before new; new in file order: the later one wins. */
+    return a->line < b->line ? -1 : a->line > b->line;
+}
+
+/* qsort has no context argument in C17; sort indices with a small merge sort. */
+static void sort_spell_index(uint32_t *idx, uint32_t *tmp, size_t n, const spell *sp)
+{
+    if (n < 2)
+        return;
+    size_t h = n / 2;
+    sort_spell_index(idx, tmp, h, sp);
+    sort_spell_index(idx + h, tmp, n - h, sp);
+    size_t i = 0, j = h, k = 0;
+    while (i < h && j < n)
+        tmp[k++] = cmp_spell_by_student_entry(&idx[j], &idx[i], (void *)sp) < 0 ? idx[j++] : idx[i++];
+    while (i < h)
+        tmp[k++] = idx[i++];
+    while (j < n)
+        tmp[k++] = idx[j++];
+    memcpy(idx, tmp, n * sizeof *idx);
+}
+
+static int reject_spell(load_ctx *c, spell *s, const char *column, const char *value,
+                        const char *reason)
+{
+    s->state = SPELL_REJECTED;
+    return reject_row(c, s->line, column, value, strlen(value), reason);
+}
+
+/* Marks superseded and rejected spells among those of one student (idx[0..n)). */
+static int check_student_spells(load_ctx *c, const uint32_t *idx, size_t n)
+{
+    spell *sp = c->spells;
+    /* Same natural key: the later one replaces the earlier. */
+    for (size_t i = 1; i < n; i++) {
+        spell *a = &sp[idx[i - 1]], *b = &sp[idx[i]];
+        if (a->entry == b->entry && a->school == b->school)
+            a->state = SPELL_SUPERSEDED;
+    }
+    /* Overlaps: a spell must start on or after the previous one ends. */
+    spell *prev = NULL;
+    char d1[11], d2[11], why[200];
+    for (size_t i = 0; i < n; i++) {
+        spell *s = &sp[idx[i]];
+        if (s->state != SPELL_ACTIVE)
+            continue;
+        if (prev && s->entry < prev->exit) {
+            spell *bad = s->line ? s : prev->line ? prev : NULL;
+            if (bad) {
+                spell *other = bad == s ? prev : s;
+                slds_date_format(other->entry, d1);
+                if (other->exit == OPEN_END)
+                    snprintf(d2, sizeof d2, "open");
+                else
+                    slds_date_format(other->exit, d2);
+                char where[32] = "already loaded";
+                if (other->line)
+                    snprintf(where, sizeof where, "line %u", other->line);
+                snprintf(why, sizeof why,
+                         "enrollment overlaps another spell of this student (school %s, %s to %s, %s)",
+                         slds_intern_str(&c->schools, other->school), d1, d2, where);
+                char entry[11];
+                slds_date_format(bad->entry, entry);
+                if (reject_spell(c, bad, "entry_date", entry, why))
+                    return c->err->code;
+                if (bad == s)
+                    continue;
+            }
+        }
+        prev = s;
+    }
+    /* Grade progression: from one school year to a later one, a student stays
+     * in grade, or moves up by at most one grade more than the years passed,
+     * or down by one. Within a year, grades differ by at most one. */
+    const spell *last = NULL;
+    for (size_t i = 0; i < n; i++) {
+        spell *s = &sp[idx[i]];
+        if (s->state != SPELL_ACTIVE)
+            continue;
+        if (last) {
+            int gap = (int)s->year - (int)last->year;
+            int delta = s->grade - last->grade;
+            bool ok = gap < 0 || (gap == 0 ? delta >= -1 && delta <= 1 : delta >= -1 && delta <= gap + 1);
+            if (!ok && s->line) {
+                snprintf(why, sizeof why, "implausible grade progression: grade %s in %d after grade %s in %d",
+                         slds_grade_code(s->grade), s->year, slds_grade_code(last->grade), last->year);
+                if (reject_spell(c, s, "grade_level", slds_grade_code(s->grade), why))
+                    return c->err->code;
+                continue;
+            }
+        }
+        last = s;
+    }
+    return SLDS_OK;
+}
+
+static int write_spell(load_ctx *c, sqlite3_stmt *st, const spell *s)
+{
+    char entry[11], exit[11];
+    slds_date_format(s->entry, entry);
+    sqlite3_bind_text(st, 1, slds_intern_str(&c->students, s->student), -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, slds_intern_str(&c->schools, s->school), -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 3, s->year);
+    sqlite3_bind_text(st, 4, slds_grade_code(s->grade), 2, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, entry, 10, SQLITE_STATIC);
+    if (s->exit == OPEN_END) {
+        sqlite3_bind_null(st, 6);
+        sqlite3_bind_null(st, 7);
+    } else {
+        slds_date_format(s->exit, exit);
+        sqlite3_bind_text(st, 6, exit, 10, SQLITE_STATIC);
+        const slds_column_def *col = &slds_contract_find("enrollments.csv")->columns[6];
+        if (s->exit_code)
+            sqlite3_bind_text(st, 7, col->codes[s->exit_code - 1], -1, SQLITE_STATIC);
+        else
+            sqlite3_bind_null(st, 7);
+    }
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? SLDS_OK : db_error(c, "writing enrollments");
+}
+
+/* After enrollments.csv (or at the start, for spells already loaded): judge
+ * the new spells, write the accepted ones, and build the enrolled sets. */
+static int finish_enrollments(load_ctx *c, sqlite3_stmt *insert)
+{
+    size_t n = c->nspells;
+    uint32_t *idx = malloc((n ? n : 1) * sizeof *idx), *tmp = malloc((n ? n : 1) * sizeof *tmp);
+    if (!idx || !tmp) {
+        free(idx);
+        free(tmp);
+        return nomem(c);
+    }
+    for (size_t i = 0; i < n; i++)
+        idx[i] = (uint32_t)i;
+    sort_spell_index(idx, tmp, n, c->spells);
+    free(tmp);
+    int rc = SLDS_OK;
+    for (size_t i = 0; i < n && !rc;) {
+        size_t j = i;
+        while (j < n && c->spells[idx[j]].student == c->spells[idx[i]].student)
+            j++;
+        rc = check_student_spells(c, idx + i, j - i);
+        i = j;
+    }
+    for (size_t k = 0; k < n && !rc; k++) {
+        const spell *s = &c->spells[idx[k]];
+        if (insert && s->line && s->state != SPELL_REJECTED) {
+            rc = write_spell(c, insert, s);
+            c->cur->loaded++;
+        }
+        if (s->state == SPELL_ACTIVE &&
+            (!slds_map64_put(&c->enrolled_year, key2(s->student, s->year), 1) ||
+             !slds_map64_put(&c->enrolled_school_year, key3(s->student, s->school, s->year), 1)))
+            rc = nomem(c);
+    }
+    free(idx);
+    return rc;
+}
+
+/* ---- one file --------------------------------------------------------- */
+
+static int load_file(load_ctx *c, const slds_file_def *def, const char *path, uint64_t *digest)
+{
+    slds_csv *csv;
+    int rc = slds_csv_open(&csv, path, c->err);
+    if (rc)
+        return rc;
+    header_map h = {0};
+    rc = read_header(c, csv, def, &h);
+    sqlite3_stmt *insert = NULL;
+    student_stmts ss = {0};
+    bool is_students = !strcmp(def->file, "students.csv");
+    bool is_enrollments = !strcmp(def->file, "enrollments.csv");
+    const char *names[16];
+    for (int i = 0; i < def->ncolumns; i++)
+        names[i] = def->columns[i].name;
+    if (!rc && is_students) {
+        static const char *const identity_cols[] = {"lea_id", "local_student_id", "student_id",
+                                                    "first_name", "last_name", "birth_date",
+                                                    "sex", "match_key", "id_source"};
+        static const char *const student_cols[] = {"student_id", "sex"};
+        rc = prepare_insert(c, "student_identity", identity_cols, 9, &ss.identity);
+        if (!rc)
+            rc = prepare_insert(c, "students", student_cols, 2, &ss.student);
+    } else if (!rc)
+        rc = prepare_insert(c, def->table, names, def->ncolumns, &insert);
+
+    pending_student *pending = NULL;
+    size_t npending = 0, cappending = 0;
+    uint64_t bytes_base = c->bytes_done;
+    slds_csv_record rec;
+    row r;
+    char why[512];
+    while (!rc) {
+        int got = slds_csv_next(csv, &rec, c->err);
+        if (got < 0) {
+            rc = c->err->code;
+            break;
+        }
+        if (got == 0)
+            break;
+        if (rec.nfields == 1 && rec.lengths[0] == 0)
+            continue; /* a blank line carries no row */
+        c->cur->read++;
+        if ((c->cur->read & 0xFFFF) == 0) {
+            c->bytes_done = bytes_base + slds_csv_offset(csv);
+            slds_progress_report(c->progress, def->file, c->bytes_done, c->bytes_total);
+        }
+        int col;
+        const char *value;
+        size_t vlen;
+        const char *reason = parse_row(def, &h, &rec, &r, &col, &value, &vlen, why, sizeof why);
+        if (!reason) {
+            reason = cross_check(c, def, &r, &col, why, sizeof why);
+            if (reason) {
+                value = r.raw[col];
+                vlen = r.rawlen[col];
+            }
+        }
+        if (reason) {
+            rc = reject_row(c, rec.line, col >= 0 ? def->columns[col].name : NULL, value, vlen, reason);
+            continue;
+        }
+        if (is_students) {
+            rc = handle_student_row(c, &ss, &r, rec.line, &pending, &npending, &cappending);
+            continue;
+        }
+        if (is_enrollments) {
+            rc = handle_enrollment_row(c, &r, rec.line);
+            continue;
+        }
+        for (int i = 0; i < def->ncolumns; i++)
+            bind_value(insert, i + 1, &def->columns[i], &r.v[i]);
+        int step = sqlite3_step(insert);
+        sqlite3_reset(insert);
+        if (step != SQLITE_DONE) {
+            rc = db_error(c, def->table);
+            break;
+        }
+        c->cur->loaded++;
+        rc = remember_row(c, def, &r);
+    }
+    c->bytes_done = bytes_base + slds_csv_size(csv);
+    for (size_t i = 0; i < npending && !rc; i++)
+        rc = resolve_pending_student(c, &ss, &pending[i]);
+    for (size_t i = 0; i < npending; i++)
+        for (int k = 0; k < 7; k++)
+            free(pending[i].fields[k]);
+    free(pending);
+    if (!rc && is_enrollments) {
+        rc = finish_enrollments(c, insert);
+    }
+    *digest = slds_csv_digest(csv);
+    sqlite3_finalize(insert);
+    sqlite3_finalize(ss.identity);
+    sqlite3_finalize(ss.student);
+    slds_csv_close(csv);
+    return rc;
+}
+
+/* ---- the whole collection --------------------------------------------- */
+
+static void ctx_free(load_ctx *c)
+{
+    slds_intern_free(&c->leas);
+    slds_intern_free(&c->schools);
+    slds_intern_free(&c->staff);
+    slds_intern_free(&c->programs);
+    slds_intern_free(&c->standards);
+    slds_intern_free(&c->students);
+    slds_intern_free(&c->crosswalk);
+    slds_intern_free(&c->match_keys);
+    free(c->crosswalk_student);
+    free(c->crosswalk_source);
+    free(c->match_student);
+    slds_map64_free(&c->teacher_assignments);
+    slds_map64_free(&c->enrolled_year);
+    slds_map64_free(&c->enrolled_school_year);
+    free(c->spells);
+    sqlite3_finalize(c->reject_stmt);
+}
+
+/* Records the load (its id is the digest of the files' digests). */
+static int record_load(load_ctx *c, const char *dir, const uint64_t *digests)
+{
+    uint64_t id = 1469598103934665603ull;
+    for (int i = 0; i < c->res->nfiles; i++) {
+        for (const char *p = c->res->files[i].file; *p; p++)
+            id = (id ^ (unsigned char)*p) * 1099511628211ull;
+        for (int b = 0; b < 8; b++)
+            id = (id ^ ((digests[i] >> (8 * b)) & 0xFF)) * 1099511628211ull;
+    }
+    snprintf(c->res->load_id, sizeof c->res->load_id, "%016llx", (unsigned long long)id);
+    sqlite3_stmt *st;
+    int rc = slds_store_prepare(c->store, &st,
+                                "UPDATE OR REPLACE rejects SET load_id = ? WHERE load_id = '" PENDING "'",
+                                c->err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(st, 1, c->res->load_id, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st) == SQLITE_DONE ? SLDS_OK : db_error(c, "recording rejects");
+    sqlite3_finalize(st);
+    if (rc)
+        return rc;
+    char when[32];
+    time_t now = time(NULL);
+    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+    rc = slds_store_prepare(c->store, &st,
+                            "INSERT OR IGNORE INTO loads(load_id, source_dir, loaded_at, rows_read,"
+                            " rows_loaded, rows_rejected) VALUES(?, ?, ?, ?, ?, ?)",
+                            c->err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(st, 1, c->res->load_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, dir, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, when, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, c->res->read);
+    sqlite3_bind_int64(st, 5, c->res->loaded);
+    sqlite3_bind_int64(st, 6, c->res->rejected);
+    rc = sqlite3_step(st) == SQLITE_DONE ? SLDS_OK : db_error(c, "recording the load");
+    sqlite3_finalize(st);
+    if (rc)
+        return rc;
+    rc = slds_store_prepare(c->store, &st,
+                            "INSERT OR REPLACE INTO load_files(load_id, file, digest, rows_read,"
+                            " rows_loaded, rows_rejected) VALUES(?, ?, ?, ?, ?, ?)",
+                            c->err);
+    for (int i = 0; i < c->res->nfiles && !rc; i++) {
+        const slds_file_result *f = &c->res->files[i];
+        char hex[17];
+        snprintf(hex, sizeof hex, "%016llx", (unsigned long long)digests[i]);
+        sqlite3_bind_text(st, 1, c->res->load_id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, f->file, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, hex, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 4, f->read);
+        sqlite3_bind_int64(st, 5, f->loaded);
+        sqlite3_bind_int64(st, 6, f->rejected);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            rc = db_error(c, "recording the load");
+        sqlite3_reset(st);
+    }
+    sqlite3_finalize(st);
+    if (!rc && c->ids_changed) {
+        char enc[128];
+        slds_id_generator_encode(&c->ids, enc, sizeof enc);
+        rc = slds_store_meta_set(c->store, "id_generator", enc, c->err);
+    }
+    return rc;
+}
+
+static int write_rejects_csv(load_ctx *c, const char *path)
+{
+    FILE *out = fopen(path, "w");
+    if (!out)
+        return slds_fail(c->err, SLDS_ERR_IO, "%s: cannot write: %s", path, strerror(errno));
+    sqlite3_stmt *st;
+    int rc = slds_store_prepare(c->store, &st,
+                                "SELECT file, line, column_name, value, reason FROM rejects"
+                                " WHERE load_id = ? ORDER BY file, line",
+                                c->err);
+    if (rc) {
+        fclose(out);
+        return rc;
+    }
+    sqlite3_bind_text(st, 1, c->res->load_id, -1, SQLITE_STATIC);
+    fputs("file,line,column,value,reason\n", out);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        for (int i = 0; i < 5; i++) {
+            const char *v = (const char *)sqlite3_column_text(st, i);
+            if (i)
+                fputc(',', out);
+            if (v && strpbrk(v, ",\"\r\n")) {
+                fputc('"', out);
+                for (; *v; v++) {
+                    if (*v == '"')
+                        fputc('"', out);
+                    fputc(*v, out);
+                }
+                fputc('"', out);
+            } else if (v)
+                fputs(v, out);
+        }
+        fputc('\n', out);
+    }
+    sqlite3_finalize(st);
+    if (fclose(out) != 0)
+        return slds_fail(c->err, SLDS_ERR_IO, "%s: write failed: %s", path, strerror(errno));
+    return SLDS_OK;
+}
+
+int slds_load_collection(slds_store *s, const char *dir, const slds_load_options *opt,
+                         const slds_progress *progress, slds_load_result *res, slds_error *err)
+{
+    double t0 = slds_now();
+    memset(res, 0, sizeof *res);
+    struct stat st;
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+        return slds_fail(err, SLDS_ERR_IO, "%s: not a folder", dir);
+    load_ctx c = {.store = s, .err = err, .progress = progress, .res = res};
+    int nfiles;
+    const slds_file_def *files = slds_contract_files(&nfiles);
+    char paths[SLDS_MAX_FILES][4096];
+    const slds_file_def *present[SLDS_MAX_FILES];
+    for (int i = 0; i < nfiles; i++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s", dir, files[i].file);
+        if (stat(path, &st) == 0) {
+            present[res->nfiles] = &files[i];
+            memcpy(paths[res->nfiles], path, sizeof path);
+            snprintf(res->files[res->nfiles].file, sizeof res->files[0].file, "%s", files[i].file);
+            res->nfiles++;
+            c.bytes_total += (uint64_t)st.st_size;
+        } else
+            snprintf(res->missing[res->nmissing++], sizeof res->missing[0], "%s", files[i].file);
+    }
+    if (res->nfiles == 0)
+        return slds_fail(err, SLDS_ERR_DATA, "%s: no collection files found (expected e.g. schools.csv, "
+                                             "students.csv, enrollments.csv; see docs/contract.md)",
+                         dir);
+    int rc = slds_store_begin(s, err);
+    if (rc)
+        return rc;
+    rc = slds_store_prepare(s, &c.reject_stmt,
+                            "INSERT OR REPLACE INTO rejects(load_id, file, line, column_name, value,"
+                            " reason) VALUES('" PENDING "', ?, ?, ?, ?, ?)",
+                            err);
+    if (!rc)
+        rc = slds_store_exec(s, "DELETE FROM rejects WHERE load_id = '" PENDING "'", err);
+    if (!rc)
+        rc = read_existing(&c);
+    /* Spells already in the database form the enrolled sets for this load's
+     * later files even when it has no enrollments.csv. */
+    bool has_enrollments = false;
+    for (int i = 0; i < res->nfiles; i++)
+        has_enrollments |= !strcmp(present[i]->file, "enrollments.csv");
+    if (!rc && !has_enrollments) {
+        slds_file_result scratch = {0};
+        c.cur = &scratch;
+        rc = finish_enrollments(&c, NULL);
+    }
+    uint64_t digests[SLDS_MAX_FILES] = {0};
+    for (int i = 0; i < res->nfiles && !rc; i++) {
+        c.cur = &res->files[i];
+        c.cur_file = present[i]->file;
+        rc = load_file(&c, present[i], paths[i], &digests[i]);
+        res->read += c.cur->read;
+        res->loaded += c.cur->loaded;
+        res->rejected += c.cur->rejected;
+    }
+    if (!rc)
+        rc = record_load(&c, dir, digests);
+    if (!rc)
+        rc = slds_store_commit(s, err);
+    if (rc)
+        slds_store_rollback(s);
+    if (!rc && opt && opt->rejects_path)
+        rc = write_rejects_csv(&c, opt->rejects_path);
+    ctx_free(&c);
+    res->seconds = slds_now() - t0;
+    return rc;
+}
