@@ -151,8 +151,9 @@ int cmd_load(int argc, char **argv)
     slds_store_close(store);
     if (rc) {
         free(res);
+        int status = cli_error(&err);
         fprintf(stderr, "slds: load failed, the database is unchanged\n");
-        return cli_error(&err);
+        return status;
     }
     print_report(res, (cli_format)fmt, stdout);
     if (report) {

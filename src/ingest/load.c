@@ -523,7 +523,8 @@ typedef struct header_map {
     int nfields;
 } header_map;
 
-static int read_header(load_ctx *c, slds_csv *csv, const slds_file_def *def, header_map *h)
+static int read_header(load_ctx *c, slds_csv *csv, const char *path, const slds_file_def *def,
+                       header_map *h)
 {
     slds_csv_record rec;
     int got = slds_csv_next(csv, &rec, c->err);
@@ -532,11 +533,11 @@ static int read_header(load_ctx *c, slds_csv *csv, const slds_file_def *def, hea
     if (got == 0)
         return slds_fail(c->err, SLDS_ERR_DATA,
                          "%s: line 1: the file is empty (expected a header row naming the columns)",
-                         def->file);
+                         path);
     if (rec.bad_utf8_field >= 0)
         return slds_fail(c->err, SLDS_ERR_DATA,
                          "%s: line 1, column %d: the header is not valid UTF-8 (wrong encoding?)",
-                         def->file, rec.bad_utf8_field + 1);
+                         path, rec.bad_utf8_field + 1);
     for (int i = 0; i < def->ncolumns; i++)
         h->pos[i] = -1;
     h->nfields = rec.nfields;
@@ -555,7 +556,7 @@ static int read_header(load_ctx *c, slds_csv *csv, const slds_file_def *def, hea
         }
         if (h->pos[col] >= 0)
             return slds_fail(c->err, SLDS_ERR_DATA, "%s: line 1, column %d: column '%s' appears twice",
-                             def->file, f + 1, name);
+                             path, f + 1, name);
         h->pos[col] = f;
     }
     for (int i = 0; i < def->ncolumns; i++)
@@ -563,7 +564,7 @@ static int read_header(load_ctx *c, slds_csv *csv, const slds_file_def *def, hea
             return slds_fail(c->err, SLDS_ERR_DATA,
                              "%s: line 1: required column '%s' is missing from the header "
                              "(found: %d columns)",
-                             def->file, def->columns[i].name, rec.nfields);
+                             path, def->columns[i].name, rec.nfields);
     return SLDS_OK;
 }
 
@@ -969,7 +970,7 @@ static int load_file(load_ctx *c, const slds_file_def *def, const char *path, ui
     if (rc)
         return rc;
     header_map h = {0};
-    rc = read_header(c, csv, def, &h);
+    rc = read_header(c, csv, path, def, &h);
     sqlite3_stmt *insert = NULL;
     student_stmts ss = {0};
     bool is_students = !strcmp(def->file, "students.csv");
@@ -1206,7 +1207,10 @@ int slds_load_collection(slds_store *s, const char *dir, const slds_load_options
     const slds_file_def *present[SLDS_MAX_FILES];
     for (int i = 0; i < nfiles; i++) {
         char path[4096];
-        snprintf(path, sizeof path, "%s/%s", dir, files[i].file);
+        size_t dirlen = strlen(dir);
+        while (dirlen > 1 && dir[dirlen - 1] == '/')
+            dirlen--;
+        snprintf(path, sizeof path, "%.*s/%s", (int)dirlen, dir, files[i].file);
         if (stat(path, &st) == 0) {
             present[res->nfiles] = &files[i];
             memcpy(paths[res->nfiles], path, sizeof path);

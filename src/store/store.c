@@ -33,7 +33,7 @@ static int store_open(slds_store **out, const char *path, int flags, slds_error 
                              " PRAGMA temp_store=MEMORY;",
                              err);
     if (!rc)
-        rc = slds_store_exec(s, slds_store_schema_sql(), err);
+        rc = slds_store_create_schema(s, err);
     if (!rc) {
         char v[32];
         snprintf(v, sizeof v, "%d", SLDS_SCHEMA_VERSION);

@@ -44,7 +44,7 @@ int slds_store_meta_set(slds_store *s, const char *key, const char *value, slds_
 /* Number of rows in a table (or -1 with err set). */
 int64_t slds_store_count(slds_store *s, const char *table, slds_error *err);
 
-/* The schema as SQL (for docs and tests). */
-const char *slds_store_schema_sql(void);
+/* Creates every table and index that does not exist yet. */
+int slds_store_create_schema(slds_store *s, slds_error *err);
 
 #endif
