@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The README's first command: installs what is needed, builds, generates a
+# synthetic state, loads it into SQLite, audits it and shows one student.
+# Usage: scripts/demo.sh [STUDENTS] [YEARS]   (default 20000 students, 5 years)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh build
+students=${1:-20000}
+years=${2:-5}
+out=demo
+rm -rf "$out" && mkdir -p "$out"
+echo "== slds synth $out/collection --students $students --years $years --seed 1"
+build/slds synth "$out/collection" --students "$students" --years "$years" --seed 1
+echo
+echo "== slds load $out/state.db $out/collection"
+build/slds load "$out/state.db" "$out/collection"
+echo
+echo "== slds audit $out/state.db"
+build/slds audit "$out/state.db"
+student=$(sqlite3 "$out/state.db" "SELECT student_id FROM assessments WHERE test_type='STATE' ORDER BY student_id LIMIT 1")
+echo
+echo "== slds student $out/state.db $student"
+build/slds student "$out/state.db" "$student"

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs the Debian packages slds needs (skipping those already installed)
+# and builds it. Usage: scripts/setup.sh [--test] [BUILD_DIR] [extra cmake args]
+#   --test  also the packages the test suite uses (clang for the fuzz smoke run)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(build-essential cmake pkg-config libsqlite3-dev sqlite3 libjansson-dev libsodium-dev
+          liblapack-dev libblas-dev libcmocka-dev python3)
+if [ "${1:-}" = "--test" ]; then
+    shift
+    packages+=(clang libclang-rt-dev)
+fi
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "setup: installing ${missing[*]}" >&2
+    sudo_cmd=""
+    [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+    $sudo_cmd apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+fi
+
+build=${1:-build}
+[ $# -gt 0 ] && shift
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
+cmake --build "$build" -j"$(nproc)" >&2
