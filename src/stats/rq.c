@@ -1,0 +1,1110 @@
+/* rq.c - exact linear quantile regression at many quantiles.
+ *
+ * Notes on the design
+ * -------------------
+ * The problem min_b sum_i w_i rho_tau(y_i - x_i'b) is a linear program whose
+ * vertices are the fits through p observations (a "basis" h with X_h
+ * invertible, b = X_h^{-1} y_h). The solver is a primal simplex method on
+ * those vertices, in the form of Barrodale and Roberts: from a vertex, each of
+ * the 2p edges frees one basic observation upwards or downwards; the slope of
+ * the objective along edge (j, s) is
+ *     slope = w_j * (s > 0 ? 1 - tau : tau) - s * d_j,   d = X_h^{-T} G,
+ * with G = sum over non-basic i of w_i psi_i x_i (psi = tau above the fit,
+ * tau - 1 below) plus the gradient of the globbed observations. If no slope is
+ * negative the vertex is optimal. Otherwise the step along the steepest edge
+ * is a "long step": the objective is convex and piecewise linear along the
+ * edge, each observation crossed adds w_i |z_i| to the slope, and the step
+ * stops at the crossing where the slope becomes >= 0; that observation
+ * enters the basis. X_h^{-1} is updated by a rank-one formula and recomputed
+ * with LAPACK (dgetrf/dgetri) every REFACTOR_EVERY pivots and at the end.
+ *
+ * Invariants (asserted or checked in tests):
+ *  1. Every result is a vertex: b = X_h^{-1} y_h for the original y, so p
+ *     observations are fitted exactly (tests: test_rq exact-fit and median).
+ *  2. Ties are broken by solving with y perturbed by at most 1e-7 * scale
+ *     (a fixed hash of the index); the final basis is then re-checked with the
+ *     original y and the simplex continues on the original data if any sign
+ *     disagrees beyond rounding. So the answer is the optimum of the problem as
+ *     given, not of the perturbed one.
+ *  3. With the band solver, observations far from the previous fit are
+ *     replaced by their gradient (globbed); the solution of the reduced
+ *     problem is accepted only when every globbed observation is on the side
+ *     assumed, which makes it optimal for the full problem (Portnoy and
+ *     Koenker 1997). Otherwise the offenders join the band and it is re-solved.
+ *  4. A design that is not of full column rank is refused before any pivot.
+ *
+ * Taus are split into contiguous chunks, one per thread; each chunk warm
+ * starts every tau from the previous tau's basis. Threads share only the
+ * read-only problem and write disjoint columns of the result. */
+#include <assert.h>
+#include <float.h>
+#include <math.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "stats/stats.h"
+
+extern void dgetrf_(const int *m, const int *n, double *a, const int *lda, int *ipiv, int *info);
+extern void dgetri_(const int *n, double *a, const int *lda, const int *ipiv, double *work,
+                    const int *lwork, int *info);
+
+enum { REFACTOR_EVERY = 40, MAX_PIVOTS_PER_TAU = 200000 };
+
+/* The full problem as the workers see it (read only). */
+typedef struct rq_data {
+    size_t n;
+    int p;
+    const double *x;  /* n x p row-major */
+    const double *y0; /* original responses */
+    const double *yp; /* perturbed responses */
+    const double *w;  /* weights or NULL */
+    double tol_r;     /* residuals smaller than this are zero */
+    size_t band_min_n;
+} rq_data;
+
+typedef struct rq_bp {
+    double t, wt;
+    size_t i;
+} rq_bp;
+
+/* One worker's workspace: the working set (all observations, or a band),
+ * the basis and its inverse, and scratch. */
+typedef struct rq_ws {
+    const rq_data *d;
+    int p;
+    const double *y; /* responses in use: d->yp, or d->y0 in the final repair */
+    /* working set */
+    size_t m, cap;
+    size_t *idx;       /* working position -> full index */
+    double *xw, *yw, *ww, *rw, *zw;
+    signed char *sg;   /* +1 above, -1 below, 0 basic */
+    rq_bp *bp;
+    double gfix[SLDS_RQ_MAX_P];
+    /* basis */
+    size_t basis[SLDS_RQ_MAX_P]; /* working positions */
+    size_t bfull[SLDS_RQ_MAX_P]; /* full indices, carried from tau to tau */
+    int have_basis;
+    double binv[SLDS_RQ_MAX_P * SLDS_RQ_MAX_P]; /* column-major X_h^{-1} */
+    double beta[SLDS_RQ_MAX_P];
+    double G[SLDS_RQ_MAX_P];
+    /* full-data scratch */
+    double *rfull;
+    double *tmp;
+    signed char *zone; /* -1 globbed below, +1 globbed above, 0 in the working set */
+    size_t *wpos;      /* full index -> working position, or SIZE_MAX */
+    /* statistics */
+    long pivots, band_solves, band_repairs;
+    slds_error err;
+} rq_ws;
+
+/* ------------------------------------------------------------------ */
+
+static inline double wt_of(const rq_data *d, size_t i)
+{
+    return d->w ? d->w[i] : 1.0;
+}
+
+static inline double dotp(const double *a, const double *b, int p)
+{
+    double s = 0.0;
+    for (int j = 0; j < p; j++)
+        s += a[j] * b[j];
+    return s;
+}
+
+static uint64_t splitmix64(uint64_t x)
+{
+    x += 0x9e3779b97f4a7c15ULL;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
+}
+
+void slds_rq_sgp_taus(double taus[100])
+{
+    for (int k = 0; k < 100; k++)
+        taus[k] = (k + 1 - 0.5) / 100.0;
+}
+
+void slds_rq_params_default(slds_rq_params *prm)
+{
+    memset(prm, 0, sizeof *prm);
+    prm->taus = NULL;
+    prm->n_taus = 0;
+    prm->n_threads = 0;
+    prm->band_min_n = 3000;
+    prm->seed = 20240531UL;
+}
+
+void slds_rq_result_free(slds_rq_result *res)
+{
+    if (!res)
+        return;
+    free(res->taus);
+    free(res->coef);
+    free(res->objective);
+    memset(res, 0, sizeof *res);
+}
+
+double slds_rq_check_loss(const slds_rq_problem *prob, double tau, const double *beta)
+{
+    double s = 0.0;
+    for (size_t i = 0; i < prob->n; i++) {
+        double r = prob->y[i] - dotp(prob->x + i * (size_t)prob->p, beta, prob->p);
+        double w = prob->w ? prob->w[i] : 1.0;
+        s += w * (r >= 0 ? tau * r : (tau - 1.0) * r);
+    }
+    return s;
+}
+
+/* ------------------------------------------------------------------ */
+/* Rank check and least-squares start.                                 */
+
+/* Cholesky of the scaled Gram matrix; refuses a rank-deficient design and
+ * returns the weighted least-squares fit in beta_ls. */
+static int rq_rank_check(const rq_data *d, double *beta_ls, slds_error *err)
+{
+    int p = d->p;
+    double A[SLDS_RQ_MAX_P * SLDS_RQ_MAX_P] = {0}, b[SLDS_RQ_MAX_P] = {0};
+    for (size_t i = 0; i < d->n; i++) {
+        const double *xi = d->x + i * (size_t)p;
+        double w = wt_of(d, i);
+        for (int r = 0; r < p; r++) {
+            double wx = w * xi[r];
+            b[r] += wx * d->y0[i];
+            for (int c = 0; c <= r; c++)
+                A[r * p + c] += wx * xi[c];
+        }
+    }
+    double scale[SLDS_RQ_MAX_P];
+    for (int r = 0; r < p; r++) {
+        if (!(A[r * p + r] > 0.0))
+            return slds_fail(err, SLDS_ERR_NUMERIC,
+                             "quantile regression design is rank deficient: column %d is zero "
+                             "for every observation",
+                             r + 1);
+        scale[r] = 1.0 / sqrt(A[r * p + r]);
+    }
+    for (int r = 0; r < p; r++)
+        for (int c = 0; c <= r; c++)
+            A[r * p + c] *= scale[r] * scale[c];
+    /* In-place lower Cholesky. */
+    for (int j = 0; j < p; j++) {
+        double s = A[j * p + j];
+        for (int k = 0; k < j; k++)
+            s -= A[j * p + k] * A[j * p + k];
+        if (!(s > 1e-11))
+            return slds_fail(err, SLDS_ERR_NUMERIC,
+                             "quantile regression design is rank deficient: column %d is a "
+                             "linear combination of columns 1..%d (pivot %.3g)",
+                             j + 1, j, s);
+        double l = sqrt(s);
+        A[j * p + j] = l;
+        for (int i = j + 1; i < p; i++) {
+            double t = A[i * p + j];
+            for (int k = 0; k < j; k++)
+                t -= A[i * p + k] * A[j * p + k];
+            A[i * p + j] = t / l;
+        }
+    }
+    /* Solve (S A S) z = S b, beta = S z. */
+    double z[SLDS_RQ_MAX_P];
+    for (int i = 0; i < p; i++) {
+        double t = b[i] * scale[i];
+        for (int k = 0; k < i; k++)
+            t -= A[i * p + k] * z[k];
+        z[i] = t / A[i * p + i];
+    }
+    for (int i = p - 1; i >= 0; i--) {
+        double t = z[i];
+        for (int k = i + 1; k < p; k++)
+            t -= A[k * p + i] * z[k];
+        z[i] = t / A[i * p + i];
+    }
+    for (int i = 0; i < p; i++)
+        beta_ls[i] = z[i] * scale[i];
+    return SLDS_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Selection helpers.                                                  */
+
+/* k-th smallest (0-based) of a[0..n-1]; reorders a (Hoare quickselect). */
+static double select_kth(double *a, size_t n, size_t k)
+{
+    ptrdiff_t lo = 0, hi = (ptrdiff_t)n - 1, kk = (ptrdiff_t)k;
+    while (hi > lo) {
+        double pv = a[lo + (hi - lo) / 2];
+        ptrdiff_t i = lo, j = hi;
+        while (i <= j) {
+            while (a[i] < pv)
+                i++;
+            while (a[j] > pv)
+                j--;
+            if (i <= j) {
+                double t = a[i];
+                a[i] = a[j];
+                a[j] = t;
+                i++;
+                j--;
+            }
+        }
+        if (kk <= j)
+            hi = j;
+        else if (kk >= i)
+            lo = i;
+        else
+            return a[kk];
+    }
+    return a[kk];
+}
+
+static int cmp_bp(const void *a, const void *b)
+{
+    double x = ((const rq_bp *)a)->t, y = ((const rq_bp *)b)->t;
+    return (x > y) - (x < y);
+}
+
+/* Weighted selection: the position k in bp[0..c-1] (after reordering) at which
+ * the cumulative weight in increasing t first reaches need; bp[0..k-1] are the
+ * crossings passed before it. Returns c when the total weight is short. */
+static size_t select_crossing(rq_bp *bp, size_t c, double need)
+{
+    size_t lo = 0, hi = c;
+    while (hi - lo > 24) {
+        /* median of three pivot */
+        double a = bp[lo].t, b = bp[lo + (hi - lo) / 2].t, e = bp[hi - 1].t;
+        double pv = a < b ? (b < e ? b : (a < e ? e : a)) : (a < e ? a : (b < e ? e : b));
+        /* three-way partition: [lo, lt) < pv, [lt, gt) == pv, [gt, hi) > pv */
+        size_t lt = lo, i = lo, gt = hi;
+        double wl = 0.0, we = 0.0;
+        while (i < gt) {
+            if (bp[i].t < pv) {
+                wl += bp[i].wt;
+                rq_bp t = bp[lt];
+                bp[lt] = bp[i];
+                bp[i] = t;
+                lt++;
+                i++;
+            } else if (bp[i].t > pv) {
+                gt--;
+                rq_bp t = bp[gt];
+                bp[gt] = bp[i];
+                bp[i] = t;
+            } else {
+                we += bp[i].wt;
+                i++;
+            }
+        }
+        if (wl >= need) {
+            hi = lt;
+        } else if (wl + we >= need) {
+            need -= wl;
+            for (size_t k = lt; k < gt; k++) {
+                need -= bp[k].wt;
+                if (need <= 0)
+                    return k;
+            }
+            return gt - 1;
+        } else {
+            need -= wl + we;
+            lo = gt;
+        }
+    }
+    qsort(bp + lo, hi - lo, sizeof *bp, cmp_bp);
+    for (size_t k = lo; k < hi; k++) {
+        need -= bp[k].wt;
+        if (need <= 0)
+            return k;
+    }
+    return c;
+}
+
+/* ------------------------------------------------------------------ */
+/* Working set management.                                             */
+
+static int ws_reserve(rq_ws *ws, size_t m)
+{
+    if (m <= ws->cap)
+        return SLDS_OK;
+    size_t cap = ws->cap ? ws->cap : 256;
+    while (cap < m)
+        cap *= 2;
+    if (cap > ws->d->n)
+        cap = ws->d->n > m ? ws->d->n : m;
+    size_t p = (size_t)ws->p;
+    void *a;
+#define GROW(field, count)                                                    \
+    do {                                                                      \
+        a = realloc(ws->field, (count) * sizeof *ws->field);                  \
+        if (!a)                                                               \
+            return slds_fail(&ws->err, SLDS_ERR_NOMEM,                        \
+                             "out of memory for a working set of %zu rows", cap); \
+        ws->field = a;                                                        \
+    } while (0)
+    GROW(idx, cap);
+    GROW(xw, cap * p);
+    GROW(yw, cap);
+    GROW(ww, cap);
+    GROW(rw, cap);
+    GROW(zw, cap);
+    GROW(sg, cap);
+    GROW(bp, cap);
+#undef GROW
+    ws->cap = cap;
+    return SLDS_OK;
+}
+
+static int ws_push(rq_ws *ws, size_t i)
+{
+    int rc = ws_reserve(ws, ws->m + 1);
+    if (rc)
+        return rc;
+    size_t k = ws->m++;
+    int p = ws->p;
+    ws->idx[k] = i;
+    memcpy(ws->xw + k * (size_t)p, ws->d->x + i * (size_t)p, (size_t)p * sizeof(double));
+    ws->yw[k] = ws->y[i];
+    ws->ww[k] = wt_of(ws->d, i);
+    ws->sg[k] = 0;
+    ws->wpos[i] = k;
+    ws->zone[i] = 0;
+    return SLDS_OK;
+}
+
+static void ws_clear(rq_ws *ws)
+{
+    for (size_t k = 0; k < ws->m; k++)
+        ws->wpos[ws->idx[k]] = SIZE_MAX;
+    ws->m = 0;
+}
+
+/* Inverse of the basis matrix from scratch; beta, residuals, signs, G. */
+static int ws_refactor(rq_ws *ws, double tau, int reset_signs)
+{
+    int p = ws->p, info = 0, lwork = SLDS_RQ_MAX_P * SLDS_RQ_MAX_P;
+    int ipiv[SLDS_RQ_MAX_P];
+    double work[SLDS_RQ_MAX_P * SLDS_RQ_MAX_P];
+    double *a = ws->binv;
+    for (int l = 0; l < p; l++)
+        for (int c = 0; c < p; c++)
+            a[l + c * p] = ws->xw[ws->basis[l] * (size_t)p + (size_t)c];
+    dgetrf_(&p, &p, a, &p, ipiv, &info);
+    if (info == 0)
+        dgetri_(&p, a, &p, ipiv, work, &lwork, &info);
+    if (info != 0)
+        return slds_fail(&ws->err, SLDS_ERR_NUMERIC,
+                         "quantile regression: singular basis matrix (LAPACK info %d); the "
+                         "design is numerically rank deficient",
+                         info);
+    for (int r = 0; r < p; r++) {
+        double s = 0.0;
+        for (int l = 0; l < p; l++)
+            s += a[r + l * p] * ws->yw[ws->basis[l]];
+        ws->beta[r] = s;
+    }
+    for (size_t i = 0; i < ws->m; i++) {
+        double r = ws->yw[i] - dotp(ws->xw + i * (size_t)p, ws->beta, p);
+        ws->rw[i] = r;
+        if (reset_signs || ws->sg[i] == 0)
+            ws->sg[i] = r >= 0 ? 1 : -1;
+        else if (fabs(r) > ws->d->tol_r)
+            ws->sg[i] = r > 0 ? 1 : -1;
+    }
+    for (int l = 0; l < p; l++) {
+        ws->sg[ws->basis[l]] = 0;
+        ws->rw[ws->basis[l]] = 0.0;
+    }
+    for (int c = 0; c < p; c++)
+        ws->G[c] = ws->gfix[c];
+    for (size_t i = 0; i < ws->m; i++) {
+        if (!ws->sg[i])
+            continue;
+        double f = ws->ww[i] * (ws->sg[i] > 0 ? tau : tau - 1.0);
+        const double *xi = ws->xw + i * (size_t)p;
+        for (int c = 0; c < p; c++)
+            ws->G[c] += f * xi[c];
+    }
+    return SLDS_OK;
+}
+
+/* Simplex pivots on the working set until optimal. Returns SLDS_OK, -1 when
+ * the reduced problem is unbounded (the band is too narrow), or an error. */
+static int ws_simplex(rq_ws *ws, double tau, int reset_signs)
+{
+    int p = ws->p, rc;
+    size_t m = ws->m;
+    if ((rc = ws_refactor(ws, tau, reset_signs)))
+        return rc;
+    int since = 0;
+    long local = 0;
+    for (;;) {
+        /* reduced costs */
+        double d[SLDS_RQ_MAX_P];
+        for (int j = 0; j < p; j++)
+            d[j] = dotp(ws->binv + (size_t)j * (size_t)p, ws->G, p);
+        int jbest = -1, sbest = 0;
+        double best = 0.0;
+        for (int j = 0; j < p; j++) {
+            double wj = ws->ww[ws->basis[j]];
+            double tol = 1e-10 * (wj + fabs(d[j]));
+            double up = (1.0 - tau) * wj - d[j], dn = tau * wj + d[j];
+            if (up < -tol && up < best) {
+                best = up;
+                jbest = j;
+                sbest = 1;
+            }
+            if (dn < -tol && dn < best) {
+                best = dn;
+                jbest = j;
+                sbest = -1;
+            }
+        }
+        if (jbest < 0) {
+            if (since == 0)
+                break; /* optimal with a fresh factorisation */
+            if ((rc = ws_refactor(ws, tau, 0)))
+                return rc;
+            since = 0;
+            continue;
+        }
+        if (++local > MAX_PIVOTS_PER_TAU)
+            return slds_fail(&ws->err, SLDS_ERR_NUMERIC,
+                             "quantile regression did not converge at tau %g (%ld pivots)", tau,
+                             local);
+        const double *u = ws->binv + (size_t)jbest * (size_t)p;
+        double s = sbest;
+        /* direction values and crossings */
+        size_t c = 0;
+        for (size_t i = 0; i < m; i++) {
+            if (!ws->sg[i]) {
+                ws->zw[i] = 0.0;
+                continue;
+            }
+            double z = s * dotp(ws->xw + i * (size_t)p, u, p);
+            ws->zw[i] = z;
+            double sz = ws->sg[i] * z;
+            if (sz > 0.0) {
+                double sr = ws->sg[i] * ws->rw[i];
+                ws->bp[c].t = (sr > 0.0 ? sr : 0.0) / sz;
+                ws->bp[c].wt = ws->ww[i] * fabs(z);
+                ws->bp[c].i = i;
+                c++;
+            }
+        }
+        size_t kpos = select_crossing(ws->bp, c, -best);
+        if (kpos >= c)
+            return -1; /* unbounded: only possible on a reduced problem */
+        size_t k = ws->bp[kpos].i;
+        double tstar = ws->bp[kpos].t;
+        size_t lj = ws->basis[jbest];
+        /* move */
+        for (int r = 0; r < p; r++)
+            ws->beta[r] += tstar * s * u[r];
+        for (size_t i = 0; i < m; i++)
+            if (ws->sg[i])
+                ws->rw[i] -= tstar * ws->zw[i];
+        /* crossings flip sign */
+        for (size_t q = 0; q < kpos; q++) {
+            size_t i = ws->bp[q].i;
+            ws->sg[i] = (signed char)-ws->sg[i];
+            double f = ws->sg[i] * ws->ww[i];
+            const double *xi = ws->xw + i * (size_t)p;
+            for (int r = 0; r < p; r++)
+                ws->G[r] += f * xi[r];
+        }
+        /* k enters */
+        {
+            double f = ws->ww[k] * (ws->sg[k] > 0 ? tau : tau - 1.0);
+            const double *xk = ws->xw + k * (size_t)p;
+            for (int r = 0; r < p; r++)
+                ws->G[r] -= f * xk[r];
+            ws->sg[k] = 0;
+            ws->rw[k] = 0.0;
+        }
+        /* lj leaves on the side s moved it to */
+        {
+            signed char nsg = (signed char)(s > 0 ? -1 : 1);
+            ws->sg[lj] = nsg;
+            ws->rw[lj] = -s * tstar;
+            double f = ws->ww[lj] * (nsg > 0 ? tau : tau - 1.0);
+            const double *xl = ws->xw + lj * (size_t)p;
+            for (int r = 0; r < p; r++)
+                ws->G[r] += f * xl[r];
+        }
+        /* rank-one update of the inverse */
+        {
+            const double *xk = ws->xw + k * (size_t)p;
+            double v[SLDS_RQ_MAX_P];
+            for (int l = 0; l < p; l++)
+                v[l] = dotp(xk, ws->binv + (size_t)l * (size_t)p, p);
+            double a = v[jbest];
+            double *cj = ws->binv + (size_t)jbest * (size_t)p;
+            for (int l = 0; l < p; l++) {
+                if (l == jbest)
+                    continue;
+                double f = v[l] / a;
+                double *cl = ws->binv + (size_t)l * (size_t)p;
+                for (int r = 0; r < p; r++)
+                    cl[r] -= cj[r] * f;
+            }
+            for (int r = 0; r < p; r++)
+                cj[r] /= a;
+            ws->basis[jbest] = k;
+            double unorm = 0.0;
+            for (int r = 0; r < p; r++)
+                unorm = fmax(unorm, fabs(u[r]));
+            if (!(fabs(a) > 1e-13 * unorm))
+                since = REFACTOR_EVERY; /* ill-conditioned pivot: refactor now */
+        }
+        ws->pivots++;
+        if (++since >= REFACTOR_EVERY) {
+            if ((rc = ws_refactor(ws, tau, 0)))
+                return rc;
+            since = 0;
+        }
+    }
+    for (int l = 0; l < p; l++)
+        ws->bfull[l] = ws->idx[ws->basis[l]];
+    ws->have_basis = 1;
+    return SLDS_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Starting basis.                                                     */
+
+/* Greedy choice of p linearly independent working rows, in the order given. */
+static int ws_pick_basis(rq_ws *ws, const size_t *order, size_t n_order)
+{
+    int p = ws->p, got = 0;
+    double q[SLDS_RQ_MAX_P * SLDS_RQ_MAX_P];
+    for (size_t t = 0; t < n_order && got < p; t++) {
+        const double *x = ws->xw + order[t] * (size_t)p;
+        double v[SLDS_RQ_MAX_P], nx = sqrt(dotp(x, x, p));
+        if (!(nx > 0.0))
+            continue;
+        memcpy(v, x, (size_t)p * sizeof *v);
+        for (int pass = 0; pass < 2; pass++)
+            for (int k = 0; k < got; k++) {
+                double c = dotp(q + k * p, v, p);
+                for (int r = 0; r < p; r++)
+                    v[r] -= c * q[k * p + r];
+            }
+        double nv = sqrt(dotp(v, v, p));
+        if (nv > 1e-8 * nx) {
+            for (int r = 0; r < p; r++)
+                q[got * p + r] = v[r] / nv;
+            ws->basis[got++] = order[t];
+        }
+    }
+    if (got < p)
+        return slds_fail(&ws->err, SLDS_ERR_NUMERIC,
+                         "quantile regression design is rank deficient: only %d of %d "
+                         "columns are independent",
+                         got, p);
+    return SLDS_OK;
+}
+
+typedef struct key_pos {
+    double key;
+    size_t pos;
+} key_pos;
+
+static int cmp_key(const void *a, const void *b)
+{
+    double x = ((const key_pos *)a)->key, y = ((const key_pos *)b)->key;
+    return (x > y) - (x < y);
+}
+
+/* Cold start on the current working set: the rows nearest the tau-quantile
+ * shift of the guess beta0, made independent. */
+static int ws_cold_basis(rq_ws *ws, double tau, const double *beta0)
+{
+    size_t m = ws->m;
+    int p = ws->p;
+    key_pos *kp = malloc(m * sizeof *kp);
+    size_t *order = malloc(m * sizeof *order);
+    if (!kp || !order) {
+        free(kp);
+        free(order);
+        return slds_fail(&ws->err, SLDS_ERR_NOMEM, "out of memory choosing a starting basis");
+    }
+    double *e = ws->zw;
+    for (size_t i = 0; i < m; i++)
+        e[i] = ws->yw[i] - dotp(ws->xw + i * (size_t)p, beta0, p);
+    memcpy(ws->rw, e, m * sizeof *e);
+    size_t kq = (size_t)floor(tau * (double)(m - 1));
+    double qv = select_kth(ws->rw, m, kq);
+    for (size_t i = 0; i < m; i++) {
+        kp[i].key = fabs(e[i] - qv);
+        kp[i].pos = i;
+    }
+    qsort(kp, m, sizeof *kp, cmp_key);
+    for (size_t i = 0; i < m; i++)
+        order[i] = kp[i].pos;
+    int rc = ws_pick_basis(ws, order, m);
+    free(kp);
+    free(order);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* One tau.                                                            */
+
+static void full_residuals(const rq_data *d, const double *y, const double *beta, double *r)
+{
+    int p = d->p;
+    for (size_t i = 0; i < d->n; i++)
+        r[i] = y[i] - dotp(d->x + i * (size_t)p, beta, p);
+}
+
+/* Builds the band working set around rank n*tau of the residuals rfull
+ * (which must be those of the current guess), globbing the rest. */
+static int ws_build_band(rq_ws *ws, double tau, size_t width)
+{
+    const rq_data *d = ws->d;
+    size_t n = d->n;
+    int p = ws->p, rc;
+    ws_clear(ws);
+    double lo = -INFINITY, hi = INFINITY;
+    if (width < n) {
+        double center = tau * (double)n;
+        double klo = center - (double)width / 2.0, khi = center + (double)width / 2.0;
+        memcpy(ws->tmp, ws->rfull, n * sizeof *ws->tmp);
+        if (klo > 0)
+            lo = select_kth(ws->tmp, n, (size_t)klo);
+        if (khi < (double)(n - 1))
+            hi = select_kth(ws->tmp, n, (size_t)khi);
+    }
+    double sumL[SLDS_RQ_MAX_P] = {0}, sumH[SLDS_RQ_MAX_P] = {0};
+    for (size_t i = 0; i < n; i++) {
+        double r = ws->rfull[i];
+        if (r < lo || r > hi) {
+            double *acc = r < lo ? sumL : sumH;
+            ws->zone[i] = r < lo ? -1 : 1;
+            double w = wt_of(d, i);
+            const double *xi = d->x + i * (size_t)p;
+            for (int c = 0; c < p; c++)
+                acc[c] += w * xi[c];
+        } else if ((rc = ws_push(ws, i))) {
+            return rc;
+        }
+    }
+    /* the previous basis always belongs to the band */
+    if (ws->have_basis)
+        for (int l = 0; l < p; l++) {
+            size_t i = ws->bfull[l];
+            if (ws->zone[i]) {
+                double *acc = ws->zone[i] < 0 ? sumL : sumH;
+                double w = wt_of(d, i);
+                const double *xi = d->x + i * (size_t)p;
+                for (int c = 0; c < p; c++)
+                    acc[c] -= w * xi[c];
+                if ((rc = ws_push(ws, i)))
+                    return rc;
+            }
+        }
+    for (int c = 0; c < p; c++)
+        ws->gfix[c] = tau * sumH[c] + (tau - 1.0) * sumL[c];
+    return SLDS_OK;
+}
+
+/* Basis (full indices) -> working positions. */
+static void ws_map_basis(rq_ws *ws)
+{
+    for (int l = 0; l < ws->p; l++)
+        ws->basis[l] = ws->wpos[ws->bfull[l]];
+}
+
+/* Moves globbed observations whose residual sign disagrees into the band.
+ * Returns how many moved, or -1 on error. */
+static long ws_repair(rq_ws *ws, double tau, long limit)
+{
+    const rq_data *d = ws->d;
+    int p = ws->p;
+    long moved = 0;
+    double tol = d->tol_r;
+    for (size_t i = 0; i < d->n; i++) {
+        signed char z = ws->zone[i];
+        if (!z)
+            continue;
+        double r = ws->rfull[i];
+        if ((z > 0 && r < -tol) || (z < 0 && r > tol)) {
+            if (moved >= limit)
+                return moved + 1;
+            double f = wt_of(d, i) * (z > 0 ? tau : tau - 1.0);
+            const double *xi = d->x + i * (size_t)p;
+            for (int c = 0; c < p; c++)
+                ws->gfix[c] -= f * xi[c];
+            if (ws_push(ws, i))
+                return -1;
+            moved++;
+        }
+    }
+    return moved;
+}
+
+/* Whole working set = all observations (small n, or the final repair). */
+static int ws_build_all(rq_ws *ws)
+{
+    int rc;
+    ws_clear(ws);
+    for (size_t i = 0; i < ws->d->n; i++)
+        if ((rc = ws_push(ws, i)))
+            return rc;
+    memset(ws->gfix, 0, sizeof ws->gfix);
+    return SLDS_OK;
+}
+
+/* Solves one tau on the perturbed data. Leaves beta (perturbed) and bfull. */
+static int ws_solve_perturbed(rq_ws *ws, double tau, double dtau, const double *beta_ls,
+                              int *all_built)
+{
+    const rq_data *d = ws->d;
+    size_t n = d->n;
+    int p = ws->p, rc;
+    if (n < d->band_min_n) {
+        if (!*all_built) {
+            if ((rc = ws_build_all(ws)))
+                return rc;
+            *all_built = 1;
+        }
+        if (!ws->have_basis) {
+            if ((rc = ws_cold_basis(ws, tau, beta_ls)))
+                return rc;
+            rc = ws_simplex(ws, tau, 1);
+        } else {
+            ws_map_basis(ws);
+            rc = ws_simplex(ws, tau, 0);
+        }
+        return rc < 0 ? slds_fail(&ws->err, SLDS_ERR_NUMERIC,
+                                  "quantile regression unbounded at tau %g", tau)
+                      : rc;
+    }
+    /* band solver */
+    double dn = (double)n, pp = (double)p;
+    size_t width;
+    if (!ws->have_basis) {
+        full_residuals(d, ws->y, beta_ls, ws->rfull);
+        width = (size_t)(2.0 * sqrt(pp) * pow(dn, 2.0 / 3.0));
+    } else {
+        /* rfull holds the residuals of the previous tau's fit */
+        width = (size_t)(2.0 * (dn * dtau + 3.0 * sqrt(dn * pp * dtau)) + 8.0 * pp);
+    }
+    if (width < (size_t)(20 * p))
+        width = (size_t)(20 * p);
+    for (int attempt = 0;; attempt++) {
+        if (width >= n)
+            width = n;
+        if ((rc = ws_build_band(ws, tau, width)))
+            return rc;
+        ws->band_solves++;
+        if (!ws->have_basis) {
+            /* cold: the band rows nearest the shifted least-squares fit */
+            if ((rc = ws_cold_basis(ws, tau, beta_ls)))
+                return rc;
+            rc = ws_simplex(ws, tau, 1);
+        } else {
+            ws_map_basis(ws);
+            rc = ws_simplex(ws, tau, 1);
+        }
+        for (int rep = 0; rc == SLDS_OK; rep++) {
+            full_residuals(d, ws->y, ws->beta, ws->rfull);
+            long limit = (long)(ws->m / 4) + 4 * p;
+            long moved = ws_repair(ws, tau, limit);
+            if (moved < 0)
+                return ws->err.code ? ws->err.code : SLDS_ERR_NOMEM;
+            if (moved == 0)
+                return SLDS_OK;
+            if (moved > limit)
+                break; /* too many: widen the band */
+            ws->band_repairs++;
+            ws_map_basis(ws);
+            rc = ws_simplex(ws, tau, 0);
+        }
+        if (rc > 0)
+            return rc;
+        if (width == n)
+            return slds_fail(&ws->err, SLDS_ERR_NUMERIC,
+                             "quantile regression unbounded at tau %g", tau);
+        /* unbounded or too many sign failures: rebuild a wider band around
+           the current fit */
+        if (ws->have_basis)
+            full_residuals(d, ws->y, ws->beta, ws->rfull);
+        width *= 2;
+        (void)attempt;
+    }
+}
+
+/* Final step of a tau: the vertex for the original y, checked and if needed
+ * re-optimised on the original data. Writes beta0 and the objective. */
+static int ws_finish(rq_ws *ws, double tau, double *beta0, double *objective, int *all_built)
+{
+    const rq_data *d = ws->d;
+    int p = ws->p, rc;
+    size_t n = d->n;
+    /* beta0 = X_h^{-1} y0_h with the current inverse (refactored at the end of
+       the simplex, so accurate) */
+    for (int r = 0; r < p; r++) {
+        double s = 0.0;
+        for (int l = 0; l < p; l++)
+            s += ws->binv[r + l * p] * d->y0[ws->bfull[l]];
+        beta0[r] = s;
+    }
+    /* signs the perturbed optimum assumed, and residuals for y0 */
+    double *r0 = ws->tmp;
+    full_residuals(d, d->y0, beta0, r0);
+    int consistent = 1;
+    for (size_t i = 0; i < n && consistent; i++) {
+        signed char z = ws->zone[i];
+        signed char sgn = z ? z : (ws->wpos[i] != SIZE_MAX ? ws->sg[ws->wpos[i]] : 0);
+        if (!sgn)
+            continue;
+        if ((sgn > 0 && r0[i] < -d->tol_r) || (sgn < 0 && r0[i] > d->tol_r))
+            consistent = 0;
+    }
+    if (!consistent) {
+        /* Re-optimise on the original responses over all observations; the
+           current basis is the start. Rare: needs an observation within the
+           perturbation of the fit. */
+        const double *ysave = ws->y;
+        ws->y = d->y0;
+        if ((rc = ws_build_all(ws)))
+            return rc;
+        *all_built = 0; /* the working set now holds y0 */
+        ws_map_basis(ws);
+        rc = ws_simplex(ws, tau, 1);
+        ws->y = ysave;
+        if (rc)
+            return rc < 0 ? slds_fail(&ws->err, SLDS_ERR_NUMERIC,
+                                      "quantile regression unbounded at tau %g", tau)
+                          : rc;
+        memcpy(beta0, ws->beta, (size_t)p * sizeof *beta0);
+        full_residuals(d, d->y0, beta0, r0);
+        /* the perturbed state for the next tau must be rebuilt */
+        full_residuals(d, d->yp, ws->beta, ws->rfull);
+    }
+    double obj = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        double r = r0[i];
+        obj += wt_of(d, i) * (r >= 0 ? tau * r : (tau - 1.0) * r);
+    }
+    *objective = obj;
+    return SLDS_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Chunks of taus and threads.                                         */
+
+typedef struct rq_chunk {
+    const rq_data *d;
+    const double *taus;
+    int k0, k1;
+    const double *beta_ls;
+    double *coef;      /* p x n_taus, whole result */
+    double *objective; /* n_taus */
+    rq_ws ws;
+    int rc;
+} rq_chunk;
+
+static void ws_free(rq_ws *ws)
+{
+    free(ws->idx);
+    free(ws->xw);
+    free(ws->yw);
+    free(ws->ww);
+    free(ws->rw);
+    free(ws->zw);
+    free(ws->sg);
+    free(ws->bp);
+    free(ws->rfull);
+    free(ws->tmp);
+    free(ws->zone);
+    free(ws->wpos);
+}
+
+static int ws_init(rq_ws *ws, const rq_data *d)
+{
+    memset(ws, 0, sizeof *ws);
+    ws->d = d;
+    ws->p = d->p;
+    ws->y = d->yp;
+    size_t n = d->n;
+    ws->rfull = malloc(n * sizeof *ws->rfull);
+    ws->tmp = malloc(n * sizeof *ws->tmp);
+    ws->zone = calloc(n, sizeof *ws->zone);
+    ws->wpos = malloc(n * sizeof *ws->wpos);
+    if (!ws->rfull || !ws->tmp || !ws->zone || !ws->wpos)
+        return slds_fail(&ws->err, SLDS_ERR_NOMEM,
+                         "out of memory for quantile regression on %zu observations", n);
+    for (size_t i = 0; i < n; i++)
+        ws->wpos[i] = SIZE_MAX;
+    return SLDS_OK;
+}
+
+static void *chunk_main(void *arg)
+{
+    rq_chunk *ch = arg;
+    rq_ws *ws = &ch->ws;
+    const rq_data *d = ch->d;
+    int p = d->p, all_built = 0;
+    ch->rc = ws_init(ws, d);
+    for (int k = ch->k0; k < ch->k1 && ch->rc == SLDS_OK; k++) {
+        double tau = ch->taus[k];
+        double dtau = k > ch->k0 ? tau - ch->taus[k - 1] : 0.0;
+        ch->rc = ws_solve_perturbed(ws, tau, dtau, ch->beta_ls, &all_built);
+        if (ch->rc == SLDS_OK)
+            ch->rc = ws_finish(ws, tau, ch->coef + (size_t)k * (size_t)p, ch->objective + k,
+                               &all_built);
+    }
+    return NULL;
+}
+
+static int cpu_count(void)
+{
+    long c = sysconf(_SC_NPROCESSORS_ONLN);
+    return c > 0 ? (int)c : 1;
+}
+
+int slds_rq_fit(const slds_rq_problem *prob, const slds_rq_params *prm_in,
+                slds_rq_result *res, slds_error *err)
+{
+    memset(res, 0, sizeof *res);
+    slds_rq_params prm;
+    if (prm_in)
+        prm = *prm_in;
+    else
+        slds_rq_params_default(&prm);
+    int p = prob->p;
+    size_t n = prob->n;
+    if (p < 1 || p > SLDS_RQ_MAX_P)
+        return slds_fail(err, SLDS_ERR_USAGE, "quantile regression with %d columns (1..%d)", p,
+                         SLDS_RQ_MAX_P);
+    if (n < (size_t)p)
+        return slds_fail(err, SLDS_ERR_NUMERIC,
+                         "quantile regression needs at least %d observations, got %zu", p, n);
+    double sgp_taus[100];
+    const double *taus = prm.taus;
+    int n_taus = prm.n_taus;
+    if (!taus) {
+        slds_rq_sgp_taus(sgp_taus);
+        taus = sgp_taus;
+        n_taus = 100;
+    }
+    if (n_taus < 1)
+        return slds_fail(err, SLDS_ERR_USAGE, "quantile regression needs at least one tau");
+    for (int k = 0; k < n_taus; k++)
+        if (!(taus[k] > 0.0 && taus[k] < 1.0) || (k > 0 && !(taus[k] > taus[k - 1])))
+            return slds_fail(err, SLDS_ERR_USAGE,
+                             "taus must increase strictly inside (0, 1); tau[%d] = %g", k,
+                             taus[k]);
+    double yscale = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        if (!isfinite(prob->y[i]))
+            return slds_fail(err, SLDS_ERR_USAGE, "quantile regression: y[%zu] is not finite", i);
+        if (prob->w && !(prob->w[i] > 0.0 && isfinite(prob->w[i])))
+            return slds_fail(err, SLDS_ERR_USAGE,
+                             "quantile regression: weight %zu is not positive", i);
+        for (int j = 0; j < p; j++)
+            if (!isfinite(prob->x[i * (size_t)p + (size_t)j]))
+                return slds_fail(err, SLDS_ERR_USAGE,
+                                 "quantile regression: x[%zu][%d] is not finite", i, j);
+        yscale = fmax(yscale, fabs(prob->y[i]));
+    }
+
+    res->p = p;
+    res->n_taus = n_taus;
+    res->taus = malloc((size_t)n_taus * sizeof *res->taus);
+    res->coef = calloc((size_t)n_taus * (size_t)p, sizeof *res->coef);
+    res->objective = calloc((size_t)n_taus, sizeof *res->objective);
+    double *yp = malloc(n * sizeof *yp);
+    if (!res->taus || !res->coef || !res->objective || !yp) {
+        free(yp);
+        slds_rq_result_free(res);
+        return slds_fail(err, SLDS_ERR_NOMEM, "out of memory for quantile regression");
+    }
+    memcpy(res->taus, taus, (size_t)n_taus * sizeof *taus);
+    double eta = 1e-7 * (1.0 + yscale);
+    for (size_t i = 0; i < n; i++) {
+        uint64_t h = splitmix64((uint64_t)prm.seed * 0x100000001b3ULL + (uint64_t)i);
+        double u = ((double)(h >> 11) * 0x1.0p-53) * 2.0 - 1.0;
+        yp[i] = prob->y[i] + eta * u;
+    }
+    rq_data d = {.n = n,
+                 .p = p,
+                 .x = prob->x,
+                 .y0 = prob->y,
+                 .yp = yp,
+                 .w = prob->w,
+                 .tol_r = 1e-9 * (1.0 + yscale),
+                 .band_min_n = prm.band_min_n ? prm.band_min_n : SIZE_MAX};
+
+    double beta_ls[SLDS_RQ_MAX_P];
+    int rc = rq_rank_check(&d, beta_ls, err);
+    if (rc) {
+        free(yp);
+        slds_rq_result_free(res);
+        return rc;
+    }
+
+    int nt = prm.n_threads > 0 ? prm.n_threads : cpu_count();
+    if (nt > n_taus)
+        nt = n_taus;
+    if (nt > 64)
+        nt = 64;
+    rq_chunk *chunks = calloc((size_t)nt, sizeof *chunks);
+    pthread_t *th = calloc((size_t)nt, sizeof *th);
+    int *started = calloc((size_t)nt, sizeof *started);
+    if (!chunks || !th || !started) {
+        free(chunks);
+        free(th);
+        free(started);
+        free(yp);
+        slds_rq_result_free(res);
+        return slds_fail(err, SLDS_ERR_NOMEM, "out of memory for quantile regression threads");
+    }
+    for (int c = 0; c < nt; c++) {
+        chunks[c].d = &d;
+        chunks[c].taus = taus;
+        chunks[c].k0 = (int)((long)n_taus * c / nt);
+        chunks[c].k1 = (int)((long)n_taus * (c + 1) / nt);
+        chunks[c].beta_ls = beta_ls;
+        chunks[c].coef = res->coef;
+        chunks[c].objective = res->objective;
+    }
+    for (int c = 1; c < nt; c++)
+        started[c] = pthread_create(&th[c], NULL, chunk_main, &chunks[c]) == 0;
+    chunk_main(&chunks[0]);
+    for (int c = 1; c < nt; c++) {
+        if (started[c])
+            pthread_join(th[c], NULL);
+        else
+            chunk_main(&chunks[c]); /* no thread: run it here */
+    }
+    rc = SLDS_OK;
+    for (int c = 0; c < nt; c++) {
+        if (chunks[c].rc && rc == SLDS_OK) {
+            rc = chunks[c].rc;
+            if (err) {
+                *err = chunks[c].ws.err;
+                if (!err->code)
+                    err->code = rc;
+            }
+        }
+        res->pivots += chunks[c].ws.pivots;
+        res->band_solves += chunks[c].ws.band_solves;
+        res->band_repairs += chunks[c].ws.band_repairs;
+        ws_free(&chunks[c].ws);
+    }
+    free(chunks);
+    free(th);
+    free(started);
+    free(yp);
+    if (rc)
+        slds_rq_result_free(res);
+    return rc;
+}

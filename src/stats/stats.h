@@ -1,0 +1,117 @@
+/* stats.h - numerical kernels of libslds: the B-spline basis of R's
+ * splines::bs(), linear quantile regression at many quantiles (an exact
+ * simplex solver, warm-started across quantiles, with Portnoy-Koenker
+ * globbing for large n), and small helpers that must agree with R to the last
+ * digit (round(), quantile(type = 7), median()).
+ *
+ * Every kernel follows one shape (as in liblinear): a problem struct that only
+ * borrows the caller's arrays, a params struct with a *_default() initialiser,
+ * and a result struct that the kernel fills and the caller releases with the
+ * matching *_free(). Matrices are dense doubles; the layout is stated at each
+ * field. Nothing here keeps hidden state: functions are reentrant and may run
+ * in parallel on different inputs. */
+#ifndef SLDS_STATS_H
+#define SLDS_STATS_H
+
+#include <stddef.h>
+
+#include "core/core.h"
+
+/* ------------------------------------------------------------------------ */
+/* B-spline basis, identical to R's splines::bs(x, knots, degree,
+ * intercept, Boundary.knots).                                               */
+
+enum { SLDS_BS_MAX_KNOTS = 16, SLDS_BS_MAX_DEGREE = 5 };
+
+typedef struct slds_bspline {
+    int degree;                        /* polynomial degree; 3 = cubic (bs default) */
+    int n_knots;                       /* interior knots, 0..SLDS_BS_MAX_KNOTS */
+    double knots[SLDS_BS_MAX_KNOTS];   /* nondecreasing, strictly inside boundary */
+    double boundary[2];                /* Boundary.knots, boundary[0] < boundary[1] */
+    int intercept;                     /* 1 keeps the first basis function (bs default 0) */
+} slds_bspline;
+
+/* Fills b as bs(degree = 3, intercept = FALSE) with the given knots. */
+void slds_bspline_cubic(slds_bspline *b, const double *knots, int n_knots,
+                        double lower, double upper);
+/* Number of columns bs() returns: n_knots + degree + intercept. */
+int slds_bspline_ncol(const slds_bspline *b);
+/* SLDS_ERR_USAGE with a message when the spline is not well formed. */
+int slds_bspline_check(const slds_bspline *b, slds_error *err);
+/* Evaluates the basis at x[0..n-1]: row i of out (out + i*ld, ld >= ncol)
+ * receives the ncol basis values at x[i]. Values outside the boundary knots
+ * are extrapolated exactly as R >= 3.3 does (cubic Taylor expansion at a pivot
+ * a quarter of the way from the boundary to the nearest interior knot); a NaN
+ * x gives a row of NaN, as bs() gives NA. */
+int slds_bspline_eval(const slds_bspline *b, const double *x, size_t n, double *out,
+                      size_t ld, slds_error *err);
+
+/* ------------------------------------------------------------------------ */
+/* R-compatible scalar helpers.                                              */
+
+/* R's round(x, digits) for digits >= 0 (R >= 4.0 algorithm: the nearer of the
+ * two decimal candidates, ties to the even last digit). */
+double slds_round_r(double x, int digits);
+/* R's quantile(x, probs, type = 7) of the n values (NaN ignored, like
+ * na.rm = TRUE); x is not modified. SLDS_ERR_USAGE if no value is finite or
+ * a prob is outside [0, 1]. */
+int slds_quantile_type7(const double *x, size_t n, const double *probs, size_t n_probs,
+                        double *out, slds_error *err);
+/* R's median(x, na.rm = TRUE); NaN when there is no value. */
+double slds_median(const double *x, size_t n);
+
+/* ------------------------------------------------------------------------ */
+/* Linear quantile regression: for each tau, beta(tau) minimising
+ * sum_i w_i * rho_tau(y_i - x_i' beta), rho_tau(u) = u * (tau - [u < 0]).
+ *
+ * The solution is an exact vertex of the linear program (p observations fitted
+ * exactly), the same solution as quantreg's rq(method = "br") whenever the
+ * optimum is unique, computed by a simplex method that is warm-started from
+ * one tau to the next; for large n each tau is solved on a band of
+ * observations near the previous fit, with the others globbed into two
+ * pseudo-observations and verified afterwards (Portnoy and Koenker 1997), so
+ * the result is still exact. See docs/growth-method.md. */
+
+enum { SLDS_RQ_MAX_P = 64 };
+
+typedef struct slds_rq_problem {
+    size_t n;            /* observations */
+    int p;               /* columns of the design, including the intercept if any */
+    const double *x;     /* n x p, row-major: x[i*p + j] */
+    const double *y;     /* n responses */
+    const double *w;     /* n positive weights, or NULL for weight 1 */
+} slds_rq_problem;
+
+typedef struct slds_rq_params {
+    const double *taus;  /* strictly increasing in (0, 1); NULL: the 100 SGP taus */
+    int n_taus;          /* number of taus (ignored when taus is NULL) */
+    int n_threads;       /* worker threads over chunks of taus; 0 = number of CPUs */
+    size_t band_min_n;   /* use the band (globbing) solver when n >= this */
+    unsigned long seed;  /* seeds the tie-breaking perturbation and the subsample */
+} slds_rq_params;
+
+typedef struct slds_rq_result {
+    int p;
+    int n_taus;
+    double *taus;        /* n_taus, a copy of the taus fitted */
+    double *coef;        /* p x n_taus, column-major as R's coefficient matrix:
+                            coef[k*p + j] = coefficient j at taus[k] */
+    double *objective;   /* n_taus: sum of weighted check losses at the optimum */
+    long pivots;         /* simplex pivots, all taus */
+    long band_solves;    /* reduced problems solved (0 without the band solver) */
+    long band_repairs;   /* reduced problems re-solved after a sign check failed */
+} slds_rq_result;
+
+/* The 100 taus of the SGP method, (k - 0.5) / 100 for k = 1..100. */
+void slds_rq_sgp_taus(double taus[100]);
+void slds_rq_params_default(slds_rq_params *prm);
+/* Fits every tau. On success res is filled and owned by the caller (free it
+ * with slds_rq_result_free); on failure res is left empty. A design that is
+ * not of full column rank fails with SLDS_ERR_NUMERIC and a message. */
+int slds_rq_fit(const slds_rq_problem *prob, const slds_rq_params *prm,
+                slds_rq_result *res, slds_error *err);
+void slds_rq_result_free(slds_rq_result *res);
+/* sum_i w_i rho_tau(y_i - x_i' beta): to compare solutions. */
+double slds_rq_check_loss(const slds_rq_problem *prob, double tau, const double *beta);
+
+#endif
