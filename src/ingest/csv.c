@@ -250,8 +250,12 @@ bool slds_utf8_valid(const char *str, size_t len)
 
 /* Scans one record starting at r->pos without modifying the window.
  * Returns 1 when complete (r->pos moved past it), 0 when more input is needed,
- * -1 on a file-level error. */
-static int scan_record(slds_csv *r, int *nfields, long *lines, int *bad_quote, slds_error *err)
+ * -1 on a file-level error. *lines counts every line break consumed, *inner
+ * only those inside quoted fields (so the record ends on line + *inner, also
+ * when the last record of the file has no line break after it). Inside quotes
+ * a line break is \n, \r\n or a lone \r, as between records. */
+static int scan_record(slds_csv *r, int *nfields, long *lines, long *inner, int *bad_quote,
+                       slds_error *err)
 {
     size_t p = r->pos, len = r->len;
     const char *b = r->buf;
@@ -272,12 +276,15 @@ static int scan_record(slds_csv *r, int *nfields, long *lines, int *bad_quote, s
         }
         if (b[p] == '"') {
             size_t q = p + 1;
+            long open_line = r->line + nl; /* named if the quote is never closed */
             for (;;) {
                 const char *hit = memchr(b + q, '"', len - q);
                 /* Count line breaks inside the quoted text for line numbers. */
                 size_t stop = hit ? (size_t)(hit - b) : len;
                 for (size_t k = q; k < stop; k++) {
-                    if (b[k] == '\n')
+                    /* k + 1 < len here unless the quote is still open at the end of
+                     * the window, when this count is discarded (rescan or error). */
+                    if (b[k] == '\n' || (b[k] == '\r' && k + 1 < len && b[k + 1] != '\n'))
                         nl++;
                     else if (b[k] == '\0') {
                         slds_fail(err, SLDS_ERR_DATA,
@@ -292,7 +299,7 @@ static int scan_record(slds_csv *r, int *nfields, long *lines, int *bad_quote, s
                     slds_fail(err, SLDS_ERR_DATA,
                               "%s: line %ld: a quoted field is never closed (unterminated quote "
                               "runs to the end of the file)",
-                              r->name, r->line);
+                              r->name, open_line);
                     return -1;
                 }
                 q = stop + 1;
@@ -341,6 +348,7 @@ static int scan_record(slds_csv *r, int *nfields, long *lines, int *bad_quote, s
             p = q;
         }
         n++;
+        *inner = nl;
         if (p >= len) /* end of input ends the record */
             break;
         if (b[p] == ',') {
@@ -410,8 +418,8 @@ int slds_csv_next(slds_csv *r, slds_csv_record *rec, slds_error *err)
         }
         size_t start = r->pos;
         int n, bad_quote;
-        long lines;
-        int rc = scan_record(r, &n, &lines, &bad_quote, err);
+        long lines, inner = 0;
+        int rc = scan_record(r, &n, &lines, &inner, &bad_quote, err);
         if (rc < 0)
             return -1;
         if (rc == 0) {
@@ -426,7 +434,7 @@ int slds_csv_next(slds_csv *r, slds_csv_record *rec, slds_error *err)
             continue;
         }
         rec->line = r->line;
-        rec->end_line = r->line + (lines > 0 ? lines - 1 : 0);
+        rec->end_line = r->line + inner;
         r->line += lines;
         finalise_record(r, n, rec);
         rec->nfields = n;
