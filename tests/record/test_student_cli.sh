@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# test_student_cli.sh - `slds student` end to end over the golden collection
+# tests/data/tiny loaded with `slds load`: help, a known student as table and
+# JSON (which must parse), an unknown id (exit 1, named in the message), a
+# missing database, and no name or birth date in any output.
+# Usage: bash tests/record/test_student_cli.sh path/to/slds
+set -u
+SLDS=${1:?usage: test_student_cli.sh SLDS}
+SRC=${SLDS_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+export SLDS_NO_PROGRESS=1
+
+fail() {
+    echo "FAIL: $*" >&2
+    exit 1
+}
+
+"$SLDS" student --help >"$tmp/help" || fail "student --help exits non-zero"
+grep -q "usage: slds student DB STUDENT_ID" "$tmp/help" || fail "student --help prints no usage"
+"$SLDS" student "$tmp/t.db" 2>/dev/null
+[ $? -eq 2 ] || fail "student without an id: expected exit 2"
+"$SLDS" student "$tmp/missing.db" 1 2>"$tmp/err"
+[ $? -eq 1 ] || fail "student on a missing database: expected exit 1"
+
+"$SLDS" load "$tmp/t.db" "$SRC/tests/data/tiny" >/dev/null 2>&1 || fail "slds load of tests/data/tiny"
+"$SLDS" student "$tmp/t.db" 1000000001 --format csv 2>/dev/null
+[ $? -eq 2 ] || fail "student --format csv: expected exit 2"
+
+"$SLDS" student "$tmp/t.db" NO_SUCH_ID >"$tmp/out" 2>"$tmp/err"
+[ $? -eq 1 ] || fail "unknown student: expected exit 1"
+grep -q "NO_SUCH_ID" "$tmp/err" || fail "unknown student: message does not name the id"
+[ ! -s "$tmp/out" ] || fail "unknown student: printed something on stdout"
+
+"$SLDS" student "$tmp/t.db" 1000000001 --format json >"$tmp/s.json" || fail "student --format json"
+python3 - "$tmp/s.json" <<'PY' || fail "student JSON content"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["student_id"] == "1000000001"
+for k in ("districts", "enrollments", "attributes", "tests", "courses", "attendance",
+          "discipline", "postsecondary", "teachers"):
+    assert isinstance(d[k], list), k
+assert d["enrollments"] and d["enrollments"][0]["school_year"] == 2023, d["enrollments"]
+assert any(t["test_type"] == "STATE" for t in d["tests"])
+PY
+
+"$SLDS" student "$tmp/t.db" 1000000001 >"$tmp/s.txt" || fail "student (table)"
+grep -q "^Student 1000000001" "$tmp/s.txt" || fail "table output lacks the heading"
+grep -q "^Enrollments" "$tmp/s.txt" || fail "table output lacks the enrollments section"
+
+for f in "$tmp/s.json" "$tmp/s.txt"; do
+    if grep -q -e "García" -e "Ana" -e "2013-04-02" "$f"; then fail "$f shows a name or birth date"; fi
+done
+echo "ok"
