@@ -1,0 +1,279 @@
+/* sgp.c - student growth percentiles of one cohort, as the SGP package
+ * computes them (studentGrowthPercentiles with rq):
+ *   for each order k = 1..K, on the students having the current score and
+ *   the k most recent priors: design [1, bs(prior_1), ..., bs(prior_k)] with
+ *   each prior's own knots and boundaries, quantile regression at the taus,
+ *   predictions sorted per student (isotonized) and rounded to 5 decimals,
+ *   SGP = number of predictions strictly below the score, 0 -> 1, 100 -> 99;
+ *   the reported SGP is the one of the highest order the student has.
+ * Both rules (strict <, rounding) change many SGPs when scores are integers,
+ * see docs/growth-method.md. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "growth/growth.h"
+
+void slds_sgp_params_default(slds_sgp_params *prm)
+{
+    memset(prm, 0, sizeof *prm);
+    slds_rq_params_default(&prm->rq);
+}
+
+void slds_sgp_model_free(slds_sgp_model *m)
+{
+    if (!m)
+        return;
+    for (int k = 0; k < SLDS_SGP_MAX_ORDER; k++) {
+        free(m->coef[k]);
+        m->coef[k] = NULL;
+    }
+}
+
+void slds_sgp_result_free(slds_sgp_result *res)
+{
+    if (!res)
+        return;
+    free(res->sgp_by_order);
+    free(res->sgp);
+    free(res->order);
+    slds_sgp_model_free(&res->model);
+    memset(res, 0, sizeof *res);
+}
+
+int slds_sgp_model_init(slds_sgp_model *m, const slds_bspline *splines, int n_splines,
+                        const double *taus, int n_taus, slds_error *err)
+{
+    memset(m, 0, sizeof *m);
+    if (n_splines < 1 || n_splines > SLDS_SGP_MAX_ORDER)
+        return slds_fail(err, SLDS_ERR_USAGE, "an SGP model has 1..%d priors, not %d",
+                         SLDS_SGP_MAX_ORDER, n_splines);
+    if (!taus) {
+        if (n_taus != 0 && n_taus != 100)
+            return slds_fail(err, SLDS_ERR_USAGE, "taus missing for %d quantiles", n_taus);
+        slds_rq_sgp_taus(m->taus);
+        n_taus = 100;
+    } else {
+        if (n_taus < 2 || n_taus > SLDS_SGP_MAX_TAUS)
+            return slds_fail(err, SLDS_ERR_USAGE, "an SGP model has 2..%d taus, not %d",
+                             SLDS_SGP_MAX_TAUS, n_taus);
+        memcpy(m->taus, taus, (size_t)n_taus * sizeof *taus);
+    }
+    m->n_taus = n_taus;
+    m->max_order = n_splines;
+    int p = 1;
+    for (int k = 0; k < n_splines; k++) {
+        int rc = slds_bspline_check(&splines[k], err);
+        if (rc)
+            return slds_error_prefix(err, "prior %d: ", k + 1);
+        m->splines[k] = splines[k];
+        p += slds_bspline_ncol(&splines[k]);
+        m->p[k] = p;
+    }
+    m->loss_hoss[0] = -INFINITY;
+    m->loss_hoss[1] = INFINITY;
+    return SLDS_OK;
+}
+
+int slds_sgp_model_set_coef(slds_sgp_model *m, int order, const double *coef, int p,
+                            slds_error *err)
+{
+    if (order < 1 || order > m->max_order)
+        return slds_fail(err, SLDS_ERR_USAGE, "order %d is not in 1..%d", order, m->max_order);
+    if (p != m->p[order - 1])
+        return slds_fail(err, SLDS_ERR_USAGE,
+                         "a coefficient matrix of order %d has %d rows, not %d", order,
+                         m->p[order - 1], p);
+    size_t sz = (size_t)p * (size_t)m->n_taus;
+    double *c = malloc(sz * sizeof *c);
+    if (!c)
+        return slds_fail(err, SLDS_ERR_NOMEM, "out of memory for a coefficient matrix");
+    memcpy(c, coef, sz * sizeof *c);
+    free(m->coef[order - 1]);
+    m->coef[order - 1] = c;
+    return SLDS_OK;
+}
+
+/* Design rows [1, bs(prior_1), ..., bs(prior_k)] of n students. */
+static int build_design(const slds_sgp_model *m, int order, const double *priors, size_t ld,
+                        size_t n, double *x, double *scratch, slds_error *err)
+{
+    int p = m->p[order - 1], col = 1;
+    for (size_t i = 0; i < n; i++)
+        x[i * (size_t)p] = 1.0;
+    for (int k = 0; k < order; k++) {
+        for (size_t i = 0; i < n; i++)
+            scratch[i] = priors[i * ld + (size_t)k];
+        int rc = slds_bspline_eval(&m->splines[k], scratch, n, x + col, (size_t)p, err);
+        if (rc)
+            return rc;
+        col += slds_bspline_ncol(&m->splines[k]);
+    }
+    return SLDS_OK;
+}
+
+static void sort_small(double *v, int n)
+{
+    for (int i = 1; i < n; i++) {
+        double t = v[i];
+        int j = i - 1;
+        while (j >= 0 && v[j] > t) {
+            v[j + 1] = v[j];
+            j--;
+        }
+        v[j + 1] = t;
+    }
+}
+
+/* pred = x * coef, rows sorted and rounded. */
+static void predict_rows(const double *x, size_t n, int p, const double *coef, int n_taus,
+                         double *pred)
+{
+    for (size_t i = 0; i < n; i++) {
+        const double *xi = x + i * (size_t)p;
+        double *out = pred + i * (size_t)n_taus;
+        for (int t = 0; t < n_taus; t++) {
+            const double *c = coef + (size_t)t * (size_t)p;
+            double s = 0.0;
+            for (int j = 0; j < p; j++)
+                s += xi[j] * c[j];
+            out[t] = s;
+        }
+        sort_small(out, n_taus);
+        for (int t = 0; t < n_taus; t++)
+            out[t] = slds_round_r(out[t], 5);
+    }
+}
+
+int slds_sgp_percentile(const double *pred_sorted, int n_taus, double score)
+{
+    int below = 0;
+    for (int t = 0; t < n_taus; t++)
+        below += pred_sorted[t] < score;
+    if (below == 0)
+        below = 1;
+    if (below >= n_taus)
+        below = n_taus - 1;
+    return below;
+}
+
+int slds_sgp_predict(const slds_sgp_model *m, int order, const double *priors, size_t ld,
+                     size_t n, double *pred, slds_error *err)
+{
+    if (order < 1 || order > m->max_order || !m->coef[order - 1])
+        return slds_fail(err, SLDS_ERR_NOTFOUND, "the model has no coefficient matrix of order %d",
+                         order);
+    if (ld < (size_t)order)
+        return slds_fail(err, SLDS_ERR_USAGE, "prior stride %zu < order %d", ld, order);
+    int p = m->p[order - 1];
+    double *x = malloc((n ? n : 1) * (size_t)p * sizeof *x);
+    double *scratch = malloc((n ? n : 1) * sizeof *scratch);
+    int rc = SLDS_OK;
+    if (!x || !scratch)
+        rc = slds_fail(err, SLDS_ERR_NOMEM, "out of memory predicting %zu students", n);
+    if (!rc)
+        rc = build_design(m, order, priors, ld, n, x, scratch, err);
+    if (!rc)
+        predict_rows(x, n, p, m->coef[order - 1], m->n_taus, pred);
+    free(x);
+    free(scratch);
+    return rc;
+}
+
+int slds_sgp_fit_cohort(const slds_sgp_cohort *c, const slds_sgp_params *prm_in,
+                        slds_sgp_result *res, slds_error *err)
+{
+    memset(res, 0, sizeof *res);
+    slds_sgp_params prm;
+    if (prm_in)
+        prm = *prm_in;
+    else
+        slds_sgp_params_default(&prm);
+    int K = c->n_priors;
+    if (K < 1 || K > SLDS_SGP_MAX_ORDER)
+        return slds_fail(err, SLDS_ERR_USAGE, "a cohort has 1..%d prior columns, not %d",
+                         SLDS_SGP_MAX_ORDER, K);
+    int maxo = prm.max_order > 0 && prm.max_order < K ? prm.max_order : K;
+    int rc = slds_sgp_model_init(&res->model, c->splines, maxo, prm.n_taus ? prm.taus : NULL,
+                                 prm.n_taus, err);
+    if (rc)
+        return rc;
+    size_t n = c->n;
+    int T = res->model.n_taus;
+    res->n = n;
+    res->max_order = maxo;
+    res->sgp_by_order = calloc((n ? n : 1) * (size_t)maxo, sizeof *res->sgp_by_order);
+    res->sgp = calloc(n ? n : 1, sizeof *res->sgp);
+    res->order = calloc(n ? n : 1, sizeof *res->order);
+    size_t *rows = malloc((n ? n : 1) * sizeof *rows);
+    double *y = malloc((n ? n : 1) * sizeof *y);
+    double *pri = malloc((n ? n : 1) * (size_t)maxo * sizeof *pri);
+    double *scratch = malloc((n ? n : 1) * sizeof *scratch);
+    double *x = NULL, *pred = NULL;
+    if (!res->sgp_by_order || !res->sgp || !res->order || !rows || !y || !pri || !scratch) {
+        rc = slds_fail(err, SLDS_ERR_NOMEM, "out of memory for a cohort of %zu students", n);
+        goto done;
+    }
+    for (int k = 1; k <= maxo && !rc; k++) {
+        int p = res->model.p[k - 1];
+        size_t m = 0;
+        for (size_t i = 0; i < n; i++) {
+            int ok = isfinite(c->current[i]);
+            for (int j = 0; j < k && ok; j++)
+                ok = isfinite(c->priors[i * (size_t)K + (size_t)j]);
+            if (!ok)
+                continue;
+            rows[m] = i;
+            y[m] = c->current[i];
+            for (int j = 0; j < k; j++)
+                pri[m * (size_t)k + (size_t)j] = c->priors[i * (size_t)K + (size_t)j];
+            m++;
+        }
+        size_t min_n = prm.min_students ? prm.min_students : (size_t)p + 1;
+        res->model.n_fit[k - 1] = m;
+        if (m < min_n)
+            continue; /* too few students for this order: none get it */
+        free(x);
+        x = malloc(m * (size_t)p * sizeof *x);
+        free(pred);
+        pred = malloc(m * (size_t)T * sizeof *pred);
+        if (!x || !pred) {
+            rc = slds_fail(err, SLDS_ERR_NOMEM, "out of memory for order %d (%zu students)", k,
+                           m);
+            break;
+        }
+        if ((rc = build_design(&res->model, k, pri, (size_t)k, m, x, scratch, err)))
+            break;
+        slds_rq_problem pr = {.n = m, .p = p, .x = x, .y = y, .w = NULL};
+        slds_rq_params rqp = prm.rq;
+        rqp.taus = res->model.taus;
+        rqp.n_taus = T;
+        slds_rq_result fit;
+        if ((rc = slds_rq_fit(&pr, &rqp, &fit, err))) {
+            slds_error_prefix(err, "SGP order %d (%zu students, %d parameters): ", k, m, p);
+            break;
+        }
+        res->pivots += fit.pivots;
+        res->model.coef[k - 1] = fit.coef; /* ownership moves to the model */
+        fit.coef = NULL;
+        slds_rq_result_free(&fit);
+        predict_rows(x, m, p, res->model.coef[k - 1], T, pred);
+        for (size_t r = 0; r < m; r++) {
+            size_t i = rows[r];
+            int s = slds_sgp_percentile(pred + r * (size_t)T, T, y[r]);
+            res->sgp_by_order[i * (size_t)maxo + (size_t)(k - 1)] = s;
+            res->sgp[i] = s;
+            res->order[i] = k;
+        }
+    }
+done:
+    free(rows);
+    free(y);
+    free(pri);
+    free(scratch);
+    free(x);
+    free(pred);
+    if (rc)
+        slds_sgp_result_free(res);
+    return rc;
+}
