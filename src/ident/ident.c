@@ -1,6 +1,7 @@
 /* ident.c - opaque statewide ids and identity match keys (see ident.h). */
 #include "ident/ident.h"
 
+#include <errno.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,7 +86,9 @@ static size_t append_normalized(const char *s, char *out, size_t w, size_t size)
     int pending_space = 0;
     for (; *s; s++) {
         char c = *s;
-        if (c == ' ' || c == '-' || c == '.' || c == '\'' || c == '\t') {
+        /* '|' separates the key's parts, so in a name it folds like a space:
+         * else last "A|B" + first "C" and last "A" + first "B|C" had one key. */
+        if (c == ' ' || c == '-' || c == '.' || c == '\'' || c == '\t' || c == '|') {
             pending_space = 1;
             continue;
         }
@@ -132,6 +135,14 @@ int slds_id_generator_decode(slds_id_generator *g, const char *s, slds_error *er
         sodium_hex2bin(g->key, sizeof g->key, s, (size_t)(colon - s), NULL, &bin_len, NULL) != 0 ||
         bin_len != SLDS_IDENT_KEY_BYTES)
         return slds_fail(err, SLDS_ERR_DB, "the database's id generator setting is corrupt");
-    g->next = strtoull(colon + 1, NULL, 10);
+    /* The counter must be a whole decimal number: a corrupt one read as 0
+     * would hand out the first ids again. */
+    const char *digits = colon + 1;
+    char *end;
+    errno = 0;
+    unsigned long long next = strtoull(digits, &end, 10);
+    if (*digits < '0' || *digits > '9' || *end != '\0' || errno == ERANGE)
+        return slds_fail(err, SLDS_ERR_DB, "the database's id generator setting is corrupt");
+    g->next = next;
     return SLDS_OK;
 }
