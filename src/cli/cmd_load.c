@@ -33,8 +33,9 @@ static json_t *report_json(const slds_load_result *r)
     json_t *files = json_array();
     for (int i = 0; i < r->nfiles; i++) {
         const slds_file_result *f = &r->files[i];
-        json_t *o = json_pack("{s:s, s:I, s:I, s:I}", "file", f->file, "read", (json_int_t)f->read,
-                              "loaded", (json_int_t)f->loaded, "rejected", (json_int_t)f->rejected);
+        json_t *o = json_pack("{s:s, s:I, s:I, s:I, s:f}", "file", f->file, "read", (json_int_t)f->read,
+                              "loaded", (json_int_t)f->loaded, "rejected", (json_int_t)f->rejected,
+                              "seconds", f->seconds);
         if (f->extra_columns[0])
             json_object_set_new(o, "extra_columns_ignored", json_string(f->extra_columns));
         json_array_append_new(files, o);

@@ -178,36 +178,36 @@ static const slds_column_def responses_cols[] = {
     RANGE("correct", SLDS_COL_INT, true, 0, 1, "1 correct, 0 not"),
 };
 
-#define FILE_DEF(f, t, cols, key, doc) {f, t, cols, ARRAY_LEN(cols), key, doc}
+#define FILE_DEF(k, f, t, cols, key, doc) {k, f, t, cols, ARRAY_LEN(cols), key, doc}
 static const slds_file_def files[] = {
-    FILE_DEF("prep_programs.csv", "prep_programs", prep_cols, "prep_program_id", "preparation program"),
-    FILE_DEF("leas.csv", "leas", leas_cols, "lea_id", "district (LEA)"),
-    FILE_DEF("schools.csv", "schools", schools_cols, "school_id", "school"),
-    FILE_DEF("staff.csv", "staff", staff_cols, "staff_id", "educator"),
-    FILE_DEF("staff_assignments.csv", "staff_assignments", assignments_cols,
+    FILE_DEF(SLDS_FILE_PREP_PROGRAMS, "prep_programs.csv", "prep_programs", prep_cols, "prep_program_id", "preparation program"),
+    FILE_DEF(SLDS_FILE_LEAS, "leas.csv", "leas", leas_cols, "lea_id", "district (LEA)"),
+    FILE_DEF(SLDS_FILE_SCHOOLS, "schools.csv", "schools", schools_cols, "school_id", "school"),
+    FILE_DEF(SLDS_FILE_STAFF, "staff.csv", "staff", staff_cols, "staff_id", "educator"),
+    FILE_DEF(SLDS_FILE_STAFF_ASSIGNMENTS, "staff_assignments.csv", "staff_assignments", assignments_cols,
              "staff_id, school_id, school_year, role, subject_area", "educator x school x year"),
-    FILE_DEF("observations.csv", "observations", observations_cols, "staff_id, school_year, measure",
+    FILE_DEF(SLDS_FILE_OBSERVATIONS, "observations.csv", "observations", observations_cols, "staff_id, school_year, measure",
              "non-test measure of an educator"),
-    FILE_DEF("students.csv", "student_identity", students_cols, "lea_id, local_student_id",
+    FILE_DEF(SLDS_FILE_STUDENTS, "students.csv", "student_identity", students_cols, "lea_id, local_student_id",
              "district record of a student"),
-    FILE_DEF("enrollments.csv", "enrollments", enrollments_cols, "student_id, school_id, entry_date",
+    FILE_DEF(SLDS_FILE_ENROLLMENTS, "enrollments.csv", "enrollments", enrollments_cols, "student_id, school_id, entry_date",
              "enrollment spell"),
-    FILE_DEF("student_attributes.csv", "student_attributes", attributes_cols, "student_id, school_year",
+    FILE_DEF(SLDS_FILE_STUDENT_ATTRIBUTES, "student_attributes.csv", "student_attributes", attributes_cols, "student_id, school_year",
              "student x year"),
-    FILE_DEF("rosters.csv", "rosters", rosters_cols,
+    FILE_DEF(SLDS_FILE_ROSTERS, "rosters.csv", "rosters", rosters_cols,
              "student_id, school_year, subject, staff_id, section_id, school_id", "teacher-student link"),
-    FILE_DEF("assessments.csv", "assessments", assessments_cols,
+    FILE_DEF(SLDS_FILE_ASSESSMENTS, "assessments.csv", "assessments", assessments_cols,
              "student_id, school_year, subject, test_type, test_name, test_date", "test result"),
-    FILE_DEF("courses.csv", "courses", courses_cols, "student_id, school_year, term, course_code, school_id",
+    FILE_DEF(SLDS_FILE_COURSES, "courses.csv", "courses", courses_cols, "student_id, school_year, term, course_code, school_id",
              "transcript line"),
-    FILE_DEF("attendance.csv", "attendance", attendance_cols, "student_id, school_year, school_id",
+    FILE_DEF(SLDS_FILE_ATTENDANCE, "attendance.csv", "attendance", attendance_cols, "student_id, school_year, school_id",
              "student x school x year"),
-    FILE_DEF("discipline.csv", "discipline", discipline_cols, "student_id, action_date, action, school_id",
+    FILE_DEF(SLDS_FILE_DISCIPLINE, "discipline.csv", "discipline", discipline_cols, "student_id, action_date, action, school_id",
              "disciplinary action"),
-    FILE_DEF("postsecondary.csv", "postsecondary", postsecondary_cols,
+    FILE_DEF(SLDS_FILE_POSTSECONDARY, "postsecondary.csv", "postsecondary", postsecondary_cols,
              "student_id, enrollment_date, institution_id", "college enrollment"),
-    FILE_DEF("standards.csv", "standards", standards_cols, "standard_id", "learning standard"),
-    FILE_DEF("item_responses.csv", "item_responses", responses_cols, "student_id, response_time, item_id",
+    FILE_DEF(SLDS_FILE_STANDARDS, "standards.csv", "standards", standards_cols, "standard_id", "learning standard"),
+    FILE_DEF(SLDS_FILE_ITEM_RESPONSES, "item_responses.csv", "item_responses", responses_cols, "student_id, response_time, item_id",
              "answer to a practice or formative item"),
 };
 
@@ -261,9 +261,18 @@ void slds_date_format(int64_t z, char out[11])
     const unsigned d = doy - (153 * mp + 2) / 5 + 1;
     const unsigned m = mp < 10 ? mp + 3 : mp - 9;
     y += m <= 2;
-    char buf[32];
-    snprintf(buf, sizeof buf, "%04d-%02u-%02u", (int)y, m % 100, d % 100);
-    memcpy(out, buf, 10);
+    /* Written by hand: this runs once per date of every loaded row. */
+    unsigned yy = (unsigned)(y < 0 ? 0 : y > 9999 ? 9999 : y);
+    out[0] = (char)('0' + yy / 1000);
+    out[1] = (char)('0' + yy / 100 % 10);
+    out[2] = (char)('0' + yy / 10 % 10);
+    out[3] = (char)('0' + yy % 10);
+    out[4] = '-';
+    out[5] = (char)('0' + m / 10);
+    out[6] = (char)('0' + m % 10);
+    out[7] = '-';
+    out[8] = (char)('0' + d / 10);
+    out[9] = (char)('0' + d % 10);
     out[10] = '\0';
 }
 

@@ -35,7 +35,16 @@ typedef struct slds_column_def {
     const char *doc;         /* one line for docs/contract.md */
 } slds_column_def;
 
+typedef enum {
+    SLDS_FILE_PREP_PROGRAMS, SLDS_FILE_LEAS, SLDS_FILE_SCHOOLS, SLDS_FILE_STAFF,
+    SLDS_FILE_STAFF_ASSIGNMENTS, SLDS_FILE_OBSERVATIONS, SLDS_FILE_STUDENTS, SLDS_FILE_ENROLLMENTS,
+    SLDS_FILE_STUDENT_ATTRIBUTES, SLDS_FILE_ROSTERS, SLDS_FILE_ASSESSMENTS, SLDS_FILE_COURSES,
+    SLDS_FILE_ATTENDANCE, SLDS_FILE_DISCIPLINE, SLDS_FILE_POSTSECONDARY, SLDS_FILE_STANDARDS,
+    SLDS_FILE_ITEM_RESPONSES
+} slds_file_kind;
+
 typedef struct slds_file_def {
+    slds_file_kind kind;
     const char *file;        /* e.g. "enrollments.csv" */
     const char *table;       /* database table */
     const slds_column_def *columns;

@@ -21,6 +21,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -180,11 +181,22 @@ static int grow_u32(uint32_t **arr, uint32_t *cap, uint32_t need)
     return SLDS_OK;
 }
 
+/* "lea\x1flocal": ids are at most 64 bytes each (the contract), so 130 fit. */
+static int crosswalk_key(const char *lea, const char *local, char key[160])
+{
+    size_t a = strnlen(lea, 64), b = strnlen(local, 64);
+    memcpy(key, lea, a);
+    key[a] = '\x1f';
+    memcpy(key + a + 1, local, b);
+    key[a + 1 + b] = '\0';
+    return (int)(a + 1 + b);
+}
+
 static int crosswalk_set(load_ctx *c, const char *lea, const char *local, uint32_t student,
                          uint8_t source)
 {
     char key[160];
-    int n = snprintf(key, sizeof key, "%s\x1f%s", lea, local);
+    int n = crosswalk_key(lea, local, key);
     uint32_t e = slds_intern_add(&c->crosswalk, key, (size_t)n);
     uint32_t old_cap = c->crosswalk_cap;
     if (e == SLDS_NO_ID || grow_u32(&c->crosswalk_student, &c->crosswalk_cap, e))
@@ -203,7 +215,7 @@ static int crosswalk_set(load_ctx *c, const char *lea, const char *local, uint32
 static uint32_t crosswalk_find(load_ctx *c, const char *lea, const char *local, uint8_t *source)
 {
     char key[160];
-    int n = snprintf(key, sizeof key, "%s\x1f%s", lea, local);
+    int n = crosswalk_key(lea, local, key);
     uint32_t e = slds_intern_find(&c->crosswalk, key, (size_t)n);
     if (e == SLDS_NO_ID)
         return SLDS_NO_ID;
@@ -373,7 +385,6 @@ static bool known(const slds_intern *t, const slds_value *v, uint32_t *idx)
 static const char *cross_check(load_ctx *c, const slds_file_def *def, const row *r, int *col,
                                char *why, size_t whysize)
 {
-    const char *f = def->file;
     uint32_t a, b;
 #define REF(colno, set, what)                                                                     \
     do {                                                                                          \
@@ -382,21 +393,31 @@ static const char *cross_check(load_ctx *c, const slds_file_def *def, const row 
             return "unknown " what " (not in this collection nor in the database)";              \
         }                                                                                         \
     } while (0)
-    if (!strcmp(f, "schools.csv")) {
+    switch (def->kind) {
+    case SLDS_FILE_SCHOOLS:
         REF(1, leas, "district");
-    } else if (!strcmp(f, "staff.csv")) {
+        break;
+    case SLDS_FILE_STAFF:
         REF(1, leas, "district");
         REF(4, programs, "preparation program");
-    } else if (!strcmp(f, "staff_assignments.csv") || !strcmp(f, "observations.csv")) {
+        break;
+    case SLDS_FILE_STAFF_ASSIGNMENTS:
         REF(0, staff, "staff member");
-        if (f[5] == '_')
-            REF(1, schools, "school");
-    } else if (!strcmp(f, "student_attributes.csv") || !strcmp(f, "postsecondary.csv")) {
+        REF(1, schools, "school");
+        break;
+    case SLDS_FILE_OBSERVATIONS:
+        REF(0, staff, "staff member");
+        break;
+    case SLDS_FILE_STUDENT_ATTRIBUTES:
+    case SLDS_FILE_POSTSECONDARY:
         REF(0, students, "student");
-    } else if (!strcmp(f, "courses.csv") || !strcmp(f, "discipline.csv")) {
+        break;
+    case SLDS_FILE_COURSES:
+    case SLDS_FILE_DISCIPLINE:
         REF(0, students, "student");
         REF(1, schools, "school");
-    } else if (!strcmp(f, "attendance.csv")) {
+        break;
+    case SLDS_FILE_ATTENDANCE:
         REF(0, students, "student");
         REF(1, schools, "school");
         known(&c->students, &r->v[0], &a);
@@ -405,7 +426,8 @@ static const char *cross_check(load_ctx *c, const slds_file_def *def, const row 
             *col = 0;
             return "student not enrolled at this school in this school year";
         }
-    } else if (!strcmp(f, "rosters.csv")) {
+        break;
+    case SLDS_FILE_ROSTERS: {
         REF(0, staff, "staff member");
         REF(1, students, "student");
         REF(2, schools, "school");
@@ -421,7 +443,9 @@ static const char *cross_check(load_ctx *c, const slds_file_def *def, const row 
             *col = 1;
             return "student not enrolled at this school in this school year";
         }
-    } else if (!strcmp(f, "assessments.csv")) {
+        break;
+    }
+    case SLDS_FILE_ASSESSMENTS: {
         REF(0, students, "student");
         known(&c->students, &r->v[0], &a);
         if (!slds_map64_get(&c->enrolled_year, key2(a, r->v[1].i), NULL)) {
@@ -442,9 +466,14 @@ static const char *cross_check(load_ctx *c, const slds_file_def *def, const row 
                      (int)r->v[1].i, (int)r->v[1].i - 1, (int)r->v[1].i);
             return why;
         }
-    } else if (!strcmp(f, "item_responses.csv")) {
+        break;
+    }
+    case SLDS_FILE_ITEM_RESPONSES:
         REF(0, students, "student");
         REF(3, standards, "standard");
+        break;
+    default:
+        break;
     }
 #undef REF
     return NULL;
@@ -453,21 +482,15 @@ static const char *cross_check(load_ctx *c, const slds_file_def *def, const row 
 /* Adds what later files will check against (ids, assignments). */
 static int remember_row(load_ctx *c, const slds_file_def *def, const row *r)
 {
-    const char *f = def->file;
-    slds_intern *set = NULL;
-    if (!strcmp(f, "leas.csv"))
-        set = &c->leas;
-    else if (!strcmp(f, "schools.csv"))
-        set = &c->schools;
-    else if (!strcmp(f, "staff.csv"))
-        set = &c->staff;
-    else if (!strcmp(f, "prep_programs.csv"))
-        set = &c->programs;
-    else if (!strcmp(f, "standards.csv"))
-        set = &c->standards;
+    slds_intern *set = def->kind == SLDS_FILE_LEAS            ? &c->leas
+                       : def->kind == SLDS_FILE_SCHOOLS       ? &c->schools
+                       : def->kind == SLDS_FILE_STAFF         ? &c->staff
+                       : def->kind == SLDS_FILE_PREP_PROGRAMS ? &c->programs
+                       : def->kind == SLDS_FILE_STANDARDS     ? &c->standards
+                                                              : NULL;
     if (set && slds_intern_add(set, r->v[0].text, r->v[0].len) == SLDS_NO_ID)
         return nomem(c);
-    if (!strcmp(f, "staff_assignments.csv") && !strcmp(r->v[3].text, "TEACHER")) {
+    if (def->kind == SLDS_FILE_STAFF_ASSIGNMENTS && !strcmp(r->v[3].text, "TEACHER")) {
         uint32_t t, s;
         known(&c->staff, &r->v[0], &t);
         known(&c->schools, &r->v[1], &s);
@@ -475,29 +498,6 @@ static int remember_row(load_ctx *c, const slds_file_def *def, const row *r)
             return nomem(c);
     }
     return SLDS_OK;
-}
-
-static void bind_value(sqlite3_stmt *st, int pos, const slds_column_def *col, const slds_value *v)
-{
-    if (v->blank) {
-        /* Part of a primary key that may be blank: stored as '' so the key stays unique. */
-        if (!strcmp(col->name, "subject_area"))
-            sqlite3_bind_text(st, pos, "", 0, SQLITE_STATIC);
-        else
-            sqlite3_bind_null(st, pos);
-        return;
-    }
-    switch (col->type) {
-    case SLDS_COL_INT:
-    case SLDS_COL_YEAR:
-        sqlite3_bind_int64(st, pos, v->i);
-        break;
-    case SLDS_COL_NUM:
-        sqlite3_bind_double(st, pos, v->d);
-        break;
-    default:
-        sqlite3_bind_text(st, pos, v->text, (int)v->len, SQLITE_STATIC);
-    }
 }
 
 static int prepare_insert(load_ctx *c, const char *table, const char *const *cols, int n,
@@ -961,6 +961,300 @@ static int finish_enrollments(load_ctx *c, sqlite3_stmt *insert)
     return rc;
 }
 
+/* ---- the two-thread pipeline for plain files -------------------------- */
+
+/* Plain files (every file but students.csv and enrollments.csv) are loaded by
+ * two threads: a reader that parses and checks rows and fills batches, and
+ * the caller's thread, which writes them to SQLite. The reader alone touches
+ * the in-memory sets; the writer alone touches the database. A batch carries
+ * copies of the values, since the CSV window is reused. */
+#define BATCH_ROWS 4096
+#define NBATCHES 4
+
+typedef struct cell {
+    uint8_t type; /* 0 NULL, 1 text, 2 integer, 3 real */
+    uint32_t len;
+    union {
+        int64_t i;
+        double d;
+        size_t off; /* text: offset into the batch arena */
+    } u;
+} cell;
+
+typedef struct batch {
+    int nrows;
+    long line[BATCH_ROWS];
+    uint8_t rejected[BATCH_ROWS];
+    const char *reject_column[BATCH_ROWS];
+    size_t reject_value[BATCH_ROWS], reject_reason[BATCH_ROWS]; /* arena offsets */
+    cell *cells;                                                  /* BATCH_ROWS * ncols */
+    slds_buf arena;
+} batch;
+
+typedef struct pipeline {
+    pthread_mutex_t lock;
+    pthread_cond_t changed;
+    batch *full[NBATCHES], *empty[NBATCHES];
+    int nfull, nempty;
+    bool reader_done, writer_failed;
+    /* reader side */
+    load_ctx *c;
+    const slds_file_def *def;
+    header_map h;
+    slds_csv *csv;
+    slds_error reader_err;
+    int reader_rc;
+    int64_t read;
+} pipeline;
+
+static size_t arena_put(batch *b, const char *s, size_t len)
+{
+    size_t off = b->arena.len;
+    if (slds_buf_append(&b->arena, s, len))
+        return SIZE_MAX;
+    return off;
+}
+
+static batch *pipeline_take(pipeline *p, bool want_full)
+{
+    pthread_mutex_lock(&p->lock);
+    batch *b = NULL;
+    for (;;) {
+        if (want_full && p->nfull) {
+            b = p->full[0];
+            memmove(p->full, p->full + 1, (size_t)--p->nfull * sizeof *p->full);
+            break;
+        }
+        if (!want_full && p->nempty) {
+            b = p->empty[--p->nempty];
+            break;
+        }
+        if ((want_full && p->reader_done) || (!want_full && p->writer_failed))
+            break;
+        pthread_cond_wait(&p->changed, &p->lock);
+    }
+    pthread_mutex_unlock(&p->lock);
+    return b;
+}
+
+static void pipeline_give(pipeline *p, batch *b, bool full)
+{
+    pthread_mutex_lock(&p->lock);
+    if (full)
+        p->full[p->nfull++] = b;
+    else
+        p->empty[p->nempty++] = b;
+    pthread_cond_broadcast(&p->changed);
+    pthread_mutex_unlock(&p->lock);
+}
+
+static bool add_reject(batch *b, long line, const char *column, const char *value, size_t vlen,
+                       const char *reason)
+{
+    int k = b->nrows++;
+    b->line[k] = line;
+    b->rejected[k] = 1;
+    b->reject_column[k] = column;
+    char shown[1024];
+    printable_value(value ? value : "", value ? vlen : 0, shown, sizeof shown);
+    b->reject_value[k] = arena_put(b, shown, strlen(shown) + 1);
+    b->reject_reason[k] = arena_put(b, reason, strlen(reason) + 1);
+    return b->reject_value[k] != SIZE_MAX && b->reject_reason[k] != SIZE_MAX;
+}
+
+static bool add_row(batch *b, const slds_file_def *def, long line, const row *r)
+{
+    int k = b->nrows++;
+    b->line[k] = line;
+    b->rejected[k] = 0;
+    cell *cells = b->cells + (size_t)k * (size_t)def->ncolumns;
+    for (int i = 0; i < def->ncolumns; i++) {
+        const slds_value *v = &r->v[i];
+        const slds_column_def *col = &def->columns[i];
+        cell *x = &cells[i];
+        if (v->blank) {
+            /* Part of a primary key that may be blank: stored as '' so the key stays unique. */
+            x->type = strcmp(col->name, "subject_area") ? 0 : 1;
+            x->len = 0;
+            x->u.off = b->arena.len;
+        } else if (col->type == SLDS_COL_INT || col->type == SLDS_COL_YEAR) {
+            x->type = 2;
+            x->u.i = v->i;
+        } else if (col->type == SLDS_COL_NUM) {
+            x->type = 3;
+            x->u.d = v->d;
+        } else {
+            x->type = 1;
+            x->len = (uint32_t)v->len;
+            x->u.off = arena_put(b, v->text, v->len);
+            if (x->u.off == SIZE_MAX)
+                return false;
+        }
+    }
+    return true;
+}
+
+static void *pipeline_reader(void *arg)
+{
+    pipeline *p = arg;
+    load_ctx *c = p->c;
+    const slds_file_def *def = p->def;
+    slds_csv_record rec;
+    row r;
+    char why[512];
+    batch *b = NULL;
+    uint64_t bytes_base = c->bytes_done;
+    int rc = SLDS_OK;
+    for (;;) {
+        if (!b) {
+            b = pipeline_take(p, false);
+            if (!b)
+                break; /* the writer failed */
+            b->nrows = 0;
+            slds_buf_clear(&b->arena);
+        }
+        int got = slds_csv_next(p->csv, &rec, &p->reader_err);
+        if (got <= 0) {
+            rc = got < 0 ? p->reader_err.code : SLDS_OK;
+            break;
+        }
+        if (rec.nfields == 1 && rec.lengths[0] == 0)
+            continue; /* a blank line carries no row */
+        p->read++;
+        if ((p->read & 0xFFFF) == 0)
+            slds_progress_report(c->progress, def->file, bytes_base + slds_csv_offset(p->csv),
+                                 c->bytes_total);
+        int col;
+        const char *value;
+        size_t vlen;
+        const char *reason = parse_row(def, &p->h, &rec, &r, &col, &value, &vlen, why, sizeof why);
+        if (!reason) {
+            reason = cross_check(c, def, &r, &col, why, sizeof why);
+            if (reason) {
+                value = r.raw[col];
+                vlen = r.rawlen[col];
+            }
+        }
+        bool ok = reason ? add_reject(b, rec.line, col >= 0 ? def->columns[col].name : NULL, value,
+                                      vlen, reason)
+                         : add_row(b, def, rec.line, &r);
+        if (!ok) {
+            rc = slds_fail(&p->reader_err, SLDS_ERR_NOMEM, "out of memory loading %s", def->file);
+            break;
+        }
+        if (!reason) {
+            slds_error scratch = {0};
+            slds_error *saved = c->err;
+            c->err = &scratch; /* remember_row only fails for lack of memory */
+            int mrc = remember_row(c, def, &r);
+            c->err = saved;
+            if (mrc) {
+                rc = slds_fail(&p->reader_err, mrc, "%s", scratch.message);
+                break;
+            }
+        }
+        if (b->nrows == BATCH_ROWS || b->arena.len > (1u << 20)) {
+            pipeline_give(p, b, true);
+            b = NULL;
+        }
+    }
+    if (b)
+        pipeline_give(p, b, true);
+    pthread_mutex_lock(&p->lock);
+    p->reader_rc = rc;
+    p->reader_done = true;
+    pthread_cond_broadcast(&p->changed);
+    pthread_mutex_unlock(&p->lock);
+    return NULL;
+}
+
+static int write_batch(load_ctx *c, const slds_file_def *def, sqlite3_stmt *insert, const batch *b)
+{
+    for (int k = 0; k < b->nrows; k++) {
+        if (b->rejected[k]) {
+            const char *value = b->arena.data + b->reject_value[k];
+            int rc = reject_row(c, b->line[k], b->reject_column[k], value, strlen(value),
+                                b->arena.data + b->reject_reason[k]);
+            if (rc)
+                return rc;
+            continue;
+        }
+        const cell *cells = b->cells + (size_t)k * (size_t)def->ncolumns;
+        for (int i = 0; i < def->ncolumns; i++) {
+            const cell *x = &cells[i];
+            switch (x->type) {
+            case 0:
+                sqlite3_bind_null(insert, i + 1);
+                break;
+            case 1:
+                sqlite3_bind_text(insert, i + 1, b->arena.data ? b->arena.data + x->u.off : "",
+                                  (int)x->len, SQLITE_STATIC);
+                break;
+            case 2:
+                sqlite3_bind_int64(insert, i + 1, x->u.i);
+                break;
+            default:
+                sqlite3_bind_double(insert, i + 1, x->u.d);
+            }
+        }
+        int step = sqlite3_step(insert);
+        sqlite3_reset(insert);
+        if (step != SQLITE_DONE)
+            return db_error(c, def->table);
+        c->cur->loaded++;
+    }
+    return SLDS_OK;
+}
+
+/* Loads a plain file with the reader thread; the calling thread writes. */
+static int load_plain_file(load_ctx *c, const slds_file_def *def, slds_csv *csv, const header_map *h,
+                           sqlite3_stmt *insert)
+{
+    pipeline p = {.c = c, .def = def, .h = *h, .csv = csv};
+    batch batches[NBATCHES];
+    memset(batches, 0, sizeof batches);
+    int rc = SLDS_OK;
+    for (int i = 0; i < NBATCHES && !rc; i++) {
+        batches[i].cells = malloc((size_t)BATCH_ROWS * (size_t)def->ncolumns * sizeof(cell));
+        if (!batches[i].cells)
+            rc = nomem(c);
+        else
+            p.empty[p.nempty++] = &batches[i];
+    }
+    pthread_t reader;
+    if (!rc && (pthread_mutex_init(&p.lock, NULL) || pthread_cond_init(&p.changed, NULL)))
+        rc = slds_fail(c->err, SLDS_ERR_NOMEM, "cannot create a lock");
+    if (!rc && pthread_create(&reader, NULL, pipeline_reader, &p))
+        rc = slds_fail(c->err, SLDS_ERR_NOMEM, "cannot start the reader thread");
+    if (!rc) {
+        batch *b;
+        while ((b = pipeline_take(&p, true))) {
+            if (!rc)
+                rc = write_batch(c, def, insert, b);
+            if (rc) {
+                pthread_mutex_lock(&p.lock);
+                p.writer_failed = true;
+                pthread_cond_broadcast(&p.changed);
+                pthread_mutex_unlock(&p.lock);
+            } else
+                pipeline_give(&p, b, false);
+        }
+        pthread_join(reader, NULL);
+        if (!rc && p.reader_rc) {
+            *c->err = p.reader_err;
+            rc = p.reader_rc;
+        }
+        pthread_cond_destroy(&p.changed);
+        pthread_mutex_destroy(&p.lock);
+    }
+    c->cur->read += p.read;
+    for (int i = 0; i < NBATCHES; i++) {
+        free(batches[i].cells);
+        slds_buf_free(&batches[i].arena);
+    }
+    return rc;
+}
+
 /* ---- one file --------------------------------------------------------- */
 
 static int load_file(load_ctx *c, const slds_file_def *def, const char *path, uint64_t *digest)
@@ -973,8 +1267,8 @@ static int load_file(load_ctx *c, const slds_file_def *def, const char *path, ui
     rc = read_header(c, csv, path, def, &h);
     sqlite3_stmt *insert = NULL;
     student_stmts ss = {0};
-    bool is_students = !strcmp(def->file, "students.csv");
-    bool is_enrollments = !strcmp(def->file, "enrollments.csv");
+    bool is_students = def->kind == SLDS_FILE_STUDENTS;
+    bool is_enrollments = def->kind == SLDS_FILE_ENROLLMENTS;
     const char *names[16];
     for (int i = 0; i < def->ncolumns; i++)
         names[i] = def->columns[i].name;
@@ -992,6 +1286,14 @@ static int load_file(load_ctx *c, const slds_file_def *def, const char *path, ui
     pending_student *pending = NULL;
     size_t npending = 0, cappending = 0;
     uint64_t bytes_base = c->bytes_done;
+    if (!rc && !is_students && !is_enrollments) {
+        rc = load_plain_file(c, def, csv, &h, insert);
+        c->bytes_done = bytes_base + slds_csv_size(csv);
+        *digest = slds_csv_digest(csv);
+        sqlite3_finalize(insert);
+        slds_csv_close(csv);
+        return rc;
+    }
     slds_csv_record rec;
     row r;
     char why[512];
@@ -1029,20 +1331,7 @@ static int load_file(load_ctx *c, const slds_file_def *def, const char *path, ui
             rc = handle_student_row(c, &ss, &r, rec.line, &pending, &npending, &cappending);
             continue;
         }
-        if (is_enrollments) {
-            rc = handle_enrollment_row(c, &r, rec.line);
-            continue;
-        }
-        for (int i = 0; i < def->ncolumns; i++)
-            bind_value(insert, i + 1, &def->columns[i], &r.v[i]);
-        int step = sqlite3_step(insert);
-        sqlite3_reset(insert);
-        if (step != SQLITE_DONE) {
-            rc = db_error(c, def->table);
-            break;
-        }
-        c->cur->loaded++;
-        rc = remember_row(c, def, &r);
+        rc = handle_enrollment_row(c, &r, rec.line);
     }
     c->bytes_done = bytes_base + slds_csv_size(csv);
     for (size_t i = 0; i < npending && !rc; i++)
@@ -1249,7 +1538,9 @@ int slds_load_collection(slds_store *s, const char *dir, const slds_load_options
     for (int i = 0; i < res->nfiles && !rc; i++) {
         c.cur = &res->files[i];
         c.cur_file = present[i]->file;
+        double file_start = slds_now();
         rc = load_file(&c, present[i], paths[i], &digests[i]);
+        c.cur->seconds = slds_now() - file_start;
         res->read += c.cur->read;
         res->loaded += c.cur->loaded;
         res->rejected += c.cur->rejected;

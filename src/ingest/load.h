@@ -32,6 +32,7 @@ typedef struct slds_file_result {
     char file[64];
     int64_t read, loaded, rejected;
     char extra_columns[512]; /* columns not in the contract, reported and ignored */
+    double seconds;
 } slds_file_result;
 
 typedef struct slds_load_result {

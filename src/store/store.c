@@ -12,9 +12,30 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#ifndef SLDS_PAGE_SIZE
+#define SLDS_PAGE_SIZE "4096"
+#endif
+#ifndef SLDS_CACHE_KIB
+#define SLDS_CACHE_KIB "-131072" /* 128 MiB: larger only adds page faults */
+#endif
+
+/* Memory statistics take a global mutex on every allocation; nothing here reads
+ * them. Must run before SQLite initialises, so every open tries (it fails
+ * harmlessly once SQLite is initialised). */
+static void configure_sqlite_once(void)
+{
+    static int configured;
+    if (!configured) {
+        configured = 1;
+        sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    }
+}
+
 static int store_open(slds_store **out, const char *path, int flags, slds_error *err)
 {
     *out = NULL;
+    configure_sqlite_once();
+    flags |= SQLITE_OPEN_NOMUTEX;
     slds_store *s = calloc(1, sizeof *s);
     if (!s)
         return slds_fail(err, SLDS_ERR_NOMEM, "out of memory");
@@ -28,8 +49,8 @@ static int store_open(slds_store **out, const char *path, int flags, slds_error 
     sqlite3_busy_timeout(s->db, 10000);
     sqlite3_extended_result_codes(s->db, 1);
     int rc = slds_store_exec(s,
-                             "PRAGMA journal_mode=DELETE; PRAGMA synchronous=FULL;"
-                             " PRAGMA foreign_keys=OFF; PRAGMA cache_size=-1048576;"
+                             "PRAGMA page_size=" SLDS_PAGE_SIZE "; PRAGMA journal_mode=DELETE; PRAGMA synchronous=FULL;"
+                             " PRAGMA foreign_keys=OFF; PRAGMA cache_size=" SLDS_CACHE_KIB ";"
                              " PRAGMA temp_store=MEMORY;",
                              err);
     if (!rc)
