@@ -52,6 +52,14 @@ const char *slds_intern_str(const slds_intern *t, uint32_t id)
     return t->pool + t->offsets[id];
 }
 
+/* Byte length of string id: the pool holds the strings back to back, each
+ * followed by its NUL. */
+static size_t intern_len(const slds_intern *t, uint32_t id)
+{
+    uint64_t end = id + 1 < t->count ? t->offsets[id + 1] : t->pool_len;
+    return (size_t)(end - t->offsets[id] - 1);
+}
+
 uint32_t slds_intern_find(const slds_intern *t, const char *s, size_t len)
 {
     if (!t->nslots)
@@ -62,11 +70,11 @@ uint32_t slds_intern_find(const slds_intern *t, const char *s, size_t len)
         if (!slot)
             return SLDS_NO_ID;
         uint32_t id = slot - 1;
-        if (t->hashes[id] == h) {
-            const char *p = t->pool + t->offsets[id];
-            if (!memcmp(p, s, len) && p[len] == '\0')
-                return id;
-        }
+        /* Lengths first: memcmp over len bytes of a shorter stored string
+         * would read past it (and past the pool when it is the last one). */
+        if (t->hashes[id] == h && intern_len(t, id) == len &&
+            !memcmp(t->pool + t->offsets[id], s, len))
+            return id;
     }
 }
 
