@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Crash test of invariant 1 (a load is one transaction): a load into a
+# database that already holds a state is killed with SIGKILL at 20+ random
+# moments; after each kill the database must pass PRAGMA integrity_check and
+# hold exactly what it held before (same SHA3 of its content).
+set -u
+slds=$1
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+kills=${SLDS_CRASH_KILLS:-24}
+
+"$slds" synth "$tmp/a" --students 3000 --years 3 --seed 11 >/dev/null || { echo "synth failed"; exit 1; }
+"$slds" synth "$tmp/b" --students 12000 --years 4 --seed 12 --dirty 0.01 >/dev/null || { echo "synth failed"; exit 1; }
+"$slds" load "$tmp/db" "$tmp/a" --rejects "$tmp/r.csv" >/dev/null 2>&1 || { echo "first load failed"; exit 1; }
+before=$(sqlite3 "$tmp/db" .sha3sum)
+
+# How long does the second load take? Kill points are spread over that time.
+cp "$tmp/db" "$tmp/probe.db"
+start=$(date +%s%N)
+"$slds" load "$tmp/probe.db" "$tmp/b" --rejects "$tmp/r.csv" >/dev/null 2>&1 || { echo "probe load failed"; exit 1; }
+duration_ms=$(( ($(date +%s%N) - start) / 1000000 ))
+echo "an uninterrupted load takes ${duration_ms} ms; killing $kills times"
+
+fail=0
+killed=0
+for i in $(seq 1 "$kills"); do
+    delay_ms=$(( (RANDOM * 32768 + RANDOM) % (duration_ms + 1) ))
+    "$slds" load "$tmp/db" "$tmp/b" --rejects "$tmp/r.csv" >/dev/null 2>&1 &
+    pid=$!
+    sleep "$(printf '%d.%03d' $((delay_ms / 1000)) $((delay_ms % 1000)))"
+    if kill -9 "$pid" 2>/dev/null; then killed=$((killed + 1)); fi
+    wait "$pid" 2>/dev/null
+    status=$?
+    check=$(sqlite3 "$tmp/db" "PRAGMA integrity_check")
+    after=$(sqlite3 "$tmp/db" .sha3sum)
+    if [ "$check" != "ok" ]; then
+        echo "FAIL kill $i at ${delay_ms} ms: integrity_check says: $check"; fail=1
+    elif [ "$status" -eq 0 ]; then
+        # The load finished before the kill: it must have landed whole.
+        probe=$(sqlite3 "$tmp/probe.db" .sha3sum)
+        [ "$after" = "$probe" ] || { echo "FAIL kill $i: finished load differs from the probe load"; fail=1; }
+        cp "$tmp/probe.db" "$tmp/db.landed"
+        echo "kill $i at ${delay_ms} ms: the load had already finished; restoring"
+        # Start over from the first state for the next kills.
+        rm -f "$tmp/db"; "$slds" load "$tmp/db" "$tmp/a" --rejects "$tmp/r.csv" >/dev/null 2>&1
+        before=$(sqlite3 "$tmp/db" .sha3sum)
+    elif [ "$after" != "$before" ]; then
+        echo "FAIL kill $i at ${delay_ms} ms: database changed by a killed load"; fail=1
+    else
+        echo "ok: kill $i at ${delay_ms} ms: unchanged, integrity ok"
+    fi
+done
+echo "$killed loads killed mid-way"
+[ "$killed" -ge 20 ] || { echo "FAIL: fewer than 20 loads were killed mid-way"; fail=1; }
+exit $fail
