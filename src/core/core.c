@@ -27,9 +27,14 @@ int slds_error_prefix(slds_error *err, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(prefix, sizeof prefix, fmt, ap);
     va_end(ap);
-    char joined[sizeof err->message];
-    snprintf(joined, sizeof joined, "%s%s", prefix, err->message);
-    memcpy(err->message, joined, sizeof joined);
+    size_t plen = strlen(prefix), mlen = strlen(err->message);
+    if (plen >= sizeof err->message)
+        plen = sizeof err->message - 1;
+    if (plen + mlen >= sizeof err->message)
+        mlen = sizeof err->message - 1 - plen;
+    memmove(err->message + plen, err->message, mlen);
+    memcpy(err->message, prefix, plen);
+    err->message[plen + mlen] = '\0';
     return err->code;
 }
 

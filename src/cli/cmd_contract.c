@@ -1,0 +1,115 @@
+/* cmd_contract.c - `slds contract`: prints the data contract as implemented
+ * (files, columns, types, codes, natural keys), from the same table the loader
+ * validates with; docs/contract.md embeds its markdown output. */
+#include <getopt.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "ingest/contract.h"
+
+static const char usage[] =
+    "usage: slds contract [FILE] [--format table|csv|json|markdown]\n"
+    "\n"
+    "Prints the collection files the loader accepts: every column with its type,\n"
+    "whether it may be blank, its codes or range, and each file's natural key.\n"
+    "FILE (e.g. enrollments.csv) limits the output to one file.\n";
+
+static const char *type_name(const slds_column_def *c, char *buf, size_t size)
+{
+    switch (c->type) {
+    case SLDS_COL_ID:
+        return "id";
+    case SLDS_COL_TEXT:
+        return "text";
+    case SLDS_COL_CODE: {
+        size_t w = (size_t)snprintf(buf, size, "code:");
+        for (int i = 0; c->codes[i] && w < size; i++)
+            w += (size_t)snprintf(buf + w, size - w, "%s%s", i ? ", " : " ", c->codes[i]);
+        return buf;
+    }
+    case SLDS_COL_SUBJECT:
+        return "upper-case code";
+    case SLDS_COL_INT:
+        snprintf(buf, size, "integer %g..%g", c->min, c->max);
+        return buf;
+    case SLDS_COL_NUM:
+        snprintf(buf, size, "number %g..%g", c->min, c->max);
+        return buf;
+    case SLDS_COL_DATE:
+        return "date YYYY-MM-DD";
+    case SLDS_COL_DATETIME:
+        return "date-time (ISO 8601)";
+    case SLDS_COL_YN:
+        return "Y or N";
+    case SLDS_COL_YEAR:
+        return "school year";
+    case SLDS_COL_GRADE:
+        return "grade PK, KG, 01..12";
+    }
+    return "?";
+}
+
+static void print_markdown(const slds_file_def *files, int n, const char *only)
+{
+    char buf[512];
+    for (int f = 0; f < n; f++) {
+        const slds_file_def *d = &files[f];
+        if (only && strcmp(only, d->file))
+            continue;
+        printf("### `%s`\n\nOne row per %s. Table `%s`; natural key: (%s).\n\n", d->file, d->row_doc,
+               d->table, d->natural_key);
+        printf("| column | type | blank allowed | meaning |\n|---|---|---|---|\n");
+        for (int c = 0; c < d->ncolumns; c++) {
+            const slds_column_def *col = &d->columns[c];
+            printf("| `%s` | %s | %s | %s |\n", col->name, type_name(col, buf, sizeof buf),
+                   col->required ? "no" : "yes", col->doc);
+        }
+        printf("\n");
+    }
+}
+
+int cmd_contract(int argc, char **argv)
+{
+    static const struct option options[] = {{"format", required_argument, NULL, 'f'},
+                                            {"help", no_argument, NULL, 'h'},
+                                            {NULL, 0, NULL, 0}};
+    int fmt = CLI_TABLE;
+    bool markdown = false;
+    int opt;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "f:h", options, NULL)) != -1) {
+        if (opt == 'h') {
+            fputs(usage, stdout);
+            return 0;
+        }
+        if (opt != 'f')
+            return cli_usage_error("contract", "unknown option");
+        markdown = !strcmp(optarg, "markdown");
+        if (!markdown && (fmt = cli_parse_format(optarg, false)) < 0)
+            return cli_usage_error("contract", "unknown format '%s'", optarg);
+    }
+    const char *only = optind < argc ? argv[optind] : NULL;
+    int n;
+    const slds_file_def *files = slds_contract_files(&n);
+    if (only && !slds_contract_find(only))
+        return cli_usage_error("contract", "'%s' is not a collection file", only);
+    if (markdown) {
+        print_markdown(files, n, only);
+        return 0;
+    }
+    static const char *const cols[] = {"file", "column", "type", "blank_allowed", "natural_key", "meaning"};
+    cli_table *t = cli_table_new(6, cols);
+    char buf[512];
+    for (int f = 0; f < n; f++) {
+        if (only && strcmp(only, files[f].file))
+            continue;
+        for (int c = 0; c < files[f].ncolumns; c++) {
+            const slds_column_def *col = &files[f].columns[c];
+            cli_table_addv(t, files[f].file, col->name, type_name(col, buf, sizeof buf),
+                           col->required ? "no" : "yes", files[f].natural_key, col->doc);
+        }
+    }
+    cli_table_print(t, (cli_format)fmt, stdout);
+    cli_table_free(t);
+    return 0;
+}
