@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Benchmark of the data store: generates a synthetic state, then times
+# synth, load (all validation on) and audit, and, as the baseline named in the
+# issue, the sqlite3 shell's `.import --csv` of the same files into plain
+# tables, in the same run. Prints one line per figure.
+#
+# usage: bench/bench_store.sh [STUDENTS] [YEARS] [WORKDIR]   (default 200000 5 /tmp/slds-bench)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+students=${1:-200000}
+years=${2:-5}
+work=${3:-/tmp/slds-bench}
+command -v /usr/bin/time >/dev/null || apt-get install -y -qq time >/dev/null
+[ -x build/slds ] || scripts/setup.sh build
+slds=$PWD/build/slds
+rm -rf "$work" && mkdir -p "$work"
+export SLDS_NO_PROGRESS=1
+
+# run NAME CMD...: runs CMD, records seconds and peak RSS (KiB) in $secs/$rss
+run() {
+    /usr/bin/time -f "%e %M" -o "$work/time" "$@" >"$work/out" 2>"$work/err" || { cat "$work/err"; exit 1; }
+    read -r secs rss <"$work/time"
+}
+
+run "$slds" synth "$work/c" --students "$students" --years "$years" --seed 1
+rows=$(tail -q -n +2 "$work"/c/*.csv | wc -l)
+bytes=$(cat "$work"/c/*.csv | wc -c)
+printf 'synth   %8d students x %d years: %10d rows %7.1f MB  %7.2f s  %9.0f rows/s  peak %6.0f MiB\n' \
+    "$students" "$years" "$rows" "$(echo "$bytes/1048576" | bc -l)" "$secs" "$(echo "$rows/$secs" | bc -l)" "$(echo "$rss/1024" | bc -l)"
+
+# Baseline: sqlite3 .import --csv of the same files into plain tables.
+{
+    for f in "$work"/c/*.csv; do
+        t=$(basename "$f" .csv)
+        echo ".import --csv $f $t"
+    done
+} >"$work/import.sql"
+run sqlite3 "$work/import.db" ".read $work/import.sql"
+import_secs=$secs
+printf 'import  sqlite3 .import --csv (baseline):        %10d rows            %7.2f s  %9.0f rows/s  peak %6.0f MiB\n' \
+    "$rows" "$secs" "$(echo "$rows/$secs" | bc -l)" "$(echo "$rss/1024" | bc -l)"
+
+run "$slds" load "$work/state.db" "$work/c" --format json --rejects "$work/rejects.csv"
+loaded_rows=$(python3 -c "import json,sys; r=json.load(open('$work/out')); print(r['read'])")
+printf 'load    slds load, all validation on:            %10d rows            %7.2f s  %9.0f rows/s  peak %6.0f MiB  %.2fx the baseline\n' \
+    "$loaded_rows" "$secs" "$(echo "$loaded_rows/$secs" | bc -l)" "$(echo "$rss/1024" | bc -l)" "$(echo "$import_secs/$secs" | bc -l)"
+python3 - "$work/out" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+for f in sorted(r['files'], key=lambda f: -f['seconds'])[:6]:
+    if f['seconds'] > 0:
+        print("        %-24s %10d rows  %6.2f s  %9.0f rows/s" % (f['file'], f['read'], f['seconds'], f['read'] / f['seconds']))
+PY
+
+if "$slds" audit --help >/dev/null 2>&1; then
+    run "$slds" audit "$work/state.db" --format json
+    printf 'audit   slds audit:                               %10d rows            %7.2f s  %9.0f rows/s  peak %6.0f MiB\n' \
+        "$loaded_rows" "$secs" "$(echo "$loaded_rows/$secs" | bc -l)" "$(echo "$rss/1024" | bc -l)"
+fi
+du -h "$work/state.db" "$work/import.db" | sed 's/^/size    /'
