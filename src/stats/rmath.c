@@ -22,11 +22,17 @@ double slds_round_r(double x, int digits)
     }
     if (digits <= 0)
         return sgn * nearbyint(x); /* digits 0 only in this project: ties to even */
-    double l10x = M_LN2 / M_LN10 * (0.5 + logb(x));
-    if (l10x + digits > DBL_DIG)
-        return sgn * x;
-    double pow10 = 1.0;
-    for (int i = 0; i < digits; i++)
+    static const double pow10s[16] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                      1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+    /* R: if log10(x) + digits > DBL_DIG no rounding is needed; the logb()
+       estimate is only evaluated when x is large enough to matter */
+    if (digits > 15 || x >= 1e15 / pow10s[digits] * 1e-1) {
+        double l10x = M_LN2 / M_LN10 * (0.5 + logb(x));
+        if (l10x + digits > DBL_DIG)
+            return sgn * x;
+    }
+    double pow10 = pow10s[digits > 15 ? 15 : digits];
+    for (int i = 15; i < digits; i++)
         pow10 *= 10.0;
     double x10 = pow10 * x, i10 = floor(x10);
     double xd = i10 / pow10, xu = ceil(x10) / pow10;

@@ -54,6 +54,15 @@ extern void dgetri_(const int *n, double *a, const int *lda, const int *ipiv, do
 
 enum { REFACTOR_EVERY = 40, MAX_PIVOTS_PER_TAU = 200000 };
 
+/* Band width for a warm start from the previous tau: twice the expected
+ * number of observations crossing the fit (n dtau) plus BAND_A standard
+ * deviations of the fit's change, plus BAND_B rows per column; at least
+ * BAND_F rows per column. Tuned on the SGP designs (p = 8..29, n = 4e3..1e5):
+ * narrower bands need more repairs, wider ones cost more per pivot. */
+#define BAND_A 3.0
+#define BAND_B 8.0
+#define BAND_F 4.0
+
 /* The full problem as the workers see it (read only). */
 typedef struct rq_data {
     size_t n;
@@ -63,6 +72,10 @@ typedef struct rq_data {
     const double *yp; /* perturbed responses */
     const double *w;  /* weights or NULL */
     double tol_r;     /* residuals smaller than this are zero */
+    double eta;       /* largest perturbation of y */
+    double xmax1;     /* largest sum_j |x_ij| over the rows */
+    double sum_all[SLDS_RQ_MAX_P]; /* sum_i w_i x_i */
+    double gram[SLDS_RQ_MAX_P * SLDS_RQ_MAX_P]; /* X'WX / sum w, full, row-major */
     size_t band_min_n;
 } rq_data;
 
@@ -89,6 +102,7 @@ typedef struct rq_ws {
     size_t bfull[SLDS_RQ_MAX_P]; /* full indices, carried from tau to tau */
     int have_basis;
     double binv[SLDS_RQ_MAX_P * SLDS_RQ_MAX_P]; /* column-major X_h^{-1} */
+    double M[SLDS_RQ_MAX_P * SLDS_RQ_MAX_P];    /* gram * binv, column-major */
     double beta[SLDS_RQ_MAX_P];
     double G[SLDS_RQ_MAX_P];
     /* full-data scratch */
@@ -97,7 +111,7 @@ typedef struct rq_ws {
     signed char *zone; /* -1 globbed below, +1 globbed above, 0 in the working set */
     size_t *wpos;      /* full index -> working position, or SIZE_MAX */
     /* statistics */
-    long pivots, band_solves, band_repairs;
+    long pivots, band_solves, band_repairs, band_rows, repairs_y0;
     slds_error err;
 } rq_ws;
 
@@ -114,6 +128,32 @@ static inline double dotp(const double *a, const double *b, int p)
     for (int j = 0; j < p; j++)
         s += a[j] * b[j];
     return s;
+}
+
+/* out[i] = x_i' u for m rows of x (row-major, p columns). Four rows at a
+ * time so that four independent sums are in flight: the plain dot product is
+ * bound by the latency of one chain of additions. */
+static void rows_dot(const double *restrict x, size_t m, int p, const double *restrict u,
+                     double *restrict out)
+{
+    size_t i = 0, sp = (size_t)p;
+    for (; i + 4 <= m; i += 4) {
+        const double *a = x + i * sp, *b = a + sp, *c = b + sp, *d = c + sp;
+        double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+        for (int j = 0; j < p; j++) {
+            double uj = u[j];
+            s0 += a[j] * uj;
+            s1 += b[j] * uj;
+            s2 += c[j] * uj;
+            s3 += d[j] * uj;
+        }
+        out[i] = s0;
+        out[i + 1] = s1;
+        out[i + 2] = s2;
+        out[i + 3] = s3;
+    }
+    for (; i < m; i++)
+        out[i] = dotp(x + i * sp, u, p);
 }
 
 static uint64_t splitmix64(uint64_t x)
@@ -272,9 +312,48 @@ static int cmp_bp(const void *a, const void *b)
 /* Weighted selection: the position k in bp[0..c-1] (after reordering) at which
  * the cumulative weight in increasing t first reaches need; bp[0..k-1] are the
  * crossings passed before it. Returns c when the total weight is short. */
-static size_t select_crossing(rq_bp *bp, size_t c, double need)
+static size_t select_crossing(rq_bp *bp, size_t c, double need, double total)
 {
     size_t lo = 0, hi = c;
+    if (total < need)
+        return c;
+    if (c > 96) {
+        /* The crossing is usually among the first few percent: guess a
+           threshold from a sorted sample at about the weight fraction needed,
+           and move the rows below it to the front in one mostly predictable
+           pass; the general selection then works on a short range. */
+        double sample[32];
+        for (int k = 0; k < 32; k++)
+            sample[k] = bp[(size_t)k * c / 32].t;
+        for (int k = 1; k < 32; k++) {
+            double t = sample[k];
+            int j = k - 1;
+            while (j >= 0 && sample[j] > t) {
+                sample[j + 1] = sample[j];
+                j--;
+            }
+            sample[j + 1] = t;
+        }
+        double f = 1.5 * need / total + 0.08;
+        int q = f >= 1.0 ? 31 : (int)(f * 32.0);
+        double thr = sample[q];
+        size_t lt = 0;
+        double wl = 0.0;
+        for (size_t i = 0; i < c; i++)
+            if (bp[i].t <= thr) {
+                wl += bp[i].wt;
+                rq_bp t = bp[lt];
+                bp[lt] = bp[i];
+                bp[i] = t;
+                lt++;
+            }
+        if (wl >= need)
+            hi = lt;
+        else {
+            need -= wl;
+            lo = lt;
+        }
+    }
     while (hi - lo > 24) {
         /* median of three pivot */
         double a = bp[lo].t, b = bp[lo + (hi - lo) / 2].t, e = bp[hi - 1].t;
@@ -407,8 +486,11 @@ static int ws_refactor(rq_ws *ws, double tau, int reset_signs)
             s += a[r + l * p] * ws->yw[ws->basis[l]];
         ws->beta[r] = s;
     }
+    for (int l = 0; l < p; l++)
+        rows_dot(ws->d->gram, (size_t)p, p, a + (size_t)l * (size_t)p, ws->M + (size_t)l * (size_t)p);
+    rows_dot(ws->xw, ws->m, p, ws->beta, ws->rw);
     for (size_t i = 0; i < ws->m; i++) {
-        double r = ws->yw[i] - dotp(ws->xw + i * (size_t)p, ws->beta, p);
+        double r = ws->yw[i] - ws->rw[i];
         ws->rw[i] = r;
         if (reset_signs || ws->sg[i] == 0)
             ws->sg[i] = r >= 0 ? 1 : -1;
@@ -445,21 +527,29 @@ static int ws_simplex(rq_ws *ws, double tau, int reset_signs)
     for (;;) {
         /* reduced costs */
         double d[SLDS_RQ_MAX_P];
-        for (int j = 0; j < p; j++)
-            d[j] = dotp(ws->binv + (size_t)j * (size_t)p, ws->G, p);
+        rows_dot(ws->binv, (size_t)p, p, ws->G, d);
         int jbest = -1, sbest = 0;
-        double best = 0.0;
+        double best = 0.0, bestn = 0.0;
+        double q[SLDS_RQ_MAX_P];
+        /* steepest edge: q_j = |X delta_j| per unit weight, delta_j' A delta_j
+           with M = A X_h^{-1} kept up to date */
+        for (int j = 0; j < p; j++) {
+            double acc = dotp(ws->binv + (size_t)j * (size_t)p, ws->M + (size_t)j * (size_t)p, p);
+            q[j] = sqrt(acc > 1e-300 ? acc : 1e-300);
+        }
         for (int j = 0; j < p; j++) {
             double wj = ws->ww[ws->basis[j]];
             double tol = 1e-10 * (wj + fabs(d[j]));
             double up = (1.0 - tau) * wj - d[j], dn = tau * wj + d[j];
-            if (up < -tol && up < best) {
+            if (up < -tol && up / q[j] < bestn) {
                 best = up;
+                bestn = up / q[j];
                 jbest = j;
                 sbest = 1;
             }
-            if (dn < -tol && dn < best) {
+            if (dn < -tol && dn / q[j] < bestn) {
                 best = dn;
+                bestn = dn / q[j];
                 jbest = j;
                 sbest = -1;
             }
@@ -480,23 +570,23 @@ static int ws_simplex(rq_ws *ws, double tau, int reset_signs)
         double s = sbest;
         /* direction values and crossings */
         size_t c = 0;
+        double wsum = 0.0;
+        rows_dot(ws->xw, m, p, u, ws->zw);
+        for (int l = 0; l < p; l++)
+            ws->zw[ws->basis[l]] = 0.0;
         for (size_t i = 0; i < m; i++) {
-            if (!ws->sg[i]) {
-                ws->zw[i] = 0.0;
-                continue;
-            }
-            double z = s * dotp(ws->xw + i * (size_t)p, u, p);
+            double z = s * ws->zw[i];
             ws->zw[i] = z;
-            double sz = ws->sg[i] * z;
-            if (sz > 0.0) {
-                double sr = ws->sg[i] * ws->rw[i];
-                ws->bp[c].t = (sr > 0.0 ? sr : 0.0) / sz;
-                ws->bp[c].wt = ws->ww[i] * fabs(z);
-                ws->bp[c].i = i;
-                c++;
-            }
+            double g = ws->sg[i];
+            double sz = g * z, sr = g * ws->rw[i];
+            /* branch-free append; basic rows have z = 0 and never qualify */
+            ws->bp[c].t = (sr > 0.0 ? sr : 0.0) / sz;
+            ws->bp[c].wt = ws->ww[i] * fabs(z);
+            ws->bp[c].i = i;
+            wsum += sz > 0.0 ? ws->bp[c].wt : 0.0;
+            c += sz > 0.0;
         }
-        size_t kpos = select_crossing(ws->bp, c, -best);
+        size_t kpos = select_crossing(ws->bp, c, -best, wsum);
         if (kpos >= c)
             return -1; /* unbounded: only possible on a reduced problem */
         size_t k = ws->bp[kpos].i;
@@ -506,11 +596,10 @@ static int ws_simplex(rq_ws *ws, double tau, int reset_signs)
         for (int r = 0; r < p; r++)
             ws->beta[r] += tstar * s * u[r];
         for (size_t i = 0; i < m; i++)
-            if (ws->sg[i])
-                ws->rw[i] -= tstar * ws->zw[i];
+            ws->rw[i] -= tstar * ws->zw[i]; /* zw is 0 on basic rows */
         /* crossings flip sign */
-        for (size_t q = 0; q < kpos; q++) {
-            size_t i = ws->bp[q].i;
+        for (size_t b = 0; b < kpos; b++) {
+            size_t i = ws->bp[b].i;
             ws->sg[i] = (signed char)-ws->sg[i];
             double f = ws->sg[i] * ws->ww[i];
             const double *xi = ws->xw + i * (size_t)p;
@@ -540,8 +629,7 @@ static int ws_simplex(rq_ws *ws, double tau, int reset_signs)
         {
             const double *xk = ws->xw + k * (size_t)p;
             double v[SLDS_RQ_MAX_P];
-            for (int l = 0; l < p; l++)
-                v[l] = dotp(xk, ws->binv + (size_t)l * (size_t)p, p);
+            rows_dot(ws->binv, (size_t)p, p, xk, v);
             double a = v[jbest];
             double *cj = ws->binv + (size_t)jbest * (size_t)p;
             for (int l = 0; l < p; l++) {
@@ -554,6 +642,17 @@ static int ws_simplex(rq_ws *ws, double tau, int reset_signs)
             }
             for (int r = 0; r < p; r++)
                 cj[r] /= a;
+            double *mj = ws->M + (size_t)jbest * (size_t)p;
+            for (int l = 0; l < p; l++) {
+                if (l == jbest)
+                    continue;
+                double f = v[l] / a;
+                double *ml = ws->M + (size_t)l * (size_t)p;
+                for (int r = 0; r < p; r++)
+                    ml[r] -= mj[r] * f;
+            }
+            for (int r = 0; r < p; r++)
+                mj[r] /= a;
             ws->basis[jbest] = k;
             double unorm = 0.0;
             for (int r = 0; r < p; r++)
@@ -657,13 +756,15 @@ static int ws_cold_basis(rq_ws *ws, double tau, const double *beta0)
 
 static void full_residuals(const rq_data *d, const double *y, const double *beta, double *r)
 {
-    int p = d->p;
+    rows_dot(d->x, d->n, d->p, beta, r);
     for (size_t i = 0; i < d->n; i++)
-        r[i] = y[i] - dotp(d->x + i * (size_t)p, beta, p);
+        r[i] = y[i] - r[i];
 }
 
 /* Builds the band working set around rank n*tau of the residuals rfull
- * (which must be those of the current guess), globbing the rest. */
+ * (which must be those of the current guess), globbing the rest. The rank
+ * thresholds come from a regular sample of the residuals: the band only has
+ * to be about the right size. */
 static int ws_build_band(rq_ws *ws, double tau, size_t width)
 {
     const rq_data *d = ws->d;
@@ -672,24 +773,27 @@ static int ws_build_band(rq_ws *ws, double tau, size_t width)
     ws_clear(ws);
     double lo = -INFINITY, hi = INFINITY;
     if (width < n) {
+        size_t ns = n < 8192 ? n : 8192;
+        for (size_t k = 0; k < ns; k++)
+            ws->tmp[k] = ws->rfull[k * n / ns];
+        double scale = (double)ns / (double)n;
         double center = tau * (double)n;
-        double klo = center - (double)width / 2.0, khi = center + (double)width / 2.0;
-        memcpy(ws->tmp, ws->rfull, n * sizeof *ws->tmp);
+        double klo = (center - (double)width / 2.0) * scale;
+        double khi = (center + (double)width / 2.0) * scale;
         if (klo > 0)
-            lo = select_kth(ws->tmp, n, (size_t)klo);
-        if (khi < (double)(n - 1))
-            hi = select_kth(ws->tmp, n, (size_t)khi);
+            lo = select_kth(ws->tmp, ns, (size_t)klo);
+        if (khi < (double)(ns - 1))
+            hi = select_kth(ws->tmp, ns, (size_t)khi);
     }
-    double sumL[SLDS_RQ_MAX_P] = {0}, sumH[SLDS_RQ_MAX_P] = {0};
+    size_t nl = 0, nh = 0;
     for (size_t i = 0; i < n; i++) {
         double r = ws->rfull[i];
-        if (r < lo || r > hi) {
-            double *acc = r < lo ? sumL : sumH;
-            ws->zone[i] = r < lo ? -1 : 1;
-            double w = wt_of(d, i);
-            const double *xi = d->x + i * (size_t)p;
-            for (int c = 0; c < p; c++)
-                acc[c] += w * xi[c];
+        if (r < lo) {
+            ws->zone[i] = -1;
+            nl++;
+        } else if (r > hi) {
+            ws->zone[i] = 1;
+            nh++;
         } else if ((rc = ws_push(ws, i))) {
             return rc;
         }
@@ -699,17 +803,35 @@ static int ws_build_band(rq_ws *ws, double tau, size_t width)
         for (int l = 0; l < p; l++) {
             size_t i = ws->bfull[l];
             if (ws->zone[i]) {
-                double *acc = ws->zone[i] < 0 ? sumL : sumH;
-                double w = wt_of(d, i);
-                const double *xi = d->x + i * (size_t)p;
-                for (int c = 0; c < p; c++)
-                    acc[c] -= w * xi[c];
+                nl -= ws->zone[i] < 0;
+                nh -= ws->zone[i] > 0;
                 if ((rc = ws_push(ws, i)))
                     return rc;
             }
         }
-    for (int c = 0; c < p; c++)
-        ws->gfix[c] = tau * sumH[c] + (tau - 1.0) * sumL[c];
+    /* gradient of the globbed rows: sum over the smaller side, the other side
+       from the total */
+    double sw[SLDS_RQ_MAX_P] = {0}, ss[SLDS_RQ_MAX_P] = {0};
+    for (size_t k = 0; k < ws->m; k++) {
+        const double *xk = ws->xw + k * (size_t)p;
+        double w = ws->ww[k];
+        for (int c = 0; c < p; c++)
+            sw[c] += w * xk[c];
+    }
+    signed char side = nl <= nh ? -1 : 1;
+    if ((side < 0 ? nl : nh) > 0)
+        for (size_t i = 0; i < n; i++)
+            if (ws->zone[i] == side) {
+                double w = wt_of(d, i);
+                const double *xi = d->x + i * (size_t)p;
+                for (int c = 0; c < p; c++)
+                    ss[c] += w * xi[c];
+            }
+    for (int c = 0; c < p; c++) {
+        double other = d->sum_all[c] - sw[c] - ss[c];
+        double sl = side < 0 ? ss[c] : other, sh = side < 0 ? other : ss[c];
+        ws->gfix[c] = tau * sh + (tau - 1.0) * sl;
+    }
     return SLDS_OK;
 }
 
@@ -760,6 +882,31 @@ static int ws_build_all(rq_ws *ws)
     return SLDS_OK;
 }
 
+/* After a band solve: checks every globbed observation against the full
+ * residuals (left in rfull) and re-solves with the offenders in the band until
+ * none is left. Returns SLDS_OK, -1 when the band must be widened (too many
+ * offenders, or an unbounded reduced problem), or an error. */
+static int ws_verify_band(rq_ws *ws, double tau)
+{
+    const rq_data *d = ws->d;
+    int p = ws->p, rc = SLDS_OK;
+    for (;;) {
+        full_residuals(d, ws->y, ws->beta, ws->rfull);
+        long limit = (long)(ws->m / 4) + 4 * p;
+        long moved = ws_repair(ws, tau, limit);
+        if (moved < 0)
+            return ws->err.code ? ws->err.code : SLDS_ERR_NOMEM;
+        if (moved == 0)
+            return SLDS_OK;
+        if (moved > limit)
+            return -1;
+        ws->band_repairs++;
+        ws_map_basis(ws);
+        if ((rc = ws_simplex(ws, tau, 0)))
+            return rc;
+    }
+}
+
 /* Solves one tau on the perturbed data. Leaves beta (perturbed) and bfull. */
 static int ws_solve_perturbed(rq_ws *ws, double tau, double dtau, const double *beta_ls,
                               int *all_built)
@@ -793,16 +940,17 @@ static int ws_solve_perturbed(rq_ws *ws, double tau, double dtau, const double *
         width = (size_t)(2.0 * sqrt(pp) * pow(dn, 2.0 / 3.0));
     } else {
         /* rfull holds the residuals of the previous tau's fit */
-        width = (size_t)(2.0 * (dn * dtau + 3.0 * sqrt(dn * pp * dtau)) + 8.0 * pp);
+        width = (size_t)(2.0 * (dn * dtau + BAND_A * sqrt(dn * pp * dtau)) + BAND_B * pp);
     }
-    if (width < (size_t)(20 * p))
-        width = (size_t)(20 * p);
+    if (width < (size_t)(BAND_F * p))
+        width = (size_t)(BAND_F * p);
     for (int attempt = 0;; attempt++) {
         if (width >= n)
             width = n;
         if ((rc = ws_build_band(ws, tau, width)))
             return rc;
         ws->band_solves++;
+        ws->band_rows += (long)ws->m;
         if (!ws->have_basis) {
             /* cold: the band rows nearest the shifted least-squares fit */
             if ((rc = ws_cold_basis(ws, tau, beta_ls)))
@@ -812,21 +960,9 @@ static int ws_solve_perturbed(rq_ws *ws, double tau, double dtau, const double *
             ws_map_basis(ws);
             rc = ws_simplex(ws, tau, 1);
         }
-        for (int rep = 0; rc == SLDS_OK; rep++) {
-            full_residuals(d, ws->y, ws->beta, ws->rfull);
-            long limit = (long)(ws->m / 4) + 4 * p;
-            long moved = ws_repair(ws, tau, limit);
-            if (moved < 0)
-                return ws->err.code ? ws->err.code : SLDS_ERR_NOMEM;
-            if (moved == 0)
-                return SLDS_OK;
-            if (moved > limit)
-                break; /* too many: widen the band */
-            ws->band_repairs++;
-            ws_map_basis(ws);
-            rc = ws_simplex(ws, tau, 0);
-        }
-        if (rc > 0)
+        if (rc == SLDS_OK)
+            rc = ws_verify_band(ws, tau);
+        if (rc >= 0)
             return rc;
         if (width == n)
             return slds_fail(&ws->err, SLDS_ERR_NUMERIC,
@@ -840,60 +976,97 @@ static int ws_solve_perturbed(rq_ws *ws, double tau, double dtau, const double *
     }
 }
 
+/* The sign the perturbed optimum gives observation i: +1 above, -1 below,
+ * 0 basic. */
+static inline signed char ws_sign(const rq_ws *ws, size_t i)
+{
+    signed char z = ws->zone[i];
+    if (z)
+        return z;
+    return ws->wpos[i] != SIZE_MAX ? ws->sg[ws->wpos[i]] : 0;
+}
+
+/* The perturbed residual of observation i at the current fit. */
+static inline double ws_resid(const rq_ws *ws, size_t i)
+{
+    return ws->wpos[i] != SIZE_MAX ? ws->rw[ws->wpos[i]] : ws->rfull[i];
+}
+
 /* Final step of a tau: the vertex for the original y, checked and if needed
- * re-optimised on the original data. Writes beta0 and the objective. */
+ * re-optimised on the original data. Writes beta0 and the objective.
+ *
+ * r0_i = y0_i - x_i'beta0 differs from the perturbed residual by at most
+ * eta + xmax1 * max|beta0 - beta|, so only observations that close to the
+ * fit can have changed side; those are recomputed exactly. With every side
+ * unchanged the basis is optimal for y0 (its reduced costs do not involve y)
+ * and the objective is sum psi_i w_i y0_i - G'beta0. */
 static int ws_finish(rq_ws *ws, double tau, double *beta0, double *objective, int *all_built)
 {
     const rq_data *d = ws->d;
     int p = ws->p, rc;
     size_t n = d->n;
-    /* beta0 = X_h^{-1} y0_h with the current inverse (refactored at the end of
-       the simplex, so accurate) */
+    double dmax = 0.0;
     for (int r = 0; r < p; r++) {
         double s = 0.0;
         for (int l = 0; l < p; l++)
             s += ws->binv[r + l * p] * d->y0[ws->bfull[l]];
         beta0[r] = s;
+        dmax = fmax(dmax, fabs(s - ws->beta[r]));
     }
-    /* signs the perturbed optimum assumed, and residuals for y0 */
-    double *r0 = ws->tmp;
-    full_residuals(d, d->y0, beta0, r0);
+    double bound = 2.0 * (d->eta + d->xmax1 * dmax) + d->tol_r;
     int consistent = 1;
-    for (size_t i = 0; i < n && consistent; i++) {
-        signed char z = ws->zone[i];
-        signed char sgn = z ? z : (ws->wpos[i] != SIZE_MAX ? ws->sg[ws->wpos[i]] : 0);
+    double sy = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        signed char sgn = ws_sign(ws, i);
         if (!sgn)
             continue;
-        if ((sgn > 0 && r0[i] < -d->tol_r) || (sgn < 0 && r0[i] > d->tol_r))
-            consistent = 0;
+        sy += (sgn > 0 ? tau : tau - 1.0) * wt_of(d, i) * d->y0[i];
+        if (fabs(ws_resid(ws, i)) <= bound) {
+            double r0 = d->y0[i] - dotp(d->x + i * (size_t)p, beta0, p);
+            if ((sgn > 0 && r0 < -d->tol_r) || (sgn < 0 && r0 > d->tol_r))
+                consistent = 0;
+        }
     }
-    if (!consistent) {
-        /* Re-optimise on the original responses over all observations; the
-           current basis is the start. Rare: needs an observation within the
-           perturbation of the fit. */
-        const double *ysave = ws->y;
-        ws->y = d->y0;
-        if ((rc = ws_build_all(ws)))
-            return rc;
-        *all_built = 0; /* the working set now holds y0 */
-        ws_map_basis(ws);
-        rc = ws_simplex(ws, tau, 1);
-        ws->y = ysave;
-        if (rc)
-            return rc < 0 ? slds_fail(&ws->err, SLDS_ERR_NUMERIC,
-                                      "quantile regression unbounded at tau %g", tau)
-                          : rc;
-        memcpy(beta0, ws->beta, (size_t)p * sizeof *beta0);
-        full_residuals(d, d->y0, beta0, r0);
-        /* the perturbed state for the next tau must be rebuilt */
-        full_residuals(d, d->yp, ws->beta, ws->rfull);
+    if (consistent) {
+        *objective = sy - dotp(ws->G, beta0, p);
+        return SLDS_OK;
     }
-    double obj = 0.0;
-    for (size_t i = 0; i < n; i++) {
-        double r = r0[i];
-        obj += wt_of(d, i) * (r >= 0 ? tau * r : (tau - 1.0) * r);
+    /* Re-optimise on the original responses from the current basis, on the
+       same working set (verified again when it is a band; all observations
+       if that fails). Rare: needs an observation within the perturbation of
+       the fit. */
+    const double *ysave = ws->y;
+    ws->y = d->y0;
+    for (size_t k = 0; k < ws->m; k++)
+        ws->yw[k] = d->y0[ws->idx[k]];
+    ws_map_basis(ws);
+    rc = ws_simplex(ws, tau, 1);
+    if (rc == SLDS_OK && ws->m < n)
+        rc = ws_verify_band(ws, tau);
+    if (rc < 0) {
+        if ((rc = ws_build_all(ws)) == SLDS_OK) {
+            ws_map_basis(ws);
+            rc = ws_simplex(ws, tau, 1);
+        }
+        if (rc < 0)
+            rc = slds_fail(&ws->err, SLDS_ERR_NUMERIC,
+                           "quantile regression unbounded at tau %g", tau);
     }
+    ws->y = ysave;
+    for (size_t k = 0; k < ws->m; k++)
+        ws->yw[k] = ysave[ws->idx[k]];
+    if (rc)
+        return rc;
+    (void)all_built;
+    memcpy(beta0, ws->beta, (size_t)p * sizeof *beta0);
+    double *r0 = ws->tmp, obj = 0.0;
+    full_residuals(d, d->y0, beta0, r0);
+    for (size_t i = 0; i < n; i++)
+        obj += wt_of(d, i) * (r0[i] >= 0 ? tau * r0[i] : (tau - 1.0) * r0[i]);
     *objective = obj;
+    /* the perturbed state for the next tau */
+    full_residuals(d, d->yp, ws->beta, ws->rfull);
+    ws->repairs_y0++;
     return SLDS_OK;
 }
 
@@ -1041,8 +1214,34 @@ int slds_rq_fit(const slds_rq_problem *prob, const slds_rq_params *prm_in,
                  .yp = yp,
                  .w = prob->w,
                  .tol_r = 1e-9 * (1.0 + yscale),
+                 .eta = eta,
                  .band_min_n = prm.band_min_n ? prm.band_min_n : SIZE_MAX};
 
+    for (size_t i = 0; i < n; i++) {
+        const double *xi = prob->x + i * (size_t)p;
+        double w = prob->w ? prob->w[i] : 1.0, a = 0.0;
+        for (int j = 0; j < p; j++) {
+            a += fabs(xi[j]);
+            d.sum_all[j] += w * xi[j];
+        }
+        d.xmax1 = fmax(d.xmax1, a);
+    }
+    {
+        double wsum = 0.0;
+        for (size_t i = 0; i < n; i++) {
+            const double *xi = prob->x + i * (size_t)p;
+            double w = prob->w ? prob->w[i] : 1.0;
+            wsum += w;
+            for (int r = 0; r < p; r++)
+                for (int c = 0; c <= r; c++)
+                    d.gram[r * p + c] += w * xi[r] * xi[c];
+        }
+        for (int r = 0; r < p; r++)
+            for (int c = 0; c <= r; c++) {
+                d.gram[r * p + c] /= wsum;
+                d.gram[c * p + r] = d.gram[r * p + c];
+            }
+    }
     double beta_ls[SLDS_RQ_MAX_P];
     int rc = rq_rank_check(&d, beta_ls, err);
     if (rc) {
@@ -1098,6 +1297,8 @@ int slds_rq_fit(const slds_rq_problem *prob, const slds_rq_params *prm_in,
         res->pivots += chunks[c].ws.pivots;
         res->band_solves += chunks[c].ws.band_solves;
         res->band_repairs += chunks[c].ws.band_repairs;
+        res->band_rows += chunks[c].ws.band_rows;
+        res->exact_repairs += chunks[c].ws.repairs_y0;
         ws_free(&chunks[c].ws);
     }
     free(chunks);

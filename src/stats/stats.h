@@ -100,6 +100,8 @@ typedef struct slds_rq_result {
     long pivots;         /* simplex pivots, all taus */
     long band_solves;    /* reduced problems solved (0 without the band solver) */
     long band_repairs;   /* reduced problems re-solved after a sign check failed */
+    long band_rows;      /* rows of all reduced problems (mean band = rows / solves) */
+    long exact_repairs;  /* taus re-optimised on the unperturbed y (rare) */
 } slds_rq_result;
 
 /* The 100 taus of the SGP method, (k - 0.5) / 100 for k = 1..100. */
