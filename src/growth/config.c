@@ -354,9 +354,13 @@ static int validate(const slds_growth_config *cfg, const char *origin, slds_erro
             const slds_growth_grade *gr = &cfg->subjects[s].grades[g];
             if (gr->n_knots) {
                 slds_bspline b;
-                if (slds_growth_grade_spline(gr, &b, err))
-                    return slds_error_prefix(err, "%s: %s grade %d: ", origin,
-                                             cfg->subjects[s].name, gr->grade);
+                if (slds_growth_grade_spline(gr, &b, err)) {
+                    if (err)
+                        err->code = SLDS_ERR_DATA;
+                    slds_error_prefix(err, "%s: %s grade %d: ", origin, cfg->subjects[s].name,
+                                      gr->grade);
+                    return SLDS_ERR_DATA;
+                }
             }
             for (int c = 1; c < gr->n_cuts; c++)
                 if (!(gr->cuts[c] > gr->cuts[c - 1]))
