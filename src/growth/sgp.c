@@ -125,9 +125,9 @@ static void sort_small(double *v, int n)
     }
 }
 
-/* pred = x * coef, rows sorted and rounded. */
+/* pred = x * coef, rows sorted and rounded (unless raw). */
 static void predict_rows(const double *x, size_t n, int p, const double *coef, int n_taus,
-                         double *pred)
+                         double *pred, int raw)
 {
     for (size_t i = 0; i < n; i++) {
         const double *xi = x + i * (size_t)p;
@@ -139,10 +139,21 @@ static void predict_rows(const double *x, size_t n, int p, const double *coef, i
                 s += xi[j] * c[j];
             out[t] = s;
         }
+        if (raw)
+            continue;
         sort_small(out, n_taus);
         for (int t = 0; t < n_taus; t++)
             out[t] = slds_round_r(out[t], 5);
     }
+}
+
+static int clamp_percentile(int below, int n_taus)
+{
+    if (below == 0)
+        below = 1;
+    if (below >= n_taus)
+        below = n_taus - 1;
+    return below;
 }
 
 int slds_sgp_percentile(const double *pred_sorted, int n_taus, double score)
@@ -150,11 +161,24 @@ int slds_sgp_percentile(const double *pred_sorted, int n_taus, double score)
     int below = 0;
     for (int t = 0; t < n_taus; t++)
         below += pred_sorted[t] < score;
-    if (below == 0)
-        below = 1;
-    if (below >= n_taus)
-        below = n_taus - 1;
-    return below;
+    return clamp_percentile(below, n_taus);
+}
+
+/* The SGP of one student from raw (unsorted, unrounded) predictions: the
+ * count does not depend on the order, and rounding to 5 decimals moves a
+ * value by at most 5e-6 (plus a few ulps), so it can only change the
+ * comparison for a prediction within 2e-5 of the score: R's round() is
+ * applied to those alone. */
+static int percentile_raw(const double *pred, int n_taus, double score)
+{
+    int below = 0;
+    for (int t = 0; t < n_taus; t++) {
+        double v = pred[t];
+        if (fabs(v - score) <= 2e-5 + 1e-12 * fabs(score))
+            v = slds_round_r(v, 5);
+        below += v < score;
+    }
+    return clamp_percentile(below, n_taus);
 }
 
 int slds_sgp_predict(const slds_sgp_model *m, int order, const double *priors, size_t ld,
@@ -174,7 +198,7 @@ int slds_sgp_predict(const slds_sgp_model *m, int order, const double *priors, s
     if (!rc)
         rc = build_design(m, order, priors, ld, n, x, scratch, err);
     if (!rc)
-        predict_rows(x, n, p, m->coef[order - 1], m->n_taus, pred);
+        predict_rows(x, n, p, m->coef[order - 1], m->n_taus, pred, 0);
     free(x);
     free(scratch);
     return rc;
@@ -257,10 +281,10 @@ int slds_sgp_fit_cohort(const slds_sgp_cohort *c, const slds_sgp_params *prm_in,
         res->model.coef[k - 1] = fit.coef; /* ownership moves to the model */
         fit.coef = NULL;
         slds_rq_result_free(&fit);
-        predict_rows(x, m, p, res->model.coef[k - 1], T, pred);
+        predict_rows(x, m, p, res->model.coef[k - 1], T, pred, 1);
         for (size_t r = 0; r < m; r++) {
             size_t i = rows[r];
-            int s = slds_sgp_percentile(pred + r * (size_t)T, T, y[r]);
+            int s = percentile_raw(pred + r * (size_t)T, T, y[r]);
             res->sgp_by_order[i * (size_t)maxo + (size_t)(k - 1)] = s;
             res->sgp[i] = s;
             res->order[i] = k;
