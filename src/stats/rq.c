@@ -580,7 +580,7 @@ static int ws_simplex(rq_ws *ws, double tau, int reset_signs)
             double g = ws->sg[i];
             double sz = g * z, sr = g * ws->rw[i];
             /* branch-free append; basic rows have z = 0 and never qualify */
-            ws->bp[c].t = (sr > 0.0 ? sr : 0.0) / sz;
+            ws->bp[c].t = (sr > 0.0 ? sr : 0.0) / (sz > 0.0 ? sz : 1.0);
             ws->bp[c].wt = ws->ww[i] * fabs(z);
             ws->bp[c].i = i;
             wsum += sz > 0.0 ? ws->bp[c].wt : 0.0;
