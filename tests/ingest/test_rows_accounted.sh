@@ -2,7 +2,8 @@
 # Invariant 2 as a property on synthetic data with planted bad rows: for every
 # file and in total, rows read = rows loaded + rows rejected; rows read equals
 # the data lines of the file; every rejected row is in rejects.csv and in the
-# rejects table; and at least the rows the generator spoiled were rejected.
+# rejects table; and exactly the rows the generator spoiled (truth/dirty_rows.csv)
+# were rejected, each naming the spoiled column.
 set -u
 slds=$1
 tmp=$(mktemp -d)
@@ -19,7 +20,7 @@ ok = True
 rej = list(csv.DictReader(open(rejects, newline='')))
 con = sqlite3.connect(db)
 truth = json.load(open(os.path.join(coll, 'truth', 'summary.json')))
-dirty = truth.get('dirty_rows', {})
+dirty = {k: v.get('dirty_rows', 0) for k, v in truth['files'].items()}
 for f in r['files']:
     with open(os.path.join(coll, f['file']), newline='') as fh:
         data_rows = sum(1 for row in csv.reader(fh)) - 1
@@ -27,10 +28,18 @@ for f in r['files']:
     n_tab = con.execute("SELECT count(*) FROM rejects WHERE load_id=? AND file=?", (r['load_id'], f['file'])).fetchone()[0]
     checks = [f['read'] == f['loaded'] + f['rejected'], f['read'] == data_rows,
               n_rej == f['rejected'], n_tab == f['rejected'],
-              f['rejected'] >= dirty.get(f['file'], 0)]
+              f['rejected'] == dirty.get(f['file'], 0)]
     if not all(checks):
         ok = False
         print("FAIL", f, "data rows", data_rows, "rejects.csv", n_rej, "table", n_tab, "planted", dirty.get(f['file']))
+planted = list(csv.DictReader(open(os.path.join(coll, 'truth', 'dirty_rows.csv'), newline='')))
+rejected_at = {(x['file'], x['line']): x for x in rej}
+missed = [p for p in planted if (p['file'], p['line']) not in rejected_at]
+same_column = sum(1 for p in planted if rejected_at.get((p['file'], p['line']), {}).get('column') == p['column'])
+if missed:
+    ok = False
+    for p in missed[:10]: print("FAIL: planted bad row loaded:", p)
+print("%d planted bad rows, all rejected; %d named the planted column" % (len(planted), same_column))
 tot = r['read'] == r['loaded'] + r['rejected'] == sum(f['read'] for f in r['files'])
 if not tot:
     ok = False; print("FAIL totals", r['read'], r['loaded'], r['rejected'])
