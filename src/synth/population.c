@@ -215,8 +215,12 @@ uint32_t synth_student_new(synth_ctx *c, int year, int grade, uint32_t school, s
     st->n_seen[i] = 0;
     st->last_score_year[i] = 0;
     st->last_score_grade[i] = 0;
+    /* This year's scratch of a student created after the year opened. */
     c->yr.first_spell[i] = NONE32;
     c->yr.spell_count[i] = 0;
+    c->yr.teacher_sum[SUBJ_ELA][i] = c->yr.teacher_sum[SUBJ_MATH][i] = 0;
+    c->yr.credit_halves_year[i] = 0;
+    c->yr.expulsion_day[i] = 0;
     return i;
 }
 

@@ -372,6 +372,20 @@ static void write_schools(synth_ctx *c)
     }
 }
 
+/* Item responses need at least one school on the practice platform: in a
+ * small state, the first school serving grade 3 takes it up if none did. */
+static void ensure_practice_school(synth_ctx *c)
+{
+    for (uint32_t s = 0; s < c->n_schools; s++)
+        if (c->schools[s].practice)
+            return;
+    for (uint32_t s = 0; s < c->n_schools; s++)
+        if (synth_school_serves(&c->schools[s], 3)) {
+            c->schools[s].practice = true;
+            return;
+        }
+}
+
 int synth_world_build(synth_ctx *c)
 {
     synth_rng r;
@@ -404,6 +418,7 @@ int synth_world_build(synth_ctx *c)
         build_district_schools(c, l, &r);
     }
     free(sizes);
+    ensure_practice_school(c);
     int rc = assign_title1_status(c);
     if (!rc)
         rc = build_choice_tables(c);
