@@ -181,7 +181,7 @@ static void college_readiness(synth_ctx *c, uint32_t i, const double before[N_SU
 {
     const synth_model *m = &c->m;
     const synth_spell *sp = spell_on_test_day(c, i, 1, NULL);
-    if (!sp || synth_chance(r, 0.025))
+    if (!sp || synth_chance(r, m->act_absent))
         return;
     int32_t day = c->leas[c->schools[sp->school].lea].act_day;
     double share = share_of_year(c, sp, day);

@@ -67,6 +67,7 @@ static void write_standard(synth_ctx *c, const synth_standard *sd)
 
 int synth_standards_build(synth_ctx *c)
 {
+    const synth_model *m = &c->m;
     synth_rng r;
     synth_rng_seed(&r, c->p.seed, STREAM_ITEMS, 0);
     uint32_t total = 0;
@@ -97,10 +98,10 @@ int synth_standards_build(synth_ctx *c)
                     sd->prereq[sd->n_prereq++] = (int)(c->standards_first[s][GI(g - 1)] + k % per);
                 if (k > 0 && synth_chance(&r, 0.4))
                     sd->prereq[sd->n_prereq++] = (int)(c->standards_first[s][GI(g)] + synth_below(&r, k));
-                sd->p_init = uniform_between(&r, 0.15, 0.55);
-                sd->p_learn = uniform_between(&r, 0.08, 0.30);
-                sd->p_guess = uniform_between(&r, 0.10, 0.30);
-                sd->p_slip = uniform_between(&r, 0.05, 0.15);
+                sd->p_init = uniform_between(&r, m->bkt_p_init_min, m->bkt_p_init_max);
+                sd->p_learn = uniform_between(&r, m->bkt_p_learn_min, m->bkt_p_learn_max);
+                sd->p_guess = uniform_between(&r, m->bkt_p_guess_min, m->bkt_p_guess_max);
+                sd->p_slip = uniform_between(&r, m->bkt_p_slip_min, m->bkt_p_slip_max);
                 c->n_standards++;
                 write_standard(c, sd);
             }

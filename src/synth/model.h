@@ -236,7 +236,42 @@ enum synth_staff_kind {
     X(blank_id_mover_share, 0.02, "share of a district mover's new records with a blank student_id") \
     X(plain_new_record_share, 0.005, "extra records of unknown students (blank id), per record")  \
     X(title1_per_child, 1450.0, "Title I dollars per child in poverty")                          \
-    X(title1_concentration, 320.0, "extra dollars per child where poverty exceeds 15%")
+    X(title1_concentration, 320.0, "extra dollars per child where poverty exceeds 15%")            \
+    X(students_per_district, 2500.0, "students per district on average (districts = N / this, 3-2000)") \
+    X(city_share, 0.18, "least share of students in the big city district")                     \
+    X(charter_share_city, 0.08, "charter schools added in the city, per regular school")          \
+    X(title1_poverty, 0.40, "school poverty share from which a school is Title I")               \
+    X(title1_poverty_in_district, 0.30, "... or from this share when at or above its district's") \
+    X(pk_in_title1_elementary, 0.70, "chance a Title I elementary school runs PK")               \
+    X(male_share, 0.51, "share of boys among new students")                                      \
+    X(overage_share, 0.04, "new students a year older than their grade")                         \
+    X(disability_rate, 0.13, "students with a disability (boys x1.3, girls x0.7)")               \
+    X(el_rate_hispanic, 0.30, "English learners among Hispanic new students (KG-2 x1.3, 6-8 x0.6, 9-12 x0.5)") \
+    X(el_rate_asian, 0.25, "English learners among Asian new students")                          \
+    X(el_rate_other, 0.02, "English learners among other new students")                          \
+    X(el_exit, 0.12, "yearly chance an English learner is reclassified (+0.1 above the mean)")   \
+    X(econ_exit, 0.10, "yearly chance of leaving econ. disadvantage")                            \
+    X(econ_entry_poverty, 0.05, "yearly chance of entering it, per unit of school poverty (+0.02)") \
+    X(homeless_rate, 0.008, "yearly chance of homelessness (+0.025 if econ. disadvantaged)")     \
+    X(foster_rate, 0.003, "foster care at entry")                                                \
+    X(migrant_rate, 0.004, "migrant at entry (rural x4, Hispanic x3)")                           \
+    X(new_teacher_share, 0.60, "hires with no experience (others bring 1-20 years)")             \
+    X(principal_attrition, 0.12, "yearly chance a principal leaves")                             \
+    X(retirement_attrition, 0.25, "extra yearly attrition from 30 years of experience")          \
+    X(sped_students_per_teacher, 150.0, "students per special-education teacher")                \
+    X(el_students_per_teacher, 45.0, "English learners per EL teacher (from 10 EL students)")     \
+    X(college_other_completer, 0.20, "chance a COMPLETED_OTHER student enrolls at a 2-year college") \
+    X(college_fall_share, 0.85, "enrollees starting the fall after graduation")                  \
+    X(college_spring_share, 0.10, "... the next spring (the rest the fall a year later)")         \
+    X(act_absent, 0.025, "chance a junior misses the COLLEGE_READINESS test")                    \
+    X(bkt_p_init_min, 0.15, "BKT p_init drawn uniformly from [min, max]")                        \
+    X(bkt_p_init_max, 0.55, "upper end of the p_init range")                                                                  \
+    X(bkt_p_learn_min, 0.08, "BKT p_learn range")                                                \
+    X(bkt_p_learn_max, 0.30, "upper end of the p_learn range")                                                                 \
+    X(bkt_p_guess_min, 0.10, "BKT p_guess range")                                                \
+    X(bkt_p_guess_max, 0.30, "upper end of the p_guess range")                                                                 \
+    X(bkt_p_slip_min, 0.05, "BKT p_slip range")                                                  \
+    X(bkt_p_slip_max, 0.15, "upper end of the p_slip range")
 
 typedef struct synth_model {
 #define SYNTH_FIELD(name, value, about) double name;
@@ -489,6 +524,13 @@ uint32_t synth_school_namesake_count(void);
 int synth_world_build(synth_ctx *c);
 void synth_world_free(synth_ctx *c);
 uint32_t synth_pick_lea(const synth_ctx *c, synth_rng *r);
+/* The profile of a kind of district (for truth/params.json). */
+typedef struct synth_lea_profile {
+    const char *type, *suffix;
+    double poverty, minority, school_poverty_sd;
+    double elementary_size, middle_size, high_size;
+} synth_lea_profile;
+const synth_lea_profile *synth_lea_profile_of(int type);
 uint32_t synth_pick_school(const synth_ctx *c, uint32_t lea, int grade, synth_rng *r);
 bool synth_school_serves(const synth_school *s, int grade);
 void synth_set_test_days(synth_ctx *c, int year);

@@ -126,27 +126,27 @@ static int draw_race(synth_rng *r, const synth_school *sc, int lea_type)
     return RACE_TWO_OR_MORE;
 }
 
-static uint8_t draw_flags(synth_rng *r, const synth_school *sc, int race, int sex, int grade,
-                          int lea_type, bool from_outside)
+static uint8_t draw_flags(const synth_model *m, synth_rng *r, const synth_school *sc, int race, int sex,
+                          int grade, int lea_type, bool from_outside)
 {
     uint8_t flags = 0;
     double p_econ = clamp(sc->poverty * (race == RACE_WHITE ? 0.85 : 1.15), 0.01, 0.98);
     if (synth_chance(r, p_econ))
         flags |= FLAG_ECON;
-    if (synth_chance(r, 0.13 * (sex ? 1.3 : 0.7)))
+    if (synth_chance(r, m->disability_rate * (sex ? 1.3 : 0.7)))
         flags |= FLAG_DISABILITY;
-    double p_el = race == RACE_HISPANIC ? 0.30 : race == RACE_ASIAN ? 0.25 : 0.02;
+    double p_el = race == RACE_HISPANIC ? m->el_rate_hispanic : race == RACE_ASIAN ? m->el_rate_asian : m->el_rate_other;
     p_el *= grade <= 2 ? 1.3 : grade <= 5 ? 1.0 : grade <= 8 ? 0.6 : 0.5;
     if (synth_chance(r, p_el)) {
         flags |= FLAG_EL;
         if (from_outside && grade >= 1 && synth_chance(r, 0.3))
             flags |= FLAG_NEWCOMER;
     }
-    if (synth_chance(r, 0.01 + 0.03 * !!(flags & FLAG_ECON)))
+    if (synth_chance(r, m->homeless_rate + 0.025 * !!(flags & FLAG_ECON)))
         flags |= FLAG_HOMELESS;
-    if (synth_chance(r, 0.003))
+    if (synth_chance(r, m->foster_rate))
         flags |= FLAG_FOSTER;
-    if (synth_chance(r, 0.004 * (lea_type == LEA_RURAL ? 4 : 1) * (race == RACE_HISPANIC ? 3 : 1)))
+    if (synth_chance(r, m->migrant_rate * (lea_type == LEA_RURAL ? 4 : 1) * (race == RACE_HISPANIC ? 3 : 1)))
         flags |= FLAG_MIGRANT;
     return flags;
 }
@@ -159,17 +159,17 @@ uint32_t synth_student_new(synth_ctx *c, int year, int grade, uint32_t school, s
     int lea_type = c->leas[sc->lea].type;
     uint32_t i = st->n++;
     st->state_id[i] = synth_permute_billion(c->id_key, i);
-    int sex = synth_chance(r, 0.51);
+    int sex = synth_chance(r, m->male_share);
     st->sex[i] = (uint8_t)sex;
     int race = draw_race(r, sc, lea_type);
     st->race[i] = (uint8_t)race;
     st->first_name[i] = synth_pick_first_name(r, sex, race);
     st->last_name[i] = synth_pick_last_name(r, race);
     bool from_outside = year > c->p.first_year;
-    uint8_t flags = draw_flags(r, sc, race, sex, grade, lea_type, from_outside);
+    uint8_t flags = draw_flags(m, r, sc, race, sex, grade, lea_type, from_outside);
     /* Age 5 on September 1 in kindergarten; a few are a year older. */
     int32_t born = synth_day(year - 7 - grade, 9, 2) + (int32_t)synth_below(r, 365);
-    if (synth_chance(r, 0.04))
+    if (synth_chance(r, m->overage_share))
         born -= 365;
     st->birth[i] = born;
 
@@ -242,6 +242,7 @@ int synth_age_on_sep1(const synth_ctx *c, uint32_t student, int year)
 void synth_attributes_next_year(synth_ctx *c, int year)
 {
     synth_students *st = &c->st;
+    const synth_model *m = &c->m;
     synth_rng r;
     synth_rng_seed(&r, c->p.seed, STREAM_ATTRIBUTES, (uint64_t)year);
     for (uint32_t i = 0; i < st->n; i++) {
@@ -250,11 +251,11 @@ void synth_attributes_next_year(synth_ctx *c, int year)
         uint8_t f = st->flags[i] & (uint8_t)~FLAG_NEWCOMER;
         const synth_school *sc = &c->schools[st->school[i]];
         if (f & FLAG_ECON) {
-            if (synth_chance(&r, 0.10))
+            if (synth_chance(&r, m->econ_exit))
                 f &= (uint8_t)~FLAG_ECON;
-        } else if (synth_chance(&r, 0.02 + 0.05 * sc->poverty))
+        } else if (synth_chance(&r, 0.02 + m->econ_entry_poverty * sc->poverty))
             f |= FLAG_ECON;
-        if ((f & FLAG_EL) && synth_chance(&r, 0.12 + (synth_standing(c, i, st->grade[i] - 1) > 0 ? 0.1 : 0)))
+        if ((f & FLAG_EL) && synth_chance(&r, m->el_exit + (synth_standing(c, i, st->grade[i] - 1) > 0 ? 0.1 : 0)))
             f &= (uint8_t)~FLAG_EL;
         if (f & FLAG_DISABILITY) {
             if (synth_chance(&r, 0.03))
@@ -262,7 +263,7 @@ void synth_attributes_next_year(synth_ctx *c, int year)
         } else if (synth_chance(&r, st->grade[i] <= 3 ? 0.015 : 0.006))
             f |= FLAG_DISABILITY;
         bool homeless = (f & FLAG_HOMELESS) ? synth_chance(&r, 0.4)
-                                            : synth_chance(&r, 0.008 + 0.025 * !!(f & FLAG_ECON));
+                                            : synth_chance(&r, m->homeless_rate + 0.025 * !!(f & FLAG_ECON));
         f = homeless ? (f | FLAG_HOMELESS) : (f & (uint8_t)~FLAG_HOMELESS);
         bool foster = (f & FLAG_FOSTER) ? synth_chance(&r, 0.7) : synth_chance(&r, 0.001);
         f = foster ? (f | FLAG_FOSTER) : (f & (uint8_t)~FLAG_FOSTER);

@@ -242,14 +242,14 @@ void synth_postsecondary(synth_ctx *c, uint32_t i, int year, int exit_code, synt
         c->sum.college_enrolled++;
         c->sum.college_four_year += four_year;
     } else {
-        if (!synth_chance(r, 0.2))
+        if (!synth_chance(r, m->college_other_completer))
             return;
         four_year = false;
         c->sum.completers_other_college++;
     }
     double u = synth_uniform(r);
-    int32_t day = u < 0.85   ? weekday_between(synth_day(year, 8, 18), synth_day(year, 9, 5), r)
-                  : u < 0.95 ? weekday_between(synth_day(year + 1, 1, 8), synth_day(year + 1, 1, 25), r)
+    int32_t day = u < m->college_fall_share ? weekday_between(synth_day(year, 8, 18), synth_day(year, 9, 5), r)
+                  : u < m->college_fall_share + m->college_spring_share ? weekday_between(synth_day(year + 1, 1, 8), synth_day(year + 1, 1, 25), r)
                              : weekday_between(synth_day(year + 1, 8, 18), synth_day(year + 1, 9, 5), r);
     bool remedial = synth_chance(r, logistic(m->remedial_intercept + m->remedial_achievement * z +
                                              (four_year ? 0 : m->remedial_two_year)));

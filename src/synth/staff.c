@@ -119,7 +119,7 @@ static uint32_t staff_new(synth_ctx *c, uint32_t school, int kind, bool initial,
     else if (kind == KIND_PRINCIPAL)
         experience = synth_range(r, 6, 25);
     else
-        experience = synth_chance(r, 0.6) ? 0 : synth_range(r, 1, 20);
+        experience = synth_chance(r, m->new_teacher_share) ? 0 : synth_range(r, 1, 20);
     sf->experience0[t] = (int16_t)experience;
     sf->first_year[t] = (int16_t)year;
     sf->district_start[t] = (int16_t)(initial ? year - synth_range(r, 0, experience) : year);
@@ -180,8 +180,9 @@ static void positions_needed(const synth_ctx *c, uint32_t school, uint32_t need[
         sections += synth_sections(c, school, g);
     uint32_t subject_teachers = (uint32_t)ceil(sections / c->m.sections_per_teacher);
     need[KIND_ELA] = need[KIND_MATH] = need[KIND_SCIENCE] = subject_teachers;
-    need[KIND_SPED] = total ? (uint32_t)fmax(1.0, round(total / 150.0)) : 0;
-    need[KIND_EL] = c->yr.el_count[school] >= 10 ? (uint32_t)ceil(c->yr.el_count[school] / 45.0) : 0;
+    need[KIND_SPED] = total ? (uint32_t)fmax(1.0, round(total / c->m.sped_students_per_teacher)) : 0;
+    need[KIND_EL] =
+        c->yr.el_count[school] >= 10 ? (uint32_t)ceil(c->yr.el_count[school] / c->m.el_students_per_teacher) : 0;
     need[KIND_PRINCIPAL] = total ? 1 : 0;
 }
 
@@ -217,13 +218,13 @@ static void attrition(synth_ctx *c, synth_rng *r)
             continue;
         double p = m->teacher_attrition;
         if (sf->kind[t] == KIND_PRINCIPAL)
-            p = 0.12;
+            p = m->principal_attrition;
         else {
             int experience = experience_in(c, t, c->yr.year);
             if (experience <= 3)
                 p += m->teacher_attrition_early;
             if (experience >= 30)
-                p += 0.25; /* retirement */
+                p += m->retirement_attrition;
             if (c->schools[sf->school[t]].poverty > 0.6)
                 p += m->teacher_attrition_poverty;
         }

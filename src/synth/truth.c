@@ -56,6 +56,44 @@ static int write_json(synth_ctx *c, const char *name, json_t *root)
 
 /* ---- params.json ---------------------------------------------------------- */
 
+static json_t *profiles_json(void)
+{
+    json_t *obj = json_object();
+    for (int type = LEA_CITY; type <= LEA_RURAL; type++) {
+        const synth_lea_profile *p = synth_lea_profile_of(type);
+        json_t *row = json_object();
+        json_object_set_new(row, "poverty", real(p->poverty, 3));
+        json_object_set_new(row, "minority", real(p->minority, 3));
+        json_object_set_new(row, "school_poverty_sd", real(p->school_poverty_sd, 3));
+        json_object_set_new(row, "elementary_size", real(p->elementary_size, 0));
+        json_object_set_new(row, "middle_size", real(p->middle_size, 0));
+        json_object_set_new(row, "high_size", real(p->high_size, 0));
+        json_object_set_new(obj, p->type, row);
+    }
+    return obj;
+}
+
+/* Each district as drawn (school-level draws are in school_effects.csv). */
+static json_t *districts_json(const synth_ctx *c)
+{
+    json_t *arr = json_array();
+    for (uint32_t l = 0; l < c->n_leas; l++) {
+        const synth_lea *lea = &c->leas[l];
+        char id[16];
+        snprintf(id, sizeof id, "L%04u", l + 1);
+        json_t *row = json_object();
+        json_object_set_new(row, "lea_id", json_string(id));
+        json_object_set_new(row, "type", json_string(synth_lea_profile_of(lea->type)->type));
+        json_object_set_new(row, "target_students", real(lea->target_students, 1));
+        json_object_set_new(row, "poverty", real(lea->poverty, 4));
+        json_object_set_new(row, "minority", real(lea->minority, 4));
+        json_object_set_new(row, "schools", json_integer(lea->n_schools));
+        json_object_set_new(row, "interims_per_year", json_integer(lea->n_interims));
+        json_array_append_new(arr, row);
+    }
+    return arr;
+}
+
 static json_t *params_json(const synth_ctx *c)
 {
     const synth_model *m = &c->m;
@@ -108,6 +146,8 @@ static json_t *params_json(const synth_ctx *c)
                         json_string("levels 2, 3, 4 start at these scale scores; level 3 is proficient. "
                                     "INTERIM levels use the same cuts lowered by the growth still to come."));
     json_object_set_new(root, "model_about", about);
+    json_object_set_new(root, "district_profiles", profiles_json());
+    json_object_set_new(root, "districts", districts_json(c));
     json_t *rules = json_object();
     json_object_set_new(rules, "achievement",
                         json_string("true[t] = true[t-1] + growth[subject][grade] + student slope + "

@@ -36,9 +36,9 @@ static int by_size_desc(const void *a, const void *b)
 
 /* District sizes: the city takes a fixed share; the others follow a heavy
  * tailed (log-normal) law, so a few are mid-sized and most are small. */
-static void district_sizes(synth_rng *r, double students, uint32_t n, double *sizes)
+static void district_sizes(synth_rng *r, double students, double city_min, uint32_t n, double *sizes)
 {
-    double city_share = fmax(0.18, 1.5 / n);
+    double city_share = fmax(city_min, 1.5 / n);
     sizes[0] = students * city_share;
     sized *rest = malloc((n - 1) * sizeof *rest);
     double total = 0;
@@ -74,16 +74,19 @@ static void district_sizes(synth_rng *r, double students, uint32_t n, double *si
     free(rest);
 }
 
-static const struct lea_profile {
-    const char *suffix;
-    double poverty, minority, school_poverty_sd;
-    double elementary_size, middle_size, high_size;
-} profiles[] = {
-    [LEA_CITY] = {"City Schools", 0.68, 0.75, 0.15, 480, 700, 1400},
-    [LEA_SUBURB] = {"Public Schools", 0.28, 0.35, 0.10, 480, 650, 1200},
-    [LEA_TOWN] = {"School District", 0.45, 0.25, 0.10, 380, 450, 700},
-    [LEA_RURAL] = {"County Schools", 0.50, 0.15, 0.08, 300, 300, 400},
+/* Kinds of district: mean poverty and minority shares, the spread of school
+ * poverty within the district, typical school sizes by level. */
+static const synth_lea_profile profiles[] = {
+    [LEA_CITY] = {"CITY", "City Schools", 0.68, 0.75, 0.15, 480, 700, 1400},
+    [LEA_SUBURB] = {"SUBURB", "Public Schools", 0.28, 0.35, 0.10, 480, 650, 1200},
+    [LEA_TOWN] = {"TOWN", "School District", 0.45, 0.25, 0.10, 380, 450, 700},
+    [LEA_RURAL] = {"RURAL", "County Schools", 0.50, 0.15, 0.08, 300, 300, 400},
 };
+
+const synth_lea_profile *synth_lea_profile_of(int type)
+{
+    return &profiles[type];
+}
 
 static void name_lea(synth_lea *lea, uint32_t index)
 {
@@ -138,7 +141,7 @@ static const double level_share[3] = {6.0 / 13, 3.0 / 13, 4.0 / 13};
 static void build_district_schools(synth_ctx *c, uint32_t lea_index, synth_rng *r)
 {
     synth_lea *lea = &c->leas[lea_index];
-    const struct lea_profile *pr = &profiles[lea->type];
+    const synth_lea_profile *pr = &profiles[lea->type];
     lea->first_school = c->n_schools;
     double size = lea->target_students;
     if (size < 450) {
@@ -156,7 +159,7 @@ static void build_district_schools(synth_ctx *c, uint32_t lea_index, synth_rng *
         int total = count[0] + count[1] + count[2];
         int charters = 0;
         if (lea->type == LEA_CITY)
-            charters = (int)lround(0.08 * total);
+            charters = (int)lround(c->m.charter_share_city * total);
         else if (lea->type == LEA_SUBURB && total >= 8 && synth_chance(r, 0.5))
             charters = 1;
         for (int k = 0; k < charters; k++) {
@@ -182,9 +185,11 @@ static void build_district_schools(synth_ctx *c, uint32_t lea_index, synth_rng *
         sc->poverty = clamp(pov, 0.03, 0.97);
         sc->minority =
             clamp(lea->minority + 0.7 * (sc->poverty - lea->poverty) + 0.08 * synth_normal(r), 0.01, 0.99);
-        sc->title1 = sc->poverty >= 0.40 || (sc->poverty >= 0.30 && sc->poverty >= lea->poverty);
+        sc->title1 = sc->poverty >= c->m.title1_poverty ||
+                     (sc->poverty >= c->m.title1_poverty_in_district && sc->poverty >= lea->poverty);
         sc->has_pk = sc->title1 && !sc->charter &&
-                     (sc->level == LEVEL_ELEMENTARY || sc->level == LEVEL_OTHER) && synth_chance(r, 0.7);
+                     (sc->level == LEVEL_ELEMENTARY || sc->level == LEVEL_OTHER) &&
+                     synth_chance(r, c->m.pk_in_title1_elementary);
         if (sc->has_pk)
             sc->grade_lo = GRADE_PK;
         /* School effects: partly explained by poverty, correlated across subjects. */
@@ -391,7 +396,7 @@ int synth_world_build(synth_ctx *c)
     synth_rng r;
     synth_rng_seed(&r, c->p.seed, STREAM_WORLD, 0);
     double students = (double)c->p.students;
-    long n = lround(students / 2500.0);
+    long n = lround(students / c->m.students_per_district);
     c->n_leas = (uint32_t)(n < 3 ? 3 : n > 2000 ? 2000 : n);
     c->leas = calloc(c->n_leas, sizeof *c->leas);
     double *sizes = malloc(c->n_leas * sizeof *sizes);
@@ -402,14 +407,14 @@ int synth_world_build(synth_ctx *c)
         free(sizes);
         return slds_fail(c->err, SLDS_ERR_NOMEM, "synth: out of memory building districts");
     }
-    district_sizes(&r, students, c->n_leas, sizes);
+    district_sizes(&r, students, c->m.city_share, c->n_leas, sizes);
     uint32_t mid = c->n_leas / 16 > 0 ? c->n_leas / 16 : 1;
     uint32_t towns = (c->n_leas - 1 - mid) * 3 / 10;
     for (uint32_t l = 0; l < c->n_leas; l++) {
         synth_lea *lea = &c->leas[l];
         lea->type = l == 0 ? LEA_CITY : l <= mid ? LEA_SUBURB : l <= mid + towns ? LEA_TOWN : LEA_RURAL;
         lea->target_students = sizes[l];
-        const struct lea_profile *pr = &profiles[lea->type];
+        const synth_lea_profile *pr = &profiles[lea->type];
         lea->poverty = clamp(pr->poverty + 0.08 * synth_normal(&r), 0.05, 0.9);
         lea->minority = clamp(pr->minority + 0.08 * synth_normal(&r), 0.02, 0.95);
         lea->n_interims = synth_chance(&r, 0.6) ? 3 : 2;
