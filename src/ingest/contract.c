@@ -53,9 +53,9 @@ static const slds_column_def schools_cols[] = {
 static const slds_column_def students_cols[] = {
     COL("lea_id", SLDS_COL_ID, true, "district that keeps this record"),
     COL("local_student_id", SLDS_COL_ID, true, "the district's own student id"),
-    COL("first_name", SLDS_COL_TEXT, true, "kept only in the identity table"),
-    COL("last_name", SLDS_COL_TEXT, true, "kept only in the identity table"),
-    DATE("birth_date", true, "kept only in the identity table"),
+    COL("first_name", SLDS_COL_TEXT, false, "needed (with last_name, birth_date) when student_id is blank; kept only in the identity table"),
+    COL("last_name", SLDS_COL_TEXT, false, "needed when student_id is blank; kept only in the identity table"),
+    DATE("birth_date", false, "needed when student_id is blank; kept only in the identity table"),
     CODE("sex", true, sexes, "F, M or X"),
     COL("student_id", SLDS_COL_ID, false, "statewide id; blank: the loader matches or assigns one"),
 };

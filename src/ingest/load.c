@@ -257,7 +257,7 @@ static int read_identities(load_ctx *c)
             if (!strcmp(src, id_sources[i]))
                 source = i;
         if (student == SLDS_NO_ID || crosswalk_set(c, lea, local, student, source) ||
-            match_add(c, mk, strlen(mk), student)) {
+            (mk && match_add(c, mk, strlen(mk), student))) {
             sqlite3_finalize(st);
             return nomem(c);
         }
@@ -642,23 +642,33 @@ typedef struct student_stmts {
     sqlite3_stmt *identity, *student;
 } student_stmts;
 
-/* Writes one resolved identity record. f: the 7 student columns. */
+/* Writes one resolved identity record. f: the 7 student columns ("" when
+ * blank). A record with a statewide id may come without name and birth date:
+ * it then has no match key and is never matched by identity. */
 static int write_identity(load_ctx *c, student_stmts *ss, const char *const *f, const char *sid,
                           uint8_t source)
 {
     char mk[512];
-    size_t mklen = slds_ident_match_key(f[2], f[3], f[4], f[5], mk, sizeof mk);
+    bool has_identity = f[2][0] && f[3][0] && f[4][0];
+    size_t mklen = has_identity ? slds_ident_match_key(f[2], f[3], f[4], f[5], mk, sizeof mk) : 0;
     uint32_t student = slds_intern_add(&c->students, sid, strlen(sid));
     if (student == SLDS_NO_ID || crosswalk_set(c, f[0], f[1], student, source) ||
-        match_add(c, mk, mklen, student))
+        (has_identity && match_add(c, mk, mklen, student)))
         return nomem(c);
     sqlite3_stmt *st = ss->identity;
     for (int i = 0; i < 2; i++)
         sqlite3_bind_text(st, i + 1, f[i], -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, sid, -1, SQLITE_STATIC);
-    for (int i = 2; i < 6; i++)
-        sqlite3_bind_text(st, i + 2, f[i], -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 8, mk, (int)mklen, SQLITE_STATIC);
+    for (int i = 2; i < 6; i++) {
+        if (f[i][0])
+            sqlite3_bind_text(st, i + 2, f[i], -1, SQLITE_STATIC);
+        else
+            sqlite3_bind_null(st, i + 2);
+    }
+    if (has_identity)
+        sqlite3_bind_text(st, 8, mk, (int)mklen, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, 8);
     sqlite3_bind_text(st, 9, id_sources[source], -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
@@ -710,6 +720,11 @@ static int handle_student_row(load_ctx *c, student_stmts *ss, const row *r, long
         return reject_row(c, line, "lea_id", r->raw[0], r->rawlen[0],
                           "unknown district (not in this collection nor in the database)");
     if (r->v[6].blank) {
+        for (int i = 2; i <= 4; i++)
+            if (r->v[i].blank)
+                return reject_row(c, line, slds_contract_find("students.csv")->columns[i].name, "", 0,
+                                  "a record without a statewide id needs first_name, last_name "
+                                  "and birth_date, to be matched to a student");
         if (*npending == *cappending) {
             size_t cap = *cappending ? *cappending * 2 : 256;
             pending_student *p = realloc(*pending, cap * sizeof *p);

@@ -32,8 +32,8 @@ static const char *const schema_statements[] = {
     "CREATE TABLE IF NOT EXISTS students(student_id TEXT PRIMARY KEY, sex TEXT) WITHOUT ROWID;",
     /* Identity and crosswalk: the only table with student names and birth dates. */
     "CREATE TABLE IF NOT EXISTS student_identity(lea_id TEXT NOT NULL, local_student_id TEXT NOT NULL,"
-    " student_id TEXT NOT NULL, first_name TEXT NOT NULL, last_name TEXT NOT NULL,"
-    " birth_date TEXT NOT NULL, sex TEXT NOT NULL, match_key TEXT NOT NULL,"
+    " student_id TEXT NOT NULL, first_name TEXT, last_name TEXT,"
+    " birth_date TEXT, sex TEXT NOT NULL, match_key TEXT,"
     " id_source TEXT NOT NULL, PRIMARY KEY(lea_id, local_student_id)) WITHOUT ROWID;",
     "CREATE INDEX IF NOT EXISTS student_identity_match ON student_identity(match_key);",
     "CREATE INDEX IF NOT EXISTS student_identity_student ON student_identity(student_id);",
