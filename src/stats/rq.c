@@ -80,7 +80,10 @@ typedef struct rq_data {
 } rq_data;
 
 typedef struct rq_bp {
-    double t, wt;
+    double t;  /* crossing step; before select_crossing computes it: the
+                  distance to the fit, sign-adjusted (>= 0) */
+    double sz; /* rate at which that distance shrinks (> 0) */
+    double wt; /* slope added by the crossing */
     size_t i;
 } rq_bp;
 
@@ -311,20 +314,28 @@ static int cmp_bp(const void *a, const void *b)
 
 /* Weighted selection: the position k in bp[0..c-1] (after reordering) at which
  * the cumulative weight in increasing t first reaches need; bp[0..k-1] are the
- * crossings passed before it. Returns c when the total weight is short. */
+ * crossings passed before it. Returns c when the total weight is short.
+ * On entry t holds the distance and sz its rate: steps t/sz are computed
+ * only for the rows that can matter (a division per row was the most
+ * expensive line of the solver). */
 static size_t select_crossing(rq_bp *bp, size_t c, double need, double total)
 {
     size_t lo = 0, hi = c;
     if (total < need)
         return c;
-    if (c > 96) {
+    if (c <= 96) {
+        for (size_t i = 0; i < c; i++)
+            bp[i].t /= bp[i].sz;
+    } else {
         /* The crossing is usually among the first few percent: guess a
            threshold from a sorted sample at about the weight fraction needed,
            and move the rows below it to the front in one mostly predictable
            pass; the general selection then works on a short range. */
         double sample[32];
-        for (int k = 0; k < 32; k++)
-            sample[k] = bp[(size_t)k * c / 32].t;
+        for (int k = 0; k < 32; k++) {
+            const rq_bp *e = &bp[(size_t)k * c / 32];
+            sample[k] = e->t / e->sz;
+        }
         for (int k = 1; k < 32; k++) {
             double t = sample[k];
             int j = k - 1;
@@ -340,7 +351,7 @@ static size_t select_crossing(rq_bp *bp, size_t c, double need, double total)
         size_t lt = 0;
         double wl = 0.0;
         for (size_t i = 0; i < c; i++)
-            if (bp[i].t <= thr) {
+            if (bp[i].t <= thr * bp[i].sz) {
                 wl += bp[i].wt;
                 rq_bp t = bp[lt];
                 bp[lt] = bp[i];
@@ -353,6 +364,8 @@ static size_t select_crossing(rq_bp *bp, size_t c, double need, double total)
             need -= wl;
             lo = lt;
         }
+        for (size_t i = lo; i < hi; i++)
+            bp[i].t /= bp[i].sz;
     }
     while (hi - lo > 24) {
         /* median of three pivot */
@@ -580,7 +593,8 @@ static int ws_simplex(rq_ws *ws, double tau, int reset_signs)
             double g = ws->sg[i];
             double sz = g * z, sr = g * ws->rw[i];
             /* branch-free append; basic rows have z = 0 and never qualify */
-            ws->bp[c].t = (sr > 0.0 ? sr : 0.0) / (sz > 0.0 ? sz : 1.0);
+            ws->bp[c].t = sr > 0.0 ? sr : 0.0;
+            ws->bp[c].sz = sz;
             ws->bp[c].wt = ws->ww[i] * fabs(z);
             ws->bp[c].i = i;
             wsum += sz > 0.0 ? ws->bp[c].wt : 0.0;
