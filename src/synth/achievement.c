@@ -46,19 +46,30 @@ static void put_test_prefix(synth_csv *f, const synth_ctx *c, uint32_t i, int su
     synth_csv_date(f, day);
 }
 
-/* The spell (if any) covering a day of its own district's test calendar. */
-static const synth_spell *spell_on_test_day(const synth_ctx *c, uint32_t i, int which, int *interim)
+enum test_kind { TEST_STATE, TEST_COLLEGE_READINESS, TEST_INTERIM };
+
+/* A district's day for a test this year (0: the district gives no such test). */
+static int32_t test_day(const synth_lea *lea, int kind, int interim)
+{
+    switch (kind) {
+    case TEST_STATE: return lea->state_test_day;
+    case TEST_COLLEGE_READINESS: return lea->act_day;
+    default: return interim < lea->n_interims ? lea->interim_day[interim] : 0;
+    }
+}
+
+/* The student's spell covering the test day of that spell's own district. */
+static const synth_spell *spell_on_test_day(const synth_ctx *c, uint32_t i, int kind, int interim, int32_t *day)
 {
     const synth_year *yr = &c->yr;
     uint32_t first = yr->first_spell[i];
     for (uint32_t k = first; k < first + yr->spell_count[i]; k++) {
         const synth_spell *sp = &yr->spells[k];
-        const synth_lea *lea = &c->leas[c->schools[sp->school].lea];
-        int32_t day = which == 0 ? lea->state_test_day : which == 1 ? lea->act_day : lea->interim_day[*interim];
-        if (which == 2 && *interim >= lea->n_interims)
-            continue;
-        if (sp->entry <= day && day <= sp->exit)
+        int32_t d = test_day(&c->leas[c->schools[sp->school].lea], kind, interim);
+        if (d && sp->entry <= d && d <= sp->exit) {
+            *day = d;
             return sp;
+        }
     }
     return NULL;
 }
@@ -92,10 +103,9 @@ static void state_tests(synth_ctx *c, uint32_t i, int grade, const double before
                         const double after[N_SUBJ], synth_rng *r)
 {
     const synth_model *m = &c->m;
-    const synth_spell *sp = spell_on_test_day(c, i, 0, NULL);
-    if (!sp)
+    int32_t day;
+    if (!spell_on_test_day(c, i, TEST_STATE, 0, &day))
         return;
-    int32_t day = c->leas[c->schools[sp->school].lea].state_test_day;
     double u = synth_uniform(r);
     int reason = -1;
     if (u < m->not_tested_absent)
@@ -154,10 +164,10 @@ static void interim_tests(synth_ctx *c, uint32_t i, int grade, const double befo
     const synth_model *m = &c->m;
     synth_csv *f = synth_file(c, SLDS_SYNTH_ASSESSMENTS);
     for (int k = 0; k < 3; k++) {
-        const synth_spell *sp = spell_on_test_day(c, i, 2, &k);
+        int32_t day;
+        const synth_spell *sp = spell_on_test_day(c, i, TEST_INTERIM, k, &day);
         if (!sp)
             continue;
-        int32_t day = c->leas[c->schools[sp->school].lea].interim_day[k];
         double share = share_of_year(c, sp, day);
         for (int s = 0; s < N_SUBJ; s++) {
             if (synth_chance(r, m->interim_absent))
@@ -180,10 +190,10 @@ static void college_readiness(synth_ctx *c, uint32_t i, const double before[N_SU
                               const double after[N_SUBJ], synth_rng *r)
 {
     const synth_model *m = &c->m;
-    const synth_spell *sp = spell_on_test_day(c, i, 1, NULL);
+    int32_t day;
+    const synth_spell *sp = spell_on_test_day(c, i, TEST_COLLEGE_READINESS, 0, &day);
     if (!sp || synth_chance(r, m->act_absent))
         return;
-    int32_t day = c->leas[c->schools[sp->school].lea].act_day;
     double share = share_of_year(c, sp, day);
     synth_csv *f = synth_file(c, SLDS_SYNTH_ASSESSMENTS);
     for (int s = 0; s < N_SUBJ; s++) {

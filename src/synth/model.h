@@ -564,7 +564,7 @@ uint32_t synth_sections(const synth_ctx *c, uint32_t school, int grade);
 int synth_write_staff(synth_ctx *c);
 
 /* rosters.c */
-void synth_rosters(synth_ctx *c);
+int synth_rosters(synth_ctx *c);
 
 /* achievement.c */
 void synth_achievement(synth_ctx *c);

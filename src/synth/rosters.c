@@ -12,6 +12,8 @@
  * subject is the sum over roster rows of dosage x the teacher's true effect
  * that year, using the dosage exactly as written (two decimals). */
 #include <math.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "synth/model.h"
 
@@ -117,20 +119,54 @@ static void count_co_taught(synth_ctx *c, uint32_t school, char letter, uint32_t
     }
 }
 
-static void school_rosters(synth_ctx *c, uint32_t school, synth_rng *r)
+/* Seats of a school's classes this year: a student draws a class of the
+ * grade at random among those not yet full, so classes stay even (within
+ * one) while the ELA and MATH groupings differ. */
+typedef struct seats {
+    uint32_t offset[N_GRADES], count[N_GRADES], capacity[N_GRADES];
+    uint16_t *taken; /* per class, indexed offset[g] + k */
+} seats;
+
+static uint32_t take_seat(seats *st, int grade, synth_rng *r)
+{
+    uint32_t n = st->count[GI(grade)];
+    for (;;) {
+        uint32_t k = st->offset[GI(grade)] + synth_below(r, n);
+        if (st->taken[k] < st->capacity[GI(grade)]) {
+            st->taken[k]++;
+            return k;
+        }
+    }
+}
+
+static int school_rosters(synth_ctx *c, uint32_t school, synth_rng *r)
 {
     const synth_year *yr = &c->yr;
-    uint32_t offset[N_GRADES] = {0}, sections[N_GRADES] = {0};
+    seats homeroom, subject[N_SUBJ];
+    memset(&homeroom, 0, sizeof homeroom);
+    memset(subject, 0, sizeof subject);
     uint32_t homerooms = 0, secondary = 0;
     for (int g = GRADE_KG; g <= 12; g++) {
-        sections[GI(g)] = synth_sections(c, school, g);
-        if (g <= 5) {
-            offset[GI(g)] = homerooms;
-            homerooms += sections[GI(g)];
-        } else {
-            offset[GI(g)] = secondary;
-            secondary += sections[GI(g)];
-        }
+        uint32_t n = synth_sections(c, school, g);
+        uint32_t pupils = yr->grade_count[(size_t)school * N_GRADES + (size_t)GI(g)];
+        seats *st = g <= 5 ? &homeroom : &subject[SUBJ_ELA];
+        uint32_t *next = g <= 5 ? &homerooms : &secondary;
+        st->offset[GI(g)] = *next;
+        st->count[GI(g)] = n;
+        st->capacity[GI(g)] = n ? (pupils + n - 1) / n : 0;
+        *next += n;
+    }
+    memcpy(subject[SUBJ_MATH].offset, subject[SUBJ_ELA].offset, sizeof subject[SUBJ_ELA].offset);
+    memcpy(subject[SUBJ_MATH].count, subject[SUBJ_ELA].count, sizeof subject[SUBJ_ELA].count);
+    memcpy(subject[SUBJ_MATH].capacity, subject[SUBJ_ELA].capacity, sizeof subject[SUBJ_ELA].capacity);
+    homeroom.taken = calloc(homerooms + 1, sizeof *homeroom.taken);
+    subject[SUBJ_ELA].taken = calloc(secondary + 1, sizeof *subject[SUBJ_ELA].taken);
+    subject[SUBJ_MATH].taken = calloc(secondary + 1, sizeof *subject[SUBJ_MATH].taken);
+    if (!homeroom.taken || !subject[SUBJ_ELA].taken || !subject[SUBJ_MATH].taken) {
+        free(homeroom.taken);
+        free(subject[SUBJ_ELA].taken);
+        free(subject[SUBJ_MATH].taken);
+        return SLDS_ERR_NOMEM;
     }
     pool_range elementary = pool_of(c, school, KIND_ELEMENTARY);
     pool_range subject_pool[N_SUBJ] = {pool_of(c, school, KIND_ELA), pool_of(c, school, KIND_MATH)};
@@ -138,17 +174,17 @@ static void school_rosters(synth_ctx *c, uint32_t school, synth_rng *r)
     for (uint32_t k = yr->school_start[school]; k < yr->school_start[school + 1]; k++) {
         const synth_spell *sp = &yr->spells[yr->school_spells[k]];
         int g = sp->grade;
-        if (g < GRADE_KG || !sections[GI(g)])
+        if (g < GRADE_KG)
             continue;
         if (g <= 5) {
-            uint32_t homeroom = offset[GI(g)] + synth_below(r, sections[GI(g)]);
-            section_ref sec = {school, 'H', homeroom};
+            uint32_t number = take_seat(&homeroom, g, r);
+            section_ref sec = {school, 'H', number};
             for (int s = 0; s < N_SUBJ; s++)
-                section_rows(c, sp, elementary, homeroom, s, &sec);
+                section_rows(c, sp, elementary, number, s, &sec);
             continue;
         }
         for (int s = 0; s < N_SUBJ; s++) {
-            uint32_t number = offset[GI(g)] + synth_below(r, sections[GI(g)]);
+            uint32_t number = take_seat(&subject[s], g, r);
             section_ref sec = {school, s == SUBJ_ELA ? 'E' : 'M', number};
             section_rows(c, sp, subject_pool[s], number / per_teacher, s, &sec);
         }
@@ -156,13 +192,18 @@ static void school_rosters(synth_ctx *c, uint32_t school, synth_rng *r)
     count_co_taught(c, school, 'H', homerooms);
     count_co_taught(c, school, 'E', secondary);
     count_co_taught(c, school, 'M', secondary);
+    free(homeroom.taken);
+    free(subject[SUBJ_ELA].taken);
+    free(subject[SUBJ_MATH].taken);
+    return SLDS_OK;
 }
 
-void synth_rosters(synth_ctx *c)
+int synth_rosters(synth_ctx *c)
 {
     synth_rng r;
     synth_rng_seed(&r, c->p.seed, STREAM_ROSTER, (uint64_t)c->yr.year);
     for (uint32_t s = 0; s < c->n_schools; s++)
-        if (c->yr.school_start[s + 1] > c->yr.school_start[s])
-            school_rosters(c, s, &r);
+        if (c->yr.school_start[s + 1] > c->yr.school_start[s] && school_rosters(c, s, &r))
+            return slds_fail(c->err, SLDS_ERR_NOMEM, "synth: out of memory (rosters)");
+    return SLDS_OK;
 }

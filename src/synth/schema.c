@@ -17,7 +17,8 @@ static const synth_column schools_cols[] = {
 };
 static const synth_column students_cols[] = {
     {"lea_id", SYNTH_COL_LEA},          {"local_student_id", SYNTH_COL_REQUIRED},
-    {"first_name", SYNTH_COL_REQUIRED}, {"last_name", SYNTH_COL_REQUIRED},
+    /* Names may be blank when the record has a statewide id: never spoiled. */
+    {"first_name", SYNTH_COL_KEEP},     {"last_name", SYNTH_COL_KEEP},
     {"birth_date", SYNTH_COL_DATE},     {"sex", SYNTH_COL_CODE},
     {"student_id", SYNTH_COL_KEEP},
 };

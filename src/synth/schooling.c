@@ -121,7 +121,6 @@ static char mark_of(const synth_model *m, double latent)
 /* Which term a spell earns marks for: a whole year, one semester, or none. */
 static const char *term_of(const synth_ctx *c, const synth_spell *sp, double *credits)
 {
-    const synth_calendar *cal = &c->yr.cal;
     int32_t semester_end = synth_day(c->yr.year, 1, 15);
     *credits = 1.0;
     if (sp->reaches_end) {
@@ -130,7 +129,6 @@ static const char *term_of(const synth_ctx *c, const synth_spell *sp, double *cr
         *credits = 0.5;
         return "SPRING";
     }
-    (void)cal;
     if (sp->exit >= semester_end) {
         *credits = 0.5;
         return "FALL";

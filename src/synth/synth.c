@@ -202,9 +202,10 @@ static int run_year(synth_ctx *c, int year)
     report(c, "staff and rosters", index);
     if (!rc)
         rc = synth_staffing(c);
+    if (!rc)
+        rc = synth_rosters(c);
     if (rc)
         return rc;
-    synth_rosters(c);
     report(c, "tests", index);
     synth_achievement(c);
     report(c, "courses and attendance", index);
