@@ -53,5 +53,6 @@ int cmd_audit(int argc, char **argv);
 int cmd_student(int argc, char **argv);
 int cmd_growth(int argc, char **argv);
 int cmd_contract(int argc, char **argv);
+int cmd_convert(int argc, char **argv);
 
 #endif

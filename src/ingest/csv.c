@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
 /* The window's first size. Fuzz builds set a tiny one (-DSLDS_CSV_WINDOW=32,
  * see docs/fuzzing.md) so that nearly every record crosses a window end. */
@@ -24,7 +25,8 @@
 
 struct slds_csv {
     char name[512];
-    int fd;                 /* -1 when reading memory */
+    int fd;                 /* -1 when reading memory or gzip */
+    gzFile gz;              /* a .gz file, decompressed as it is read */
     const char *mem;        /* the memory source, if any */
     size_t mem_len, mem_pos;
     char *buf;
@@ -62,9 +64,30 @@ static int reader_init(slds_csv **out, const char *name, slds_error *err)
     return SLDS_OK;
 }
 
+static bool ends_with_gz(const char *path)
+{
+    size_t n = strlen(path);
+    return n > 3 && !strcmp(path + n - 3, ".gz");
+}
+
 int slds_csv_open(slds_csv **out, const char *path, slds_error *err)
 {
     *out = NULL;
+    if (ends_with_gz(path)) {
+        gzFile gz = gzopen(path, "rb");
+        if (!gz)
+            return slds_fail(err, SLDS_ERR_IO, "%s: cannot open: %s", path,
+                             errno ? strerror(errno) : "not a gzip file");
+        gzbuffer(gz, 1u << 17);
+        slds_csv *r;
+        if (reader_init(&r, path, err)) {
+            gzclose(gz);
+            return err ? err->code : SLDS_ERR_NOMEM;
+        }
+        r->gz = gz;
+        *out = r;
+        return SLDS_OK;
+    }
     int fd = open(path, O_RDONLY);
     if (fd < 0)
         return slds_fail(err, SLDS_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
@@ -102,6 +125,8 @@ void slds_csv_close(slds_csv *r)
         return;
     if (r->fd >= 0)
         close(r->fd);
+    if (r->gz)
+        gzclose(r->gz);
     free(r->buf);
     free(r->fields);
     free(r->lengths);
@@ -163,7 +188,15 @@ static long refill(slds_csv *r, size_t keep_from, slds_error *err)
     }
     size_t room = r->cap - r->len;
     long got;
-    if (r->fd < 0) {
+    if (r->gz) {
+        int n = gzread(r->gz, r->buf + r->len, (unsigned)(room > (1u << 30) ? 1u << 30 : room));
+        if (n < 0) {
+            int code;
+            slds_fail(err, SLDS_ERR_DATA, "%s: cannot decompress: %s", r->name, gzerror(r->gz, &code));
+            return -1;
+        }
+        got = n;
+    } else if (r->fd < 0) {
         size_t n = r->mem_len - r->mem_pos;
         if (n > room)
             n = room;

@@ -34,7 +34,8 @@ typedef struct slds_csv_record {
 
 typedef struct slds_csv slds_csv;
 
-/* Opens a file; *out is owned by the caller (slds_csv_close). */
+/* Opens a file (a name ending in .gz is decompressed as it is read); *out is
+ * owned by the caller (slds_csv_close). */
 int slds_csv_open(slds_csv **out, const char *path, slds_error *err);
 /* Reads from memory (not copied; must outlive the reader). name is used in messages. */
 int slds_csv_open_mem(slds_csv **out, const char *name, const char *data, size_t len,
@@ -45,7 +46,7 @@ void slds_csv_close(slds_csv *r);
  * end of the file, -1 on a file-level error (err filled, naming file and line). */
 int slds_csv_next(slds_csv *r, slds_csv_record *rec, slds_error *err);
 
-/* Bytes consumed so far and the file size (0 if unknown), for progress bars. */
+/* Bytes consumed so far and the file size (0 if unknown, as for .gz), for progress bars. */
 size_t slds_csv_offset(const slds_csv *r);
 size_t slds_csv_size(const slds_csv *r);
 /* Digest (64-bit FNV-1a) of every byte read so far: identifies a file's content. */

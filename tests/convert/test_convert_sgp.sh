@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# The SGP package's demonstration data, converted and loaded: every LONG row
+# becomes one assessment row; rows read = loaded + rejected; subjects keep their
+# codes; the only rejects are the implausible grade progressions in the data
+# (checked by hand: e.g. student 1261318 goes from grade 7 in 2023 to 10 in 2024)
+# and the rows of those student-years.
+set -u
+slds=$1
+shared=${SLDS_SHARED_DIR:-}
+long=$shared/data/sgp/sgpData_LONG.csv.gz
+if [ ! -f "$long" ]; then echo "skipped: $long not found"; exit 0; fi
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+"$slds" convert sgp-long "$long" "$tmp/c" --instructors "$shared/data/sgp/sgpData_INSTRUCTOR_NUMBER.csv.gz" \
+    --format csv >"$tmp/convert.csv" 2>/dev/null || { echo "FAIL: convert"; exit 1; }
+"$slds" load "$tmp/db" "$tmp/c" --format json --rejects "$tmp/rejects.csv" >"$tmp/load.json" 2>/dev/null || { echo "FAIL: load"; exit 1; }
+python3 - "$tmp/convert.csv" "$tmp/load.json" "$tmp/rejects.csv" "$tmp/db" <<'PY'
+import csv, json, sqlite3, sys
+conv = {r['file']: int(r['rows']) for r in csv.DictReader(open(sys.argv[1]))}
+load = json.load(open(sys.argv[2]))
+rej = list(csv.DictReader(open(sys.argv[3])))
+con = sqlite3.connect(sys.argv[4])
+ok = True
+def check(cond, what):
+    global ok
+    print(("ok: " if cond else "FAIL: ") + what)
+    ok &= cond
+check(conv['assessments.csv'] == 368301, "368,301 LONG rows -> %d assessment rows" % conv['assessments.csv'])
+check(conv['rosters.csv'] == 496688, "496,688 instructor links -> %d roster rows" % conv['rosters.csv'])
+check(load['read'] == load['loaded'] + load['rejected'], "read = loaded + rejected (%d = %d + %d)" % (load['read'], load['loaded'], load['rejected']))
+by_reason = {}
+for r in rej:
+    by_reason[(r['file'], r['reason'].split(':')[0])] = by_reason.get((r['file'], r['reason'].split(':')[0]), 0) + 1
+print(by_reason)
+check(by_reason.get(('enrollments.csv', 'implausible grade progression'), 0) == 10, "10 implausible grade progressions")
+check(len(rej) == 56, "56 rows rejected in all")
+subjects = [s for (s,) in con.execute("SELECT DISTINCT subject FROM assessments ORDER BY 1")]
+check(subjects == ['MATHEMATICS', 'READING'], "subjects kept: %s" % subjects)
+n = con.execute("SELECT count(*) FROM assessments WHERE not_tested_reason = 'NO_SCORE'").fetchone()[0]
+check(n == 2104, "2,106 'No Score' rows kept as not tested, but the 2 in rejected student-years (%d)" % n)
+sys.exit(0 if ok else 1)
+PY
