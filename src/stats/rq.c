@@ -104,6 +104,7 @@ typedef struct rq_ws {
     size_t basis[SLDS_RQ_MAX_P]; /* working positions */
     size_t bfull[SLDS_RQ_MAX_P]; /* full indices, carried from tau to tau */
     int have_basis;
+    size_t last_width; /* band width the previous tau needed (decays) */
     double binv[SLDS_RQ_MAX_P * SLDS_RQ_MAX_P]; /* column-major X_h^{-1} */
     double M[SLDS_RQ_MAX_P * SLDS_RQ_MAX_P];    /* gram * binv, column-major */
     double beta[SLDS_RQ_MAX_P];
@@ -958,9 +959,15 @@ static int ws_solve_perturbed(rq_ws *ws, double tau, double dtau, const double *
     }
     if (width < (size_t)(BAND_F * p))
         width = (size_t)(BAND_F * p);
+    /* data whose fit moves more than the formula expects (clustered or
+       heteroscedastic scores) needed a wider band at the previous tau: start
+       from what it ended with */
+    if (ws->have_basis && width < ws->last_width)
+        width = ws->last_width;
     for (int attempt = 0;; attempt++) {
         if (width >= n)
             width = n;
+        ws->last_width = attempt > 0 ? width : width * 3 / 4;
         if ((rc = ws_build_band(ws, tau, width)))
             return rc;
         ws->band_solves++;
@@ -1215,7 +1222,7 @@ int slds_rq_fit(const slds_rq_problem *prob, const slds_rq_params *prm_in,
         return slds_fail(err, SLDS_ERR_NOMEM, "out of memory for quantile regression");
     }
     memcpy(res->taus, taus, (size_t)n_taus * sizeof *taus);
-    double eta = 1e-7 * (1.0 + yscale);
+    double eta = 1e-8 * (1.0 + yscale);
     for (size_t i = 0; i < n; i++) {
         uint64_t h = splitmix64((uint64_t)prm.seed * 0x100000001b3ULL + (uint64_t)i);
         double u = ((double)(h >> 11) * 0x1.0p-53) * 2.0 - 1.0;
@@ -1227,7 +1234,7 @@ int slds_rq_fit(const slds_rq_problem *prob, const slds_rq_params *prm_in,
                  .y0 = prob->y,
                  .yp = yp,
                  .w = prob->w,
-                 .tol_r = 1e-9 * (1.0 + yscale),
+                 .tol_r = 1e-10 * (1.0 + yscale),
                  .eta = eta,
                  .band_min_n = prm.band_min_n ? prm.band_min_n : SIZE_MAX};
 
