@@ -38,6 +38,8 @@ static int run_steps(audit_ctx *c, slds_audit_report *r)
     audit_progress(c, "audit enrollment spells");
     int rc = audit_prepare_temp(c);
     if (!rc)
+        rc = audit_jumps_begin(c);
+    if (!rc)
         rc = audit_rejects(c);
     if (!rc)
         rc = audit_scan_tables(c);
@@ -79,6 +81,7 @@ int slds_audit_run(slds_store *s, const slds_audit_options *opt, slds_audit_repo
         rc = slds_store_exec(s, "BEGIN", err);
     if (!rc)
         rc = run_steps(&c, r);
+    audit_jumps_release(&c);
     audit_drop_temp(&c);
     if (own_txn && !rc)
         rc = slds_store_commit(s, err);

@@ -52,6 +52,7 @@ typedef struct audit_ctx {
     audit_tally *tallies;
     size_t n_tallies, cap_tallies;
     int step, steps; /* progress */
+    struct audit_jumps *jumps; /* jumps.c: score changes seen by the assessments scan */
 } audit_ctx;
 
 /* ---- collect.c ---- */
@@ -66,6 +67,9 @@ int audit_check_hit(audit_ctx *c, audit_check *k, long d, const char *key);
  * several districts. */
 int audit_check_hit_state(audit_ctx *c, audit_check *k, const char *key);
 int audit_check_hit_district(audit_ctx *c, audit_check *k, long d, const char *key);
+/* Whether a hit in district d would still keep its key (so the caller can
+ * skip building keys once every bucket has its examples). */
+bool audit_check_wants_example(const audit_ctx *c, const audit_check *k, long d);
 /* n more examined items in district d (-1: no district). */
 int audit_check_total(audit_ctx *c, audit_check *k, long d, int64_t n);
 /* The check named table/name, or NULL. */
@@ -90,7 +94,13 @@ int audit_table_has_rows(audit_ctx *c, const char *table);
 int audit_scan_tables(audit_ctx *c);   /* scan.c: completeness and row checks */
 int audit_rejects(audit_ctx *c);       /* validity.c */
 int audit_identity_dups(audit_ctx *c); /* duplicates.c */
-int audit_score_jumps(audit_ctx *c);   /* jumps.c */
+/* jumps.c: begin before the table scans; the assessments scan feeds observe
+ * (columns col..col+5: is a scored STATE row, student_id, school_year,
+ * subject, grade_tested, scale_score); audit_score_jumps flags. */
+int audit_jumps_begin(audit_ctx *c);
+int audit_jumps_observe(audit_ctx *c, sqlite3_stmt *st, int col, long d);
+int audit_score_jumps(audit_ctx *c);
+void audit_jumps_release(audit_ctx *c);
 int audit_elements(audit_ctx *c, slds_audit_report *r); /* elements.c */
 int audit_scan_steps(void);            /* number of progress steps audit_scan_tables takes */
 

@@ -190,6 +190,17 @@ int audit_check_hit(audit_ctx *c, audit_check *k, long d, const char *key)
     return rc ? rc : audit_check_hit_district(c, k, d, key);
 }
 
+bool audit_check_wants_example(const audit_ctx *c, const audit_check *k, long d)
+{
+    size_t max = c->opt.max_examples > 0 ? (size_t)c->opt.max_examples : 0;
+    if (k->state.n_examples < max)
+        return true;
+    if (k->statewide_only)
+        return false;
+    const audit_bucket *b = d < 0 ? &k->none : (size_t)d < k->cap_district ? &k->district[d] : NULL;
+    return !b || b->n_examples < max;
+}
+
 int audit_check_total(audit_ctx *c, audit_check *k, long d, int64_t n)
 {
     k->state.total += n;

@@ -47,8 +47,7 @@ int audit_prepare_temp(audit_ctx *c)
 
 void audit_drop_temp(audit_ctx *c)
 {
-    static const char *const tables[] = {"audit_spell", "audit_student_year", "audit_student_lea",
-                                         "audit_state", "audit_jump", "audit_jump_stats"};
+    static const char *const tables[] = {"audit_spell", "audit_student_year", "audit_student_lea"};
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
         char sql[128];
         snprintf(sql, sizeof sql, "DROP TABLE IF EXISTS temp.%s", tables[i]);

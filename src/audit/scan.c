@@ -34,6 +34,8 @@ typedef struct table_scan {
     const char *key;      /* key expressions, comma separated */
     int nkey;
     bool statewide_only;
+    const char *extra; /* more columns for observe (NULL: none) */
+    int (*observe)(audit_ctx *c, sqlite3_stmt *st, int col, long d); /* sees every row */
     scan_rule rules[MAX_RULES];
 } table_scan;
 
@@ -64,24 +66,24 @@ typedef struct table_scan {
      "the student has no enrollment at this school in this school year"}
 
 static const table_scan scans[] = {
-    {"leas", "", "t.lea_id", "t.lea_id", 1, false, {{0}}},
-    {"schools", "", "t.lea_id", "t.school_id", 1, false,
+    {"leas", "", "t.lea_id", "t.lea_id", 1, false, NULL, NULL, {{0}}},
+    {"schools", "", "t.lea_id", "t.school_id", 1, false, NULL, NULL,
      {{RULE_CHECK, SLDS_AUDIT_CONSISTENCY, "lea_unknown", "leas",
        "NOT EXISTS (SELECT 1 FROM main.leas l WHERE l.lea_id = t.lea_id)",
        "the school's lea_id is not in leas"}}},
-    {"students", "", STUDENT_LEA, "t.student_id", 1, false,
+    {"students", "", STUDENT_LEA, "t.student_id", 1, false, NULL, NULL,
      {{RULE_CHECK, SLDS_AUDIT_CONSISTENCY, "no_identity", "student_identity",
        "NOT EXISTS (SELECT 1 FROM main.student_identity i WHERE i.student_id = t.student_id)",
        "the statewide id is in no district's identity records"},
       {RULE_CHECK, SLDS_AUDIT_CONSISTENCY, "never_enrolled", "enrollments",
        "NOT EXISTS (SELECT 1 FROM main.enrollments e WHERE e.student_id = t.student_id)",
        "the student has no enrollment in any year"}}},
-    {"student_identity", "", "t.lea_id", "t.lea_id, t.local_student_id, t.student_id", 3, false,
+    {"student_identity", "", "t.lea_id", "t.lea_id, t.local_student_id, t.student_id", 3, false, NULL, NULL,
      {STUDENT_UNKNOWN,
       {RULE_CHECK, SLDS_AUDIT_CONSISTENCY, "lea_unknown", "leas",
        "NOT EXISTS (SELECT 1 FROM main.leas l WHERE l.lea_id = t.lea_id)",
        "the identity record's lea_id is not in leas"}}},
-    {"enrollments", SCHOOL_JOIN, "sc.lea_id", "t.student_id, t.school_id, t.entry_date", 3, false,
+    {"enrollments", SCHOOL_JOIN, "sc.lea_id", "t.student_id, t.school_id, t.entry_date", 3, false, NULL, NULL,
      {SCHOOL_UNKNOWN,
       STUDENT_UNKNOWN,
       {RULE_CHECK, SLDS_AUDIT_CONSISTENCY, "exit_before_entry", NULL,
@@ -94,11 +96,11 @@ static const table_scan scans[] = {
        " AND b.entry_date < coalesce(nullif(t.exit_date, ''), '9999-12-31'))",
        "the student is enrolled in another school on a day of this spell"},
       {RULE_TALLY, 0, "with_exit_code", NULL, NONBLANK("t.exit_code"), ""}}},
-    {"student_attributes", YEAR_JOIN, YEAR_LEA, "t.student_id, t.school_year", 2, false,
+    {"student_attributes", YEAR_JOIN, YEAR_LEA, "t.student_id, t.school_year", 2, false, NULL, NULL,
      {STUDENT_UNKNOWN,
       {RULE_CHECK, SLDS_AUDIT_CONSISTENCY, "not_enrolled_that_year", "enrollments",
        "y.student_id IS NULL", "the student has no enrollment in this school year"}}},
-    {"staff", "", "t.lea_id", "t.staff_id", 1, false,
+    {"staff", "", "t.lea_id", "t.staff_id", 1, false, NULL, NULL,
      {{RULE_CHECK, SLDS_AUDIT_CONSISTENCY, "no_assignment", "staff_assignments",
        "NOT EXISTS (SELECT 1 FROM main.staff_assignments a WHERE a.staff_id = t.staff_id)",
        "the educator has no school assignment in any year"},
@@ -110,13 +112,13 @@ static const table_scan scans[] = {
                                      " WHERE p.prep_program_id = t.prep_program_id)",
        "prep_program_id is not in prep_programs"}}},
     {"staff_assignments", SCHOOL_JOIN, "sc.lea_id", "t.staff_id, t.school_id, t.school_year, t.role",
-     4, false,
+     4, false, NULL, NULL,
      {SCHOOL_UNKNOWN,
       STAFF_UNKNOWN,
       {RULE_CHECK, SLDS_AUDIT_OUTLIERS, "fte_out_of_range", NULL, "t.fte < 0 OR t.fte > 1",
        "fte is outside 0-1"}}},
     {"rosters", SCHOOL_JOIN, "sc.lea_id", "t.student_id, t.school_year, t.subject, t.staff_id", 4,
-     false,
+     false, NULL, NULL,
      {SCHOOL_UNKNOWN,
       STAFF_UNKNOWN,
       {RULE_CHECK, SLDS_AUDIT_CONSISTENCY, "teacher_without_assignment", "staff_assignments",
@@ -128,6 +130,9 @@ static const table_scan scans[] = {
        "dosage is outside 0-1"}}},
     {"assessments", YEAR_JOIN, YEAR_LEA, "t.student_id, t.school_year, t.subject, t.test_type", 4,
      false,
+     "t.test_type = 'STATE' AND t.scale_score IS NOT NULL, t.student_id, t.school_year, t.subject,"
+     " t.grade_tested, t.scale_score",
+     audit_jumps_observe,
      {{RULE_CHECK, SLDS_AUDIT_CONSISTENCY, "not_enrolled_that_year", "enrollments",
        "y.student_id IS NULL", "the student has no enrollment in this school year"},
       {RULE_CHECK, SLDS_AUDIT_CONSISTENCY, "grade_mismatch", "enrollments",
@@ -150,30 +155,30 @@ static const table_scan scans[] = {
       {RULE_TALLY, 0, "college_readiness_scored", NULL,
        "t.test_type = 'COLLEGE_READINESS' AND t.scale_score IS NOT NULL", ""}}},
     {"courses", SCHOOL_JOIN, "sc.lea_id", "t.student_id, t.school_year, t.term, t.course_code", 4,
-     false,
+     false, NULL, NULL,
      {SCHOOL_UNKNOWN,
       {RULE_CHECK, SLDS_AUDIT_OUTLIERS, "earned_exceeds_attempted", NULL,
        "t.credits_earned > t.credits_attempted", "credits_earned is greater than credits_attempted"},
       {RULE_TALLY, 0, "credits_and_marks", NULL,
        "t.credits_earned IS NOT NULL AND " NONBLANK("t.grade_mark"), ""},
       {RULE_TALLY, 0, "with_subject", NULL, NONBLANK("t.subject"), ""}}},
-    {"attendance", SCHOOL_JOIN, "sc.lea_id", "t.student_id, t.school_year, t.school_id", 3, false,
+    {"attendance", SCHOOL_JOIN, "sc.lea_id", "t.student_id, t.school_year, t.school_id", 3, false, NULL, NULL,
      {SCHOOL_UNKNOWN,
       NOT_ENROLLED_AT_SCHOOL,
       {RULE_CHECK, SLDS_AUDIT_OUTLIERS, "present_exceeds_enrolled", NULL,
        "t.days_present > t.days_enrolled", "days_present is greater than days_enrolled"},
       {RULE_CHECK, SLDS_AUDIT_OUTLIERS, "days_enrolled_over_max", NULL,
        "t.days_enrolled > :max_days", "days_enrolled is above the plausible maximum"}}},
-    {"discipline", SCHOOL_JOIN, "sc.lea_id", "t.student_id, t.action_date, t.action", 3, false,
+    {"discipline", SCHOOL_JOIN, "sc.lea_id", "t.student_id, t.action_date, t.action", 3, false, NULL, NULL,
      {SCHOOL_UNKNOWN,
       {RULE_CHECK, SLDS_AUDIT_OUTLIERS, "negative_days", NULL, "t.days < 0", "days is negative"}}},
-    {"postsecondary", "", STUDENT_LEA, "t.student_id, t.enrollment_date, t.institution_id", 3, false,
+    {"postsecondary", "", STUDENT_LEA, "t.student_id, t.enrollment_date, t.institution_id", 3, false, NULL, NULL,
      {STUDENT_UNKNOWN, {RULE_TALLY, 0, "with_remedial", NULL, NONBLANK("t.remedial"), ""}}},
     {"observations", "", "(SELECT s.lea_id FROM main.staff s WHERE s.staff_id = t.staff_id)",
-     "t.staff_id, t.school_year, t.measure", 3, false, {STAFF_UNKNOWN}},
-    {"prep_programs", "", "NULL", "t.prep_program_id", 1, true, {{0}}},
-    {"standards", "", "NULL", "t.standard_id", 1, true, {{0}}},
-    {"item_responses", "", STUDENT_LEA, "t.student_id, t.response_time, t.item_id", 3, false,
+     "t.staff_id, t.school_year, t.measure", 3, false, NULL, NULL, {STAFF_UNKNOWN}},
+    {"prep_programs", "", "NULL", "t.prep_program_id", 1, true, NULL, NULL, {{0}}},
+    {"standards", "", "NULL", "t.standard_id", 1, true, NULL, NULL, {{0}}},
+    {"item_responses", "", STUDENT_LEA, "t.student_id, t.response_time, t.item_id", 3, false, NULL, NULL,
      {{RULE_CHECK, SLDS_AUDIT_CONSISTENCY, "standard_unknown", "standards",
        "NOT EXISTS (SELECT 1 FROM main.standards d WHERE d.standard_id = t.standard_id)",
        "standard_id is not in standards"}}},
@@ -281,6 +286,8 @@ static int pass_build(audit_ctx *c, pass *p)
         }
         rc = pass_add(c, p, r->kind, r->category, r->name, r->sql, r->description);
     }
+    if (!rc && spec->extra && slds_buf_printf(&p->sql, ", %s", spec->extra))
+        rc = slds_fail(c->err, SLDS_ERR_NOMEM, "audit: out of memory");
     if (!rc && slds_buf_printf(&p->sql, " FROM main.\"%s\" t %s", spec->table, spec->joins))
         rc = slds_fail(c->err, SLDS_ERR_NOMEM, "audit: out of memory");
     return rc;
@@ -323,6 +330,8 @@ static int pass_run(audit_ctx *c, pass *p)
         rc = audit_district(c, (const char *)sqlite3_column_text(st, 0), &d);
         if (!rc)
             rc = count_row(c, p, d);
+        if (!rc && p->spec->observe)
+            rc = p->spec->observe(c, st, first_rule + (int)p->n_rules, d);
         char key[512];
         key[0] = '\0';
         for (size_t i = 0; !rc && i < p->n_rules; i++) {
@@ -333,9 +342,10 @@ static int pass_run(audit_ctx *c, pass *p)
                 r->tally++;
                 continue;
             }
-            if (!key[0])
+            bool want = audit_check_wants_example(c, r->check, d);
+            if (want && !key[0])
                 audit_key_from_row(st, 1, p->spec->nkey, key, sizeof key);
-            rc = audit_check_hit(c, r->check, d, key);
+            rc = audit_check_hit(c, r->check, d, want ? key : NULL);
         }
     }
     if (!rc && step != SQLITE_DONE)
