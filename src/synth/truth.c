@@ -94,10 +94,8 @@ static json_t *districts_json(const synth_ctx *c)
     return arr;
 }
 
-static json_t *params_json(const synth_ctx *c)
+static json_t *run_json(const synth_ctx *c)
 {
-    const synth_model *m = &c->m;
-    json_t *root = json_object();
     json_t *run = json_object();
     json_object_set_new(run, "students", json_integer((json_int_t)c->p.students));
     json_object_set_new(run, "years", json_integer(c->p.years));
@@ -108,16 +106,23 @@ static json_t *params_json(const synth_ctx *c)
     json_object_set_new(run, "students_per_grade", json_integer(c->cohort_size));
     json_object_set_new(run, "districts", json_integer(c->n_leas));
     json_object_set_new(run, "schools", json_integer(c->n_schools));
-    json_object_set_new(root, "run", run);
+    return run;
+}
 
-    json_t *model = json_object(), *about = json_object();
-#define SYNTH_JSON(name, value, text)                                                              \
-    json_object_set_new(model, #name, real(m->name, 6));                                           \
-    json_object_set_new(about, #name, json_string(text));
+/* The model's scalars (or, with about set, what each one means). */
+static json_t *model_json(const synth_model *m, bool about)
+{
+    json_t *obj = json_object();
+#define SYNTH_JSON(name, value, text) \
+    json_object_set_new(obj, #name, about ? json_string(text) : real(m->name, 6));
     SYNTH_MODEL_SCALARS(SYNTH_JSON)
 #undef SYNTH_JSON
-    json_object_set_new(root, "model", model);
+    return obj;
+}
 
+/* Per subject and grade: mean growth, nominal mean and SD, STATE cuts. */
+static void grade_tables_json(const synth_model *m, json_t *root)
+{
     json_t *growth = json_object(), *mean = json_object(), *sd = json_object(), *cuts = json_object();
     for (int s = 0; s < N_SUBJ; s++) {
         json_t *g_obj = json_object(), *mu_obj = json_object(), *sd_obj = json_object(), *c_obj = json_object();
@@ -145,9 +150,10 @@ static json_t *params_json(const synth_ctx *c)
     json_object_set_new(root, "cut_scores_note",
                         json_string("levels 2, 3, 4 start at these scale scores; level 3 is proficient. "
                                     "INTERIM levels use the same cuts lowered by the growth still to come."));
-    json_object_set_new(root, "model_about", about);
-    json_object_set_new(root, "district_profiles", profiles_json());
-    json_object_set_new(root, "districts", districts_json(c));
+}
+
+static json_t *rules_json(void)
+{
     json_t *rules = json_object();
     json_object_set_new(rules, "achievement",
                         json_string("true[t] = true[t-1] + growth[subject][grade] + student slope + "
@@ -160,7 +166,19 @@ static json_t *params_json(const synth_ctx *c)
                         json_string("Bayesian Knowledge Tracing per standard (truth/standard_params.csv)"));
     json_object_set_new(rules, "graduation",
                         json_string("GRADUATED_REGULAR at the end of grade 12 with credits >= credits_required"));
-    json_object_set_new(root, "rules", rules);
+    return rules;
+}
+
+static json_t *params_json(const synth_ctx *c)
+{
+    json_t *root = json_object();
+    json_object_set_new(root, "run", run_json(c));
+    json_object_set_new(root, "model", model_json(&c->m, false));
+    grade_tables_json(&c->m, root);
+    json_object_set_new(root, "model_about", model_json(&c->m, true));
+    json_object_set_new(root, "district_profiles", profiles_json());
+    json_object_set_new(root, "districts", districts_json(c));
+    json_object_set_new(root, "rules", rules_json());
     return root;
 }
 
@@ -177,49 +195,59 @@ static bool removed_from_cohort(int code)
            code == EXIT_TRANSFER_HOME_SCHOOL || code == EXIT_EMIGRATED || code == EXIT_DECEASED;
 }
 
+/* Counts one ACGR cohort from the students' final outcomes. */
+static cohort_count count_cohort(const synth_students *st, int cohort_year)
+{
+    cohort_count k = {0};
+    for (uint32_t i = 0; i < st->n; i++) {
+        if (st->cohort_year[i] != cohort_year)
+            continue;
+        int code = st->outcome[i];
+        bool by_end = code != EXIT_OPEN && st->outcome_year[i] <= cohort_year + 3;
+        if (by_end && removed_from_cohort(code)) {
+            k.removed++;
+            continue;
+        }
+        bool econ = st->flags[i] & FLAG_COHORT_ECON;
+        bool graduated = by_end && code == EXIT_GRADUATED_REGULAR;
+        k.members++;
+        k.graduated += graduated;
+        k.dropped += by_end && (code == EXIT_DROPOUT || code == EXIT_EXPELLED);
+        k.other += by_end && code == EXIT_COMPLETED_OTHER;
+        if (econ) {
+            k.members_econ++;
+            k.graduated_econ += graduated;
+        } else {
+            k.members_rest++;
+            k.graduated_rest += graduated;
+        }
+    }
+    return k;
+}
+
+static json_t *cohort_json(int cohort_year, const cohort_count *k)
+{
+    json_t *row = json_object();
+    json_object_set_new(row, "cohort_year", json_integer(cohort_year));
+    json_object_set_new(row, "on_time_school_year", json_integer(cohort_year + 3));
+    json_object_set_new(row, "adjusted_cohort", json_integer((json_int_t)k->members));
+    json_object_set_new(row, "removed_transfers_out", json_integer((json_int_t)k->removed));
+    json_object_set_new(row, "graduated_regular", json_integer((json_int_t)k->graduated));
+    json_object_set_new(row, "dropped_out", json_integer((json_int_t)k->dropped));
+    json_object_set_new(row, "completed_other", json_integer((json_int_t)k->other));
+    json_object_set_new(row, "rate", share(k->graduated, k->members));
+    json_object_set_new(row, "rate_econ_disadvantaged", share(k->graduated_econ, k->members_econ));
+    json_object_set_new(row, "rate_not_econ_disadvantaged", share(k->graduated_rest, k->members_rest));
+    return row;
+}
+
 static json_t *graduation_json(const synth_ctx *c)
 {
-    const synth_students *st = &c->st;
-    int first = c->p.first_year, last_cohort = c->last_year - 3;
     json_t *obj = json_object(), *cohorts = json_array();
     cohort_count all = {0};
-    for (int cy = first; cy <= last_cohort; cy++) {
-        cohort_count k = {0};
-        for (uint32_t i = 0; i < st->n; i++) {
-            if (st->cohort_year[i] != cy)
-                continue;
-            int code = st->outcome[i], year = st->outcome_year[i];
-            bool by_end = code != EXIT_OPEN && year <= cy + 3;
-            if (by_end && removed_from_cohort(code)) {
-                k.removed++;
-                continue;
-            }
-            bool econ = st->flags[i] & FLAG_COHORT_ECON;
-            bool graduated = by_end && code == EXIT_GRADUATED_REGULAR;
-            k.members++;
-            k.graduated += graduated;
-            k.dropped += by_end && (code == EXIT_DROPOUT || code == EXIT_EXPELLED);
-            k.other += by_end && code == EXIT_COMPLETED_OTHER;
-            if (econ) {
-                k.members_econ++;
-                k.graduated_econ += graduated;
-            } else {
-                k.members_rest++;
-                k.graduated_rest += graduated;
-            }
-        }
-        json_t *row = json_object();
-        json_object_set_new(row, "cohort_year", json_integer(cy));
-        json_object_set_new(row, "on_time_school_year", json_integer(cy + 3));
-        json_object_set_new(row, "adjusted_cohort", json_integer((json_int_t)k.members));
-        json_object_set_new(row, "removed_transfers_out", json_integer((json_int_t)k.removed));
-        json_object_set_new(row, "graduated_regular", json_integer((json_int_t)k.graduated));
-        json_object_set_new(row, "dropped_out", json_integer((json_int_t)k.dropped));
-        json_object_set_new(row, "completed_other", json_integer((json_int_t)k.other));
-        json_object_set_new(row, "rate", share(k.graduated, k.members));
-        json_object_set_new(row, "rate_econ_disadvantaged", share(k.graduated_econ, k.members_econ));
-        json_object_set_new(row, "rate_not_econ_disadvantaged", share(k.graduated_rest, k.members_rest));
-        json_array_append_new(cohorts, row);
+    for (int cy = c->p.first_year; cy + 3 <= c->last_year; cy++) {
+        cohort_count k = count_cohort(&c->st, cy);
+        json_array_append_new(cohorts, cohort_json(cy, &k));
         all.members += k.members;
         all.graduated += k.graduated;
         all.members_econ += k.members_econ;
@@ -343,15 +371,8 @@ static json_t *mobility_json(const synth_ctx *c)
     return obj;
 }
 
-static json_t *summary_json(const synth_ctx *c)
+static json_t *postsecondary_json(const synth_summary *sum)
 {
-    const synth_summary *sum = &c->sum;
-    json_t *root = json_object();
-    json_object_set_new(root, "files", files_json(c));
-    json_object_set_new(root, "enrollment", enrollment_json(c));
-    json_object_set_new(root, "mobility", mobility_json(c));
-    json_object_set_new(root, "graduation", graduation_json(c));
-
     json_t *post = json_object();
     json_object_set_new(post, "graduates", json_integer((json_int_t)sum->graduates));
     json_object_set_new(post, "graduates_enrolled", json_integer((json_int_t)sum->college_enrolled));
@@ -362,13 +383,13 @@ static json_t *summary_json(const synth_ctx *c)
     json_object_set_new(post, "definition",
                         json_string("regular graduates with a postsecondary.csv row (all within 16 months "
                                     "of graduation; rows may lie after the last school year)"));
-    json_object_set_new(root, "postsecondary", post);
+    return post;
+}
 
-    json_object_set_new(root, "growth", growth_json(c));
-    json_object_set_new(root, "state_scores", scores_json(c));
-
-    json_t *testing = json_object(), *reasons = json_object();
+static json_t *testing_json(const synth_summary *sum)
+{
     static const char *const reason_codes[4] = {"ABSENT", "MEDICAL", "PARENT_REFUSAL", "EXEMPT_EL"};
+    json_t *testing = json_object(), *reasons = json_object();
     uint64_t not_tested = 0;
     for (int k = 0; k < 4; k++) {
         json_object_set_new(reasons, reason_codes[k], json_integer((json_int_t)sum->not_tested[k]));
@@ -379,14 +400,20 @@ static json_t *summary_json(const synth_ctx *c)
     json_object_set_new(testing, "not_tested_share", share(not_tested, not_tested + sum->tested));
     json_object_set_new(testing, "interim_rows", json_integer((json_int_t)sum->interim_rows));
     json_object_set_new(testing, "college_readiness_rows", json_integer((json_int_t)sum->act_rows));
-    json_object_set_new(root, "testing", testing);
+    return testing;
+}
 
+static json_t *schooling_json(const synth_summary *sum)
+{
     json_t *school = json_object();
     json_object_set_new(school, "chronic_absence_share", share(sum->chronic_absent, sum->attendance_years));
     json_object_set_new(school, "discipline_actions", json_integer((json_int_t)sum->discipline_actions));
     json_object_set_new(school, "course_failure_share", share(sum->courses_failed, sum->courses_taken));
-    json_object_set_new(root, "schooling", school);
+    return school;
+}
 
+static json_t *identity_json(const synth_summary *sum)
+{
     json_t *identity = json_object();
     json_object_set_new(identity, "student_records", json_integer((json_int_t)sum->identity_records));
     json_object_set_new(identity, "records_in_another_district", json_integer((json_int_t)sum->district_movers));
@@ -394,21 +421,45 @@ static json_t *summary_json(const synth_ctx *c)
     json_object_set_new(identity, "plain_new_records", json_integer((json_int_t)sum->plain_new_records));
     json_object_set_new(identity, "note", json_string("truth/identity.csv gives the true student_id of each "
                                                       "record written with a blank one"));
-    json_object_set_new(root, "identity", identity);
+    return identity;
+}
 
+static json_t *staff_json(const synth_ctx *c)
+{
+    const synth_summary *sum = &c->sum;
     json_t *staff = json_object();
     json_object_set_new(staff, "educators", json_integer((json_int_t)c->sf.n));
     json_object_set_new(staff, "teacher_years", json_integer((json_int_t)sum->teacher_years));
     json_object_set_new(staff, "principal_years", json_integer((json_int_t)sum->principal_years));
     json_object_set_new(staff, "midyear_teacher_changes", json_integer((json_int_t)sum->midyear_teacher_changes));
     json_object_set_new(staff, "co_taught_sections", json_integer((json_int_t)sum->co_taught_sections));
-    json_object_set_new(root, "staff", staff);
+    return staff;
+}
 
+static json_t *mastery_json(const synth_ctx *c)
+{
     json_t *mastery = json_object();
     json_object_set_new(mastery, "standards", json_integer(c->n_standards));
-    json_object_set_new(mastery, "practice_student_years", json_integer((json_int_t)sum->practice_students));
-    json_object_set_new(mastery, "item_responses", json_integer((json_int_t)sum->item_responses));
-    json_object_set_new(root, "mastery", mastery);
+    json_object_set_new(mastery, "practice_student_years", json_integer((json_int_t)c->sum.practice_students));
+    json_object_set_new(mastery, "item_responses", json_integer((json_int_t)c->sum.item_responses));
+    return mastery;
+}
+
+static json_t *summary_json(const synth_ctx *c)
+{
+    json_t *root = json_object();
+    json_object_set_new(root, "files", files_json(c));
+    json_object_set_new(root, "enrollment", enrollment_json(c));
+    json_object_set_new(root, "mobility", mobility_json(c));
+    json_object_set_new(root, "graduation", graduation_json(c));
+    json_object_set_new(root, "postsecondary", postsecondary_json(&c->sum));
+    json_object_set_new(root, "growth", growth_json(c));
+    json_object_set_new(root, "state_scores", scores_json(c));
+    json_object_set_new(root, "testing", testing_json(&c->sum));
+    json_object_set_new(root, "schooling", schooling_json(&c->sum));
+    json_object_set_new(root, "identity", identity_json(&c->sum));
+    json_object_set_new(root, "staff", staff_json(c));
+    json_object_set_new(root, "mastery", mastery_json(c));
     return root;
 }
 

@@ -135,6 +135,33 @@ static void name_school(synth_school *s, const synth_lea *lea, synth_rng *r)
         snprintf(s->name, sizeof s->name, "%s %s", namesake, level_words[s->level]);
 }
 
+/* A school's poverty and minority shares, Title I and PK, true effects
+ * (partly explained by poverty), practice platform and name. */
+static void draw_school_traits(const synth_ctx *c, synth_school *sc, const synth_lea *lea, synth_rng *r)
+{
+    const synth_model *m = &c->m;
+    const synth_lea_profile *pr = &profiles[lea->type];
+    double pov = lea->poverty + pr->school_poverty_sd * synth_normal(r) + (sc->charter ? 0.05 : 0);
+    sc->poverty = clamp(pov, 0.03, 0.97);
+    sc->minority =
+        clamp(lea->minority + 0.7 * (sc->poverty - lea->poverty) + 0.08 * synth_normal(r), 0.01, 0.99);
+    sc->title1 = sc->poverty >= m->title1_poverty ||
+                 (sc->poverty >= m->title1_poverty_in_district && sc->poverty >= lea->poverty);
+    sc->has_pk = sc->title1 && !sc->charter && (sc->level == LEVEL_ELEMENTARY || sc->level == LEVEL_OTHER) &&
+                 synth_chance(r, m->pk_in_title1_elementary);
+    if (sc->has_pk)
+        sc->grade_lo = GRADE_PK;
+    double z_pov = (sc->poverty - 0.45) / 0.2, rho = m->school_effect_poverty_corr;
+    double u_ela = synth_normal(r);
+    double u_math = m->school_effect_subject_corr * u_ela +
+                    sqrt(1 - m->school_effect_subject_corr * m->school_effect_subject_corr) * synth_normal(r);
+    double share = sqrt(1 - rho * rho);
+    sc->effect[SUBJ_ELA] = m->school_effect_sd_ela * (rho * z_pov / 1.2 + share * u_ela);
+    sc->effect[SUBJ_MATH] = m->school_effect_sd_math * (rho * z_pov / 1.2 + share * u_math);
+    sc->practice = sc->grade_lo <= 8 && sc->grade_hi >= 3 && synth_chance(r, m->practice_school_share);
+    name_school(sc, lea, r);
+}
+
 /* Shares of enrollment by level (grades KG-5, 6-8, 9-12 of 13). */
 static const double level_share[3] = {6.0 / 13, 3.0 / 13, 4.0 / 13};
 
@@ -179,32 +206,8 @@ static void build_district_schools(synth_ctx *c, uint32_t lea_index, synth_rng *
         }
     }
     lea->n_schools = c->n_schools - lea->first_school;
-    for (uint32_t s = lea->first_school; s < c->n_schools; s++) {
-        synth_school *sc = &c->schools[s];
-        double pov = lea->poverty + pr->school_poverty_sd * synth_normal(r) + (sc->charter ? 0.05 : 0);
-        sc->poverty = clamp(pov, 0.03, 0.97);
-        sc->minority =
-            clamp(lea->minority + 0.7 * (sc->poverty - lea->poverty) + 0.08 * synth_normal(r), 0.01, 0.99);
-        sc->title1 = sc->poverty >= c->m.title1_poverty ||
-                     (sc->poverty >= c->m.title1_poverty_in_district && sc->poverty >= lea->poverty);
-        sc->has_pk = sc->title1 && !sc->charter &&
-                     (sc->level == LEVEL_ELEMENTARY || sc->level == LEVEL_OTHER) &&
-                     synth_chance(r, c->m.pk_in_title1_elementary);
-        if (sc->has_pk)
-            sc->grade_lo = GRADE_PK;
-        /* School effects: partly explained by poverty, correlated across subjects. */
-        const synth_model *m = &c->m;
-        double z_pov = (sc->poverty - 0.45) / 0.2, rho = m->school_effect_poverty_corr;
-        double u_ela = synth_normal(r);
-        double u_math = m->school_effect_subject_corr * u_ela +
-                        sqrt(1 - m->school_effect_subject_corr * m->school_effect_subject_corr) *
-                            synth_normal(r);
-        double share = sqrt(1 - rho * rho);
-        sc->effect[SUBJ_ELA] = m->school_effect_sd_ela * (rho * z_pov / 1.2 + share * u_ela);
-        sc->effect[SUBJ_MATH] = m->school_effect_sd_math * (rho * z_pov / 1.2 + share * u_math);
-        sc->practice = sc->grade_lo <= 8 && sc->grade_hi >= 3 && synth_chance(r, m->practice_school_share);
-        name_school(sc, lea, r);
-    }
+    for (uint32_t s = lea->first_school; s < c->n_schools; s++)
+        draw_school_traits(c, &c->schools[s], lea, r);
 }
 
 static int by_value_asc(const void *a, const void *b)
