@@ -5,8 +5,9 @@
  * the header (bits 0-1: the contract's columns in order, reversed, required
  * columns only, or none - the body's first line is the header), whether the
  * loader runs (bit 2 clear), whether the valid files loaded after the chosen
- * one are present too (bit 3; those before it always are) and the size of the
- * reason buffer (bits 4-7); the rest is the CSV body.
+ * one are present too (bit 3; those before it always are), whether the folder
+ * is loaded a second time (bit 4) and the size of the reason buffer (bits
+ * 5-7); the rest is the CSV body.
  *
  * 1. Every field of every record is parsed against every column of the file
  *    (slds_field_parse). A valid value must be what the column says: a date
@@ -19,8 +20,10 @@
  *    folder is loaded into a fresh in-memory database. On success: rows read
  *    = loaded + rejected (per file and in total), read equals the records in
  *    the file, the rejects table and rejects.csv hold one row per rejected
- *    row, no table has more rows than were loaded into it. On failure: the
- *    error is a data error naming the file and a line, and nothing at all
+ *    row, no table has more rows than were loaded into it. Loaded a second
+ *    time, the folder loads again with the same counts, assigns no new id and
+ *    leaves every table exactly as it was (load.h, invariant 3). On failure:
+ *    the error is a data error naming the file and a line, and nothing at all
  *    was written (every table empty).
  * Build and run: docs/fuzzing.md. */
 #include <dirent.h>
@@ -230,6 +233,51 @@ static int64_t count_rows(slds_store *s, const char *sql)
     return n;
 }
 
+/* A digest of every row of every table, in primary-key order. */
+static uint64_t db_digest(slds_store *s)
+{
+    uint64_t h = 1469598103934665603ull;
+#define MIX(p, n)                                                                                 \
+    do {                                                                                          \
+        const unsigned char *q_ = (const unsigned char *)(p);                                     \
+        for (size_t k_ = 0; k_ < (size_t)(n); k_++)                                               \
+            h = (h ^ q_[k_]) * 1099511628211ull;                                                  \
+        h = (h ^ 0xff) * 1099511628211ull;                                                        \
+    } while (0)
+    sqlite3_stmt *tables;
+    CHECK(sqlite3_prepare_v2(s->db,
+                             "SELECT name FROM sqlite_master WHERE type = 'table'"
+                             " AND name NOT LIKE 'sqlite_%' ORDER BY name",
+                             -1, &tables, NULL) == SQLITE_OK,
+          "listing tables");
+    while (sqlite3_step(tables) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(tables, 0);
+        MIX(name, strlen(name));
+        char sql[256];
+        snprintf(sql, sizeof sql, "SELECT * FROM %s", name);
+        sqlite3_stmt *st;
+        CHECK(sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK, "%s", sql);
+        int ncols = sqlite3_column_count(st);
+        sqlite3_finalize(st);
+        size_t w = (size_t)snprintf(sql, sizeof sql, "SELECT * FROM %s ORDER BY 1", name);
+        for (int c = 2; c <= ncols && w < sizeof sql; c++)
+            w += (size_t)snprintf(sql + w, sizeof sql - w, ", %d", c);
+        CHECK(w < sizeof sql && sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK, "%s", sql);
+        while (sqlite3_step(st) == SQLITE_ROW)
+            for (int c = 0; c < ncols; c++) {
+                int type = sqlite3_column_type(st, c);
+                const unsigned char *v = sqlite3_column_text(st, c);
+                MIX(&type, sizeof type);
+                if (v)
+                    MIX(v, sqlite3_column_bytes(st, c));
+            }
+        sqlite3_finalize(st);
+    }
+    sqlite3_finalize(tables);
+#undef MIX
+    return h;
+}
+
 /* Records in a file after its header, blank lines aside, as the loader counts
  * them; -1 when the file has a file-level fault or no header. */
 static int64_t count_records(const char *data, size_t len)
@@ -247,7 +295,8 @@ static int64_t count_records(const char *data, size_t len)
     return rc < 0 ? -1 : n;
 }
 
-static void check_load(const slds_file_def *def, bool later, const char *content, size_t len)
+static void check_load(const slds_file_def *def, bool later, bool twice, const char *content,
+                       size_t len)
 {
     place_fixed(def, later);
     write_file(def->file, content, len);
@@ -308,6 +357,19 @@ static void check_load(const slds_file_def *def, bool later, const char *content
             CHECK(rows <= res.files[i].loaded, "%s: %lld rows, %lld loaded", fd->table, (long long)rows,
                   (long long)res.files[i].loaded);
         }
+        if (twice) {
+            uint64_t before = db_digest(s);
+            slds_load_result again;
+            rc = slds_load_collection(s, dir, &opt, NULL, &again, &err);
+            CHECK(rc == SLDS_OK, "the second load failed: %s", err.message);
+            CHECK(again.read == res.read && again.loaded == res.loaded && again.rejected == res.rejected,
+                  "second load: read %lld loaded %lld rejected %lld; first: %lld %lld %lld",
+                  (long long)again.read, (long long)again.loaded, (long long)again.rejected,
+                  (long long)res.read, (long long)res.loaded, (long long)res.rejected);
+            CHECK(again.ids_assigned == 0, "second load assigned %lld new ids", (long long)again.ids_assigned);
+            CHECK(!strcmp(again.load_id, res.load_id), "load ids %s and %s", res.load_id, again.load_id);
+            CHECK(db_digest(s) == before, "the second load changed the database");
+        }
     } else {
         CHECK(rc == SLDS_ERR_DATA, "load failed with code %d: %s", rc, err.message);
         CHECK(strstr(err.message, def->file) != NULL, "message does not name %s: %s", def->file, err.message);
@@ -331,6 +393,43 @@ static void check_load(const slds_file_def *def, bool later, const char *content
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* A plausible value for a column, for generated seeds. */
+static const char *sample_value(const slds_column_def *col)
+{
+    static const struct {
+        const char *column, *value;
+    } ids[] = {{"student_id", "1000000001"}, {"school_id", "S1"}, {"lea_id", "L1"},   {"staff_id", "T1"},
+               {"prep_program_id", "P1"},    {"standard_id", "M4.1"}, {"local_student_id", "100"}};
+    switch (col->type) {
+    case SLDS_COL_ID:
+        for (size_t k = 0; k < sizeof ids / sizeof ids[0]; k++)
+            if (!strcmp(col->name, ids[k].column))
+                return ids[k].value;
+        return "X1";
+    case SLDS_COL_TEXT:
+        return "Sample";
+    case SLDS_COL_CODE:
+        return col->codes[0];
+    case SLDS_COL_SUBJECT:
+        return "MATH";
+    case SLDS_COL_INT:
+        return col->min <= 1 && col->max >= 1 ? "1" : "0";
+    case SLDS_COL_NUM:
+        return col->min <= 0.5 && col->max >= 0.5 ? "0.5" : "0";
+    case SLDS_COL_DATE:
+        return "2023-04-20";
+    case SLDS_COL_DATETIME:
+        return "2023-04-20T10:00:00Z";
+    case SLDS_COL_YN:
+        return "Y";
+    case SLDS_COL_YEAR:
+        return "2023";
+    case SLDS_COL_GRADE:
+        return "04";
+    }
+    return "";
+}
 
 /* With SLDS_FUZZ_SEEDS_FROM=<folder of collections> and SLDS_FUZZ_SEEDS_TO=<dir>
  * set, writes one seed per contract file found in <folder>/<collection>/ (the
@@ -358,7 +457,7 @@ static void write_seeds(const char *from, const char *to)
             FILE *o = fopen(out, "wb");
             CHECK(o != NULL, "cannot write %s", out);
             fputc(i, o);
-            fputc(3 | 8, o);
+            fputc(3 | 8 | 0xE0, o);
             char buf[65536];
             size_t n;
             while ((n = fread(buf, 1, sizeof buf, in)) > 0)
@@ -369,6 +468,26 @@ static void write_seeds(const char *from, const char *to)
         }
     }
     closedir(d);
+    /* One more per contract file: its header and a row of plausible values
+     * (ids of the fixed files, dates in school year 2023), then the same row
+     * with every optional column blank; loaded twice. */
+    for (int i = 0; i < nfiles; i++) {
+        char out[4096];
+        snprintf(out, sizeof out, "%s/generated_%s", to, files[i].file);
+        FILE *o = fopen(out, "wb");
+        CHECK(o != NULL, "cannot write %s", out);
+        fputc(i, o);
+        fputc(0 | 8 | 16 | 0xE0, o);
+        for (int blank = 0; blank < 2; blank++) {
+            for (int c = 0; c < files[i].ncolumns; c++) {
+                const slds_column_def *col = &files[i].columns[c];
+                fprintf(o, "%s%s", c ? "," : "", blank && !col->required ? "" : sample_value(col));
+            }
+            fputc('\n', o);
+        }
+        CHECK(fclose(o) == 0, "cannot write %s", out);
+        written++;
+    }
     fprintf(stderr, "fuzz_row: wrote %d seeds to %s\n", written, to);
     exit(written > 0 ? 0 : 1);
 }
@@ -407,7 +526,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int header_mode = data[1] & 3;
     bool run_loader = !(data[1] & 4);
     bool later = data[1] & 8;
-    size_t whysize = 1 + (size_t)(data[1] >> 4) * 32;
+    bool twice = data[1] & 16;
+    size_t whysize = 1 + (size_t)(data[1] >> 5) * 64;
     const char *body = (const char *)data + 2;
     size_t body_len = size - 2;
 
@@ -438,7 +558,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         slds_buf_puts(&content, "\n");
     }
     CHECK(slds_buf_append(&content, body, body_len) == SLDS_OK, "out of memory");
-    check_load(def, later, content.data, content.len);
+    check_load(def, later, twice, content.data, content.len);
     slds_buf_free(&content);
     return 0;
 }
