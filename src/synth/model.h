@@ -15,7 +15,8 @@
  *     attendance, discipline, courses (credits) -> end-of-year outcomes
  *     (exit codes, graduation, next grade and school) -> enrollments and
  *     attributes written -> practice items -> attribute changes for next year.
- *  4. Invariants the files must satisfy (each is asserted or tested):
+ *  4. Invariants the files must satisfy (all checked by
+ *     tests/synth/check_collection.py; a and d are also asserted here):
  *     a. a student's spells never overlap: a mid-year move exits on day d and
  *        enters the next school on an instructional day after d;
  *     b. every roster row's teacher has a TEACHER assignment at that school
@@ -578,6 +579,6 @@ int synth_standards_build(synth_ctx *c);
 void synth_item_responses(synth_ctx *c);
 
 /* truth.c */
-int synth_write_truth(synth_ctx *c, slds_synth_result *result);
+int synth_write_truth(synth_ctx *c);
 
 #endif

@@ -279,7 +279,7 @@ int slds_synth_run(const slds_synth_params *p, const char *out_dir, const slds_p
     if (!rc)
         rc = synth_write_leas(c);
     if (!rc)
-        rc = synth_write_truth(c, result);
+        rc = synth_write_truth(c);
     rc = close_files(c, rc);
     if (!rc && result) {
         memset(result, 0, sizeof *result);

@@ -573,9 +573,8 @@ static int write_standard_params(synth_ctx *c)
     return close_truth_csv(c, &f);
 }
 
-int synth_write_truth(synth_ctx *c, slds_synth_result *result)
+int synth_write_truth(synth_ctx *c)
 {
-    (void)result;
     int rc = write_teacher_effects(c);
     if (!rc)
         rc = write_program_effects(c);
