@@ -7,10 +7,10 @@ set -u
 slds=$1
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-kills=${SLDS_CRASH_KILLS:-24}
+kills=${SLDS_CRASH_KILLS:-20}
 
 "$slds" synth "$tmp/a" --students 3000 --years 3 --seed 11 >/dev/null || { echo "synth failed"; exit 1; }
-"$slds" synth "$tmp/b" --students 12000 --years 4 --seed 12 --dirty 0.01 >/dev/null || { echo "synth failed"; exit 1; }
+"$slds" synth "$tmp/b" --students 6000 --years 4 --seed 12 --dirty 0.01 >/dev/null || { echo "synth failed"; exit 1; }
 "$slds" load "$tmp/db" "$tmp/a" --rejects "$tmp/r.csv" >/dev/null 2>&1 || { echo "first load failed"; exit 1; }
 before=$(sqlite3 "$tmp/db" .sha3sum)
 
@@ -19,7 +19,7 @@ cp "$tmp/db" "$tmp/probe.db"
 start=$(date +%s%N)
 "$slds" load "$tmp/probe.db" "$tmp/b" --rejects "$tmp/r.csv" >/dev/null 2>&1 || { echo "probe load failed"; exit 1; }
 duration_ms=$(( ($(date +%s%N) - start) / 1000000 ))
-echo "an uninterrupted load takes ${duration_ms} ms; killing $kills times"
+echo "an uninterrupted load takes ${duration_ms} ms; killing until $kills loads were killed mid-way"
 
 sha3_without_time() {
     cp "$1" "$tmp/cmp.db"
@@ -28,8 +28,10 @@ sha3_without_time() {
 
 fail=0
 killed=0
-for i in $(seq 1 "$kills"); do
-    delay_ms=$(( (RANDOM * 32768 + RANDOM) % (duration_ms + 1) ))
+i=0
+while [ "$killed" -lt "$kills" ] && [ "$i" -lt $((kills * 3)) ]; do
+    i=$((i + 1))
+    delay_ms=$(( (RANDOM * 32768 + RANDOM) % (duration_ms * 9 / 10 + 1) ))
     "$slds" load "$tmp/db" "$tmp/b" --rejects "$tmp/r.csv" >/dev/null 2>&1 &
     pid=$!
     sleep "$(printf '%d.%03d' $((delay_ms / 1000)) $((delay_ms % 1000)))"
