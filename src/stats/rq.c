@@ -907,7 +907,7 @@ static int ws_verify_band(rq_ws *ws, double tau)
     int p = ws->p, rc = SLDS_OK;
     for (;;) {
         full_residuals(d, ws->y, ws->beta, ws->rfull);
-        long limit = (long)(ws->m / 4) + 4 * p;
+        long limit = (long)ws->m + 4 * p; /* more offenders: widen instead */
         long moved = ws_repair(ws, tau, limit);
         if (moved < 0)
             return ws->err.code ? ws->err.code : SLDS_ERR_NOMEM;
