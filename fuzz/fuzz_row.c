@@ -488,6 +488,23 @@ static void write_seeds(const char *from, const char *to)
         CHECK(fclose(o) == 0, "cannot write %s", out);
         written++;
     }
+    /* Two students with one identity and a third record that would match
+     * both: the ambiguous-identity reject. */
+    const slds_file_def *students = slds_contract_find("students.csv");
+    if (students) {
+        char out[4096];
+        snprintf(out, sizeof out, "%s/generated_ambiguous_students.csv", to);
+        FILE *o = fopen(out, "wb");
+        CHECK(o != NULL, "cannot write %s", out);
+        fputc((int)(students - files), o);
+        fputc(3 | 8 | 16 | 0xE0, o);
+        fputs("lea_id,local_student_id,first_name,last_name,birth_date,sex,student_id\n"
+              "L1,200,Kim,Lee,2012-01-01,M,1000000003\nL2,201,Kim,Lee,2012-01-01,M,1000000004\n"
+              "L2,202,kim,LEE,2012-01-01,M,\n",
+              o);
+        CHECK(fclose(o) == 0, "cannot write %s", out);
+        written++;
+    }
     fprintf(stderr, "fuzz_row: wrote %d seeds to %s\n", written, to);
     exit(written > 0 ? 0 : 1);
 }
