@@ -208,15 +208,17 @@ double slds_rq_check_loss(const slds_rq_problem *prob, double tau, const double 
 /* ------------------------------------------------------------------ */
 /* Rank check and least-squares start.                                 */
 
-/* Cholesky of the scaled Gram matrix; refuses a rank-deficient design and
- * returns the weighted least-squares fit in beta_ls. */
-static int rq_rank_check(const rq_data *d, double *beta_ls, slds_error *err)
+/* Cholesky of the scaled Gram matrix; refuses a rank-deficient design,
+ * returns the weighted least-squares fit in beta_ls and X'WX / sum(w) in
+ * gram. */
+static int rq_rank_check(const rq_data *d, double *gram, double *beta_ls, slds_error *err)
 {
     int p = d->p;
-    double A[SLDS_RQ_MAX_P * SLDS_RQ_MAX_P] = {0}, b[SLDS_RQ_MAX_P] = {0};
+    double A[SLDS_RQ_MAX_P * SLDS_RQ_MAX_P] = {0}, b[SLDS_RQ_MAX_P] = {0}, wsum = 0.0;
     for (size_t i = 0; i < d->n; i++) {
         const double *xi = d->x + i * (size_t)p;
         double w = wt_of(d, i);
+        wsum += w;
         for (int r = 0; r < p; r++) {
             double wx = w * xi[r];
             b[r] += wx * d->y0[i];
@@ -224,6 +226,10 @@ static int rq_rank_check(const rq_data *d, double *beta_ls, slds_error *err)
                 A[r * p + c] += wx * xi[c];
         }
     }
+    /* X'WX / sum w, full, for the steepest-edge norms */
+    for (int r = 0; r < p; r++)
+        for (int c = 0; c <= r; c++)
+            gram[r * p + c] = gram[c * p + r] = A[r * p + c] / wsum;
     double scale[SLDS_RQ_MAX_P];
     for (int r = 0; r < p; r++) {
         if (!(A[r * p + r] > 0.0))
@@ -1247,24 +1253,8 @@ int slds_rq_fit(const slds_rq_problem *prob, const slds_rq_params *prm_in,
         }
         d.xmax1 = fmax(d.xmax1, a);
     }
-    {
-        double wsum = 0.0;
-        for (size_t i = 0; i < n; i++) {
-            const double *xi = prob->x + i * (size_t)p;
-            double w = prob->w ? prob->w[i] : 1.0;
-            wsum += w;
-            for (int r = 0; r < p; r++)
-                for (int c = 0; c <= r; c++)
-                    d.gram[r * p + c] += w * xi[r] * xi[c];
-        }
-        for (int r = 0; r < p; r++)
-            for (int c = 0; c <= r; c++) {
-                d.gram[r * p + c] /= wsum;
-                d.gram[c * p + r] = d.gram[r * p + c];
-            }
-    }
     double beta_ls[SLDS_RQ_MAX_P];
-    int rc = rq_rank_check(&d, beta_ls, err);
+    int rc = rq_rank_check(&d, d.gram, beta_ls, err);
     if (rc) {
         free(yp);
         slds_rq_result_free(res);
