@@ -95,8 +95,9 @@ int audit_scan_tables(audit_ctx *c);   /* scan.c: completeness and row checks */
 int audit_rejects(audit_ctx *c);       /* validity.c */
 int audit_identity_dups(audit_ctx *c); /* duplicates.c */
 /* jumps.c: begin before the table scans; the assessments scan feeds observe
- * (columns col..col+5: is a scored STATE row, student_id, school_year,
- * subject, grade_tested, scale_score); audit_score_jumps flags. */
+ * every row (columns 1-3: student_id, school_year, subject; col..col+2: is a
+ * scored STATE row, grade_tested, scale_score); audit_score_jumps flags and
+ * sets the tally assessments.state_scored. */
 int audit_jumps_begin(audit_ctx *c);
 int audit_jumps_observe(audit_ctx *c, sqlite3_stmt *st, int col, long d);
 int audit_score_jumps(audit_ctx *c);

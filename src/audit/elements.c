@@ -38,6 +38,16 @@ static int64_t rosters_with_known_teacher(const audit_ctx *c)
     return tally(c, "rosters.rows") - (k ? k->state.count : 0);
 }
 
+/* Rows of table whose column is not blank (rows minus the completeness hits). */
+static int64_t nonblank(const audit_ctx *c, const char *table, const char *column)
+{
+    char rows[96], check[96];
+    snprintf(rows, sizeof rows, "%s.rows", table);
+    snprintf(check, sizeof check, "blank_%s", column);
+    const audit_check *k = audit_check_find(c, table, check);
+    return tally(c, rows) - (k ? k->state.count : 0);
+}
+
 static void decide(slds_audit_element *e, bool supported, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
@@ -73,14 +83,14 @@ int audit_elements(audit_ctx *c, slds_audit_report *r)
     long long enroll = tally(c, "enrollments.rows"), attrs = tally(c, "student_attributes.rows");
     decide(&e[1], enroll > 0 && attrs > 0, "%lld enrollments; %lld student-year attribute rows",
            enroll, attrs);
-    long long exits = tally(c, "enrollments.with_exit_code");
+    long long exits = nonblank(c, "enrollments", "exit_code");
     decide(&e[2], exits > 0, "%lld enrollments with an exit code (of %lld)", exits, enroll);
     long long post = tally(c, "postsecondary.rows");
     decide(&e[3], post > 0, "%lld postsecondary enrollment rows", post);
     decide(&e[4], loads > 0, "%lld loads recorded; this audit", (long long)loads);
     long long scored = tally(c, "assessments.state_scored");
     decide(&e[5], scored > 0, "%lld STATE assessment rows with a scale score", scored);
-    long long not_tested = tally(c, "assessments.not_tested");
+    long long not_tested = nonblank(c, "assessments", "not_tested_reason");
     decide(&e[6], not_tested > 0, "%lld assessment rows with a not-tested reason", not_tested);
     long long staff = tally(c, "staff.rows"), linked = rosters_with_known_teacher(c);
     decide(&e[7], staff > 0 && linked > 0,
@@ -91,11 +101,11 @@ int audit_elements(audit_ctx *c, slds_audit_report *r)
            transcript, (long long)tally(c, "courses.rows"));
     long long ccr = tally(c, "assessments.college_readiness_scored");
     decide(&e[9], ccr > 0, "%lld COLLEGE_READINESS assessment rows with a scale score", ccr);
-    long long remedial = tally(c, "postsecondary.with_remedial");
+    long long remedial = nonblank(c, "postsecondary", "remedial");
     decide(&e[10], remedial > 0, "%lld postsecondary rows with the remedial flag (of %lld)",
            remedial, post);
     long long standards = tally(c, "standards.rows"), items = tally(c, "item_responses.rows"),
-              subjects = tally(c, "courses.with_subject");
+              subjects = nonblank(c, "courses", "subject");
     decide(&e[11], standards + items + subjects > 0,
            "%lld standards; %lld item responses; %lld course rows with a subject", standards, items,
            subjects);

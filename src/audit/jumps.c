@@ -51,7 +51,8 @@ struct audit_jumps {
     char student[128];
     score_point *points;
     size_t n_points, cap_points;
-    bool flagging; /* pass 2 */
+    int64_t state_scored; /* STATE rows with a scale score (element 6) */
+    bool flagging;        /* pass 2 */
     sqlite3_stmt *lea_of; /* pass 2: the district of a flagged change */
 };
 
@@ -207,10 +208,11 @@ int audit_jumps_observe(audit_ctx *c, sqlite3_stmt *st, int col, long d)
 {
     if (!sqlite3_column_int(st, col))
         return SLDS_OK;
-    return walker_add(c, c->jumps, (const char *)sqlite3_column_text(st, col + 1),
-                      sqlite3_column_int(st, col + 2), (const char *)sqlite3_column_text(st, col + 3),
-                      (const char *)sqlite3_column_text(st, col + 4), sqlite3_column_double(st, col + 5),
-                      d);
+    c->jumps->state_scored++;
+    return walker_add(c, c->jumps, (const char *)sqlite3_column_text(st, 1),
+                      sqlite3_column_int(st, 2), (const char *)sqlite3_column_text(st, 3),
+                      (const char *)sqlite3_column_text(st, col + 1),
+                      sqlite3_column_double(st, col + 2), d);
 }
 
 static void finish_groups(struct audit_jumps *j)
@@ -258,6 +260,8 @@ int audit_score_jumps(audit_ctx *c)
     audit_progress(c, "audit score changes");
     struct audit_jumps *j = c->jumps;
     int rc = walker_flush(c, j); /* the last student of pass 1 */
+    if (!rc)
+        rc = audit_tally_set(c, "assessments.state_scored", j->state_scored);
     if (rc)
         return rc;
     finish_groups(j);

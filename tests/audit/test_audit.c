@@ -240,7 +240,6 @@ static void test_consistency(void **state)
            "S07|2022|MATH|INTERIM", NULL);
     expect(r, "assessments", "grade_mismatch", SLDS_AUDIT_STATEWIDE, NULL, 1, 51,
            "S03|2024|ELA|STATE", NULL);
-    expect(r, "assessments", "no_result_no_reason", SLDS_AUDIT_STATEWIDE, NULL, 0, 51, NULL);
     expect(r, "enrollments", "school_unknown", SLDS_AUDIT_STATEWIDE, NULL, 1, 50,
            "S10|SCH7|2024-08-20", NULL);
     expect(r, "enrollments", "school_unknown", SLDS_AUDIT_NO_DISTRICT, NULL, 1, 1,
