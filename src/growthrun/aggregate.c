@@ -1,0 +1,367 @@
+/* aggregate.c - growth aggregates for reports and dashboards, computed from
+ * the stored per-student results (growth_students) so that every figure can
+ * be reproduced from the database:
+ *
+ *   level state, district, school: the students of the group (district and
+ *     school of the student's enrollment in the year, as stored);
+ *   race_ethnicity, econ_disadvantaged, disability, english_learner: the
+ *     student's attributes of the year; sex: from students; a missing value
+ *     is its own group, UNKNOWN, so every level's counts add up to the state;
+ *   teacher: the students rostered to the teacher in the year and subject,
+ *     each weighted by the dosage (summed over the teacher's sections): the
+ *     mean and median are dosage-weighted, and n is the sum of the dosage.
+ *
+ * Per group: students; n_sgp, median and mean SGP; n_gain (students with grade
+ * levels gained), n and share gaining >= 1 and >= 1.5 grade levels. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "growthrun/internal.h"
+
+enum { N_PLAIN_LEVELS = 8 };
+
+static const char *const plain_levels[N_PLAIN_LEVELS] = {
+    "state", "district", "school", "race_ethnicity", "econ_disadvantaged",
+    "disability", "english_learner", "sex",
+};
+
+/* The rows of one aggregation: a group per row, a value, a weight. */
+typedef struct items {
+    size_t n, cap;
+    double *sgp, *gl, *w;      /* NaN: not computable */
+    uint32_t *group[N_PLAIN_LEVELS];
+    slds_intern keys[N_PLAIN_LEVELS];
+    int levels;                /* levels in use */
+} items;
+
+static void items_free(items *it)
+{
+    free(it->sgp);
+    free(it->gl);
+    free(it->w);
+    for (int l = 0; l < N_PLAIN_LEVELS; l++) {
+        free(it->group[l]);
+        slds_intern_free(&it->keys[l]);
+    }
+    memset(it, 0, sizeof *it);
+}
+
+static int items_push(items *it, double sgp, double gl, double w, const char *const *keys,
+                      slds_error *err)
+{
+    if (it->n == it->cap) {
+        size_t cap = it->cap ? it->cap * 2 : 4096;
+        double *a = realloc(it->sgp, cap * sizeof *a);
+        if (a)
+            it->sgp = a;
+        double *b = realloc(it->gl, cap * sizeof *b);
+        if (b)
+            it->gl = b;
+        double *c = realloc(it->w, cap * sizeof *c);
+        if (c)
+            it->w = c;
+        int ok = a && b && c;
+        for (int l = 0; l < it->levels && ok; l++) {
+            uint32_t *g = realloc(it->group[l], cap * sizeof *g);
+            if (g)
+                it->group[l] = g;
+            ok = g != NULL;
+        }
+        if (!ok)
+            return slds_fail(err, SLDS_ERR_NOMEM, "out of memory for aggregates");
+        it->cap = cap;
+    }
+    for (int l = 0; l < it->levels; l++) {
+        const char *k = keys[l] && *keys[l] ? keys[l] : "UNKNOWN";
+        uint32_t id = slds_intern_add(&it->keys[l], k, strlen(k));
+        if (id == SLDS_NO_ID)
+            return slds_fail(err, SLDS_ERR_NOMEM, "out of memory for aggregates");
+        it->group[l][it->n] = id;
+    }
+    it->sgp[it->n] = sgp;
+    it->gl[it->n] = gl;
+    it->w[it->n] = w;
+    it->n++;
+    return SLDS_OK;
+}
+
+/* ------------------------------------------------------------ statistics */
+
+typedef struct vw {
+    double v, w;
+} vw;
+
+static int by_value(const void *a, const void *b)
+{
+    double x = ((const vw *)a)->v, y = ((const vw *)b)->v;
+    return (x > y) - (x < y);
+}
+
+double slds_growthrun_weighted_median(double *values, double *weights, size_t n)
+{
+    if (!n)
+        return NAN;
+    vw *p = malloc(n * sizeof *p);
+    if (!p)
+        return NAN;
+    double total = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        p[i] = (vw){values[i], weights[i]};
+        total += weights[i];
+    }
+    qsort(p, n, sizeof *p, by_value);
+    for (size_t i = 0; i < n; i++) {
+        values[i] = p[i].v;
+        weights[i] = p[i].w;
+    }
+    free(p);
+    if (!(total > 0))
+        return NAN;
+    double half = total / 2.0, cum = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        cum += weights[i];
+        if (fabs(cum - half) <= 1e-12 * total) {
+            size_t j = i + 1;
+            while (j < n && weights[j] <= 0)
+                j++;
+            return j < n ? (values[i] + values[j]) / 2.0 : values[i];
+        }
+        if (cum > half)
+            return values[i];
+    }
+    return values[n - 1];
+}
+
+typedef struct group_stats {
+    int students;
+    double n_sgp, median, mean, n_gain, n1, n15;
+} group_stats;
+
+/* Statistics of the rows idx[0..n-1]; scratch holds 2n doubles. */
+static group_stats stats_of(const items *it, const size_t *idx, size_t n, double *scratch)
+{
+    group_stats g = {.students = (int)n, .median = NAN, .mean = NAN};
+    double *v = scratch, *w = scratch + n, sum = 0.0;
+    size_t m = 0;
+    for (size_t k = 0; k < n; k++) {
+        size_t i = idx[k];
+        if (!isnan(it->sgp[i])) {
+            v[m] = it->sgp[i];
+            w[m] = it->w[i];
+            g.n_sgp += it->w[i];
+            sum += it->w[i] * it->sgp[i];
+            m++;
+        }
+        if (!isnan(it->gl[i])) {
+            g.n_gain += it->w[i];
+            g.n1 += it->gl[i] >= 1.0 ? it->w[i] : 0.0;
+            g.n15 += it->gl[i] >= 1.5 ? it->w[i] : 0.0;
+        }
+    }
+    if (g.n_sgp > 0) {
+        g.mean = sum / g.n_sgp;
+        g.median = slds_growthrun_weighted_median(v, w, m);
+    }
+    return g;
+}
+
+static void bind_or_null(sqlite3_stmt *st, int i, double v)
+{
+    if (isfinite(v))
+        sqlite3_bind_double(st, i, v);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+static int insert_group(slds_store *s, sqlite3_stmt *st, int year, const char *subject,
+                        const char *level, const char *group, const group_stats *g,
+                        slds_error *err)
+{
+    sqlite3_bind_int(st, 1, year);
+    sqlite3_bind_text(st, 2, subject, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, level, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, group, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 5, g->students);
+    sqlite3_bind_double(st, 6, g->n_sgp);
+    bind_or_null(st, 7, g->median);
+    bind_or_null(st, 8, g->mean);
+    sqlite3_bind_double(st, 9, g->n_gain);
+    sqlite3_bind_double(st, 10, g->n1);
+    sqlite3_bind_double(st, 11, g->n15);
+    bind_or_null(st, 12, g->n_gain > 0 ? g->n1 / g->n_gain : NAN);
+    bind_or_null(st, 13, g->n_gain > 0 ? g->n15 / g->n_gain : NAN);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return slds_fail(err, SLDS_ERR_DB, "writing growth_aggregates: %s", sqlite3_errmsg(s->db));
+    return SLDS_OK;
+}
+
+/* One row per group of level l of the items. */
+static int write_level(slds_store *s, sqlite3_stmt *st, int year, const char *subject,
+                       const char *level, const items *it, int l, size_t *rows, slds_error *err)
+{
+    uint32_t ng = it->keys[l].count;
+    size_t *start = calloc((size_t)ng + 1, sizeof *start);
+    size_t *idx = malloc((it->n ? it->n : 1) * sizeof *idx);
+    double *scratch = malloc((it->n ? it->n : 1) * 2 * sizeof *scratch);
+    int rc = SLDS_OK;
+    if (!start || !idx || !scratch)
+        rc = slds_fail(err, SLDS_ERR_NOMEM, "out of memory for aggregates");
+    if (!rc) {
+        /* counting sort of the rows by group */
+        for (size_t i = 0; i < it->n; i++)
+            start[it->group[l][i] + 1]++;
+        for (uint32_t g = 0; g < ng; g++)
+            start[g + 1] += start[g];
+        size_t *fill = malloc(((size_t)ng + 1) * sizeof *fill);
+        if (!fill)
+            rc = slds_fail(err, SLDS_ERR_NOMEM, "out of memory for aggregates");
+        else {
+            memcpy(fill, start, ((size_t)ng + 1) * sizeof *fill);
+            for (size_t i = 0; i < it->n; i++)
+                idx[fill[it->group[l][i]]++] = i;
+            free(fill);
+        }
+    }
+    for (uint32_t g = 0; g < ng && !rc; g++) {
+        group_stats gs = stats_of(it, idx + start[g], start[g + 1] - start[g], scratch);
+        rc = insert_group(s, st, year, subject, level, slds_intern_str(&it->keys[l], g), &gs, err);
+        ++*rows;
+    }
+    free(start);
+    free(idx);
+    free(scratch);
+    return rc;
+}
+
+static double column_or_nan(sqlite3_stmt *st, int c)
+{
+    return sqlite3_column_type(st, c) == SQLITE_NULL ? NAN : sqlite3_column_double(st, c);
+}
+
+/* Students of the year and subject with an SGP or grade levels, and the
+ * group they belong to at each plain level. */
+static int read_students(slds_store *s, int year, const char *subject, items *it, slds_error *err)
+{
+    sqlite3_stmt *st;
+    int rc = slds_store_prepare(
+        s, &st,
+        "SELECT g.sgp, g.grade_levels_gained, g.lea_id, g.school_id, a.race_ethnicity,"
+        " a.econ_disadvantaged, a.disability, a.english_learner, st.sex"
+        " FROM growth_students g"
+        " LEFT JOIN student_attributes a ON a.student_id = g.student_id"
+        "  AND a.school_year = g.school_year"
+        " LEFT JOIN students st ON st.student_id = g.student_id"
+        " WHERE g.school_year = ?1 AND g.subject = ?2"
+        " AND (g.sgp IS NOT NULL OR g.grade_levels_gained IS NOT NULL)",
+        err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int(st, 1, year);
+    sqlite3_bind_text(st, 2, subject, -1, SQLITE_STATIC);
+    it->levels = N_PLAIN_LEVELS;
+    int step;
+    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *keys[N_PLAIN_LEVELS] = {"ALL"};
+        for (int l = 1; l < N_PLAIN_LEVELS; l++)
+            keys[l] = (const char *)sqlite3_column_text(st, l + 1);
+        rc = items_push(it, column_or_nan(st, 0), column_or_nan(st, 1), 1.0, keys, err);
+    }
+    if (!rc && step != SQLITE_DONE)
+        rc = slds_fail(err, SLDS_ERR_DB, "reading growth_students: %s", sqlite3_errmsg(s->db));
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* Teacher-student links of the year and subject, dosage summed per pair. */
+static int read_rosters(slds_store *s, int year, const char *subject, items *it, slds_error *err)
+{
+    sqlite3_stmt *st;
+    int rc = slds_store_prepare(
+        s, &st,
+        "SELECT r.staff_id, sum(r.dosage), g.sgp, g.grade_levels_gained"
+        " FROM growth_students g JOIN rosters r ON r.student_id = g.student_id"
+        "  AND r.school_year = g.school_year AND r.subject = g.subject"
+        " WHERE g.school_year = ?1 AND g.subject = ?2 AND r.dosage > 0"
+        " AND (g.sgp IS NOT NULL OR g.grade_levels_gained IS NOT NULL)"
+        " GROUP BY r.staff_id, g.student_id",
+        err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int(st, 1, year);
+    sqlite3_bind_text(st, 2, subject, -1, SQLITE_STATIC);
+    it->levels = 1;
+    int step;
+    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *keys[1] = {(const char *)sqlite3_column_text(st, 0)};
+        rc = items_push(it, column_or_nan(st, 2), column_or_nan(st, 3), sqlite3_column_double(st, 1),
+                        keys, err);
+    }
+    if (!rc && step != SQLITE_DONE)
+        rc = slds_fail(err, SLDS_ERR_DB, "reading rosters: %s", sqlite3_errmsg(s->db));
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int aggregate_subject(slds_store *s, int year, const char *subject, size_t *rows,
+                             slds_error *err)
+{
+    sqlite3_stmt *del, *ins;
+    int rc = slds_store_prepare(s, &del,
+                                "DELETE FROM growth_aggregates WHERE school_year = ?1 AND subject = ?2",
+                                err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int(del, 1, year);
+    sqlite3_bind_text(del, 2, subject, -1, SQLITE_STATIC);
+    int step = sqlite3_step(del);
+    sqlite3_finalize(del);
+    if (step != SQLITE_DONE)
+        return slds_fail(err, SLDS_ERR_DB, "deleting growth_aggregates: %s", sqlite3_errmsg(s->db));
+    if ((rc = slds_store_prepare(s, &ins,
+                                 "INSERT INTO growth_aggregates VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,"
+                                 "?10,?11,?12,?13)",
+                                 err)))
+        return rc;
+    items it = {0};
+    rc = read_students(s, year, subject, &it, err);
+    for (int l = 0; l < N_PLAIN_LEVELS && !rc; l++)
+        rc = write_level(s, ins, year, subject, plain_levels[l], &it, l, rows, err);
+    items_free(&it);
+    if (!rc)
+        rc = read_rosters(s, year, subject, &it, err);
+    if (!rc)
+        rc = write_level(s, ins, year, subject, "teacher", &it, 0, rows, err);
+    items_free(&it);
+    sqlite3_finalize(ins);
+    return rc;
+}
+
+int slds_growthrun_aggregate(slds_store *s, int year, const char *subject, size_t *rows,
+                             slds_error *err)
+{
+    *rows = 0;
+    if (!gr_tables_exist(s))
+        return slds_fail(err, SLDS_ERR_NOTFOUND, "growth has not been run on %s", s->path);
+    sqlite3_stmt *st;
+    int rc = slds_store_prepare(s, &st,
+                                "SELECT subject FROM growth_runs WHERE school_year = ?1"
+                                " AND (?2 IS NULL OR subject = ?2) ORDER BY subject",
+                                err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int(st, 1, year);
+    if (subject)
+        sqlite3_bind_text(st, 2, subject, -1, SQLITE_STATIC);
+    char subjects[SLDS_GROWTH_MAX_SUBJECTS][SLDS_GROWTH_NAME_MAX];
+    int n = 0;
+    while (n < SLDS_GROWTH_MAX_SUBJECTS && sqlite3_step(st) == SQLITE_ROW)
+        snprintf(subjects[n++], SLDS_GROWTH_NAME_MAX, "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    for (int k = 0; k < n && !rc; k++)
+        rc = aggregate_subject(s, year, subjects[k], rows, err);
+    return rc;
+}

@@ -1,0 +1,420 @@
+/* html.c - the parent report of one student's growth as a self-contained
+ * HTML page (no script, no external file): per subject a summary sentence,
+ * an inline SVG chart and a table of the history.
+ *
+ * The chart: years on the x axis (with the grade under each), scale score on
+ * the y axis; the achievement levels of each year's grade as shaded bands
+ * (the cut scores rise with the grade, so the bands climb in steps) with the
+ * proficient cut as a dashed line; the student's past scores as a line of
+ * points; from the latest score, the fan of percentile growth trajectories:
+ * the 10th-90th and 25th-75th percentile bands and the 50th as a line. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "growthrun/internal.h"
+
+enum { CHART_W = 860, CHART_H = 440, LEFT = 70, RIGHT = 170, TOP = 30, BOTTOM = 60 };
+
+static const char *const level_fill[] = {"#f6d5d2", "#fbe6c4", "#d9edd3", "#cfe2f3",
+                                         "#e3dbf0", "#eeeeee"};
+
+static int puts_escaped(slds_buf *b, const char *s)
+{
+    int rc = 0;
+    for (; *s && !rc; s++) {
+        switch (*s) {
+        case '<': rc = slds_buf_puts(b, "&lt;"); break;
+        case '>': rc = slds_buf_puts(b, "&gt;"); break;
+        case '&': rc = slds_buf_puts(b, "&amp;"); break;
+        case '"': rc = slds_buf_puts(b, "&quot;"); break;
+        default: rc = slds_buf_append(b, s, 1);
+        }
+    }
+    return rc;
+}
+
+/* ----------------------------------------------------------------- scales */
+
+typedef struct frame {
+    int y0, y1;          /* years on the x axis */
+    double lo, hi;       /* scores on the y axis */
+} frame;
+
+static double px(const frame *f, int year)
+{
+    double w = CHART_W - LEFT - RIGHT;
+    if (f->y1 == f->y0)
+        return LEFT + w / 2;
+    return LEFT + w * (year - f->y0) / (double)(f->y1 - f->y0);
+}
+
+static double py(const frame *f, double score)
+{
+    double h = CHART_H - TOP - BOTTOM;
+    return TOP + h * (f->hi - score) / (f->hi - f->lo);
+}
+
+static double column_half(const frame *f)
+{
+    double w = CHART_W - LEFT - RIGHT;
+    return f->y1 == f->y0 ? w / 2 : w / (2.0 * (f->y1 - f->y0));
+}
+
+static const double *cuts_of(const slds_growth_fan *fan, int grade, int *n)
+{
+    for (int k = 0; k < fan->n_cut_grades; k++)
+        if (fan->cut_grade[k] == grade) {
+            *n = fan->n_cuts[k];
+            return fan->cuts[k];
+        }
+    *n = 0;
+    return NULL;
+}
+
+static void widen(frame *f, double v)
+{
+    if (!isfinite(v))
+        return;
+    if (v < f->lo)
+        f->lo = v;
+    if (v > f->hi)
+        f->hi = v;
+}
+
+static frame make_frame(const slds_growth_fan *fan)
+{
+    frame f = {.y0 = fan->n_past ? fan->past_year[0] : fan->from_year,
+               .y1 = fan->n_ahead ? fan->ahead_year[fan->n_ahead - 1] : fan->from_year,
+               .lo = INFINITY, .hi = -INFINITY};
+    for (int k = 0; k < fan->n_past; k++)
+        widen(&f, fan->past_score[k]);
+    for (int p = 0; p < SLDS_FAN_PERCENTILES; p++)
+        for (int h = 0; h < fan->n_ahead; h++)
+            widen(&f, fan->projection[p][h]);
+    for (int k = 0; k < fan->n_cut_grades; k++)
+        for (int c = 0; c < fan->n_cuts[k]; c++)
+            widen(&f, fan->cuts[k][c]);
+    if (!isfinite(f.lo)) {
+        f.lo = 0;
+        f.hi = 1;
+    }
+    double pad = (f.hi - f.lo) * 0.08 + 1.0;
+    f.lo -= pad;
+    f.hi += pad;
+    return f;
+}
+
+/* A "nice" tick step for the y axis. */
+static double tick_step(double range)
+{
+    double raw = range / 6.0, mag = pow(10.0, floor(log10(raw)));
+    double norm = raw / mag;
+    return (norm < 1.5 ? 1 : norm < 3 ? 2 : norm < 7 ? 5 : 10) * mag;
+}
+
+/* ----------------------------------------------------------------- layers */
+
+/* The grade shown in each year: past grades, then the projected ones. */
+static int grade_in(const slds_growth_fan *fan, int year)
+{
+    for (int k = 0; k < fan->n_past; k++)
+        if (fan->past_year[k] == year)
+            return fan->past_grade[k];
+    for (int h = 0; h < fan->n_ahead; h++)
+        if (fan->ahead_year[h] == year)
+            return fan->ahead_grade[h];
+    return -1;
+}
+
+static int draw_levels(slds_buf *b, const slds_growth_fan *fan, const frame *f)
+{
+    int rc = 0;
+    double half = column_half(f);
+    slds_buf line = {0};
+    for (int year = f->y0; year <= f->y1 && !rc; year++) {
+        int n, grade = grade_in(fan, year);
+        const double *cuts = grade >= 0 ? cuts_of(fan, grade, &n) : NULL;
+        if (!cuts)
+            continue;
+        double x0 = px(f, year) - half, x1 = px(f, year) + half;
+        if (x0 < LEFT)
+            x0 = LEFT;
+        if (x1 > CHART_W - RIGHT)
+            x1 = CHART_W - RIGHT;
+        for (int l = 0; l <= n && !rc; l++) {
+            double lo = l == 0 ? f->lo : cuts[l - 1], hi = l == n ? f->hi : cuts[l];
+            if (lo < f->lo)
+                lo = f->lo;
+            if (hi > f->hi)
+                hi = f->hi;
+            if (hi <= lo)
+                continue;
+            rc = slds_buf_printf(b,
+                                 "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
+                                 "fill=\"%s\"/>\n",
+                                 x0, py(f, hi), x1 - x0, py(f, lo) - py(f, hi),
+                                 level_fill[l < 5 ? l : 5]);
+        }
+        if (fan->proficient_level >= 0 && fan->proficient_level < n)
+            rc = rc || slds_buf_printf(&line, "%s%.1f,%.1f %.1f,%.1f", line.len ? " " : "", x0,
+                                       py(f, cuts[fan->proficient_level]), x1,
+                                       py(f, cuts[fan->proficient_level]));
+    }
+    if (!rc && line.len)
+        rc = slds_buf_printf(b,
+                             "<polyline points=\"%s\" fill=\"none\" stroke=\"#1b5e20\" "
+                             "stroke-width=\"2\" stroke-dasharray=\"7 4\"/>\n",
+                             line.data);
+    slds_buf_free(&line);
+    /* level names at the right, beside the last column's bands */
+    int n, grade = grade_in(fan, f->y1);
+    const double *cuts = grade >= 0 ? cuts_of(fan, grade, &n) : NULL;
+    for (int l = 0; cuts && l <= n && l < fan->n_levels && !rc; l++) {
+        double lo = l == 0 ? f->lo : cuts[l - 1], hi = l == n ? f->hi : cuts[l];
+        if (lo < f->lo)
+            lo = f->lo;
+        if (hi > f->hi)
+            hi = f->hi;
+        if (hi - lo < (f->hi - f->lo) * 0.04)
+            continue;
+        rc = slds_buf_printf(b, "<text x=\"%d\" y=\"%.1f\" class=\"lvl\">", CHART_W - RIGHT + 8,
+                             (py(f, lo) + py(f, hi)) / 2 + 4);
+        rc = rc || puts_escaped(b, fan->level_labels[l]) || slds_buf_puts(b, "</text>\n");
+    }
+    return rc;
+}
+
+static int draw_axes(slds_buf *b, const slds_growth_fan *fan, const frame *f)
+{
+    int rc = slds_buf_printf(b,
+                             "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" "
+                             "stroke=\"#888\"/>\n",
+                             LEFT, TOP, CHART_W - LEFT - RIGHT, CHART_H - TOP - BOTTOM);
+    double step = tick_step(f->hi - f->lo);
+    for (double v = ceil(f->lo / step) * step; v <= f->hi && !rc; v += step)
+        rc = slds_buf_printf(b,
+                             "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#ccc\" "
+                             "stroke-width=\"0.5\"/><text x=\"%d\" y=\"%.1f\" class=\"tick\" "
+                             "text-anchor=\"end\">%g</text>\n",
+                             LEFT, CHART_W - RIGHT, py(f, v), py(f, v), LEFT - 6, py(f, v) + 4, v);
+    for (int year = f->y0; year <= f->y1 && !rc; year++) {
+        int grade = grade_in(fan, year);
+        rc = slds_buf_printf(b,
+                             "<text x=\"%.1f\" y=\"%d\" class=\"tick\" text-anchor=\"middle\">%d"
+                             "</text>\n",
+                             px(f, year), CHART_H - BOTTOM + 18, year);
+        if (!rc && grade >= 0)
+            rc = slds_buf_printf(b,
+                                 "<text x=\"%.1f\" y=\"%d\" class=\"tick\" "
+                                 "text-anchor=\"middle\">grade %d</text>\n",
+                                 px(f, year), CHART_H - BOTTOM + 34, grade);
+    }
+    if (!rc)
+        rc = slds_buf_printf(b,
+                             "<text x=\"16\" y=\"%d\" class=\"axis\" transform=\"rotate(-90 16 %d)\" "
+                             "text-anchor=\"middle\">scale score</text>\n",
+                             (TOP + CHART_H - BOTTOM) / 2, (TOP + CHART_H - BOTTOM) / 2);
+    return rc;
+}
+
+/* Polygon between percentiles a and b (indices into the fan). */
+static int draw_band(slds_buf *b, const slds_growth_fan *fan, const frame *f, double start, int a,
+                     int c, const char *fill)
+{
+    int rc = slds_buf_printf(b, "<polygon fill=\"%s\" points=\"%.1f,%.1f", fill,
+                             px(f, fan->from_year), py(f, start));
+    for (int h = 0; h < fan->n_ahead && !rc; h++)
+        rc = slds_buf_printf(b, " %.1f,%.1f", px(f, fan->ahead_year[h]),
+                             py(f, fan->projection[c][h]));
+    for (int h = fan->n_ahead - 1; h >= 0 && !rc; h--)
+        rc = slds_buf_printf(b, " %.1f,%.1f", px(f, fan->ahead_year[h]),
+                             py(f, fan->projection[a][h]));
+    return rc || slds_buf_puts(b, "\"/>\n");
+}
+
+static int draw_fan(slds_buf *b, const slds_growth_fan *fan, const frame *f)
+{
+    if (!fan->n_ahead)
+        return SLDS_OK;
+    double start = NAN;
+    for (int k = 0; k < fan->n_past; k++)
+        if (fan->past_year[k] == fan->from_year)
+            start = fan->past_score[k];
+    if (!isfinite(start))
+        return SLDS_OK;
+    int rc = draw_band(b, fan, f, start, 0, 4, "rgba(33,102,172,0.18)");
+    rc = rc || draw_band(b, fan, f, start, 1, 3, "rgba(33,102,172,0.30)");
+    rc = rc || slds_buf_printf(b, "<polyline fill=\"none\" stroke=\"#2166ac\" stroke-width=\"2\" "
+                                  "stroke-dasharray=\"5 3\" points=\"%.1f,%.1f",
+                               px(f, fan->from_year), py(f, start));
+    for (int h = 0; h < fan->n_ahead && !rc; h++)
+        rc = slds_buf_printf(b, " %.1f,%.1f", px(f, fan->ahead_year[h]),
+                             py(f, fan->projection[2][h]));
+    rc = rc || slds_buf_puts(b, "\"/>\n");
+    int last = fan->n_ahead - 1;
+    for (int p = 0; p < SLDS_FAN_PERCENTILES && !rc; p++)
+        rc = slds_buf_printf(b,
+                             "<text x=\"%.1f\" y=\"%.1f\" class=\"pct\">%dth: %.0f</text>\n",
+                             px(f, fan->ahead_year[last]) + 6, py(f, fan->projection[p][last]) + 4,
+                             fan->percentiles[p], fan->projection[p][last]);
+    return rc;
+}
+
+static int draw_past(slds_buf *b, const slds_growth_fan *fan, const frame *f)
+{
+    int rc = slds_buf_puts(b, "<polyline fill=\"none\" stroke=\"#222\" stroke-width=\"2.5\" points=\"");
+    for (int k = 0; k < fan->n_past && !rc; k++)
+        rc = slds_buf_printf(b, "%s%.1f,%.1f", k ? " " : "", px(f, fan->past_year[k]),
+                             py(f, fan->past_score[k]));
+    rc = rc || slds_buf_puts(b, "\"/>\n");
+    for (int k = 0; k < fan->n_past && !rc; k++)
+        rc = slds_buf_printf(b,
+                             "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"5\" fill=\"#222\"/>"
+                             "<text x=\"%.1f\" y=\"%.1f\" class=\"score\" "
+                             "text-anchor=\"middle\">%.0f</text>\n",
+                             px(f, fan->past_year[k]), py(f, fan->past_score[k]),
+                             px(f, fan->past_year[k]), py(f, fan->past_score[k]) - 10,
+                             fan->past_score[k]);
+    return rc;
+}
+
+static int draw_legend(slds_buf *b)
+{
+    return slds_buf_printf(
+        b,
+        "<g class=\"legend\" transform=\"translate(%d,%d)\">"
+        "<line x1=\"0\" x2=\"22\" y1=\"0\" y2=\"0\" stroke=\"#222\" stroke-width=\"2.5\"/>"
+        "<text x=\"28\" y=\"4\">scores</text>"
+        "<rect x=\"90\" y=\"-6\" width=\"22\" height=\"12\" fill=\"rgba(33,102,172,0.30)\"/>"
+        "<text x=\"118\" y=\"4\">25th&#8211;75th percentile growth</text>"
+        "<rect x=\"320\" y=\"-6\" width=\"22\" height=\"12\" fill=\"rgba(33,102,172,0.18)\"/>"
+        "<text x=\"348\" y=\"4\">10th&#8211;90th</text>"
+        "<line x1=\"430\" x2=\"452\" y1=\"0\" y2=\"0\" stroke=\"#1b5e20\" stroke-width=\"2\" "
+        "stroke-dasharray=\"7 4\"/><text x=\"458\" y=\"4\">proficient</text></g>\n",
+        LEFT, CHART_H - 8);
+}
+
+static int chart(slds_buf *b, const slds_growth_fan *fan)
+{
+    frame f = make_frame(fan);
+    int rc = slds_buf_printf(b,
+                             "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
+                             "viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"growth chart\">\n",
+                             CHART_W, CHART_H, CHART_W, CHART_H);
+    rc = rc || draw_levels(b, fan, &f);
+    rc = rc || draw_axes(b, fan, &f);
+    rc = rc || draw_fan(b, fan, &f);
+    rc = rc || draw_past(b, fan, &f);
+    rc = rc || draw_legend(b);
+    return rc || slds_buf_puts(b, "</svg>\n");
+}
+
+/* ------------------------------------------------------------------ page */
+
+static const char *level_name(const slds_growth_fan *fan, int level)
+{
+    if (!fan || level < 1 || level > fan->n_levels)
+        return "";
+    return fan->level_labels[level - 1];
+}
+
+static int summary(slds_buf *b, const slds_growth_history_entry *e)
+{
+    int rc = slds_buf_puts(b, "<p class=\"summary\">");
+    if (e->sgp > 0)
+        rc = rc || slds_buf_printf(b,
+                                   "In %d (grade %d) the student's growth percentile was "
+                                   "<b>%d</b>: the student grew more than %d%% of students "
+                                   "with a similar score history. ",
+                                   e->school_year, e->grade, e->sgp, e->sgp);
+    else
+        rc = rc || slds_buf_printf(b, "In %d (grade %d) no growth percentile could be computed. ",
+                                   e->school_year, e->grade);
+    if (e->sgp_target > 0)
+        rc = rc || slds_buf_printf(b,
+                                   "To %s proficient within %d year%s, the student needs growth "
+                                   "at the <b>%d</b>th percentile each year%s.",
+                                   strcmp(e->catch_up_keep_up, "KEEP_UP") ? "reach" : "stay",
+                                   e->target_years, e->target_years == 1 ? "" : "s", e->sgp_target,
+                                   !strcmp(e->on_track, "Y")   ? " (on track)"
+                                   : !strcmp(e->on_track, "N") ? " (not on track yet)"
+                                                               : "");
+    return rc || slds_buf_puts(b, "</p>\n");
+}
+
+static int history_table(slds_buf *b, const slds_growth_history *h, const char *subject,
+                         const slds_growth_fan *fan)
+{
+    int rc = slds_buf_puts(b, "<table><tr><th>year</th><th>grade</th><th>score</th><th>level</th>"
+                              "<th>SGP</th><th>order</th><th>SGP by order</th><th>target</th>"
+                              "<th>status</th><th>on track</th><th>grade levels</th></tr>\n");
+    for (size_t k = 0; k < h->n_entries && !rc; k++) {
+        const slds_growth_history_entry *e = &h->entries[k];
+        if (strcmp(e->subject, subject))
+            continue;
+        rc = slds_buf_printf(b, "<tr><td>%d</td><td>%d</td><td>%g</td><td>", e->school_year,
+                             e->grade, e->scale_score);
+        rc = rc || puts_escaped(b, level_name(fan, e->level)) || slds_buf_puts(b, "</td><td>");
+        rc = rc || (e->sgp ? slds_buf_printf(b, "%d", e->sgp) : 0);
+        rc = rc || slds_buf_puts(b, "</td><td>");
+        rc = rc || (e->sgp_order ? slds_buf_printf(b, "%d", e->sgp_order) : 0);
+        rc = rc || slds_buf_puts(b, "</td><td>");
+        for (int o = 0; o < e->n_orders && !rc; o++)
+            rc = e->sgp_by_order[o] ? slds_buf_printf(b, "%s%d", o ? " / " : "", e->sgp_by_order[o])
+                                    : slds_buf_puts(b, o ? " / &#8211;" : "&#8211;");
+        rc = rc || slds_buf_puts(b, "</td><td>");
+        rc = rc || (e->sgp_target ? slds_buf_printf(b, "%d (%d yr)", e->sgp_target, e->target_years)
+                                  : 0);
+        rc = rc || slds_buf_printf(b, "</td><td>%s</td><td>%s</td><td>",
+                                   !strcmp(e->catch_up_keep_up, "KEEP_UP")    ? "keep up"
+                                   : !strcmp(e->catch_up_keep_up, "CATCH_UP") ? "catch up"
+                                                                              : "",
+                                   e->on_track);
+        rc = rc || (isfinite(e->grade_levels_gained)
+                        ? slds_buf_printf(b, "%.2f", e->grade_levels_gained)
+                        : 0);
+        rc = rc || slds_buf_puts(b, "</td></tr>\n");
+    }
+    return rc || slds_buf_puts(b, "</table>\n");
+}
+
+static const char page_head[] =
+    "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
+    "<title>Growth report</title>\n<style>\n"
+    "body{font-family:-apple-system,'Segoe UI',Helvetica,Arial,sans-serif;margin:24px;color:#222;"
+    "max-width:900px}\n"
+    "h1{font-size:22px}h2{font-size:18px;margin-top:28px;border-bottom:1px solid #ddd}\n"
+    "table{border-collapse:collapse;font-size:13px;margin-top:8px}"
+    "td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}th{background:#f3f3f3}\n"
+    "svg text{font-size:12px;fill:#333}svg .lvl{font-size:11px}svg .pct{font-size:11px;"
+    "fill:#2166ac}svg .score{font-weight:bold}\n"
+    ".note{font-size:12px;color:#555}\n</style></head><body>\n";
+
+static const char page_foot[] =
+    "<p class=\"note\">The growth percentile (SGP) compares the student's score with those of "
+    "students in the state who had the same scores in earlier years (1 = lowest growth, 99 = "
+    "highest). The shaded fan shows where the student would score if the student grew at the "
+    "10th, 25th, 50th, 75th or 90th percentile every year; the bands behind it are the "
+    "achievement levels of each grade.</p>\n</body></html>\n";
+
+int slds_growthrun_history_html(const slds_growth_history *h, slds_buf *out, slds_error *err)
+{
+    int rc = slds_buf_puts(out, page_head);
+    rc = rc || slds_buf_puts(out, "<h1>Growth report: student ");
+    rc = rc || puts_escaped(out, h->student_id) || slds_buf_puts(out, "</h1>\n");
+    for (int k = 0; k < h->n_fans && !rc; k++) {
+        const slds_growth_fan *fan = &h->fans[k];
+        const slds_growth_history_entry *latest = NULL;
+        for (size_t e = 0; e < h->n_entries; e++)
+            if (!strcmp(h->entries[e].subject, fan->subject))
+                latest = &h->entries[e];
+        rc = slds_buf_puts(out, "<h2>") || puts_escaped(out, fan->subject) ||
+             slds_buf_puts(out, "</h2>\n");
+        rc = rc || (latest ? summary(out, latest) : 0);
+        rc = rc || chart(out, fan);
+        rc = rc || history_table(out, h, fan->subject, fan);
+    }
+    rc = rc || slds_buf_puts(out, page_foot);
+    return rc ? slds_fail(err, SLDS_ERR_NOMEM, "out of memory writing the report") : SLDS_OK;
+}

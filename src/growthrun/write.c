@@ -1,0 +1,485 @@
+/* write.c - writes a run's results into the growth tables, inside the
+ * caller's transaction, after gr_delete_year has cleared the year: per
+ * subject the run row, per grade the cohort with its prior grades (knots,
+ * boundaries) and coefficient matrices, per student the result row with
+ * every order's SGP and every target. Students are written in id order
+ * (design note 1), so each table grows by appending to one key range. */
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "growthrun/internal.h"
+
+static void bind_real(sqlite3_stmt *st, int i, double v)
+{
+    if (isfinite(v))
+        sqlite3_bind_double(st, i, v);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+static void bind_positive(sqlite3_stmt *st, int i, int v)
+{
+    if (v > 0)
+        sqlite3_bind_int(st, i, v);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+static void bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+    if (v && *v)
+        sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+static int step_done(slds_store *s, sqlite3_stmt *st, const char *what, slds_error *err)
+{
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    if (rc != SQLITE_DONE)
+        return slds_fail(err, SLDS_ERR_DB, "writing %s: %s", what, sqlite3_errmsg(s->db));
+    return SLDS_OK;
+}
+
+/* ------------------------------------------------------------ run rows */
+
+static int levels_json(const slds_growth_config *cfg, slds_buf *b)
+{
+    int rc = slds_buf_puts(b, "[");
+    for (int l = 0; cfg && l < cfg->n_levels && !rc; l++) {
+        json_t *label = json_string(cfg->level_labels[l]);
+        char *text = label ? json_dumps(label, JSON_ENCODE_ANY) : NULL;
+        rc = !text || slds_buf_printf(b, "%s{\"label\":%s,\"proficient\":%s}", l ? "," : "", text,
+                                      cfg->level_proficient[l] ? "true" : "false");
+        free(text);
+        json_decref(label);
+    }
+    return rc || slds_buf_puts(b, "]") ? SLDS_ERR_NOMEM : SLDS_OK;
+}
+
+static int write_run_row(slds_store *s, gr_run *r, int subj, double seconds, slds_error *err)
+{
+    size_t students = 0, with_sgp = 0, with_target = 0, with_gl = 0;
+    for (int k = 0; k < r->n_groups; k++) {
+        const gr_group *g = &r->groups[k];
+        if (g->subject != subj)
+            continue;
+        students += g->n;
+        for (size_t m = 0; m < g->n; m++) {
+            with_sgp += g->fitted && g->fit.sgp[m] > 0;
+            with_target += g->has_targets && g->targets.kind[m] != SLDS_TARGET_NONE;
+            with_gl += isfinite(g->grade_levels[m]);
+        }
+    }
+    sqlite3_stmt *st;
+    int rc = slds_store_prepare(
+        s, &st,
+        "INSERT INTO growth_runs(school_year, subject, run_at, config, max_order, n_taus,"
+        " projection_years, gain_method, reference_year, levels, students, with_sgp, with_target,"
+        " with_grade_levels, seconds) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15)",
+        err);
+    if (rc)
+        return rc;
+    char now[32];
+    time_t t = time(NULL);
+    struct tm tmv;
+    strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tmv));
+    slds_buf levels = {0};
+    if (levels_json(r->cfg, &levels)) {
+        sqlite3_finalize(st);
+        slds_buf_free(&levels);
+        return slds_fail(err, SLDS_ERR_NOMEM, "out of memory");
+    }
+    sqlite3_bind_int(st, 1, r->panel.year);
+    bind_text(st, 2, r->panel.subjects[subj]->name);
+    bind_text(st, 3, now);
+    bind_text(st, 4, r->opt->config_name);
+    sqlite3_bind_int(st, 5, r->max_order);
+    sqlite3_bind_int(st, 6, r->n_taus);
+    sqlite3_bind_int(st, 7, r->projection_years);
+    bind_text(st, 8, r->opt->gain_method == SLDS_GAIN_GRADE_GAP ? "grade-gap" : "typical");
+    sqlite3_bind_int(st, 9, r->reference_year);
+    bind_text(st, 10, levels.data);
+    sqlite3_bind_int64(st, 11, (sqlite3_int64)students);
+    sqlite3_bind_int64(st, 12, (sqlite3_int64)with_sgp);
+    sqlite3_bind_int64(st, 13, (sqlite3_int64)with_target);
+    sqlite3_bind_int64(st, 14, (sqlite3_int64)with_gl);
+    sqlite3_bind_double(st, 15, seconds);
+    rc = step_done(s, st, "growth_runs", err);
+    sqlite3_finalize(st);
+    slds_buf_free(&levels);
+    return rc;
+}
+
+/* -------------------------------------------------------------- cohorts */
+
+static int write_cohort(slds_store *s, gr_run *r, const gr_group *g, sqlite3_stmt *st,
+                        slds_error *err)
+{
+    size_t with_sgp = 0, with_target = 0;
+    for (size_t m = 0; m < g->n; m++) {
+        with_sgp += g->fitted && g->fit.sgp[m] > 0;
+        with_target += g->has_targets && g->targets.kind[m] != SLDS_TARGET_NONE;
+    }
+    slds_buf cuts = {0};
+    if (g->n_cuts && gr_json_numbers(&cuts, g->cuts, g->n_cuts))
+        return slds_fail(err, SLDS_ERR_NOMEM, "out of memory");
+    sqlite3_bind_int(st, 1, r->panel.year);
+    bind_text(st, 2, r->panel.subjects[g->subject]->name);
+    sqlite3_bind_int(st, 3, g->grade);
+    sqlite3_bind_int(st, 4, g->K);
+    sqlite3_bind_int64(st, 5, (sqlite3_int64)g->n);
+    sqlite3_bind_int64(st, 6, (sqlite3_int64)g->with_prior);
+    sqlite3_bind_int64(st, 7, (sqlite3_int64)with_sgp);
+    sqlite3_bind_int64(st, 8, (sqlite3_int64)with_target);
+    sqlite3_bind_int(st, 9, g->orders_fitted);
+    bind_real(st, 10, g->has_loss_hoss ? g->loss_hoss[0] : NAN);
+    bind_real(st, 11, g->has_loss_hoss ? g->loss_hoss[1] : NAN);
+    bind_text(st, 12, cuts.data);
+    bind_real(st, 13, g->proficient_cut);
+    bind_real(st, 14, g->points_per_grade);
+    sqlite3_bind_int64(st, 15, (sqlite3_int64)g->points_n);
+    sqlite3_bind_double(st, 16, g->seconds);
+    bind_text(st, 17, g->note);
+    int rc = step_done(s, st, "growth_cohorts", err);
+    slds_buf_free(&cuts);
+    return rc;
+}
+
+static int write_priors(slds_store *s, gr_run *r, const gr_group *g, sqlite3_stmt *st,
+                        slds_error *err)
+{
+    for (int k = 0; k < g->K; k++) {
+        const slds_bspline *b = &g->splines[k];
+        slds_buf knots = {0};
+        if (gr_json_numbers(&knots, b->knots, b->n_knots))
+            return slds_fail(err, SLDS_ERR_NOMEM, "out of memory");
+        sqlite3_bind_int(st, 1, r->panel.year);
+        bind_text(st, 2, r->panel.subjects[g->subject]->name);
+        sqlite3_bind_int(st, 3, g->grade);
+        sqlite3_bind_int(st, 4, k + 1);
+        sqlite3_bind_int(st, 5, g->prior_grade[k]);
+        sqlite3_bind_int(st, 6, g->prior_year[k]);
+        sqlite3_bind_int(st, 7, b->degree);
+        bind_text(st, 8, knots.data);
+        sqlite3_bind_double(st, 9, b->boundary[0]);
+        sqlite3_bind_double(st, 10, b->boundary[1]);
+        bind_text(st, 11, g->knots_from_data[k] ? "data" : "config");
+        int rc = step_done(s, st, "growth_priors", err);
+        slds_buf_free(&knots);
+        if (rc)
+            return rc;
+    }
+    return SLDS_OK;
+}
+
+static int write_models(slds_store *s, gr_run *r, const gr_group *g, sqlite3_stmt *st,
+                        slds_error *err)
+{
+    if (!g->fitted)
+        return SLDS_OK;
+    const slds_sgp_model *m = &g->fit.model;
+    for (int k = 0; k < m->max_order; k++) {
+        if (!m->coef[k])
+            continue;
+        unsigned char *taus = NULL, *coef = NULL;
+        size_t nc = (size_t)m->p[k] * (size_t)m->n_taus;
+        int rc = gr_blob_encode(m->taus, (size_t)m->n_taus, &taus, err);
+        if (!rc)
+            rc = gr_blob_encode(m->coef[k], nc, &coef, err);
+        if (!rc) {
+            sqlite3_bind_int(st, 1, r->panel.year);
+            bind_text(st, 2, r->panel.subjects[g->subject]->name);
+            sqlite3_bind_int(st, 3, g->grade);
+            sqlite3_bind_int(st, 4, k + 1);
+            sqlite3_bind_int64(st, 5, (sqlite3_int64)m->n_fit[k]);
+            sqlite3_bind_int(st, 6, m->p[k]);
+            sqlite3_bind_int(st, 7, m->n_taus);
+            sqlite3_bind_blob(st, 8, taus, (int)((size_t)m->n_taus * 8), SQLITE_STATIC);
+            sqlite3_bind_blob(st, 9, coef, (int)(nc * 8), SQLITE_STATIC);
+            rc = step_done(s, st, "growth_models", err);
+        }
+        free(taus);
+        free(coef);
+        if (rc)
+            return rc;
+    }
+    return SLDS_OK;
+}
+
+static int write_cohorts(slds_store *s, gr_run *r, int subj, slds_error *err)
+{
+    sqlite3_stmt *c = NULL, *p = NULL, *m = NULL;
+    int rc = slds_store_prepare(s, &c,
+                                "INSERT INTO growth_cohorts VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,"
+                                "?11,?12,?13,?14,?15,?16,?17)",
+                                err);
+    if (!rc)
+        rc = slds_store_prepare(s, &p,
+                                "INSERT INTO growth_priors VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)",
+                                err);
+    if (!rc)
+        rc = slds_store_prepare(s, &m, "INSERT INTO growth_models VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9)",
+                                err);
+    for (int k = 0; k < r->n_groups && !rc; k++) {
+        const gr_group *g = &r->groups[k];
+        if (g->subject != subj)
+            continue;
+        rc = write_cohort(s, r, g, c, err);
+        if (!rc)
+            rc = write_priors(s, r, g, p, err);
+        if (!rc)
+            rc = write_models(s, r, g, m, err);
+    }
+    sqlite3_finalize(c);
+    sqlite3_finalize(p);
+    sqlite3_finalize(m);
+    return rc;
+}
+
+/* ------------------------------------------------------------- students */
+
+typedef struct student_writer {
+    slds_store *s;
+    gr_run *r;
+    sqlite3_stmt *row, *sgp, *target, *school;
+    slds_intern places;        /* school and district ids */
+    uint32_t last_student;     /* school lookup cache: same student, same date */
+    int last_date;
+    uint32_t last_school, last_lea;
+} student_writer;
+
+/* The school of the student's enrollment in Y on the test date (or the
+ * latest spell of Y), and its district. */
+static int lookup_school(student_writer *w, uint32_t i, int date, uint32_t *school, uint32_t *lea,
+                         slds_error *err)
+{
+    if (i == w->last_student && date == w->last_date) {
+        *school = w->last_school;
+        *lea = w->last_lea;
+        return SLDS_OK;
+    }
+    sqlite3_stmt *st = w->school;
+    char d[11];
+    gr_date_text(date, d);
+    sqlite3_bind_text(st, 1, gr_panel_id(&w->r->panel, i), -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 2, w->r->panel.year);
+    bind_text(st, 3, d);
+    *school = *lea = SLDS_NO_ID;
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW) {
+        const char *sc = (const char *)sqlite3_column_text(st, 0);
+        const char *le = (const char *)sqlite3_column_text(st, 1);
+        if (sc)
+            *school = slds_intern_add(&w->places, sc, strlen(sc));
+        if (le)
+            *lea = slds_intern_add(&w->places, le, strlen(le));
+        if ((sc && *school == SLDS_NO_ID) || (le && *lea == SLDS_NO_ID))
+            step = SQLITE_NOMEM;
+    }
+    sqlite3_reset(st);
+    if (step != SQLITE_ROW && step != SQLITE_DONE)
+        return slds_fail(err, SLDS_ERR_DB, "looking up the school of %s: %s",
+                         gr_panel_id(&w->r->panel, i), sqlite3_errmsg(w->s->db));
+    w->last_student = i;
+    w->last_date = date;
+    w->last_school = *school;
+    w->last_lea = *lea;
+    return SLDS_OK;
+}
+
+static const char *no_sgp_reason(const gr_run *r, const gr_group *g, size_t m)
+{
+    if (g->fitted && g->fit.sgp[m] > 0)
+        return NULL;
+    if (g->K == 0)
+        return "NO_PRIOR_GRADE";
+    if (isfinite(g->priors[m * (size_t)g->K]))
+        return "NOT_FITTED";
+    int y = g->prior_year[0];
+    if (gr_grade(&r->panel, g->subject, y, g->student[m]) >= 0)
+        return "PROGRESSION";
+    return "NO_PRIOR";
+}
+
+static int write_targets(student_writer *w, const gr_group *g, size_t m, const char *id,
+                         const char *subject, slds_error *err)
+{
+    if (!g->has_targets || g->targets.kind[m] == SLDS_TARGET_NONE)
+        return SLDS_OK;
+    int has_sgp = g->fitted && g->fit.sgp[m] > 0;
+    for (int h = 0; h < g->n_ahead; h++) {
+        size_t cell = m * (size_t)g->targets.n_years + (size_t)h;
+        if (!g->targets.target[cell])
+            continue;
+        sqlite3_stmt *st = w->target;
+        sqlite3_bind_int(st, 1, w->r->panel.year);
+        bind_text(st, 2, subject);
+        bind_text(st, 3, id);
+        sqlite3_bind_int(st, 4, g->ahead_year[h] - w->r->panel.year);
+        sqlite3_bind_int(st, 5, g->ahead_grade[h]);
+        sqlite3_bind_int(st, 6, g->ahead_year[h]);
+        sqlite3_bind_double(st, 7, g->ahead_cut[h]);
+        sqlite3_bind_int(st, 8, g->targets.target[cell]);
+        bind_text(st, 9, g->targets.reachable[cell] ? "Y" : "N");
+        bind_text(st, 10, has_sgp ? (g->targets.on_track[cell] ? "Y" : "N") : NULL);
+        int rc = step_done(w->s, st, "growth_targets", err);
+        if (rc)
+            return rc;
+    }
+    return SLDS_OK;
+}
+
+static int write_orders(student_writer *w, const gr_group *g, size_t m, const char *id,
+                        const char *subject, slds_error *err)
+{
+    if (!g->fitted)
+        return SLDS_OK;
+    for (int k = 0; k < g->fit.max_order; k++) {
+        int v = g->fit.sgp_by_order[m * (size_t)g->fit.max_order + (size_t)k];
+        if (v <= 0)
+            continue;
+        sqlite3_stmt *st = w->sgp;
+        sqlite3_bind_int(st, 1, w->r->panel.year);
+        bind_text(st, 2, subject);
+        bind_text(st, 3, id);
+        sqlite3_bind_int(st, 4, k + 1);
+        sqlite3_bind_int(st, 5, v);
+        int rc = step_done(w->s, st, "growth_sgp", err);
+        if (rc)
+            return rc;
+    }
+    return SLDS_OK;
+}
+
+static int write_student(student_writer *w, const gr_group *g, size_t m, slds_error *err)
+{
+    gr_run *r = w->r;
+    uint32_t i = g->student[m];
+    const char *id = gr_panel_id(&r->panel, i);
+    const char *subject = r->panel.subjects[g->subject]->name;
+    int date = r->panel.subjects[g->subject]->test_date[gr_panel_year(&r->panel, r->panel.year)][i];
+    uint32_t school, lea;
+    int rc = lookup_school(w, i, date, &school, &lea, err);
+    if (rc)
+        return rc;
+    char d[11];
+    gr_date_text(date, d);
+    int sgp = g->fitted ? g->fit.sgp[m] : 0;
+    int order = g->fitted ? g->fit.order[m] : 0;
+    int target = 0, target_years = 0;
+    const char *kind = NULL, *on_track = NULL;
+    if (g->has_targets && g->targets.kind[m] != SLDS_TARGET_NONE) {
+        int h = g->n_ahead - 1;
+        size_t cell = m * (size_t)g->targets.n_years + (size_t)h;
+        target = g->targets.target[cell];
+        target_years = g->ahead_year[h] - r->panel.year;
+        kind = g->targets.kind[m] == SLDS_TARGET_KEEP_UP ? "KEEP_UP" : "CATCH_UP";
+        if (sgp > 0)
+            on_track = g->targets.on_track[cell] ? "Y" : "N";
+    }
+    sqlite3_stmt *st = w->row;
+    sqlite3_bind_int(st, 1, r->panel.year);
+    bind_text(st, 2, subject);
+    bind_text(st, 3, id);
+    sqlite3_bind_int(st, 4, g->grade);
+    sqlite3_bind_double(st, 5, g->current[m]);
+    bind_text(st, 6, d);
+    bind_text(st, 7, school == SLDS_NO_ID ? NULL : slds_intern_str(&w->places, school));
+    bind_text(st, 8, lea == SLDS_NO_ID ? NULL : slds_intern_str(&w->places, lea));
+    bind_real(st, 9, g->K ? g->priors[m * (size_t)g->K] : NAN);
+    bind_positive(st, 10, sgp);
+    bind_positive(st, 11, order);
+    bind_text(st, 12, no_sgp_reason(r, g, m));
+    bind_real(st, 13, g->gain[m]);
+    bind_real(st, 14, g->grade_levels[m]);
+    bind_positive(st, 15, target);
+    bind_positive(st, 16, target_years);
+    bind_text(st, 17, kind);
+    bind_text(st, 18, on_track);
+    rc = step_done(w->s, st, "growth_students", err);
+    if (!rc)
+        rc = write_orders(w, g, m, id, subject, err);
+    if (!rc)
+        rc = write_targets(w, g, m, id, subject, err);
+    return rc;
+}
+
+static int prepare_writer(student_writer *w, slds_error *err)
+{
+    int rc = slds_store_prepare(w->s, &w->row,
+                                "INSERT INTO growth_students VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,"
+                                "?11,?12,?13,?14,?15,?16,?17,?18)",
+                                err);
+    if (!rc)
+        rc = slds_store_prepare(w->s, &w->sgp, "INSERT INTO growth_sgp VALUES(?1,?2,?3,?4,?5)", err);
+    if (!rc)
+        rc = slds_store_prepare(w->s, &w->target,
+                                "INSERT INTO growth_targets VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)",
+                                err);
+    if (!rc)
+        rc = slds_store_prepare(
+            w->s, &w->school,
+            "SELECT e.school_id, sc.lea_id FROM enrollments e"
+            " LEFT JOIN schools sc ON sc.school_id = e.school_id"
+            " WHERE e.student_id = ?1 AND e.school_year = ?2"
+            " ORDER BY (e.entry_date <= ?3 AND (e.exit_date IS NULL OR e.exit_date = ''"
+            " OR e.exit_date >= ?3)) DESC, e.entry_date DESC LIMIT 1",
+            err);
+    return rc;
+}
+
+static int write_students(slds_store *s, gr_run *r, int subj, size_t *written,
+                          const slds_progress *progress, size_t total, slds_error *err)
+{
+    student_writer w = {.s = s, .r = r, .last_student = SLDS_NO_ID};
+    int rc = prepare_writer(&w, err);
+    gr_group *by_grade[GR_MAX_GRADE] = {0};
+    size_t cursor[GR_MAX_GRADE] = {0};
+    for (int k = 0; k < r->n_groups; k++)
+        if (r->groups[k].subject == subj)
+            by_grade[r->groups[k].grade] = &r->groups[k];
+    const signed char *grade = r->panel.subjects[subj]->grade[gr_panel_year(&r->panel, r->panel.year)];
+    size_t n = gr_panel_students(&r->panel);
+    for (size_t i = 0; i < n && !rc; i++) {
+        if (grade[i] < 0)
+            continue;
+        gr_group *g = by_grade[grade[i]];
+        rc = write_student(&w, g, cursor[grade[i]]++, err);
+        if (++*written % 16384 == 0)
+            slds_progress_report(progress, "writing results", *written, total);
+    }
+    sqlite3_finalize(w.row);
+    sqlite3_finalize(w.sgp);
+    sqlite3_finalize(w.target);
+    sqlite3_finalize(w.school);
+    slds_intern_free(&w.places);
+    return rc;
+}
+
+int gr_write(slds_store *s, gr_run *r, const slds_progress *progress, slds_error *err)
+{
+    size_t total = 0, written = 0;
+    for (int k = 0; k < r->n_groups; k++)
+        total += r->groups[k].n;
+    for (int subj = 0; subj < r->panel.n_subjects; subj++) {
+        if (!gr_count_subject(&r->panel, subj))
+            continue;
+        int rc = gr_delete_year(s, r->panel.year, r->panel.subjects[subj]->name, err);
+        if (!rc)
+            rc = write_run_row(s, r, subj, slds_now() - r->started, err);
+        if (!rc)
+            rc = write_cohorts(s, r, subj, err);
+        if (!rc)
+            rc = write_students(s, r, subj, &written, progress, total, err);
+        if (rc)
+            return rc;
+    }
+    return SLDS_OK;
+}
