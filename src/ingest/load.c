@@ -35,6 +35,10 @@
 #define PENDING "pending"
 #define AMBIGUOUS (SLDS_NO_ID - 1)
 #define OPEN_END INT32_MAX
+/* A text cell is at most 1000 bytes (the contract), so a match key of two names,
+ * a date and a sex fits in 2100. */
+#define SLDS_FIELD_MAX 1001
+#define SLDS_MATCH_KEY_MAX 2100
 
 /* One enrollment spell, existing or from this load. */
 typedef struct spell {
@@ -534,6 +538,10 @@ static int read_header(load_ctx *c, slds_csv *csv, const char *path, const slds_
         return slds_fail(c->err, SLDS_ERR_DATA,
                          "%s: line 1: the file is empty (expected a header row naming the columns)",
                          path);
+    if (rec.bad_quote_field >= 0)
+        return slds_fail(c->err, SLDS_ERR_DATA,
+                         "%s: line 1, column %d: the header has a stray quote (a name quoted only in part)",
+                         path, rec.bad_quote_field + 1);
     if (rec.bad_utf8_field >= 0)
         return slds_fail(c->err, SLDS_ERR_DATA,
                          "%s: line 1, column %d: the header is not valid UTF-8 (wrong encoding?)",
@@ -648,7 +656,7 @@ typedef struct student_stmts {
 static int write_identity(load_ctx *c, student_stmts *ss, const char *const *f, const char *sid,
                           uint8_t source)
 {
-    char mk[512];
+    char mk[SLDS_MATCH_KEY_MAX];
     bool has_identity = f[2][0] && f[3][0] && f[4][0];
     size_t mklen = has_identity ? slds_ident_match_key(f[2], f[3], f[4], f[5], mk, sizeof mk) : 0;
     uint32_t student = slds_intern_add(&c->students, sid, strlen(sid));
@@ -690,7 +698,7 @@ static int resolve_pending_student(load_ctx *c, student_stmts *ss, const pending
     uint8_t source;
     uint32_t student = crosswalk_find(c, f[0], f[1], &source);
     if (student == SLDS_NO_ID) {
-        char mk[512];
+        char mk[SLDS_MATCH_KEY_MAX];
         size_t mklen = slds_ident_match_key(f[2], f[3], f[4], f[5], mk, sizeof mk);
         uint32_t e = slds_intern_find(&c->match_keys, mk, mklen);
         if (e != SLDS_NO_ID && c->match_student[e] == AMBIGUOUS)
@@ -742,7 +750,7 @@ static int handle_student_row(load_ctx *c, student_stmts *ss, const row *r, long
                 return nomem(c);
         return SLDS_OK;
     }
-    char f[7][160];
+    char f[7][SLDS_FIELD_MAX];
     const char *fp[7];
     for (int i = 0; i < 7; i++) {
         snprintf(f[i], sizeof f[i], "%.*s", (int)r->v[i].len, r->v[i].text ? r->v[i].text : "");
@@ -754,7 +762,8 @@ static int handle_student_row(load_ctx *c, student_stmts *ss, const row *r, long
         const char *linked = slds_intern_str(&c->students, existing);
         if (strcmp(linked, f[6])) {
             char why[600];
-            snprintf(why, sizeof why, "district %s local id %s is already linked to statewide id %s",
+            /* ids are at most 64 bytes (the contract) */
+            snprintf(why, sizeof why, "district %.64s local id %.64s is already linked to statewide id %.64s",
                      f[0], f[1], linked);
             return reject_row(c, line, "student_id", r->raw[6], r->rawlen[6], why);
         }
