@@ -11,6 +11,7 @@ students=${1:-200000}
 years=${2:-5}
 work=${3:-/tmp/slds-bench}
 command -v /usr/bin/time >/dev/null || apt-get install -y -qq time >/dev/null
+command -v bc >/dev/null || apt-get install -y -qq bc >/dev/null
 [ -x build/slds ] || scripts/setup.sh build
 slds=$PWD/build/slds
 rm -rf "$work" && mkdir -p "$work"
