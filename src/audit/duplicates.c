@@ -62,7 +62,8 @@ static int count_groups(audit_ctx *c, audit_check *k)
     int rc = slds_store_prepare(
         c->s, &st,
         "SELECT i.match_key, i.student_id, i.lea_id FROM main.student_identity i"
-        " WHERE i.match_key IN (SELECT match_key FROM main.student_identity GROUP BY match_key"
+        " WHERE i.match_key IN (SELECT match_key FROM main.student_identity"
+        "                       WHERE match_key IS NOT NULL GROUP BY match_key"
         "                       HAVING min(student_id) <> max(student_id))"
         " ORDER BY i.match_key, i.student_id, i.lea_id",
         c->err);
