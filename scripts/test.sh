@@ -7,7 +7,5 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh --test build
 ctest --test-dir build --output-on-failure -j2 --timeout 600
 if [ -z "${SLDS_SKIP_SANITIZERS:-}" ]; then
-    scripts/setup.sh build-asan -DSLDS_SANITIZE=ON
-    ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-        ctest --test-dir build-asan --output-on-failure -j2 --timeout 900 -E 'fuzz_smoke'
+    scripts/test_sanitizers.sh
 fi
