@@ -313,12 +313,6 @@ static double select_kth(double *a, size_t n, size_t k)
     return a[kk];
 }
 
-static int cmp_bp(const void *a, const void *b)
-{
-    double x = ((const rq_bp *)a)->t, y = ((const rq_bp *)b)->t;
-    return (x > y) - (x < y);
-}
-
 /* Weighted selection: the position k in bp[0..c-1] (after reordering) at which
  * the cumulative weight in increasing t first reaches need; bp[0..k-1] are the
  * crossings passed before it. Returns c when the total weight is short.
@@ -414,7 +408,15 @@ static size_t select_crossing(rq_bp *bp, size_t c, double need, double total)
             lo = gt;
         }
     }
-    qsort(bp + lo, hi - lo, sizeof *bp, cmp_bp);
+    for (size_t k = lo + 1; k < hi; k++) { /* insertion sort of at most 24 */
+        rq_bp t = bp[k];
+        size_t j = k;
+        while (j > lo && bp[j - 1].t > t.t) {
+            bp[j] = bp[j - 1];
+            j--;
+        }
+        bp[j] = t;
+    }
     for (size_t k = lo; k < hi; k++) {
         need -= bp[k].wt;
         if (need <= 0)
