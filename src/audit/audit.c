@@ -5,7 +5,8 @@
  *     transaction, so a load that commits meanwhile is either wholly in the
  *     report or wholly out of it.
  *  2. The audit writes nothing to the state's tables: its working tables are
- *     TEMP tables, dropped before it returns (and rolled back on failure).
+ *     TEMP tables, dropped before it returns (and rolled back on failure);
+ *     test_leaves_no_trace checks that none is left and no transaction open.
  *  3. Every finding's count is at most its total, and the statewide count of a
  *     row check is the sum of its district counts and its no-district count
  *     (tests/audit/test_audit.c checks both). */

@@ -226,7 +226,7 @@ static int pass_add(audit_ctx *c, pass *p, rule_kind kind, slds_audit_category c
     if (kind == RULE_CHECK) {
         r->check = audit_check_add(c, cat, p->spec->table, name, description, p->spec->statewide_only);
         if (!r->check)
-            return c->err ? c->err->code : SLDS_ERR_NOMEM;
+            return c->err->code;
     }
     if (slds_buf_printf(&p->sql, ", (%s)", sql))
         return slds_fail(c->err, SLDS_ERR_NOMEM, "audit: out of memory");
