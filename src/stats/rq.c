@@ -1005,22 +1005,6 @@ static int ws_solve_perturbed(rq_ws *ws, double tau, double dtau, const double *
     }
 }
 
-/* The sign the perturbed optimum gives observation i: +1 above, -1 below,
- * 0 basic. */
-static inline signed char ws_sign(const rq_ws *ws, size_t i)
-{
-    signed char z = ws->zone[i];
-    if (z)
-        return z;
-    return ws->wpos[i] != SIZE_MAX ? ws->sg[ws->wpos[i]] : 0;
-}
-
-/* The perturbed residual of observation i at the current fit. */
-static inline double ws_resid(const rq_ws *ws, size_t i)
-{
-    return ws->wpos[i] != SIZE_MAX ? ws->rw[ws->wpos[i]] : ws->rfull[i];
-}
-
 /* Final step of a tau: the vertex for the original y, checked and if needed
  * re-optimised on the original data. Writes beta0 and the objective.
  *
@@ -1045,12 +1029,25 @@ static int ws_finish(rq_ws *ws, double tau, double *beta0, double *objective, in
     double bound = 2.0 * (d->eta + d->xmax1 * dmax) + d->tol_r;
     int consistent = 1;
     double sy = 0.0;
+    /* globbed rows (zone), then the working set (sg), in storage order */
     for (size_t i = 0; i < n; i++) {
-        signed char sgn = ws_sign(ws, i);
+        signed char sgn = ws->zone[i];
         if (!sgn)
             continue;
         sy += (sgn > 0 ? tau : tau - 1.0) * wt_of(d, i) * d->y0[i];
-        if (fabs(ws_resid(ws, i)) <= bound) {
+        if (fabs(ws->rfull[i]) <= bound) {
+            double r0 = d->y0[i] - dotp(d->x + i * (size_t)p, beta0, p);
+            if ((sgn > 0 && r0 < -d->tol_r) || (sgn < 0 && r0 > d->tol_r))
+                consistent = 0;
+        }
+    }
+    for (size_t k = 0; k < ws->m; k++) {
+        signed char sgn = ws->sg[k];
+        if (!sgn)
+            continue;
+        size_t i = ws->idx[k];
+        sy += (sgn > 0 ? tau : tau - 1.0) * ws->ww[k] * d->y0[i];
+        if (fabs(ws->rw[k]) <= bound) {
             double r0 = d->y0[i] - dotp(d->x + i * (size_t)p, beta0, p);
             if ((sgn > 0 && r0 < -d->tol_r) || (sgn < 0 && r0 > d->tol_r))
                 consistent = 0;
