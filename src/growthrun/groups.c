@@ -121,7 +121,7 @@ static int shape_group(const gr_run *r, gr_group *g, slds_error *err)
         if (rc == SLDS_ERR_NOMEM)
             return slds_fail(err, rc, "%s", e.message);
         if (rc) {
-            snprintf(g->note, sizeof g->note, "priors from grade %d on not used: %s",
+            snprintf(g->note, sizeof g->note, "priors from grade %d on not used: %.160s",
                      g->prior_grade[k], e.message);
             g->K = k;
             break;

@@ -16,8 +16,8 @@
 
 enum { CHART_W = 860, CHART_H = 440, LEFT = 70, RIGHT = 170, TOP = 30, BOTTOM = 60 };
 
-static const char *const level_fill[] = {"#f6d5d2", "#fbe6c4", "#d9edd3", "#cfe2f3",
-                                         "#e3dbf0", "#eeeeee"};
+static const char *const level_fill[] = {"#fbe3e1", "#fdf0da", "#e6f3e2", "#e1ecf7",
+                                         "#ece6f5", "#f3f3f3"};
 
 static int puts_escaped(slds_buf *b, const char *s)
 {
@@ -41,24 +41,21 @@ typedef struct frame {
     double lo, hi;       /* scores on the y axis */
 } frame;
 
+/* Each year is a column of the plot; its point is at the column's middle. */
+static double column_half(const frame *f)
+{
+    return (CHART_W - LEFT - RIGHT) / (2.0 * (f->y1 - f->y0 + 1));
+}
+
 static double px(const frame *f, int year)
 {
-    double w = CHART_W - LEFT - RIGHT;
-    if (f->y1 == f->y0)
-        return LEFT + w / 2;
-    return LEFT + w * (year - f->y0) / (double)(f->y1 - f->y0);
+    return LEFT + column_half(f) * (2 * (year - f->y0) + 1);
 }
 
 static double py(const frame *f, double score)
 {
     double h = CHART_H - TOP - BOTTOM;
     return TOP + h * (f->hi - score) / (f->hi - f->lo);
-}
-
-static double column_half(const frame *f)
-{
-    double w = CHART_W - LEFT - RIGHT;
-    return f->y1 == f->y0 ? w / 2 : w / (2.0 * (f->y1 - f->y0));
 }
 
 static const double *cuts_of(const slds_growth_fan *fan, int grade, int *n)
@@ -252,12 +249,19 @@ static int draw_fan(slds_buf *b, const slds_growth_fan *fan, const frame *f)
         rc = slds_buf_printf(b, " %.1f,%.1f", px(f, fan->ahead_year[h]),
                              py(f, fan->projection[2][h]));
     rc = rc || slds_buf_puts(b, "\"/>\n");
+    /* labels at the end of each trajectory, pushed apart to stay legible */
     int last = fan->n_ahead - 1;
+    double y[SLDS_FAN_PERCENTILES];
+    for (int p = SLDS_FAN_PERCENTILES - 1; p >= 0; p--) {
+        y[p] = py(f, fan->projection[p][last]) + 4;
+        if (p < SLDS_FAN_PERCENTILES - 1 && y[p] < y[p + 1] + 12)
+            y[p] = y[p + 1] + 12;
+    }
     for (int p = 0; p < SLDS_FAN_PERCENTILES && !rc; p++)
         rc = slds_buf_printf(b,
                              "<text x=\"%.1f\" y=\"%.1f\" class=\"pct\">%dth: %.0f</text>\n",
-                             px(f, fan->ahead_year[last]) + 6, py(f, fan->projection[p][last]) + 4,
-                             fan->percentiles[p], fan->projection[p][last]);
+                             px(f, fan->ahead_year[last]) + 5, y[p], fan->percentiles[p],
+                             fan->projection[p][last]);
     return rc;
 }
 
@@ -388,7 +392,8 @@ static const char page_head[] =
     "table{border-collapse:collapse;font-size:13px;margin-top:8px}"
     "td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}th{background:#f3f3f3}\n"
     "svg text{font-size:12px;fill:#333}svg .lvl{font-size:11px}svg .pct{font-size:11px;"
-    "fill:#2166ac}svg .score{font-weight:bold}\n"
+    "paint-order:stroke;stroke:#fff;stroke-width:3px;stroke-linejoin:round;"
+    "fill:#2166ac}svg .score{font-weight:bold;paint-order:stroke;stroke:#fff;stroke-width:3px}\n"
     ".note{font-size:12px;color:#555}\n</style></head><body>\n";
 
 static const char page_foot[] =
