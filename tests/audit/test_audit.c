@@ -389,6 +389,54 @@ static void test_options(void **state)
     assert_null(r);
 }
 
+/* Score jumps in detail: 30 students in MATH 2022-2024; J05 took the 2023
+ * test twice (scores averaged: one change, not two), J07 has no 2023 score
+ * (no change across the gap), J30 gains 150 points in 2024 (flagged), and
+ * J01's ELA group has a single change (no SD: nothing flagged). */
+static void test_score_jumps(void **state)
+{
+    (void)state;
+    char path[64];
+    slds_store *s = open_temp(path, sizeof path);
+    exec(s, "INSERT INTO leas VALUES('L1','North',1,1,1.0)");
+    exec(s, "INSERT INTO schools VALUES('SCH1','L1','One','ELEMENTARY','Y','NONE','N')");
+    for (int i = 1; i <= 30; i++) {
+        exec(s, "INSERT INTO students VALUES('J%02d','F')", i);
+        for (int year = 2022; year <= 2024; year++) {
+            exec(s, "INSERT INTO enrollments VALUES('J%02d','SCH1',%d,'%02d','%d-08-20','%d-06-01','PROMOTED')",
+                 i, year, year - 2019, year - 1, year);
+            int score = 300 + (year - 2022) * (10 + i % 3) + (year == 2024 && i == 30 ? 150 : 0);
+            if (year == 2023 && i == 7)
+                continue;
+            if (year == 2023 && i == 5) {
+                exec(s, "INSERT INTO assessments VALUES('J05',2023,'MATH','04','STATE','SBA','2023-04-15',%d,2,NULL),"
+                        "('J05',2023,'MATH','04','STATE','SBA_RETAKE','2023-05-20',%d,2,NULL)",
+                     score - 5, score + 5);
+                continue;
+            }
+            exec(s, "INSERT INTO assessments VALUES('J%02d',%d,'MATH','%02d','STATE','SBA','%d-04-15',%d,2,NULL)",
+                 i, year, year - 2019, year, score);
+        }
+    }
+    exec(s, "INSERT INTO assessments VALUES('J01',2023,'ELA','04','STATE','SBA','2023-04-16',300,2,NULL),"
+            "('J01',2024,'ELA','05','STATE','SBA','2024-04-16',900,4,NULL)");
+    slds_audit_report *r = NULL;
+    slds_error err = {0};
+    if (slds_audit_run(s, NULL, &r, &err))
+        fail_msg("%s", err.message);
+    expect(r, "assessments", "score_jump", SLDS_AUDIT_STATEWIDE, NULL, 1, 59, "J30|MATH|2024", NULL);
+    expect(r, "assessments", "score_jump", SLDS_AUDIT_DISTRICT, "L1", 1, 59, "J30|MATH|2024", NULL);
+    slds_audit_report_free(r);
+    slds_audit_options opt;
+    slds_audit_options_default(&opt);
+    opt.jump_sd = 100; /* nothing is that far */
+    assert_int_equal(slds_audit_run(s, &opt, &r, &err), SLDS_OK);
+    expect(r, "assessments", "score_jump", SLDS_AUDIT_STATEWIDE, NULL, 0, 59, NULL);
+    slds_audit_report_free(r);
+    slds_store_close(s);
+    unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -397,6 +445,7 @@ int main(void)
         cmocka_unit_test(test_outliers),     cmocka_unit_test(test_invariants),
         cmocka_unit_test(test_elements),     cmocka_unit_test(test_leaves_no_trace),
         cmocka_unit_test(test_options),      cmocka_unit_test(test_empty_database),
+        cmocka_unit_test(test_score_jumps),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
