@@ -233,6 +233,19 @@ static int pass_add(audit_ctx *c, pass *p, rule_kind kind, slds_audit_category c
     return SLDS_OK;
 }
 
+/* Columns whose blank is expected in some rows: a blank counts as missing
+ * only when the condition holds (NULL condition: never, the column is skipped). */
+static const struct {
+    const char *table, *column, *missing_when;
+} conditional_blanks[] = {
+    {"assessments", "not_tested_reason", NULL},             /* blank exactly when scored (loader rule) */
+    {"assessments", "scale_score", "t.not_tested_reason IS NULL"},
+    {"assessments", "performance_level", "t.scale_score IS NOT NULL"},
+    /* an open spell is expected in the latest year only */
+    {"enrollments", "exit_date", "t.school_year < (SELECT max(school_year) FROM main.enrollments)"},
+    {"enrollments", "exit_code", "t.school_year < (SELECT max(school_year) FROM main.enrollments)"},
+};
+
 /* One completeness rule per column that the schema lets be blank (not NOT
  * NULL and not part of the primary key). */
 static int add_completeness(audit_ctx *c, pass *p)
@@ -246,13 +259,24 @@ static int add_completeness(audit_ctx *c, pass *p)
     int rc = slds_store_prepare(c->s, &st, sql, c->err);
     while (!rc && sqlite3_step(st) == SQLITE_ROW) {
         const char *col = (const char *)sqlite3_column_text(st, 0);
-        char name[96], expr[256], description[160];
+        const char *condition = "1";
+        bool skip = false;
+        for (size_t i = 0; i < sizeof conditional_blanks / sizeof conditional_blanks[0]; i++)
+            if (!strcmp(conditional_blanks[i].table, p->spec->table) &&
+                !strcmp(conditional_blanks[i].column, col)) {
+                condition = conditional_blanks[i].missing_when;
+                skip = !condition;
+            }
+        if (skip)
+            continue;
+        char name[96], expr[512], description[160];
         snprintf(name, sizeof name, "blank_%s", col);
         /* '' only counts as blank in a text column (numbers are typed at load) */
         if (sqlite3_column_int(st, 1))
-            snprintf(expr, sizeof expr, "t.\"%s\" IS NULL OR t.\"%s\" = ''", col, col);
+            snprintf(expr, sizeof expr, "(t.\"%s\" IS NULL OR t.\"%s\" = '') AND (%s)", col, col,
+                     condition);
         else
-            snprintf(expr, sizeof expr, "t.\"%s\" IS NULL", col);
+            snprintf(expr, sizeof expr, "t.\"%s\" IS NULL AND (%s)", col, condition);
         snprintf(description, sizeof description, "%s is blank", col);
         rc = pass_add(c, p, RULE_CHECK, SLDS_AUDIT_COMPLETENESS, name, expr, description);
     }
