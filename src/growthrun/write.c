@@ -248,15 +248,52 @@ static int write_cohorts(slds_store *s, gr_run *r, int subj, slds_error *err)
 typedef struct student_writer {
     slds_store *s;
     gr_run *r;
-    sqlite3_stmt *row, *sgp, *target, *school;
+    sqlite3_stmt *row, *sgp, *target, *spells;
     slds_intern places;        /* school and district ids */
+    uint32_t *lea_of;          /* place id of a school -> place id of its district */
+    uint32_t n_lea_of;
     uint32_t last_student;     /* school lookup cache: same student, same date */
     int last_date;
     uint32_t last_school, last_lea;
 } student_writer;
 
-/* The school of the student's enrollment in Y on the test date (or the
- * latest spell of Y), and its district. */
+static uint32_t place_id(student_writer *w, const char *id)
+{
+    return id ? slds_intern_add(&w->places, id, strlen(id)) : SLDS_NO_ID;
+}
+
+/* Every school's district, once: lookups per student then stay in memory. */
+static int load_schools(student_writer *w, slds_error *err)
+{
+    sqlite3_stmt *st;
+    int rc = slds_store_prepare(w->s, &st, "SELECT school_id, lea_id FROM schools", err);
+    while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+        uint32_t school = place_id(w, (const char *)sqlite3_column_text(st, 0));
+        uint32_t lea = place_id(w, (const char *)sqlite3_column_text(st, 1));
+        if (school == SLDS_NO_ID || (sqlite3_column_type(st, 1) != SQLITE_NULL && lea == SLDS_NO_ID)) {
+            rc = slds_fail(err, SLDS_ERR_NOMEM, "out of memory");
+            break;
+        }
+        if (school >= w->n_lea_of) {
+            uint32_t n = (school + 1) * 2;
+            uint32_t *p = realloc(w->lea_of, n * sizeof *p);
+            if (!p) {
+                rc = slds_fail(err, SLDS_ERR_NOMEM, "out of memory");
+                break;
+            }
+            for (uint32_t k = w->n_lea_of; k < n; k++)
+                p[k] = SLDS_NO_ID;
+            w->lea_of = p;
+            w->n_lea_of = n;
+        }
+        w->lea_of[school] = lea;
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* The school of the student's enrollment in Y on the test date (of several,
+ * the latest entered), else the latest entered spell of Y; and its district. */
 static int lookup_school(student_writer *w, uint32_t i, int date, uint32_t *school, uint32_t *lea,
                          slds_error *err)
 {
@@ -265,28 +302,30 @@ static int lookup_school(student_writer *w, uint32_t i, int date, uint32_t *scho
         *lea = w->last_lea;
         return SLDS_OK;
     }
-    sqlite3_stmt *st = w->school;
-    char d[11];
-    gr_date_text(date, d);
+    sqlite3_stmt *st = w->spells;
     sqlite3_bind_text(st, 1, gr_panel_id(&w->r->panel, i), -1, SQLITE_STATIC);
     sqlite3_bind_int(st, 2, w->r->panel.year);
-    bind_text(st, 3, d);
-    *school = *lea = SLDS_NO_ID;
-    int step = sqlite3_step(st);
-    if (step == SQLITE_ROW) {
+    char best[256] = "";
+    int best_on_date = -1, best_entry = -1, step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         const char *sc = (const char *)sqlite3_column_text(st, 0);
-        const char *le = (const char *)sqlite3_column_text(st, 1);
-        if (sc)
-            *school = slds_intern_add(&w->places, sc, strlen(sc));
-        if (le)
-            *lea = slds_intern_add(&w->places, le, strlen(le));
-        if ((sc && *school == SLDS_NO_ID) || (le && *lea == SLDS_NO_ID))
-            step = SQLITE_NOMEM;
+        int entry = gr_date_int((const char *)sqlite3_column_text(st, 1));
+        int exit = gr_date_int((const char *)sqlite3_column_text(st, 2));
+        int on_date = date && entry <= date && (!exit || exit >= date);
+        if (sc && (on_date > best_on_date || (on_date == best_on_date && entry > best_entry))) {
+            snprintf(best, sizeof best, "%s", sc);
+            best_on_date = on_date;
+            best_entry = entry;
+        }
     }
     sqlite3_reset(st);
-    if (step != SQLITE_ROW && step != SQLITE_DONE)
+    if (step != SQLITE_DONE)
         return slds_fail(err, SLDS_ERR_DB, "looking up the school of %s: %s",
                          gr_panel_id(&w->r->panel, i), sqlite3_errmsg(w->s->db));
+    *school = best[0] ? place_id(w, best) : SLDS_NO_ID;
+    if (best[0] && *school == SLDS_NO_ID)
+        return slds_fail(err, SLDS_ERR_NOMEM, "out of memory");
+    *lea = *school != SLDS_NO_ID && *school < w->n_lea_of ? w->lea_of[*school] : SLDS_NO_ID;
     w->last_student = i;
     w->last_date = date;
     w->last_school = *school;
@@ -365,7 +404,7 @@ static int write_student(student_writer *w, const gr_group *g, size_t m, slds_er
     const char *id = gr_panel_id(&r->panel, i);
     const char *subject = r->panel.subjects[g->subject]->name;
     int date = r->panel.subjects[g->subject]->test_date[gr_panel_year(&r->panel, r->panel.year)][i];
-    uint32_t school, lea;
+    uint32_t school = SLDS_NO_ID, lea = SLDS_NO_ID;
     int rc = lookup_school(w, i, date, &school, &lea, err);
     if (rc)
         return rc;
@@ -424,14 +463,12 @@ static int prepare_writer(student_writer *w, slds_error *err)
                                 "INSERT INTO growth_targets VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)",
                                 err);
     if (!rc)
-        rc = slds_store_prepare(
-            w->s, &w->school,
-            "SELECT e.school_id, sc.lea_id FROM enrollments e"
-            " LEFT JOIN schools sc ON sc.school_id = e.school_id"
-            " WHERE e.student_id = ?1 AND e.school_year = ?2"
-            " ORDER BY (e.entry_date <= ?3 AND (e.exit_date IS NULL OR e.exit_date = ''"
-            " OR e.exit_date >= ?3)) DESC, e.entry_date DESC LIMIT 1",
-            err);
+        rc = slds_store_prepare(w->s, &w->spells,
+                                "SELECT school_id, entry_date, exit_date FROM enrollments"
+                                " WHERE student_id = ?1 AND school_year = ?2",
+                                err);
+    if (!rc)
+        rc = load_schools(w, err);
     return rc;
 }
 
@@ -458,8 +495,9 @@ static int write_students(slds_store *s, gr_run *r, int subj, size_t *written,
     sqlite3_finalize(w.row);
     sqlite3_finalize(w.sgp);
     sqlite3_finalize(w.target);
-    sqlite3_finalize(w.school);
+    sqlite3_finalize(w.spells);
     slds_intern_free(&w.places);
+    free(w.lea_of);
     return rc;
 }
 
