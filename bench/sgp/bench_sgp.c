@@ -7,8 +7,11 @@
  *      U(-0.5, 0.5), orders 1 and 2.
  * Prints one line per figure: seconds, students/s, pivots and peak memory;
  * with --r-times FILE (written by r_baseline.R) also the ratio to R.
+ * With --coef-out FILE every coefficient matrix and SGP is written in hex
+ * floats, to check that a change of the solver leaves every result as it was
+ * (compare two such files with cmp).
  * Usage: bench_sgp [--shared DIR] [--threads N] [--n N] [--only a|b]
- *                  [--r-times FILE] [--dump-b FILE] */
+ *                  [--r-times FILE] [--dump-b FILE] [--coef-out FILE] */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -145,6 +148,30 @@ static double r_time(const char *file, const char *label)
     return v;
 }
 
+static FILE *coef_out;
+
+/* Every order's coefficients (hex floats) and every SGP of a figure. */
+static void dump_result(const char *label, const slds_sgp_result *res)
+{
+    if (!coef_out)
+        return;
+    const slds_sgp_model *m = &res->model;
+    for (int k = 0; k < m->max_order; k++) {
+        if (!m->coef[k])
+            continue;
+        fprintf(coef_out, "%s order %d p %d n %zu\n", label, k + 1, m->p[k], m->n_fit[k]);
+        for (int t = 0; t < m->n_taus; t++) {
+            for (int j = 0; j < m->p[k]; j++)
+                fprintf(coef_out, "%s%a", j ? " " : "", m->coef[k][(size_t)t * (size_t)m->p[k] + (size_t)j]);
+            fprintf(coef_out, "\n");
+        }
+    }
+    fprintf(coef_out, "%s sgp", label);
+    for (size_t i = 0; i < res->n; i++)
+        fprintf(coef_out, "%s%d/%d", i % 20 ? " " : "\n", res->sgp[i], res->order[i]);
+    fprintf(coef_out, "\n");
+}
+
 static double cpu_now(void)
 {
     return (double)clock() / CLOCKS_PER_SEC;
@@ -186,9 +213,15 @@ int main(int argc, char **argv)
             dump_b = argv[++i];
         else if (!strcmp(argv[i], "--only") && i + 1 < argc)
             only = argv[++i];
+        else if (!strcmp(argv[i], "--coef-out") && i + 1 < argc) {
+            if (!(coef_out = fopen(argv[++i], "w"))) {
+                fprintf(stderr, "cannot write %s\n", argv[i]);
+                return 1;
+            }
+        }
         else {
             fprintf(stderr, "usage: %s [--shared DIR] [--threads N] [--n N] [--only a|b] "
-                            "[--r-times FILE] [--dump-b FILE]\n", argv[0]);
+                            "[--r-times FILE] [--dump-b FILE] [--coef-out FILE]\n", argv[0]);
             return 2;
         }
     }
@@ -239,6 +272,7 @@ int main(int argc, char **argv)
                 for (size_t i = 0; i < n; i++)
                     with += res.order[i] > 0;
                 report(label, with, dt, dc, res.pivots, rfile);
+                dump_result(label, &res);
                 total += dt;
                 total_cpu += dc;
                 students += with;
@@ -291,6 +325,7 @@ int main(int argc, char **argv)
         char label[64];
         snprintf(label, sizeof label, "b:READING_g5_resampled_%zu", big_n);
         report(label, big_n, dt, dc, res.pivots, rfile);
+        dump_result(label, &res);
         slds_sgp_result_free(&res);
         free(bc);
         free(bp);
@@ -299,5 +334,7 @@ int main(int argc, char **argv)
     }
     slds_growth_config_free(cfg);
     free(recs);
+    if (coef_out)
+        fclose(coef_out);
     return 0;
 }

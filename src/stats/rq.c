@@ -45,6 +45,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#ifdef SLDS_RQ_TRACE
+#include <stdio.h>
+#endif
 
 #include "stats/stats.h"
 
@@ -77,6 +80,8 @@ typedef struct rq_data {
     double sum_all[SLDS_RQ_MAX_P]; /* sum_i w_i x_i */
     double gram[SLDS_RQ_MAX_P * SLDS_RQ_MAX_P]; /* X'WX / sum w, full, row-major */
     size_t band_min_n;
+    const double *inv_s; /* band solver: 1 / sqrt(x_i' gram^{-1} x_i / p), the
+                            inverse of a row's relative leverage */
 } rq_data;
 
 typedef struct rq_bp {
@@ -114,8 +119,9 @@ typedef struct rq_ws {
     double *tmp;
     signed char *zone; /* -1 globbed below, +1 globbed above, 0 in the working set */
     size_t *wpos;      /* full index -> working position, or SIZE_MAX */
+    rq_bp *ext;        /* n: crossings of globbed rows when a band runs out */
     /* statistics */
-    long pivots, band_solves, band_repairs, band_rows, repairs_y0;
+    long pivots, band_solves, band_repairs, band_rows, repairs_y0, extends;
     slds_error err;
 } rq_ws;
 
@@ -278,6 +284,45 @@ static int rq_rank_check(const rq_data *d, double *gram, double *beta_ls, slds_e
     for (int i = 0; i < p; i++)
         beta_ls[i] = z[i] * scale[i];
     return SLDS_OK;
+}
+
+/* inv_s[i] = 1 / sqrt(x_i' gram^{-1} x_i / p) for the band solver: the
+ * band is chosen on residuals divided by the square root of each row's
+ * relative leverage (its mean is 1), so that where observations are sparse
+ * and the fit moves most from one tau to the next the band reaches further
+ * from the fit. Only a heuristic: the band is verified anyway. */
+static void leverage_scale(const rq_data *d, double *inv_s)
+{
+    int p = d->p;
+    double L[SLDS_RQ_MAX_P * SLDS_RQ_MAX_P], sc[SLDS_RQ_MAX_P];
+    for (int r = 0; r < p; r++)
+        sc[r] = 1.0 / sqrt(d->gram[r * p + r]);
+    for (int j = 0; j < p; j++) {
+        double s = d->gram[j * p + j] * sc[j] * sc[j];
+        for (int k = 0; k < j; k++)
+            s -= L[j * p + k] * L[j * p + k];
+        double l = sqrt(s > 1e-300 ? s : 1e-300);
+        L[j * p + j] = l;
+        for (int i = j + 1; i < p; i++) {
+            double t = d->gram[i * p + j] * sc[i] * sc[j];
+            for (int k = 0; k < j; k++)
+                t -= L[i * p + k] * L[j * p + k];
+            L[i * p + j] = t / l;
+        }
+    }
+    for (size_t i = 0; i < d->n; i++) {
+        const double *xi = d->x + i * (size_t)p;
+        double v[SLDS_RQ_MAX_P], h = 0.0;
+        for (int r = 0; r < p; r++) {
+            double t = xi[r] * sc[r];
+            for (int k = 0; k < r; k++)
+                t -= L[r * p + k] * v[k];
+            v[r] = t / L[r * p + r];
+            h += v[r] * v[r];
+        }
+        h /= p;
+        inv_s[i] = h > 1e-12 ? 1.0 / sqrt(h) : 1e6;
+    }
 }
 
 /* ------------------------------------------------------------------ */
@@ -536,6 +581,64 @@ static int ws_refactor(rq_ws *ws, double tau, int reset_signs)
     return SLDS_OK;
 }
 
+/* The step along the chosen edge crosses every band row before its slope
+ * turns: in the full problem it would go on across globbed rows. Brings into
+ * the band every globbed row already on the wrong side of the current fit
+ * (the reduced problem counts them on their globbed side, which is what let
+ * the step run away), and the globbed rows that the step would cross first,
+ * until their weight covers twice the slope still missing (need). Rows keep
+ * the side they were globbed on; the refactorisation that follows gives them
+ * their true side. Returns the rows added, or -1 on error. */
+static long ws_extend(rq_ws *ws, double tau, const double *u, double s, double need)
+{
+    const rq_data *d = ws->d;
+    size_t n = d->n, c = 0;
+    int p = ws->p;
+    if (!ws->ext && !(ws->ext = malloc(n * sizeof *ws->ext))) {
+        slds_fail(&ws->err, SLDS_ERR_NOMEM, "out of memory extending a band");
+        return -1;
+    }
+    double total = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        signed char g = ws->zone[i];
+        if (!g)
+            continue;
+        const double *xi = d->x + i * (size_t)p;
+        double sz = g * s * dotp(xi, u, p);
+        double sr = g * (ws->y[i] - dotp(xi, ws->beta, p));
+        if (sr < -d->tol_r) {
+            ws->ext[c].t = -1.0;
+            ws->ext[c].sz = 1.0;
+            ws->ext[c].wt = 0.0;
+            ws->ext[c].i = i;
+            c++;
+            continue;
+        }
+        if (!(sz > 0.0))
+            continue;
+        ws->ext[c].t = sr > 0.0 ? sr : 0.0;
+        ws->ext[c].sz = sz;
+        ws->ext[c].wt = wt_of(d, i) * sz;
+        ws->ext[c].i = i;
+        total += ws->ext[c].wt;
+        c++;
+    }
+    double target = 2.0 * need;
+    size_t k = select_crossing(ws->ext, c, target, total);
+    k = k >= c ? c : k + 1;
+    for (size_t b = 0; b < k; b++) {
+        size_t i = ws->ext[b].i;
+        signed char g = ws->zone[i];
+        double f = wt_of(d, i) * (g > 0 ? tau : tau - 1.0);
+        const double *xi = d->x + i * (size_t)p;
+        for (int r = 0; r < p; r++)
+            ws->gfix[r] -= f * xi[r];
+        if (ws_push(ws, i))
+            return -1;
+    }
+    return (long)k;
+}
+
 /* Simplex pivots on the working set until optimal. Returns SLDS_OK, -1 when
  * the reduced problem is unbounded (the band is too narrow), or an error. */
 static int ws_simplex(rq_ws *ws, double tau, int reset_signs)
@@ -610,8 +713,22 @@ static int ws_simplex(rq_ws *ws, double tau, int reset_signs)
             c += sz > 0.0;
         }
         size_t kpos = select_crossing(ws->bp, c, -best, wsum);
-        if (kpos >= c)
-            return -1; /* unbounded: only possible on a reduced problem */
+        if (kpos >= c) {
+            /* unbounded on the band: extend it along the step */
+            if (m == ws->d->n)
+                return -1;
+            long added = ws_extend(ws, tau, u, s, -best - wsum);
+            if (added < 0)
+                return ws->err.code ? ws->err.code : SLDS_ERR_NOMEM;
+            if (added == 0)
+                return -1;
+            ws->extends++;
+            m = ws->m;
+            if ((rc = ws_refactor(ws, tau, 0)))
+                return rc;
+            since = 0;
+            continue;
+        }
         size_t k = ws->bp[kpos].i;
         double tstar = ws->bp[kpos].t;
         size_t lj = ws->basis[jbest];
@@ -798,7 +915,7 @@ static int ws_build_band(rq_ws *ws, double tau, size_t width)
     if (width < n) {
         size_t ns = n < 8192 ? n : 8192;
         for (size_t k = 0; k < ns; k++)
-            ws->tmp[k] = ws->rfull[k * n / ns];
+            ws->tmp[k] = ws->rfull[k * n / ns] * d->inv_s[k * n / ns];
         double scale = (double)ns / (double)n;
         double center = tau * (double)n;
         double klo = (center - (double)width / 2.0) * scale;
@@ -810,7 +927,7 @@ static int ws_build_band(rq_ws *ws, double tau, size_t width)
     }
     size_t nl = 0, nh = 0;
     for (size_t i = 0; i < n; i++) {
-        double r = ws->rfull[i];
+        double r = ws->rfull[i] * d->inv_s[i];
         if (r < lo) {
             ws->zone[i] = -1;
             nl++;
@@ -1124,6 +1241,7 @@ static void ws_free(rq_ws *ws)
     free(ws->tmp);
     free(ws->zone);
     free(ws->wpos);
+    free(ws->ext);
 }
 
 static int ws_init(rq_ws *ws, const rq_data *d)
@@ -1259,6 +1377,16 @@ int slds_rq_fit(const slds_rq_problem *prob, const slds_rq_params *prm_in,
         slds_rq_result_free(res);
         return rc;
     }
+    double *inv_s = NULL;
+    if (n >= d.band_min_n) {
+        if (!(inv_s = malloc(n * sizeof *inv_s))) {
+            free(yp);
+            slds_rq_result_free(res);
+            return slds_fail(err, SLDS_ERR_NOMEM, "out of memory for quantile regression");
+        }
+        leverage_scale(&d, inv_s);
+        d.inv_s = inv_s;
+    }
 
     int nt = prm.n_threads > 0 ? prm.n_threads : cpu_count();
     if (nt > n_taus)
@@ -1273,6 +1401,7 @@ int slds_rq_fit(const slds_rq_problem *prob, const slds_rq_params *prm_in,
         free(th);
         free(started);
         free(yp);
+        free(inv_s);
         slds_rq_result_free(res);
         return slds_fail(err, SLDS_ERR_NOMEM, "out of memory for quantile regression threads");
     }
@@ -1311,10 +1440,17 @@ int slds_rq_fit(const slds_rq_problem *prob, const slds_rq_params *prm_in,
         res->exact_repairs += chunks[c].ws.repairs_y0;
         ws_free(&chunks[c].ws);
     }
+#ifdef SLDS_RQ_TRACE
+    long ext = 0;
+    for (int c = 0; c < nt; c++)
+        ext += chunks[c].ws.extends;
+    fprintf(stderr, "rq n=%zu p=%d pivots=%ld solves=%ld repairs=%ld extends=%ld meanband=%.0f exact=%ld\n", n, p, res->pivots, res->band_solves, res->band_repairs, ext, res->band_solves ? (double)res->band_rows / (double)res->band_solves : 0.0, res->exact_repairs);
+#endif
     free(chunks);
     free(th);
     free(started);
     free(yp);
+    free(inv_s);
     if (rc)
         slds_rq_result_free(res);
     return rc;
