@@ -33,9 +33,11 @@
  *     Koenker 1997). Otherwise the offenders join the band and it is re-solved.
  *  4. A design that is not of full column rank is refused before any pivot.
  *
- * Taus are split into contiguous chunks, one per thread; each chunk warm
- * starts every tau from the previous tau's basis. Threads share only the
- * read-only problem and write disjoint columns of the result. */
+ * Taus are split into ceil(threads / 2) contiguous segments; the middle tau
+ * of a segment is solved from a cold start and two streams warm-start every
+ * tau from the previous one's basis, downwards and upwards (on two threads).
+ * Threads share only the read-only problem and write disjoint columns of the
+ * result. */
 #include <assert.h>
 #include <float.h>
 #include <math.h>
@@ -1216,16 +1218,21 @@ static int ws_finish(rq_ws *ws, double tau, double *beta0, double *objective, in
 /* ------------------------------------------------------------------ */
 /* Chunks of taus and threads.                                         */
 
-typedef struct rq_chunk {
+/* A segment of taus [k0, k1): its seed tau ks is solved from a cold start,
+ * then two streams warm-start outwards from it, down to k0 and up to k1 - 1,
+ * the upward one on a thread of its own when the segment has a helper. */
+typedef struct rq_seg {
     const rq_data *d;
     const double *taus;
-    int k0, k1;
+    int k0, k1, ks;
+    int helper;
     const double *beta_ls;
     double *coef;      /* p x n_taus, whole result */
     double *objective; /* n_taus */
-    rq_ws ws;
-    int rc;
-} rq_chunk;
+    rq_ws ws[2];       /* downward (and the seed), upward */
+    int rc[2];
+    int all_built[2];
+} rq_seg;
 
 static void ws_free(rq_ws *ws)
 {
@@ -1263,21 +1270,59 @@ static int ws_init(rq_ws *ws, const rq_data *d)
     return SLDS_OK;
 }
 
-static void *chunk_main(void *arg)
+/* Solves taus from, from + step, ... up to (not including) to, each warm
+ * started from the one before. */
+static int run_stream(rq_seg *sg, int which, int from, int to, int step)
 {
-    rq_chunk *ch = arg;
-    rq_ws *ws = &ch->ws;
-    const rq_data *d = ch->d;
-    int p = d->p, all_built = 0;
-    ch->rc = ws_init(ws, d);
-    for (int k = ch->k0; k < ch->k1 && ch->rc == SLDS_OK; k++) {
-        double tau = ch->taus[k];
-        double dtau = k > ch->k0 ? tau - ch->taus[k - 1] : 0.0;
-        ch->rc = ws_solve_perturbed(ws, tau, dtau, ch->beta_ls, &all_built);
-        if (ch->rc == SLDS_OK)
-            ch->rc = ws_finish(ws, tau, ch->coef + (size_t)k * (size_t)p, ch->objective + k,
-                               &all_built);
+    rq_ws *ws = &sg->ws[which];
+    int p = sg->d->p, rc = SLDS_OK;
+    for (int k = from; k != to && rc == SLDS_OK; k += step) {
+        double tau = sg->taus[k];
+        double dtau = fabs(tau - sg->taus[k - step]);
+        rc = ws_solve_perturbed(ws, tau, dtau, sg->beta_ls, &sg->all_built[which]);
+        if (rc == SLDS_OK)
+            rc = ws_finish(ws, tau, sg->coef + (size_t)k * (size_t)p, sg->objective + k,
+                           &sg->all_built[which]);
     }
+    return rc;
+}
+
+static void *up_main(void *arg)
+{
+    rq_seg *sg = arg;
+    sg->rc[1] = run_stream(sg, 1, sg->ks + 1, sg->k1, 1);
+    return NULL;
+}
+
+static void *seg_main(void *arg)
+{
+    rq_seg *sg = arg;
+    const rq_data *d = sg->d;
+    int p = d->p, ks = sg->ks;
+    if ((sg->rc[0] = ws_init(&sg->ws[0], d)) || (sg->rc[1] = ws_init(&sg->ws[1], d)))
+        return NULL;
+    rq_ws *w0 = &sg->ws[0], *w1 = &sg->ws[1];
+    double tau = sg->taus[ks];
+    int rc = ws_solve_perturbed(w0, tau, 0.0, sg->beta_ls, &sg->all_built[0]);
+    if (rc == SLDS_OK)
+        rc = ws_finish(w0, tau, sg->coef + (size_t)ks * (size_t)p, sg->objective + ks,
+                       &sg->all_built[0]);
+    if ((sg->rc[0] = rc))
+        return NULL;
+    /* the upward stream starts from the seed's fit */
+    memcpy(w1->bfull, w0->bfull, sizeof w1->bfull);
+    memcpy(w1->rfull, w0->rfull, d->n * sizeof *w1->rfull);
+    w1->have_basis = 1;
+    w1->last_width = w0->last_width;
+    pthread_t th;
+    int started = 0;
+    if (sg->helper && ks + 1 < sg->k1)
+        started = pthread_create(&th, NULL, up_main, sg) == 0;
+    sg->rc[0] = run_stream(sg, 0, ks - 1, sg->k0 - 1, -1);
+    if (started)
+        pthread_join(th, NULL);
+    else
+        up_main(sg);
     return NULL;
 }
 
@@ -1388,16 +1433,20 @@ int slds_rq_fit(const slds_rq_problem *prob, const slds_rq_params *prm_in,
         d.inv_s = inv_s;
     }
 
+    /* Threads: ceil(nt / 2) segments of taus, each with a cold start at its
+       middle tau and two streams outwards; with nt = 2 the two streams of
+       one segment share the only cold start. */
     int nt = prm.n_threads > 0 ? prm.n_threads : cpu_count();
-    if (nt > n_taus)
-        nt = n_taus;
     if (nt > 64)
         nt = 64;
-    rq_chunk *chunks = calloc((size_t)nt, sizeof *chunks);
-    pthread_t *th = calloc((size_t)nt, sizeof *th);
-    int *started = calloc((size_t)nt, sizeof *started);
-    if (!chunks || !th || !started) {
-        free(chunks);
+    int nseg = (nt + 1) / 2;
+    if (nseg > n_taus)
+        nseg = n_taus;
+    rq_seg *segs = calloc((size_t)nseg, sizeof *segs);
+    pthread_t *th = calloc((size_t)nseg, sizeof *th);
+    int *started = calloc((size_t)nseg, sizeof *started);
+    if (!segs || !th || !started) {
+        free(segs);
         free(th);
         free(started);
         free(yp);
@@ -1405,48 +1454,56 @@ int slds_rq_fit(const slds_rq_problem *prob, const slds_rq_params *prm_in,
         slds_rq_result_free(res);
         return slds_fail(err, SLDS_ERR_NOMEM, "out of memory for quantile regression threads");
     }
-    for (int c = 0; c < nt; c++) {
-        chunks[c].d = &d;
-        chunks[c].taus = taus;
-        chunks[c].k0 = (int)((long)n_taus * c / nt);
-        chunks[c].k1 = (int)((long)n_taus * (c + 1) / nt);
-        chunks[c].beta_ls = beta_ls;
-        chunks[c].coef = res->coef;
-        chunks[c].objective = res->objective;
+    for (int c = 0; c < nseg; c++) {
+        rq_seg *sg = &segs[c];
+        sg->d = &d;
+        sg->taus = taus;
+        sg->k0 = (int)((long)n_taus * c / nseg);
+        sg->k1 = (int)((long)n_taus * (c + 1) / nseg);
+        sg->ks = sg->k0 + (sg->k1 - sg->k0) / 2;
+        sg->helper = c < nt - nseg;
+        sg->beta_ls = beta_ls;
+        sg->coef = res->coef;
+        sg->objective = res->objective;
     }
-    for (int c = 1; c < nt; c++)
-        started[c] = pthread_create(&th[c], NULL, chunk_main, &chunks[c]) == 0;
-    chunk_main(&chunks[0]);
-    for (int c = 1; c < nt; c++) {
+    for (int c = 1; c < nseg; c++)
+        started[c] = pthread_create(&th[c], NULL, seg_main, &segs[c]) == 0;
+    seg_main(&segs[0]);
+    for (int c = 1; c < nseg; c++) {
         if (started[c])
             pthread_join(th[c], NULL);
         else
-            chunk_main(&chunks[c]); /* no thread: run it here */
+            seg_main(&segs[c]); /* no thread: run it here */
     }
     rc = SLDS_OK;
-    for (int c = 0; c < nt; c++) {
-        if (chunks[c].rc && rc == SLDS_OK) {
-            rc = chunks[c].rc;
-            if (err) {
-                *err = chunks[c].ws.err;
-                if (!err->code)
-                    err->code = rc;
+    for (int c = 0; c < nseg; c++)
+        for (int w = 0; w < 2; w++) {
+            rq_ws *ws = &segs[c].ws[w];
+            if (segs[c].rc[w] && rc == SLDS_OK) {
+                rc = segs[c].rc[w];
+                if (err) {
+                    *err = ws->err;
+                    if (!err->code)
+                        err->code = rc;
+                }
             }
+            res->pivots += ws->pivots;
+            res->band_solves += ws->band_solves;
+            res->band_repairs += ws->band_repairs;
+            res->band_rows += ws->band_rows;
+            res->exact_repairs += ws->repairs_y0;
         }
-        res->pivots += chunks[c].ws.pivots;
-        res->band_solves += chunks[c].ws.band_solves;
-        res->band_repairs += chunks[c].ws.band_repairs;
-        res->band_rows += chunks[c].ws.band_rows;
-        res->exact_repairs += chunks[c].ws.repairs_y0;
-        ws_free(&chunks[c].ws);
-    }
 #ifdef SLDS_RQ_TRACE
     long ext = 0;
-    for (int c = 0; c < nt; c++)
-        ext += chunks[c].ws.extends;
+    for (int c = 0; c < nseg; c++)
+        ext += segs[c].ws[0].extends + segs[c].ws[1].extends;
     fprintf(stderr, "rq n=%zu p=%d pivots=%ld solves=%ld repairs=%ld extends=%ld meanband=%.0f exact=%ld\n", n, p, res->pivots, res->band_solves, res->band_repairs, ext, res->band_solves ? (double)res->band_rows / (double)res->band_solves : 0.0, res->exact_repairs);
 #endif
-    free(chunks);
+    for (int c = 0; c < nseg; c++) {
+        ws_free(&segs[c].ws[0]);
+        ws_free(&segs[c].ws[1]);
+    }
+    free(segs);
     free(th);
     free(started);
     free(yp);
