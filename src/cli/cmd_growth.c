@@ -161,7 +161,7 @@ static int parse(int argc, char **argv, const char *cmd, const char *usage, bool
     int opt;
     optind = 1;
     opterr = 0;
-    while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
         switch (opt) {
         case OPT_YEAR:
             if (parse_int(optarg, 1900, 2200, &c->year))
@@ -199,6 +199,7 @@ static int parse(int argc, char **argv, const char *cmd, const char *usage, bool
                 return cli_usage_error(where, "unknown format '%s'", optarg);
             break;
         case 'h': fputs(usage, stdout); return 0;
+        case ':': return cli_usage_error(where, "option '%s' needs a value", argv[optind - 1]);
         default:
             return cli_usage_error(where, "unknown option '%s'", argv[optind - 1]);
         }

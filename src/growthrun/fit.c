@@ -39,12 +39,6 @@ static int by_cost(const void *a, const void *b)
     return x->group - y->group;
 }
 
-static void note_append(gr_group *g, const char *text)
-{
-    size_t len = strlen(g->note);
-    snprintf(g->note + len, sizeof g->note - len, "%s%s", len ? "; " : "", text);
-}
-
 static int fit_task(void *ctx, int i, int threads, slds_error *err)
 {
     fit_ctx *c = ctx;
@@ -74,7 +68,7 @@ static int fit_task(void *ctx, int i, int threads, slds_error *err)
         }
         char text[sizeof e.message + 32];
         snprintf(text, sizeof text, "order %d not fitted (%s)", K, e.message);
-        note_append(g, text);
+        gr_note(g, text);
         rc = SLDS_OK;
     }
     if (g->fitted) {

@@ -55,12 +55,6 @@ static int points_per_grade(gr_run *r, gr_group *g, slds_error *err)
     return SLDS_OK;
 }
 
-static void note_append(gr_group *g, const char *text)
-{
-    size_t len = strlen(g->note);
-    snprintf(g->note + len, sizeof g->note - len, "%s%s", len ? "; " : "", text);
-}
-
 static int group_gains(gr_run *r, gr_group *g, slds_error *err)
 {
     if (g->grade < 1)
@@ -92,7 +86,7 @@ static int group_gains(gr_run *r, gr_group *g, slds_error *err)
                      "no grade levels: a grade level would be worth %g points (not a vertical "
                      "scale?)",
                      g->points_per_grade);
-        note_append(g, text);
+        gr_note(g, text);
         return SLDS_OK;
     }
     slds_error e = {0};

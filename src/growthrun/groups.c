@@ -19,6 +19,12 @@ gr_group *gr_group_find(gr_run *r, int s, int grade)
     return NULL;
 }
 
+void gr_note(gr_group *g, const char *text)
+{
+    size_t len = strlen(g->note);
+    snprintf(g->note + len, sizeof g->note - len, "%s%.200s", len ? "; " : "", text);
+}
+
 void gr_groups_free(gr_run *r)
 {
     for (int k = 0; k < r->n_groups; k++) {

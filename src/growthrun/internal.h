@@ -34,7 +34,7 @@ typedef struct gr_subject {
     char name[SLDS_GROWTH_NAME_MAX];
     double *score[GR_MAX_YEARS];      /* [year offset][student], NaN missing */
     signed char *grade[GR_MAX_YEARS]; /* -1 missing */
-    int *test_date[GR_MAX_YEARS];     /* yyyymmdd of the score kept */
+    int *test_date[GR_MAX_YEARS];     /* yyyymmdd of the score kept (in Y only) */
     size_t count[GR_MAX_YEARS][GR_MAX_GRADE]; /* scores per year and grade */
 } gr_subject;
 
@@ -134,6 +134,8 @@ typedef struct gr_run {
 /* groups.c: the grade groups of year Y with priors, knots and members. */
 int gr_groups_build(gr_run *r, slds_error *err);
 void gr_groups_free(gr_run *r);
+/* Appends a note ("; " between notes, truncated to fit). */
+void gr_note(gr_group *g, const char *text);
 /* The group of subject s and grade g, or NULL. */
 gr_group *gr_group_find(gr_run *r, int s, int grade);
 

@@ -140,8 +140,9 @@ static int year_arrays(gr_panel *p, gr_subject *sub, int y, slds_error *err)
         return SLDS_OK;
     sub->score[y] = malloc(p->cap * sizeof *sub->score[y]);
     sub->grade[y] = malloc(p->cap);
-    sub->test_date[y] = calloc(p->cap, sizeof *sub->test_date[y]);
-    if (!sub->score[y] || !sub->grade[y] || !sub->test_date[y])
+    if (p->year_lo + y == p->year) /* test dates are needed in Y only */
+        sub->test_date[y] = calloc(p->cap, sizeof *sub->test_date[y]);
+    if (!sub->score[y] || !sub->grade[y] || (p->year_lo + y == p->year && !sub->test_date[y]))
         return slds_fail(err, SLDS_ERR_NOMEM, "out of memory for the scores of %s", sub->name);
     for (size_t i = 0; i < p->cap; i++)
         sub->score[y][i] = NAN;
@@ -168,15 +169,16 @@ static int reserve(gr_panel *p, size_t i, slds_error *err)
             signed char *g = realloc(sub->grade[y], cap);
             if (g)
                 sub->grade[y] = g;
-            int *d = realloc(sub->test_date[y], cap * sizeof *d);
-            if (d)
+            int *d = sub->test_date[y];
+            if (d && (d = realloc(d, cap * sizeof *d)) != NULL)
                 sub->test_date[y] = d;
-            if (!sc || !g || !d)
+            if (!sc || !g || (sub->test_date[y] && !d))
                 return slds_fail(err, SLDS_ERR_NOMEM, "out of memory for %zu students", cap);
             for (size_t k = p->cap; k < cap; k++)
                 sc[k] = NAN;
             memset(g + p->cap, -1, cap - p->cap);
-            memset(d + p->cap, 0, (cap - p->cap) * sizeof *d);
+            if (d)
+                memset(d + p->cap, 0, (cap - p->cap) * sizeof *d);
         }
     }
     p->cap = cap;
@@ -265,7 +267,8 @@ static int flush(reader *rd, slds_error *err)
             break;
         sub->score[y][i] = b->score;
         sub->grade[y][i] = (signed char)b->grade;
-        sub->test_date[y][i] = b->date;
+        if (sub->test_date[y])
+            sub->test_date[y][i] = b->date;
         sub->count[y][b->grade]++;
     }
     rd->n = 0;
