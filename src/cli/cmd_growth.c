@@ -323,6 +323,9 @@ static int growth_run(int argc, char **argv)
         return status;
     }
     print_run(&res, c.year, (cli_format)c.fmt);
+    if (!c.config)
+        fprintf(stderr, "slds: no --config: knots and boundaries from the data, no growth targets "
+                        "(they need cut scores)\n");
     slds_growthrun_result_free(&res);
     return 0;
 }
