@@ -169,9 +169,12 @@ static int reserve(gr_panel *p, size_t i, slds_error *err)
             signed char *g = realloc(sub->grade[y], cap);
             if (g)
                 sub->grade[y] = g;
-            int *d = sub->test_date[y];
-            if (d && (d = realloc(d, cap * sizeof *d)) != NULL)
-                sub->test_date[y] = d;
+            int *d = NULL;
+            if (sub->test_date[y]) {
+                d = realloc(sub->test_date[y], cap * sizeof *d);
+                if (d)
+                    sub->test_date[y] = d;
+            }
             if (!sc || !g || (sub->test_date[y] && !d))
                 return slds_fail(err, SLDS_ERR_NOMEM, "out of memory for %zu students", cap);
             for (size_t k = p->cap; k < cap; k++)
