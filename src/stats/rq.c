@@ -111,6 +111,7 @@ typedef struct rq_ws {
     size_t basis[SLDS_RQ_MAX_P]; /* working positions */
     size_t bfull[SLDS_RQ_MAX_P]; /* full indices, carried from tau to tau */
     int have_basis;
+    int binv_ok;       /* binv and M are the fresh inverse for bfull, in order */
     size_t last_width; /* band width the previous tau needed (decays) */
     double binv[SLDS_RQ_MAX_P * SLDS_RQ_MAX_P]; /* column-major X_h^{-1} */
     double M[SLDS_RQ_MAX_P * SLDS_RQ_MAX_P];    /* gram * binv, column-major */
@@ -531,32 +532,37 @@ static void ws_clear(rq_ws *ws)
     ws->m = 0;
 }
 
-/* Inverse of the basis matrix from scratch; beta, residuals, signs, G. */
-static int ws_refactor(rq_ws *ws, double tau, int reset_signs)
+/* Beta, residuals, signs and G of the working set from the inverse of the
+ * basis matrix; with fresh, that inverse (and M) is first recomputed from
+ * scratch, else the one at hand is used. */
+static int ws_refactor(rq_ws *ws, double tau, int reset_signs, int fresh)
 {
     int p = ws->p, info = 0, lwork = SLDS_RQ_MAX_P * SLDS_RQ_MAX_P;
     int ipiv[SLDS_RQ_MAX_P];
     double work[SLDS_RQ_MAX_P * SLDS_RQ_MAX_P];
     double *a = ws->binv;
-    for (int l = 0; l < p; l++)
-        for (int c = 0; c < p; c++)
-            a[l + c * p] = ws->xw[ws->basis[l] * (size_t)p + (size_t)c];
-    dgetrf_(&p, &p, a, &p, ipiv, &info);
-    if (info == 0)
-        dgetri_(&p, a, &p, ipiv, work, &lwork, &info);
-    if (info != 0)
-        return slds_fail(&ws->err, SLDS_ERR_NUMERIC,
-                         "quantile regression: singular basis matrix (LAPACK info %d); the "
-                         "design is numerically rank deficient",
-                         info);
+    if (fresh) {
+        for (int l = 0; l < p; l++)
+            for (int c = 0; c < p; c++)
+                a[l + c * p] = ws->xw[ws->basis[l] * (size_t)p + (size_t)c];
+        dgetrf_(&p, &p, a, &p, ipiv, &info);
+        if (info == 0)
+            dgetri_(&p, a, &p, ipiv, work, &lwork, &info);
+        if (info != 0)
+            return slds_fail(&ws->err, SLDS_ERR_NUMERIC,
+                             "quantile regression: singular basis matrix (LAPACK info %d); the "
+                             "design is numerically rank deficient",
+                             info);
+        for (int l = 0; l < p; l++)
+            rows_dot(ws->d->gram, (size_t)p, p, a + (size_t)l * (size_t)p,
+                     ws->M + (size_t)l * (size_t)p);
+    }
     for (int r = 0; r < p; r++) {
         double s = 0.0;
         for (int l = 0; l < p; l++)
             s += a[r + l * p] * ws->yw[ws->basis[l]];
         ws->beta[r] = s;
     }
-    for (int l = 0; l < p; l++)
-        rows_dot(ws->d->gram, (size_t)p, p, a + (size_t)l * (size_t)p, ws->M + (size_t)l * (size_t)p);
     rows_dot(ws->xw, ws->m, p, ws->beta, ws->rw);
     for (size_t i = 0; i < ws->m; i++) {
         double r = ws->yw[i] - ws->rw[i];
@@ -647,8 +653,11 @@ static int ws_simplex(rq_ws *ws, double tau, int reset_signs)
 {
     int p = ws->p, rc;
     size_t m = ws->m;
-    if ((rc = ws_refactor(ws, tau, reset_signs)))
+    /* the inverse left by the last simplex is still that of bfull, in the
+       same order, and was fresh */
+    if ((rc = ws_refactor(ws, tau, reset_signs, !ws->binv_ok)))
         return rc;
+    ws->binv_ok = 0;
     int since = 0;
     long local = 0;
     for (;;) {
@@ -684,7 +693,7 @@ static int ws_simplex(rq_ws *ws, double tau, int reset_signs)
         if (jbest < 0) {
             if (since == 0)
                 break; /* optimal with a fresh factorisation */
-            if ((rc = ws_refactor(ws, tau, 0)))
+            if ((rc = ws_refactor(ws, tau, 0, 1)))
                 return rc;
             since = 0;
             continue;
@@ -726,9 +735,8 @@ static int ws_simplex(rq_ws *ws, double tau, int reset_signs)
                 return -1;
             ws->extends++;
             m = ws->m;
-            if ((rc = ws_refactor(ws, tau, 0)))
+            if ((rc = ws_refactor(ws, tau, 0, 0)))
                 return rc;
-            since = 0;
             continue;
         }
         size_t k = ws->bp[kpos].i;
@@ -804,7 +812,7 @@ static int ws_simplex(rq_ws *ws, double tau, int reset_signs)
         }
         ws->pivots++;
         if (++since >= REFACTOR_EVERY) {
-            if ((rc = ws_refactor(ws, tau, 0)))
+            if ((rc = ws_refactor(ws, tau, 0, 1)))
                 return rc;
             since = 0;
         }
@@ -812,6 +820,7 @@ static int ws_simplex(rq_ws *ws, double tau, int reset_signs)
     for (int l = 0; l < p; l++)
         ws->bfull[l] = ws->idx[ws->basis[l]];
     ws->have_basis = 1;
+    ws->binv_ok = 1;
     return SLDS_OK;
 }
 
@@ -822,6 +831,7 @@ static int ws_simplex(rq_ws *ws, double tau, int reset_signs)
 static int ws_pick_basis(rq_ws *ws, const size_t *order, size_t n_order)
 {
     int p = ws->p, got = 0;
+    ws->binv_ok = 0;
     double q[SLDS_RQ_MAX_P * SLDS_RQ_MAX_P];
     for (size_t t = 0; t < n_order && got < p; t++) {
         const double *x = ws->xw + order[t] * (size_t)p;
@@ -1313,6 +1323,9 @@ static void *seg_main(void *arg)
     memcpy(w1->bfull, w0->bfull, sizeof w1->bfull);
     memcpy(w1->rfull, w0->rfull, d->n * sizeof *w1->rfull);
     w1->have_basis = 1;
+    w1->binv_ok = w0->binv_ok;
+    memcpy(w1->binv, w0->binv, sizeof w1->binv);
+    memcpy(w1->M, w0->M, sizeof w1->M);
     w1->last_width = w0->last_width;
     pthread_t th;
     int started = 0;
