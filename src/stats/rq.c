@@ -64,9 +64,15 @@ enum { REFACTOR_EVERY = 40, MAX_PIVOTS_PER_TAU = 200000 };
  * deviations of the fit's change, plus BAND_B rows per column; at least
  * BAND_F rows per column. Tuned on the SGP designs (p = 8..29, n = 4e3..1e5):
  * narrower bands need more repairs, wider ones cost more per pivot. */
+#ifndef BAND_A
 #define BAND_A 3.0
+#endif
+#ifndef BAND_B
 #define BAND_B 8.0
+#endif
+#ifndef BAND_F
 #define BAND_F 4.0
+#endif
 
 /* The full problem as the workers see it (read only). */
 typedef struct rq_data {
