@@ -7,6 +7,8 @@
  * in memory until commit. */
 #include "store/store.h"
 
+#include "ident/ident.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +31,45 @@ static void configure_sqlite_once(void)
         configured = 1;
         sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
     }
+}
+
+static int meta_insert_default(slds_store *s, const char *key, const char *value, slds_error *err)
+{
+    sqlite3_stmt *st;
+    int rc = slds_store_prepare(s, &st, "INSERT OR IGNORE INTO meta(key, value) VALUES(?, ?)", err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        rc = slds_fail(err, SLDS_ERR_DB, "%s: %s", s->path, sqlite3_errmsg(s->db));
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* A new database gets its schema version and the secret key of its statewide
+ * id generator (ident.h) once, when it is created; copies of a database then
+ * hand out the same ids. */
+static int init_meta(slds_store *s, slds_error *err)
+{
+    char version[32], generator[128];
+    snprintf(version, sizeof version, "%d", SLDS_SCHEMA_VERSION);
+    slds_id_generator ids;
+    int rc = slds_id_generator_init_random(&ids, err);
+    if (rc)
+        return rc;
+    slds_id_generator_encode(&ids, generator, sizeof generator);
+    rc = slds_store_exec(s, "BEGIN IMMEDIATE", err);
+    if (rc)
+        return rc;
+    rc = meta_insert_default(s, "schema_version", version, err);
+    if (!rc)
+        rc = meta_insert_default(s, "id_generator", generator, err);
+    if (!rc)
+        rc = slds_store_commit(s, err);
+    else
+        slds_store_rollback(s);
+    return rc;
 }
 
 static int store_open(slds_store **out, const char *path, int flags, slds_error *err)
@@ -55,26 +96,8 @@ static int store_open(slds_store **out, const char *path, int flags, slds_error 
                              err);
     if (!rc)
         rc = slds_store_create_schema(s, err);
-    if (!rc) {
-        char v[32];
-        snprintf(v, sizeof v, "%d", SLDS_SCHEMA_VERSION);
-        rc = slds_store_exec(s, "BEGIN IMMEDIATE", err);
-        if (!rc) {
-            sqlite3_stmt *st;
-            rc = slds_store_prepare(
-                s, &st, "INSERT OR IGNORE INTO meta(key, value) VALUES('schema_version', ?)", err);
-            if (!rc) {
-                sqlite3_bind_text(st, 1, v, -1, SQLITE_TRANSIENT);
-                if (sqlite3_step(st) != SQLITE_DONE)
-                    rc = slds_fail(err, SLDS_ERR_DB, "%s: %s", path, sqlite3_errmsg(s->db));
-                sqlite3_finalize(st);
-            }
-            if (!rc)
-                rc = slds_store_commit(s, err);
-            else
-                slds_store_rollback(s);
-        }
-    }
+    if (!rc)
+        rc = init_meta(s, err);
     if (!rc) {
         char v[32];
         if (slds_store_meta_get(s, "schema_version", v, sizeof v, err) == SLDS_OK &&
