@@ -125,7 +125,7 @@ typedef struct rq_ws {
     double G[SLDS_RQ_MAX_P];
     /* full-data scratch */
     double *rfull;
-    double *tmp;
+    double *tmp, *tmp2;
     signed char *zone; /* -1 globbed below, +1 globbed above, 0 in the working set */
     size_t *wpos;      /* full index -> working position, or SIZE_MAX */
     rq_bp *ext;        /* n: crossings of globbed rows when a band runs out */
@@ -173,6 +173,32 @@ static void rows_dot(const double *restrict x, size_t m, int p, const double *re
     }
     for (; i < m; i++)
         out[i] = dotp(x + i * sp, u, p);
+}
+
+/* out1[i] = x_i' u1 and out2[i] = x_i' u2 in one pass over the rows. */
+static void rows_dot2(const double *restrict x, size_t m, int p, const double *restrict u1,
+                      const double *restrict u2, double *restrict out1, double *restrict out2)
+{
+    size_t i = 0, sp = (size_t)p;
+    for (; i + 2 <= m; i += 2) {
+        const double *a = x + i * sp, *b = a + sp;
+        double s0 = 0.0, s1 = 0.0, t0 = 0.0, t1 = 0.0;
+        for (int j = 0; j < p; j++) {
+            double v1 = u1[j], v2 = u2[j];
+            s0 += a[j] * v1;
+            s1 += b[j] * v1;
+            t0 += a[j] * v2;
+            t1 += b[j] * v2;
+        }
+        out1[i] = s0;
+        out1[i + 1] = s1;
+        out2[i] = t0;
+        out2[i + 1] = t1;
+    }
+    for (; i < m; i++) {
+        out1[i] = dotp(x + i * sp, u1, p);
+        out2[i] = dotp(x + i * sp, u2, p);
+    }
 }
 
 static uint64_t splitmix64(uint64_t x)
@@ -608,18 +634,24 @@ static long ws_extend(rq_ws *ws, double tau, const double *u, double s, double n
     const rq_data *d = ws->d;
     size_t n = d->n, c = 0;
     int p = ws->p;
+    if (!ws->tmp2 && !(ws->tmp2 = malloc(n * sizeof *ws->tmp2))) {
+        slds_fail(&ws->err, SLDS_ERR_NOMEM, "out of memory extending a band");
+        return -1;
+    }
     if (!ws->ext && !(ws->ext = malloc(n * sizeof *ws->ext))) {
         slds_fail(&ws->err, SLDS_ERR_NOMEM, "out of memory extending a band");
         return -1;
     }
+    /* z and the fit of every row, in one vectorised pass (band rows too) */
+    double *zx = ws->tmp, *fx = ws->tmp2;
+    rows_dot2(d->x, n, p, u, ws->beta, zx, fx);
     double total = 0.0;
     for (size_t i = 0; i < n; i++) {
         signed char g = ws->zone[i];
         if (!g)
             continue;
-        const double *xi = d->x + i * (size_t)p;
-        double sz = g * s * dotp(xi, u, p);
-        double sr = g * (ws->y[i] - dotp(xi, ws->beta, p));
+        double sz = g * s * zx[i];
+        double sr = g * (ws->y[i] - fx[i]);
         if (sr < -d->tol_r) {
             ws->ext[c].t = -1.0;
             ws->ext[c].sz = 1.0;
@@ -1010,10 +1042,7 @@ static long ws_repair(rq_ws *ws, double tau, long limit)
     double tol = d->tol_r;
     for (size_t i = 0; i < d->n; i++) {
         signed char z = ws->zone[i];
-        if (!z)
-            continue;
-        double r = ws->rfull[i];
-        if ((z > 0 && r < -tol) || (z < 0 && r > tol)) {
+        if (z * ws->rfull[i] < -tol) { /* globbed on the other side */
             if (moved >= limit)
                 return moved + 1;
             double f = wt_of(d, i) * (z > 0 ? tau : tau - 1.0);
@@ -1265,6 +1294,7 @@ static void ws_free(rq_ws *ws)
     free(ws->zone);
     free(ws->wpos);
     free(ws->ext);
+    free(ws->tmp2);
 }
 
 static int ws_init(rq_ws *ws, const rq_data *d)
