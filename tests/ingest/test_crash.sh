@@ -58,5 +58,13 @@ while [ "$killed" -lt "$kills" ] && [ "$i" -lt $((kills * 3)) ]; do
     fi
 done
 echo "$killed loads killed mid-way"
+
+# And a load left to finish lands whole: equal to the uninterrupted probe load.
+"$slds" load "$tmp/db" "$tmp/b" --rejects "$tmp/r.csv" >/dev/null 2>&1 || { echo "FAIL: final load failed"; fail=1; }
+if [ "$(sha3_without_time "$tmp/db")" = "$(sha3_without_time "$tmp/probe.db")" ]; then
+    echo "ok: a load left to finish equals the uninterrupted one"
+else
+    echo "FAIL: a finished load differs from the uninterrupted one"; fail=1
+fi
 [ "$killed" -ge 20 ] || { echo "FAIL: fewer than 20 loads were killed mid-way"; fail=1; }
 exit $fail
