@@ -21,3 +21,14 @@ student=$(sqlite3 "$out/state.db" "SELECT student_id FROM assessments WHERE test
 echo
 echo "== slds student $out/state.db $student"
 build/slds student "$out/state.db" "$student"
+last=$(sqlite3 "$out/state.db" "SELECT max(school_year) FROM assessments")
+echo
+echo "== slds growth run $out/state.db --year $last --config $out/collection/truth/growth_config.json"
+build/slds growth run "$out/state.db" --year "$last" --config "$out/collection/truth/growth_config.json"
+echo
+echo "== slds growth aggregates $out/state.db --year $last --level district"
+build/slds growth aggregates "$out/state.db" --year "$last" --level district
+grower=$(sqlite3 "$out/state.db" "SELECT student_id FROM growth_students WHERE school_year = $last AND sgp IS NOT NULL ORDER BY student_id LIMIT 1")
+build/slds growth report "$out/state.db" --student "$grower" --format html >"$out/growth-$grower.html"
+echo
+echo "The growth chart of student $grower is in $out/growth-$grower.html"

@@ -169,6 +169,35 @@ static json_t *rules_json(void)
     return rules;
 }
 
+/* The state's growth configuration in the project's layout (docs/growth-method.md):
+ * the STATE cut scores, with knots computed from the data, so `slds growth run
+ * --config truth/growth_config.json` gives SGPs and catch-up / keep-up targets. */
+static json_t *growth_config_json(const synth_model *m)
+{
+    static const char *const labels[] = {"Below Basic", "Basic", "Proficient", "Advanced"};
+    json_t *levels = json_array();
+    for (int k = 0; k < 4; k++)
+        json_array_append_new(levels, json_pack("{s:s, s:b}", "label", labels[k], "proficient", k >= 2));
+    json_t *subjects = json_object();
+    for (int s = 0; s < N_SUBJ; s++) {
+        json_t *grades = json_object();
+        for (int g = 3; g <= 10; g++) {
+            if (g == 9)
+                continue; /* not tested */
+            json_t *cuts = json_array();
+            for (int k = 0; k < 3; k++)
+                json_array_append_new(cuts, json_integer(m->cuts[s][GI(g)][k]));
+            char key[4];
+            snprintf(key, sizeof key, "%d", g);
+            json_object_set_new(grades, key, json_pack("{s:o}", "cuts", cuts));
+        }
+        json_object_set_new(subjects, subject_codes[s], grades);
+    }
+    return json_pack("{s:i, s:{s:s, s:i}, s:o, s:o}", "slds_growth_config", 1, "options", "knots",
+                     "data", "projection_years", 3, "achievement_levels", levels, "subjects",
+                     subjects);
+}
+
 static json_t *params_json(const synth_ctx *c)
 {
     json_t *root = json_object();
@@ -586,5 +615,7 @@ int synth_write_truth(synth_ctx *c)
         rc = write_json(c, "truth/params.json", params_json(c));
     if (!rc)
         rc = write_json(c, "truth/summary.json", summary_json(c));
+    if (!rc)
+        rc = write_json(c, "truth/growth_config.json", growth_config_json(&c->m));
     return rc;
 }

@@ -21,7 +21,7 @@ FILES="leas.csv schools.csv students.csv enrollments.csv student_attributes.csv 
 staff_assignments.csv rosters.csv assessments.csv courses.csv attendance.csv discipline.csv
 postsecondary.csv observations.csv prep_programs.csv standards.csv item_responses.csv"
 TRUTH="params.json summary.json teacher_effects.csv teacher_year_effects.csv prep_program_effects.csv
-school_effects.csv standard_params.csv identity.csv dirty_rows.csv"
+school_effects.csv standard_params.csv identity.csv dirty_rows.csv growth_config.json"
 
 # 1. Generate: twice with one seed, once with another.
 "$SLDS" synth "$TMP/a" --students 3000 --years 5 --seed 7 >"$TMP/a.out" 2>"$TMP/a.err"
