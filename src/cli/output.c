@@ -2,6 +2,8 @@
  * error printing. Shared by every subcommand so they all look alike. */
 #include "cli/cli.h"
 
+#include "ingest/csv.h"
+
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,19 +102,7 @@ int cli_table_rows(const cli_table *t)
 
 void cli_csv_field(FILE *out, const char *s)
 {
-    if (!s)
-        return;
-    if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, out);
-        return;
-    }
-    fputc('"', out);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', out);
-        fputc(*s, out);
-    }
-    fputc('"', out);
+    slds_csv_write_field(out, s);
 }
 
 /* Display width of a UTF-8 string: one column per code point. */

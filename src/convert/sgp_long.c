@@ -45,21 +45,6 @@ typedef struct converter {
     slds_convert_result *res;
 } converter;
 
-static int grow(uint32_t **arr, size_t *cap, size_t need)
-{
-    if (need < *cap)
-        return SLDS_OK;
-    size_t n = *cap ? *cap : 256;
-    while (n <= need)
-        n *= 2;
-    uint32_t *p = realloc(*arr, n * sizeof *p);
-    if (!p)
-        return SLDS_ERR_NOMEM;
-    *arr = p;
-    *cap = n;
-    return SLDS_OK;
-}
-
 static uint32_t intern(slds_intern *t, const char *s)
 {
     return slds_intern_add(t, s, strlen(s));
@@ -166,8 +151,8 @@ static int add_record(converter *cv, const char *const *f)
         return slds_fail(cv->err, SLDS_ERR_NOMEM, "out of memory converting");
     if (cv->schools.count > schools_before) {
         size_t c1 = cv->cap_schools, c2 = cv->cap_schools;
-        if (grow(&cv->school_district, &c1, r.school) || grow(&cv->school_name, &c2, r.school) ||
-            grow(&cv->school_level, &cv->cap_schools, r.school))
+        if (slds_grow_u32(&cv->school_district, &c1, r.school) || slds_grow_u32(&cv->school_name, &c2, r.school) ||
+            slds_grow_u32(&cv->school_level, &cv->cap_schools, r.school))
             return slds_fail(cv->err, SLDS_ERR_NOMEM, "out of memory converting");
         cv->school_district[r.school] = d;
         cv->school_name[r.school] =
@@ -175,15 +160,15 @@ static int add_record(converter *cv, const char *const *f)
         cv->school_level[r.school] = intern(&cv->codes, school_level(f[COL_EMH]));
     }
     if (cv->districts.count > districts_before) {
-        if (grow(&cv->district_name, &cv->cap_districts, d))
+        if (slds_grow_u32(&cv->district_name, &cv->cap_districts, d))
             return slds_fail(cv->err, SLDS_ERR_NOMEM, "out of memory converting");
         cv->district_name[d] =
             intern(&cv->names, f[COL_DISTRICT_NAME][0] ? f[COL_DISTRICT_NAME] : district);
     }
     if (cv->students.count > students_before) {
         size_t c4 = cv->cap_students, c5 = cv->cap_students;
-        if (grow(&cv->student_first, &c4, r.student) || grow(&cv->student_last, &c5, r.student) ||
-            grow(&cv->student_sex, &cv->cap_students, r.student))
+        if (slds_grow_u32(&cv->student_first, &c4, r.student) || slds_grow_u32(&cv->student_last, &c5, r.student) ||
+            slds_grow_u32(&cv->student_sex, &cv->cap_students, r.student))
             return slds_fail(cv->err, SLDS_ERR_NOMEM, "out of memory converting");
         cv->student_first[r.student] = intern(&cv->names, f[COL_FIRST]);
         cv->student_last[r.student] = intern(&cv->names, f[COL_LAST]);
@@ -257,20 +242,6 @@ static int read_long(converter *cv, const char *path, const slds_progress *progr
 
 /* ---- writing ---------------------------------------------------------- */
 
-static void put_field(FILE *out, const char *s)
-{
-    if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, out);
-        return;
-    }
-    fputc('"', out);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', out);
-        fputc(*s, out);
-    }
-    fputc('"', out);
-}
 
 typedef struct out_file {
     FILE *f;
@@ -306,9 +277,9 @@ static int write_places(converter *cv, const char *dir)
     out_file o;
     int rc = open_out(cv, dir, "leas.csv", "lea_id,lea_name,children_in_poverty,children_served,title1_allocation", &o);
     for (uint32_t d = 0; !rc && d < cv->districts.count; d++) {
-        put_field(o.f, STR(districts, d));
+        slds_csv_write_field(o.f, STR(districts, d));
         fputc(',', o.f);
-        put_field(o.f, STR(names, cv->district_name[d]));
+        slds_csv_write_field(o.f, STR(names, cv->district_name[d]));
         fputs(",,,\n", o.f);
         cv->res->rows[o.index]++;
     }
@@ -318,11 +289,11 @@ static int write_places(converter *cv, const char *dir)
         rc = open_out(cv, dir, "schools.csv",
                       "school_id,lea_id,school_name,school_level,title1,title1_status,charter", &o);
     for (uint32_t s = 0; !rc && s < cv->schools.count; s++) {
-        put_field(o.f, STR(schools, s));
+        slds_csv_write_field(o.f, STR(schools, s));
         fputc(',', o.f);
-        put_field(o.f, STR(districts, cv->school_district[s]));
+        slds_csv_write_field(o.f, STR(districts, cv->school_district[s]));
         fputc(',', o.f);
-        put_field(o.f, STR(names, cv->school_name[s]));
+        slds_csv_write_field(o.f, STR(names, cv->school_name[s]));
         fprintf(o.f, ",%s,,,\n", STR(codes, cv->school_level[s]));
         cv->res->rows[o.index]++;
     }
@@ -346,15 +317,15 @@ static int write_students(converter *cv, const char *dir)
             rc = slds_fail(cv->err, SLDS_ERR_NOMEM, "out of memory converting");
             break;
         }
-        put_field(o.f, STR(districts, d));
+        slds_csv_write_field(o.f, STR(districts, d));
         fputc(',', o.f);
-        put_field(o.f, STR(students, r->student));
+        slds_csv_write_field(o.f, STR(students, r->student));
         fputc(',', o.f);
-        put_field(o.f, STR(names, cv->student_first[r->student]));
+        slds_csv_write_field(o.f, STR(names, cv->student_first[r->student]));
         fputc(',', o.f);
-        put_field(o.f, STR(names, cv->student_last[r->student]));
+        slds_csv_write_field(o.f, STR(names, cv->student_last[r->student]));
         fprintf(o.f, ",,%s,", STR(codes, cv->student_sex[r->student]));
-        put_field(o.f, STR(students, r->student));
+        slds_csv_write_field(o.f, STR(students, r->student));
         fputc('\n', o.f);
         cv->res->rows[o.index]++;
     }
@@ -381,12 +352,12 @@ static int write_years(converter *cv, const char *dir)
         if (first != i)
             continue;
         const char *sid = STR(students, r->student);
-        put_field(e.f, sid);
+        slds_csv_write_field(e.f, sid);
         fputc(',', e.f);
-        put_field(e.f, STR(schools, r->school));
+        slds_csv_write_field(e.f, STR(schools, r->school));
         fprintf(e.f, ",%d,%02d,%d-08-20,%d-06-05,PROMOTED\n", r->year, r->grade, r->year - 1, r->year);
         cv->res->rows[e.index]++;
-        put_field(a.f, sid);
+        slds_csv_write_field(a.f, sid);
         fprintf(a.f, ",%d,%s,%s,%s,%s,,,\n", r->year, STR(codes, r->race), STR(codes, r->econ),
                 STR(codes, r->iep), STR(codes, r->ell));
         cv->res->rows[a.index]++;
@@ -407,9 +378,9 @@ static int write_assessments(converter *cv, const char *dir)
                       &o);
     for (size_t i = 0; !rc && i < cv->nrecs; i++) {
         const long_record *r = &cv->recs[i];
-        put_field(o.f, STR(students, r->student));
+        slds_csv_write_field(o.f, STR(students, r->student));
         fprintf(o.f, ",%d,", r->year);
-        put_field(o.f, STR(subjects, r->subject));
+        slds_csv_write_field(o.f, STR(subjects, r->subject));
         fprintf(o.f, ",%02d,STATE,STATE_ASSESSMENT,%d-04-15,", r->grade, r->year);
         if (isnan(r->score))
             fputs(",,NO_SCORE\n", o.f);
@@ -479,8 +450,8 @@ static int write_instructors(converter *cv, const char *path, const char *dir)
         const long_record *r = &cv->recs[first];
         uint32_t t = intern(&staff, f[IC_NUMBER]);
         uint32_t subj = subject_area(f[IC_SUBJECT]);
-        if (t == SLDS_NO_ID || grow(&staff_first, &cap1, t) ||
-            grow(&staff_last, &cap2, t) || grow(&staff_district, &cap3, t)) {
+        if (t == SLDS_NO_ID || slds_grow_u32(&staff_first, &cap1, t) ||
+            slds_grow_u32(&staff_last, &cap2, t) || slds_grow_u32(&staff_district, &cap3, t)) {
             rc = slds_fail(cv->err, SLDS_ERR_NOMEM, "out of memory converting");
             break;
         }
@@ -496,17 +467,17 @@ static int write_instructors(converter *cv, const char *path, const char *dir)
             rc = slds_fail(cv->err, SLDS_ERR_NOMEM, "out of memory converting");
             break;
         }
-        put_field(ro.f, f[IC_NUMBER]);
+        slds_csv_write_field(ro.f, f[IC_NUMBER]);
         fputc(',', ro.f);
-        put_field(ro.f, f[IC_ID]);
+        slds_csv_write_field(ro.f, f[IC_ID]);
         fputc(',', ro.f);
-        put_field(ro.f, STR(schools, r->school));
+        slds_csv_write_field(ro.f, STR(schools, r->school));
         fprintf(ro.f, ",%d,", year);
-        put_field(ro.f, f[IC_SUBJECT]);
+        slds_csv_write_field(ro.f, f[IC_SUBJECT]);
         fputc(',', ro.f);
-        put_field(ro.f, f[IC_NUMBER]);
+        slds_csv_write_field(ro.f, f[IC_NUMBER]);
         fputc('-', ro.f);
-        put_field(ro.f, f[IC_SUBJECT]);
+        slds_csv_write_field(ro.f, f[IC_SUBJECT]);
         fprintf(ro.f, ",%s\n", f[IC_WEIGHT][0] ? f[IC_WEIGHT] : "1");
         cv->res->rows[ro.index]++;
     }
@@ -521,13 +492,13 @@ static int write_instructors(converter *cv, const char *path, const char *dir)
                       "years_experience,tenured",
                       &so);
     for (uint32_t t = 0; !rc && t < staff.count; t++) {
-        put_field(so.f, slds_intern_str(&staff, t));
+        slds_csv_write_field(so.f, slds_intern_str(&staff, t));
         fputc(',', so.f);
-        put_field(so.f, STR(districts, staff_district[t]));
+        slds_csv_write_field(so.f, STR(districts, staff_district[t]));
         fputc(',', so.f);
-        put_field(so.f, STR(names, staff_first[t]));
+        slds_csv_write_field(so.f, STR(names, staff_first[t]));
         fputc(',', so.f);
-        put_field(so.f, STR(names, staff_last[t]));
+        slds_csv_write_field(so.f, STR(names, staff_last[t]));
         fputs(",,,,\n", so.f);
         cv->res->rows[so.index]++;
     }
@@ -542,9 +513,9 @@ static int write_instructors(converter *cv, const char *path, const char *dir)
         uint64_t k = assignments.keys[i];
         uint32_t t = (uint32_t)(k >> 32), school = (uint32_t)(k >> 12) & 0xFFFFF;
         int year = 1900 + (int)((k >> 4) & 0xFF);
-        put_field(ao.f, slds_intern_str(&staff, t));
+        slds_csv_write_field(ao.f, slds_intern_str(&staff, t));
         fputc(',', ao.f);
-        put_field(ao.f, STR(schools, school));
+        slds_csv_write_field(ao.f, STR(schools, school));
         fprintf(ao.f, ",%d,TEACHER,%s,\n", year, subject_areas[assignments.values[i]]);
         cv->res->rows[ao.index]++;
     }

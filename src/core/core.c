@@ -105,6 +105,21 @@ void slds_buf_free(slds_buf *b)
     b->len = b->cap = 0;
 }
 
+int slds_grow_u32(uint32_t **arr, size_t *cap, size_t need)
+{
+    if (need < *cap)
+        return SLDS_OK;
+    size_t n = *cap ? *cap : 1024;
+    while (n <= need)
+        n *= 2;
+    uint32_t *p = realloc(*arr, n * sizeof *p);
+    if (!p)
+        return SLDS_ERR_NOMEM;
+    *arr = p;
+    *cap = n;
+    return SLDS_OK;
+}
+
 double slds_now(void)
 {
     struct timespec ts;

@@ -53,6 +53,10 @@ int slds_buf_printf(slds_buf *b, const char *fmt, ...) __attribute__((format(pri
 void slds_buf_clear(slds_buf *b);
 void slds_buf_free(slds_buf *b);
 
+/* Grows *arr (capacity *cap elements) so that index `need` fits, doubling.
+ * Returns SLDS_OK or SLDS_ERR_NOMEM (then *arr is unchanged). */
+int slds_grow_u32(uint32_t **arr, size_t *cap, size_t need);
+
 /* Progress of long work. The library calls report(); the tool decides how to
  * show it (a bar on a terminal, nothing otherwise). A NULL progress is fine. */
 typedef struct slds_progress {

@@ -482,3 +482,20 @@ int slds_csv_next(slds_csv *r, slds_csv_record *rec, slds_error *err)
         return 1;
     }
 }
+
+void slds_csv_write_field(FILE *out, const char *s)
+{
+    if (!s)
+        return;
+    if (!strpbrk(s, ",\"\r\n")) {
+        fputs(s, out);
+        return;
+    }
+    fputc('"', out);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', out);
+        fputc(*s, out);
+    }
+    fputc('"', out);
+}

@@ -17,6 +17,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "core/core.h"
 
@@ -51,6 +52,10 @@ size_t slds_csv_offset(const slds_csv *r);
 size_t slds_csv_size(const slds_csv *r);
 /* Digest (64-bit FNV-1a) of every byte read so far: identifies a file's content. */
 uint64_t slds_csv_digest(const slds_csv *r);
+
+/* Writes s as one RFC 4180 field: quoted (with doubled quotes) only when it
+ * holds a comma, quote or line break; NULL writes nothing (a blank field). */
+void slds_csv_write_field(FILE *out, const char *s);
 
 /* True when s (len bytes) is valid UTF-8 (no overlongs, no surrogates). */
 bool slds_utf8_valid(const char *s, size_t len);

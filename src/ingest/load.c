@@ -72,10 +72,10 @@ typedef struct load_ctx {
     slds_intern crosswalk;           /* "lea\x1flocal" -> entry; value arrays below */
     uint32_t *crosswalk_student;     /* crosswalk entry -> student idx */
     uint8_t *crosswalk_source;       /* crosswalk entry -> id source */
-    uint32_t crosswalk_cap;
+    size_t crosswalk_cap;
     slds_intern match_keys;          /* normalized identity -> entry */
     uint32_t *match_student;         /* entry -> student idx or AMBIGUOUS */
-    uint32_t match_cap;
+    size_t match_cap;
     slds_map64 teacher_assignments;  /* (staff, school, year) */
     slds_map64 enrolled_year;        /* (student, year) */
     slds_map64 enrolled_school_year; /* (student, school, year) */
@@ -170,21 +170,6 @@ static int read_ids(load_ctx *c, const char *sql, slds_intern *into)
     return rc == SQLITE_DONE ? SLDS_OK : db_error(c, "reading existing ids");
 }
 
-static int grow_u32(uint32_t **arr, uint32_t *cap, uint32_t need)
-{
-    if (need < *cap)
-        return SLDS_OK;
-    uint32_t n = *cap ? *cap : 1024;
-    while (n <= need)
-        n *= 2;
-    uint32_t *p = realloc(*arr, n * sizeof *p);
-    if (!p)
-        return SLDS_ERR_NOMEM;
-    *arr = p;
-    *cap = n;
-    return SLDS_OK;
-}
-
 /* "lea\x1flocal": ids are at most 64 bytes each (the contract), so 130 fit. */
 static int crosswalk_key(const char *lea, const char *local, char key[160])
 {
@@ -202,8 +187,8 @@ static int crosswalk_set(load_ctx *c, const char *lea, const char *local, uint32
     char key[160];
     int n = crosswalk_key(lea, local, key);
     uint32_t e = slds_intern_add(&c->crosswalk, key, (size_t)n);
-    uint32_t old_cap = c->crosswalk_cap;
-    if (e == SLDS_NO_ID || grow_u32(&c->crosswalk_student, &c->crosswalk_cap, e))
+    size_t old_cap = c->crosswalk_cap;
+    if (e == SLDS_NO_ID || slds_grow_u32(&c->crosswalk_student, &c->crosswalk_cap, e))
         return nomem(c);
     if (c->crosswalk_cap != old_cap) {
         uint8_t *p = realloc(c->crosswalk_source, c->crosswalk_cap);
@@ -231,7 +216,7 @@ static int match_add(load_ctx *c, const char *key, size_t len, uint32_t student)
 {
     uint32_t before = c->match_keys.count;
     uint32_t e = slds_intern_add(&c->match_keys, key, len);
-    if (e == SLDS_NO_ID || grow_u32(&c->match_student, &c->match_cap, e))
+    if (e == SLDS_NO_ID || slds_grow_u32(&c->match_student, &c->match_cap, e))
         return nomem(c);
     if (e >= before)
         c->match_student[e] = student;
@@ -1581,19 +1566,9 @@ static int write_rejects_csv(load_ctx *c, const char *path)
     fputs("file,line,column,value,reason\n", out);
     while (sqlite3_step(st) == SQLITE_ROW) {
         for (int i = 0; i < 5; i++) {
-            const char *v = (const char *)sqlite3_column_text(st, i);
             if (i)
                 fputc(',', out);
-            if (v && strpbrk(v, ",\"\r\n")) {
-                fputc('"', out);
-                for (; *v; v++) {
-                    if (*v == '"')
-                        fputc('"', out);
-                    fputc(*v, out);
-                }
-                fputc('"', out);
-            } else if (v)
-                fputs(v, out);
+            slds_csv_write_field(out, (const char *)sqlite3_column_text(st, i));
         }
         fputc('\n', out);
     }

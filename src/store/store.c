@@ -9,6 +9,7 @@
 
 #include "ident/ident.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,10 +34,15 @@ static void configure_sqlite_once(void)
     }
 }
 
-static int meta_insert_default(slds_store *s, const char *key, const char *value, slds_error *err)
+/* Writes a meta value: replacing the stored one, or only when there is none. */
+static int meta_write(slds_store *s, const char *key, const char *value, bool replace,
+                      slds_error *err)
 {
     sqlite3_stmt *st;
-    int rc = slds_store_prepare(s, &st, "INSERT OR IGNORE INTO meta(key, value) VALUES(?, ?)", err);
+    int rc = slds_store_prepare(s, &st,
+                                replace ? "INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)"
+                                        : "INSERT OR IGNORE INTO meta(key, value) VALUES(?, ?)",
+                                err);
     if (rc)
         return rc;
     sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
@@ -62,9 +68,9 @@ static int init_meta(slds_store *s, slds_error *err)
     rc = slds_store_exec(s, "BEGIN IMMEDIATE", err);
     if (rc)
         return rc;
-    rc = meta_insert_default(s, "schema_version", version, err);
+    rc = meta_write(s, "schema_version", version, false, err);
     if (!rc)
-        rc = meta_insert_default(s, "id_generator", generator, err);
+        rc = meta_write(s, "id_generator", generator, false, err);
     if (!rc)
         rc = slds_store_commit(s, err);
     else
@@ -197,16 +203,7 @@ int slds_store_meta_get(slds_store *s, const char *key, char *buf, size_t size, 
 
 int slds_store_meta_set(slds_store *s, const char *key, const char *value, slds_error *err)
 {
-    sqlite3_stmt *st;
-    int rc = slds_store_prepare(s, &st, "INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)", err);
-    if (rc)
-        return rc;
-    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) != SQLITE_DONE)
-        rc = slds_fail(err, SLDS_ERR_DB, "%s: %s", s->path, sqlite3_errmsg(s->db));
-    sqlite3_finalize(st);
-    return rc;
+    return meta_write(s, key, value, true, err);
 }
 
 int64_t slds_store_count(slds_store *s, const char *table, slds_error *err)
