@@ -60,15 +60,29 @@ extern void dgetri_(const int *n, double *a, const int *lda, const int *ipiv, do
 enum { REFACTOR_EVERY = 40, MAX_PIVOTS_PER_TAU = 200000 };
 
 /* Band width for a warm start from the previous tau: twice the expected
- * number of observations crossing the fit (n dtau) plus BAND_A standard
- * deviations of the fit's change, plus BAND_B rows per column; at least
- * BAND_F rows per column. Tuned on the SGP designs (p = 8..29, n = 4e3..1e5):
- * narrower bands need more repairs, wider ones cost more per pivot. */
-#ifndef BAND_A
-#define BAND_A 3.0
+ * number of observations crossing the fit (n dtau) plus A standard
+ * deviations of the fit's change, plus B rows per column; at least BAND_F
+ * rows per column. A narrower band costs less per pivot but fails (a repair
+ * or an extension, each a pass over all n rows) more often, so the margins
+ * grow with n: A and B go from BAND_A0, BAND_B0 at n = BAND_N0 to BAND_A1,
+ * BAND_B1 at BAND_N1, linearly in log n, and stay there outside. Tuned on the
+ * SGP designs (p = 8..29, n = 3e3..1e5). */
+#ifndef BAND_A0
+#define BAND_A0 1.0
 #endif
-#ifndef BAND_B
-#define BAND_B 8.0
+#ifndef BAND_B0
+#define BAND_B0 1.0
+#endif
+#ifndef BAND_A1
+#define BAND_A1 6.0
+#endif
+#ifndef BAND_B1
+#define BAND_B1 8.0
+#endif
+#define BAND_N0 4000.0
+#define BAND_N1 100000.0
+#ifndef BAND_MIN_N
+#define BAND_MIN_N 1000
 #endif
 #ifndef BAND_F
 #define BAND_F 4.0
@@ -221,7 +235,7 @@ void slds_rq_params_default(slds_rq_params *prm)
     prm->taus = NULL;
     prm->n_taus = 0;
     prm->n_threads = 0;
-    prm->band_min_n = 3000;
+    prm->band_min_n = BAND_MIN_N;
     prm->seed = 20240531UL;
 }
 
@@ -1127,7 +1141,10 @@ static int ws_solve_perturbed(rq_ws *ws, double tau, double dtau, const double *
         width = (size_t)(2.0 * sqrt(pp) * pow(dn, 2.0 / 3.0));
     } else {
         /* rfull holds the residuals of the previous tau's fit */
-        width = (size_t)(2.0 * (dn * dtau + BAND_A * sqrt(dn * pp * dtau)) + BAND_B * pp);
+        double f = log(dn / BAND_N0) / log(BAND_N1 / BAND_N0);
+        f = f < 0.0 ? 0.0 : f > 1.0 ? 1.0 : f;
+        double A = BAND_A0 + f * (BAND_A1 - BAND_A0), B = BAND_B0 + f * (BAND_B1 - BAND_B0);
+        width = (size_t)(2.0 * (dn * dtau + A * sqrt(dn * pp * dtau)) + B * pp);
     }
     if (width < (size_t)(BAND_F * p))
         width = (size_t)(BAND_F * p);
