@@ -4,9 +4,9 @@
 # issue, the sqlite3 shell's `.import --csv` of the same files into plain
 # tables, in the same run. Prints one line per figure.
 #
-# usage: bench/bench_store.sh [STUDENTS] [YEARS] [WORKDIR]   (default 200000 5 /tmp/slds-bench)
+# usage: bench/store/bench_store.sh [STUDENTS] [YEARS] [WORKDIR]   (default 200000 5 /tmp/slds-bench)
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 students=${1:-200000}
 years=${2:-5}
 work=${3:-/tmp/slds-bench}
