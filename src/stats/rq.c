@@ -360,6 +360,60 @@ static void cols_dot2(const double *restrict x, size_t ld, size_t m, int p,
     cols_dot2_tail(x, ld, i, m, p, u1, u2, out1, out2);
 }
 
+/* y += f x and y -= f x, elementwise (two at a time in a vector register;
+ * each element rounded as in the plain loop). */
+static void axpy(double *restrict y, double f, const double *restrict x, int p)
+{
+    int r = 0;
+#ifdef RQ_VEC
+    rq_v2 fv = {f, f};
+    for (; r + 2 <= p; r += 2) {
+        rq_v2 t = v2_load(y + r) + fv * v2_load(x + r);
+        memcpy(y + r, &t, sizeof t);
+    }
+#endif
+    for (; r < p; r++)
+        y[r] += f * x[r];
+}
+
+static void axmy(double *restrict y, double f, const double *restrict x, int p)
+{
+    int r = 0;
+#ifdef RQ_VEC
+    rq_v2 fv = {f, f};
+    for (; r + 2 <= p; r += 2) {
+        rq_v2 t = v2_load(y + r) - v2_load(x + r) * fv;
+        memcpy(y + r, &t, sizeof t);
+    }
+#endif
+    for (; r < p; r++)
+        y[r] -= x[r] * f;
+}
+
+/* q[j] = a_j' b_j for the p columns of two p x p column-major matrices, four
+ * columns at a time (four independent sums, each in the order of dotp). */
+static void col_dots(const double *restrict a, const double *restrict b, int p, double *q)
+{
+    int j = 0;
+    size_t sp = (size_t)p;
+    for (; j + 4 <= p; j += 4) {
+        const double *a0 = a + (size_t)j * sp, *b0 = b + (size_t)j * sp;
+        double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+        for (int r = 0; r < p; r++) {
+            s0 += a0[r] * b0[r];
+            s1 += a0[sp + (size_t)r] * b0[sp + (size_t)r];
+            s2 += a0[2 * sp + (size_t)r] * b0[2 * sp + (size_t)r];
+            s3 += a0[3 * sp + (size_t)r] * b0[3 * sp + (size_t)r];
+        }
+        q[j] = s0;
+        q[j + 1] = s1;
+        q[j + 2] = s2;
+        q[j + 3] = s3;
+    }
+    for (; j < p; j++)
+        q[j] = dotp(a + (size_t)j * sp, b + (size_t)j * sp, p);
+}
+
 static uint64_t splitmix64(uint64_t x)
 {
     x += 0x9e3779b97f4a7c15ULL;
@@ -877,10 +931,9 @@ static int ws_simplex(rq_ws *ws, double tau, int reset_signs)
         double q[SLDS_RQ_MAX_P];
         /* steepest edge: q_j = |X delta_j| per unit weight, delta_j' A delta_j
            with M = A X_h^{-1} kept up to date */
-        for (int j = 0; j < p; j++) {
-            double acc = dotp(ws->binv + (size_t)j * (size_t)p, ws->M + (size_t)j * (size_t)p, p);
-            q[j] = sqrt(acc > 1e-300 ? acc : 1e-300);
-        }
+        col_dots(ws->binv, ws->M, p, q);
+        for (int j = 0; j < p; j++)
+            q[j] = sqrt(q[j] > 1e-300 ? q[j] : 1e-300);
         for (int j = 0; j < p; j++) {
             double wj = ws->ww[ws->basis[j]];
             double tol = 1e-10 * (wj + fabs(d[j]));
@@ -959,10 +1012,7 @@ static int ws_simplex(rq_ws *ws, double tau, int reset_signs)
         for (size_t b = 0; b < kpos; b++) {
             size_t i = ws->bp[b].i;
             ws->sg[i] = (signed char)-ws->sg[i];
-            double f = ws->sg[i] * ws->ww[i];
-            const double *xi = ws->xw + i * (size_t)p;
-            for (int r = 0; r < p; r++)
-                ws->G[r] += f * xi[r];
+            axpy(ws->G, ws->sg[i] * ws->ww[i], ws->xw + i * (size_t)p, p);
         }
         /* k enters */
         {
@@ -978,10 +1028,7 @@ static int ws_simplex(rq_ws *ws, double tau, int reset_signs)
             signed char nsg = (signed char)(s > 0 ? -1 : 1);
             ws->sg[lj] = nsg;
             ws->rw[lj] = -s * tstar;
-            double f = ws->ww[lj] * (nsg > 0 ? tau : tau - 1.0);
-            const double *xl = ws->xw + lj * (size_t)p;
-            for (int r = 0; r < p; r++)
-                ws->G[r] += f * xl[r];
+            axpy(ws->G, ws->ww[lj] * (nsg > 0 ? tau : tau - 1.0), ws->xw + lj * (size_t)p, p);
         }
         /* rank-one update of the inverse */
         {
@@ -990,25 +1037,15 @@ static int ws_simplex(rq_ws *ws, double tau, int reset_signs)
             rows_dot(ws->binv, (size_t)p, p, xk, v);
             double a = v[jbest];
             double *cj = ws->binv + (size_t)jbest * (size_t)p;
-            for (int l = 0; l < p; l++) {
-                if (l == jbest)
-                    continue;
-                double f = v[l] / a;
-                double *cl = ws->binv + (size_t)l * (size_t)p;
-                for (int r = 0; r < p; r++)
-                    cl[r] -= cj[r] * f;
-            }
+            for (int l = 0; l < p; l++)
+                if (l != jbest)
+                    axmy(ws->binv + (size_t)l * (size_t)p, v[l] / a, cj, p);
             for (int r = 0; r < p; r++)
                 cj[r] /= a;
             double *mj = ws->M + (size_t)jbest * (size_t)p;
-            for (int l = 0; l < p; l++) {
-                if (l == jbest)
-                    continue;
-                double f = v[l] / a;
-                double *ml = ws->M + (size_t)l * (size_t)p;
-                for (int r = 0; r < p; r++)
-                    ml[r] -= mj[r] * f;
-            }
+            for (int l = 0; l < p; l++)
+                if (l != jbest)
+                    axmy(ws->M + (size_t)l * (size_t)p, v[l] / a, mj, p);
             for (int r = 0; r < p; r++)
                 mj[r] /= a;
             ws->basis[jbest] = k;
