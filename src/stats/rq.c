@@ -837,10 +837,7 @@ static int ws_refactor(rq_ws *ws, double tau, int reset_signs, int fresh)
     for (size_t i = 0; i < ws->m; i++) {
         if (!ws->sg[i])
             continue;
-        double f = ws->ww[i] * (ws->sg[i] > 0 ? tau : tau - 1.0);
-        const double *xi = ws->xw + i * (size_t)p;
-        for (int c = 0; c < p; c++)
-            ws->G[c] += f * xi[c];
+        axpy(ws->G, ws->ww[i] * (ws->sg[i] > 0 ? tau : tau - 1.0), ws->xw + i * (size_t)p, p);
     }
     return SLDS_OK;
 }
@@ -899,10 +896,7 @@ static long ws_extend(rq_ws *ws, double tau, const double *u, double s, double n
     for (size_t b = 0; b < k; b++) {
         size_t i = ws->ext[b].i;
         signed char g = ws->zone[i];
-        double f = wt_of(d, i) * (g > 0 ? tau : tau - 1.0);
-        const double *xi = d->x + i * (size_t)p;
-        for (int r = 0; r < p; r++)
-            ws->gfix[r] -= f * xi[r];
+        axmy(ws->gfix, wt_of(d, i) * (g > 0 ? tau : tau - 1.0), d->x + i * (size_t)p, p);
         if (ws_push(ws, i))
             return -1;
     }
@@ -1174,8 +1168,12 @@ static int ws_build_band(rq_ws *ws, double tau, size_t width)
     double lo = -INFINITY, hi = INFINITY;
     if (width < n) {
         size_t ns = n < 8192 ? n : 8192;
-        for (size_t k = 0; k < ns; k++)
-            ws->tmp[k] = ws->rfull[k * n / ns] * d->inv_s[k * n / ns];
+        if (ns == n)
+            for (size_t k = 0; k < n; k++)
+                ws->tmp[k] = ws->rfull[k] * d->inv_s[k];
+        else
+            for (size_t k = 0; k < ns; k++)
+                ws->tmp[k] = ws->rfull[k * n / ns] * d->inv_s[k * n / ns];
         double scale = (double)ns / (double)n;
         double center = tau * (double)n;
         double klo = (center - (double)width / 2.0) * scale;
@@ -1212,21 +1210,13 @@ static int ws_build_band(rq_ws *ws, double tau, size_t width)
     /* gradient of the globbed rows: sum over the smaller side, the other side
        from the total */
     double sw[SLDS_RQ_MAX_P] = {0}, ss[SLDS_RQ_MAX_P] = {0};
-    for (size_t k = 0; k < ws->m; k++) {
-        const double *xk = ws->xw + k * (size_t)p;
-        double w = ws->ww[k];
-        for (int c = 0; c < p; c++)
-            sw[c] += w * xk[c];
-    }
+    for (size_t k = 0; k < ws->m; k++)
+        axpy(sw, ws->ww[k], ws->xw + k * (size_t)p, p);
     signed char side = nl <= nh ? -1 : 1;
     if ((side < 0 ? nl : nh) > 0)
         for (size_t i = 0; i < n; i++)
-            if (ws->zone[i] == side) {
-                double w = wt_of(d, i);
-                const double *xi = d->x + i * (size_t)p;
-                for (int c = 0; c < p; c++)
-                    ss[c] += w * xi[c];
-            }
+            if (ws->zone[i] == side)
+                axpy(ss, wt_of(d, i), d->x + i * (size_t)p, p);
     for (int c = 0; c < p; c++) {
         double other = d->sum_all[c] - sw[c] - ss[c];
         double sl = side < 0 ? ss[c] : other, sh = side < 0 ? other : ss[c];
@@ -1255,10 +1245,7 @@ static long ws_repair(rq_ws *ws, double tau, long limit)
         if (z * ws->rfull[i] < -tol) { /* globbed on the other side */
             if (moved >= limit)
                 return moved + 1;
-            double f = wt_of(d, i) * (z > 0 ? tau : tau - 1.0);
-            const double *xi = d->x + i * (size_t)p;
-            for (int c = 0; c < p; c++)
-                ws->gfix[c] -= f * xi[c];
+            axmy(ws->gfix, wt_of(d, i) * (z > 0 ? tau : tau - 1.0), d->x + i * (size_t)p, p);
             if (ws_push(ws, i))
                 return -1;
             moved++;
