@@ -476,8 +476,7 @@ static int rq_rank_check(const rq_data *d, double *gram, double *beta_ls, slds_e
         for (int r = 0; r < p; r++) {
             double wx = w * xi[r];
             b[r] += wx * d->y0[i];
-            for (int c = 0; c <= r; c++)
-                A[r * p + c] += wx * xi[c];
+            axpy(A + r * p, wx, xi, r + 1);
         }
     }
     /* X'WX / sum w, full, for the steepest-edge norms */
@@ -1167,7 +1166,10 @@ static int ws_build_band(rq_ws *ws, double tau, size_t width)
     ws_clear(ws);
     double lo = -INFINITY, hi = INFINITY;
     if (width < n) {
-        size_t ns = n < 8192 ? n : 8192;
+#ifndef BAND_SAMPLE
+#define BAND_SAMPLE 8192
+#endif
+        size_t ns = n < BAND_SAMPLE ? n : BAND_SAMPLE;
         if (ns == n)
             for (size_t k = 0; k < n; k++)
                 ws->tmp[k] = ws->rfull[k] * d->inv_s[k];
@@ -1178,10 +1180,17 @@ static int ws_build_band(rq_ws *ws, double tau, size_t width)
         double center = tau * (double)n;
         double klo = (center - (double)width / 2.0) * scale;
         double khi = (center + (double)width / 2.0) * scale;
-        if (klo > 0)
+        /* after the first selection the k-th smallest is in place with the
+           smaller ones before it: the second looks only above it */
+        size_t skip = 0;
+        if (klo > 0) {
             lo = select_kth(ws->tmp, ns, (size_t)klo);
-        if (khi < (double)(ns - 1))
-            hi = select_kth(ws->tmp, ns, (size_t)khi);
+            skip = (size_t)klo + 1;
+        }
+        if (khi < (double)(ns - 1)) {
+            size_t kh = (size_t)khi;
+            hi = kh < skip ? lo : select_kth(ws->tmp + skip, ns - skip, kh - skip);
+        }
     }
     size_t nl = 0, nh = 0;
     for (size_t i = 0; i < n; i++) {
