@@ -376,9 +376,9 @@ static void axpy(double *restrict y, double f, const double *restrict x, int p)
         y[r] += f * x[r];
 }
 
-static void axmy(double *restrict y, double f, const double *restrict x, int p)
+static void axmy(double *restrict y, double f, const double *restrict x, size_t p)
 {
-    int r = 0;
+    size_t r = 0;
 #ifdef RQ_VEC
     rq_v2 fv = {f, f};
     for (; r + 2 <= p; r += 2) {
@@ -895,7 +895,7 @@ static long ws_extend(rq_ws *ws, double tau, const double *u, double s, double n
     for (size_t b = 0; b < k; b++) {
         size_t i = ws->ext[b].i;
         signed char g = ws->zone[i];
-        axmy(ws->gfix, wt_of(d, i) * (g > 0 ? tau : tau - 1.0), d->x + i * (size_t)p, p);
+        axmy(ws->gfix, wt_of(d, i) * (g > 0 ? tau : tau - 1.0), d->x + i * (size_t)p, (size_t)p);
         if (ws_push(ws, i))
             return -1;
     }
@@ -958,15 +958,17 @@ static int ws_simplex(rq_ws *ws, double tau, int reset_signs)
                              local);
         const double *u = ws->binv + (size_t)jbest * (size_t)p;
         double s = sbest;
-        /* direction values and crossings */
+        /* direction values z = s X u (s = +-1: exact) and crossings */
+        double us[SLDS_RQ_MAX_P];
+        for (int r = 0; r < p; r++)
+            us[r] = s * u[r];
         size_t c = 0;
         double wsum = 0.0;
-        cols_dot(ws->xc, ws->cap, m, p, u, ws->zw);
+        cols_dot(ws->xc, ws->cap, m, p, us, ws->zw);
         for (int l = 0; l < p; l++)
             ws->zw[ws->basis[l]] = 0.0;
         for (size_t i = 0; i < m; i++) {
-            double z = s * ws->zw[i];
-            ws->zw[i] = z;
+            double z = ws->zw[i];
             double g = ws->sg[i];
             double sz = g * z, sr = g * ws->rw[i];
             /* branch-free append; basic rows have z = 0 and never qualify */
@@ -999,8 +1001,7 @@ static int ws_simplex(rq_ws *ws, double tau, int reset_signs)
         /* move */
         for (int r = 0; r < p; r++)
             ws->beta[r] += tstar * s * u[r];
-        for (size_t i = 0; i < m; i++)
-            ws->rw[i] -= tstar * ws->zw[i]; /* zw is 0 on basic rows */
+        axmy(ws->rw, tstar, ws->zw, m); /* zw is 0 on basic rows */
         /* crossings flip sign */
         for (size_t b = 0; b < kpos; b++) {
             size_t i = ws->bp[b].i;
@@ -1032,13 +1033,13 @@ static int ws_simplex(rq_ws *ws, double tau, int reset_signs)
             double *cj = ws->binv + (size_t)jbest * (size_t)p;
             for (int l = 0; l < p; l++)
                 if (l != jbest)
-                    axmy(ws->binv + (size_t)l * (size_t)p, v[l] / a, cj, p);
+                    axmy(ws->binv + (size_t)l * (size_t)p, v[l] / a, cj, (size_t)p);
             for (int r = 0; r < p; r++)
                 cj[r] /= a;
             double *mj = ws->M + (size_t)jbest * (size_t)p;
             for (int l = 0; l < p; l++)
                 if (l != jbest)
-                    axmy(ws->M + (size_t)l * (size_t)p, v[l] / a, mj, p);
+                    axmy(ws->M + (size_t)l * (size_t)p, v[l] / a, mj, (size_t)p);
             for (int r = 0; r < p; r++)
                 mj[r] /= a;
             ws->basis[jbest] = k;
@@ -1150,7 +1151,14 @@ static void full_residuals(const rq_data *d, const double *y, const double *beta
         cols_dot(d->xt, d->n, d->n, d->p, beta, r);
     else
         rows_dot(d->x, d->n, d->p, beta, r);
-    for (size_t i = 0; i < d->n; i++)
+    size_t i = 0;
+#ifdef RQ_VEC
+    for (; i + 2 <= d->n; i += 2) {
+        rq_v2 t = v2_load(y + i) - v2_load(r + i);
+        memcpy(r + i, &t, sizeof t);
+    }
+#endif
+    for (; i < d->n; i++)
         r[i] = y[i] - r[i];
 }
 
@@ -1254,7 +1262,7 @@ static long ws_repair(rq_ws *ws, double tau, long limit)
         if (z * ws->rfull[i] < -tol) { /* globbed on the other side */
             if (moved >= limit)
                 return moved + 1;
-            axmy(ws->gfix, wt_of(d, i) * (z > 0 ? tau : tau - 1.0), d->x + i * (size_t)p, p);
+            axmy(ws->gfix, wt_of(d, i) * (z > 0 ? tau : tau - 1.0), d->x + i * (size_t)p, (size_t)p);
             if (ws_push(ws, i))
                 return -1;
             moved++;
