@@ -9,7 +9,7 @@ packages=(build-essential cmake pkg-config libsqlite3-dev sqlite3 libjansson-dev
           liblapack-dev libblas-dev libcmocka-dev python3)
 if [ "${1:-}" = "--test" ]; then
     shift
-    packages+=(clang libclang-rt-dev)
+    packages+=(clang libclang-rt-dev cppcheck)
 fi
 missing=()
 for p in "${packages[@]}"; do

@@ -32,11 +32,36 @@ typedef struct long_record {
     uint32_t race, econ, ell, iep; /* interned contract codes ("" when unknown) */
 } long_record;
 
+/* What is kept of a school and of a student: interned strings. */
+typedef struct school_info {
+    uint32_t district, name, level;
+} school_info;
+
+typedef struct student_info {
+    uint32_t first, last, sex;
+} student_info;
+
+/* Grows an array of elements of `size` bytes so that index `need` fits. */
+static int grow_items(void **arr, size_t *cap, size_t need, size_t size)
+{
+    if (need < *cap)
+        return SLDS_OK;
+    size_t n = *cap ? *cap : 256;
+    while (n <= need)
+        n *= 2;
+    void *p = realloc(*arr, n * size);
+    if (!p)
+        return SLDS_ERR_NOMEM;
+    *arr = p;
+    *cap = n;
+    return SLDS_OK;
+}
+
 typedef struct converter {
     slds_intern students, subjects, schools, districts, names, codes;
-    uint32_t *school_district, *school_name, *school_level; /* by school */
-    uint32_t *district_name;                                 /* by district */
-    uint32_t *student_first, *student_last, *student_sex;    /* by student */
+    school_info *school;   /* by school id */
+    uint32_t *district_name; /* by district id */
+    student_info *student; /* by student id */
     size_t cap_schools, cap_districts, cap_students;
     long_record *recs;
     size_t nrecs, caprecs;
@@ -150,14 +175,12 @@ static int add_record(converter *cv, const char *const *f)
         r.ell == SLDS_NO_ID || r.iep == SLDS_NO_ID)
         return slds_fail(cv->err, SLDS_ERR_NOMEM, "out of memory converting");
     if (cv->schools.count > schools_before) {
-        size_t c1 = cv->cap_schools, c2 = cv->cap_schools;
-        if (slds_grow_u32(&cv->school_district, &c1, r.school) || slds_grow_u32(&cv->school_name, &c2, r.school) ||
-            slds_grow_u32(&cv->school_level, &cv->cap_schools, r.school))
+        if (grow_items((void **)&cv->school, &cv->cap_schools, r.school, sizeof *cv->school))
             return slds_fail(cv->err, SLDS_ERR_NOMEM, "out of memory converting");
-        cv->school_district[r.school] = d;
-        cv->school_name[r.school] =
-            intern(&cv->names, f[COL_SCHOOL_NAME][0] ? f[COL_SCHOOL_NAME] : school);
-        cv->school_level[r.school] = intern(&cv->codes, school_level(f[COL_EMH]));
+        cv->school[r.school] = (school_info){
+            .district = d,
+            .name = intern(&cv->names, f[COL_SCHOOL_NAME][0] ? f[COL_SCHOOL_NAME] : school),
+            .level = intern(&cv->codes, school_level(f[COL_EMH]))};
     }
     if (cv->districts.count > districts_before) {
         if (slds_grow_u32(&cv->district_name, &cv->cap_districts, d))
@@ -166,13 +189,11 @@ static int add_record(converter *cv, const char *const *f)
             intern(&cv->names, f[COL_DISTRICT_NAME][0] ? f[COL_DISTRICT_NAME] : district);
     }
     if (cv->students.count > students_before) {
-        size_t c4 = cv->cap_students, c5 = cv->cap_students;
-        if (slds_grow_u32(&cv->student_first, &c4, r.student) || slds_grow_u32(&cv->student_last, &c5, r.student) ||
-            slds_grow_u32(&cv->student_sex, &cv->cap_students, r.student))
+        if (grow_items((void **)&cv->student, &cv->cap_students, r.student, sizeof *cv->student))
             return slds_fail(cv->err, SLDS_ERR_NOMEM, "out of memory converting");
-        cv->student_first[r.student] = intern(&cv->names, f[COL_FIRST]);
-        cv->student_last[r.student] = intern(&cv->names, f[COL_LAST]);
-        cv->student_sex[r.student] = intern(&cv->codes, sex_code(f[COL_GENDER]));
+        cv->student[r.student] = (student_info){.first = intern(&cv->names, f[COL_FIRST]),
+                                                .last = intern(&cv->names, f[COL_LAST]),
+                                                .sex = intern(&cv->codes, sex_code(f[COL_GENDER]))};
     }
     if (cv->nrecs == cv->caprecs) {
         size_t cap = cv->caprecs ? cv->caprecs * 2 : 4096;
@@ -291,10 +312,10 @@ static int write_places(converter *cv, const char *dir)
     for (uint32_t s = 0; !rc && s < cv->schools.count; s++) {
         slds_csv_write_field(o.f, STR(schools, s));
         fputc(',', o.f);
-        slds_csv_write_field(o.f, STR(districts, cv->school_district[s]));
+        slds_csv_write_field(o.f, STR(districts, cv->school[s].district));
         fputc(',', o.f);
-        slds_csv_write_field(o.f, STR(names, cv->school_name[s]));
-        fprintf(o.f, ",%s,,,\n", STR(codes, cv->school_level[s]));
+        slds_csv_write_field(o.f, STR(names, cv->school[s].name));
+        fprintf(o.f, ",%s,,,\n", STR(codes, cv->school[s].level));
         cv->res->rows[o.index]++;
     }
     return rc ? rc : close_out(cv, &o);
@@ -309,7 +330,7 @@ static int write_students(converter *cv, const char *dir)
                       "lea_id,local_student_id,first_name,last_name,birth_date,sex,student_id", &o);
     for (size_t i = 0; !rc && i < cv->nrecs; i++) {
         const long_record *r = &cv->recs[i];
-        uint32_t d = cv->school_district[r->school];
+        uint32_t d = cv->school[r->school].district;
         uint64_t key = (uint64_t)r->student << 32 | d;
         if (slds_map64_get(&seen, key, NULL))
             continue;
@@ -321,10 +342,10 @@ static int write_students(converter *cv, const char *dir)
         fputc(',', o.f);
         slds_csv_write_field(o.f, STR(students, r->student));
         fputc(',', o.f);
-        slds_csv_write_field(o.f, STR(names, cv->student_first[r->student]));
+        slds_csv_write_field(o.f, STR(names, cv->student[r->student].first));
         fputc(',', o.f);
-        slds_csv_write_field(o.f, STR(names, cv->student_last[r->student]));
-        fprintf(o.f, ",,%s,", STR(codes, cv->student_sex[r->student]));
+        slds_csv_write_field(o.f, STR(names, cv->student[r->student].last));
+        fprintf(o.f, ",,%s,", STR(codes, cv->student[r->student].sex));
         slds_csv_write_field(o.f, STR(students, r->student));
         fputc('\n', o.f);
         cv->res->rows[o.index]++;
@@ -458,7 +479,7 @@ static int write_instructors(converter *cv, const char *path, const char *dir)
         if (t == staff.count - 1) {
             staff_first[t] = intern(&cv->names, f[IC_FIRST]);
             staff_last[t] = intern(&cv->names, f[IC_LAST]);
-            staff_district[t] = cv->school_district[r->school];
+            staff_district[t] = cv->school[r->school].district;
         }
         /* (teacher, school, year - 1900, subject area): the key of an assignment */
         uint64_t akey = (uint64_t)t << 32 | (uint64_t)r->school << 12 |
@@ -555,13 +576,9 @@ int slds_convert_sgp_long(const slds_sgp_convert_options *opt, const slds_progre
     slds_intern_free(&cv.districts);
     slds_intern_free(&cv.names);
     slds_intern_free(&cv.codes);
-    free(cv.school_district);
-    free(cv.school_name);
-    free(cv.school_level);
+    free(cv.school);
     free(cv.district_name);
-    free(cv.student_first);
-    free(cv.student_last);
-    free(cv.student_sex);
+    free(cv.student);
     free(cv.recs);
     slds_map64_free(&cv.student_year);
     return rc;
