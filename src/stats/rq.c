@@ -128,6 +128,7 @@ typedef struct rq_ws {
     double *xc;        /* the working rows by columns: xc[j*cap + k] */
     signed char *sg;   /* +1 above, -1 below, 0 basic */
     rq_bp *bp;
+    size_t *sel;       /* rows collected as crossing candidates */
     double gfix[SLDS_RQ_MAX_P];
     /* basis */
     size_t basis[SLDS_RQ_MAX_P]; /* working positions */
@@ -146,7 +147,7 @@ typedef struct rq_ws {
     size_t *wpos;      /* full index -> working position, or SIZE_MAX */
     rq_bp *ext;        /* n: crossings of globbed rows when a band runs out */
     /* statistics */
-    long pivots, band_solves, band_repairs, band_rows, repairs_y0, extends;
+    long pivots, band_solves, band_repairs, band_rows, repairs_y0, extends, guess_misses;
     slds_error err;
 } rq_ws;
 
@@ -747,6 +748,7 @@ static int ws_reserve(rq_ws *ws, size_t m)
     GROW(zw, cap);
     GROW(sg, cap);
     GROW(bp, cap);
+    GROW(sel, cap);
 #undef GROW
     double *xc = malloc(cap * p * sizeof *xc);
     if (!xc)
@@ -902,6 +904,39 @@ static long ws_extend(rq_ws *ws, double tau, const double *u, double s, double n
     return (long)k;
 }
 
+/* A step length by which the crossings along the direction zw probably
+ * weigh twice need: from 64 rows spread over the working set (each standing
+ * for m / 64), their crossings sorted. INFINITY when the sample does not
+ * reach it. */
+static double crossing_guess(const rq_ws *ws, size_t m, double need)
+{
+    double t[64], w[64];
+    int k = 0;
+    size_t step = m / 64;
+    for (size_t s = 0, i = step / 2; s < 64; s++, i += step) {
+        double z = ws->zw[i], g = ws->sg[i], sz = g * z;
+        if (sz > 0.0) {
+            double sr = g * ws->rw[i];
+            double tk = (sr > 0.0 ? sr : 0.0) / sz, wk = ws->ww[i] * fabs(z);
+            int j = k++;
+            while (j > 0 && t[j - 1] > tk) {
+                t[j] = t[j - 1];
+                w[j] = w[j - 1];
+                j--;
+            }
+            t[j] = tk;
+            w[j] = wk;
+        }
+    }
+    double target = 2.0 * need / (double)step, acc = 0.0;
+    for (int j = 0; j < k; j++) {
+        acc += w[j];
+        if (acc >= target)
+            return t[j];
+    }
+    return INFINITY;
+}
+
 /* Simplex pivots on the working set until optimal. Returns SLDS_OK, -1 when
  * the reduced problem is unbounded (the band is too narrow), or an error. */
 static int ws_simplex(rq_ws *ws, double tau, int reset_signs)
@@ -962,29 +997,62 @@ static int ws_simplex(rq_ws *ws, double tau, int reset_signs)
         double us[SLDS_RQ_MAX_P];
         for (int r = 0; r < p; r++)
             us[r] = s * u[r];
-        size_t c = 0;
-        double wsum = 0.0;
         cols_dot(ws->xc, ws->cap, m, p, us, ws->zw);
         for (int l = 0; l < p; l++)
             ws->zw[ws->basis[l]] = 0.0;
-        for (size_t i = 0; i < m; i++) {
-            double z = ws->zw[i];
-            double g = ws->sg[i];
-            double sz = g * z, sr = g * ws->rw[i];
-            /* branch-free append; basic rows have z = 0 and never qualify */
-            ws->bp[c].t = sr > 0.0 ? sr : 0.0;
-            ws->bp[c].sz = sz;
-            ws->bp[c].wt = ws->ww[i] * fabs(z);
-            ws->bp[c].i = i;
-            wsum += sz > 0.0 ? ws->bp[c].wt : 0.0;
-            c += sz > 0.0;
+        /* Candidates: rows whose side the step moves towards (sz > 0),
+           crossed at t = max(sr, 0) / sz. Only those crossed before a
+           threshold guessed from a sample are collected; if they weigh less
+           than needed, all are. wall: the weight of every candidate. */
+        double T = m >= 512 ? crossing_guess(ws, m, -best) : INFINITY;
+        size_t c = 0;
+        double wsum = 0.0, wall = 0.0;
+        if (T < INFINITY) {
+            for (size_t i = 0; i < m; i++) {
+                double z = ws->zw[i], g = ws->sg[i];
+                double sz = g * z, sr = g * ws->rw[i], wt = ws->ww[i] * fabs(z);
+                int cand = sz > 0.0, keep = cand & (sr <= T * sz);
+                wall += cand ? wt : 0.0;
+                wsum += keep ? wt : 0.0;
+                ws->sel[c] = i; /* branch-free append */
+                c += (size_t)keep;
+            }
+            if (wsum >= -best) {
+                for (size_t b = 0; b < c; b++) {
+                    size_t i = ws->sel[b];
+                    double z = ws->zw[i], g = ws->sg[i], sr = g * ws->rw[i];
+                    ws->bp[b].t = sr > 0.0 ? sr : 0.0;
+                    ws->bp[b].sz = g * z;
+                    ws->bp[b].wt = ws->ww[i] * fabs(z);
+                    ws->bp[b].i = i;
+                }
+            } else {
+                T = INFINITY;
+                ws->guess_misses++;
+            }
+        }
+        if (T == INFINITY) {
+            c = 0;
+            wsum = 0.0;
+            for (size_t i = 0; i < m; i++) {
+                double z = ws->zw[i], g = ws->sg[i];
+                double sz = g * z, sr = g * ws->rw[i];
+                /* branch-free append; basic rows have z = 0 and never qualify */
+                ws->bp[c].t = sr > 0.0 ? sr : 0.0;
+                ws->bp[c].sz = sz;
+                ws->bp[c].wt = ws->ww[i] * fabs(z);
+                ws->bp[c].i = i;
+                wsum += sz > 0.0 ? ws->bp[c].wt : 0.0;
+                c += sz > 0.0;
+            }
+            wall = wsum;
         }
         size_t kpos = select_crossing(ws->bp, c, -best, wsum);
         if (kpos >= c) {
             /* unbounded on the band: extend it along the step */
             if (m == ws->d->n)
                 return -1;
-            long added = ws_extend(ws, tau, u, s, -best - wsum);
+            long added = ws_extend(ws, tau, u, s, -best - wall);
             if (added < 0)
                 return ws->err.code ? ws->err.code : SLDS_ERR_NOMEM;
             if (added == 0)
@@ -1507,6 +1575,7 @@ static void ws_free(rq_ws *ws)
     free(ws->zw);
     free(ws->sg);
     free(ws->bp);
+    free(ws->sel);
     free(ws->rfull);
     free(ws->tmp);
     free(ws->zone);
@@ -1772,9 +1841,12 @@ int slds_rq_fit(const slds_rq_problem *prob, const slds_rq_params *prm_in,
             res->exact_repairs += ws->repairs_y0;
         }
 #ifdef SLDS_RQ_TRACE
-    long ext = 0;
-    for (int c = 0; c < nseg; c++)
+    long ext = 0, gm = 0;
+    for (int c = 0; c < nseg; c++) {
         ext += segs[c].ws[0].extends + segs[c].ws[1].extends;
+        gm += segs[c].ws[0].guess_misses + segs[c].ws[1].guess_misses;
+    }
+    fprintf(stderr, "rq guess misses %ld\n", gm);
     fprintf(stderr, "rq n=%zu p=%d pivots=%ld solves=%ld repairs=%ld extends=%ld meanband=%.0f exact=%ld\n", n, p, res->pivots, res->band_solves, res->band_repairs, ext, res->band_solves ? (double)res->band_rows / (double)res->band_solves : 0.0, res->exact_repairs);
 #endif
     for (int c = 0; c < nseg; c++) {
