@@ -101,6 +101,7 @@ typedef struct rq_data {
     double eta;       /* largest perturbation of y */
     double xmax1;     /* largest sum_j |x_ij| over the rows */
     double sum_all[SLDS_RQ_MAX_P]; /* sum_i w_i x_i */
+    double sum_y;                  /* sum_i w_i y0_i */
     double gram[SLDS_RQ_MAX_P * SLDS_RQ_MAX_P]; /* X'WX / sum w, full, row-major */
     size_t band_min_n;
     const double *inv_s; /* band solver: 1 / sqrt(x_i' gram^{-1} x_i / p), the
@@ -130,6 +131,11 @@ typedef struct rq_ws {
     rq_bp *bp;
     size_t *sel;       /* rows collected as crossing candidates */
     double gfix[SLDS_RQ_MAX_P];
+    /* sums of w x and w y0 over the rows globbed below (lo) and above (hi),
+       kept up to date as rows change zone and recomputed every
+       GLOB_REFRESH band builds (they drift by rounding) */
+    double slo[SLDS_RQ_MAX_P], shi[SLDS_RQ_MAX_P], ylo, yhi;
+    int globs_ok, globs_age;
     /* basis */
     size_t basis[SLDS_RQ_MAX_P]; /* working positions */
     size_t bfull[SLDS_RQ_MAX_P]; /* full indices, carried from tau to tau */
@@ -762,6 +768,32 @@ static int ws_reserve(rq_ws *ws, size_t m)
     return SLDS_OK;
 }
 
+enum { GLOB_REFRESH = 10 };
+
+/* Row i changes zone (-1 globbed below, +1 above, 0 working set): the globbed
+ * sums follow. */
+static void ws_glob_move(rq_ws *ws, size_t i, signed char from, signed char to)
+{
+    const rq_data *d = ws->d;
+    int p = ws->p;
+    double w = wt_of(d, i), wy = w * d->y0[i];
+    const double *xi = d->x + i * (size_t)p;
+    if (from < 0) {
+        axmy(ws->slo, w, xi, (size_t)p);
+        ws->ylo -= wy;
+    } else if (from > 0) {
+        axmy(ws->shi, w, xi, (size_t)p);
+        ws->yhi -= wy;
+    }
+    if (to < 0) {
+        axpy(ws->slo, w, xi, p);
+        ws->ylo += wy;
+    } else if (to > 0) {
+        axpy(ws->shi, w, xi, p);
+        ws->yhi += wy;
+    }
+}
+
 static int ws_push(rq_ws *ws, size_t i)
 {
     int rc = ws_reserve(ws, ws->m + 1);
@@ -778,6 +810,8 @@ static int ws_push(rq_ws *ws, size_t i)
     ws->ww[k] = wt_of(ws->d, i);
     ws->sg[k] = 0;
     ws->wpos[i] = k;
+    if (ws->zone[i] && ws->globs_ok)
+        ws_glob_move(ws, i, ws->zone[i], 0);
     ws->zone[i] = 0;
     return SLDS_OK;
 }
@@ -1268,17 +1302,25 @@ static int ws_build_band(rq_ws *ws, double tau, size_t width)
             hi = kh < skip ? lo : select_kth(ws->tmp + skip, ns - skip, kh - skip);
         }
     }
+    /* zones: the globbed sums follow the rows that change zone, or are
+       recomputed below */
+    int fresh = !ws->globs_ok || ws->globs_age >= GLOB_REFRESH;
+    if (fresh)
+        ws->globs_ok = 0;
+    ws->globs_age++;
     size_t nl = 0, nh = 0;
     for (size_t i = 0; i < n; i++) {
         double r = ws->rfull[i] * d->inv_s[i];
-        if (r < lo) {
-            ws->zone[i] = -1;
-            nl++;
-        } else if (r > hi) {
-            ws->zone[i] = 1;
-            nh++;
-        } else if ((rc = ws_push(ws, i))) {
-            return rc;
+        signed char z = r < lo ? -1 : r > hi ? 1 : 0;
+        nl += z < 0;
+        nh += z > 0;
+        if (!z) {
+            if ((rc = ws_push(ws, i)))
+                return rc;
+        } else if (z != ws->zone[i]) {
+            if (!fresh)
+                ws_glob_move(ws, i, ws->zone[i], z);
+            ws->zone[i] = z;
         }
     }
     /* the previous basis always belongs to the band */
@@ -1292,21 +1334,32 @@ static int ws_build_band(rq_ws *ws, double tau, size_t width)
                     return rc;
             }
         }
-    /* gradient of the globbed rows: sum over the smaller side, the other side
-       from the total */
-    double sw[SLDS_RQ_MAX_P] = {0}, ss[SLDS_RQ_MAX_P] = {0};
-    for (size_t k = 0; k < ws->m; k++)
-        axpy(sw, ws->ww[k], ws->xw + k * (size_t)p, p);
-    signed char side = nl <= nh ? -1 : 1;
-    if ((side < 0 ? nl : nh) > 0)
-        for (size_t i = 0; i < n; i++)
-            if (ws->zone[i] == side)
-                axpy(ss, wt_of(d, i), d->x + i * (size_t)p, p);
-    for (int c = 0; c < p; c++) {
-        double other = d->sum_all[c] - sw[c] - ss[c];
-        double sl = side < 0 ? ss[c] : other, sh = side < 0 ? other : ss[c];
-        ws->gfix[c] = tau * sh + (tau - 1.0) * sl;
+    if (fresh) {
+        /* sum over the smaller side, the other side from the totals */
+        double sw[SLDS_RQ_MAX_P] = {0}, ss[SLDS_RQ_MAX_P] = {0}, yw = 0.0, ys = 0.0;
+        for (size_t k = 0; k < ws->m; k++) {
+            axpy(sw, ws->ww[k], ws->xw + k * (size_t)p, p);
+            yw += ws->ww[k] * d->y0[ws->idx[k]];
+        }
+        signed char side = nl <= nh ? -1 : 1;
+        if ((side < 0 ? nl : nh) > 0)
+            for (size_t i = 0; i < n; i++)
+                if (ws->zone[i] == side) {
+                    axpy(ss, wt_of(d, i), d->x + i * (size_t)p, p);
+                    ys += wt_of(d, i) * d->y0[i];
+                }
+        double *sside = side < 0 ? ws->slo : ws->shi, *sother = side < 0 ? ws->shi : ws->slo;
+        for (int c = 0; c < p; c++) {
+            sside[c] = ss[c];
+            sother[c] = d->sum_all[c] - sw[c] - ss[c];
+        }
+        *(side < 0 ? &ws->ylo : &ws->yhi) = ys;
+        *(side < 0 ? &ws->yhi : &ws->ylo) = d->sum_y - yw - ys;
+        ws->globs_ok = 1;
+        ws->globs_age = 0;
     }
+    for (int c = 0; c < p; c++)
+        ws->gfix[c] = tau * ws->shi[c] + (tau - 1.0) * ws->slo[c];
     return SLDS_OK;
 }
 
@@ -1348,6 +1401,11 @@ static int ws_build_all(rq_ws *ws)
         if ((rc = ws_push(ws, i)))
             return rc;
     memset(ws->gfix, 0, sizeof ws->gfix);
+    memset(ws->slo, 0, sizeof ws->slo);
+    memset(ws->shi, 0, sizeof ws->shi);
+    ws->ylo = ws->yhi = 0.0;
+    ws->globs_ok = 1;
+    ws->globs_age = 0;
     return SLDS_OK;
 }
 
@@ -1477,14 +1535,12 @@ static int ws_finish(rq_ws *ws, double tau, double *beta0, double *objective, in
     }
     double bound = 2.0 * (d->eta + d->xmax1 * dmax) + d->tol_r;
     int consistent = 1;
-    double sy = 0.0;
-    /* globbed rows (zone), then the working set (sg), in storage order */
+    /* globbed rows: their part of the objective from the sums; only those
+       near the fit can have changed side */
+    double sy = tau * ws->yhi + (tau - 1.0) * ws->ylo;
     for (size_t i = 0; i < n; i++) {
         signed char sgn = ws->zone[i];
-        if (!sgn)
-            continue;
-        sy += (sgn > 0 ? tau : tau - 1.0) * wt_of(d, i) * d->y0[i];
-        if (fabs(ws->rfull[i]) <= bound) {
+        if (sgn && fabs(ws->rfull[i]) <= bound) {
             double r0 = d->y0[i] - dotp(d->x + i * (size_t)p, beta0, p);
             if ((sgn > 0 && r0 < -d->tol_r) || (sgn < 0 && r0 > d->tol_r))
                 consistent = 0;
@@ -1749,6 +1805,7 @@ int slds_rq_fit(const slds_rq_problem *prob, const slds_rq_params *prm_in,
             a += fabs(xi[j]);
             d.sum_all[j] += w * xi[j];
         }
+        d.sum_y += w * prob->y[i];
         d.xmax1 = fmax(d.xmax1, a);
     }
     double beta_ls[SLDS_RQ_MAX_P];
