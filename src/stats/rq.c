@@ -57,7 +57,7 @@ extern void dgetrf_(const int *m, const int *n, double *a, const int *lda, int *
 extern void dgetri_(const int *n, double *a, const int *lda, const int *ipiv, double *work,
                     const int *lwork, int *info);
 
-enum { REFACTOR_EVERY = 40, MAX_PIVOTS_PER_TAU = 200000 };
+enum { REFACTOR_EVERY = 40, MAX_PIVOTS_PER_TAU = 200000, M_REFRESH = 8 };
 
 /* Band width for a warm start from the previous tau: twice the expected
  * number of observations crossing the fit (n dtau) plus A standard
@@ -140,7 +140,8 @@ typedef struct rq_ws {
     size_t basis[SLDS_RQ_MAX_P]; /* working positions */
     size_t bfull[SLDS_RQ_MAX_P]; /* full indices, carried from tau to tau */
     int have_basis;
-    int binv_ok;       /* binv and M are the fresh inverse for bfull, in order */
+    int binv_ok;       /* binv is the fresh inverse for bfull, in order */
+    int m_ok, m_age;   /* M belongs to the basis; factorisations since computed */
     size_t last_width; /* band width the previous tau needed (decays) */
     double binv[SLDS_RQ_MAX_P * SLDS_RQ_MAX_P]; /* column-major X_h^{-1} */
     double M[SLDS_RQ_MAX_P * SLDS_RQ_MAX_P];    /* gram * binv, column-major */
@@ -844,9 +845,16 @@ static int ws_refactor(rq_ws *ws, double tau, int reset_signs, int fresh)
                              "quantile regression: singular basis matrix (LAPACK info %d); the "
                              "design is numerically rank deficient",
                              info);
-        for (int l = 0; l < p; l++)
-            rows_dot(ws->d->gram, (size_t)p, p, a + (size_t)l * (size_t)p,
-                     ws->M + (size_t)l * (size_t)p);
+        /* M = A X_h^{-1} only weighs the pricing: kept up to date with the
+           inverse, and recomputed for a new basis and every M_REFRESH
+           factorisations against drift */
+        if (!ws->m_ok || ++ws->m_age >= M_REFRESH) {
+            for (int l = 0; l < p; l++)
+                rows_dot(ws->d->gram, (size_t)p, p, a + (size_t)l * (size_t)p,
+                         ws->M + (size_t)l * (size_t)p);
+            ws->m_ok = 1;
+            ws->m_age = 0;
+        }
     }
     for (int r = 0; r < p; r++) {
         double s = 0.0;
@@ -1173,6 +1181,7 @@ static int ws_pick_basis(rq_ws *ws, const size_t *order, size_t n_order)
 {
     int p = ws->p, got = 0;
     ws->binv_ok = 0;
+    ws->m_ok = 0;
     double q[SLDS_RQ_MAX_P * SLDS_RQ_MAX_P];
     for (size_t t = 0; t < n_order && got < p; t++) {
         const double *x = ws->xw + order[t] * (size_t)p;
@@ -1703,6 +1712,8 @@ static void *seg_main(void *arg)
     memcpy(w1->rfull, w0->rfull, d->n * sizeof *w1->rfull);
     w1->have_basis = 1;
     w1->binv_ok = w0->binv_ok;
+    w1->m_ok = w0->m_ok;
+    w1->m_age = w0->m_age;
     memcpy(w1->binv, w0->binv, sizeof w1->binv);
     memcpy(w1->M, w0->M, sizeof w1->M);
     w1->last_width = w0->last_width;
