@@ -16,7 +16,10 @@
  * edge, each observation crossed adds w_i |z_i| to the slope, and the step
  * stops at the crossing where the slope becomes >= 0; that observation
  * enters the basis. X_h^{-1} is updated by a rank-one formula and recomputed
- * with LAPACK (dgetrf/dgetri) every REFACTOR_EVERY pivots and at the end.
+ * (Gauss-Jordan) every REFACTOR_EVERY pivots and before optimality is
+ * declared, with the basis in increasing order of observation: the
+ * coefficients returned, X_h^{-1} y_h from that inverse, depend on the optimal
+ * basis only (not on the threads or the path), to the last bit.
  *
  * Invariants (asserted or checked in tests):
  *  1. Every result is a vertex: b = X_h^{-1} y_h for the original y, so p
@@ -53,9 +56,6 @@
 
 #include "stats/stats.h"
 
-extern void dgetrf_(const int *m, const int *n, double *a, const int *lda, int *ipiv, int *info);
-extern void dgetri_(const int *n, double *a, const int *lda, const int *ipiv, double *work,
-                    const int *lwork, int *info);
 
 enum { REFACTOR_EVERY = 40, MAX_PIVOTS_PER_TAU = 200000, M_REFRESH = 8 };
 
@@ -824,27 +824,97 @@ static void ws_clear(rq_ws *ws)
     ws->m = 0;
 }
 
+/* inv (column-major) = the inverse of the p x p matrix whose row l is
+ * rows[l], by Gauss-Jordan elimination in place with partial pivoting
+ * (vectorised row operations). Returns -1, or the step whose pivot is
+ * exactly zero (the matrix is singular). */
+static int invert_rows(const double *const *rows, int p, double *inv)
+{
+    double w[SLDS_RQ_MAX_P][SLDS_RQ_MAX_P];
+    int perm[SLDS_RQ_MAX_P];
+    for (int i = 0; i < p; i++)
+        memcpy(w[i], rows[i], (size_t)p * sizeof(double));
+    for (int k = 0; k < p; k++) {
+        int piv = k;
+        double best = fabs(w[k][k]);
+        for (int i = k + 1; i < p; i++)
+            if (fabs(w[i][k]) > best) {
+                best = fabs(w[i][k]);
+                piv = i;
+            }
+        if (!(best > 0.0))
+            return k;
+        perm[k] = piv;
+        if (piv != k) {
+            double t[SLDS_RQ_MAX_P];
+            memcpy(t, w[k], (size_t)p * sizeof(double));
+            memcpy(w[k], w[piv], (size_t)p * sizeof(double));
+            memcpy(w[piv], t, (size_t)p * sizeof(double));
+        }
+        double f = 1.0 / w[k][k];
+        w[k][k] = 1.0;
+        for (int c = 0; c < p; c++)
+            w[k][c] *= f;
+        for (int i = 0; i < p; i++) {
+            if (i == k || w[i][k] == 0.0)
+                continue;
+            double g = w[i][k];
+            w[i][k] = 0.0;
+            axmy(w[i], g, w[k], (size_t)p);
+        }
+    }
+    /* the row swaps of the matrix are column swaps of its inverse */
+    for (int k = p - 1; k >= 0; k--)
+        if (perm[k] != k)
+            for (int i = 0; i < p; i++) {
+                double t = w[i][k];
+                w[i][k] = w[i][perm[k]];
+                w[i][perm[k]] = t;
+            }
+    for (int r = 0; r < p; r++)
+        for (int c = 0; c < p; c++)
+            inv[r + c * p] = w[r][c];
+    return -1;
+}
+
 /* Beta, residuals, signs and G of the working set from the inverse of the
  * basis matrix; with fresh, that inverse (and M) is first recomputed from
  * scratch, else the one at hand is used. */
 static int ws_refactor(rq_ws *ws, double tau, int reset_signs, int fresh)
 {
-    int p = ws->p, info = 0, lwork = SLDS_RQ_MAX_P * SLDS_RQ_MAX_P;
-    int ipiv[SLDS_RQ_MAX_P];
-    double work[SLDS_RQ_MAX_P * SLDS_RQ_MAX_P];
+    int p = ws->p;
     double *a = ws->binv;
     if (fresh) {
+        /* basis slots in increasing order of observation (the columns of M
+           follow), so that a fresh inverse, and the coefficients computed
+           from it, depend on the basis only, not on the path to it */
+        int ord[SLDS_RQ_MAX_P];
+        for (int l = 0; l < p; l++) {
+            int j = l;
+            while (j > 0 && ws->idx[ws->basis[ord[j - 1]]] > ws->idx[ws->basis[l]]) {
+                ord[j] = ord[j - 1];
+                j--;
+            }
+            ord[j] = l;
+        }
+        size_t nb[SLDS_RQ_MAX_P];
+        double nm[SLDS_RQ_MAX_P * SLDS_RQ_MAX_P];
+        for (int l = 0; l < p; l++) {
+            nb[l] = ws->basis[ord[l]];
+            memcpy(nm + (size_t)l * (size_t)p, ws->M + (size_t)ord[l] * (size_t)p,
+                   (size_t)p * sizeof(double));
+        }
+        memcpy(ws->basis, nb, (size_t)p * sizeof *nb);
+        memcpy(ws->M, nm, (size_t)p * (size_t)p * sizeof *nm);
+        const double *rows[SLDS_RQ_MAX_P];
         for (int l = 0; l < p; l++)
-            for (int c = 0; c < p; c++)
-                a[l + c * p] = ws->xw[ws->basis[l] * (size_t)p + (size_t)c];
-        dgetrf_(&p, &p, a, &p, ipiv, &info);
-        if (info == 0)
-            dgetri_(&p, a, &p, ipiv, work, &lwork, &info);
-        if (info != 0)
+            rows[l] = ws->xw + ws->basis[l] * (size_t)p;
+        int k = invert_rows(rows, p, a);
+        if (k >= 0)
             return slds_fail(&ws->err, SLDS_ERR_NUMERIC,
-                             "quantile regression: singular basis matrix (LAPACK info %d); the "
+                             "quantile regression: singular basis matrix (pivot %d is zero); the "
                              "design is numerically rank deficient",
-                             info);
+                             k + 1);
         /* M = A X_h^{-1} only weighs the pricing: kept up to date with the
            inverse, and recomputed for a new basis and every M_REFRESH
            factorisations against drift */
@@ -1534,6 +1604,7 @@ static int ws_finish(rq_ws *ws, double tau, double *beta0, double *objective, in
     const rq_data *d = ws->d;
     int p = ws->p, rc;
     size_t n = d->n;
+    /* binv is fresh, for the basis in increasing order of observation */
     double dmax = 0.0;
     for (int r = 0; r < p; r++) {
         double s = 0.0;
