@@ -897,7 +897,7 @@ static int ws_refactor(rq_ws *ws, double tau, int reset_signs, int fresh)
             }
             ord[j] = l;
         }
-        size_t nb[SLDS_RQ_MAX_P];
+        size_t nb[SLDS_RQ_MAX_P] = {0};
         double nm[SLDS_RQ_MAX_P * SLDS_RQ_MAX_P];
         for (int l = 0; l < p; l++) {
             nb[l] = ws->basis[ord[l]];
@@ -1022,7 +1022,7 @@ static long ws_extend(rq_ws *ws, double tau, const double *u, double s, double n
  * reach it. */
 static double crossing_guess(const rq_ws *ws, size_t m, double need)
 {
-    double t[64], w[64];
+    double t[64] = {0}, w[64] = {0};
     int k = 0;
     size_t step = m / 64;
     for (size_t s = 0, i = step / 2; s < 64; s++, i += step) {
