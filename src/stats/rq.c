@@ -208,12 +208,14 @@ static void rows_dot(const double *restrict x, size_t m, int p, const double *re
 #if defined(__GNUC__)
 #define RQ_VEC 1
 typedef double rq_v2 __attribute__((vector_size(16), aligned(8), may_alias));
-#define v2_load(p) (*(const rq_v2 *)(p))
+#define v2_load(p)     (*(const rq_v2 *)(p))
+#define v2_store(p, v) (*(rq_v2 *)(p) = (v))
 #if defined(__x86_64__) && defined(__has_attribute)
 #if __has_attribute(target)
 #define RQ_AVX2 1
 typedef double rq_v4 __attribute__((vector_size(32), aligned(8), may_alias));
-#define v4_load(p) (*(const rq_v4 *)(p))
+#define v4_load(p)     (*(const rq_v4 *)(p))
+#define v4_store(p, v) (*(rq_v4 *)(p) = (v))
 #endif
 #endif
 #endif
@@ -261,10 +263,10 @@ __attribute__((target("avx2"))) static void cols_dot_avx2(const double *restrict
             a2 += v4_load(c + 8) * b;
             a3 += v4_load(c + 12) * b;
         }
-        memcpy(out + i, &a0, sizeof a0);
-        memcpy(out + i + 4, &a1, sizeof a1);
-        memcpy(out + i + 8, &a2, sizeof a2);
-        memcpy(out + i + 12, &a3, sizeof a3);
+        v4_store(out + i, a0);
+        v4_store(out + i + 4, a1);
+        v4_store(out + i + 8, a2);
+        v4_store(out + i + 12, a3);
     }
     cols_dot_tail(x, ld, i, m, p, u, out);
 }
@@ -288,10 +290,10 @@ __attribute__((target("avx2"))) static void cols_dot2_avx2(const double *restric
             b0 += c0 * v2;
             b1 += c1 * v2;
         }
-        memcpy(out1 + i, &a0, sizeof a0);
-        memcpy(out1 + i + 4, &a1, sizeof a1);
-        memcpy(out2 + i, &b0, sizeof b0);
-        memcpy(out2 + i + 4, &b1, sizeof b1);
+        v4_store(out1 + i, a0);
+        v4_store(out1 + i + 4, a1);
+        v4_store(out2 + i, b0);
+        v4_store(out2 + i + 4, b1);
     }
     cols_dot2_tail(x, ld, i, m, p, u1, u2, out1, out2);
 }
@@ -326,10 +328,10 @@ static void cols_dot(const double *restrict x, size_t ld, size_t m, int p,
             a2 += v2_load(c + 4) * b;
             a3 += v2_load(c + 6) * b;
         }
-        memcpy(out + i, &a0, sizeof a0);
-        memcpy(out + i + 2, &a1, sizeof a1);
-        memcpy(out + i + 4, &a2, sizeof a2);
-        memcpy(out + i + 6, &a3, sizeof a3);
+        v2_store(out + i, a0);
+        v2_store(out + i + 2, a1);
+        v2_store(out + i + 4, a2);
+        v2_store(out + i + 6, a3);
     }
 #endif
     cols_dot_tail(x, ld, i, m, p, u, out);
@@ -359,10 +361,10 @@ static void cols_dot2(const double *restrict x, size_t ld, size_t m, int p,
             b0 += c0 * v2;
             b1 += c1 * v2;
         }
-        memcpy(out1 + i, &a0, sizeof a0);
-        memcpy(out1 + i + 2, &a1, sizeof a1);
-        memcpy(out2 + i, &b0, sizeof b0);
-        memcpy(out2 + i + 2, &b1, sizeof b1);
+        v2_store(out1 + i, a0);
+        v2_store(out1 + i + 2, a1);
+        v2_store(out2 + i, b0);
+        v2_store(out2 + i + 2, b1);
     }
 #endif
     cols_dot2_tail(x, ld, i, m, p, u1, u2, out1, out2);
@@ -377,7 +379,7 @@ static void axpy(double *restrict y, double f, const double *restrict x, int p)
     rq_v2 fv = {f, f};
     for (; r + 2 <= p; r += 2) {
         rq_v2 t = v2_load(y + r) + fv * v2_load(x + r);
-        memcpy(y + r, &t, sizeof t);
+        v2_store(y + r, t);
     }
 #endif
     for (; r < p; r++)
@@ -391,11 +393,49 @@ static void axmy(double *restrict y, double f, const double *restrict x, size_t 
     rq_v2 fv = {f, f};
     for (; r + 2 <= p; r += 2) {
         rq_v2 t = v2_load(y + r) - v2_load(x + r) * fv;
-        memcpy(y + r, &t, sizeof t);
+        v2_store(y + r, t);
     }
 #endif
     for (; r < p; r++)
         y[r] -= x[r] * f;
+}
+
+/* Columns l != j of the p x p column-major B: col_l -= f[l] col_j, with col_j
+ * copied out first (cj); one call per matrix and pivot, vectorised. */
+#ifdef RQ_AVX2
+__attribute__((target("avx2"))) static void rank1_avx2(double *restrict B,
+                                                       const double *restrict cj,
+                                                       const double *restrict f, int j, int p)
+{
+    for (int l = 0; l < p; l++) {
+        if (l == j)
+            continue;
+        double *cl = B + (size_t)l * (size_t)p;
+        double fl = f[l];
+        rq_v4 fv = {fl, fl, fl, fl};
+        int r = 0;
+        for (; r + 4 <= p; r += 4) {
+            rq_v4 t = v4_load(cl + r) - v4_load(cj + r) * fv;
+            v4_store(cl + r, t);
+        }
+        for (; r < p; r++)
+            cl[r] -= cj[r] * fl;
+    }
+}
+#endif
+
+static void rank1(double *restrict B, const double *restrict cj, const double *restrict f, int j,
+                  int p)
+{
+#ifdef RQ_AVX2
+    if (have_avx2()) {
+        rank1_avx2(B, cj, f, j, p);
+        return;
+    }
+#endif
+    for (int l = 0; l < p; l++)
+        if (l != j)
+            axmy(B + (size_t)l * (size_t)p, f[l], cj, (size_t)p);
 }
 
 /* q[j] = a_j' b_j for the p columns of two p x p column-major matrices, four
@@ -1209,17 +1249,17 @@ static int ws_simplex(rq_ws *ws, double tau, int reset_signs)
             const double *xk = ws->xw + k * (size_t)p;
             double v[SLDS_RQ_MAX_P];
             rows_dot(ws->binv, (size_t)p, p, xk, v);
-            double a = v[jbest];
-            double *cj = ws->binv + (size_t)jbest * (size_t)p;
+            double a = v[jbest], f[SLDS_RQ_MAX_P], col[SLDS_RQ_MAX_P];
             for (int l = 0; l < p; l++)
-                if (l != jbest)
-                    axmy(ws->binv + (size_t)l * (size_t)p, v[l] / a, cj, (size_t)p);
+                f[l] = v[l] / a;
+            double *cj = ws->binv + (size_t)jbest * (size_t)p;
+            memcpy(col, cj, (size_t)p * sizeof *col);
+            rank1(ws->binv, col, f, jbest, p);
             for (int r = 0; r < p; r++)
                 cj[r] /= a;
             double *mj = ws->M + (size_t)jbest * (size_t)p;
-            for (int l = 0; l < p; l++)
-                if (l != jbest)
-                    axmy(ws->M + (size_t)l * (size_t)p, v[l] / a, mj, (size_t)p);
+            memcpy(col, mj, (size_t)p * sizeof *col);
+            rank1(ws->M, col, f, jbest, p);
             for (int r = 0; r < p; r++)
                 mj[r] /= a;
             ws->basis[jbest] = k;
@@ -1336,7 +1376,7 @@ static void full_residuals(const rq_data *d, const double *y, const double *beta
 #ifdef RQ_VEC
     for (; i + 2 <= d->n; i += 2) {
         rq_v2 t = v2_load(y + i) - v2_load(r + i);
-        memcpy(r + i, &t, sizeof t);
+        v2_store(r + i, t);
     }
 #endif
     for (; i < d->n; i++)
