@@ -370,17 +370,45 @@ static void cols_dot2(const double *restrict x, size_t ld, size_t m, int p,
     cols_dot2_tail(x, ld, i, m, p, u1, u2, out1, out2);
 }
 
-/* y += f x and y -= f x, elementwise (two at a time in a vector register;
- * each element rounded as in the plain loop). */
+/* y += f x and y -= f x, elementwise (in vector registers, four at a time
+ * with AVX2; each element rounded as in the plain loop). */
+#ifdef RQ_AVX2
+__attribute__((target("avx2"))) static void axpy_avx2(double *restrict y, double f,
+                                                      const double *restrict x, size_t p)
+{
+    size_t r = 0;
+    rq_v4 fv = {f, f, f, f};
+    for (; r + 4 <= p; r += 4)
+        v4_store(y + r, v4_load(y + r) + fv * v4_load(x + r));
+    for (; r < p; r++)
+        y[r] += f * x[r];
+}
+
+__attribute__((target("avx2"))) static void axmy_avx2(double *restrict y, double f,
+                                                      const double *restrict x, size_t p)
+{
+    size_t r = 0;
+    rq_v4 fv = {f, f, f, f};
+    for (; r + 4 <= p; r += 4)
+        v4_store(y + r, v4_load(y + r) - v4_load(x + r) * fv);
+    for (; r < p; r++)
+        y[r] -= x[r] * f;
+}
+#endif
+
 static void axpy(double *restrict y, double f, const double *restrict x, int p)
 {
     int r = 0;
+#ifdef RQ_AVX2
+    if (have_avx2()) {
+        axpy_avx2(y, f, x, (size_t)p);
+        return;
+    }
+#endif
 #ifdef RQ_VEC
     rq_v2 fv = {f, f};
-    for (; r + 2 <= p; r += 2) {
-        rq_v2 t = v2_load(y + r) + fv * v2_load(x + r);
-        v2_store(y + r, t);
-    }
+    for (; r + 2 <= p; r += 2)
+        v2_store(y + r, v2_load(y + r) + fv * v2_load(x + r));
 #endif
     for (; r < p; r++)
         y[r] += f * x[r];
@@ -389,12 +417,16 @@ static void axpy(double *restrict y, double f, const double *restrict x, int p)
 static void axmy(double *restrict y, double f, const double *restrict x, size_t p)
 {
     size_t r = 0;
+#ifdef RQ_AVX2
+    if (have_avx2()) {
+        axmy_avx2(y, f, x, p);
+        return;
+    }
+#endif
 #ifdef RQ_VEC
     rq_v2 fv = {f, f};
-    for (; r + 2 <= p; r += 2) {
-        rq_v2 t = v2_load(y + r) - v2_load(x + r) * fv;
-        v2_store(y + r, t);
-    }
+    for (; r + 2 <= p; r += 2)
+        v2_store(y + r, v2_load(y + r) - v2_load(x + r) * fv);
 #endif
     for (; r < p; r++)
         y[r] -= x[r] * f;
