@@ -883,7 +883,9 @@ static int check_student_spells(load_ctx *c, const uint32_t *idx, size_t n)
     }
     /* Grade progression: from one school year to a later one, a student stays
      * in grade, or moves up by at most one grade more than the years passed,
-     * or down by one. Within a year, grades differ by at most one. */
+     * or down by one. Within a year, grades differ by at most one. Each spell
+     * is compared with the one before it, rejected or not, so a single jump
+     * rejects the year of the jump and not every ordinary year after it. */
     const spell *last = NULL;
     for (size_t i = 0; i < n; i++) {
         spell *s = &sp[idx[i]];
@@ -898,7 +900,6 @@ static int check_student_spells(load_ctx *c, const uint32_t *idx, size_t n)
                          slds_grade_code(s->grade), s->year, slds_grade_code(last->grade), last->year);
                 if (reject_spell(c, s, "grade_level", slds_grade_code(s->grade), why))
                     return c->err->code;
-                continue;
             }
         }
         last = s;
