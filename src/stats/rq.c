@@ -1257,40 +1257,20 @@ static int ws_simplex(rq_ws *ws, double tau, int reset_signs)
            crossed at t = max(sr, 0) / sz. Only those crossed before a
            threshold guessed from a sample are collected; if they weigh less
            than needed, all are. wall: the weight of every candidate. */
-        double T = m >= 512 ? crossing_guess(ws, m, -best) : INFINITY;
-        size_t c = 0;
-        double wsum = 0.0, wall = 0.0;
-        if (T < INFINITY) {
-            c = crossings_before(ws, m, T, &wsum, &wall);
-            if (wsum >= -best) {
-                for (size_t b = 0; b < c; b++) {
-                    size_t i = ws->sel[b];
-                    double z = ws->zw[i], g = ws->sg[i], sr = g * ws->rw[i];
-                    ws->bp[b].t = sr > 0.0 ? sr : 0.0;
-                    ws->bp[b].sz = g * z;
-                    ws->bp[b].wt = ws->ww[i] * fabs(z);
-                    ws->bp[b].i = i;
-                }
-            } else {
-                T = INFINITY;
-                ws->guess_misses++;
-            }
+        double T = m >= 128 ? crossing_guess(ws, m, -best) : INFINITY, wsum_, wall_;
+        size_t c = crossings_before(ws, m, T, &wsum_, &wall_);
+        if (wsum_ < -best && T < INFINITY) {
+            ws->guess_misses++;
+            c = crossings_before(ws, m, INFINITY, &wsum_, &wall_);
         }
-        if (T == INFINITY) {
-            c = 0;
-            wsum = 0.0;
-            for (size_t i = 0; i < m; i++) {
-                double z = ws->zw[i], g = ws->sg[i];
-                double sz = g * z, sr = g * ws->rw[i];
-                /* branch-free append; basic rows have z = 0 and never qualify */
-                ws->bp[c].t = sr > 0.0 ? sr : 0.0;
-                ws->bp[c].sz = sz;
-                ws->bp[c].wt = ws->ww[i] * fabs(z);
-                ws->bp[c].i = i;
-                wsum += sz > 0.0 ? ws->bp[c].wt : 0.0;
-                c += sz > 0.0;
-            }
-            wall = wsum;
+        double wsum = wsum_, wall = wall_;
+        for (size_t b = 0; b < c; b++) {
+            size_t i = ws->sel[b];
+            double z = ws->zw[i], g = ws->gd[i], sr = g * ws->rw[i];
+            ws->bp[b].t = sr > 0.0 ? sr : 0.0;
+            ws->bp[b].sz = g * z;
+            ws->bp[b].wt = ws->ww[i] * fabs(z);
+            ws->bp[b].i = i;
         }
         size_t kpos = select_crossing(ws->bp, c, -best, wsum);
         if (kpos >= c) {
