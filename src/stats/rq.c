@@ -125,7 +125,7 @@ typedef struct rq_ws {
     /* working set */
     size_t m, cap;
     size_t *idx;       /* working position -> full index */
-    double *xw, *yw, *ww, *rw, *zw;
+    double *yw, *ww, *rw, *zw;
     double *xc;        /* the working rows by columns: xc[j*cap + k] */
     signed char *sg;   /* +1 above, -1 below, 0 basic */
     double *gd;        /* sg as doubles, for the vectorised ratio test */
@@ -821,7 +821,6 @@ static int ws_reserve(rq_ws *ws, size_t m)
         ws->field = a;                                                        \
     } while (0)
     GROW(idx, cap);
-    GROW(xw, cap * p);
     GROW(yw, cap);
     GROW(ww, cap);
     GROW(rw, cap);
@@ -869,6 +868,12 @@ static void ws_glob_move(rq_ws *ws, size_t i, signed char from, signed char to)
     }
 }
 
+/* Row k of the working set (a row of the caller's design). */
+static inline const double *wrow(const rq_ws *ws, size_t k)
+{
+    return ws->d->x + ws->idx[k] * (size_t)ws->p;
+}
+
 static int ws_push(rq_ws *ws, size_t i)
 {
     int rc = ws_reserve(ws, ws->m + 1);
@@ -878,7 +883,6 @@ static int ws_push(rq_ws *ws, size_t i)
     int p = ws->p;
     ws->idx[k] = i;
     const double *xi = ws->d->x + i * (size_t)p;
-    memcpy(ws->xw + k * (size_t)p, xi, (size_t)p * sizeof(double));
     for (int j = 0; j < p; j++)
         ws->xc[(size_t)j * ws->cap + k] = xi[j];
     ws->yw[k] = ws->y[i];
@@ -983,7 +987,7 @@ static int ws_refactor(rq_ws *ws, double tau, int reset_signs, int fresh)
         memcpy(ws->M, nm, (size_t)p * (size_t)p * sizeof *nm);
         const double *rows[SLDS_RQ_MAX_P];
         for (int l = 0; l < p; l++)
-            rows[l] = ws->xw + ws->basis[l] * (size_t)p;
+            rows[l] = wrow(ws, ws->basis[l]);
         int k = invert_rows(rows, p, a);
         if (k >= 0)
             return slds_fail(&ws->err, SLDS_ERR_NUMERIC,
@@ -1027,7 +1031,7 @@ static int ws_refactor(rq_ws *ws, double tau, int reset_signs, int fresh)
     for (size_t i = 0; i < ws->m; i++) {
         if (!ws->sg[i])
             continue;
-        axpy(ws->G, ws->ww[i] * (ws->sg[i] > 0 ? tau : tau - 1.0), ws->xw + i * (size_t)p, p);
+        axpy(ws->G, ws->ww[i] * (ws->sg[i] > 0 ? tau : tau - 1.0), wrow(ws, i), p);
     }
     return SLDS_OK;
 }
@@ -1300,12 +1304,12 @@ static int ws_simplex(rq_ws *ws, double tau, int reset_signs)
             size_t i = ws->bp[b].i;
             ws->sg[i] = (signed char)-ws->sg[i];
             ws->gd[i] = -ws->gd[i];
-            axpy(ws->G, ws->sg[i] * ws->ww[i], ws->xw + i * (size_t)p, p);
+            axpy(ws->G, ws->sg[i] * ws->ww[i], wrow(ws, i), p);
         }
         /* k enters */
         {
             double f = ws->ww[k] * (ws->sg[k] > 0 ? tau : tau - 1.0);
-            const double *xk = ws->xw + k * (size_t)p;
+            const double *xk = wrow(ws, k);
             for (int r = 0; r < p; r++)
                 ws->G[r] -= f * xk[r];
             ws->sg[k] = 0;
@@ -1318,11 +1322,11 @@ static int ws_simplex(rq_ws *ws, double tau, int reset_signs)
             ws->sg[lj] = nsg;
             ws->gd[lj] = nsg;
             ws->rw[lj] = -s * tstar;
-            axpy(ws->G, ws->ww[lj] * (nsg > 0 ? tau : tau - 1.0), ws->xw + lj * (size_t)p, p);
+            axpy(ws->G, ws->ww[lj] * (nsg > 0 ? tau : tau - 1.0), wrow(ws, lj), p);
         }
         /* rank-one update of the inverse */
         {
-            const double *xk = ws->xw + k * (size_t)p;
+            const double *xk = wrow(ws, k);
             double v[SLDS_RQ_MAX_P];
             rows_dot(ws->binv, (size_t)p, p, xk, v);
             double a = v[jbest], f[SLDS_RQ_MAX_P], col[SLDS_RQ_MAX_P];
@@ -1370,7 +1374,7 @@ static int ws_pick_basis(rq_ws *ws, const size_t *order, size_t n_order)
     ws->m_ok = 0;
     double q[SLDS_RQ_MAX_P * SLDS_RQ_MAX_P];
     for (size_t t = 0; t < n_order && got < p; t++) {
-        const double *x = ws->xw + order[t] * (size_t)p;
+        const double *x = wrow(ws, order[t]);
         double v[SLDS_RQ_MAX_P], nx = sqrt(dotp(x, x, p));
         if (!(nx > 0.0))
             continue;
@@ -1422,7 +1426,7 @@ static int ws_cold_basis(rq_ws *ws, double tau, const double *beta0)
     }
     double *e = ws->zw;
     for (size_t i = 0; i < m; i++)
-        e[i] = ws->yw[i] - dotp(ws->xw + i * (size_t)p, beta0, p);
+        e[i] = ws->yw[i] - dotp(wrow(ws, i), beta0, p);
     memcpy(ws->rw, e, m * sizeof *e);
     size_t kq = (size_t)floor(tau * (double)(m - 1));
     double qv = select_kth(ws->rw, m, kq);
@@ -1533,7 +1537,7 @@ static int ws_build_band(rq_ws *ws, double tau, size_t width)
         /* sum over the smaller side, the other side from the totals */
         double sw[SLDS_RQ_MAX_P] = {0}, ss[SLDS_RQ_MAX_P] = {0}, yw = 0.0, ys = 0.0;
         for (size_t k = 0; k < ws->m; k++) {
-            axpy(sw, ws->ww[k], ws->xw + k * (size_t)p, p);
+            axpy(sw, ws->ww[k], wrow(ws, k), p);
             yw += ws->ww[k] * d->y0[ws->idx[k]];
         }
         signed char side = nl <= nh ? -1 : 1;
@@ -1819,7 +1823,6 @@ typedef struct rq_seg {
 static void ws_free(rq_ws *ws)
 {
     free(ws->idx);
-    free(ws->xw);
     free(ws->xc);
     free(ws->yw);
     free(ws->ww);
