@@ -152,6 +152,7 @@ typedef struct rq_ws {
     double *rfull;
     double *tmp, *tmp2;
     signed char *zone; /* -1 globbed below, +1 globbed above, 0 in the working set */
+    double *zd;        /* zone as doubles, for the vectorised scans */
     size_t *wpos;      /* full index -> working position, or SIZE_MAX */
     rq_bp *ext;        /* n: crossings of globbed rows when a band runs out */
     /* statistics */
@@ -217,6 +218,7 @@ typedef double rq_v2 __attribute__((vector_size(16), aligned(8), may_alias));
 typedef double rq_v4 __attribute__((vector_size(32), aligned(8), may_alias));
 #define v4_load(p)     (*(const rq_v4 *)(p))
 #define v4_store(p, v) (*(rq_v4 *)(p) = (v))
+typedef long long rq_v4l __attribute__((vector_size(32), aligned(8), may_alias));
 #endif
 #endif
 #endif
@@ -893,6 +895,7 @@ static int ws_push(rq_ws *ws, size_t i)
     if (ws->zone[i] && ws->globs_ok)
         ws_glob_move(ws, i, ws->zone[i], 0);
     ws->zone[i] = 0;
+    ws->zd[i] = 0.0;
     return SLDS_OK;
 }
 
@@ -1134,7 +1137,6 @@ static double crossing_guess(const rq_ws *ws, size_t m, double need)
  * sr = g r: their positions go to sel, in order; wsum gets their weight
  * w |z| and wall that of every candidate. Four rows at a time with AVX2. */
 #ifdef RQ_AVX2
-typedef long long rq_v4l __attribute__((vector_size(32), aligned(8), may_alias));
 __attribute__((target("avx2"))) static size_t crossings_before_avx2(const rq_ws *ws, size_t m,
                                                                     double T, double *wsum,
                                                                     double *wall)
@@ -1520,6 +1522,7 @@ static int ws_build_band(rq_ws *ws, double tau, size_t width)
             if (!fresh)
                 ws_glob_move(ws, i, ws->zone[i], z);
             ws->zone[i] = z;
+            ws->zd[i] = z;
         }
     }
     /* the previous basis always belongs to the band */
@@ -1569,6 +1572,44 @@ static void ws_map_basis(rq_ws *ws)
         ws->basis[l] = ws->wpos[ws->bfull[l]];
 }
 
+/* The first i >= from with zd[i] r[i] < -tol (a globbed row on the other
+ * side), or with zd[i] != 0 and |r[i]| <= tol when near; n if none. Four
+ * rows at a time with AVX2. */
+#ifdef RQ_AVX2
+__attribute__((target("avx2"))) static size_t scan_avx2(const double *zd, const double *r,
+                                                        size_t from, size_t n, double tol,
+                                                        int near)
+{
+    size_t i = from;
+    rq_v4 vt = {tol, tol, tol, tol}, mt = -vt, zero = {0.0, 0.0, 0.0, 0.0};
+    rq_v4l absmask = {0x7fffffffffffffffLL, 0x7fffffffffffffffLL, 0x7fffffffffffffffLL,
+                      0x7fffffffffffffffLL};
+    for (; i + 4 <= n; i += 4) {
+        rq_v4 z = v4_load(zd + i), x = v4_load(r + i);
+        rq_v4l hit = near ? (z != zero) & ((rq_v4)((rq_v4l)x & absmask) <= vt) : z * x < mt;
+        if (hit[0] | hit[1] | hit[2] | hit[3])
+            break;
+    }
+    for (; i < n; i++)
+        if (near ? zd[i] != 0.0 && fabs(r[i]) <= tol : zd[i] * r[i] < -tol)
+            return i;
+    return n;
+}
+#endif
+
+static size_t scan_rows(const double *zd, const double *r, size_t from, size_t n, double tol,
+                        int near)
+{
+#ifdef RQ_AVX2
+    if (have_avx2())
+        return scan_avx2(zd, r, from, n, tol, near);
+#endif
+    for (size_t i = from; i < n; i++)
+        if (near ? zd[i] != 0.0 && fabs(r[i]) <= tol : zd[i] * r[i] < -tol)
+            return i;
+    return n;
+}
+
 /* Moves globbed observations whose residual sign disagrees into the band.
  * Returns how many moved, or -1 on error. */
 static long ws_repair(rq_ws *ws, double tau, long limit)
@@ -1577,16 +1618,14 @@ static long ws_repair(rq_ws *ws, double tau, long limit)
     int p = ws->p;
     long moved = 0;
     double tol = d->tol_r;
-    for (size_t i = 0; i < d->n; i++) {
-        signed char z = ws->zone[i];
-        if (z * ws->rfull[i] < -tol) { /* globbed on the other side */
-            if (moved >= limit)
-                return moved + 1;
-            axmy(ws->gfix, wt_of(d, i) * (z > 0 ? tau : tau - 1.0), d->x + i * (size_t)p, (size_t)p);
-            if (ws_push(ws, i))
-                return -1;
-            moved++;
-        }
+    for (size_t i = 0; (i = scan_rows(ws->zd, ws->rfull, i, d->n, tol, 0)) < d->n; i++) {
+        signed char z = ws->zone[i]; /* globbed on the other side */
+        if (moved >= limit)
+            return moved + 1;
+        axmy(ws->gfix, wt_of(d, i) * (z > 0 ? tau : tau - 1.0), d->x + i * (size_t)p, (size_t)p);
+        if (ws_push(ws, i))
+            return -1;
+        moved++;
     }
     return moved;
 }
@@ -1738,13 +1777,11 @@ static int ws_finish(rq_ws *ws, double tau, double *beta0, double *objective, in
     /* globbed rows: their part of the objective from the sums; only those
        near the fit can have changed side */
     double sy = tau * ws->yhi + (tau - 1.0) * ws->ylo;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; (i = scan_rows(ws->zd, ws->rfull, i, n, bound, 1)) < n; i++) {
         signed char sgn = ws->zone[i];
-        if (sgn && fabs(ws->rfull[i]) <= bound) {
-            double r0 = d->y0[i] - dotp(d->x + i * (size_t)p, beta0, p);
-            if ((sgn > 0 && r0 < -d->tol_r) || (sgn < 0 && r0 > d->tol_r))
-                consistent = 0;
-        }
+        double r0 = d->y0[i] - dotp(d->x + i * (size_t)p, beta0, p);
+        if ((sgn > 0 && r0 < -d->tol_r) || (sgn < 0 && r0 > d->tol_r))
+            consistent = 0;
     }
     for (size_t k = 0; k < ws->m; k++) {
         signed char sgn = ws->sg[k];
@@ -1835,6 +1872,7 @@ static void ws_free(rq_ws *ws)
     free(ws->rfull);
     free(ws->tmp);
     free(ws->zone);
+    free(ws->zd);
     free(ws->wpos);
     free(ws->ext);
     free(ws->tmp2);
@@ -1850,8 +1888,9 @@ static int ws_init(rq_ws *ws, const rq_data *d)
     ws->rfull = malloc(n * sizeof *ws->rfull);
     ws->tmp = malloc(n * sizeof *ws->tmp);
     ws->zone = calloc(n, sizeof *ws->zone);
+    ws->zd = calloc(n, sizeof *ws->zd);
     ws->wpos = malloc(n * sizeof *ws->wpos);
-    if (!ws->rfull || !ws->tmp || !ws->zone || !ws->wpos)
+    if (!ws->rfull || !ws->tmp || !ws->zone || !ws->zd || !ws->wpos)
         return slds_fail(&ws->err, SLDS_ERR_NOMEM,
                          "out of memory for quantile regression on %zu observations", n);
     for (size_t i = 0; i < n; i++)
