@@ -271,6 +271,14 @@ __attribute__((target("avx2"))) static void cols_dot_avx2(const double *restrict
         v4_store(out + i + 8, a2);
         v4_store(out + i + 12, a3);
     }
+    for (; i + 4 <= m; i += 4) {
+        rq_v4 a0 = {0.0, 0.0, 0.0, 0.0};
+        for (int j = 0; j < p; j++) {
+            rq_v4 b = {u[j], u[j], u[j], u[j]};
+            a0 += v4_load(x + (size_t)j * ld + i) * b;
+        }
+        v4_store(out + i, a0);
+    }
     cols_dot_tail(x, ld, i, m, p, u, out);
 }
 
@@ -1106,31 +1114,23 @@ static long ws_extend(rq_ws *ws, double tau, const double *u, double s, double n
  * reach it. */
 static double crossing_guess(const rq_ws *ws, size_t m, double need)
 {
-    double t[64] = {0}, w[64] = {0};
-    int k = 0;
-    size_t step = m / 64;
+    rq_bp smp[64];
+    size_t k = 0, step = m / 64;
+    double total = 0.0;
     for (size_t s = 0, i = step / 2; s < 64; s++, i += step) {
-        double z = ws->zw[i], g = ws->sg[i], sz = g * z;
+        double z = ws->zw[i], g = ws->gd[i], sz = g * z;
         if (sz > 0.0) {
             double sr = g * ws->rw[i];
-            double tk = (sr > 0.0 ? sr : 0.0) / sz, wk = ws->ww[i] * fabs(z);
-            int j = k++;
-            while (j > 0 && t[j - 1] > tk) {
-                t[j] = t[j - 1];
-                w[j] = w[j - 1];
-                j--;
-            }
-            t[j] = tk;
-            w[j] = wk;
+            smp[k].t = sr > 0.0 ? sr : 0.0;
+            smp[k].sz = sz;
+            smp[k].wt = ws->ww[i] * fabs(z);
+            smp[k].i = i;
+            total += smp[k].wt;
+            k++;
         }
     }
-    double target = 2.0 * need / (double)step, acc = 0.0;
-    for (int j = 0; j < k; j++) {
-        acc += w[j];
-        if (acc >= target)
-            return t[j];
-    }
-    return INFINITY;
+    size_t at = select_crossing(smp, k, 2.0 * need / (double)step, total);
+    return at < k ? smp[at].t : INFINITY;
 }
 
 /* Candidates (sz = g z > 0) crossed at t = max(sr, 0) / sz <= T, with
