@@ -1501,6 +1501,81 @@ static void full_residuals(const rq_data *d, const double *y, const double *beta
         r[i] = y[i] - r[i];
 }
 
+/* Row i goes to zone z (its scaled residual against the band's limits):
+ * into the working set, or globbed on a side (the sums follow unless they
+ * are to be recomputed). */
+static int ws_zone_row(rq_ws *ws, size_t i, signed char z, int fresh)
+{
+    if (!z)
+        return ws_push(ws, i);
+    if (z != ws->zone[i]) {
+        if (!fresh)
+            ws_glob_move(ws, i, ws->zone[i], z);
+        ws->zone[i] = z;
+        ws->zd[i] = z;
+    }
+    return SLDS_OK;
+}
+
+/* Zones of every row from the scaled residuals rfull * inv_s against
+ * [lo, hi]; nl, nh: rows globbed below and above. With AVX2, four rows at a
+ * time, the rows that stay globbed on their side skipped. */
+#ifdef RQ_AVX2
+__attribute__((target("avx2"))) static int ws_classify_avx2(rq_ws *ws, double lo, double hi,
+                                                            int fresh, size_t *nl, size_t *nh)
+{
+    const double *rf = ws->rfull, *is = ws->d->inv_s;
+    size_t n = ws->d->n, i = 0;
+    int rc;
+    rq_v4 vlo = {lo, lo, lo, lo}, vhi = {hi, hi, hi, hi}, zero = {0.0, 0.0, 0.0, 0.0};
+    rq_v4 one = {1.0, 1.0, 1.0, 1.0}, mone = -one;
+    rq_v4l cl = {0, 0, 0, 0}, ch = cl;
+    for (; i + 4 <= n; i += 4) {
+        rq_v4 r = v4_load(rf + i) * v4_load(is + i);
+        rq_v4l below = r < vlo, above = r > vhi;
+        cl -= below;
+        ch -= above;
+        rq_v4 z = (rq_v4)((rq_v4l)mone & below) + (rq_v4)((rq_v4l)one & above);
+        rq_v4l keep = (z == v4_load(ws->zd + i)) & (z != zero);
+        if (keep[0] & keep[1] & keep[2] & keep[3])
+            continue;
+        for (int t = 0; t < 4; t++)
+            if (!keep[t] && (rc = ws_zone_row(ws, i + (size_t)t, (signed char)z[t], fresh)))
+                return rc;
+    }
+    *nl = (size_t)(cl[0] + cl[1] + cl[2] + cl[3]);
+    *nh = (size_t)(ch[0] + ch[1] + ch[2] + ch[3]);
+    for (; i < n; i++) {
+        double r = rf[i] * is[i];
+        signed char z = r < lo ? -1 : r > hi ? 1 : 0;
+        *nl += z < 0;
+        *nh += z > 0;
+        if ((rc = ws_zone_row(ws, i, z, fresh)))
+            return rc;
+    }
+    return SLDS_OK;
+}
+#endif
+
+static int ws_classify(rq_ws *ws, double lo, double hi, int fresh, size_t *nl, size_t *nh)
+{
+#ifdef RQ_AVX2
+    if (have_avx2())
+        return ws_classify_avx2(ws, lo, hi, fresh, nl, nh);
+#endif
+    int rc;
+    *nl = *nh = 0;
+    for (size_t i = 0; i < ws->d->n; i++) {
+        double r = ws->rfull[i] * ws->d->inv_s[i];
+        signed char z = r < lo ? -1 : r > hi ? 1 : 0;
+        *nl += z < 0;
+        *nh += z > 0;
+        if ((rc = ws_zone_row(ws, i, z, fresh)))
+            return rc;
+    }
+    return SLDS_OK;
+}
+
 /* Builds the band working set around rank n*tau of the residuals rfull
  * (which must be those of the current guess), globbing the rest. The rank
  * thresholds come from a regular sample of the residuals: the band only has
@@ -1546,21 +1621,8 @@ static int ws_build_band(rq_ws *ws, double tau, size_t width)
         ws->globs_ok = 0;
     ws->globs_age++;
     size_t nl = 0, nh = 0;
-    for (size_t i = 0; i < n; i++) {
-        double r = ws->rfull[i] * d->inv_s[i];
-        signed char z = r < lo ? -1 : r > hi ? 1 : 0;
-        nl += z < 0;
-        nh += z > 0;
-        if (!z) {
-            if ((rc = ws_push(ws, i)))
-                return rc;
-        } else if (z != ws->zone[i]) {
-            if (!fresh)
-                ws_glob_move(ws, i, ws->zone[i], z);
-            ws->zone[i] = z;
-            ws->zd[i] = z;
-        }
-    }
+    if ((rc = ws_classify(ws, lo, hi, fresh, &nl, &nh)))
+        return rc;
     /* the previous basis always belongs to the band */
     if (ws->have_basis)
         for (int l = 0; l < p; l++) {
