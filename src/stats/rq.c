@@ -137,6 +137,8 @@ typedef struct rq_ws {
        GLOB_REFRESH band builds (they drift by rounding) */
     double slo[SLDS_RQ_MAX_P], shi[SLDS_RQ_MAX_P], ylo, yhi;
     int globs_ok, globs_age;
+    double lo_prev, hi_prev; /* the last band's limits (scaled residuals) */
+    int lim_ok;
     /* basis */
     size_t basis[SLDS_RQ_MAX_P]; /* working positions */
     size_t bfull[SLDS_RQ_MAX_P]; /* full indices, carried from tau to tau */
@@ -1602,18 +1604,42 @@ static int ws_build_band(rq_ws *ws, double tau, size_t width)
         double center = tau * (double)n;
         double klo = (center - (double)width / 2.0) * scale;
         double khi = (center + (double)width / 2.0) * scale;
+        /* the exact ranks klo and khi, selected among the values within a
+           band's width of the previous band's limits when both fall there
+           (they move little from one tau to the next), else among all */
+        double *v = ws->tmp;
+        size_t nv = ns, base = 0;
+        if (klo > 0 && khi < (double)(ns - 1) && ws->lim_ok) {
+            double wd = ws->hi_prev - ws->lo_prev;
+            double a = ws->lo_prev - wd, b = ws->hi_prev + wd;
+            size_t below = 0, m = 0;
+            for (size_t k = 0; k < ns; k++) {
+                double x = ws->tmp[k];
+                below += x < a;
+                ws->tmp2[m] = x;
+                m += (x >= a) & (x <= b);
+            }
+            if (below <= (size_t)klo && (size_t)khi < below + m) {
+                v = ws->tmp2;
+                nv = m;
+                base = below;
+            }
+        }
         /* after the first selection the k-th smallest is in place with the
            smaller ones before it: the second looks only above it */
         size_t skip = 0;
         if (klo > 0) {
-            lo = select_kth(ws->tmp, ns, (size_t)klo);
-            skip = (size_t)klo + 1;
+            lo = select_kth(v, nv, (size_t)klo - base);
+            skip = (size_t)klo - base + 1;
         }
         if (khi < (double)(ns - 1)) {
-            size_t kh = (size_t)khi;
-            hi = kh < skip ? lo : select_kth(ws->tmp + skip, ns - skip, kh - skip);
+            size_t kh = (size_t)khi - base;
+            hi = kh < skip ? lo : select_kth(v + skip, nv - skip, kh - skip);
         }
     }
+    ws->lim_ok = isfinite(lo) && isfinite(hi) && hi >= lo;
+    ws->lo_prev = lo;
+    ws->hi_prev = hi;
     /* zones: the globbed sums follow the rows that change zone, or are
        recomputed below */
     int fresh = !ws->globs_ok || ws->globs_age >= GLOB_REFRESH;
@@ -1985,10 +2011,11 @@ static int ws_init(rq_ws *ws, const rq_data *d)
     size_t n = d->n;
     ws->rfull = malloc(n * sizeof *ws->rfull);
     ws->tmp = malloc(n * sizeof *ws->tmp);
+    ws->tmp2 = malloc(n * sizeof *ws->tmp2);
     ws->zone = calloc(n, sizeof *ws->zone);
     ws->zd = calloc(n, sizeof *ws->zd);
     ws->wpos = malloc(n * sizeof *ws->wpos);
-    if (!ws->rfull || !ws->tmp || !ws->zone || !ws->zd || !ws->wpos)
+    if (!ws->rfull || !ws->tmp || !ws->tmp2 || !ws->zone || !ws->zd || !ws->wpos)
         return slds_fail(&ws->err, SLDS_ERR_NOMEM,
                          "out of memory for quantile regression on %zu observations", n);
     for (size_t i = 0; i < n; i++)
