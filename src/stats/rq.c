@@ -662,6 +662,39 @@ static int rq_rank_check(const rq_data *d, double *gram, double *beta_ls, slds_e
     return SLDS_OK;
 }
 
+#ifdef RQ_AVX2
+/* The triangular solves of leverage_scale for four rows at a time (the rows
+ * in the lanes, read by columns from xt; each lane computes as the plain
+ * loop). Returns the rows done. */
+__attribute__((target("avx2"))) static size_t leverage_rows_avx2(const rq_data *d,
+                                                                 const double *L,
+                                                                 const double *sc,
+                                                                 double *inv_s)
+{
+    int p = d->p;
+    size_t n = d->n, i = 0;
+    for (; i + 4 <= n; i += 4) {
+        rq_v4 v[SLDS_RQ_MAX_P], h = {0.0, 0.0, 0.0, 0.0};
+        for (int r = 0; r < p; r++) {
+            rq_v4 s = {sc[r], sc[r], sc[r], sc[r]};
+            rq_v4 t = v4_load(d->xt + (size_t)r * n + i) * s;
+            for (int k = 0; k < r; k++) {
+                rq_v4 l = {L[r * p + k], L[r * p + k], L[r * p + k], L[r * p + k]};
+                t -= l * v[k];
+            }
+            rq_v4 dg = {L[r * p + r], L[r * p + r], L[r * p + r], L[r * p + r]};
+            v[r] = t / dg;
+            h += v[r] * v[r];
+        }
+        for (int t = 0; t < 4; t++) {
+            double hh = h[t] / p;
+            inv_s[i + (size_t)t] = hh > 1e-12 ? 1.0 / sqrt(hh) : 1e6;
+        }
+    }
+    return i;
+}
+#endif
+
 /* inv_s[i] = 1 / sqrt(x_i' gram^{-1} x_i / p) for the band solver: the
  * band is chosen on residuals divided by the square root of each row's
  * relative leverage (its mean is 1), so that where observations are sparse
@@ -686,7 +719,12 @@ static void leverage_scale(const rq_data *d, double *inv_s)
             L[i * p + j] = t / l;
         }
     }
-    for (size_t i = 0; i < d->n; i++) {
+    size_t i = 0;
+#ifdef RQ_AVX2
+    if (d->xt && have_avx2())
+        i = leverage_rows_avx2(d, L, sc, inv_s);
+#endif
+    for (; i < d->n; i++) {
         const double *xi = d->x + i * (size_t)p;
         double v[SLDS_RQ_MAX_P], h = 0.0;
         for (int r = 0; r < p; r++) {
@@ -2188,8 +2226,6 @@ int slds_rq_fit(const slds_rq_problem *prob, const slds_rq_params *prm_in,
             slds_rq_result_free(res);
             return slds_fail(err, SLDS_ERR_NOMEM, "out of memory for quantile regression");
         }
-        leverage_scale(&d, inv_s);
-        d.inv_s = inv_s;
         if (!(xt = malloc(n * (size_t)p * sizeof *xt))) {
             free(yp);
             free(inv_s);
@@ -2200,6 +2236,8 @@ int slds_rq_fit(const slds_rq_problem *prob, const slds_rq_params *prm_in,
             for (int j = 0; j < p; j++)
                 xt[(size_t)j * n + i] = prob->x[i * (size_t)p + (size_t)j];
         d.xt = xt;
+        leverage_scale(&d, inv_s);
+        d.inv_s = inv_s;
     }
 
     /* Threads: ceil(nt / 2) segments of taus, each with a cold start at its
