@@ -24,7 +24,7 @@
  * Invariants (asserted or checked in tests):
  *  1. Every result is a vertex: b = X_h^{-1} y_h for the original y, so p
  *     observations are fitted exactly (tests: test_rq exact-fit and median).
- *  2. Ties are broken by solving with y perturbed by at most 1e-7 * scale
+ *  2. Ties are broken by solving with y perturbed by at most 1e-8 * scale
  *     (a fixed hash of the index); the final basis is then re-checked with the
  *     original y and the simplex continues on the original data if any sign
  *     disagrees beyond rounding. So the answer is the optimum of the problem as
@@ -34,7 +34,16 @@
  *     problem is accepted only when every globbed observation is on the side
  *     assumed, which makes it optimal for the full problem (Portnoy and
  *     Koenker 1997). Otherwise the offenders join the band and it is re-solved.
+ *     A band whose reduced problem turns out unbounded along a step is
+ *     extended along that step (ws_extend) rather than rebuilt.
  *  4. A design that is not of full column rank is refused before any pivot.
+ *
+ * Speed (see docs/growth-method.md): bands chosen on leverage-scaled
+ * residuals with margins growing with n, globbed sums kept up to date as rows
+ * change zone, the working rows and the design also stored by columns for
+ * vectorised products (AVX2 chosen at run time, bit-identical to plain
+ * loops), a ratio test that collects only the rows crossed before a guessed
+ * step.
  *
  * Taus are split into ceil(threads / 2) contiguous segments; the middle tau
  * of a segment is solved from a cold start and two streams warm-start every
