@@ -96,6 +96,10 @@ enum { REFACTOR_EVERY = 40, MAX_PIVOTS_PER_TAU = 200000, M_REFRESH = 8 };
 #ifndef BAND_F
 #define BAND_F 4.0
 #endif
+/* Residuals sampled to place the band's limits (all of them below this n). */
+#ifndef BAND_SAMPLE
+#define BAND_SAMPLE 8192
+#endif
 
 /* The full problem as the workers see it (read only). */
 typedef struct rq_data {
@@ -1637,9 +1641,6 @@ static int ws_build_band(rq_ws *ws, double tau, size_t width)
     ws_clear(ws);
     double lo = -INFINITY, hi = INFINITY;
     if (width < n) {
-#ifndef BAND_SAMPLE
-#define BAND_SAMPLE 8192
-#endif
         size_t ns = n < BAND_SAMPLE ? n : BAND_SAMPLE;
         if (ns == n)
             for (size_t k = 0; k < n; k++)
