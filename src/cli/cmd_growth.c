@@ -431,28 +431,44 @@ static int show_row(void *ctx, const slds_growth_student_row *r)
     return 0;
 }
 
-static int growth_show(int argc, char **argv)
+/* Runs one listing query of a year into the chosen output: the part that
+ * `show` and `aggregates` share. query fills the printer row by row. */
+typedef int (*listing_query)(slds_store *s, const common *c, printer *p, slds_error *err);
+
+static int run_listing(const common *c, const char *cmd, const char *const *cols,
+                       const bool *numeric, int ncols, listing_query query)
 {
-    common c;
-    int status = parse(argc, argv, "show", usage_show, false, &c);
-    if (status >= 0)
-        return status;
-    if (!c.year)
-        return cli_usage_error("growth show", "--year is required");
+    if (!c->year)
+        return cli_usage_error(cmd, "--year is required");
     slds_store *s;
-    if ((status = open_db(c.db, &s)))
+    int status = open_db(c->db, &s);
+    if (status)
         return status;
-    printer p = {.fmt = (cli_format)c.fmt};
+    printer p = {.fmt = (cli_format)c->fmt};
     slds_error err = {0};
-    int rc = printer_begin(&p, show_cols, show_numeric, SHOW_NCOLS)
+    int rc = printer_begin(&p, cols, numeric, ncols)
                  ? slds_fail(&err, SLDS_ERR_NOMEM, "out of memory")
-                 : slds_growthrun_show(s, c.year, c.subject, show_row, &p, &err);
+                 : query(s, c, &p, &err);
     if (!rc)
         printer_end(&p);
     else if (p.table)
         cli_table_free(p.table);
     slds_store_close(s);
     return rc ? cli_error(&err) : 0;
+}
+
+static int query_show(slds_store *s, const common *c, printer *p, slds_error *err)
+{
+    return slds_growthrun_show(s, c->year, c->subject, show_row, p, err);
+}
+
+static int growth_show(int argc, char **argv)
+{
+    common c;
+    int status = parse(argc, argv, "show", usage_show, false, &c);
+    if (status >= 0)
+        return status;
+    return run_listing(&c, "growth show", show_cols, show_numeric, SHOW_NCOLS, query_show);
 }
 
 /* -------------------------------------------------------------- aggregates */
@@ -484,29 +500,19 @@ static int aggregate_row(void *ctx, const slds_growth_aggregate_row *r)
     return 0;
 }
 
+static int query_aggregates(slds_store *s, const common *c, printer *p, slds_error *err)
+{
+    return slds_growthrun_aggregates(s, c->year, c->subject, c->level, aggregate_row, p, err);
+}
+
 static int growth_aggregates(int argc, char **argv)
 {
     common c;
     int status = parse(argc, argv, "aggregates", usage_aggregates, false, &c);
     if (status >= 0)
         return status;
-    if (!c.year)
-        return cli_usage_error("growth aggregates", "--year is required");
-    slds_store *s;
-    if ((status = open_db(c.db, &s)))
-        return status;
-    printer p = {.fmt = (cli_format)c.fmt};
-    slds_error err = {0};
-    int rc = printer_begin(&p, agg_cols, agg_numeric, AGG_NCOLS)
-                 ? slds_fail(&err, SLDS_ERR_NOMEM, "out of memory")
-                 : slds_growthrun_aggregates(s, c.year, c.subject, c.level, aggregate_row, &p,
-                                             &err);
-    if (!rc)
-        printer_end(&p);
-    else if (p.table)
-        cli_table_free(p.table);
-    slds_store_close(s);
-    return rc ? cli_error(&err) : 0;
+    return run_listing(&c, "growth aggregates", agg_cols, agg_numeric, AGG_NCOLS,
+                       query_aggregates);
 }
 
 /* ------------------------------------------------------------------ report */
