@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(build-essential cmake pkg-config libsqlite3-dev sqlite3 libjansson-dev libsodium-dev zlib1g-dev
-          liblapack-dev libblas-dev libcmocka-dev python3)
+          libcmocka-dev python3)
 if [ "${1:-}" = "--test" ]; then
     shift
     packages+=(clang libclang-rt-dev cppcheck)

@@ -24,7 +24,7 @@ mkdir -p "$out"
 cc -std=c17 -O2 -Wall -Wextra -Wpedantic -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
   -I"$root/src" "$root"/src/core/core.c "$root"/src/stats/*.c "$root"/src/growth/*.c \
   "$here/bench_sgp.c" -o "$out/bench_sgp" \
-  $(pkg-config --cflags --libs jansson) -llapack -lblas -lpthread -lm
+  $(pkg-config --cflags --libs jansson) -lpthread -lm
 echo "# machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
 rtimes=""
 if [ $use_r = 1 ] && command -v Rscript > /dev/null &&
