@@ -8,6 +8,7 @@
  * record is never half-modified when it must be scanned again. */
 #include "ingest/csv.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -481,6 +482,49 @@ int slds_csv_next(slds_csv *r, slds_csv_record *rec, slds_error *err)
         rec->bad_quote_field = bad_quote;
         return 1;
     }
+}
+
+/* A number as a spreadsheet reads one: optional sign, digits with at most one
+ * point, an optional exponent. Such a field is data, never a formula. */
+static bool looks_numeric(const char *s)
+{
+    char *end;
+    if (!*s || isspace((unsigned char)*s))
+        return false;
+    errno = 0;
+    (void)strtod(s, &end);
+    return *end == '\0' && strpbrk(s, "xXnNiI") == NULL; /* no hex, nan, inf */
+}
+
+bool slds_csv_is_formula(const char *s)
+{
+    if (!s)
+        return false;
+    switch (s[0]) {
+    case '=': case '@': case '\t': case '\r':
+        return true;
+    case '+': case '-':
+        return !looks_numeric(s);
+    default:
+        return false;
+    }
+}
+
+void slds_csv_write_text_field(FILE *out, const char *s)
+{
+    if (!slds_csv_is_formula(s)) {
+        slds_csv_write_field(out, s);
+        return;
+    }
+    /* The apostrophe makes spreadsheets read the cell as text; the field is
+     * quoted so the prefix and the value travel as one. */
+    fputs("\"'", out);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', out);
+        fputc(*s, out);
+    }
+    fputc('"', out);
 }
 
 void slds_csv_write_field(FILE *out, const char *s)

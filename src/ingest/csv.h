@@ -57,6 +57,15 @@ uint64_t slds_csv_digest(const slds_csv *r);
  * holds a comma, quote or line break; NULL writes nothing (a blank field). */
 void slds_csv_write_field(FILE *out, const char *s);
 
+/* Writes s as a field of a report (rejects, findings, result tables): like
+ * slds_csv_write_field, but a value a spreadsheet would run as a formula
+ * (starting with =, @, tab, CR, or + or - not followed by a number) is
+ * prefixed with an apostrophe, the common convention; -3.5 stays -3.5.
+ * Collection files written for loading use slds_csv_write_field instead. */
+void slds_csv_write_text_field(FILE *out, const char *s);
+/* True when a spreadsheet would take s as a formula (see above). */
+bool slds_csv_is_formula(const char *s);
+
 /* True when s (len bytes) is valid UTF-8 (no overlongs, no surrogates). */
 bool slds_utf8_valid(const char *s, size_t len);
 

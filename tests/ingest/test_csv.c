@@ -721,6 +721,36 @@ static void test_many_fields(void **state)
     slds_csv_close(r);
 }
 
+/* Writes one report field to memory and returns it (static buffer). */
+static const char *text_field(const char *value)
+{
+    static char buf[256];
+    FILE *f = fmemopen(buf, sizeof buf, "w");
+    assert_non_null(f);
+    slds_csv_write_text_field(f, value);
+    fputc('\0', f);
+    fclose(f);
+    return buf;
+}
+
+static void test_text_field_neutralizes_formulas(void **state)
+{
+    (void)state;
+    assert_string_equal(text_field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+    assert_string_equal(text_field("@SUM(A1)"), "\"'@SUM(A1)\"");
+    assert_string_equal(text_field("+cmd"), "\"'+cmd\"");
+    assert_string_equal(text_field("-2+3"), "\"'-2+3\"");
+    assert_string_equal(text_field("\tx"), "\"'\tx\"");
+    /* numbers and ordinary text are written as they are */
+    assert_string_equal(text_field("-3.5"), "-3.5");
+    assert_string_equal(text_field("+12"), "+12");
+    assert_string_equal(text_field("-1e-3"), "-1e-3");
+    assert_string_equal(text_field("Smith, Ann"), "\"Smith, Ann\"");
+    assert_string_equal(text_field("a=b"), "a=b");
+    assert_true(slds_csv_is_formula("-inf"));
+    assert_false(slds_csv_is_formula(NULL));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -747,6 +777,7 @@ int main(void)
         cmocka_unit_test(test_open_missing_file),
         cmocka_unit_test(test_open_file_reads_same_as_memory),
         cmocka_unit_test(test_many_fields),
+        cmocka_unit_test(test_text_field_neutralizes_formulas),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
