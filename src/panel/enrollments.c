@@ -1,0 +1,115 @@
+/* enrollments.c - the panel's enrollment spells (school, entry and exit
+ * day) of its students in its years, and every school's district, so the
+ * school a student was enrolled in on a date costs no query
+ * (slds_panel_school_on). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "panel/internal.h"
+
+static uint32_t place(slds_panel *p, sqlite3_stmt *st, int col)
+{
+    const char *id = (const char *)sqlite3_column_text(st, col);
+    return id ? slds_intern_add(&p->places, id, (size_t)sqlite3_column_bytes(st, col))
+              : SLDS_NO_ID;
+}
+
+/* Every school's district, once. */
+static int read_schools(slds_store *s, slds_panel *p, slds_error *err)
+{
+    sqlite3_stmt *st;
+    int rc = slds_store_prepare(s, &st, "SELECT school_id, lea_id FROM schools", err);
+    while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+        uint32_t school = place(p, st, 0);
+        uint32_t lea = place(p, st, 1);
+        if (school == SLDS_NO_ID || (sqlite3_column_type(st, 1) != SQLITE_NULL && lea == SLDS_NO_ID)) {
+            rc = slds_fail(err, SLDS_ERR_NOMEM, "out of memory");
+            break;
+        }
+        if (school >= p->n_lea_of) {
+            uint32_t n = (school + 1) * 2;
+            uint32_t *l = realloc(p->lea_of, n * sizeof *l);
+            if (!l) {
+                rc = slds_fail(err, SLDS_ERR_NOMEM, "out of memory");
+                break;
+            }
+            for (uint32_t k = p->n_lea_of; k < n; k++)
+                l[k] = SLDS_NO_ID;
+            p->lea_of = l;
+            p->n_lea_of = n;
+        }
+        p->lea_of[school] = lea;
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int panel_read_enrollments(slds_store *s, const slds_panel_options *o, slds_panel *p,
+                           slds_error *err)
+{
+    (void)o;
+    int rc = read_schools(s, p, err);
+    if (rc)
+        return rc;
+    sqlite3_stmt *st;
+    rc = slds_store_prepare(s, &st,
+                            "SELECT student_id, school_id, school_year, entry_date, exit_date"
+                            " FROM enrollments WHERE school_year BETWEEN ?1 AND ?2"
+                            " ORDER BY student_id, school_id, entry_date",
+                            err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int(st, 1, p->year_lo);
+    sqlite3_bind_int(st, 2, p->year_lo + p->n_years - 1);
+    slds_panel_spell *spells = NULL;
+    uint32_t *owner = NULL;
+    size_t n = 0, cap = 0;
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *id = (const char *)sqlite3_column_text(st, 0);
+        uint32_t i = id ? slds_intern_find(&p->ids, id, (size_t)sqlite3_column_bytes(st, 0))
+                        : SLDS_NO_ID;
+        if (i == SLDS_NO_ID || sqlite3_column_type(st, 1) == SQLITE_NULL)
+            continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 4096;
+            slds_panel_spell *ns = realloc(spells, cap * sizeof *ns);
+            if (ns)
+                spells = ns;
+            uint32_t *no = realloc(owner, cap * sizeof *no);
+            if (no)
+                owner = no;
+            if (!ns || !no) {
+                rc = slds_fail(err, SLDS_ERR_NOMEM, "out of memory for enrollments");
+                break;
+            }
+        }
+        slds_panel_spell *sp = &spells[n];
+        sp->year_offset = (int16_t)(sqlite3_column_int(st, 2) - p->year_lo);
+        sp->school = place(p, st, 1);
+        sp->entry = panel_day(st, 3);
+        sp->exit = panel_day(st, 4);
+        if (sp->school == SLDS_NO_ID) {
+            rc = slds_fail(err, SLDS_ERR_NOMEM, "out of memory for school ids");
+            break;
+        }
+        owner[n++] = i;
+    }
+    if (!rc && step != SQLITE_DONE)
+        rc = slds_fail(err, SLDS_ERR_DB, "reading enrollments: %s", sqlite3_errmsg(s->db));
+    sqlite3_finalize(st);
+    size_t *order = NULL;
+    if (!rc)
+        rc = panel_group_by_student(owner, n, slds_panel_students(p), &p->spell_start, &order,
+                                    err);
+    if (!rc && !(p->spells = malloc((n ? n : 1) * sizeof *p->spells)))
+        rc = slds_fail(err, SLDS_ERR_NOMEM, "out of memory for enrollments");
+    for (size_t k = 0; k < n && !rc; k++)
+        p->spells[order[k]] = spells[k];
+    if (!rc)
+        p->n_spells = n;
+    free(order);
+    free(owner);
+    free(spells);
+    return rc;
+}

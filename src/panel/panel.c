@@ -1,0 +1,240 @@
+/* panel.c - the panel's life cycle and accessors (see panel.h): the scores
+ * first (they number the students), then each part asked for, by the
+ * readers[] table; the extension point for new parts is that table. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "panel/internal.h"
+
+typedef int (*part_reader)(slds_store *s, const slds_panel_options *o, slds_panel *p,
+                           slds_error *err);
+
+static const struct {
+    unsigned part;
+    const char *stage;
+    part_reader read;
+} readers[] = {
+    {SLDS_PANEL_ROSTERS, "reading rosters", panel_read_rosters},
+    {SLDS_PANEL_ENROLLMENTS, "reading enrollments", panel_read_enrollments},
+    {SLDS_PANEL_ATTRIBUTES, "reading attributes", panel_read_attributes},
+};
+
+void slds_panel_options_default(slds_panel_options *o)
+{
+    memset(o, 0, sizeof *o);
+}
+
+int slds_panel_read(slds_store *s, const slds_panel_options *o, slds_panel *p,
+                    const slds_progress *progress, slds_error *err)
+{
+    memset(p, 0, sizeof *p);
+    int lo = o->year_lo, hi = o->year_hi;
+    if (hi < lo)
+        return slds_fail(err, SLDS_ERR_USAGE, "panel years %d..%d are empty", lo, hi);
+    if (hi - lo + 1 > SLDS_PANEL_MAX_YEARS)
+        lo = hi - SLDS_PANEL_MAX_YEARS + 1;
+    p->year = o->year;
+    p->year_lo = lo;
+    p->n_years = hi - lo + 1;
+    p->parts = o->parts;
+    int rc = panel_read_scores(s, o, p, progress, err);
+    for (size_t k = 0; k < sizeof readers / sizeof readers[0] && !rc; k++)
+        if (o->parts & readers[k].part) {
+            slds_progress_report(progress, readers[k].stage, 0, 0);
+            rc = readers[k].read(s, o, p, err);
+        }
+    return rc;
+}
+
+void slds_panel_free(slds_panel *p)
+{
+    for (int s = 0; s < p->n_subjects; s++) {
+        slds_panel_subject *sub = p->subjects[s];
+        for (int y = 0; y < SLDS_PANEL_MAX_YEARS; y++) {
+            free(sub->score[y]);
+            free(sub->grade[y]);
+            free(sub->test_date[y]);
+        }
+        free(sub);
+    }
+    for (int f = 0; f < SLDS_PANEL_N_FLAGS; f++)
+        for (int y = 0; y < SLDS_PANEL_MAX_YEARS; y++)
+            free(p->flags[f][y]);
+    free(p->link_start);
+    free(p->links);
+    free(p->spell_start);
+    free(p->spells);
+    free(p->lea_of);
+    slds_intern_free(&p->ids);
+    slds_intern_free(&p->staff_ids);
+    slds_intern_free(&p->places);
+    memset(p, 0, sizeof *p);
+}
+
+int panel_group_by_student(const uint32_t *owner, size_t n_items, size_t n, size_t **start,
+                           size_t **order, slds_error *err)
+{
+    *start = calloc(n + 1, sizeof **start);
+    *order = malloc((n_items ? n_items : 1) * sizeof **order);
+    if (!*start || !*order)
+        return slds_fail(err, SLDS_ERR_NOMEM, "out of memory for %zu panel rows", n_items);
+    for (size_t k = 0; k < n_items; k++)
+        (*start)[owner[k] + 1]++;
+    for (size_t i = 0; i < n; i++)
+        (*start)[i + 1] += (*start)[i];
+    size_t *next = malloc((n ? n : 1) * sizeof *next);
+    if (!next)
+        return slds_fail(err, SLDS_ERR_NOMEM, "out of memory for %zu panel rows", n_items);
+    memcpy(next, *start, n * sizeof *next);
+    for (size_t k = 0; k < n_items; k++)
+        (*order)[k] = next[owner[k]]++;
+    free(next);
+    return SLDS_OK;
+}
+
+/* ------------------------------------------------------------- accessors */
+
+size_t slds_panel_students(const slds_panel *p)
+{
+    return p->ids.count;
+}
+
+const char *slds_panel_id(const slds_panel *p, uint32_t i)
+{
+    return slds_intern_str(&p->ids, i);
+}
+
+uint32_t slds_panel_find(const slds_panel *p, const char *student_id)
+{
+    return slds_intern_find(&p->ids, student_id, strlen(student_id));
+}
+
+int slds_panel_subject_index(const slds_panel *p, const char *name)
+{
+    for (int s = 0; s < p->n_subjects; s++)
+        if (!strcmp(p->subjects[s]->name, name))
+            return s;
+    return -1;
+}
+
+int slds_panel_year(const slds_panel *p, int year)
+{
+    int y = year - p->year_lo;
+    return y >= 0 && y < p->n_years ? y : -1;
+}
+
+double slds_panel_score(const slds_panel *p, int s, int year, size_t i)
+{
+    int y = slds_panel_year(p, year);
+    if (y < 0 || !p->subjects[s]->score[y])
+        return NAN;
+    return p->subjects[s]->score[y][i];
+}
+
+int slds_panel_grade(const slds_panel *p, int s, int year, size_t i)
+{
+    int y = slds_panel_year(p, year);
+    if (y < 0 || !p->subjects[s]->grade[y])
+        return -1;
+    return p->subjects[s]->grade[y][i];
+}
+
+int32_t slds_panel_test_date(const slds_panel *p, int s, int year, size_t i)
+{
+    int y = slds_panel_year(p, year);
+    if (y < 0 || !p->subjects[s]->test_date[y])
+        return SLDS_PANEL_NO_DAY;
+    return p->subjects[s]->test_date[y][i];
+}
+
+double slds_panel_prior(const slds_panel *p, int s, int year, int lag, size_t i)
+{
+    return slds_panel_score(p, s, year - lag, i);
+}
+
+size_t slds_panel_count(const slds_panel *p, int s, int year, int grade)
+{
+    int y = slds_panel_year(p, year);
+    if (y < 0 || grade < 0 || grade >= SLDS_PANEL_MAX_GRADE)
+        return 0;
+    return p->subjects[s]->count[y][grade];
+}
+
+size_t slds_panel_count_subject(const slds_panel *p, int s)
+{
+    int y = slds_panel_year(p, p->year);
+    size_t n = 0;
+    for (int g = 0; y >= 0 && g < SLDS_PANEL_MAX_GRADE; g++)
+        n += p->subjects[s]->count[y][g];
+    return n;
+}
+
+const slds_panel_link *slds_panel_links(const slds_panel *p, size_t i, size_t *n)
+{
+    if (!p->link_start || i >= slds_panel_students(p)) {
+        *n = 0;
+        return NULL;
+    }
+    *n = p->link_start[i + 1] - p->link_start[i];
+    return p->links + p->link_start[i];
+}
+
+double slds_panel_dosage(const slds_panel *p, size_t i, int s, int year)
+{
+    size_t n;
+    const slds_panel_link *l = slds_panel_links(p, i, &n);
+    int y = slds_panel_year(p, year);
+    double sum = 0.0;
+    for (size_t k = 0; k < n; k++)
+        if (l[k].year_offset == y && l[k].subject == s)
+            sum += l[k].dosage;
+    return sum;
+}
+
+const char *slds_panel_staff_id(const slds_panel *p, uint32_t staff)
+{
+    return staff == SLDS_NO_ID ? NULL : slds_intern_str(&p->staff_ids, staff);
+}
+
+uint32_t slds_panel_school_on(const slds_panel *p, size_t i, int year, int32_t day)
+{
+    int y = slds_panel_year(p, year);
+    if (!p->spell_start || y < 0 || i >= slds_panel_students(p))
+        return SLDS_NO_ID;
+    uint32_t best = SLDS_NO_ID;
+    int best_on = -1;
+    int32_t best_entry = 0;
+    for (size_t k = p->spell_start[i]; k < p->spell_start[i + 1]; k++) {
+        const slds_panel_spell *sp = &p->spells[k];
+        if (sp->year_offset != y)
+            continue;
+        int on = day != SLDS_PANEL_NO_DAY && sp->entry <= day &&
+                 (sp->exit == SLDS_PANEL_NO_DAY || sp->exit >= day);
+        if (on > best_on || (on == best_on && sp->entry > best_entry)) {
+            best = sp->school;
+            best_on = on;
+            best_entry = sp->entry;
+        }
+    }
+    return best;
+}
+
+uint32_t slds_panel_lea_of(const slds_panel *p, uint32_t school)
+{
+    return school != SLDS_NO_ID && school < p->n_lea_of ? p->lea_of[school] : SLDS_NO_ID;
+}
+
+const char *slds_panel_place_id(const slds_panel *p, uint32_t place)
+{
+    return place == SLDS_NO_ID ? NULL : slds_intern_str(&p->places, place);
+}
+
+int slds_panel_flag_of(const slds_panel *p, slds_panel_flag f, int year, size_t i)
+{
+    int y = slds_panel_year(p, year);
+    if (f < 0 || f >= SLDS_PANEL_N_FLAGS || y < 0 || !p->flags[f][y] ||
+        i >= slds_panel_students(p))
+        return -1;
+    return p->flags[f][y][i];
+}
