@@ -63,19 +63,6 @@ static int usable_order(const slds_sgp_model *m, int want)
     return want;
 }
 
-static void sort_doubles(double *v, int n)
-{
-    for (int i = 1; i < n; i++) {
-        double t = v[i];
-        int j = i - 1;
-        while (j >= 0 && v[j] > t) {
-            v[j + 1] = v[j];
-            j--;
-        }
-        v[j + 1] = t;
-    }
-}
-
 /* Trajectories of one student; returns SLDS_ERR_NOTFOUND (without touching
  * err) when the student has no current score or no usable model order. */
 static int trajectories(const slds_target_problem *pr, size_t i, double *out, slds_error *err)
@@ -125,7 +112,7 @@ static int trajectories(const slds_target_problem *pr, size_t i, double *out, sl
             }
             row[t] = v;
         }
-        sort_doubles(row, T);
+        slds_sort_small(row, (size_t)T);
     }
     return SLDS_OK;
 }

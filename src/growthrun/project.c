@@ -38,19 +38,6 @@ static int usable_order(const slds_sgp_model *m, int want)
     return want;
 }
 
-static void sort_doubles(double *v, int n)
-{
-    for (int i = 1; i < n; i++) {
-        double t = v[i];
-        int j = i - 1;
-        while (j >= 0 && v[j] > t) {
-            v[j + 1] = v[j];
-            j--;
-        }
-        v[j + 1] = t;
-    }
-}
-
 static int same_spline(const slds_bspline *a, const slds_bspline *b)
 {
     return a->degree == b->degree && a->n_knots == b->n_knots && a->intercept == b->intercept &&
@@ -117,7 +104,7 @@ static int project_year(const slds_target_problem *pr, const double *s, int hist
         }
         row[t] = v;
     }
-    sort_doubles(row, T);
+    slds_sort_small(row, (size_t)T);
     w->spline[h] = NULL; /* year h's basis rows are not evaluated yet */
     return SLDS_OK;
 }

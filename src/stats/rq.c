@@ -53,12 +53,10 @@
 #include <assert.h>
 #include <float.h>
 #include <math.h>
-#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #ifdef SLDS_RQ_TRACE
 #include <stdio.h>
 #endif
@@ -791,6 +789,8 @@ static double select_kth(double *a, size_t n, size_t k)
  * On entry t holds the distance and sz its rate: steps t/sz are computed
  * only for the rows that can matter (a division per row was the most
  * expensive line of the solver). */
+#define BP_LESS(a, b) ((a).t < (b).t)
+
 static size_t select_crossing(rq_bp *bp, size_t c, double need, double total)
 {
     size_t lo = 0, hi = c;
@@ -880,15 +880,7 @@ static size_t select_crossing(rq_bp *bp, size_t c, double need, double total)
             lo = gt;
         }
     }
-    for (size_t k = lo + 1; k < hi; k++) { /* insertion sort of at most 24 */
-        rq_bp t = bp[k];
-        size_t j = k;
-        while (j > lo && bp[j - 1].t > t.t) {
-            bp[j] = bp[j - 1];
-            j--;
-        }
-        bp[j] = t;
-    }
+    SLDS_INSERTION_SORT(rq_bp, bp + lo, hi - lo, BP_LESS); /* at most 24 */
     for (size_t k = lo; k < hi; k++) {
         need -= bp[k].wt;
         if (need <= 0)
@@ -2088,20 +2080,25 @@ static int run_stream(rq_seg *sg, int which, int from, int to, int step)
     return rc;
 }
 
-static void *up_main(void *arg)
+/* Stream 0 solves downwards from the seed, stream 1 upwards. */
+static int stream_task(void *arg, int which, int threads, slds_error *err)
 {
+    (void)threads;
+    (void)err;
     rq_seg *sg = arg;
-    sg->rc[1] = run_stream(sg, 1, sg->ks + 1, sg->k1, 1);
-    return NULL;
+    if (which == 0)
+        sg->rc[0] = run_stream(sg, 0, sg->ks - 1, sg->k0 - 1, -1);
+    else
+        sg->rc[1] = run_stream(sg, 1, sg->ks + 1, sg->k1, 1);
+    return SLDS_OK; /* the streams keep their own errors */
 }
 
-static void *seg_main(void *arg)
+static void seg_main(rq_seg *sg)
 {
-    rq_seg *sg = arg;
     const rq_data *d = sg->d;
     int p = d->p, ks = sg->ks;
     if ((sg->rc[0] = ws_init(&sg->ws[0], d)) || (sg->rc[1] = ws_init(&sg->ws[1], d)))
-        return NULL;
+        return;
     rq_ws *w0 = &sg->ws[0], *w1 = &sg->ws[1];
     double tau = sg->taus[ks];
     int rc = ws_solve_perturbed(w0, tau, 0.0, sg->beta_ls, &sg->all_built[0]);
@@ -2109,7 +2106,7 @@ static void *seg_main(void *arg)
         rc = ws_finish(w0, tau, sg->coef + (size_t)ks * (size_t)p, sg->objective + ks,
                        &sg->all_built[0]);
     if ((sg->rc[0] = rc))
-        return NULL;
+        return;
     /* the upward stream starts from the seed's fit */
     memcpy(w1->bfull, w0->bfull, sizeof w1->bfull);
     memcpy(w1->rfull, w0->rfull, d->n * sizeof *w1->rfull);
@@ -2120,22 +2117,18 @@ static void *seg_main(void *arg)
     memcpy(w1->binv, w0->binv, sizeof w1->binv);
     memcpy(w1->M, w0->M, sizeof w1->M);
     w1->last_width = w0->last_width;
-    pthread_t th;
-    int started = 0;
-    if (sg->helper && ks + 1 < sg->k1)
-        started = pthread_create(&th, NULL, up_main, sg) == 0;
-    sg->rc[0] = run_stream(sg, 0, ks - 1, sg->k0 - 1, -1);
-    if (started)
-        pthread_join(th, NULL);
-    else
-        up_main(sg);
-    return NULL;
+    int threads = sg->helper && ks + 1 < sg->k1 ? 2 : 1;
+    if (slds_parallel_for(2, threads, stream_task, sg, NULL, NULL, NULL) != SLDS_OK)
+        for (int which = 0; which < 2; which++) /* the pool could not start */
+            stream_task(sg, which, 1, NULL);
 }
 
-static int cpu_count(void)
+static int seg_task(void *arg, int c, int threads, slds_error *err)
 {
-    long c = sysconf(_SC_NPROCESSORS_ONLN);
-    return c > 0 ? (int)c : 1;
+    (void)threads;
+    (void)err;
+    seg_main((rq_seg *)arg + c);
+    return SLDS_OK; /* the segments keep their own errors */
 }
 
 int slds_rq_fit(const slds_rq_problem *prob, const slds_rq_params *prm_in,
@@ -2253,19 +2246,14 @@ int slds_rq_fit(const slds_rq_problem *prob, const slds_rq_params *prm_in,
     /* Threads: ceil(nt / 2) segments of taus, each with a cold start at its
        middle tau and two streams outwards; with nt = 2 the two streams of
        one segment share the only cold start. */
-    int nt = prm.n_threads > 0 ? prm.n_threads : cpu_count();
+    int nt = prm.n_threads > 0 ? prm.n_threads : slds_cpu_count();
     if (nt > 64)
         nt = 64;
     int nseg = (nt + 1) / 2;
     if (nseg > n_taus)
         nseg = n_taus;
     rq_seg *segs = calloc((size_t)nseg, sizeof *segs);
-    pthread_t *th = calloc((size_t)nseg, sizeof *th);
-    int *started = calloc((size_t)nseg, sizeof *started);
-    if (!segs || !th || !started) {
-        free(segs);
-        free(th);
-        free(started);
+    if (!segs) {
         free(yp);
         free(inv_s);
         free(xt);
@@ -2284,15 +2272,9 @@ int slds_rq_fit(const slds_rq_problem *prob, const slds_rq_params *prm_in,
         sg->coef = res->coef;
         sg->objective = res->objective;
     }
-    for (int c = 1; c < nseg; c++)
-        started[c] = pthread_create(&th[c], NULL, seg_main, &segs[c]) == 0;
-    seg_main(&segs[0]);
-    for (int c = 1; c < nseg; c++) {
-        if (started[c])
-            pthread_join(th[c], NULL);
-        else
-            seg_main(&segs[c]); /* no thread: run it here */
-    }
+    if (slds_parallel_for(nseg, nseg, seg_task, segs, NULL, NULL, NULL) != SLDS_OK)
+        for (int c = 0; c < nseg; c++) /* the pool could not start: here, in turn */
+            seg_main(&segs[c]);
     rc = SLDS_OK;
     for (int c = 0; c < nseg; c++)
         for (int w = 0; w < 2; w++) {
@@ -2325,8 +2307,6 @@ int slds_rq_fit(const slds_rq_problem *prob, const slds_rq_params *prm_in,
         ws_free(&segs[c].ws[1]);
     }
     free(segs);
-    free(th);
-    free(started);
     free(yp);
     free(inv_s);
     free(xt);
