@@ -61,9 +61,7 @@ int panel_read_enrollments(slds_store *s, const slds_panel_options *o, slds_pane
         return rc;
     sqlite3_bind_int(st, 1, p->year_lo);
     sqlite3_bind_int(st, 2, p->year_lo + p->n_years - 1);
-    slds_panel_spell *spells = NULL;
-    uint32_t *owner = NULL;
-    size_t n = 0, cap = 0;
+    panel_rows rows = {.size = sizeof(slds_panel_spell)};
     int step;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         const char *id = (const char *)sqlite3_column_text(st, 0);
@@ -71,20 +69,11 @@ int panel_read_enrollments(slds_store *s, const slds_panel_options *o, slds_pane
                         : SLDS_NO_ID;
         if (i == SLDS_NO_ID || sqlite3_column_type(st, 1) == SQLITE_NULL)
             continue;
-        if (n == cap) {
-            cap = cap ? cap * 2 : 4096;
-            slds_panel_spell *ns = realloc(spells, cap * sizeof *ns);
-            if (ns)
-                spells = ns;
-            uint32_t *no = realloc(owner, cap * sizeof *no);
-            if (no)
-                owner = no;
-            if (!ns || !no) {
-                rc = slds_fail(err, SLDS_ERR_NOMEM, "out of memory for enrollments");
-                break;
-            }
+        slds_panel_spell *sp = panel_rows_push(&rows, i, err);
+        if (!sp) {
+            rc = SLDS_ERR_NOMEM;
+            break;
         }
-        slds_panel_spell *sp = &spells[n];
         sp->year_offset = (int16_t)(sqlite3_column_int(st, 2) - p->year_lo);
         sp->school = place(p, st, 1);
         sp->entry = panel_day(st, 3);
@@ -93,23 +82,17 @@ int panel_read_enrollments(slds_store *s, const slds_panel_options *o, slds_pane
             rc = slds_fail(err, SLDS_ERR_NOMEM, "out of memory for school ids");
             break;
         }
-        owner[n++] = i;
     }
     if (!rc && step != SQLITE_DONE)
         rc = slds_fail(err, SLDS_ERR_DB, "reading enrollments: %s", sqlite3_errmsg(s->db));
     sqlite3_finalize(st);
-    size_t *order = NULL;
-    if (!rc)
-        rc = panel_group_by_student(owner, n, slds_panel_students(p), &p->spell_start, &order,
-                                    err);
-    if (!rc && !(p->spells = malloc((n ? n : 1) * sizeof *p->spells)))
-        rc = slds_fail(err, SLDS_ERR_NOMEM, "out of memory for enrollments");
-    for (size_t k = 0; k < n && !rc; k++)
-        p->spells[order[k]] = spells[k];
-    if (!rc)
-        p->n_spells = n;
-    free(order);
-    free(owner);
-    free(spells);
+    p->n_spells = rows.n;
+    if (rc) {
+        panel_rows_free(&rows);
+        return rc;
+    }
+    void *spells = NULL;
+    rc = panel_rows_group(&rows, slds_panel_students(p), &p->spell_start, &spells, err);
+    p->spells = spells;
     return rc;
 }

@@ -21,10 +21,22 @@ int panel_read_attributes(slds_store *s, const slds_panel_options *o, slds_panel
 /* The day number of an ISO date column, SLDS_PANEL_NO_DAY when NULL or not a date. */
 int32_t panel_day(sqlite3_stmt *st, int col);
 
-/* Per-student offsets of items given in any order by owner: start[i] ..
- * start[i + 1] for i < n (start has n + 1 entries), and order[k] the
- * position of item k once grouped by owner (stable). Both malloc'ed. */
-int panel_group_by_student(const uint32_t *owner, size_t n_items, size_t n, size_t **start,
-                           size_t **order, slds_error *err);
+/* Rows of one part as read (any student order), each with the student it
+ * belongs to; grouped by student at the end. Zero-initialise with the
+ * element size set. */
+typedef struct panel_rows {
+    size_t size;      /* bytes per row */
+    unsigned char *v;
+    uint32_t *owner;
+    size_t n, cap;
+} panel_rows;
+
+/* A new row of student i (NULL when out of memory, err set). */
+void *panel_rows_push(panel_rows *r, uint32_t i, slds_error *err);
+/* Moves the rows, grouped by student (stable), into *out (malloc'ed) with
+ * *start[i] .. *start[i + 1] the rows of student i (n + 1 entries), then
+ * frees r. */
+int panel_rows_group(panel_rows *r, size_t n, size_t **start, void **out, slds_error *err);
+void panel_rows_free(panel_rows *r);
 
 #endif

@@ -72,25 +72,56 @@ void slds_panel_free(slds_panel *p)
     memset(p, 0, sizeof *p);
 }
 
-int panel_group_by_student(const uint32_t *owner, size_t n_items, size_t n, size_t **start,
-                           size_t **order, slds_error *err)
+void *panel_rows_push(panel_rows *r, uint32_t i, slds_error *err)
 {
-    *start = calloc(n + 1, sizeof **start);
-    *order = malloc((n_items ? n_items : 1) * sizeof **order);
-    if (!*start || !*order)
-        return slds_fail(err, SLDS_ERR_NOMEM, "out of memory for %zu panel rows", n_items);
-    for (size_t k = 0; k < n_items; k++)
-        (*start)[owner[k] + 1]++;
-    for (size_t i = 0; i < n; i++)
-        (*start)[i + 1] += (*start)[i];
+    if (r->n == r->cap) {
+        size_t cap = r->cap ? r->cap * 2 : 4096;
+        unsigned char *v = realloc(r->v, cap * r->size);
+        if (v)
+            r->v = v;
+        uint32_t *o = realloc(r->owner, cap * sizeof *o);
+        if (o)
+            r->owner = o;
+        if (!v || !o) {
+            slds_fail(err, SLDS_ERR_NOMEM, "out of memory for %zu panel rows", cap);
+            return NULL;
+        }
+        r->cap = cap;
+    }
+    r->owner[r->n] = i;
+    return r->v + r->n++ * r->size;
+}
+
+void panel_rows_free(panel_rows *r)
+{
+    free(r->v);
+    free(r->owner);
+    r->v = NULL;
+    r->owner = NULL;
+    r->n = r->cap = 0;
+}
+
+int panel_rows_group(panel_rows *r, size_t n, size_t **start, void **out, slds_error *err)
+{
     size_t *next = malloc((n ? n : 1) * sizeof *next);
-    if (!next)
-        return slds_fail(err, SLDS_ERR_NOMEM, "out of memory for %zu panel rows", n_items);
-    memcpy(next, *start, n * sizeof *next);
-    for (size_t k = 0; k < n_items; k++)
-        (*order)[k] = next[owner[k]]++;
+    *start = calloc(n + 1, sizeof **start);
+    *out = malloc((r->n ? r->n : 1) * r->size);
+    int rc = SLDS_OK;
+    if (!next || !*start || !*out)
+        rc = slds_fail(err, SLDS_ERR_NOMEM, "out of memory for %zu panel rows", r->n);
+    if (!rc) {
+        for (size_t k = 0; k < r->n; k++)
+            (*start)[r->owner[k] + 1]++;
+        for (size_t i = 0; i < n; i++)
+            (*start)[i + 1] += (*start)[i];
+        memcpy(next, *start, n * sizeof *next);
+        for (size_t k = 0; k < r->n; k++)
+            memcpy((unsigned char *)*out + next[r->owner[k]]++ * r->size, r->v + k * r->size,
+                   r->size);
+    }
     free(next);
-    return SLDS_OK;
+    panel_rows_free(r);
+    return rc;
 }
 
 /* ------------------------------------------------------------- accessors */

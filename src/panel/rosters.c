@@ -23,9 +23,7 @@ int panel_read_rosters(slds_store *s, const slds_panel_options *o, slds_panel *p
         return rc;
     sqlite3_bind_int(st, 1, p->year_lo);
     sqlite3_bind_int(st, 2, p->year_lo + p->n_years - 1);
-    slds_panel_link *links = NULL;
-    uint32_t *owner = NULL;
-    size_t n = 0, cap = 0;
+    panel_rows rows = {.size = sizeof(slds_panel_link)};
     int step;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         const char *id = (const char *)sqlite3_column_text(st, 0);
@@ -36,20 +34,11 @@ int panel_read_rosters(slds_store *s, const slds_panel_options *o, slds_panel *p
         int subj = subject ? slds_panel_subject_index(p, subject) : -1;
         if (i == SLDS_NO_ID || subj < 0 || !staff)
             continue;
-        if (n == cap) {
-            cap = cap ? cap * 2 : 4096;
-            slds_panel_link *nl = realloc(links, cap * sizeof *nl);
-            if (nl)
-                links = nl;
-            uint32_t *no = realloc(owner, cap * sizeof *no);
-            if (no)
-                owner = no;
-            if (!nl || !no) {
-                rc = slds_fail(err, SLDS_ERR_NOMEM, "out of memory for rosters");
-                break;
-            }
+        slds_panel_link *l = panel_rows_push(&rows, i, err);
+        if (!l) {
+            rc = SLDS_ERR_NOMEM;
+            break;
         }
-        slds_panel_link *l = &links[n];
         l->year_offset = (int16_t)(sqlite3_column_int(st, 1) - p->year_lo);
         l->subject = (int16_t)subj;
         l->staff = slds_intern_add(&p->staff_ids, staff, (size_t)sqlite3_column_bytes(st, 3));
@@ -58,22 +47,17 @@ int panel_read_rosters(slds_store *s, const slds_panel_options *o, slds_panel *p
             rc = slds_fail(err, SLDS_ERR_NOMEM, "out of memory for staff ids");
             break;
         }
-        owner[n++] = i;
     }
     if (!rc && step != SQLITE_DONE)
         rc = slds_fail(err, SLDS_ERR_DB, "reading rosters: %s", sqlite3_errmsg(s->db));
     sqlite3_finalize(st);
-    size_t *order = NULL;
-    if (!rc)
-        rc = panel_group_by_student(owner, n, slds_panel_students(p), &p->link_start, &order, err);
-    if (!rc && !(p->links = malloc((n ? n : 1) * sizeof *p->links)))
-        rc = slds_fail(err, SLDS_ERR_NOMEM, "out of memory for rosters");
-    for (size_t k = 0; k < n && !rc; k++)
-        p->links[order[k]] = links[k];
-    if (!rc)
-        p->n_links = n;
-    free(order);
-    free(owner);
-    free(links);
+    p->n_links = rows.n;
+    if (rc) {
+        panel_rows_free(&rows);
+        return rc;
+    }
+    void *links = NULL;
+    rc = panel_rows_group(&rows, slds_panel_students(p), &p->link_start, &links, err);
+    p->links = links;
     return rc;
 }
