@@ -21,9 +21,19 @@
  * coefficients returned, X_h^{-1} y_h from that inverse, depend on the optimal
  * basis only (not on the threads or the path), to the last bit.
  *
- * Invariants (asserted or checked in tests):
+ * Invariants (asserted with assert(), cheap checks only, and checked in
+ * tests; the build keeps asserts on: CMakeLists.txt drops NDEBUG):
  *  1. Every result is a vertex: b = X_h^{-1} y_h for the original y, so p
- *     observations are fitted exactly (tests: test_rq exact-fit and median).
+ *     observations are fitted exactly (asserted in ws_finish to a tolerance
+ *     far above rounding; tests: test_rq exact-fit and median). The basis
+ *     holds p distinct working rows, in increasing order of observation
+ *     after a fresh factorisation, and exactly they have sign 0 (asserted
+ *     at every optimum); a pivot's entering row moves along the step
+ *     (sz > 0), the step is >= 0, and the pivot element is non-zero.
+ *  1b. At an optimum the reduced costs are within the dual bounds,
+ *     -tau w_j <= d_j <= (1 - tau) w_j up to the pricing tolerance, and
+ *     every non-basic residual is on the side its sign says up to tol_r
+ *     (primal feasibility; asserted when simplex stops).
  *  2. Ties are broken by solving with y perturbed by at most 1e-8 * scale
  *     (a fixed hash of the index); the final basis is then re-checked with the
  *     original y and the simplex continues on the original data if any sign
@@ -1077,6 +1087,8 @@ static int ws_refactor(rq_ws *ws, double tau, int reset_signs, int fresh)
         }
         memcpy(ws->basis, nb, (size_t)p * sizeof *nb);
         memcpy(ws->M, nm, (size_t)p * (size_t)p * sizeof *nm);
+        for (int l = 1; l < p; l++) /* distinct rows, in increasing order */
+            assert(ws->idx[ws->basis[l - 1]] < ws->idx[ws->basis[l]]);
         const double *rows[SLDS_RQ_MAX_P];
         for (int l = 0; l < p; l++)
             rows[l] = wrow(ws, ws->basis[l]);
@@ -1279,6 +1291,22 @@ static size_t crossings_before(const rq_ws *ws, size_t m, double T, double *wsum
 
 /* Simplex pivots on the working set until optimal. Returns SLDS_OK, -1 when
  * the reduced problem is unbounded (the band is too narrow), or an error. */
+#ifndef NDEBUG
+/* Invariants 1 and 1b at an optimum: p distinct basic rows, exactly they
+ * have sign 0, and every other residual is on its sign's side (tol_r). */
+static void assert_optimum(const rq_ws *ws)
+{
+    size_t zeros = 0;
+    for (size_t i = 0; i < ws->m; i++) {
+        zeros += ws->sg[i] == 0;
+        assert(ws->sg[i] == 0 || ws->sg[i] * ws->rw[i] >= -ws->d->tol_r);
+    }
+    assert(zeros == (size_t)ws->p);
+    for (int l = 0; l < ws->p; l++)
+        assert(ws->basis[l] < ws->m && ws->sg[ws->basis[l]] == 0);
+}
+#endif
+
 static int ws_simplex(rq_ws *ws, double tau, int reset_signs)
 {
     int p = ws->p, rc;
@@ -1320,8 +1348,16 @@ static int ws_simplex(rq_ws *ws, double tau, int reset_signs)
             }
         }
         if (jbest < 0) {
-            if (since == 0)
-                break; /* optimal with a fresh factorisation */
+            if (since == 0) { /* optimal with a fresh factorisation */
+#ifndef NDEBUG
+                for (int j = 0; j < p; j++) { /* dual bounds */
+                    double wj = ws->ww[ws->basis[j]], tol = 1e-10 * (wj + fabs(d[j]));
+                    assert(d[j] <= (1.0 - tau) * wj + tol && d[j] >= -tau * wj - tol);
+                }
+                assert_optimum(ws);
+#endif
+                break;
+            }
             if ((rc = ws_refactor(ws, tau, 0, 1)))
                 return rc;
             since = 0;
@@ -1356,6 +1392,7 @@ static int ws_simplex(rq_ws *ws, double tau, int reset_signs)
             double z = ws->zw[i], g = ws->gd[i], sr = g * ws->rw[i];
             ws->bp[b].t = sr > 0.0 ? sr : 0.0;
             ws->bp[b].sz = g * z;
+            assert(ws->bp[b].sz > 0.0); /* a candidate moves towards its side */
             ws->bp[b].wt = ws->ww[i] * fabs(z);
             ws->bp[b].i = i;
         }
@@ -1377,6 +1414,7 @@ static int ws_simplex(rq_ws *ws, double tau, int reset_signs)
         }
         size_t k = ws->bp[kpos].i;
         double tstar = ws->bp[kpos].t;
+        assert(tstar >= 0.0 && ws->sg[k] != 0);
         size_t lj = ws->basis[jbest];
         /* move */
         for (int r = 0; r < p; r++)
@@ -1413,6 +1451,7 @@ static int ws_simplex(rq_ws *ws, double tau, int reset_signs)
             double v[SLDS_RQ_MAX_P];
             rows_dot(ws->binv, (size_t)p, p, xk, v);
             double a = v[jbest], f[SLDS_RQ_MAX_P], col[SLDS_RQ_MAX_P];
+            assert(a != 0.0 && isfinite(a)); /* the entering row crosses: z_k = s a != 0 */
             for (int l = 0; l < p; l++)
                 f[l] = v[l] / a;
             double *cj = ws->binv + (size_t)jbest * (size_t)p;
@@ -1937,6 +1976,12 @@ static int ws_finish(rq_ws *ws, double tau, double *beta0, double *objective, in
         dmax = fmax(dmax, fabs(s - ws->beta[r]));
     }
     double bound = 2.0 * (d->eta + d->xmax1 * dmax) + d->tol_r;
+#ifndef NDEBUG
+    for (int l = 0; l < p; l++) { /* a vertex: the basis rows are fitted (invariant 1) */
+        size_t i = ws->bfull[l];
+        assert(fabs(d->y0[i] - dotp(d->x + i * (size_t)p, beta0, p)) <= 1e4 * d->tol_r);
+    }
+#endif
     int consistent = 1;
     /* globbed rows: their part of the objective from the sums; only those
        near the fit can have changed side */
