@@ -10,8 +10,7 @@
 static uint32_t place(slds_panel *p, sqlite3_stmt *st, int col)
 {
     const char *id = (const char *)sqlite3_column_text(st, col);
-    return id ? slds_intern_add(&p->places, id, (size_t)sqlite3_column_bytes(st, col))
-              : SLDS_NO_ID;
+    return id ? slds_intern_add(&p->places, id, (size_t)sqlite3_column_bytes(st, col)) : SLDS_NO_ID;
 }
 
 /* Every school's district, once. */
@@ -22,7 +21,8 @@ static int read_schools(slds_store *s, slds_panel *p, slds_error *err)
     while (!rc && sqlite3_step(st) == SQLITE_ROW) {
         uint32_t school = place(p, st, 0);
         uint32_t lea = place(p, st, 1);
-        if (school == SLDS_NO_ID || (sqlite3_column_type(st, 1) != SQLITE_NULL && lea == SLDS_NO_ID)) {
+        if (school == SLDS_NO_ID ||
+            (sqlite3_column_type(st, 1) != SQLITE_NULL && lea == SLDS_NO_ID)) {
             rc = slds_fail(err, SLDS_ERR_NOMEM, "out of memory");
             break;
         }
@@ -44,6 +44,22 @@ static int read_schools(slds_store *s, slds_panel *p, slds_error *err)
     return rc;
 }
 
+static int take_spell(void *ctx, slds_panel *p, sqlite3_stmt *st, uint32_t i, slds_error *err)
+{
+    if (sqlite3_column_type(st, 1) == SQLITE_NULL)
+        return SLDS_OK;
+    slds_panel_spell *sp = panel_rows_push(ctx, i, err);
+    if (!sp)
+        return SLDS_ERR_NOMEM;
+    sp->year_offset = (int16_t)(sqlite3_column_int(st, 2) - p->year_lo);
+    sp->school = place(p, st, 1);
+    sp->entry = panel_day(st, 3);
+    sp->exit = panel_day(st, 4);
+    if (sp->school == SLDS_NO_ID)
+        return slds_fail(err, SLDS_ERR_NOMEM, "out of memory for school ids");
+    return SLDS_OK;
+}
+
 int panel_read_enrollments(slds_store *s, const slds_panel_options *o, slds_panel *p,
                            slds_error *err)
 {
@@ -51,41 +67,12 @@ int panel_read_enrollments(slds_store *s, const slds_panel_options *o, slds_pane
     int rc = read_schools(s, p, err);
     if (rc)
         return rc;
-    sqlite3_stmt *st;
-    rc = slds_store_prepare(s, &st,
-                            "SELECT student_id, school_id, school_year, entry_date, exit_date"
-                            " FROM enrollments WHERE school_year BETWEEN ?1 AND ?2"
-                            " ORDER BY student_id, school_id, entry_date",
-                            err);
-    if (rc)
-        return rc;
-    sqlite3_bind_int(st, 1, p->year_lo);
-    sqlite3_bind_int(st, 2, p->year_lo + p->n_years - 1);
     panel_rows rows = {.size = sizeof(slds_panel_spell)};
-    int step;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *id = (const char *)sqlite3_column_text(st, 0);
-        uint32_t i = id ? slds_intern_find(&p->ids, id, (size_t)sqlite3_column_bytes(st, 0))
-                        : SLDS_NO_ID;
-        if (i == SLDS_NO_ID || sqlite3_column_type(st, 1) == SQLITE_NULL)
-            continue;
-        slds_panel_spell *sp = panel_rows_push(&rows, i, err);
-        if (!sp) {
-            rc = SLDS_ERR_NOMEM;
-            break;
-        }
-        sp->year_offset = (int16_t)(sqlite3_column_int(st, 2) - p->year_lo);
-        sp->school = place(p, st, 1);
-        sp->entry = panel_day(st, 3);
-        sp->exit = panel_day(st, 4);
-        if (sp->school == SLDS_NO_ID) {
-            rc = slds_fail(err, SLDS_ERR_NOMEM, "out of memory for school ids");
-            break;
-        }
-    }
-    if (!rc && step != SQLITE_DONE)
-        rc = slds_fail(err, SLDS_ERR_DB, "reading enrollments: %s", sqlite3_errmsg(s->db));
-    sqlite3_finalize(st);
+    rc = panel_walk(s, p,
+                    "SELECT student_id, school_id, school_year, entry_date, exit_date"
+                    " FROM enrollments WHERE school_year BETWEEN ?1 AND ?2"
+                    " ORDER BY student_id, school_id, entry_date",
+                    "enrollments", take_spell, &rows, err);
     p->n_spells = rows.n;
     if (rc) {
         panel_rows_free(&rows);

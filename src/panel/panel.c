@@ -72,6 +72,29 @@ void slds_panel_free(slds_panel *p)
     memset(p, 0, sizeof *p);
 }
 
+int panel_walk(slds_store *s, slds_panel *p, const char *sql, const char *what, panel_row_fn fn,
+               void *ctx, slds_error *err)
+{
+    sqlite3_stmt *st;
+    int rc = slds_store_prepare(s, &st, sql, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int(st, 1, p->year_lo);
+    sqlite3_bind_int(st, 2, p->year_lo + p->n_years - 1);
+    int step;
+    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *id = (const char *)sqlite3_column_text(st, 0);
+        uint32_t i =
+            id ? slds_intern_find(&p->ids, id, (size_t)sqlite3_column_bytes(st, 0)) : SLDS_NO_ID;
+        if (i != SLDS_NO_ID)
+            rc = fn(ctx, p, st, i, err);
+    }
+    if (!rc && step != SQLITE_DONE)
+        rc = slds_fail(err, SLDS_ERR_DB, "reading %s: %s", what, sqlite3_errmsg(s->db));
+    sqlite3_finalize(st);
+    return rc;
+}
+
 void *panel_rows_push(panel_rows *r, uint32_t i, slds_error *err)
 {
     if (r->n == r->cap) {
@@ -264,8 +287,7 @@ const char *slds_panel_place_id(const slds_panel *p, uint32_t place)
 int slds_panel_flag_of(const slds_panel *p, slds_panel_flag f, int year, size_t i)
 {
     int y = slds_panel_year(p, year);
-    if (f < 0 || f >= SLDS_PANEL_N_FLAGS || y < 0 || !p->flags[f][y] ||
-        i >= slds_panel_students(p))
+    if (f < 0 || f >= SLDS_PANEL_N_FLAGS || y < 0 || !p->flags[f][y] || i >= slds_panel_students(p))
         return -1;
     return p->flags[f][y][i];
 }

@@ -39,10 +39,10 @@
 #include "store/store.h"
 
 enum {
-    SLDS_PANEL_MAX_YEARS = 24,    /* years of scores in one panel */
-    SLDS_PANEL_MAX_GRADE = 100,   /* grades 0..99 (PK, KG and end-of-course are not scored) */
+    SLDS_PANEL_MAX_YEARS = 24,  /* years of scores in one panel */
+    SLDS_PANEL_MAX_GRADE = 100, /* grades 0..99 (PK, KG and end-of-course are not scored) */
     SLDS_PANEL_MAX_SUBJECTS = 32,
-    SLDS_PANEL_NAME_MAX = 64,     /* subject names, with the terminator */
+    SLDS_PANEL_NAME_MAX = 64, /* subject names, with the terminator */
     SLDS_PANEL_MAX_KEEP = 4
 };
 
@@ -64,13 +64,13 @@ typedef int (*slds_panel_score_fn)(void *ctx, const char *subject, int year, int
                                    double score, slds_error *err);
 
 typedef struct slds_panel_options {
-    int year;                 /* the focal year Y */
-    int year_lo, year_hi;     /* scores of these years (clipped to the last MAX_YEARS) */
-    const char *subject;      /* NULL: every subject */
-    const char *test_type;    /* NULL: "STATE" */
+    int year;                            /* the focal year Y */
+    int year_lo, year_hi;                /* scores of these years (clipped to the last MAX_YEARS) */
+    const char *subject;                 /* NULL: every subject */
+    const char *test_type;               /* NULL: "STATE" */
     int keep_years[SLDS_PANEL_MAX_KEEP]; /* 0-terminated; none: keep every student */
-    unsigned parts;           /* slds_panel_part bits */
-    int all_test_dates;       /* keep test dates of every year, not Y's only */
+    unsigned parts;                      /* slds_panel_part bits */
+    int all_test_dates;                  /* keep test dates of every year, not Y's only */
     slds_panel_score_fn on_score;
     void *on_score_ctx;
 } slds_panel_options;
@@ -78,10 +78,10 @@ typedef struct slds_panel_options {
 typedef struct slds_panel_subject {
     char name[SLDS_PANEL_NAME_MAX];
     /* [year offset][student]; NULL for a year without scores */
-    double *score[SLDS_PANEL_MAX_YEARS];       /* NaN: none */
-    signed char *grade[SLDS_PANEL_MAX_YEARS];  /* -1: none */
-    int32_t *test_date[SLDS_PANEL_MAX_YEARS];  /* day number, SLDS_PANEL_NO_DAY (Y only
-                                                  unless all_test_dates) */
+    double *score[SLDS_PANEL_MAX_YEARS];      /* NaN: none */
+    signed char *grade[SLDS_PANEL_MAX_YEARS]; /* -1: none */
+    int32_t *test_date[SLDS_PANEL_MAX_YEARS]; /* day number, SLDS_PANEL_NO_DAY (Y only
+                                                 unless all_test_dates) */
     size_t count[SLDS_PANEL_MAX_YEARS][SLDS_PANEL_MAX_GRADE]; /* scores per year, grade */
 } slds_panel_subject;
 
@@ -89,32 +89,32 @@ typedef struct slds_panel_subject {
  * in the year and subject. */
 typedef struct slds_panel_link {
     int16_t year_offset;
-    int16_t subject;          /* panel subject index; rosters of other subjects are skipped */
-    uint32_t staff;           /* id in staff_ids */
+    int16_t subject; /* panel subject index; rosters of other subjects are skipped */
+    uint32_t staff;  /* id in staff_ids */
     double dosage;
 } slds_panel_link;
 
 /* One enrollment spell. */
 typedef struct slds_panel_spell {
     int16_t year_offset;
-    uint32_t school;          /* id in places */
-    int32_t entry, exit;      /* day numbers; exit SLDS_PANEL_NO_DAY while enrolled */
+    uint32_t school;     /* id in places */
+    int32_t entry, exit; /* day numbers; exit SLDS_PANEL_NO_DAY while enrolled */
 } slds_panel_spell;
 
 /* Flags of student_attributes: 1 'Y', 0 'N', -1 not recorded. */
 typedef enum slds_panel_flag {
-    SLDS_PANEL_ECON = 0,      /* econ_disadvantaged */
+    SLDS_PANEL_ECON = 0, /* econ_disadvantaged */
     SLDS_PANEL_DISABILITY,
-    SLDS_PANEL_EL,            /* english_learner */
+    SLDS_PANEL_EL, /* english_learner */
     SLDS_PANEL_N_FLAGS
 } slds_panel_flag;
 
 typedef struct slds_panel {
     int year, year_lo, n_years;
     unsigned parts;
-    size_t cap;               /* capacity of every per-student array */
-    slds_intern ids;          /* student ids, dense 0..n-1 in id order */
-    int n_subjects;           /* sorted by name */
+    size_t cap;      /* capacity of every per-student array */
+    slds_intern ids; /* student ids, dense 0..n-1 in id order */
+    int n_subjects;  /* sorted by name */
     slds_panel_subject *subjects[SLDS_PANEL_MAX_SUBJECTS];
     size_t rows_read, rows_bad_grade;
 
@@ -130,8 +130,8 @@ typedef struct slds_panel {
     size_t *spell_start;
     slds_panel_spell *spells;
     size_t n_spells;
-    slds_intern places;       /* school and district ids */
-    uint32_t *lea_of;         /* place id of a school -> place id of its district */
+    slds_intern places; /* school and district ids */
+    uint32_t *lea_of;   /* place id of a school -> place id of its district */
     uint32_t n_lea_of;
 
     /* attributes: flags[f][year offset][student] (NULL when the year has none) */

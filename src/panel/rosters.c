@@ -7,50 +7,36 @@
 
 #include "panel/internal.h"
 
-int panel_read_rosters(slds_store *s, const slds_panel_options *o, slds_panel *p,
-                       slds_error *err)
+static int take_link(void *ctx, slds_panel *p, sqlite3_stmt *st, uint32_t i, slds_error *err)
+{
+    const char *subject = (const char *)sqlite3_column_text(st, 2);
+    const char *staff = (const char *)sqlite3_column_text(st, 3);
+    int subj = subject ? slds_panel_subject_index(p, subject) : -1;
+    if (subj < 0 || !staff)
+        return SLDS_OK;
+    slds_panel_link *l = panel_rows_push(ctx, i, err);
+    if (!l)
+        return SLDS_ERR_NOMEM;
+    l->year_offset = (int16_t)(sqlite3_column_int(st, 1) - p->year_lo);
+    l->subject = (int16_t)subj;
+    l->staff = slds_intern_add(&p->staff_ids, staff, (size_t)sqlite3_column_bytes(st, 3));
+    l->dosage = sqlite3_column_double(st, 4);
+    if (l->staff == SLDS_NO_ID)
+        return slds_fail(err, SLDS_ERR_NOMEM, "out of memory for staff ids");
+    return SLDS_OK;
+}
+
+int panel_read_rosters(slds_store *s, const slds_panel_options *o, slds_panel *p, slds_error *err)
 {
     (void)o;
-    sqlite3_stmt *st;
-    int rc = slds_store_prepare(
-        s, &st,
-        "SELECT student_id, school_year, subject, staff_id, sum(dosage) FROM rosters"
-        " WHERE school_year BETWEEN ?1 AND ?2"
-        " GROUP BY student_id, school_year, subject, staff_id"
-        " ORDER BY student_id, school_year, subject, staff_id",
-        err);
-    if (rc)
-        return rc;
-    sqlite3_bind_int(st, 1, p->year_lo);
-    sqlite3_bind_int(st, 2, p->year_lo + p->n_years - 1);
     panel_rows rows = {.size = sizeof(slds_panel_link)};
-    int step;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *id = (const char *)sqlite3_column_text(st, 0);
-        const char *subject = (const char *)sqlite3_column_text(st, 2);
-        const char *staff = (const char *)sqlite3_column_text(st, 3);
-        uint32_t i = id ? slds_intern_find(&p->ids, id, (size_t)sqlite3_column_bytes(st, 0))
-                        : SLDS_NO_ID;
-        int subj = subject ? slds_panel_subject_index(p, subject) : -1;
-        if (i == SLDS_NO_ID || subj < 0 || !staff)
-            continue;
-        slds_panel_link *l = panel_rows_push(&rows, i, err);
-        if (!l) {
-            rc = SLDS_ERR_NOMEM;
-            break;
-        }
-        l->year_offset = (int16_t)(sqlite3_column_int(st, 1) - p->year_lo);
-        l->subject = (int16_t)subj;
-        l->staff = slds_intern_add(&p->staff_ids, staff, (size_t)sqlite3_column_bytes(st, 3));
-        l->dosage = sqlite3_column_double(st, 4);
-        if (l->staff == SLDS_NO_ID) {
-            rc = slds_fail(err, SLDS_ERR_NOMEM, "out of memory for staff ids");
-            break;
-        }
-    }
-    if (!rc && step != SQLITE_DONE)
-        rc = slds_fail(err, SLDS_ERR_DB, "reading rosters: %s", sqlite3_errmsg(s->db));
-    sqlite3_finalize(st);
+    int rc =
+        panel_walk(s, p,
+                   "SELECT student_id, school_year, subject, staff_id, sum(dosage) FROM rosters"
+                   " WHERE school_year BETWEEN ?1 AND ?2"
+                   " GROUP BY student_id, school_year, subject, staff_id"
+                   " ORDER BY student_id, school_year, subject, staff_id",
+                   "rosters", take_link, &rows, err);
     p->n_links = rows.n;
     if (rc) {
         panel_rows_free(&rows);

@@ -226,8 +226,8 @@ static int take_row(reader *rd, sqlite3_stmt *st, slds_error *err)
     b->score = sqlite3_column_double(st, 4);
     b->date = panel_day(st, 5);
     if (rd->o->on_score)
-        return rd->o->on_score(rd->o->on_score_ctx, p->subjects[s]->name, b->year, grade,
-                               b->score, err);
+        return rd->o->on_score(rd->o->on_score_ctx, p->subjects[s]->name, b->year, grade, b->score,
+                               err);
     return SLDS_OK;
 }
 
@@ -271,7 +271,6 @@ int panel_read_scores(slds_store *s, const slds_panel_options *o, slds_panel *p,
     sqlite3_finalize(st);
     free(rd);
     if (!rc)
-        SLDS_INSERTION_SORT(slds_panel_subject *, p->subjects, (size_t)p->n_subjects,
-                            SUBJECT_LESS);
+        SLDS_INSERTION_SORT(slds_panel_subject *, p->subjects, (size_t)p->n_subjects, SUBJECT_LESS);
     return rc;
 }
