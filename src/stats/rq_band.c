@@ -475,6 +475,19 @@ static int ws_verify_band(rq_ws *ws, double tau)
     }
 }
 
+/* The simplex on the working set from a cold basis (the rows nearest the
+ * shifted least-squares fit) when there is none yet, else from the previous
+ * tau's basis, its signs reset when reset_signs_warm. */
+static int simplex_from(rq_ws *ws, double tau, const double *beta_ls, int reset_signs_warm)
+{
+    if (!ws->have_basis) {
+        int rc = rq_ws_cold_basis(ws, tau, beta_ls);
+        return rc ? rc : rq_ws_simplex(ws, tau, 1);
+    }
+    ws_map_basis(ws);
+    return rq_ws_simplex(ws, tau, reset_signs_warm);
+}
+
 /* Solves one tau on the perturbed data. Leaves beta (perturbed) and bfull. */
 int rq_ws_solve_perturbed(rq_ws *ws, double tau, double dtau, const double *beta_ls, int *all_built)
 {
@@ -487,14 +500,7 @@ int rq_ws_solve_perturbed(rq_ws *ws, double tau, double dtau, const double *beta
                 return rc;
             *all_built = 1;
         }
-        if (!ws->have_basis) {
-            if ((rc = rq_ws_cold_basis(ws, tau, beta_ls)))
-                return rc;
-            rc = rq_ws_simplex(ws, tau, 1);
-        } else {
-            ws_map_basis(ws);
-            rc = rq_ws_simplex(ws, tau, 0);
-        }
+        rc = simplex_from(ws, tau, beta_ls, 0);
         return rc < 0 ? slds_fail(&ws->err, SLDS_ERR_NUMERIC,
                                   "quantile regression unbounded at tau %g", tau)
                       : rc;
@@ -527,15 +533,8 @@ int rq_ws_solve_perturbed(rq_ws *ws, double tau, double dtau, const double *beta
             return rc;
         ws->band_solves++;
         ws->band_rows += (long)ws->m;
-        if (!ws->have_basis) {
-            /* cold: the band rows nearest the shifted least-squares fit */
-            if ((rc = rq_ws_cold_basis(ws, tau, beta_ls)))
-                return rc;
-            rc = rq_ws_simplex(ws, tau, 1);
-        } else {
-            ws_map_basis(ws);
-            rc = rq_ws_simplex(ws, tau, 1);
-        }
+        /* cold: the band rows nearest the shifted least-squares fit */
+        rc = simplex_from(ws, tau, beta_ls, 1);
         if (rc == SLDS_OK)
             rc = ws_verify_band(ws, tau);
         if (rc >= 0)
