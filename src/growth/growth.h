@@ -200,6 +200,8 @@ void slds_target_result_free(slds_target_result *res);
  * give the same result faster (growthrun/project.c): */
 /* SLDS_ERR_USAGE (err naming why) unless pr can be projected. */
 int slds_target_problem_check(const slds_target_problem *pr, slds_error *err);
+/* A projection clamped to the grade's loss/hoss (when the model has them). */
+double slds_sgp_clamp(const slds_sgp_model *m, double v);
 /* The highest fitted order of m that is at most want; 0 when none. */
 int slds_sgp_usable_order(const slds_sgp_model *m, int want);
 /* res for pr's students and years, every target NONE (free: slds_target_result_free). */

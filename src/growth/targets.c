@@ -53,6 +53,17 @@ int slds_target_problem_check(const slds_target_problem *pr, slds_error *err)
     return SLDS_OK;
 }
 
+double slds_sgp_clamp(const slds_sgp_model *m, double v)
+{
+    if (m->has_loss_hoss) {
+        if (v < m->loss_hoss[0])
+            v = m->loss_hoss[0];
+        if (v > m->loss_hoss[1])
+            v = m->loss_hoss[1];
+    }
+    return v;
+}
+
 int slds_sgp_usable_order(const slds_sgp_model *m, int want)
 {
     if (want > m->max_order)
@@ -103,13 +114,7 @@ static int trajectories(const slds_target_problem *pr, size_t i, double *out, sl
                     v += basis[j] * c[col + j];
                 col += nc;
             }
-            if (m->has_loss_hoss) {
-                if (v < m->loss_hoss[0])
-                    v = m->loss_hoss[0];
-                if (v > m->loss_hoss[1])
-                    v = m->loss_hoss[1];
-            }
-            row[t] = v;
+            row[t] = slds_sgp_clamp(m, v);
         }
         slds_sort_small(row, (size_t)T);
     }

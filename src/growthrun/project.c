@@ -87,13 +87,7 @@ static int project_year(const slds_target_problem *pr, const double *s, int hist
                 v += basis[j] * c[col + j];
             col += nc;
         }
-        if (m->has_loss_hoss) {
-            if (v < m->loss_hoss[0])
-                v = m->loss_hoss[0];
-            if (v > m->loss_hoss[1])
-                v = m->loss_hoss[1];
-        }
-        row[t] = v;
+        row[t] = slds_sgp_clamp(m, v);
     }
     slds_sort_small(row, (size_t)T);
     w->spline[h] = NULL; /* year h's basis rows are not evaluated yet */
