@@ -34,13 +34,13 @@ static const slds_column_spec aggregate_cols[] = {
     {.name = "group_id", .type = SLDS_CELL_TEXT},
     {.name = "students", .type = SLDS_CELL_INTEGER, .unit = "students", .role = SLDS_ROLE_SIZE},
     {.name = "n_sgp", .type = SLDS_CELL_REAL, .unit = "students", .decimals = SLDS_SIGNIFICANT(10), .role = SLDS_ROLE_COUNT},
-    {.name = "median_sgp", .type = SLDS_CELL_REAL, .unit = "percentile", .decimals = SLDS_SIGNIFICANT(10), .role = SLDS_ROLE_STATISTIC},
-    {.name = "mean_sgp", .type = SLDS_CELL_REAL, .unit = "percentile", .decimals = 4, .role = SLDS_ROLE_STATISTIC},
+    {.name = "median_sgp", .type = SLDS_CELL_REAL, .unit = "percentile", .decimals = SLDS_SIGNIFICANT(10), .role = SLDS_ROLE_STATISTIC, .derives_from = "n_sgp"},
+    {.name = "mean_sgp", .type = SLDS_CELL_REAL, .unit = "percentile", .decimals = 4, .role = SLDS_ROLE_STATISTIC, .derives_from = "n_sgp"},
     {.name = "n_gain", .type = SLDS_CELL_REAL, .unit = "students", .decimals = SLDS_SIGNIFICANT(10), .role = SLDS_ROLE_COUNT},
     {.name = "n_1_grade", .type = SLDS_CELL_REAL, .unit = "students", .decimals = SLDS_SIGNIFICANT(10), .role = SLDS_ROLE_COUNT},
-    {.name = "share_1_grade", .type = SLDS_CELL_REAL, .unit = "share of n_gain", .decimals = 4, .role = SLDS_ROLE_STATISTIC},
+    {.name = "share_1_grade", .type = SLDS_CELL_REAL, .unit = "share of n_gain", .decimals = 4, .role = SLDS_ROLE_STATISTIC, .derives_from = "n_1_grade"},
     {.name = "n_1_5_grade", .type = SLDS_CELL_REAL, .unit = "students", .decimals = SLDS_SIGNIFICANT(10), .role = SLDS_ROLE_COUNT},
-    {.name = "share_1_5_grade", .type = SLDS_CELL_REAL, .unit = "share of n_gain", .decimals = 4, .role = SLDS_ROLE_STATISTIC}};
+    {.name = "share_1_5_grade", .type = SLDS_CELL_REAL, .unit = "share of n_gain", .decimals = 4, .role = SLDS_ROLE_STATISTIC, .derives_from = "n_1_5_grade"}};
 
 #define NCOLS(a) ((int)(sizeof(a) / sizeof(a)[0]))
 

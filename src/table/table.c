@@ -44,6 +44,7 @@ void slds_table_free(slds_table *t)
         free((char *)t->cols[c].name);
         free((char *)t->cols[c].unit);
         free((char *)t->cols[c].sums_to);
+        free((char *)t->cols[c].derives_from);
     }
     free(t->cols);
     free(t->cells);
@@ -70,6 +71,18 @@ static int spec_check(const slds_column_spec *cols, int ncols, int c, slds_error
             return slds_fail(err, SLDS_ERR_USAGE,
                              "table: column '%s' sums to '%s', which is not a count of the table",
                              cols[c].name, cols[c].sums_to);
+    }
+    if (cols[c].derives_from) {
+        int found = -1;
+        for (int k = 0; k < ncols; k++)
+            if (!strcmp(cols[k].name, cols[c].derives_from))
+                found = k;
+        if (cols[c].role != SLDS_ROLE_STATISTIC || found < 0 ||
+            (cols[found].role != SLDS_ROLE_COUNT && cols[found].role != SLDS_ROLE_SIZE))
+            return slds_fail(err, SLDS_ERR_USAGE,
+                             "table: column '%s' derives from '%s', which is not a count of the "
+                             "table",
+                             cols[c].name, cols[c].derives_from);
     }
     return SLDS_OK;
 }
@@ -98,8 +111,10 @@ int slds_table_new(slds_table **out, const char *name, const char *title,
         t->cols[c].name = copy(cols[c].name);
         t->cols[c].unit = copy(cols[c].unit);
         t->cols[c].sums_to = copy(cols[c].sums_to);
+        t->cols[c].derives_from = copy(cols[c].derives_from);
         ok = t->cols[c].name && (!cols[c].unit || t->cols[c].unit) &&
-             (!cols[c].sums_to || t->cols[c].sums_to);
+             (!cols[c].sums_to || t->cols[c].sums_to) &&
+             (!cols[c].derives_from || t->cols[c].derives_from);
     }
     if (!ok) {
         slds_table_free(t);

@@ -55,7 +55,7 @@ typedef enum {
     SLDS_ROLE_PARTITION, /* rows with equal values in every partition column are siblings */
     SLDS_ROLE_SIZE,      /* the group's n: below the minimum, the row's figures are suppressed */
     SLDS_ROLE_COUNT,     /* a count of the group: suppressed with it, additive across siblings */
-    SLDS_ROLE_STATISTIC  /* a rate, mean or median of the group: suppressed with it */
+    SLDS_ROLE_STATISTIC  /* a rate, mean or median: suppressed with the count it derives from */
 } slds_column_role;
 
 /* Display precision of a REAL column: decimals >= 0 is that many digits after
@@ -70,6 +70,7 @@ typedef struct slds_column_spec {
     int decimals;      /* REAL only, see SLDS_SIGNIFICANT; 0 for other types */
     slds_column_role role;
     const char *sums_to; /* COUNT only: a column of the same row this one is a part of, or NULL */
+    const char *derives_from; /* STATISTIC only: the COUNT it is computed from; NULL: the SIZE */
 } slds_column_spec;
 
 /* -------------------------------------------------------------- tables */
@@ -79,7 +80,8 @@ typedef struct slds_table slds_table;
 /* A new empty table named name (a stable identifier: JSON key, report
  * section) titled title (a heading for a person; NULL for none), with ncols
  * columns (copied). Errors: SLDS_ERR_USAGE (no columns, no name, a duplicate
- * name, a sums_to that names no COUNT column), SLDS_ERR_NOMEM. */
+ * name, a sums_to or derives_from that names no count of the table),
+ * SLDS_ERR_NOMEM. */
 int slds_table_new(slds_table **out, const char *name, const char *title,
                    const slds_column_spec *cols, int ncols, slds_error *err);
 void slds_table_free(slds_table *t);
