@@ -40,15 +40,28 @@ run() {
 # The seconds column of growth run's cohort table (table and CSV) is a timing.
 mask_seconds_column() {
     python3 - "$1" <<'PY'
-import re, sys
+import csv, io, sys
 p = sys.argv[1]
-lines = open(p).read().split("\n")
-out = []
-for l in lines:
-    if l.startswith("subject,"):
-        csvmode = True
-    out.append(re.sub(r"(,|\s)[0-9]+\.[0-9]{2}(,|\s+)(?=[^,]*$)", r"\1S\2", l) if l and not l.startswith(("subject", "---", "growth")) else l)
-open(p, "w").write("\n".join(out))
+text = open(p).read()
+if text.startswith("subject,"):
+    rows = list(csv.reader(io.StringIO(text)))
+    k = rows[0].index("seconds")
+    for r in rows[1:]:
+        if len(r) > k:
+            r[k] = "S"
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    text = out.getvalue()
+else:
+    lines = text.split("\n")
+    start = lines[0].index("seconds")
+    end = start + len(lines[1][start:].split("  ")[0])
+    for i in range(2, len(lines)):
+        if not lines[i].strip():
+            break
+        lines[i] = lines[i][:start] + "S".rjust(end - start) + lines[i][end:]
+    text = "\n".join(lines)
+open(p, "w").write(text)
 PY
 }
 
