@@ -367,14 +367,8 @@ static int history_table(slds_buf *b, const slds_growth_history *h, const char *
         const slds_growth_history_entry *e = &h->entries[k];
         if (strcmp(e->subject, subject))
             continue;
-        char by[128] = "", target[32] = "";
-        for (int o = 0; o < e->n_orders; o++) {
-            size_t len = strlen(by);
-            if (e->sgp_by_order[o])
-                snprintf(by + len, sizeof by - len, "%s%d", o ? " / " : "", e->sgp_by_order[o]);
-            else
-                snprintf(by + len, sizeof by - len, "%s\u2013", o ? " / " : "");
-        }
+        char by[128], target[32] = "";
+        gr_orders_text(e, " / ", "\u2013", by, sizeof by);
         if (e->sgp_target)
             snprintf(target, sizeof target, "%d (%d yr)", e->sgp_target, e->target_years);
         slds_table_add_row(t, &err);

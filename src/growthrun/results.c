@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "growthrun/growthrun.h"
+#include "growthrun/internal.h"
 
 static const slds_column_spec show_cols[] = {
     {.name = "student_id", .type = SLDS_CELL_TEXT},
@@ -167,6 +167,21 @@ int slds_growthrun_cohorts_table(const slds_growthrun_result *r, slds_table **ou
     return rc;
 }
 
+void gr_orders_text(const slds_growth_history_entry *e, const char *sep, const char *missing,
+                    char *buf, size_t size)
+{
+    size_t len = 0;
+    buf[0] = '\0';
+    for (int o = 0; o < e->n_orders && len + 1 < size; o++) {
+        int w = e->sgp_by_order[o]
+                    ? snprintf(buf + len, size - len, "%s%d", o ? sep : "", e->sgp_by_order[o])
+                    : snprintf(buf + len, size - len, "%s%s", o ? sep : "", missing);
+        if (w < 0)
+            break;
+        len += (size_t)w;
+    }
+}
+
 int slds_growthrun_history_table(const slds_growth_history *h, slds_table **out, slds_error *err)
 {
     static const slds_column_spec cols[] = {
@@ -186,14 +201,8 @@ int slds_growthrun_history_table(const slds_growth_history *h, slds_table **out,
     int rc = slds_table_new(out, "history", "Growth history", cols, NCOLS(cols), err);
     for (size_t k = 0; !rc && k < h->n_entries; k++) {
         const slds_growth_history_entry *e = &h->entries[k];
-        char by[64] = "";
-        for (int o = 0; o < e->n_orders; o++) {
-            size_t len = strlen(by);
-            if (e->sgp_by_order[o])
-                snprintf(by + len, sizeof by - len, "%s%d", o ? "/" : "", e->sgp_by_order[o]);
-            else
-                snprintf(by + len, sizeof by - len, "%s-", o ? "/" : "");
-        }
+        char by[128];
+        gr_orders_text(e, "/", "-", by, sizeof by);
         slds_table *t = *out;
         slds_table_add_row(t, err);
         slds_table_set_integer(t, 0, e->school_year, err);
