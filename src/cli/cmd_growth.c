@@ -387,65 +387,6 @@ static int growth_aggregates(int argc, char **argv)
 
 /* ------------------------------------------------------------------ report */
 
-static json_t *entry_json(const slds_growth_history_entry *e)
-{
-    json_t *orders = json_array(), *targets = json_array();
-    for (int k = 0; k < e->n_orders; k++)
-        json_array_append_new(orders, e->sgp_by_order[k] ? json_integer(e->sgp_by_order[k])
-                                                         : json_null());
-    for (int k = 0; k < e->n_targets; k++) {
-        const slds_growth_target_row *t = &e->targets[k];
-        json_array_append_new(
-            targets, json_pack("{s:i, s:i, s:i, s:f, s:i, s:b, s:o}", "years_ahead",
-                               t->years_ahead, "target_grade", t->target_grade, "target_year",
-                               t->target_year, "proficient_cut", t->proficient_cut, "sgp_target",
-                               t->sgp_target, "reachable", t->reachable, "on_track",
-                               t->on_track < 0 ? json_null() : json_boolean(t->on_track)));
-    }
-    json_t *o = json_pack("{s:i, s:s, s:i, s:f}", "school_year", e->school_year, "subject",
-                          e->subject, "grade", e->grade, "scale_score", e->scale_score);
-    json_object_set_new(o, "level", e->level ? json_integer(e->level) : json_null());
-    json_object_set_new(o, "sgp", e->sgp ? json_integer(e->sgp) : json_null());
-    json_object_set_new(o, "sgp_order", e->sgp_order ? json_integer(e->sgp_order) : json_null());
-    json_object_set_new(o, "sgp_by_order", orders);
-    json_object_set_new(o, "no_sgp_reason",
-                        e->no_sgp_reason[0] ? json_string(e->no_sgp_reason) : json_null());
-    json_object_set_new(o, "sgp_target", e->sgp_target ? json_integer(e->sgp_target) : json_null());
-    json_object_set_new(o, "target_years",
-                        e->target_years ? json_integer(e->target_years) : json_null());
-    json_object_set_new(o, "catch_up_keep_up",
-                        e->catch_up_keep_up[0] ? json_string(e->catch_up_keep_up) : json_null());
-    json_object_set_new(o, "on_track", e->on_track[0] ? json_boolean(e->on_track[0] == 'Y')
-                                                      : json_null());
-    json_object_set_new(o, "gain", isfinite(e->gain) ? json_real(e->gain) : json_null());
-    json_object_set_new(o, "grade_levels_gained", isfinite(e->grade_levels_gained)
-                                                      ? json_real(e->grade_levels_gained)
-                                                      : json_null());
-    json_object_set_new(o, "targets", targets);
-    return o;
-}
-
-static json_t *fan_json(const slds_growth_fan *f)
-{
-    json_t *past = json_array(), *ahead = json_array();
-    for (int k = 0; k < f->n_past; k++)
-        json_array_append_new(past, json_pack("{s:i, s:i, s:f}", "school_year", f->past_year[k],
-                                              "grade", f->past_grade[k], "scale_score",
-                                              f->past_score[k]));
-    for (int h = 0; h < f->n_ahead; h++) {
-        json_t *pct = json_object();
-        for (int p = 0; p < SLDS_FAN_PERCENTILES; p++) {
-            char key[16];
-            snprintf(key, sizeof key, "p%d", f->percentiles[p]);
-            json_object_set_new(pct, key, json_real(f->projection[p][h]));
-        }
-        json_array_append_new(ahead, json_pack("{s:i, s:i, s:o}", "school_year", f->ahead_year[h],
-                                               "grade", f->ahead_grade[h], "projection", pct));
-    }
-    return json_pack("{s:s, s:i, s:i, s:o, s:o}", "subject", f->subject, "from_year", f->from_year,
-                     "from_grade", f->from_grade, "past", past, "projections", ahead);
-}
-
 static int report_table(const slds_growth_history *h, FILE *out, slds_error *err)
 {
     slds_table *t;
@@ -480,14 +421,7 @@ static int write_report(const slds_growth_history *h, slds_format fmt, FILE *out
         return rc;
     }
     if (fmt == SLDS_FORMAT_JSON) {
-        json_t *entries = json_array(), *fans = json_array();
-        for (size_t k = 0; k < h->n_entries; k++)
-            json_array_append_new(entries, entry_json(&h->entries[k]));
-        for (int k = 0; k < h->n_fans; k++)
-            json_array_append_new(fans, fan_json(&h->fans[k]));
-        json_t *o = json_pack("{s:s, s:o, s:o}", "student_id", h->student_id, "history", entries,
-                              "charts", fans);
-        return slds_json_write(o, out, err);
+        return slds_json_write(slds_growthrun_history_json(h), out, err);
     }
     return report_table(h, out, err);
 }

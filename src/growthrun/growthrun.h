@@ -226,5 +226,9 @@ int slds_growthrun_cohorts_table(const slds_growthrun_result *r, slds_table **ou
                                  slds_error *err);
 /* A student's history, one row per year and subject. */
 int slds_growthrun_history_table(const slds_growth_history *h, slds_table **out, slds_error *err);
+/* A student's history and projections as one JSON object {student_id,
+ * history: [...], charts: [...]} (the parent page's data; NULL when out of
+ * memory). The HTML page is slds_growthrun_history_html. */
+json_t *slds_growthrun_history_json(const slds_growth_history *h);
 
 #endif
