@@ -74,7 +74,10 @@ void cli_progress_done(void)
 int cli_error(const slds_error *err)
 {
     cli_progress_done();
-    fprintf(stderr, "slds: %s\n", err->message[0] ? err->message : "unknown error");
+    /* messages quote input values: shown escaped, like every text output */
+    fputs("slds: ", stderr);
+    slds_text_fputs(stderr, err->message[0] ? err->message : "unknown error");
+    fputc('\n', stderr);
     return err->code == SLDS_ERR_USAGE ? 2 : 1;
 }
 
