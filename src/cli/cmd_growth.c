@@ -84,7 +84,7 @@ static const char usage_aggregates[] =
     "  -h, --help    this help\n";
 
 static const char usage_report[] =
-    "usage: slds growth report DB --student ID [--format table|json|html] [--output FILE]\n"
+    "usage: slds growth report DB --student ID [--format table|csv|json|html] [--output FILE]\n"
     "\n"
     "One student's growth history: scores, SGPs of every order, targets by year and\n"
     "subject. --format html writes a self-contained page with a growth chart per\n"
@@ -93,7 +93,7 @@ static const char usage_report[] =
     "\n"
     "options:\n"
     "  --student ID   statewide student id; required\n"
-    "  --format FMT   table (default), json or html\n"
+    "  --format FMT   table (default), csv (the history table), json or html\n"
     "  --output FILE  write there instead of stdout\n"
     "  -h, --help     this help\n";
 
@@ -422,6 +422,13 @@ static int write_report(const slds_growth_history *h, slds_format fmt, FILE *out
     if (fmt == SLDS_FORMAT_JSON) {
         return slds_json_write(slds_growthrun_history_json(h), out, err);
     }
+    if (fmt == SLDS_FORMAT_CSV) {
+        slds_table *t;
+        int rc = slds_growthrun_history_table(h, &t, err);
+        rc = rc ? rc : slds_table_write(t, SLDS_FORMAT_CSV, out, err);
+        slds_table_free(t);
+        return rc;
+    }
     return report_table(h, out, err);
 }
 
@@ -433,8 +440,6 @@ static int growth_report(int argc, char **argv)
         return status;
     if (!c.student)
         return cli_usage_error("growth report", "--student is required");
-    if (c.fmt == SLDS_FORMAT_CSV)
-        return cli_usage_error("growth report", "--format csv is not offered: table, json, html");
     slds_store *s;
     if ((status = open_db(c.db, &s)))
         return status;

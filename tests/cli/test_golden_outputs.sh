@@ -103,7 +103,7 @@ for f in table csv json; do
 done
 run growth_aggregates_all.csv growth aggregates "$db" --year "$year" --subject "$subject" --format csv
 gsid=$(sqlite3 "$db" "SELECT student_id FROM growth_students WHERE sgp IS NOT NULL ORDER BY student_id LIMIT 1")
-for f in table json html; do run "growth_report.$f" growth report "$db" --student "$gsid" --format $f; done
+for f in table csv json html; do run "growth_report.$f" growth report "$db" --student "$gsid" --format $f; done
 
 for f in table csv json markdown; do run "contract.$f" contract students.csv --format $f; done
 
