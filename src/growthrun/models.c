@@ -208,8 +208,10 @@ int slds_growthrun_load_model(slds_store *s, int year, const char *subject, int 
                               slds_error *err)
 {
     memset(m, 0, sizeof *m);
-    if (!gr_tables_exist(s))
-        return slds_fail(err, SLDS_ERR_NOTFOUND, "growth has not been run on %s", s->path);
+    int ran = gr_growth_ran(s, err);
+    if (ran <= 0)
+        return ran < 0 ? SLDS_ERR_DB
+                       : slds_fail(err, SLDS_ERR_NOTFOUND, "growth has not been run on %s", s->path);
     slds_bspline splines[SLDS_SGP_MAX_ORDER];
     int K;
     int rc = load_splines(s, year, subject, grade, splines, prior_grades, prior_years, &K, err);
