@@ -301,9 +301,6 @@ static bool wal_without_log(const char *path)
     return walmode;
 }
 
-/* Connects read-only and inspects the file (before any pragma, which would
- * read the schema of a file that may not be SQLite). Temporary tables, which
- * some readers build (audit), live in memory, not in the database. */
 int slds_store_open_writer(slds_store **out, const char *path, unsigned flags, slds_error *err)
 {
     *out = NULL;
@@ -349,6 +346,9 @@ int slds_store_open_writer(slds_store **out, const char *path, unsigned flags, s
     return SLDS_OK;
 }
 
+/* Connects read-only and inspects the file (before any pragma, which would
+ * read the schema of a file that may not be SQLite). Temporary tables, which
+ * some readers build (audit), live in memory, not in the database. */
 static int reader_connect(slds_store *s, const char *filename, store_kind *kind, slds_error *err)
 {
     size_t n;
@@ -406,10 +406,12 @@ void slds_store_close(slds_store *s)
 {
     if (!s)
         return;
-    if (s->db && s->writer && sqlite3_get_autocommit(s->db)) {
-        /* Fold the log into the file and return to a rollback journal (see the
-         * top of this file). Neither waits: a reader still open keeps the file
-         * in WAL mode, which is fine. */
+    if (s->db && s->writer) {
+        /* A transaction still open is abandoned. Then fold the log into the
+         * file and return to a rollback journal (see the top of this file).
+         * Neither waits: a reader still open keeps the file in WAL mode,
+         * which readers handle. */
+        slds_store_rollback(s);
         sqlite3_busy_timeout(s->db, 0);
         sqlite3_exec(s->db, "PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode=DELETE;", NULL,
                      NULL, NULL);
