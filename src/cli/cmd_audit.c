@@ -236,7 +236,7 @@ int cmd_audit(int argc, char **argv)
     const char *db = argv[optind];
     slds_error err = {0};
     slds_store *store;
-    if (slds_store_open_existing(&store, db, &err))
+    if (slds_store_open_readonly(&store, db, &err))
         return cli_error(&err);
     slds_progress progress = cli_progress_stderr();
     ao.progress = &progress;

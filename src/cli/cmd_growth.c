@@ -208,10 +208,11 @@ static int parse(int argc, char **argv, const char *cmd, const char *usage, unsi
     return -1;
 }
 
-static int open_db(const char *path, slds_store **s)
+/* Readers open read-only; only `run` writes. */
+static int open_db(const char *path, slds_store **s, bool writer)
 {
     slds_error err = {0};
-    if (slds_store_open_existing(s, path, &err))
+    if (writer ? slds_store_open_writer(s, path, 0, &err) : slds_store_open_readonly(s, path, &err))
         return cli_error(&err);
     return 0;
 }
@@ -274,7 +275,7 @@ static int growth_run(int argc, char **argv)
     if (c.config && slds_growth_config_load(c.config, &cfg, &err))
         return cli_error(&err);
     slds_store *s;
-    if ((status = open_db(c.db, &s))) {
+    if ((status = open_db(c.db, &s, true))) {
         slds_growth_config_free(cfg);
         return status;
     }
@@ -320,7 +321,7 @@ static int run_listing(const common *c, const char *cmd, listing_table make, lis
     if (!c->year)
         return cli_usage_error(cmd, "--year is required");
     slds_store *s;
-    int status = open_db(c->db, &s);
+    int status = open_db(c->db, &s, false);
     if (status)
         return status;
     slds_error err = {0};
@@ -441,7 +442,7 @@ static int growth_report(int argc, char **argv)
     if (!c.student)
         return cli_usage_error("growth report", "--student is required");
     slds_store *s;
-    if ((status = open_db(c.db, &s)))
+    if ((status = open_db(c.db, &s, false)))
         return status;
     slds_error err = {0};
     slds_growth_history *h;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "ident/ident.h"
 #include "ingest/load.h"
 
 static const char usage[] =
@@ -151,8 +152,12 @@ int cmd_load(int argc, char **argv)
     }
     slds_error err = {0};
     slds_store *store;
-    if (slds_store_open(&store, db, &err))
+    /* The statewide-id key is made with the database (ident.h). */
+    if (slds_store_open_writer(&store, db, SLDS_STORE_CREATE, &err) ||
+        slds_ident_key_ensure(store, &err)) {
+        slds_store_close(store);
         return cli_error(&err);
+    }
     slds_progress progress = cli_progress_stderr();
     slds_load_options lo = {.rejects_path = rejects};
     slds_load_result *res = calloc(1, sizeof *res);

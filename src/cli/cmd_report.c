@@ -114,7 +114,7 @@ int cmd_report(int argc, char **argv)
         slds_report_args args = {.n = nargs, .names = names, .values = values};
         slds_report_output out = {0};
         int rc = slds_report_find(positional[1])
-                     ? slds_store_open_existing(&store, positional[0], &err)
+                     ? slds_store_open_readonly(&store, positional[0], &err)
                      : slds_fail(&err, SLDS_ERR_USAGE, "no report named '%s' (slds report --list)",
                                  positional[1]);
         if (!rc)

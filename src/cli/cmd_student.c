@@ -84,7 +84,7 @@ int cmd_student(int argc, char **argv)
     const char *db = argv[optind], *student_id = argv[optind + 1];
     slds_error err = {0};
     slds_store *store;
-    if (slds_store_open_existing(&store, db, &err))
+    if (slds_store_open_readonly(&store, db, &err))
         return cli_error(&err);
     slds_record *rec = NULL;
     int rc = slds_record_get(store, student_id, &rec, &err);

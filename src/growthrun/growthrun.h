@@ -77,9 +77,6 @@ int slds_growthrun_run(slds_store *s, const slds_growthrun_options *o,
                        slds_error *err);
 void slds_growthrun_result_free(slds_growthrun_result *res);
 
-/* Creates the growth tables when missing (run does it; readers need not). */
-int slds_growthrun_schema(slds_store *s, slds_error *err);
-
 /* Recomputes the aggregates of year (and subject, NULL: every subject run)
  * from growth_students, rosters, student_attributes and students; the caller
  * owns the transaction. *rows receives the number of aggregate rows written. */

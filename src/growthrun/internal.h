@@ -150,7 +150,7 @@ int gr_gains_all(gr_run *r, slds_error *err);
 /* tables.c: deletes what earlier runs of (year, subject) wrote; whether the
  * growth tables exist at all. */
 int gr_delete_year(slds_store *s, int year, const char *subject, slds_error *err);
-int gr_tables_exist(slds_store *s);
+int gr_growth_ran(slds_store *s, slds_error *err);
 
 /* write.c: every table of the run (inside the caller's transaction). */
 int gr_write(slds_store *s, gr_run *r, const slds_progress *progress, slds_error *err);

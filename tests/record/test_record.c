@@ -64,7 +64,7 @@ static int setup(void **state)
     close(fd);
     unlink(fx->path);
     slds_error err = {0};
-    if (slds_store_open(&fx->s, fx->path, &err))
+    if (slds_store_open_writer(&fx->s, fx->path, SLDS_STORE_CREATE, &err))
         fail_msg("%s", err.message);
     exec(fx->s, fixture_sql);
     if (slds_record_get(fx->s, "S1", &fx->rec, &err))
