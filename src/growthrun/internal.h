@@ -174,4 +174,9 @@ int gr_parse_numbers(const char *s, double *v, int max);
 int gr_date_int(const char *s);
 void gr_date_text(int d, char out[11]);
 
+/* The SGP of each order of e joined by sep, missing where an order has none
+ * ("45/-/52"), into buf (results.c; the CLI table and the parent page). */
+void gr_orders_text(const slds_growth_history_entry *e, const char *sep, const char *missing,
+                    char *buf, size_t size);
+
 #endif
