@@ -73,7 +73,7 @@ int cmd_contract(int argc, char **argv)
     static const struct option options[] = {{"format", required_argument, NULL, 'f'},
                                             {"help", no_argument, NULL, 'h'},
                                             {NULL, 0, NULL, 0}};
-    int fmt = CLI_TABLE;
+    int fmt = SLDS_FORMAT_TABLE;
     bool markdown = false;
     int opt;
     optind = 1;
@@ -97,19 +97,30 @@ int cmd_contract(int argc, char **argv)
         print_markdown(files, n, only);
         return 0;
     }
-    static const char *const cols[] = {"file", "column", "type", "blank_allowed", "natural_key", "meaning"};
-    cli_table *t = cli_table_new(6, cols);
+    static const slds_column_spec cols[] = {
+        {.name = "file", .type = SLDS_CELL_TEXT},          {.name = "column", .type = SLDS_CELL_TEXT},
+        {.name = "type", .type = SLDS_CELL_TEXT},          {.name = "blank_allowed", .type = SLDS_CELL_TEXT},
+        {.name = "natural_key", .type = SLDS_CELL_TEXT},   {.name = "meaning", .type = SLDS_CELL_TEXT}};
+    slds_error err = {0};
+    slds_table *t;
+    if (slds_table_new(&t, "contract", NULL, cols, 6, &err))
+        return cli_error(&err);
     char buf[512];
     for (int f = 0; f < n; f++) {
         if (only && strcmp(only, files[f].file))
             continue;
         for (int c = 0; c < files[f].ncolumns; c++) {
             const slds_column_def *col = &files[f].columns[c];
-            cli_table_addv(t, files[f].file, col->name, type_name(col, buf, sizeof buf),
-                           col->required ? "no" : "yes", files[f].natural_key, col->doc);
+            slds_table_add_row(t, &err);
+            slds_table_set_text(t, 0, files[f].file, &err);
+            slds_table_set_text(t, 1, col->name, &err);
+            slds_table_set_text(t, 2, type_name(col, buf, sizeof buf), &err);
+            slds_table_set_text(t, 3, col->required ? "no" : "yes", &err);
+            slds_table_set_text(t, 4, files[f].natural_key, &err);
+            slds_table_set_text(t, 5, col->doc, &err);
         }
     }
-    cli_table_print(t, (cli_format)fmt, stdout);
-    cli_table_free(t);
-    return 0;
+    int status = cli_print_table(t, (slds_format)fmt);
+    slds_table_free(t);
+    return status;
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "ident/ident.h"
 #include "ingest/load.h"
 
 static const char usage[] =
@@ -50,38 +51,47 @@ static json_t *report_json(const slds_load_result *r)
                      (json_int_t)r->ids_matched, "seconds", r->seconds);
 }
 
-static void print_report(const slds_load_result *r, cli_format fmt, FILE *out)
+static int print_report(const slds_load_result *r, slds_format fmt, FILE *out)
 {
-    if (fmt == CLI_JSON) {
+    if (fmt == SLDS_FORMAT_JSON) {
         json_t *j = report_json(r);
-        json_dumpf(j, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-        fputc('\n', out);
-        json_decref(j);
-        return;
+        slds_json_write(j, out, NULL);
+        return 0;
     }
-    static const char *const cols[] = {"file", "read", "loaded", "rejected", "note"};
-    cli_table *t = cli_table_new(5, cols);
-    for (int c = 1; c < 4; c++)
-        cli_table_mark_numeric(t, c);
-    char a[32], b[32], c[32], note[600];
+    static const slds_column_spec cols[] = {{.name = "file", .type = SLDS_CELL_TEXT},
+                                            {.name = "read", .type = SLDS_CELL_INTEGER},
+                                            {.name = "loaded", .type = SLDS_CELL_INTEGER},
+                                            {.name = "rejected", .type = SLDS_CELL_INTEGER},
+                                            {.name = "note", .type = SLDS_CELL_TEXT}};
+    slds_error err = {0};
+    slds_table *t;
+    if (slds_table_new(&t, "files", NULL, cols, 5, &err))
+        return cli_error(&err);
+    char note[600];
     for (int i = 0; i < r->nfiles; i++) {
         const slds_file_result *f = &r->files[i];
-        snprintf(a, sizeof a, "%lld", (long long)f->read);
-        snprintf(b, sizeof b, "%lld", (long long)f->loaded);
-        snprintf(c, sizeof c, "%lld", (long long)f->rejected);
         note[0] = '\0';
         if (f->extra_columns[0])
             snprintf(note, sizeof note, "ignored columns: %s", f->extra_columns);
-        cli_table_addv(t, f->file, a, b, c, note);
+        slds_table_add_row(t, &err);
+        slds_table_set_text(t, 0, f->file, &err);
+        slds_table_set_integer(t, 1, (long long)f->read, &err);
+        slds_table_set_integer(t, 2, (long long)f->loaded, &err);
+        slds_table_set_integer(t, 3, (long long)f->rejected, &err);
+        slds_table_set_text(t, 4, note, &err);
     }
-    snprintf(a, sizeof a, "%lld", (long long)r->read);
-    snprintf(b, sizeof b, "%lld", (long long)r->loaded);
-    snprintf(c, sizeof c, "%lld", (long long)r->rejected);
-    if (fmt == CLI_TABLE)
-        cli_table_addv(t, "total", a, b, c, "");
-    cli_table_print(t, fmt, out);
-    cli_table_free(t);
-    if (fmt == CLI_TABLE) {
+    if (fmt == SLDS_FORMAT_TABLE) {
+        slds_table_add_row(t, &err);
+        slds_table_set_text(t, 0, "total", &err);
+        slds_table_set_integer(t, 1, (long long)r->read, &err);
+        slds_table_set_integer(t, 2, (long long)r->loaded, &err);
+        slds_table_set_integer(t, 3, (long long)r->rejected, &err);
+    }
+    int status = slds_table_write(t, fmt, out, &err) ? cli_error(&err) : 0;
+    slds_table_free(t);
+    if (status)
+        return status;
+    if (fmt == SLDS_FORMAT_TABLE) {
         if (r->nmissing) {
             fprintf(out, "\nnot in the collection:");
             for (int i = 0; i < r->nmissing; i++)
@@ -92,6 +102,7 @@ static void print_report(const slds_load_result *r, cli_format fmt, FILE *out)
                 (long long)r->ids_assigned, (long long)r->ids_matched, r->load_id, r->seconds,
                 r->seconds > 0 ? (double)r->read / r->seconds : 0.0);
     }
+    return 0;
 }
 
 int cmd_load(int argc, char **argv)
@@ -101,7 +112,7 @@ int cmd_load(int argc, char **argv)
                                             {"report", required_argument, NULL, 'o'},
                                             {"help", no_argument, NULL, 'h'},
                                             {NULL, 0, NULL, 0}};
-    int fmt = CLI_TABLE;
+    int fmt = SLDS_FORMAT_TABLE;
     const char *rejects = NULL, *report = NULL;
     int opt;
     optind = 1;
@@ -141,8 +152,12 @@ int cmd_load(int argc, char **argv)
     }
     slds_error err = {0};
     slds_store *store;
-    if (slds_store_open(&store, db, &err))
+    /* The statewide-id key is made with the database (ident.h). */
+    if (slds_store_open_writer(&store, db, SLDS_STORE_CREATE, &err) ||
+        slds_ident_key_ensure(store, &err)) {
+        slds_store_close(store);
         return cli_error(&err);
+    }
     slds_progress progress = cli_progress_stderr();
     slds_load_options lo = {.rejects_path = rejects};
     slds_load_result *res = calloc(1, sizeof *res);
@@ -156,19 +171,19 @@ int cmd_load(int argc, char **argv)
         fprintf(stderr, "slds: load failed, the database is unchanged\n");
         return status;
     }
-    print_report(res, (cli_format)fmt, stdout);
-    if (report) {
+    int printed = print_report(res, (slds_format)fmt, stdout);
+    if (!printed && report) {
         FILE *out = fopen(report, "w");
         if (!out) {
             free(res);
             slds_fail(&err, SLDS_ERR_IO, "%s: cannot write the report", report);
             return cli_error(&err);
         }
-        print_report(res, (cli_format)fmt, out);
+        printed = print_report(res, (slds_format)fmt, out);
         fclose(out);
     }
     if (res->rejected)
         fprintf(stderr, "slds: %lld rows rejected, listed in %s\n", (long long)res->rejected, rejects);
     free(res);
-    return 0;
+    return printed;
 }

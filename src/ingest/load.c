@@ -608,12 +608,7 @@ static int ensure_id_generator(load_ctx *c)
 {
     if (c->ids_ready)
         return SLDS_OK;
-    char buf[128];
-    int rc = slds_store_meta_get(c->store, "id_generator", buf, sizeof buf, c->err);
-    if (rc == SLDS_OK)
-        rc = slds_id_generator_decode(&c->ids, buf, c->err);
-    else if (rc == SLDS_ERR_NOTFOUND)
-        rc = slds_id_generator_init_random(&c->ids, c->err);
+    int rc = slds_ident_generator_load(c->store, &c->ids, c->err);
     if (rc)
         return rc;
     c->ids_ready = true;
@@ -1541,11 +1536,8 @@ static int record_load(load_ctx *c, const char *dir, const uint64_t *digests)
         sqlite3_reset(st);
     }
     sqlite3_finalize(st);
-    if (!rc && c->ids_changed) {
-        char enc[128];
-        slds_id_generator_encode(&c->ids, enc, sizeof enc);
-        rc = slds_store_meta_set(c->store, "id_generator", enc, c->err);
-    }
+    if (!rc && c->ids_changed)
+        rc = slds_ident_generator_save(c->store, &c->ids, c->err);
     return rc;
 }
 

@@ -42,7 +42,7 @@ static slds_store *open_temp(char *path, size_t size)
     unlink(path);
     slds_store *s = NULL;
     slds_error err = {0};
-    if (slds_store_open(&s, path, &err))
+    if (slds_store_open_writer(&s, path, SLDS_STORE_CREATE, &err))
         fail_msg("%s", err.message);
     return s;
 }

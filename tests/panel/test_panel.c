@@ -85,7 +85,7 @@ static int setup(void **state)
     close(fd);
     unlink(f->path);
     slds_error err = {0};
-    if (slds_store_open(&f->s, f->path, &err)) {
+    if (slds_store_open_writer(&f->s, f->path, SLDS_STORE_CREATE, &err)) {
         fprintf(stderr, "%s\n", err.message);
         return -1;
     }

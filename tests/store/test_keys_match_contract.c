@@ -73,7 +73,7 @@ static void test_keys_match(void **state)
     unlink(path);
     slds_store *s = NULL;
     slds_error err = {0};
-    if (slds_store_open(&s, path, &err))
+    if (slds_store_open_writer(&s, path, SLDS_STORE_CREATE, &err))
         fail_msg("%s", err.message);
     int count = 0;
     const slds_file_def *defs = slds_contract_files(&count);
