@@ -6,18 +6,18 @@
 
 #include "panel/internal.h"
 
-static signed char flag_value(sqlite3_stmt *st, int col)
+static signed char flag_value(const slds_cursor *c, int col)
 {
-    const char *v = (const char *)sqlite3_column_text(st, col);
+    const char *v = slds_cursor_text(c, col);
     if (!v)
         return -1;
     return v[0] == 'Y' ? 1 : v[0] == 'N' ? 0 : -1;
 }
 
-static int take_flags(void *ctx, slds_panel *p, sqlite3_stmt *st, uint32_t i, slds_error *err)
+static int take_flags(void *ctx, slds_panel *p, const slds_cursor *c, uint32_t i, slds_error *err)
 {
     (void)ctx;
-    int y = slds_panel_year(p, sqlite3_column_int(st, 1));
+    int y = slds_panel_year(p, (int)slds_cursor_int(c, 1));
     if (y < 0)
         return SLDS_OK;
     size_t n = slds_panel_students(p);
@@ -27,7 +27,7 @@ static int take_flags(void *ctx, slds_panel *p, sqlite3_stmt *st, uint32_t i, sl
                 return slds_fail(err, SLDS_ERR_NOMEM, "out of memory for attributes");
             memset(p->flags[f][y], -1, n);
         }
-        p->flags[f][y][i] = flag_value(st, 2 + f); /* the columns in slds_panel_flag order */
+        p->flags[f][y][i] = flag_value(c, 2 + f); /* the columns in slds_panel_flag order */
     }
     return SLDS_OK;
 }
@@ -40,5 +40,5 @@ int panel_read_attributes(slds_store *s, const slds_panel_options *o, slds_panel
         s, p,
         "SELECT student_id, school_year, econ_disadvantaged, disability,"
         " english_learner FROM student_attributes WHERE school_year BETWEEN ?1 AND ?2",
-        "student_attributes", take_flags, NULL, err);
+        take_flags, NULL, err);
 }

@@ -7,22 +7,21 @@
 
 #include "panel/internal.h"
 
-static uint32_t place(slds_panel *p, sqlite3_stmt *st, int col)
+static uint32_t place(slds_panel *p, const slds_cursor *c, int col)
 {
-    const char *id = (const char *)sqlite3_column_text(st, col);
-    return id ? slds_intern_add(&p->places, id, (size_t)sqlite3_column_bytes(st, col)) : SLDS_NO_ID;
+    const char *id = slds_cursor_text(c, col);
+    return id ? slds_intern_add(&p->places, id, strlen(id)) : SLDS_NO_ID;
 }
 
 /* Every school's district, once. */
 static int read_schools(slds_store *s, slds_panel *p, slds_error *err)
 {
-    sqlite3_stmt *st;
-    int rc = slds_store_prepare(s, &st, "SELECT school_id, lea_id FROM schools", err);
-    while (!rc && sqlite3_step(st) == SQLITE_ROW) {
-        uint32_t school = place(p, st, 0);
-        uint32_t lea = place(p, st, 1);
-        if (school == SLDS_NO_ID ||
-            (sqlite3_column_type(st, 1) != SQLITE_NULL && lea == SLDS_NO_ID)) {
+    slds_cursor c;
+    int rc = slds_cursor_open(&c, s, "SELECT school_id, lea_id FROM schools", err), r = 0;
+    while (!rc && (r = slds_cursor_step(&c, err)) == 1) {
+        uint32_t school = place(p, &c, 0);
+        uint32_t lea = place(p, &c, 1);
+        if (school == SLDS_NO_ID || (!slds_cursor_is_null(&c, 1) && lea == SLDS_NO_ID)) {
             rc = slds_fail(err, SLDS_ERR_NOMEM, "out of memory");
             break;
         }
@@ -40,21 +39,21 @@ static int read_schools(slds_store *s, slds_panel *p, slds_error *err)
         }
         p->lea_of[school] = lea;
     }
-    sqlite3_finalize(st);
-    return rc;
+    slds_cursor_close(&c);
+    return rc ? rc : r < 0 ? SLDS_ERR_DB : SLDS_OK;
 }
 
-static int take_spell(void *ctx, slds_panel *p, sqlite3_stmt *st, uint32_t i, slds_error *err)
+static int take_spell(void *ctx, slds_panel *p, const slds_cursor *c, uint32_t i, slds_error *err)
 {
-    if (sqlite3_column_type(st, 1) == SQLITE_NULL)
+    if (slds_cursor_is_null(c, 1))
         return SLDS_OK;
     slds_panel_spell *sp = panel_rows_push(ctx, i, err);
     if (!sp)
         return SLDS_ERR_NOMEM;
-    sp->year_offset = (int16_t)(sqlite3_column_int(st, 2) - p->year_lo);
-    sp->school = place(p, st, 1);
-    sp->entry = panel_day(st, 3);
-    sp->exit = panel_day(st, 4);
+    sp->year_offset = (int16_t)((int)slds_cursor_int(c, 2) - p->year_lo);
+    sp->school = place(p, c, 1);
+    sp->entry = panel_day(c, 3);
+    sp->exit = panel_day(c, 4);
     if (sp->school == SLDS_NO_ID)
         return slds_fail(err, SLDS_ERR_NOMEM, "out of memory for school ids");
     return SLDS_OK;
@@ -72,7 +71,7 @@ int panel_read_enrollments(slds_store *s, const slds_panel_options *o, slds_pane
                     "SELECT student_id, school_id, school_year, entry_date, exit_date"
                     " FROM enrollments WHERE school_year BETWEEN ?1 AND ?2"
                     " ORDER BY student_id, school_id, entry_date",
-                    "enrollments", take_spell, &rows, err);
+                    take_spell, &rows, err);
     p->n_spells = rows.n;
     if (rc) {
         panel_rows_free(&rows);

@@ -18,16 +18,16 @@ int panel_read_attributes(slds_store *s, const slds_panel_options *o, slds_panel
                           slds_error *err);
 
 /* The day number of an ISO date column, SLDS_PANEL_NO_DAY when NULL or not a date. */
-int32_t panel_day(sqlite3_stmt *st, int col);
+int32_t panel_day(const slds_cursor *c, int col);
 
-/* Runs sql with ?1, ?2 bound to the panel's first and last year and calls
- * fn for every row whose column 0 is the id of one of the panel's students
- * (i its index); stops at fn's first non-zero return. what names the table
- * in messages. */
-typedef int (*panel_row_fn)(void *ctx, slds_panel *p, sqlite3_stmt *st, uint32_t i,
+/* Runs sql (through the store's cursor) with ?1, ?2 bound to the panel's
+ * first and last year and calls fn for every row whose column 0 is the id of
+ * one of the panel's students (i its index); stops at fn's first non-zero
+ * return. */
+typedef int (*panel_row_fn)(void *ctx, slds_panel *p, const slds_cursor *c, uint32_t i,
                             slds_error *err);
-int panel_walk(slds_store *s, slds_panel *p, const char *sql, const char *what, panel_row_fn fn,
-               void *ctx, slds_error *err);
+int panel_walk(slds_store *s, slds_panel *p, const char *sql, panel_row_fn fn, void *ctx,
+               slds_error *err);
 
 /* Rows of one part as read (any student order), each with the student it
  * belongs to; grouped by student at the end. Zero-initialise with the

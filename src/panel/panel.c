@@ -72,27 +72,23 @@ void slds_panel_free(slds_panel *p)
     memset(p, 0, sizeof *p);
 }
 
-int panel_walk(slds_store *s, slds_panel *p, const char *sql, const char *what, panel_row_fn fn,
-               void *ctx, slds_error *err)
+int panel_walk(slds_store *s, slds_panel *p, const char *sql, panel_row_fn fn, void *ctx,
+               slds_error *err)
 {
-    sqlite3_stmt *st;
-    int rc = slds_store_prepare(s, &st, sql, err);
+    slds_cursor c;
+    int rc = slds_cursor_open(&c, s, sql, err), r = 0;
     if (rc)
         return rc;
-    sqlite3_bind_int(st, 1, p->year_lo);
-    sqlite3_bind_int(st, 2, p->year_lo + p->n_years - 1);
-    int step;
-    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *id = (const char *)sqlite3_column_text(st, 0);
-        uint32_t i =
-            id ? slds_intern_find(&p->ids, id, (size_t)sqlite3_column_bytes(st, 0)) : SLDS_NO_ID;
+    slds_cursor_bind_int(&c, 1, p->year_lo);
+    slds_cursor_bind_int(&c, 2, p->year_lo + p->n_years - 1);
+    while (!rc && (r = slds_cursor_step(&c, err)) == 1) {
+        const char *id = slds_cursor_text(&c, 0);
+        uint32_t i = id ? slds_intern_find(&p->ids, id, strlen(id)) : SLDS_NO_ID;
         if (i != SLDS_NO_ID)
-            rc = fn(ctx, p, st, i, err);
+            rc = fn(ctx, p, &c, i, err);
     }
-    if (!rc && step != SQLITE_DONE)
-        rc = slds_fail(err, SLDS_ERR_DB, "reading %s: %s", what, sqlite3_errmsg(s->db));
-    sqlite3_finalize(st);
-    return rc;
+    slds_cursor_close(&c);
+    return rc ? rc : r < 0 ? SLDS_ERR_DB : SLDS_OK;
 }
 
 void *panel_rows_push(panel_rows *r, uint32_t i, slds_error *err)

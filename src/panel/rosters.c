@@ -7,20 +7,20 @@
 
 #include "panel/internal.h"
 
-static int take_link(void *ctx, slds_panel *p, sqlite3_stmt *st, uint32_t i, slds_error *err)
+static int take_link(void *ctx, slds_panel *p, const slds_cursor *c, uint32_t i, slds_error *err)
 {
-    const char *subject = (const char *)sqlite3_column_text(st, 2);
-    const char *staff = (const char *)sqlite3_column_text(st, 3);
+    const char *subject = slds_cursor_text(c, 2);
+    const char *staff = slds_cursor_text(c, 3);
     int subj = subject ? slds_panel_subject_index(p, subject) : -1;
     if (subj < 0 || !staff)
         return SLDS_OK;
     slds_panel_link *l = panel_rows_push(ctx, i, err);
     if (!l)
         return SLDS_ERR_NOMEM;
-    l->year_offset = (int16_t)(sqlite3_column_int(st, 1) - p->year_lo);
+    l->year_offset = (int16_t)((int)slds_cursor_int(c, 1) - p->year_lo);
     l->subject = (int16_t)subj;
-    l->staff = slds_intern_add(&p->staff_ids, staff, (size_t)sqlite3_column_bytes(st, 3));
-    l->dosage = sqlite3_column_double(st, 4);
+    l->staff = slds_intern_add(&p->staff_ids, staff, strlen(staff));
+    l->dosage = slds_cursor_double(c, 4);
     if (l->staff == SLDS_NO_ID)
         return slds_fail(err, SLDS_ERR_NOMEM, "out of memory for staff ids");
     return SLDS_OK;
@@ -36,7 +36,7 @@ int panel_read_rosters(slds_store *s, const slds_panel_options *o, slds_panel *p
                    " WHERE school_year BETWEEN ?1 AND ?2"
                    " GROUP BY student_id, school_year, subject, staff_id"
                    " ORDER BY student_id, school_year, subject, staff_id",
-                   "rosters", take_link, &rows, err);
+                   take_link, &rows, err);
     p->n_links = rows.n;
     if (rc) {
         panel_rows_free(&rows);

@@ -30,11 +30,11 @@ typedef struct reader {
     buffered rows[BUFFERED_MAX];
 } reader;
 
-int32_t panel_day(sqlite3_stmt *st, int col)
+int32_t panel_day(const slds_cursor *c, int col)
 {
-    const char *s = (const char *)sqlite3_column_text(st, col);
+    const char *s = slds_cursor_text(c, col);
     int64_t d;
-    if (!s || !slds_date_parse(s, (size_t)sqlite3_column_bytes(st, col), &d))
+    if (!s || !slds_date_parse(s, strlen(s), &d))
         return SLDS_PANEL_NO_DAY;
     return (int32_t)d;
 }
@@ -191,28 +191,28 @@ static int flush(reader *rd, slds_error *err)
     return rc;
 }
 
-static int take_row(reader *rd, sqlite3_stmt *st, slds_error *err)
+static int take_row(reader *rd, const slds_cursor *c, slds_error *err)
 {
     slds_panel *p = rd->p;
-    const char *id = (const char *)sqlite3_column_text(st, 0);
-    int id_len = sqlite3_column_bytes(st, 0);
-    if (!id || id_len <= 0 || (size_t)id_len >= sizeof rd->id)
+    const char *id = slds_cursor_text(c, 0);
+    size_t id_len = id ? strlen(id) : 0;
+    if (!id_len || id_len >= sizeof rd->id)
         return SLDS_OK;
-    if ((size_t)id_len != rd->id_len || memcmp(id, rd->id, (size_t)id_len) != 0) {
+    if (id_len != rd->id_len || memcmp(id, rd->id, id_len) != 0) {
         int rc = flush(rd, err);
         if (rc)
             return rc;
-        memcpy(rd->id, id, (size_t)id_len);
+        memcpy(rd->id, id, id_len);
         rd->id[id_len] = '\0';
-        rd->id_len = (size_t)id_len;
+        rd->id_len = id_len;
     }
     p->rows_read++;
-    int grade = parse_grade((const char *)sqlite3_column_text(st, 3));
+    int grade = parse_grade(slds_cursor_text(c, 3));
     if (grade < 0) {
         p->rows_bad_grade++;
         return SLDS_OK;
     }
-    const char *subject = (const char *)sqlite3_column_text(st, 2);
+    const char *subject = slds_cursor_text(c, 2);
     int s = subject_index(p, subject ? subject : "", err);
     if (s < 0)
         return -s;
@@ -221,10 +221,10 @@ static int take_row(reader *rd, sqlite3_stmt *st, slds_error *err)
                          rd->id, BUFFERED_MAX);
     buffered *b = &rd->rows[rd->n++];
     b->subject = s;
-    b->year = sqlite3_column_int(st, 1);
+    b->year = (int)slds_cursor_int(c, 1);
     b->grade = grade;
-    b->score = sqlite3_column_double(st, 4);
-    b->date = panel_day(st, 5);
+    b->score = slds_cursor_double(c, 4);
+    b->date = panel_day(c, 5);
     if (rd->o->on_score)
         return rd->o->on_score(rd->o->on_score_ctx, p->subjects[s]->name, b->year, grade, b->score,
                                err);
@@ -236,9 +236,9 @@ static int take_row(reader *rd, sqlite3_stmt *st, slds_error *err)
 int panel_read_scores(slds_store *s, const slds_panel_options *o, slds_panel *p,
                       const slds_progress *progress, slds_error *err)
 {
-    sqlite3_stmt *st;
-    int rc = slds_store_prepare(
-        s, &st,
+    slds_cursor c;
+    int rc = slds_cursor_open(
+        &c, s,
         "SELECT student_id, school_year, subject, grade_tested, scale_score, test_date"
         " FROM assessments WHERE test_type = ?4 AND scale_score IS NOT NULL"
         " AND school_year BETWEEN ?1 AND ?2 AND (?3 IS NULL OR subject = ?3)"
@@ -246,29 +246,28 @@ int panel_read_scores(slds_store *s, const slds_panel_options *o, slds_panel *p,
         err);
     if (rc)
         return rc;
-    sqlite3_bind_int(st, 1, p->year_lo);
-    sqlite3_bind_int(st, 2, p->year_lo + p->n_years - 1);
-    if (o->subject)
-        sqlite3_bind_text(st, 3, o->subject, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, o->test_type ? o->test_type : "STATE", -1, SQLITE_STATIC);
+    slds_cursor_bind_int(&c, 1, p->year_lo);
+    slds_cursor_bind_int(&c, 2, p->year_lo + p->n_years - 1);
+    slds_cursor_bind_text(&c, 3, o->subject);
+    slds_cursor_bind_text(&c, 4, o->test_type ? o->test_type : "STATE");
     reader *rd = calloc(1, sizeof *rd);
     if (!rd) {
-        sqlite3_finalize(st);
+        slds_cursor_close(&c);
         return slds_fail(err, SLDS_ERR_NOMEM, "out of memory");
     }
     rd->p = p;
     rd->o = o;
-    int step = SQLITE_DONE;
-    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
-        rc = take_row(rd, st, err);
+    int r = 0;
+    while (!rc && (r = slds_cursor_step(&c, err)) == 1) {
+        rc = take_row(rd, &c, err);
         if ((p->rows_read & 0xFFFF) == 0)
             slds_progress_report(progress, "reading scores", p->rows_read, 0);
     }
-    if (!rc && step != SQLITE_DONE)
-        rc = slds_fail(err, SLDS_ERR_DB, "reading assessments: %s", sqlite3_errmsg(s->db));
+    if (!rc && r < 0)
+        rc = SLDS_ERR_DB;
     if (!rc)
         rc = flush(rd, err);
-    sqlite3_finalize(st);
+    slds_cursor_close(&c);
     free(rd);
     if (!rc)
         SLDS_INSERTION_SORT(slds_panel_subject *, p->subjects, (size_t)p->n_subjects, SUBJECT_LESS);
