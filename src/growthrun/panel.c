@@ -90,6 +90,7 @@ int gr_panel_read(slds_store *s, gr_run *r, int year_lo, int year_hi,
     po.keep_years[0] = o->school_year;
     po.keep_years[1] = r->reference_year;
     po.parts = SLDS_PANEL_ENROLLMENTS;
+    po.parts_lo = po.parts_hi = o->school_year; /* the school on Y's test date */
     po.on_score = on_score;
     po.on_score_ctx = c;
     int rc = slds_panel_read(s, &po, &r->panel, progress, err);

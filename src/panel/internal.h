@@ -20,10 +20,9 @@ int panel_read_attributes(slds_store *s, const slds_panel_options *o, slds_panel
 /* The day number of an ISO date column, SLDS_PANEL_NO_DAY when NULL or not a date. */
 int32_t panel_day(const slds_cursor *c, int col);
 
-/* Runs sql (through the store's cursor) with ?1, ?2 bound to the panel's
- * first and last year and calls fn for every row whose column 0 is the id of
- * one of the panel's students (i its index); stops at fn's first non-zero
- * return. */
+/* Runs sql (through the store's cursor) with ?1, ?2 bound to the first and
+ * last year of the parts (parts_lo, parts_hi) and calls fn for every row whose column 0 is the id
+ * of one of the panel's students (i its index); stops at fn's first non-zero return. */
 typedef int (*panel_row_fn)(void *ctx, slds_panel *p, const slds_cursor *c, uint32_t i,
                             slds_error *err);
 int panel_walk(slds_store *s, slds_panel *p, const char *sql, panel_row_fn fn, void *ctx,

@@ -38,6 +38,8 @@ int slds_panel_read(slds_store *s, const slds_panel_options *o, slds_panel *p,
     p->year_lo = lo;
     p->n_years = hi - lo + 1;
     p->parts = o->parts;
+    p->parts_lo = o->parts_lo > lo ? o->parts_lo : lo;
+    p->parts_hi = o->parts_hi && o->parts_hi < hi ? o->parts_hi : hi;
     int rc = panel_read_scores(s, o, p, progress, err);
     for (size_t k = 0; k < sizeof readers / sizeof readers[0] && !rc; k++)
         if (o->parts & readers[k].part) {
@@ -79,8 +81,8 @@ int panel_walk(slds_store *s, slds_panel *p, const char *sql, panel_row_fn fn, v
     int rc = slds_cursor_open(&c, s, sql, err), r = 0;
     if (rc)
         return rc;
-    slds_cursor_bind_int(&c, 1, p->year_lo);
-    slds_cursor_bind_int(&c, 2, p->year_lo + p->n_years - 1);
+    slds_cursor_bind_int(&c, 1, p->parts_lo);
+    slds_cursor_bind_int(&c, 2, p->parts_hi);
     while (!rc && (r = slds_cursor_step(&c, err)) == 1) {
         const char *id = slds_cursor_text(&c, 0);
         uint32_t i = id ? slds_intern_find(&p->ids, id, strlen(id)) : SLDS_NO_ID;

@@ -70,6 +70,8 @@ typedef struct slds_panel_options {
     const char *test_type;               /* NULL: "STATE" */
     int keep_years[SLDS_PANEL_MAX_KEEP]; /* 0-terminated; none: keep every student */
     unsigned parts;                      /* slds_panel_part bits */
+    int parts_lo, parts_hi;              /* years the parts are read for (0: the scores'),
+                                            within the scores' years */
     int all_test_dates;                  /* keep test dates of every year, not Y's only */
     slds_panel_score_fn on_score;
     void *on_score_ctx;
@@ -112,9 +114,10 @@ typedef enum slds_panel_flag {
 typedef struct slds_panel {
     int year, year_lo, n_years;
     unsigned parts;
-    size_t cap;      /* capacity of every per-student array */
-    slds_intern ids; /* student ids, dense 0..n-1 in id order */
-    int n_subjects;  /* sorted by name */
+    int parts_lo, parts_hi; /* years the parts were read for */
+    size_t cap;             /* capacity of every per-student array */
+    slds_intern ids;        /* student ids, dense 0..n-1 in id order */
+    int n_subjects;         /* sorted by name */
     slds_panel_subject *subjects[SLDS_PANEL_MAX_SUBJECTS];
     size_t rows_read, rows_bad_grade;
 

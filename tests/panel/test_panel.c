@@ -272,6 +272,13 @@ static void test_attributes_and_dates(void **state)
     assert_int_equal(slds_panel_flag_of(&p, SLDS_PANEL_EL, 2024, 1), 1);
     assert_int_equal(slds_panel_flag_of(&p, SLDS_PANEL_ECON, 2025, 2), -1);
     slds_panel_free(&p);
+    /* the parts of one year only */
+    o.parts_lo = o.parts_hi = 2025;
+    if (slds_panel_read(f->s, &o, &p, NULL, &err))
+        fail_msg("%s", err.message);
+    assert_int_equal(slds_panel_flag_of(&p, SLDS_PANEL_ECON, 2025, 0), 1);
+    assert_int_equal(slds_panel_flag_of(&p, SLDS_PANEL_ECON, 2024, 1), -1); /* not read */
+    slds_panel_free(&p);
     /* an empty window is refused */
     o.year_lo = 2026;
     assert_int_equal(slds_panel_read(f->s, &o, &p, NULL, &err), SLDS_ERR_USAGE);
