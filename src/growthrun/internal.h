@@ -114,8 +114,6 @@ gr_group *gr_group_find(gr_run *r, int s, int grade);
 int gr_fit_all(gr_run *r, const slds_progress *progress, slds_error *err);
 /* targets.c: growth targets of every group that has projection models. */
 int gr_targets_all(gr_run *r, const slds_progress *progress, slds_error *err);
-/* project.c: slds_sgp_targets, the same result computed faster. */
-int gr_project_targets(const slds_target_problem *pr, slds_target_result *res, slds_error *err);
 /* gains.c: one-year gains and grade levels of every group. */
 int gr_gains_all(gr_run *r, slds_error *err);
 /* tables.c: deletes what earlier runs of (year, subject) wrote; whether the

@@ -4,7 +4,7 @@
  * grade G+1 has G as its most recent prior, G+2 has G+1, ...), up to the
  * configured number of years ahead, and the target of each year is the lowest
  * percentile of growth that reaches that grade's proficient cut
- * (slds_sgp_targets, computed by project.c). Needs cut scores: without them there are no targets. */
+ * (slds_sgp_targets, the one projection engine of growth/targets.c). Needs cut scores: without them there are no targets. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,7 +59,7 @@ static int target_task(void *ctx, int i, int threads, slds_error *err)
         pr.models[h] = &gr_group_find(r, g->subject, g->ahead_grade[h])->fit.model;
         pr.cuts[h] = g->ahead_cut[h];
     }
-    int rc = gr_project_targets(&pr, &g->targets, err);
+    int rc = slds_sgp_targets(&pr, &g->targets, err);
     free(scores);
     if (rc)
         return slds_error_prefix(err, "%s grade %d targets: ", r->panel.subjects[g->subject]->name,
