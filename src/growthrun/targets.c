@@ -12,23 +12,58 @@
 #include "growthrun/internal.h"
 
 /* The projection horizons of group g: the chain of next grades whose model
- * has g's grade as its most recent prior. */
+ * has g's grade as its most recent prior, each horizon as many years ahead
+ * as that model's lag (1; 2 across a year without scores, whose cohorts
+ * have lagged priors). A grade whose model does not start from the chain's
+ * grade (untested, not fitted, or a lagged model from further below) is
+ * passed over. */
+/* Whether the priors of h's model are, grade for grade and lag for lag, the
+ * history a student of g has when projected through h as g's next horizon:
+ * the earlier horizons' grades, g's grade, then g's priors (the engine feeds
+ * them to the model in that order). Always so in years without gaps; across
+ * a skipped year a lagged model may expect other grades. */
+static int same_history(const gr_run *r, const gr_group *g, const gr_group *h)
+{
+    int n = 0, grade[2 * SLDS_SGP_MAX_ORDER + SLDS_TARGET_MAX_YEARS];
+    int when[2 * SLDS_SGP_MAX_ORDER + SLDS_TARGET_MAX_YEARS];
+    for (int k = g->n_ahead - 1; k >= 0; k--) {
+        grade[n] = g->ahead_grade[k];
+        when[n++] = g->ahead_year[k];
+    }
+    grade[n] = g->grade;
+    when[n++] = r->panel.year;
+    for (int k = 0; k < g->K; k++) {
+        grade[n] = g->prior_grade[k];
+        when[n++] = g->prior_year[k];
+    }
+    /* years measured from h's own year (Y) and from the horizon's year */
+    int horizon = when[0] + (r->panel.year - h->prior_year[0]);
+    for (int k = 0; k < h->K && k < n; k++) {
+        int lag_h = (k ? h->prior_year[k - 1] : r->panel.year) - h->prior_year[k];
+        int lag_s = (k ? when[k - 1] : horizon) - when[k];
+        if (h->prior_grade[k] != grade[k] || lag_h != lag_s)
+            return 0;
+    }
+    return 1;
+}
+
 static void horizons(gr_run *r, gr_group *g)
 {
     g->n_ahead = 0;
     if (!isfinite(g->proficient_cut))
         return;
-    int from = g->grade;
+    int from = g->grade, year = r->panel.year;
     for (int next = from + 1; next < GR_MAX_GRADE && g->n_ahead < SLDS_TARGET_MAX_YEARS; next++) {
         if (next - g->grade > r->projection_years)
             break;
         gr_group *h = gr_group_find(r, g->subject, next);
-        if (!h)
-            continue; /* an untested grade: the chain may bridge it */
-        if (!h->orders_fitted || h->K < 1 || h->prior_grade[0] != from || !isfinite(h->proficient_cut))
+        if (!h || !h->orders_fitted || h->K < 1 || h->prior_grade[0] != from)
+            continue;
+        if (!isfinite(h->proficient_cut) || !same_history(r, g, h))
             break;
+        year += r->panel.year - h->prior_year[0];
         g->ahead_grade[g->n_ahead] = next;
-        g->ahead_year[g->n_ahead] = r->panel.year + (next - g->grade);
+        g->ahead_year[g->n_ahead] = year;
         g->ahead_cut[g->n_ahead] = h->proficient_cut;
         g->n_ahead++;
         from = next;

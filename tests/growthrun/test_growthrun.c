@@ -180,6 +180,8 @@ static void test_toy_gains(void **state)
     run_growth(s, 2025, 0, SLDS_GAIN_TYPICAL, NULL, &res);
     assert_int_equal(res.students, 9); /* s1..s5, t1..t3, r1 */
     assert_int_equal(res.with_sgp, 0); /* cohorts of 5 and 4: too small to fit */
+    for (int k = 0; k < res.n_cohorts; k++) /* and each says so */
+        assert_non_null(strstr(res.cohorts[k].note, "too few to fit"));
     slds_growthrun_result_free(&res);
     /* grade 5: gains 40 30 40 30 20, median 30 */
     assert_near(query1(s, "SELECT gain FROM growth_students WHERE student_id = 's1'"), 40);
@@ -222,6 +224,113 @@ static void test_toy_gains(void **state)
     assert_near(query1(s, "SELECT count(*) FROM growth_students"), 9);
     assert_near(query1(s, "SELECT count(*) FROM growth_runs"), 1);
     assert_near(query1(s, "SELECT count(*) FROM growth_cohorts"), 2);
+    close_temp(s, path);
+}
+
+/* ------------------------------------------------------ a missing year */
+
+/* MATH, grades 3-6, 2016-2022 without 2020 (no test that year): cohorts of
+ * 40 students (one per start year and grade), scores rising with the grade
+ * plus a student effect and noise from a fixed generator. */
+static void skip_year_scores(slds_store *s)
+{
+    unsigned long long state = 12345;
+    exec(s, "BEGIN");
+    for (int start = 2010; start <= 2022; start++)
+        for (int i = 0; i < 40; i++) {
+            state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+            double ability = (double)(state >> 40) / (double)(1ULL << 24) * 60.0;
+            for (int grade = 3; grade <= 6; grade++) {
+                int year = start + grade - 3;
+                if (year < 2016 || year > 2022 || year == 2020)
+                    continue;
+                state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+                double noise = (double)(state >> 40) / (double)(1ULL << 24) * 30.0;
+                char id[16];
+                snprintf(id, sizeof id, "y%d_%02d", start, i);
+                exec(s,
+                     "INSERT INTO assessments VALUES('%s',%d,'MATH','%02d','STATE','STATE_MATH',"
+                     "'%d-04-15',%.1f,2,NULL)",
+                     id, year, grade, year, 300.0 + 25.0 * grade + ability + noise);
+            }
+        }
+    exec(s, "COMMIT");
+}
+
+static const slds_growthrun_cohort *cohort_of(const slds_growthrun_result *res, int grade)
+{
+    for (int k = 0; k < res->n_cohorts; k++)
+        if (res->cohorts[k].grade == grade)
+            return &res->cohorts[k];
+    fail_msg("no cohort of grade %d", grade);
+    return NULL;
+}
+
+/* Lagged priors across 2020, checked by hand against the layout above, and
+ * a note on every cohort without SGPs. */
+static void test_skip_year(void **state)
+{
+    (void)state;
+    char path[64];
+    slds_store *s = open_temp(path, sizeof path);
+    skip_year_scores(s);
+    slds_growthrun_result res;
+    run_growth(s, 2021, 0, SLDS_GAIN_TYPICAL, NULL, &res);
+    assert_int_equal(res.n_cohorts, 4);
+    /* grade 5 in 2021 from grade 3 in 2019 (lag 2); grade 6 from grade 4 in
+       2019 (lag 2) and grade 3 in 2018 (lag 1) */
+    const slds_growthrun_cohort *c5 = cohort_of(&res, 5), *c6 = cohort_of(&res, 6);
+    assert_int_equal(c5->n_priors, 1);
+    assert_int_equal(c5->prior_grades[0], 3);
+    assert_int_equal(c5->prior_years[0], 2019);
+    assert_int_equal(c6->n_priors, 2);
+    assert_int_equal(c6->prior_grades[0], 4);
+    assert_int_equal(c6->prior_years[0], 2019);
+    assert_int_equal(c6->prior_grades[1], 3);
+    assert_int_equal(c6->prior_years[1], 2018);
+    assert_string_equal(c5->note, "2020 has no MATH scores: priors from 2019");
+    assert_non_null(strstr(c6->note, "2020 has no MATH scores: priors from 2019"));
+    assert_int_equal(c5->with_sgp, 40);
+    assert_int_equal(c6->with_sgp, 40);
+    /* grades 3 and 4 have no prior (grades 1 and 2 are never tested) */
+    assert_int_equal(cohort_of(&res, 3)->n_priors, 0);
+    assert_int_equal(cohort_of(&res, 4)->n_priors, 0);
+    for (int k = 0; k < res.n_cohorts; k++)
+        if (res.cohorts[k].with_sgp == 0) {
+            printf("# grade %d: %s\n", res.cohorts[k].grade, res.cohorts[k].note);
+            assert_true(res.cohorts[k].note[0] != '\0');
+        }
+    assert_non_null(strstr(cohort_of(&res, 3)->note, "grade 3 is the lowest grade tested"));
+    assert_non_null(strstr(cohort_of(&res, 4)->note, "2020 has no MATH scores"));
+    /* the priors table says so, and a student's prior is its 2019 score */
+    assert_near(query1(s, "SELECT prior_year FROM growth_priors WHERE school_year = 2021 AND"
+                          " grade = 5 AND prior = 1"),
+                2019);
+    assert_near(query1(s, "SELECT count(*) FROM growth_students g JOIN assessments a ON"
+                          " a.student_id = g.student_id AND a.school_year = 2019 WHERE"
+                          " g.school_year = 2021 AND g.grade = 5 AND g.prior_score = a.scale_score"),
+                40);
+    /* the cohorts table shows the lags */
+    slds_table *t = NULL;
+    slds_error err = {0};
+    assert_int_equal(slds_growthrun_cohorts_table(&res, &t, &err), 0);
+    slds_table_free(t);
+    slds_growthrun_result_free(&res);
+
+    /* 2022: grade 6 from grade 5 in 2021 and grade 3 in 2019 (lags 1 and 2) */
+    run_growth(s, 2022, 0, SLDS_GAIN_TYPICAL, NULL, &res);
+    c6 = cohort_of(&res, 6);
+    assert_int_equal(c6->n_priors, 2);
+    assert_int_equal(c6->prior_grades[0], 5);
+    assert_int_equal(c6->prior_years[0], 2021);
+    assert_int_equal(c6->prior_grades[1], 3);
+    assert_int_equal(c6->prior_years[1], 2019);
+    assert_non_null(strstr(c6->note, "2020 has no MATH scores: priors from 2019"));
+    assert_int_equal(cohort_of(&res, 5)->n_priors, 1); /* grade 3 in 2020: none */
+    for (int k = 0; k < res.n_cohorts; k++)
+        if (res.cohorts[k].with_sgp == 0)
+            assert_true(res.cohorts[k].note[0] != '\0');
+    slds_growthrun_result_free(&res);
     close_temp(s, path);
 }
 
@@ -868,6 +977,7 @@ int main(void)
 {
     const struct CMUnitTest toy[] = {
         cmocka_unit_test(test_toy_gains),
+        cmocka_unit_test(test_skip_year),
         cmocka_unit_test(test_weighted_median),
         cmocka_unit_test(test_aggregates_by_hand),
         cmocka_unit_test(test_model_read_errors),
