@@ -52,6 +52,20 @@ typedef struct slds_growth_subject {
     slds_growth_grade grades[SLDS_GROWTH_MAX_GRADES];
 } slds_growth_subject;
 
+/* An explicit grade progression of the SGP package's configuration
+ * (`sgp.config`: sgp.content.areas, sgp.panel.years, sgp.grade.sequences,
+ * sgp.panel.years.lags): the priors of grades[n-1] are grades[n-2], ...,
+ * grades[0], lags[k] years between grades[k] and grades[k+1]. */
+typedef struct slds_growth_progression {
+    char subject[SLDS_GROWTH_NAME_MAX];
+    int year;                    /* of the current grade; 0: any year */
+    int n;                       /* grades, the current one last: 2..MAX_ORDER + 1 */
+    int grades[SLDS_SGP_MAX_ORDER + 1];
+    int lags[SLDS_SGP_MAX_ORDER];
+} slds_growth_progression;
+
+enum { SLDS_GROWTH_MAX_PROGRESSIONS = 128, SLDS_GROWTH_MAX_SKIP_YEARS = 8 };
+
 typedef struct slds_growth_config {
     int n_subjects;
     slds_growth_subject subjects[SLDS_GROWTH_MAX_SUBJECTS];
@@ -65,6 +79,12 @@ typedef struct slds_growth_config {
     int knots_from_data;         /* 1: compute knots/boundaries from the scores */
     int projection_years;        /* years of growth targets; 3 */
     char format[8];              /* "sgp" or "slds": which layout was read */
+    /* skip-year priors: years whose scores are not used as priors (options.skip_years
+       or the SGP layout's SGP_Configuration.skip_years), and explicit progressions */
+    int n_skip_years;
+    int skip_years[SLDS_GROWTH_MAX_SKIP_YEARS];
+    int n_progressions;
+    slds_growth_progression progressions[SLDS_GROWTH_MAX_PROGRESSIONS];
 } slds_growth_config;
 
 /* Reads either layout (told apart by their keys); errors name the file and
@@ -76,6 +96,13 @@ void slds_growth_config_free(slds_growth_config *cfg);
 /* NULL when the subject or grade is not configured. */
 const slds_growth_grade *slds_growth_config_grade(const slds_growth_config *cfg,
                                                   const char *subject, int grade);
+/* The configured progression of subject's grade in year, or NULL (an entry
+ * for that year before one for any year). */
+const slds_growth_progression *slds_growth_config_progression(const slds_growth_config *cfg,
+                                                              const char *subject, int grade,
+                                                              int year);
+/* Whether the configuration says year's scores are not to be used as priors. */
+int slds_growth_config_skips(const slds_growth_config *cfg, int year);
 /* The cubic bs() spline of a grade's prior scores. */
 int slds_growth_grade_spline(const slds_growth_grade *g, slds_bspline *out, slds_error *err);
 /* Achievement level (0-based) of a score: the number of cuts <= score, so a

@@ -56,10 +56,11 @@ static void tested_grades(const slds_panel *p, int s, unsigned char tested[GR_MA
 
 /* Whether subject s has any score in year y (a year without: no test that
  * year, as 2020 in many states). */
-static int year_tested(const slds_panel *p, int s, int y)
+static int year_tested(const gr_run *r, int s, int y)
 {
+    const slds_panel *p = &r->panel;
     int k = slds_panel_year(p, y);
-    if (k < 0)
+    if (k < 0 || slds_growth_config_skips(r->cfg, y))
         return 0;
     for (int g = 0; g < GR_MAX_GRADE; g++)
         if (p->subjects[s]->count[k][g])
@@ -81,9 +82,32 @@ static void prior_chain(const gr_run *r, int s, const unsigned char tested[GR_MA
     int below = g->grade, below_year = p->year;
     int skip_first = 0, skip_last = 0; /* the first years skipped, for the note */
     g->K = 0;
+    const slds_growth_progression *conf =
+        slds_growth_config_progression(r->cfg, subject, g->grade, p->year);
+    if (conf) {
+        char text[200];
+        int len = snprintf(text, sizeof text, "configured progression");
+        for (int k = conf->n - 2; k >= 0 && g->K < r->max_order; k--) {
+            below_year -= conf->lags[k];
+            if (!slds_panel_count(p, s, below_year, conf->grades[k]))
+                break;
+            g->prior_grade[g->K] = conf->grades[k];
+            g->prior_year[g->K] = below_year;
+            g->K++;
+            if (len < (int)sizeof text)
+                len += snprintf(text + len, sizeof text - (size_t)len, " %d (%d, lag %d)",
+                                conf->grades[k], below_year, conf->lags[k]);
+        }
+        if (!g->K)
+            snprintf(text, sizeof text,
+                     "no SGPs: no %s scores of grade %d in %d (the configured progression)",
+                     subject, conf->grades[conf->n - 2], p->year - conf->lags[conf->n - 2]);
+        gr_note(g, text);
+        return;
+    }
     while (g->K < r->max_order) {
         int pg = below - 1, py = below_year - 1, last = py;
-        while (py >= p->year_lo && !year_tested(p, s, py))
+        while (py >= p->year_lo && !year_tested(r, s, py))
             py--, pg--;
         if (py != last && !skip_last) {
             skip_first = py + 1;
@@ -95,7 +119,10 @@ static void prior_chain(const gr_run *r, int s, const unsigned char tested[GR_MA
             break;
         if (py != last && skip_last == last) {
             char text[160];
-            if (skip_first == skip_last)
+            if (skip_first == skip_last && slds_growth_config_skips(r->cfg, skip_last))
+                snprintf(text, sizeof text, "%d is skipped by the configuration: priors from %d",
+                         skip_last, py);
+            else if (skip_first == skip_last)
                 snprintf(text, sizeof text, "%d has no %s scores: priors from %d", skip_last,
                          subject, py);
             else
@@ -114,7 +141,7 @@ static void prior_chain(const gr_run *r, int s, const unsigned char tested[GR_MA
     char text[200];
     int any_earlier = 0;
     for (int y = p->year_lo; y < p->year; y++)
-        any_earlier |= year_tested(p, s, y);
+        any_earlier |= year_tested(r, s, y);
     int lowest = 1;
     for (int q = 0; q < g->grade; q++)
         lowest &= !tested[q];

@@ -334,6 +334,66 @@ static void test_skip_year(void **state)
     close_temp(s, path);
 }
 
+/* The configuration may skip a year that has scores (options.skip_years)
+ * and state progressions explicitly in the SGP package's layout
+ * (sgp.config: grade sequences, panel years, lags). */
+static void test_skip_year_configured(void **state)
+{
+    (void)state;
+    char path[64];
+    slds_store *s = open_temp(path, sizeof path);
+    skip_year_scores(s);
+    slds_growth_config *cfg = NULL;
+    slds_error err = {0};
+    const char *own =
+        "{\"slds_growth_config\": 1, \"options\": {\"skip_years\": [2018]}, \"subjects\": {}}";
+    if (slds_growth_config_parse(own, strlen(own), "own.json", &cfg, &err))
+        fail_msg("%s", err.message);
+    slds_growthrun_result res;
+    run_growth(s, 2019, 0, SLDS_GAIN_TYPICAL, cfg, &res);
+    const slds_growthrun_cohort *c5 = cohort_of(&res, 5), *c6 = cohort_of(&res, 6);
+    assert_int_equal(c5->n_priors, 1);
+    assert_int_equal(c5->prior_grades[0], 3);
+    assert_int_equal(c5->prior_years[0], 2017);
+    assert_int_equal(c6->n_priors, 2);
+    assert_int_equal(c6->prior_years[0], 2017);
+    assert_int_equal(c6->prior_grades[1], 3);
+    assert_int_equal(c6->prior_years[1], 2016);
+    assert_string_equal(c5->note, "2018 is skipped by the configuration: priors from 2017");
+    assert_int_equal(cohort_of(&res, 4)->n_priors, 0);
+    assert_true(cohort_of(&res, 4)->note[0] != '\0');
+    slds_growthrun_result_free(&res);
+    slds_growth_config_free(cfg);
+
+    const char *sgp = "{\"Knots_Boundaries\": {}, \"SGP_Configuration\": {\"sgp.config\": ["
+                      "{\"sgp.content.areas\": [\"MATH\", \"MATH\", \"MATH\"],"
+                      " \"sgp.panel.years\": [\"2018\", \"2019\", \"2021\"],"
+                      " \"sgp.grade.sequences\": [[\"3\", \"4\", \"6\"]]},"
+                      "{\"sgp.content.areas\": \"MATH\", \"sgp.grade.sequences\": [3, 5],"
+                      " \"sgp.panel.years.lags\": [2]}]}}";
+    if (slds_growth_config_parse(sgp, strlen(sgp), "sgp.json", &cfg, &err))
+        fail_msg("%s", err.message);
+    assert_int_equal(cfg->n_progressions, 2);
+    assert_int_equal(cfg->progressions[0].year, 2021);
+    assert_int_equal(cfg->progressions[0].lags[0], 1);
+    assert_int_equal(cfg->progressions[0].lags[1], 2);
+    run_growth(s, 2021, 0, SLDS_GAIN_TYPICAL, cfg, &res);
+    c5 = cohort_of(&res, 5);
+    c6 = cohort_of(&res, 6);
+    assert_int_equal(c6->n_priors, 2);
+    assert_int_equal(c6->prior_grades[0], 4);
+    assert_int_equal(c6->prior_years[0], 2019);
+    assert_int_equal(c6->prior_grades[1], 3);
+    assert_int_equal(c6->prior_years[1], 2018);
+    assert_int_equal(c5->n_priors, 1);
+    assert_int_equal(c5->prior_years[0], 2019);
+    assert_string_equal(c5->note, "configured progression 3 (2019, lag 2)");
+    assert_int_equal(c5->with_sgp, 40);
+    slds_growthrun_result_free(&res);
+    slds_growth_config_free(cfg);
+    close_temp(s, path);
+}
+
 /* ---------------------------------------------------------- aggregates */
 
 static void test_weighted_median(void **state)
@@ -978,6 +1038,7 @@ int main(void)
     const struct CMUnitTest toy[] = {
         cmocka_unit_test(test_toy_gains),
         cmocka_unit_test(test_skip_year),
+        cmocka_unit_test(test_skip_year_configured),
         cmocka_unit_test(test_weighted_median),
         cmocka_unit_test(test_aggregates_by_hand),
         cmocka_unit_test(test_model_read_errors),
