@@ -203,6 +203,9 @@ typedef struct slds_target_problem {
     const slds_sgp_model *models[SLDS_TARGET_MAX_YEARS]; /* year h: the model of grade
                                                             current + h + 1 */
     double cuts[SLDS_TARGET_MAX_YEARS];                  /* proficient cut in year h */
+    int max_order[SLDS_TARGET_MAX_YEARS];                /* year h uses at most this order;
+                                                            0: any (a lagged model whose older
+                                                            priors are not the student's) */
 } slds_target_problem;
 
 typedef struct slds_target_result {

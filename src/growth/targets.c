@@ -137,7 +137,10 @@ static int project_year(const slds_target_problem *pr, const double *s, int hist
                         engine *w, slds_error *err)
 {
     const slds_sgp_model *m = pr->models[h];
-    int order = usable_order(m, hist + h), T = w->T;
+    int want = hist + h;
+    if (pr->max_order[h] > 0 && want > pr->max_order[h])
+        want = pr->max_order[h];
+    int order = usable_order(m, want), T = w->T;
     if (order == 0)
         return SLDS_ERR_NOTFOUND;
     int p = m->p[order - 1];

@@ -77,6 +77,7 @@ typedef struct gr_group {
     int n_ahead;                       /* projection horizons */
     int ahead_grade[SLDS_TARGET_MAX_YEARS], ahead_year[SLDS_TARGET_MAX_YEARS];
     double ahead_cut[SLDS_TARGET_MAX_YEARS];
+    int ahead_order[SLDS_TARGET_MAX_YEARS]; /* orders of the model that fit the history; 0: all */
     int has_targets;
     slds_target_result targets;
 

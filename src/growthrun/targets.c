@@ -17,11 +17,12 @@
  * have lagged priors). A grade whose model does not start from the chain's
  * grade (untested, not fitted, or a lagged model from further below) is
  * passed over. */
-/* Whether the priors of h's model are, grade for grade and lag for lag, the
- * history a student of g has when projected through h as g's next horizon:
- * the earlier horizons' grades, g's grade, then g's priors (the engine feeds
- * them to the model in that order). Always so in years without gaps; across
- * a skipped year a lagged model may expect other grades. */
+/* How many of the priors of h's model are, grade for grade and lag for lag,
+ * the history a student of g has when projected through h as g's next
+ * horizon: the earlier horizons' grades, g's grade, then g's priors (the
+ * engine feeds them to the model in that order). All of them (h->K) in years
+ * without gaps; across a skipped year a lagged model may expect other grades
+ * beyond its first priors, and the projection uses only the orders that fit. */
 static int same_history(const gr_run *r, const gr_group *g, const gr_group *h)
 {
     int n = 0, grade[2 * SLDS_SGP_MAX_ORDER + SLDS_TARGET_MAX_YEARS];
@@ -42,9 +43,9 @@ static int same_history(const gr_run *r, const gr_group *g, const gr_group *h)
         int lag_h = (k ? h->prior_year[k - 1] : r->panel.year) - h->prior_year[k];
         int lag_s = (k ? when[k - 1] : horizon) - when[k];
         if (h->prior_grade[k] != grade[k] || lag_h != lag_s)
-            return 0;
+            return k;
     }
-    return 1;
+    return h->K;
 }
 
 static void horizons(gr_run *r, gr_group *g)
@@ -59,8 +60,10 @@ static void horizons(gr_run *r, gr_group *g)
         gr_group *h = gr_group_find(r, g->subject, next);
         if (!h || !h->orders_fitted || h->K < 1 || h->prior_grade[0] != from)
             continue;
-        if (!isfinite(h->proficient_cut) || !same_history(r, g, h))
+        int fits = same_history(r, g, h);
+        if (!isfinite(h->proficient_cut) || fits < 1)
             break;
+        g->ahead_order[g->n_ahead] = fits < h->K ? fits : 0;
         year += r->panel.year - h->prior_year[0];
         g->ahead_grade[g->n_ahead] = next;
         g->ahead_year[g->n_ahead] = year;
@@ -93,6 +96,7 @@ static int target_task(void *ctx, int i, int threads, slds_error *err)
     for (int h = 0; h < g->n_ahead; h++) {
         pr.models[h] = &gr_group_find(r, g->subject, g->ahead_grade[h])->fit.model;
         pr.cuts[h] = g->ahead_cut[h];
+        pr.max_order[h] = g->ahead_order[h];
     }
     int rc = slds_sgp_targets(&pr, &g->targets, err);
     free(scores);

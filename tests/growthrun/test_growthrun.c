@@ -317,6 +317,28 @@ static void test_skip_year(void **state)
     slds_table_free(t);
     slds_growthrun_result_free(&res);
 
+    /* targets follow the lags: with cut scores, a grade 3 student of 2021 is
+       projected through the grade 5 model (prior grade 3, lag 2) to 2023, and a
+       grade 4 student through the grade 6 model to 2023 */
+    slds_growth_config *cfg = NULL;
+    const char *cuts = "{\"slds_growth_config\": 1, \"achievement_levels\": ["
+                       "{\"label\": \"Low\", \"proficient\": false},"
+                       " {\"label\": \"High\", \"proficient\": true}],"
+                       " \"subjects\": {\"MATH\": {\"03\": {\"cuts\": [400]},"
+                       " \"04\": {\"cuts\": [425]}, \"05\": {\"cuts\": [450]},"
+                       " \"06\": {\"cuts\": [475]}}}}";
+    if (slds_growth_config_parse(cuts, strlen(cuts), "cuts.json", &cfg, &err))
+        fail_msg("%s", err.message);
+    run_growth(s, 2021, 0, SLDS_GAIN_TYPICAL, cfg, &res);
+    assert_int_equal(cohort_of(&res, 3)->with_target, 40);
+    assert_int_equal(cohort_of(&res, 4)->with_target, 40);
+    assert_near(query1(s, "SELECT count(*) FROM growth_targets WHERE school_year = 2021 AND"
+                          " target_grade = 5 AND target_year = 2023 AND years_ahead = 2"),
+                40);
+    assert_near(query1(s, "SELECT count(*) FROM growth_targets WHERE school_year = 2021"), 80);
+    slds_growthrun_result_free(&res);
+    slds_growth_config_free(cfg);
+
     /* 2022: grade 6 from grade 5 in 2021 and grade 3 in 2019 (lags 1 and 2) */
     run_growth(s, 2022, 0, SLDS_GAIN_TYPICAL, NULL, &res);
     c6 = cohort_of(&res, 6);
