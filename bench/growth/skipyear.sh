@@ -9,7 +9,8 @@
 #     for the years after the gap (default 2024,2025);
 #  3. bench/growth/r_reference_all.R with SGP_DROP_YEAR: R quantreg rq(method = "br"),
 #     the package's method, each panel's grades lagged as its years;
-#  4. bench/growth/agreement.py per cohort and in total.
+#  4. bench/growth/agreement.py per cohort and in total; then again with R given the
+#     data slds has (the scores the loader rejected left out), as agreement.sh.
 # Usage: bench/growth/skipyear.sh [--drop 2022_2023] [--years 2024,2025] [--details N]
 #   env: SLDS (default build/slds), BENCH_OUT (default build/bench-skipyear), SGP_CORES
 set -euo pipefail
@@ -50,3 +51,15 @@ SGP_DROP_YEAR=$drop Rscript "$here/r_reference_all.R" "$out/r" "$out/r" "$years"
 echo "# R rq(method = \"br\") with lagged panels: $(cat "$out/r/r_time.txt")"
 python3 "$here/agreement.py" --db "$out/db" --slds-dir "$out" --r-dir "$out/r" --collection "$out/c" \
   --years "$years" --details "$details"
+
+# second pass, as agreement.sh: R without the scores the loader rejected (the data slds
+# has), on the cohorts that held one of them
+echo
+python3 "$here/agreement.py" --db "$out/db" --collection "$out/c" --write-excludes "$out/excluded.csv" | sed 's/^/# /'
+rm -rf "$out/r_norej"
+SGP_DROP_YEAR=$drop SGP_EXCLUDE="$out/excluded.csv" SGP_AFFECTED_ONLY=1 \
+  Rscript "$here/r_reference_all.R" "$out/r" "$out/r_norej" "$years" >"$out/r_norej.log" 2>&1 \
+  || { cat "$out/r_norej.log" >&2; echo "R (without rejects) failed" >&2; exit 1; }
+echo "# R without them, only the cohorts that held them: $(cat "$out/r_norej/r_time.txt")"
+python3 "$here/agreement.py" --db "$out/db" --slds-dir "$out" --r-dir "$out/r_norej" --collection "$out/c" \
+  --years "$years" --details "$details" --r-cohorts-only
