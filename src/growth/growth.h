@@ -178,6 +178,16 @@ int slds_sgp_model_set_coef(slds_sgp_model *m, int order, const double *coef, in
                             slds_error *err);
 void slds_sgp_model_free(slds_sgp_model *m);
 
+/* A model as JSON (taus, each prior's spline, each fitted order's matrix
+ * with its students, loss/hoss), doubles with 17 significant digits: reading
+ * it back gives the same bits, so the same SGPs (model_json.c). *out is the
+ * caller's to free(). */
+int slds_sgp_model_to_json(const slds_sgp_model *m, char **out, slds_error *err);
+/* Fills m (the caller frees it with slds_sgp_model_free) from that JSON;
+ * errors name origin. */
+int slds_sgp_model_from_json(const char *json, size_t len, const char *origin, slds_sgp_model *m,
+                             slds_error *err);
+
 /* The n_taus predicted quantiles of each of n students from their priors
  * (n x ld row-major, column 0 most recent; the first `order` are used),
  * each row sorted and rounded to 5 decimals as the package does. */
