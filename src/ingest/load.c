@@ -15,8 +15,12 @@
  *    enrollments.csv (overlaps and grade progression are properties of a
  *    student's spells taken together). Their rows are kept compactly in
  *    memory and written after the file has been read.
- *  - Rejects are written with load_id 'pending' and renamed at the end,
- *    when the digest of the whole collection (the load's id) is known. */
+ *  - Rejects, findings and history rows are written with load_id 'pending'
+ *    and renamed at the end, when the digest of the whole collection (the
+ *    load's id) is known; a re-load with the same id first drops what the
+ *    earlier attempt recorded, so they describe what is stored now.
+ *  - Output files are checked before the transaction begins; once it has
+ *    committed, a failure to write them says so (res->committed). */
 #include "ingest/load_internal.h"
 
 #include <dirent.h>
@@ -26,6 +30,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 
 /* ---- one file --------------------------------------------------------- */
@@ -36,6 +41,8 @@ static int load_file(load_ctx *c, const slds_file_def *def, const char *path, ui
     int rc = slds_csv_open(&csv, path, c->err);
     if (rc)
         return rc;
+    slds_map64_free(&c->file_keys);
+    memset(&c->file_keys, 0, sizeof c->file_keys);
     header_map h = {0};
     rc = read_header(c, csv, path, def, &h);
     sqlite3_stmt *insert = NULL;
@@ -50,72 +57,58 @@ static int load_file(load_ctx *c, const slds_file_def *def, const char *path, ui
                                                     "first_name", "last_name", "birth_date",
                                                     "sex", "match_key", "id_source"};
         static const char *const student_cols[] = {"student_id", "sex"};
-        rc = prepare_insert(c, "student_identity", identity_cols, 9, &ss.identity);
+        rc = prepare_insert(c, "student_identity", identity_cols, 9, "lea_id, local_student_id", &ss.identity);
         if (!rc)
-            rc = prepare_insert(c, "students", student_cols, 2, &ss.student);
+            rc = prepare_insert(c, "students", student_cols, 2, "student_id", &ss.student);
     } else if (!rc)
-        rc = prepare_insert(c, def->table, names, def->ncolumns, &insert);
+        rc = prepare_insert(c, def->table, names, def->ncolumns, def->natural_key, &insert);
 
     pending_student *pending = NULL;
     size_t npending = 0, cappending = 0;
     uint64_t bytes_base = c->bytes_done;
     if (!rc && !is_students && !is_enrollments) {
         rc = load_plain_file(c, def, csv, &h, insert);
-        c->bytes_done = bytes_base + slds_csv_size(csv);
-        *digest = slds_csv_digest(csv);
-        sqlite3_finalize(insert);
-        slds_csv_close(csv);
-        return rc;
-    }
-    slds_csv_record rec;
-    row r;
-    char why[512];
-    while (!rc) {
-        int got = slds_csv_next(csv, &rec, c->err);
-        if (got < 0) {
-            rc = c->err->code;
-            break;
-        }
-        if (got == 0)
-            break;
-        if (rec.nfields == 1 && rec.lengths[0] == 0)
-            continue; /* a blank line carries no row */
-        c->cur->read++;
-        if ((c->cur->read & 0xFFFF) == 0) {
-            c->bytes_done = bytes_base + slds_csv_offset(csv);
-            slds_progress_report(c->progress, def->file, c->bytes_done, c->bytes_total);
-        }
-        int col;
-        const char *value;
-        size_t vlen;
-        const char *reason = parse_row(def, &h, &rec, &r, &col, &value, &vlen, why, sizeof why);
-        if (!reason) {
-            reason = cross_check(c, def, &r, &col, why, sizeof why);
-            if (reason) {
-                value = r.raw[col];
-                vlen = r.rawlen[col];
+    } else {
+        slds_csv_record rec;
+        row r;
+        verdict v;
+        while (!rc) {
+            int got = slds_csv_next(csv, &rec, c->err);
+            if (got < 0) {
+                rc = c->err->code;
+                break;
             }
+            if (got == 0)
+                break;
+            if (rec.nfields == 1 && rec.lengths[0] == 0)
+                continue; /* a blank line carries no row */
+            c->cur->read++;
+            if ((c->cur->read & 0xFFFF) == 0) {
+                c->bytes_done = bytes_base + slds_csv_offset(csv);
+                slds_progress_report(c->progress, def->file, c->bytes_done, c->bytes_total);
+            }
+            verdict_clear(&v);
+            if (!parse_row(def, &h, &rec, &r, &v)) {
+                rc = record_verdict(c, def, rec.line, &v, NULL);
+                continue;
+            }
+            if (is_students)
+                rc = handle_student_row(c, &ss, &r, rec.line, &pending, &npending, &cappending);
+            else
+                rc = handle_enrollment_row(c, &r, rec.line, &v);
         }
-        if (reason) {
-            rc = reject_row(c, rec.line, col >= 0 ? def->columns[col].name : NULL, value, vlen, reason);
-            continue;
-        }
-        if (is_students) {
-            rc = handle_student_row(c, &ss, &r, rec.line, &pending, &npending, &cappending);
-            continue;
-        }
-        rc = handle_enrollment_row(c, &r, rec.line);
+        for (size_t i = 0; i < npending && !rc; i++)
+            rc = resolve_pending_student(c, &ss, &pending[i]);
+        for (size_t i = 0; i < npending; i++)
+            for (int k = 0; k < 7; k++)
+                free(pending[i].fields[k]);
+        free(pending);
+        if (!rc && is_enrollments)
+            rc = finish_enrollments(c, insert);
     }
     c->bytes_done = bytes_base + slds_csv_size(csv);
-    for (size_t i = 0; i < npending && !rc; i++)
-        rc = resolve_pending_student(c, &ss, &pending[i]);
-    for (size_t i = 0; i < npending; i++)
-        for (int k = 0; k < 7; k++)
-            free(pending[i].fields[k]);
-    free(pending);
-    if (!rc && is_enrollments) {
-        rc = finish_enrollments(c, insert);
-    }
+    if (!rc && c->opt.replace_lea)
+        rc = replace_file_scope(c, def);
     *digest = slds_csv_digest(csv);
     sqlite3_finalize(insert);
     sqlite3_finalize(ss.identity);
@@ -139,14 +132,34 @@ static void ctx_free(load_ctx *c)
     free(c->crosswalk_student);
     free(c->crosswalk_source);
     free(c->match_student);
+    free(c->school_lea);
+    free(c->student_lea);
     slds_map64_free(&c->teacher_assignments);
     slds_map64_free(&c->enrolled_year);
     slds_map64_free(&c->enrolled_school_year);
+    slds_map64_free(&c->file_keys);
     free(c->spells);
     sqlite3_finalize(c->reject_stmt);
+    sqlite3_finalize(c->finding_stmt);
 }
 
-/* Records the load (its id is the digest of the files' digests). */
+static int exec_bound(load_ctx *c, const char *sql, const char *a, const char *b, const char *what)
+{
+    sqlite3_stmt *st;
+    int rc = slds_store_prepare(c->store, &st, sql, c->err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
+    if (b)
+        sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st) == SQLITE_DONE ? SLDS_OK : db_error(c, what);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* Records the load (its id is the digest of the files' digests). What an
+ * earlier load with the same id recorded (rejects, findings, counts) is
+ * replaced: they describe this load, which is what is stored now. */
 static int record_load(load_ctx *c, const char *dir, const uint64_t *digests)
 {
     uint64_t id = 1469598103934665603ull;
@@ -156,51 +169,76 @@ static int record_load(load_ctx *c, const char *dir, const uint64_t *digests)
         for (int b = 0; b < 8; b++)
             id = (id ^ ((digests[i] >> (8 * b)) & 0xFF)) * 1099511628211ull;
     }
+    const char *lid = c->res->load_id;
     snprintf(c->res->load_id, sizeof c->res->load_id, "%016llx", (unsigned long long)id);
-    sqlite3_stmt *st;
-    int rc = slds_store_prepare(c->store, &st,
-                                "UPDATE OR REPLACE rejects SET load_id = ? WHERE load_id = '" PENDING "'",
-                                c->err);
-    if (rc)
-        return rc;
-    sqlite3_bind_text(st, 1, c->res->load_id, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st) == SQLITE_DONE ? SLDS_OK : db_error(c, "recording rejects");
-    sqlite3_finalize(st);
-    if (rc)
-        return rc;
     char when[32];
     time_t now = time(NULL);
     strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+    int rc = exec_bound(c, "DELETE FROM rejects WHERE load_id = ?", lid, NULL, "recording rejects");
+    if (!rc)
+        rc = exec_bound(c, "DELETE FROM findings WHERE load_id = ?", lid, NULL, "recording findings");
+    if (!rc)
+        rc = exec_bound(c, "UPDATE rejects SET load_id = ? WHERE load_id = '" PENDING "'", lid, NULL,
+                        "recording rejects");
+    if (!rc)
+        rc = exec_bound(c, "UPDATE findings SET load_id = ? WHERE load_id = '" PENDING "'", lid, NULL,
+                        "recording findings");
+    if (!rc)
+        rc = exec_bound(c, "UPDATE row_history SET load_id = ?, changed_at = ? WHERE load_id = '" PENDING "'",
+                        lid, when, "recording the change history");
+    if (rc)
+        return rc;
+    c->res->history_rows = sqlite3_changes(c->store->db);
+    sqlite3_stmt *st;
+    /* The time of a load is kept when re-loading it changes none of its counts
+     * (so loading the same collection twice leaves the database as once). */
     rc = slds_store_prepare(c->store, &st,
-                            "INSERT OR IGNORE INTO loads(load_id, source_dir, loaded_at, rows_read,"
-                            " rows_loaded, rows_rejected) VALUES(?, ?, ?, ?, ?, ?)",
+                            "INSERT INTO loads AS l(load_id, source_dir, loaded_at, rows_read,"
+                            " rows_loaded, rows_rejected, rows_warned, rows_deleted)"
+                            " VALUES(?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(load_id) DO UPDATE SET"
+                            " source_dir = excluded.source_dir, loaded_at = excluded.loaded_at,"
+                            " rows_read = excluded.rows_read, rows_loaded = excluded.rows_loaded,"
+                            " rows_rejected = excluded.rows_rejected, rows_warned = excluded.rows_warned,"
+                            " rows_deleted = excluded.rows_deleted"
+                            " WHERE l.rows_read IS NOT excluded.rows_read"
+                            " OR l.rows_loaded IS NOT excluded.rows_loaded"
+                            " OR l.rows_rejected IS NOT excluded.rows_rejected"
+                            " OR l.rows_warned IS NOT excluded.rows_warned"
+                            " OR l.rows_deleted IS NOT excluded.rows_deleted"
+                            " OR excluded.rows_deleted > 0 OR ? > 0",
                             c->err);
     if (rc)
         return rc;
-    sqlite3_bind_text(st, 1, c->res->load_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 1, lid, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, dir, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, when, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 4, c->res->read);
     sqlite3_bind_int64(st, 5, c->res->loaded);
     sqlite3_bind_int64(st, 6, c->res->rejected);
+    sqlite3_bind_int64(st, 7, c->res->warned);
+    sqlite3_bind_int64(st, 8, c->res->deleted);
+    sqlite3_bind_int64(st, 9, c->res->history_rows);
     rc = sqlite3_step(st) == SQLITE_DONE ? SLDS_OK : db_error(c, "recording the load");
     sqlite3_finalize(st);
     if (rc)
         return rc;
     rc = slds_store_prepare(c->store, &st,
                             "INSERT OR REPLACE INTO load_files(load_id, file, digest, rows_read,"
-                            " rows_loaded, rows_rejected) VALUES(?, ?, ?, ?, ?, ?)",
+                            " rows_loaded, rows_rejected, rows_warned, rows_deleted)"
+                            " VALUES(?, ?, ?, ?, ?, ?, ?, ?)",
                             c->err);
     for (int i = 0; i < c->res->nfiles && !rc; i++) {
         const slds_file_result *f = &c->res->files[i];
         char hex[17];
         snprintf(hex, sizeof hex, "%016llx", (unsigned long long)digests[i]);
-        sqlite3_bind_text(st, 1, c->res->load_id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 1, lid, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 2, f->file, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 3, hex, -1, SQLITE_STATIC);
         sqlite3_bind_int64(st, 4, f->read);
         sqlite3_bind_int64(st, 5, f->loaded);
         sqlite3_bind_int64(st, 6, f->rejected);
+        sqlite3_bind_int64(st, 7, f->warned);
+        sqlite3_bind_int64(st, 8, f->deleted);
         if (sqlite3_step(st) != SQLITE_DONE)
             rc = db_error(c, "recording the load");
         sqlite3_reset(st);
@@ -214,33 +252,63 @@ static int record_load(load_ctx *c, const char *dir, const uint64_t *digests)
     return rc;
 }
 
-static int write_rejects_csv(load_ctx *c, const char *path)
+/* Writes the load's rejects or findings as CSV; text fields are neutralized
+ * (a value a spreadsheet would run as a formula gets a leading apostrophe). */
+static int write_list_csv(load_ctx *c, const char *path, const char *sql, const char *header, int ncols)
 {
     FILE *out = fopen(path, "w");
     if (!out)
         return slds_fail(c->err, SLDS_ERR_IO, "%s: cannot write: %s", path, strerror(errno));
     sqlite3_stmt *st;
-    int rc = slds_store_prepare(c->store, &st,
-                                "SELECT file, line, column_name, value, reason FROM rejects"
-                                " WHERE load_id = ? ORDER BY file, line",
-                                c->err);
+    int rc = slds_store_prepare(c->store, &st, sql, c->err);
     if (rc) {
         fclose(out);
         return rc;
     }
     sqlite3_bind_text(st, 1, c->res->load_id, -1, SQLITE_STATIC);
-    fputs("file,line,column,value,reason\n", out);
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        for (int i = 0; i < 5; i++) {
+    fputs(header, out);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        for (int i = 0; i < ncols; i++) {
             if (i)
                 fputc(',', out);
-            slds_csv_write_field(out, (const char *)sqlite3_column_text(st, i));
+            if (i == 1)
+                fprintf(out, "%lld", (long long)sqlite3_column_int64(st, i));
+            else
+                slds_csv_write_text_field(out, (const char *)sqlite3_column_text(st, i));
         }
         fputc('\n', out);
     }
     sqlite3_finalize(st);
-    if (fclose(out) != 0)
+    rc = rc == SQLITE_DONE ? SLDS_OK : db_error(c, "reading rejects");
+    bool failed = ferror(out) != 0;
+    if (fclose(out) != 0 || failed)
         return slds_fail(c->err, SLDS_ERR_IO, "%s: write failed: %s", path, strerror(errno));
+    return rc;
+}
+
+int slds_load_check_output(const char *path, slds_error *err)
+{
+    struct stat st;
+    if (stat(path, &st) == 0) {
+        if (S_ISDIR(st.st_mode))
+            return slds_fail(err, SLDS_ERR_IO, "%s: is a folder, not a file", path);
+        if (access(path, W_OK) != 0)
+            return slds_fail(err, SLDS_ERR_IO, "%s: cannot write: %s", path, strerror(errno));
+        return SLDS_OK;
+    }
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (!slash)
+        snprintf(dir, sizeof dir, ".");
+    else if (slash == dir)
+        dir[1] = '\0';
+    else
+        *slash = '\0';
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+        return slds_fail(err, SLDS_ERR_IO, "%s: cannot write: folder %s does not exist", path, dir);
+    if (access(dir, W_OK) != 0)
+        return slds_fail(err, SLDS_ERR_IO, "%s: cannot write in folder %s: %s", path, dir, strerror(errno));
     return SLDS_OK;
 }
 
@@ -253,6 +321,18 @@ int slds_load_collection(slds_store *s, const char *dir, const slds_load_options
     if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
         return slds_fail(err, SLDS_ERR_IO, "%s: not a folder", dir);
     load_ctx c = {.store = s, .err = err, .progress = progress, .res = res};
+    if (opt)
+        c.opt = *opt;
+    slds_load_default_rules(c.sev);
+    if (opt && opt->severity)
+        memcpy(c.sev, opt->severity, sizeof c.sev);
+    for (int i = 0; i < SLDS_RULE_COUNT; i++)
+        if (slds_rules(&(int){0})[i].storage && c.sev[i] != SLDS_SEV_REJECT)
+            return slds_fail(err, SLDS_ERR_USAGE, "rule %s protects storage and cannot be lowered to warn",
+                             slds_rules(&(int){0})[i].id);
+    if ((c.opt.rejects_path && slds_load_check_output(c.opt.rejects_path, err)) ||
+        (c.opt.findings_path && slds_load_check_output(c.opt.findings_path, err)))
+        return err->code;
     int nfiles;
     const slds_file_def *files = slds_contract_files(&nfiles);
     char paths[SLDS_MAX_FILES][4096];
@@ -279,14 +359,27 @@ int slds_load_collection(slds_store *s, const char *dir, const slds_load_options
     int rc = slds_store_begin(s, err);
     if (rc)
         return rc;
-    rc = slds_store_prepare(s, &c.reject_stmt,
-                            "INSERT OR REPLACE INTO rejects(load_id, file, line, column_name, value,"
-                            " reason) VALUES('" PENDING "', ?, ?, ?, ?, ?)",
-                            err);
+    rc = ingest_schema_ensure(s, err);
+    if (!rc)
+        rc = slds_store_prepare(s, &c.reject_stmt,
+                                "INSERT OR REPLACE INTO rejects(load_id, file, line, column_name, value,"
+                                " reason, rule_id) VALUES('" PENDING "', ?, ?, ?, ?, ?, ?)",
+                                err);
+    if (!rc)
+        rc = slds_store_prepare(s, &c.finding_stmt,
+                                "INSERT OR REPLACE INTO findings(load_id, file, line, column_name, value,"
+                                " rule_id, message, lea_id) VALUES('" PENDING "', ?, ?, ?, ?, ?, ?, ?)",
+                                err);
     if (!rc)
         rc = slds_store_exec(s, "DELETE FROM rejects WHERE load_id = '" PENDING "'", err);
     if (!rc)
+        rc = slds_store_exec(s, "DELETE FROM findings WHERE load_id = '" PENDING "'", err);
+    if (!rc)
         rc = read_existing(&c);
+    if (!rc && c.opt.replace_lea)
+        rc = replace_check_scope(&c);
+    if (!rc)
+        rc = history_begin(&c);
     /* Spells already in the database form the enrolled sets for this load's
      * later files even when it has no enrollments.csv. */
     bool has_enrollments = false;
@@ -307,17 +400,29 @@ int slds_load_collection(slds_store *s, const char *dir, const slds_load_options
         res->read += c.cur->read;
         res->loaded += c.cur->loaded;
         res->rejected += c.cur->rejected;
+        res->warned += c.cur->warned;
+        res->deleted += c.cur->deleted;
     }
     if (!rc)
         rc = record_load(&c, dir, digests);
+    history_end(&c);
     if (!rc)
         rc = slds_store_commit(s, err);
     if (rc)
         slds_store_rollback(s);
-    if (!rc && opt && opt->rejects_path)
-        rc = write_rejects_csv(&c, opt->rejects_path);
+    else
+        res->committed = true;
+    if (!rc && c.opt.rejects_path)
+        rc = write_list_csv(&c, c.opt.rejects_path,
+                            "SELECT file, line, column_name, value, rule_id, reason FROM rejects"
+                            " WHERE load_id = ? ORDER BY file, line",
+                            "file,line,column,value,rule,reason\n", 6);
+    if (!rc && c.opt.findings_path)
+        rc = write_list_csv(&c, c.opt.findings_path,
+                            "SELECT file, line, column_name, value, rule_id, message, lea_id FROM findings"
+                            " WHERE load_id = ? ORDER BY file, line, rule_id",
+                            "file,line,column,value,rule,message,lea_id\n", 7);
     ctx_free(&c);
     res->seconds = slds_now() - t0;
     return rc;
 }
-

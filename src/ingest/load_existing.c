@@ -99,8 +99,10 @@ static int read_identities(load_ctx *c)
         for (uint8_t i = 0; i < 4; i++)
             if (!strcmp(src, slds_load_id_sources[i]))
                 source = i;
+        uint32_t lea_idx = slds_intern_find(&c->leas, lea, strlen(lea));
         if (student == SLDS_NO_ID || crosswalk_set(c, lea, local, student, source) ||
-            (mk && match_add(c, mk, strlen(mk), student))) {
+            (mk && match_add(c, mk, strlen(mk), student)) ||
+            (lea_idx != SLDS_NO_ID && set_student_lea(c, student, lea_idx))) {
             sqlite3_finalize(st);
             return nomem(c);
         }
@@ -125,11 +127,32 @@ int push_spell(load_ctx *c, const spell *sp)
 
 int8_t exit_code_index(const char *code)
 {
-    const slds_column_def *col = &slds_contract_find("enrollments.csv")->columns[6];
+    const slds_column_def *col = &slds_contract_find("enrollments.csv")->columns[SLDS_ENR_EXIT_CODE];
     for (int8_t i = 0; code && col->codes[i]; i++)
         if (!strcmp(col->codes[i], code))
             return (int8_t)(i + 1);
     return 0;
+}
+
+/* Schools and the district of each (for findings by district). */
+static int read_schools(load_ctx *c)
+{
+    sqlite3_stmt *st;
+    if (slds_store_prepare(c->store, &st, "SELECT school_id, lea_id FROM schools", c->err))
+        return c->err->code;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *school = (const char *)sqlite3_column_text(st, 0);
+        const char *lea = (const char *)sqlite3_column_text(st, 1);
+        uint32_t s = slds_intern_add(&c->schools, school, strlen(school));
+        uint32_t l = slds_intern_find(&c->leas, lea, strlen(lea));
+        if (s == SLDS_NO_ID || set_school_lea(c, s, l)) {
+            sqlite3_finalize(st);
+            return nomem(c);
+        }
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? SLDS_OK : db_error(c, "reading schools");
 }
 
 static int read_existing_spells(load_ctx *c)
@@ -140,7 +163,7 @@ static int read_existing_spells(load_ctx *c)
                            " exit_date, exit_code FROM enrollments",
                            c->err))
         return c->err->code;
-    const slds_column_def *grade_col = &slds_contract_find("enrollments.csv")->columns[3];
+    const slds_column_def *grade_col = &slds_contract_find("enrollments.csv")->columns[SLDS_ENR_GRADE_LEVEL];
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         const char *sid = (const char *)sqlite3_column_text(st, 0);
@@ -196,7 +219,7 @@ static int read_teacher_assignments(load_ctx *c)
 int read_existing(load_ctx *c)
 {
     if (read_ids(c, "SELECT lea_id FROM leas", &c->leas) ||
-        read_ids(c, "SELECT school_id FROM schools", &c->schools) ||
+        read_schools(c) ||
         read_ids(c, "SELECT staff_id FROM staff", &c->staff) ||
         read_ids(c, "SELECT prep_program_id FROM prep_programs", &c->programs) ||
         read_ids(c, "SELECT standard_id FROM standards", &c->standards) ||

@@ -30,12 +30,24 @@ typedef struct cell {
     } u;
 } cell;
 
+/* A finding of a loaded row, carried to the writer (strings in the arena). */
+typedef struct batch_finding {
+    long line;
+    slds_rule rule;
+    const char *column;
+    size_t value, message, lea; /* arena offsets; lea SIZE_MAX when unknown */
+} batch_finding;
+
 typedef struct batch {
     int nrows;
     long *line;
     uint8_t *rejected;
+    uint8_t *reject_rule;
     const char **reject_column;
     size_t *reject_value, *reject_reason; /* arena offsets */
+    batch_finding *findings;
+    int nfindings, capfindings;
+    int nwarned;                          /* rows with findings */
     cell *cells;                          /* BATCH_ROWS * ncols */
     int *order;                           /* rows in the order to write them */
     slds_buf arena;
@@ -45,6 +57,8 @@ static void batch_free(batch *b)
 {
     free(b->line);
     free(b->rejected);
+    free(b->reject_rule);
+    free(b->findings);
     free(b->reject_column);
     free(b->reject_value);
     free(b->reject_reason);
@@ -57,12 +71,13 @@ static bool batch_init(batch *b, int ncols)
 {
     b->line = malloc(BATCH_ROWS * sizeof *b->line);
     b->rejected = malloc(BATCH_ROWS);
+    b->reject_rule = malloc(BATCH_ROWS);
     b->reject_column = malloc(BATCH_ROWS * sizeof *b->reject_column);
     b->reject_value = malloc(BATCH_ROWS * sizeof *b->reject_value);
     b->reject_reason = malloc(BATCH_ROWS * sizeof *b->reject_reason);
     b->cells = malloc((size_t)BATCH_ROWS * (size_t)ncols * sizeof *b->cells);
     b->order = malloc(BATCH_ROWS * sizeof *b->order);
-    return b->line && b->rejected && b->reject_column && b->reject_value && b->reject_reason &&
+    return b->line && b->rejected && b->reject_rule && b->reject_column && b->reject_value && b->reject_reason &&
            b->cells && b->order;
 }
 
@@ -182,18 +197,50 @@ static void pipeline_give(pipeline *p, batch *b, bool full)
     pthread_mutex_unlock(&p->lock);
 }
 
-static bool add_reject(batch *b, long line, const char *column, const char *value, size_t vlen,
-                       const char *reason)
+static bool add_reject(batch *b, long line, const slds_file_def *def, const flagged *f)
 {
     int k = b->nrows++;
     b->line[k] = line;
     b->rejected[k] = 1;
-    b->reject_column[k] = column;
+    b->reject_rule[k] = (uint8_t)f->rule;
+    b->reject_column[k] = f->col >= 0 ? def->columns[f->col].name : NULL;
     char shown[1024];
-    printable_value(value ? value : "", value ? vlen : 0, shown, sizeof shown);
+    printable_value(f->value ? f->value : "", f->value ? f->vlen : 0, shown, sizeof shown);
     b->reject_value[k] = arena_put(b, shown, strlen(shown) + 1);
-    b->reject_reason[k] = arena_put(b, reason, strlen(reason) + 1);
+    b->reject_reason[k] = arena_put(b, f->why, strlen(f->why) + 1);
     return b->reject_value[k] != SIZE_MAX && b->reject_reason[k] != SIZE_MAX;
+}
+
+/* The findings of a loaded row, copied (the CSV window and the interned
+ * strings may move before the writer reads them). */
+static bool add_findings(batch *b, long line, const slds_file_def *def, const verdict *v, const char *lea)
+{
+    if (!v->nwarn)
+        return true;
+    if (b->nfindings + v->nwarn > b->capfindings) {
+        int cap = b->capfindings ? b->capfindings * 2 : 256;
+        while (cap < b->nfindings + v->nwarn)
+            cap *= 2;
+        batch_finding *p = realloc(b->findings, (size_t)cap * sizeof *p);
+        if (!p)
+            return false;
+        b->findings = p;
+        b->capfindings = cap;
+    }
+    size_t lea_off = lea ? arena_put(b, lea, strlen(lea) + 1) : SIZE_MAX;
+    for (int i = 0; i < v->nwarn; i++) {
+        const flagged *f = &v->warn[i];
+        batch_finding *x = &b->findings[b->nfindings++];
+        char shown[1024];
+        printable_value(f->value ? f->value : "", f->value ? f->vlen : 0, shown, sizeof shown);
+        *x = (batch_finding){line, f->rule, f->col >= 0 ? def->columns[f->col].name : NULL,
+                             arena_put(b, shown, strlen(shown) + 1), arena_put(b, f->why, strlen(f->why) + 1),
+                             lea_off};
+        if (x->value == SIZE_MAX || x->message == SIZE_MAX)
+            return false;
+    }
+    b->nwarned++;
+    return true;
 }
 
 static bool add_row(batch *b, const slds_file_def *def, long line, const row *r)
@@ -235,7 +282,7 @@ static void *pipeline_reader(void *arg)
     const slds_file_def *def = p->def;
     slds_csv_record rec;
     row r;
-    char why[512];
+    verdict v;
     batch *b = NULL;
     uint64_t bytes_base = c->bytes_done;
     int rc = SLDS_OK;
@@ -245,6 +292,8 @@ static void *pipeline_reader(void *arg)
             if (!b)
                 break; /* the writer failed */
             b->nrows = 0;
+            b->nfindings = 0;
+            b->nwarned = 0;
             slds_buf_clear(&b->arena);
         }
         int got = slds_csv_next(p->csv, &rec, &p->reader_err);
@@ -258,34 +307,33 @@ static void *pipeline_reader(void *arg)
         if ((p->read & 0xFFFF) == 0)
             slds_progress_report(c->progress, def->file, bytes_base + slds_csv_offset(p->csv),
                                  c->bytes_total);
-        int col;
-        const char *value;
-        size_t vlen;
-        const char *reason = parse_row(def, &p->h, &rec, &r, &col, &value, &vlen, why, sizeof why);
-        if (!reason) {
-            reason = cross_check(c, def, &r, &col, why, sizeof why);
-            if (reason) {
-                value = r.raw[col];
-                vlen = r.rawlen[col];
+        verdict_clear(&v);
+        if (parse_row(def, &p->h, &rec, &r, &v)) {
+            /* The same natural key earlier in the file: this row is rejected. */
+            uint64_t h = natural_key_hash(def, p->key_columns, &r);
+            uint32_t seen = 0;
+            if (slds_map64_get(&c->file_keys, h, &seen) && seen == 1)
+                flag(c, &v, SLDS_RULE_KEY_DUPLICATE_IN_FILE, p->key_columns[0], r.raw[p->key_columns[0]],
+                     r.rawlen[p->key_columns[0]], "natural key already given on an earlier line of this file");
+            else
+                cross_check(c, def, &r, &v);
+            /* Keys of loaded rows (1) make later ones duplicates; keys of rows
+             * rejected here (2) still protect their stored row from --replace. */
+            if (!(seen == 1) && !slds_map64_put(&c->file_keys, h, v.rejected ? 2 : 1)) {
+                rc = slds_fail(&p->reader_err, SLDS_ERR_NOMEM, "out of memory loading %s", def->file);
+                break;
             }
         }
-        bool ok = reason ? add_reject(b, rec.line, col >= 0 ? def->columns[col].name : NULL, value,
-                                      vlen, reason)
-                         : add_row(b, def, rec.line, &r);
+        bool ok = v.rejected ? add_reject(b, rec.line, def, &v.reject)
+                             : add_row(b, def, rec.line, &r) &&
+                                   add_findings(b, rec.line, def, &v, v.nwarn ? row_district(c, def, &r) : NULL);
         if (!ok) {
             rc = slds_fail(&p->reader_err, SLDS_ERR_NOMEM, "out of memory loading %s", def->file);
             break;
         }
-        if (!reason) {
-            slds_error scratch = {0};
-            slds_error *saved = c->err;
-            c->err = &scratch; /* remember_row only fails for lack of memory */
-            int mrc = remember_row(c, def, &r);
-            c->err = saved;
-            if (mrc) {
-                rc = slds_fail(&p->reader_err, mrc, "%s", scratch.message);
-                break;
-            }
+        if (!v.rejected && remember_row(c, def, &r, &p->reader_err)) {
+            rc = p->reader_err.code;
+            break;
         }
         if (b->nrows == BATCH_ROWS || b->arena.len > (16u << 20)) {
             batch_sort(b, p->key_columns, def->ncolumns, p->sort_items);
@@ -312,7 +360,7 @@ static int write_batch(load_ctx *c, const slds_file_def *def, sqlite3_stmt *inse
         if (b->rejected[k]) {
             const char *value = b->arena.data + b->reject_value[k];
             int rc = reject_row(c, b->line[k], b->reject_column[k], value, strlen(value),
-                                b->arena.data + b->reject_reason[k]);
+                                (slds_rule)b->reject_rule[k], b->arena.data + b->reject_reason[k]);
             if (rc)
                 return rc;
             continue;
@@ -341,6 +389,15 @@ static int write_batch(load_ctx *c, const slds_file_def *def, sqlite3_stmt *inse
             return db_error(c, def->table);
         c->cur->loaded++;
     }
+    for (int i = 0; i < b->nfindings; i++) {
+        const batch_finding *f = &b->findings[i];
+        const char *value = b->arena.data + f->value;
+        int rc = finding_row(c, f->line, f->column, value, strlen(value), f->rule,
+                             b->arena.data + f->message, f->lea == SIZE_MAX ? NULL : b->arena.data + f->lea);
+        if (rc)
+            return rc;
+    }
+    c->cur->warned += b->nwarned;
     return SLDS_OK;
 }
 
@@ -351,12 +408,8 @@ int load_plain_file(load_ctx *c, const slds_file_def *def, slds_csv *csv, const 
     pipeline p = {.c = c, .def = def, .h = *h, .csv = csv};
     batch batches[NBATCHES];
     memset(batches, 0, sizeof batches);
-    int rc = SLDS_OK, nkey = 0;
-    char key[256];
-    snprintf(key, sizeof key, "%s", def->natural_key);
-    for (char *save = NULL, *name = strtok_r(key, ", ", &save); name; name = strtok_r(NULL, ", ", &save))
-        p.key_columns[nkey++] = slds_contract_column(def, name);
-    p.key_columns[nkey] = -1;
+    int rc = SLDS_OK;
+    natural_key_columns(def, p.key_columns);
     p.sort_items = malloc(BATCH_ROWS * sizeof *p.sort_items);
     if (!p.sort_items)
         rc = nomem(c);

@@ -16,107 +16,123 @@ bool known(const slds_intern *t, const slds_value *v, uint32_t *idx)
     return id != SLDS_NO_ID;
 }
 
-/* Checks that rows of each file make sense with the rest of the state.
- * Returns NULL when the row is fine, else the reason; *col is the column. */
-const char *cross_check(load_ctx *c, const slds_file_def *def, const row *r, int *col,
-                               char *why, size_t whysize)
+/* A reference that must resolve: a storage rule (the row would point at nothing). */
+static bool ref(load_ctx *c, verdict *v, const row *r, int col, const slds_intern *set, slds_rule rule,
+                const char *what)
+{
+    if (r->v[col].blank || known(set, &r->v[col], NULL))
+        return false;
+    char why[160];
+    snprintf(why, sizeof why, "unknown %s (not in this collection nor in the database)", what);
+    return flag(c, v, rule, col, r->raw[col], r->rawlen[col], why);
+}
+
+#define REF(col, set, rule, what)                                                                  \
+    do {                                                                                           \
+        if (ref(c, v, r, col, &c->set, SLDS_RULE_##rule, what))                                    \
+            return;                                                                                \
+    } while (0)
+#define FLAG(rule, col, why)                                                                       \
+    do {                                                                                           \
+        if (flag(c, v, SLDS_RULE_##rule, col, r->raw[col], r->rawlen[col], why))                   \
+            return;                                                                                \
+    } while (0)
+
+/* Checks that a row of a plain file makes sense with the rest of the state,
+ * noting every rule it breaks in v (checking stops at the first reject). */
+void cross_check(load_ctx *c, const slds_file_def *def, const row *r, verdict *v)
 {
     uint32_t a, b;
-#define REF(colno, set, what)                                                                     \
-    do {                                                                                          \
-        if (!r->v[colno].blank && !known(&c->set, &r->v[colno], NULL)) {                          \
-            *col = colno;                                                                         \
-            return "unknown " what " (not in this collection nor in the database)";              \
-        }                                                                                         \
-    } while (0)
+    char why[200];
     switch (def->kind) {
     case SLDS_FILE_SCHOOLS:
-        REF(1, leas, "district");
+        REF(SLDS_SCH_LEA_ID, leas, REF_UNKNOWN_DISTRICT, "district");
         break;
     case SLDS_FILE_STAFF:
-        REF(1, leas, "district");
-        REF(4, programs, "preparation program");
+        REF(SLDS_STF_LEA_ID, leas, REF_UNKNOWN_DISTRICT, "district");
+        REF(SLDS_STF_PREP_PROGRAM_ID, programs, REF_UNKNOWN_PROGRAM, "preparation program");
         break;
     case SLDS_FILE_STAFF_ASSIGNMENTS:
-        REF(0, staff, "staff member");
-        REF(1, schools, "school");
+        REF(SLDS_ASG_STAFF_ID, staff, REF_UNKNOWN_STAFF, "staff member");
+        REF(SLDS_ASG_SCHOOL_ID, schools, REF_UNKNOWN_SCHOOL, "school");
         break;
     case SLDS_FILE_OBSERVATIONS:
-        REF(0, staff, "staff member");
+        REF(SLDS_OBS_STAFF_ID, staff, REF_UNKNOWN_STAFF, "staff member");
         break;
     case SLDS_FILE_STUDENT_ATTRIBUTES:
+        REF(SLDS_ATR_STUDENT_ID, students, REF_UNKNOWN_STUDENT, "student");
+        break;
     case SLDS_FILE_POSTSECONDARY:
-        REF(0, students, "student");
+        REF(SLDS_PSE_STUDENT_ID, students, REF_UNKNOWN_STUDENT, "student");
         break;
     case SLDS_FILE_COURSES:
+        REF(SLDS_CRS_STUDENT_ID, students, REF_UNKNOWN_STUDENT, "student");
+        REF(SLDS_CRS_SCHOOL_ID, schools, REF_UNKNOWN_SCHOOL, "school");
+        break;
     case SLDS_FILE_DISCIPLINE:
-        REF(0, students, "student");
-        REF(1, schools, "school");
+        REF(SLDS_DIS_STUDENT_ID, students, REF_UNKNOWN_STUDENT, "student");
+        REF(SLDS_DIS_SCHOOL_ID, schools, REF_UNKNOWN_SCHOOL, "school");
         break;
     case SLDS_FILE_ATTENDANCE:
-        REF(0, students, "student");
-        REF(1, schools, "school");
-        known(&c->students, &r->v[0], &a);
-        known(&c->schools, &r->v[1], &b);
-        if (!slds_map64_get(&c->enrolled_school_year, key3(a, b, r->v[2].i), NULL)) {
-            *col = 0;
-            return "student not enrolled at this school in this school year";
-        }
+        REF(SLDS_ATT_STUDENT_ID, students, REF_UNKNOWN_STUDENT, "student");
+        REF(SLDS_ATT_SCHOOL_ID, schools, REF_UNKNOWN_SCHOOL, "school");
+        known(&c->students, &r->v[SLDS_ATT_STUDENT_ID], &a);
+        known(&c->schools, &r->v[SLDS_ATT_SCHOOL_ID], &b);
+        if (!slds_map64_get(&c->enrolled_school_year, key3(a, b, r->v[SLDS_ATT_SCHOOL_YEAR].i), NULL))
+            FLAG(ATT_NOT_ENROLLED, SLDS_ATT_STUDENT_ID, "student not enrolled at this school in this school year");
+        if (r->v[SLDS_ATT_DAYS_PRESENT].d > r->v[SLDS_ATT_DAYS_ENROLLED].d)
+            FLAG(ATT_PRESENT_OVER_ENROLLED, SLDS_ATT_DAYS_PRESENT, "more days present than days enrolled");
         break;
     case SLDS_FILE_ROSTERS: {
-        REF(0, staff, "staff member");
-        REF(1, students, "student");
-        REF(2, schools, "school");
+        REF(SLDS_ROS_STAFF_ID, staff, REF_UNKNOWN_STAFF, "staff member");
+        REF(SLDS_ROS_STUDENT_ID, students, REF_UNKNOWN_STUDENT, "student");
+        REF(SLDS_ROS_SCHOOL_ID, schools, REF_UNKNOWN_SCHOOL, "school");
         uint32_t t;
-        known(&c->staff, &r->v[0], &t);
-        known(&c->students, &r->v[1], &a);
-        known(&c->schools, &r->v[2], &b);
-        if (!slds_map64_get(&c->teacher_assignments, key3(t, b, r->v[3].i), NULL)) {
-            *col = 0;
-            return "staff member is not assigned as TEACHER to this school in this school year";
-        }
-        if (!slds_map64_get(&c->enrolled_school_year, key3(a, b, r->v[3].i), NULL)) {
-            *col = 1;
-            return "student not enrolled at this school in this school year";
-        }
+        known(&c->staff, &r->v[SLDS_ROS_STAFF_ID], &t);
+        known(&c->students, &r->v[SLDS_ROS_STUDENT_ID], &a);
+        known(&c->schools, &r->v[SLDS_ROS_SCHOOL_ID], &b);
+        int64_t year = r->v[SLDS_ROS_SCHOOL_YEAR].i;
+        if (!slds_map64_get(&c->teacher_assignments, key3(t, b, year), NULL))
+            FLAG(ROS_TEACHER_NOT_ASSIGNED, SLDS_ROS_STAFF_ID,
+                 "staff member is not assigned as TEACHER to this school in this school year");
+        if (!slds_map64_get(&c->enrolled_school_year, key3(a, b, year), NULL))
+            FLAG(ROS_NOT_ENROLLED, SLDS_ROS_STUDENT_ID, "student not enrolled at this school in this school year");
         break;
     }
     case SLDS_FILE_ASSESSMENTS: {
-        REF(0, students, "student");
-        known(&c->students, &r->v[0], &a);
-        if (!slds_map64_get(&c->enrolled_year, key2(a, r->v[1].i), NULL)) {
-            *col = 0;
-            return "student not enrolled in this school year";
-        }
-        bool scored = !r->v[7].blank, reason = !r->v[9].blank;
-        if (scored == reason) {
-            *col = scored ? 9 : 7;
-            return scored ? "a scored test must have a blank not_tested_reason"
-                          : "scale_score is blank but no not_tested_reason is given";
-        }
-        int64_t lo = slds_days_from_civil((int)r->v[1].i - 1, 7, 1);
-        int64_t hi = slds_days_from_civil((int)r->v[1].i, 9, 30);
-        if (r->v[6].i < lo || r->v[6].i > hi) {
-            *col = 6;
-            snprintf(why, whysize, "test date outside school year %d (%d-07-01 to %d-09-30)",
-                     (int)r->v[1].i, (int)r->v[1].i - 1, (int)r->v[1].i);
-            return why;
+        REF(SLDS_ASM_STUDENT_ID, students, REF_UNKNOWN_STUDENT, "student");
+        bool scored = !r->v[SLDS_ASM_SCALE_SCORE].blank, reason = !r->v[SLDS_ASM_NOT_TESTED_REASON].blank;
+        if (scored == reason)
+            FLAG(ASM_SCORE_AND_REASON, scored ? SLDS_ASM_NOT_TESTED_REASON : SLDS_ASM_SCALE_SCORE,
+                 scored ? "a scored test must have a blank not_tested_reason"
+                        : "scale_score is blank but no not_tested_reason is given");
+        int year = (int)r->v[SLDS_ASM_SCHOOL_YEAR].i;
+        known(&c->students, &r->v[SLDS_ASM_STUDENT_ID], &a);
+        if (!slds_map64_get(&c->enrolled_year, key2(a, year), NULL))
+            FLAG(ASM_NOT_ENROLLED, SLDS_ASM_STUDENT_ID, "student not enrolled in this school year");
+        int64_t lo = slds_days_from_civil(year - 1, 7, 1), hi = slds_days_from_civil(year, 9, 30);
+        if (r->v[SLDS_ASM_TEST_DATE].i < lo || r->v[SLDS_ASM_TEST_DATE].i > hi) {
+            snprintf(why, sizeof why, "test date outside school year %d (%d-07-01 to %d-09-30)", year,
+                     year - 1, year);
+            FLAG(ASM_TEST_DATE_OUTSIDE_YEAR, SLDS_ASM_TEST_DATE, why);
         }
         break;
     }
     case SLDS_FILE_ITEM_RESPONSES:
-        REF(0, students, "student");
-        REF(3, standards, "standard");
+        REF(SLDS_ITM_STUDENT_ID, students, REF_UNKNOWN_STUDENT, "student");
+        REF(SLDS_ITM_STANDARD_ID, standards, REF_UNKNOWN_STANDARD, "standard");
         break;
     default:
         break;
     }
-#undef REF
-    return NULL;
 }
+#undef REF
+#undef FLAG
 
-/* Adds what later files will check against (ids, assignments). */
-int remember_row(load_ctx *c, const slds_file_def *def, const row *r)
+/* Adds what later files will check against (ids, assignments, districts of
+ * schools). Fails only for lack of memory; err is the caller's (the reader
+ * thread passes its own). */
+int remember_row(load_ctx *c, const slds_file_def *def, const row *r, slds_error *err)
 {
     slds_intern *set = def->kind == SLDS_FILE_LEAS            ? &c->leas
                        : def->kind == SLDS_FILE_SCHOOLS       ? &c->schools
@@ -124,35 +140,77 @@ int remember_row(load_ctx *c, const slds_file_def *def, const row *r)
                        : def->kind == SLDS_FILE_PREP_PROGRAMS ? &c->programs
                        : def->kind == SLDS_FILE_STANDARDS     ? &c->standards
                                                               : NULL;
-    if (set && slds_intern_add(set, r->v[0].text, r->v[0].len) == SLDS_NO_ID)
-        return nomem(c);
-    if (def->kind == SLDS_FILE_STAFF_ASSIGNMENTS && !strcmp(r->v[3].text, "TEACHER")) {
+    uint32_t id = SLDS_NO_ID;
+    if (set && (id = slds_intern_add(set, r->v[0].text, r->v[0].len)) == SLDS_NO_ID)
+        return slds_fail(err, SLDS_ERR_NOMEM, "out of memory loading %s", def->file);
+    if (def->kind == SLDS_FILE_SCHOOLS) {
+        uint32_t lea;
+        known(&c->leas, &r->v[SLDS_SCH_LEA_ID], &lea);
+        size_t old = c->school_lea_cap;
+        if (slds_grow_u32(&c->school_lea, &c->school_lea_cap, id))
+            return slds_fail(err, SLDS_ERR_NOMEM, "out of memory loading %s", def->file);
+        for (size_t i = old; i < c->school_lea_cap; i++)
+            c->school_lea[i] = SLDS_NO_ID;
+        c->school_lea[id] = lea;
+    }
+    if (def->kind == SLDS_FILE_STAFF_ASSIGNMENTS && !strcmp(r->v[SLDS_ASG_ROLE].text, "TEACHER")) {
         uint32_t t, s;
-        known(&c->staff, &r->v[0], &t);
-        known(&c->schools, &r->v[1], &s);
-        if (!slds_map64_put(&c->teacher_assignments, key3(t, s, r->v[2].i), 1))
-            return nomem(c);
+        known(&c->staff, &r->v[SLDS_ASG_STAFF_ID], &t);
+        known(&c->schools, &r->v[SLDS_ASG_SCHOOL_ID], &s);
+        if (!slds_map64_put(&c->teacher_assignments, key3(t, s, r->v[SLDS_ASG_SCHOOL_YEAR].i), 1))
+            return slds_fail(err, SLDS_ERR_NOMEM, "out of memory loading %s", def->file);
     }
     return SLDS_OK;
 }
 
-int prepare_insert(load_ctx *c, const char *table, const char *const *cols, int n,
-                          sqlite3_stmt **st)
+/* An upsert keyed by the natural key: a new key is inserted; a stored row
+ * with the same key is updated only when a value differs, so re-loading the
+ * same row writes nothing, and a changed row fires the change history's
+ * trigger (load_history.c) with the old values. */
+int prepare_insert(load_ctx *c, const char *table, const char *const *cols, int n, const char *key,
+                   sqlite3_stmt **st)
 {
     slds_buf sql = {0};
-    slds_buf_printf(&sql, "INSERT OR REPLACE INTO %s(", table);
+    slds_buf_printf(&sql, "INSERT INTO %s AS t(", table);
     for (int i = 0; i < n; i++)
         slds_buf_printf(&sql, "%s%s", i ? ", " : "", cols[i]);
     slds_buf_puts(&sql, ") VALUES(");
     for (int i = 0; i < n; i++)
         slds_buf_puts(&sql, i ? ", ?" : "?");
-    if (slds_buf_puts(&sql, ")"))
+    slds_buf_printf(&sql, ") ON CONFLICT(%s) DO ", key);
+    int nset = 0;
+    char keys[256];
+    snprintf(keys, sizeof keys, ",%s,", key);
+    for (char *p = keys; *p; p++)
+        if (*p == ' ')
+            memmove(p, p + 1, strlen(p));
+    for (int i = 0; i < n; i++) {
+        char probe[80];
+        snprintf(probe, sizeof probe, ",%s,", cols[i]);
+        if (strstr(keys, probe))
+            continue;
+        slds_buf_printf(&sql, "%s%s = excluded.%s", nset ? ", " : "UPDATE SET ", cols[i], cols[i]);
+        nset++;
+    }
+    if (!nset)
+        slds_buf_puts(&sql, "NOTHING");
+    else {
+        nset = 0;
+        for (int i = 0; i < n; i++) {
+            char probe[80];
+            snprintf(probe, sizeof probe, ",%s,", cols[i]);
+            if (strstr(keys, probe))
+                continue;
+            slds_buf_printf(&sql, "%st.%s IS NOT excluded.%s", nset++ ? " OR " : " WHERE ", cols[i],
+                            cols[i]);
+        }
+    }
+    if (slds_buf_puts(&sql, ""))
         return nomem(c);
     int rc = slds_store_prepare(c->store, st, sql.data, c->err);
     slds_buf_free(&sql);
     return rc;
 }
-
 
 int read_header(load_ctx *c, slds_csv *csv, const char *path, const slds_file_def *def,
                        header_map *h)
@@ -203,29 +261,33 @@ int read_header(load_ctx *c, slds_csv *csv, const char *path, const slds_file_de
     return SLDS_OK;
 }
 
-/* Structural and per-column checks of one record. Returns NULL when the row
- * parsed, else the reason (and *col, *value, *vlen describe the culprit). */
-const char *parse_row(const slds_file_def *def, const header_map *h,
-                             const slds_csv_record *rec, row *r, int *col, const char **value,
-                             size_t *vlen, char *why, size_t whysize)
+/* Structural and per-column checks of one record: false when the row is
+ * rejected (v->reject says why; the row is then not checked further). */
+bool parse_row(const slds_file_def *def, const header_map *h, const slds_csv_record *rec, row *r,
+               verdict *v)
 {
-    *col = -1;
-    *value = NULL;
-    *vlen = 0;
+    char why[400];
+    flagged *f = &v->reject;
     if (rec->nfields != h->nfields) {
-        snprintf(why, whysize, "expected %d fields (as in the header), found %d", h->nfields,
+        snprintf(why, sizeof why, "expected %d fields (as in the header), found %d", h->nfields,
                  rec->nfields);
-        return why;
+        v->rejected = true;
+        *f = (flagged){.rule = SLDS_RULE_ROW_FIELD_COUNT, .col = -1};
+        snprintf(f->why, sizeof f->why, "%s", why);
+        return false;
     }
     if (rec->bad_utf8_field >= 0 || rec->bad_quote_field >= 0) {
-        int f = rec->bad_utf8_field >= 0 ? rec->bad_utf8_field : rec->bad_quote_field;
+        int fi = rec->bad_utf8_field >= 0 ? rec->bad_utf8_field : rec->bad_quote_field;
+        v->rejected = true;
+        *f = (flagged){.rule = rec->bad_utf8_field >= 0 ? SLDS_RULE_ROW_NOT_UTF8 : SLDS_RULE_ROW_STRAY_QUOTE,
+                       .col = -1, .value = rec->fields[fi], .vlen = rec->lengths[fi]};
         for (int i = 0; i < def->ncolumns; i++)
-            if (h->pos[i] == f)
-                *col = i;
-        *value = rec->fields[f];
-        *vlen = rec->lengths[f];
-        return rec->bad_utf8_field >= 0 ? "not valid UTF-8 (wrong encoding?)"
-                                        : "stray quote: a field is quoted only in part";
+            if (h->pos[i] == fi)
+                f->col = i;
+        snprintf(f->why, sizeof f->why, "%s",
+                 rec->bad_utf8_field >= 0 ? "not valid UTF-8 (wrong encoding?)"
+                                          : "stray quote: a field is quoted only in part");
+        return false;
     }
     for (int i = 0; i < def->ncolumns; i++) {
         int p = h->pos[i];
@@ -233,14 +295,14 @@ const char *parse_row(const slds_file_def *def, const header_map *h,
         size_t len = p >= 0 ? rec->lengths[p] : 0;
         r->raw[i] = s;
         r->rawlen[i] = len;
-        const char *reason = slds_field_parse(&def->columns[i], s, len, &r->v[i], why, whysize);
+        slds_rule rule;
+        const char *reason = slds_field_check(&def->columns[i], s, len, &r->v[i], why, sizeof why, &rule);
         if (reason) {
-            *col = i;
-            *value = s;
-            *vlen = len;
-            return reason;
+            v->rejected = true;
+            *f = (flagged){.rule = rule, .col = i, .value = s, .vlen = len};
+            snprintf(f->why, sizeof f->why, "%s", reason);
+            return false;
         }
     }
-    return NULL;
+    return true;
 }
-

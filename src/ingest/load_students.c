@@ -44,8 +44,10 @@ static int write_identity(load_ctx *c, student_stmts *ss, const char *const *f, 
     bool has_identity = f[2][0] && f[3][0] && f[4][0];
     size_t mklen = has_identity ? slds_ident_match_key(f[2], f[3], f[4], f[5], mk, sizeof mk) : 0;
     uint32_t student = slds_intern_add(&c->students, sid, strlen(sid));
+    uint32_t lea = slds_intern_find(&c->leas, f[0], strlen(f[0]));
     if (student == SLDS_NO_ID || crosswalk_set(c, f[0], f[1], student, source) ||
-        (has_identity && match_add(c, mk, mklen, student)))
+        (has_identity && match_add(c, mk, mklen, student)) ||
+        (lea != SLDS_NO_ID && set_student_lea(c, student, lea)))
         return nomem(c);
     sqlite3_stmt *st = ss->identity;
     for (int i = 0; i < 2; i++)
@@ -86,7 +88,7 @@ int resolve_pending_student(load_ctx *c, student_stmts *ss, const pending_studen
         size_t mklen = slds_ident_match_key(f[2], f[3], f[4], f[5], mk, sizeof mk);
         uint32_t e = slds_intern_find(&c->match_keys, mk, mklen);
         if (e != SLDS_NO_ID && c->match_student[e] == AMBIGUOUS)
-            return reject_row(c, p->line, "student_id", "", 0,
+            return reject_row(c, p->line, "student_id", "", 0, SLDS_RULE_STU_AMBIGUOUS_MATCH,
                               "no statewide id, and name, birth date and sex match more than "
                               "one student: resolve by hand");
         if (e != SLDS_NO_ID) {
@@ -108,13 +110,24 @@ int resolve_pending_student(load_ctx *c, student_stmts *ss, const pending_studen
 int handle_student_row(load_ctx *c, student_stmts *ss, const row *r, long line,
                               pending_student **pending, size_t *npending, size_t *cappending)
 {
-    if (!known(&c->leas, &r->v[0], NULL))
-        return reject_row(c, line, "lea_id", r->raw[0], r->rawlen[0],
+    if (!known(&c->leas, &r->v[SLDS_STU_LEA_ID], NULL))
+        return reject_row(c, line, "lea_id", r->raw[SLDS_STU_LEA_ID], r->rawlen[SLDS_STU_LEA_ID],
+                          SLDS_RULE_REF_UNKNOWN_DISTRICT,
                           "unknown district (not in this collection nor in the database)");
-    if (r->v[6].blank) {
-        for (int i = 2; i <= 4; i++)
+    /* The same district and local id twice in the file: the later is rejected. */
+    static const int key[] = {SLDS_STU_LEA_ID, SLDS_STU_LOCAL_STUDENT_ID, -1};
+    uint64_t h = natural_key_hash(slds_contract_find("students.csv"), key, r);
+    if (slds_map64_get(&c->file_keys, h, NULL))
+        return reject_row(c, line, "local_student_id", r->raw[SLDS_STU_LOCAL_STUDENT_ID],
+                          r->rawlen[SLDS_STU_LOCAL_STUDENT_ID], SLDS_RULE_KEY_DUPLICATE_IN_FILE,
+                          "district and local id already given on an earlier line of this file");
+    if (!slds_map64_put(&c->file_keys, h, 1))
+        return nomem(c);
+    if (r->v[SLDS_STU_STUDENT_ID].blank) {
+        for (int i = SLDS_STU_FIRST_NAME; i <= SLDS_STU_BIRTH_DATE; i++)
             if (r->v[i].blank)
                 return reject_row(c, line, slds_contract_find("students.csv")->columns[i].name, "", 0,
+                                  SLDS_RULE_STU_IDENTITY_MISSING,
                                   "a record without a statewide id needs first_name, last_name "
                                   "and birth_date, to be matched to a student");
         if (*npending == *cappending) {
@@ -149,7 +162,8 @@ int handle_student_row(load_ctx *c, student_stmts *ss, const row *r, long line,
             /* ids are at most 64 bytes (the contract) */
             snprintf(why, sizeof why, "district %.64s local id %.64s is already linked to statewide id %.64s",
                      f[0], f[1], linked);
-            return reject_row(c, line, "student_id", r->raw[6], r->rawlen[6], why);
+            return reject_row(c, line, "student_id", r->raw[SLDS_STU_STUDENT_ID],
+                              r->rawlen[SLDS_STU_STUDENT_ID], SLDS_RULE_STU_LINKED_TO_OTHER_ID, why);
         }
     } else
         source = SRC_DISTRICT;
