@@ -17,6 +17,7 @@ static const struct {
     {"growth", cmd_growth, "student growth percentiles, growth targets, grade-level gains"},
     {"convert", cmd_convert, "convert other layouts (the SGP package's LONG data) into a collection"},
     {"contract", cmd_contract, "the collection files, columns and codes the loader accepts"},
+    {"history", cmd_history, "what loads changed in a student's stored record, when, by which load"},
 };
 
 static void usage(FILE *out)

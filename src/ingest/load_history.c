@@ -425,6 +425,14 @@ int slds_history_student(slds_store *s, const char *student_id, slds_history_ent
     *out = NULL;
     *count = 0;
     sqlite3_stmt *st;
+    /* A database no load of this version has written to has no history yet. */
+    if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM sqlite_master WHERE name = 'row_history'", -1, &st, NULL) !=
+        SQLITE_OK)
+        return slds_fail(err, SLDS_ERR_DB, "%s: %s", s->path, sqlite3_errmsg(s->db));
+    bool exists = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_finalize(st);
+    if (!exists)
+        return SLDS_OK;
     int rc = slds_store_prepare(s, &st,
                                 "SELECT h.changed_at, h.load_id, coalesce(l.source_dir, ''), h.table_name,"
                                 " h.change, h.old_row FROM row_history h LEFT JOIN loads l USING(load_id)"
