@@ -209,6 +209,11 @@ print(("ok" if ok else "FAIL") + ": %d rules, each triggered; %d rejects, %d fin
 sys.exit(0 if ok else 1)
 PY
 status=$?
+# slds audit lists the findings per district and rule.
+"$slds" audit "$tmp/db" --format csv >"$tmp/audit.csv" 2>/dev/null || { echo "FAIL: audit"; status=1; }
+grep -q '^validity,assessments.csv,district,L2,ASM_NOT_ENROLLED,1,' "$tmp/audit.csv" &&
+    grep -q '^validity,enrollments.csv,district,L1,ENR_OVERLAP,2,' "$tmp/audit.csv" ||
+    { echo "FAIL: audit does not list the findings per district and rule"; grep ASM_NOT "$tmp/audit.csv"; status=1; }
 
 # --rules: raise a warning to reject (CSV), lower a plausibility rule back (JSON), refuse lowering a storage rule.
 printf 'rule,severity\nASM_NOT_ENROLLED,reject\nENR_OVERLAP,reject\n' >"$tmp/strict.csv"
