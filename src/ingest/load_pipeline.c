@@ -309,14 +309,15 @@ static void *pipeline_reader(void *arg)
                                  c->bytes_total);
         verdict_clear(&v);
         if (parse_row(def, &p->h, &rec, &r, &v)) {
-            /* The same natural key earlier in the file: this row is rejected. */
+            cross_check(c, def, &r, &v);
+            /* The same natural key on an earlier loaded line of the file: this
+             * row is rejected (checked last, so a row with a bad reference is
+             * rejected for that). */
             uint64_t h = natural_key_hash(def, p->key_columns, &r);
             uint32_t seen = 0;
-            if (slds_map64_get(&c->file_keys, h, &seen) && seen == 1)
+            if (slds_map64_get(&c->file_keys, h, &seen) && seen == 1 && !v.rejected)
                 flag(c, &v, SLDS_RULE_KEY_DUPLICATE_IN_FILE, p->key_columns[0], r.raw[p->key_columns[0]],
                      r.rawlen[p->key_columns[0]], "natural key already given on an earlier line of this file");
-            else
-                cross_check(c, def, &r, &v);
             /* Keys of loaded rows (1) make later ones duplicates; keys of rows
              * rejected here (2) still protect their stored row from --replace. */
             if (!(seen == 1) && !slds_map64_put(&c->file_keys, h, v.rejected ? 2 : 1)) {
