@@ -154,6 +154,20 @@ sys.exit(0 if ok else 1)
 PY
 [ "$(grep -c ',KEY_DUPLICATE_IN_FILE,' "$tmp/dr.csv")" = 6 ] || bad "duplicates not rejected by KEY_DUPLICATE_IN_FILE"
 
+# --- output injection: formulas neutralized in rejects.csv and findings.csv, control characters rejected
+mkdir -p "$tmp/inj"
+cp "$tmp/base/leas.csv" "$tmp/inj/"
+{ echo 'school_id,lea_id,school_name,school_level,title1,title1_status,charter'
+  echo 'S1,L1,One,=HYPERLINK("http://x"),,,'
+  echo 'S2,L1,@SUM(A1),ELEMENTARY,,,'
+  printf 'S3,L1,Three\033]0;owned\007,ELEMENTARY,,,\n'
+} >"$tmp/inj/schools.csv"
+"$slds" load "$tmp/inj.db" "$tmp/inj" --rejects "$tmp/inj.csv" --findings "$tmp/injf.csv" >/dev/null 2>&1 || bad "injection load"
+grep -q "^schools.csv,2,school_level,\"'=HYPERLINK" "$tmp/inj.csv" || bad "a formula in rejects.csv is not neutralized: $(cat "$tmp/inj.csv")"
+grep -q '^schools.csv,4,school_name,Three\\x1B\]0;owned\\x07,VALUE_CONTROL_CHAR,' "$tmp/inj.csv" || bad "control characters: $(cat "$tmp/inj.csv")"
+[ "$(sqlite3 "$tmp/inj.db" "SELECT school_name FROM schools WHERE school_id='S2'")" = '@SUM(A1)' ] || bad "a stored value was changed"
+[ $fail -eq 0 ] && say "ok: formulas neutralized in rejects.csv; control characters rejected and shown escaped"
+
 # --- a 16 MiB line of commas: refused, in bounded memory
 mkdir -p "$tmp/commas"
 { echo 'lea_id,lea_name,children_in_poverty,children_served,title1_allocation'; head -c $((16 * 1024 * 1024 - 100)) /dev/zero | tr '\0' ','; echo; } >"$tmp/commas/leas.csv"
