@@ -207,9 +207,19 @@ uint64_t natural_key_hash(const slds_file_def *def, const int *key_columns, cons
     size_t w = 0;
     for (const int *k = key_columns; *k >= 0; k++) {
         const slds_value *v = &r->v[*k];
-        if (!v->blank && (def->columns[*k].type == SLDS_COL_YEAR || def->columns[*k].type == SLDS_COL_INT))
-            w += (size_t)snprintf(buf + w, sizeof buf - w, "%lld", (long long)v->i);
-        else if (!v->blank) {
+        if (!v->blank && (def->columns[*k].type == SLDS_COL_YEAR || def->columns[*k].type == SLDS_COL_INT)) {
+            /* decimal digits by hand: this runs for every row */
+            char digits[24];
+            int n = 0;
+            uint64_t x = v->i < 0 ? (uint64_t)(-(v->i + 1)) + 1 : (uint64_t)v->i;
+            do
+                digits[n++] = (char)('0' + x % 10);
+            while ((x /= 10) && n < 22);
+            if (v->i < 0)
+                buf[w++] = '-';
+            while (n)
+                buf[w++] = digits[--n];
+        } else if (!v->blank) {
             size_t n = v->len < sizeof buf - w - 2 ? v->len : sizeof buf - w - 2;
             memcpy(buf + w, v->text, n);
             w += n;
