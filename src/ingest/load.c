@@ -41,8 +41,16 @@ static int load_file(load_ctx *c, const slds_file_def *def, const char *path, ui
     int rc = slds_csv_open(&csv, path, c->err);
     if (rc)
         return rc;
-    slds_map64_free(&c->file_keys);
-    memset(&c->file_keys, 0, sizeof c->file_keys);
+    key_set_free(&c->file_keys);
+    {
+        struct stat fst;
+        /* about 60 bytes a row in the smallest rows of the contract */
+        size_t expected = stat(path, &fst) == 0 ? (size_t)fst.st_size / 60 : 0;
+        if (key_set_init(&c->file_keys, expected)) {
+            slds_csv_close(csv);
+            return nomem(c);
+        }
+    }
     header_map h = {0};
     rc = read_header(c, csv, path, def, &h);
     sqlite3_stmt *insert = NULL;
@@ -137,7 +145,7 @@ static void ctx_free(load_ctx *c)
     slds_map64_free(&c->teacher_assignments);
     slds_map64_free(&c->enrolled_year);
     slds_map64_free(&c->enrolled_school_year);
-    slds_map64_free(&c->file_keys);
+    key_set_free(&c->file_keys);
     free(c->spells);
     sqlite3_finalize(c->reject_stmt);
     sqlite3_finalize(c->finding_stmt);

@@ -425,7 +425,7 @@ int finish_enrollments(load_ctx *c, sqlite3_stmt *insert)
             slds_date_format(s->entry, entry);
             uint64_t h = spell_key_hash(slds_intern_str(&c->students, s->student),
                                         slds_intern_str(&c->schools, s->school), entry);
-            if (!slds_map64_get(&c->file_keys, h, NULL) && !slds_map64_put(&c->file_keys, h, 2))
+            if (!key_set_put(&c->file_keys, h, false))
                 rc = nomem(c);
         }
         if (insert && s->line && s->state == SPELL_ACTIVE) {
@@ -440,7 +440,7 @@ int finish_enrollments(load_ctx *c, sqlite3_stmt *insert)
                 slds_date_format(s->entry, entry);
                 uint64_t h = spell_key_hash(slds_intern_str(&c->students, s->student),
                                             slds_intern_str(&c->schools, s->school), entry);
-                if (!slds_map64_put(&c->file_keys, h, 1))
+                if (!key_set_put(&c->file_keys, h, true))
                     rc = nomem(c);
             }
         }

@@ -274,7 +274,7 @@ int replace_file_scope(load_ctx *c, const slds_file_def *def)
                 w += n;
                 buf[w++] = '\x1f';
             }
-            if (slds_map64_get(&c->file_keys, slds_hash_bytes(buf, w), NULL))
+            if (key_set_get(&c->file_keys, slds_hash_bytes(buf, w)) != KEY_ABSENT)
                 continue;
             if (slds_buf_append(&gone, buf, w) || slds_buf_append(&gone, "\n", 1)) {
                 rc = nomem(c);

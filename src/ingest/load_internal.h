@@ -45,6 +45,15 @@ typedef struct pending_student {
     char *fields[7];
 } pending_student;
 
+/* The natural keys of the file being loaded, as 64-bit digests: a set sized
+ * from the file's bytes up front (8 bytes a slot, no rehash in the common
+ * case), each key marked loaded or only seen on a rejected row. */
+typedef struct key_set {
+    uint64_t *slots; /* 0 empty; else digest with bit 1 set, bit 0 = loaded */
+    size_t mask, count;
+} key_set;
+enum { KEY_ABSENT = 0, KEY_REJECTED = 2, KEY_LOADED = 1 };
+
 typedef struct load_ctx {
     slds_store *store;
     slds_error *err;
@@ -56,7 +65,7 @@ typedef struct load_ctx {
     sqlite3_stmt *reject_stmt, *finding_stmt;
     slds_load_options opt;
     slds_severity sev[SLDS_RULE_COUNT]; /* this load's severities */
-    slds_map64 file_keys;               /* natural keys of this file: 1 loaded, 2 rejected */
+    key_set file_keys;                  /* natural keys of this file (load_verdict.c) */
 
     slds_intern leas, schools, staff, programs, standards, students;
     slds_intern crosswalk;           /* "lea\x1flocal" -> entry; value arrays below */
@@ -184,6 +193,14 @@ int handle_enrollment_row(load_ctx *c, const row *r, long line, verdict *v);
 int finish_enrollments(load_ctx *c, sqlite3_stmt *insert);
 int load_plain_file(load_ctx *c, const slds_file_def *def, slds_csv *csv, const header_map *h,
                            sqlite3_stmt *insert);
+/* key_set: expected_rows sizes the table (it grows if needed). */
+int key_set_init(key_set *k, size_t expected_rows);
+void key_set_free(key_set *k);
+/* KEY_ABSENT, KEY_LOADED or KEY_REJECTED. */
+int key_set_get(const key_set *k, uint64_t h);
+/* Adds h as loaded (loaded true) or rejected; loaded wins. false: out of memory. */
+bool key_set_put(key_set *k, uint64_t h, bool loaded);
+
 /* load_history.c */
 int ingest_schema_ensure(slds_store *s, slds_error *err);
 int history_begin(load_ctx *c);

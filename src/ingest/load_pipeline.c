@@ -314,13 +314,13 @@ static void *pipeline_reader(void *arg)
              * row is rejected (checked last, so a row with a bad reference is
              * rejected for that). */
             uint64_t h = natural_key_hash(def, p->key_columns, &r);
-            uint32_t seen = 0;
-            if (slds_map64_get(&c->file_keys, h, &seen) && seen == 1 && !v.rejected)
+            int seen = key_set_get(&c->file_keys, h);
+            if (seen == KEY_LOADED && !v.rejected)
                 flag(c, &v, SLDS_RULE_KEY_DUPLICATE_IN_FILE, p->key_columns[0], r.raw[p->key_columns[0]],
                      r.rawlen[p->key_columns[0]], "natural key already given on an earlier line of this file");
             /* Keys of loaded rows (1) make later ones duplicates; keys of rows
              * rejected here (2) still protect their stored row from --replace. */
-            if (!(seen == 1) && !slds_map64_put(&c->file_keys, h, v.rejected ? 2 : 1)) {
+            if (seen != KEY_LOADED && !key_set_put(&c->file_keys, h, !v.rejected)) {
                 rc = slds_fail(&p->reader_err, SLDS_ERR_NOMEM, "out of memory loading %s", def->file);
                 break;
             }

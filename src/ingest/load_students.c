@@ -117,11 +117,11 @@ int handle_student_row(load_ctx *c, student_stmts *ss, const row *r, long line,
     /* The same district and local id twice in the file: the later is rejected. */
     static const int key[] = {SLDS_STU_LEA_ID, SLDS_STU_LOCAL_STUDENT_ID, -1};
     uint64_t h = natural_key_hash(slds_contract_find("students.csv"), key, r);
-    if (slds_map64_get(&c->file_keys, h, NULL))
+    if (key_set_get(&c->file_keys, h) != KEY_ABSENT)
         return reject_row(c, line, "local_student_id", r->raw[SLDS_STU_LOCAL_STUDENT_ID],
                           r->rawlen[SLDS_STU_LOCAL_STUDENT_ID], SLDS_RULE_KEY_DUPLICATE_IN_FILE,
                           "district and local id already given on an earlier line of this file");
-    if (!slds_map64_put(&c->file_keys, h, 1))
+    if (!key_set_put(&c->file_keys, h, true))
         return nomem(c);
     if (r->v[SLDS_STU_STUDENT_ID].blank) {
         for (int i = SLDS_STU_FIRST_NAME; i <= SLDS_STU_BIRTH_DATE; i++)

@@ -243,3 +243,83 @@ uint64_t spell_key_hash(const char *student, const char *school, const char *ent
     int n = snprintf(buf, sizeof buf, "%.64s\x1f%.64s\x1f%.10s\x1f", student, school, entry);
     return slds_hash_bytes(buf, (size_t)n);
 }
+
+/* ---- key_set --------------------------------------------------------------- */
+
+static uint64_t key_tag(uint64_t h)
+{
+    return (h & ~(uint64_t)3) | 2;
+}
+
+int key_set_init(key_set *k, size_t expected_rows)
+{
+    size_t n = 1024;
+    while (n < expected_rows * 2 && n < ((size_t)1 << 40))
+        n *= 2;
+    k->slots = calloc(n, sizeof *k->slots);
+    k->mask = n - 1;
+    k->count = 0;
+    return k->slots ? SLDS_OK : SLDS_ERR_NOMEM;
+}
+
+void key_set_free(key_set *k)
+{
+    free(k->slots);
+    k->slots = NULL;
+    k->mask = k->count = 0;
+}
+
+int key_set_get(const key_set *k, uint64_t h)
+{
+    if (!k->slots)
+        return KEY_ABSENT;
+    uint64_t tag = key_tag(h);
+    for (size_t i = (size_t)(h >> 20) & k->mask;; i = (i + 1) & k->mask) {
+        uint64_t s = k->slots[i];
+        if (!s)
+            return KEY_ABSENT;
+        if ((s & ~(uint64_t)1) == tag)
+            return s & 1 ? KEY_LOADED : KEY_REJECTED;
+    }
+}
+
+static bool key_set_grow(key_set *k)
+{
+    key_set bigger;
+    if (key_set_init(&bigger, (k->mask + 1)))
+        return false;
+    for (size_t i = 0; i <= k->mask; i++) {
+        uint64_t s = k->slots[i];
+        if (!s)
+            continue;
+        size_t j = (size_t)(s >> 20) & bigger.mask;
+        while (bigger.slots[j])
+            j = (j + 1) & bigger.mask;
+        bigger.slots[j] = s;
+    }
+    bigger.count = k->count;
+    free(k->slots);
+    *k = bigger;
+    return true;
+}
+
+bool key_set_put(key_set *k, uint64_t h, bool loaded)
+{
+    if ((!k->slots && key_set_init(k, 1024)) || ((k->count + 1) * 10 > (k->mask + 1) * 7 && !key_set_grow(k)))
+        return false;
+    uint64_t tag = key_tag(h);
+    size_t i = (size_t)(h >> 20) & k->mask;
+    for (;; i = (i + 1) & k->mask) {
+        uint64_t s = k->slots[i];
+        if (!s)
+            break;
+        if ((s & ~(uint64_t)1) == tag) {
+            if (loaded)
+                k->slots[i] = tag | 1;
+            return true;
+        }
+    }
+    k->slots[i] = tag | (loaded ? 1 : 0);
+    k->count++;
+    return true;
+}
