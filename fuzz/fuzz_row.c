@@ -37,6 +37,7 @@
 
 #include "core/core.h"
 #include "ingest/contract.h"
+#include "ident/ident.h"
 #include "ingest/csv.h"
 #include "ingest/load.h"
 #include "store/store.h"
@@ -305,7 +306,8 @@ static void check_load(const slds_file_def *def, bool later, bool twice, const c
     unlink(rejects_path);
     slds_store *s;
     slds_error err = {0};
-    CHECK(slds_store_open(&s, ":memory:", &err) == SLDS_OK, "store: %s", err.message);
+    CHECK(slds_store_open_writer(&s, ":memory:", SLDS_STORE_CREATE, &err) == SLDS_OK && slds_ident_key_ensure(s, &err) == SLDS_OK,
+          "store: %s", err.message);
     slds_load_options opt = {.rejects_path = rejects_path};
     slds_load_result res;
     int rc = slds_load_collection(s, dir, &opt, NULL, &res, &err);
@@ -526,7 +528,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     slds_store *s;
     slds_error err = {0};
     slds_load_result res;
-    CHECK(slds_store_open(&s, ":memory:", &err) == SLDS_OK, "store: %s", err.message);
+    CHECK(slds_store_open_writer(&s, ":memory:", SLDS_STORE_CREATE, &err) == SLDS_OK && slds_ident_key_ensure(s, &err) == SLDS_OK,
+          "store: %s", err.message);
     CHECK(slds_load_collection(s, dir, NULL, NULL, &res, &err) == SLDS_OK, "fixed files: %s", err.message);
     CHECK(res.rejected == 0 && res.loaded == 14, "fixed files: %lld loaded, %lld rejected", (long long)res.loaded,
           (long long)res.rejected);

@@ -20,6 +20,7 @@
 
 #include "core/core.h"
 #include "store/store.h"
+#include "table/table.h"
 
 typedef enum {
     SLDS_AUDIT_VALIDITY,     /* rows the loader rejected, by file and reason */
@@ -89,5 +90,13 @@ void slds_audit_report_free(slds_audit_report *r);
 /* "validity", "completeness", ... and "state", "district", "no_district". */
 const char *slds_audit_category_name(slds_audit_category c);
 const char *slds_audit_scope_name(slds_audit_scope s);
+
+/* The report as result tables (src/table), the form every output and the
+ * report registry use: *findings, one row per finding (category, table,
+ * scope, district, check, count, total, rate at 6 decimals, examples as a
+ * list, description), and *elements, one row per element (element, name,
+ * supported, evidence). Both are the caller's. */
+int slds_audit_tables(const slds_audit_report *r, slds_table **findings, slds_table **elements,
+                      slds_error *err);
 
 #endif

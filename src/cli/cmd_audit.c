@@ -31,182 +31,141 @@ static const char usage[] =
     "\n"
     "exit status: 0 the report was made (whatever it found), 1 error, 2 usage.\n";
 
-static char *join_examples(const slds_audit_finding *f, char *buf, size_t size)
-{
-    size_t len = 0;
-    buf[0] = '\0';
-    for (size_t i = 0; i < f->n_examples && len + 1 < size; i++) {
-        int w = snprintf(buf + len, size - len, "%s%s", i ? " " : "", f->examples[i]);
-        if (w < 0)
-            break;
-        len += (size_t)w;
-    }
-    return buf;
-}
-
 static double rate(const slds_audit_finding *f)
 {
     return f->total > 0 ? (double)f->count / (double)f->total : 0.0;
 }
 
-static json_t *finding_json(const slds_audit_finding *f)
+/* JSON: {"findings": [...], "elements": [...], "c1_score": N, "c1_max": 24}. */
+static int print_json(const slds_audit_report *r, slds_table *findings, slds_table *elements,
+                      FILE *out, slds_error *err)
 {
-    json_t *examples = json_array();
+    json_t *f = slds_table_json(findings), *e = slds_table_json(elements);
+    json_t *root = f && e ? json_pack("{s:o, s:o, s:i, s:i}", "findings", f, "elements", e,
+                                      "c1_score", r->c1_score, "c1_max", r->c1_max)
+                          : NULL;
+    if (!root) {
+        json_decref(f);
+        json_decref(e);
+        return slds_fail(err, SLDS_ERR_NOMEM, "audit: out of memory");
+    }
+    return slds_json_write(root, out, err);
+}
+
+/* CSV: the findings, a blank line, the elements with the (C)(1) score last. */
+static int print_csv(const slds_audit_report *r, slds_table *findings, slds_table *elements,
+                     FILE *out, slds_error *err)
+{
+    char score[64];
+    snprintf(score, sizeof score, "%d of %d points", r->c1_score, r->c1_max);
+    slds_table_add_row(elements, err);
+    slds_table_set_text(elements, 1, "(C)(1) score", err);
+    slds_table_set_text(elements, 3, score, err);
+    slds_table *both[] = {findings, elements};
+    return slds_tables_write(both, 2, SLDS_FORMAT_CSV, out, err);
+}
+
+/* The columns of the readable sections: a finding and its share. */
+enum { V_DISTRICT, V_CATEGORY, V_TABLE, V_CHECK, V_COUNT, V_TOTAL, V_PCT, V_EXAMPLES, V_NCOLS };
+static const slds_column_spec view_cols[V_NCOLS] = {
+    {.name = "district", .type = SLDS_CELL_TEXT},
+    {.name = "category", .type = SLDS_CELL_TEXT},
+    {.name = "table", .type = SLDS_CELL_TEXT},
+    {.name = "check", .type = SLDS_CELL_TEXT},
+    {.name = "count", .type = SLDS_CELL_INTEGER, .unit = "rows"},
+    {.name = "total", .type = SLDS_CELL_INTEGER, .unit = "rows"},
+    {.name = "%", .type = SLDS_CELL_REAL, .unit = "percent", .decimals = 1},
+    {.name = "examples", .type = SLDS_CELL_LIST}};
+
+/* A section table with columns view_cols[first..V_NCOLS). */
+static int view_table(slds_table **t, const char *name, const char *title, int first,
+                      slds_error *err)
+{
+    return slds_table_new(t, name, title, view_cols + first, V_NCOLS - first, err);
+}
+
+static void view_row(slds_table *t, int first, const slds_audit_finding *f, double share,
+                     slds_error *err)
+{
+    slds_table_add_row(t, err);
+    if (first == V_DISTRICT) {
+        slds_table_set_text(t, V_DISTRICT, f->scope == SLDS_AUDIT_DISTRICT ? f->lea_id : "(none)",
+                            err);
+        slds_table_set_text(t, V_CATEGORY, slds_audit_category_name(f->category), err);
+    }
+    slds_table_set_text(t, V_TABLE - first, f->table, err);
+    slds_table_set_text(t, V_CHECK - first, f->check, err);
+    slds_table_set_integer(t, V_COUNT - first, f->count, err);
+    slds_table_set_integer(t, V_TOTAL - first, f->total, err);
+    slds_table_set_real(t, V_PCT - first, 100.0 * share, err);
     for (size_t i = 0; i < f->n_examples; i++)
-        json_array_append_new(examples, json_string(f->examples[i]));
-    return json_pack("{s:s, s:s, s:s, s:o, s:s, s:s, s:I, s:I, s:f, s:o}", "category",
-                     slds_audit_category_name(f->category), "table", f->table, "scope",
-                     slds_audit_scope_name(f->scope), "district",
-                     f->lea_id ? json_string(f->lea_id) : json_null(), "check", f->check,
-                     "description", f->description, "count", (json_int_t)f->count, "total",
-                     (json_int_t)f->total, "rate", rate(f), "examples", examples);
-}
-
-static void print_json(const slds_audit_report *r, FILE *out)
-{
-    json_t *findings = json_array();
-    for (size_t i = 0; i < r->n_findings; i++)
-        json_array_append_new(findings, finding_json(&r->findings[i]));
-    json_t *elements = json_array();
-    for (int i = 0; i < SLDS_COMPETES_ELEMENTS; i++) {
-        const slds_audit_element *e = &r->elements[i];
-        json_array_append_new(elements, json_pack("{s:i, s:s, s:b, s:s}", "element", e->element,
-                                                  "name", e->name, "supported", e->supported,
-                                                  "evidence", e->evidence));
-    }
-    json_t *root = json_pack("{s:o, s:o, s:i, s:i}", "findings", findings, "elements", elements,
-                             "c1_score", r->c1_score, "c1_max", r->c1_max);
-    json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-    fputc('\n', out);
-    json_decref(root);
-}
-
-static cli_table *elements_table(const slds_audit_report *r, bool with_total)
-{
-    static const char *const cols[] = {"element", "name", "supported", "evidence"};
-    cli_table *t = cli_table_new(4, cols);
-    if (!t)
-        return NULL;
-    cli_table_mark_numeric(t, 0);
-    char num[16], score[64];
-    for (int i = 0; i < SLDS_COMPETES_ELEMENTS; i++) {
-        const slds_audit_element *e = &r->elements[i];
-        snprintf(num, sizeof num, "%d", e->element);
-        cli_table_addv(t, num, e->name, e->supported ? "yes" : "no", e->evidence);
-    }
-    if (with_total) {
-        snprintf(score, sizeof score, "%d of %d points", r->c1_score, r->c1_max);
-        cli_table_addv(t, "", "(C)(1) score", "", score);
-    }
-    return t;
-}
-
-static void print_csv(const slds_audit_report *r, FILE *out)
-{
-    static const char *const cols[] = {"category", "table", "scope",  "district", "check",
-                                       "count",    "total", "rate",   "examples", "description"};
-    cli_table *t = cli_table_new(10, cols);
-    if (!t)
-        return;
-    char count[32], total[32], share[32], examples[2048];
-    for (size_t i = 0; i < r->n_findings; i++) {
-        const slds_audit_finding *f = &r->findings[i];
-        snprintf(count, sizeof count, "%lld", (long long)f->count);
-        snprintf(total, sizeof total, "%lld", (long long)f->total);
-        snprintf(share, sizeof share, "%.6f", rate(f));
-        cli_table_addv(t, slds_audit_category_name(f->category), f->table,
-                       slds_audit_scope_name(f->scope), f->lea_id, f->check, count, total, share,
-                       join_examples(f, examples, sizeof examples), f->description);
-    }
-    cli_table_print(t, CLI_CSV, out);
-    cli_table_free(t);
-    fputc('\n', out);
-    cli_table *e = elements_table(r, true);
-    if (e)
-        cli_table_print(e, CLI_CSV, out);
-    cli_table_free(e);
+        slds_table_list_add(t, V_EXAMPLES - first, f->examples[i], err);
 }
 
 /* Statewide findings of one category, one row per check. */
-static void print_category(const slds_audit_report *r, slds_audit_category cat, const char *title,
-                           FILE *out)
+static int category_table(const slds_audit_report *r, slds_audit_category cat, const char *title,
+                          slds_table **t, slds_error *err)
 {
-    static const char *const cols[] = {"table", "check", "count", "total", "%", "examples"};
-    cli_table *t = cli_table_new(6, cols);
-    if (!t)
-        return;
-    for (int c = 2; c <= 4; c++)
-        cli_table_mark_numeric(t, c);
-    char count[32], total[32], pct[32], examples[2048];
-    for (size_t i = 0; i < r->n_findings; i++) {
+    int rc = view_table(t, slds_audit_category_name(cat), title, V_TABLE, err);
+    for (size_t i = 0; !rc && i < r->n_findings; i++) {
         const slds_audit_finding *f = &r->findings[i];
         if (f->category != cat || f->scope != SLDS_AUDIT_STATEWIDE)
             continue;
-        snprintf(count, sizeof count, "%lld", (long long)f->count);
-        snprintf(total, sizeof total, "%lld", (long long)f->total);
         /* completeness shows the share complete, the others the share failing */
-        double p = cat == SLDS_AUDIT_COMPLETENESS ? 1.0 - rate(f) : rate(f);
-        snprintf(pct, sizeof pct, "%.1f", 100.0 * p);
-        cli_table_addv(t, f->table, f->check, count, total, pct,
-                       join_examples(f, examples, sizeof examples));
+        view_row(*t, V_TABLE, f, cat == SLDS_AUDIT_COMPLETENESS ? 1.0 - rate(f) : rate(f), err);
+        rc = slds_table_status(*t);
     }
-    fprintf(out, "\n%s\n\n", title);
-    if (cli_table_rows(t))
-        cli_table_print(t, CLI_TABLE, out);
-    else
-        fputs("(none)\n", out);
-    cli_table_free(t);
+    return rc;
 }
 
 /* Failing district findings, except completeness (see --format csv or json). */
-static void print_districts(const slds_audit_report *r, FILE *out)
+static int district_table(const slds_audit_report *r, slds_table **t, slds_error *err)
 {
-    static const char *const cols[] = {"district", "category", "table", "check",
-                                       "count",    "total",    "%",     "examples"};
-    cli_table *t = cli_table_new(8, cols);
-    if (!t)
-        return;
-    for (int c = 4; c <= 6; c++)
-        cli_table_mark_numeric(t, c);
-    char count[32], total[32], pct[32], examples[2048];
-    for (size_t i = 0; i < r->n_findings; i++) {
+    int rc = view_table(t, "districts",
+                        "By district: checks with failing rows (completeness by district: "
+                        "--format csv or json)",
+                        V_DISTRICT, err);
+    for (size_t i = 0; !rc && i < r->n_findings; i++) {
         const slds_audit_finding *f = &r->findings[i];
         if (f->scope == SLDS_AUDIT_STATEWIDE || f->category == SLDS_AUDIT_COMPLETENESS)
             continue;
-        snprintf(count, sizeof count, "%lld", (long long)f->count);
-        snprintf(total, sizeof total, "%lld", (long long)f->total);
-        snprintf(pct, sizeof pct, "%.1f", 100.0 * rate(f));
-        cli_table_addv(t, f->scope == SLDS_AUDIT_DISTRICT ? f->lea_id : "(none)",
-                       slds_audit_category_name(f->category), f->table, f->check, count, total, pct,
-                       join_examples(f, examples, sizeof examples));
+        view_row(*t, V_DISTRICT, f, rate(f), err);
+        rc = slds_table_status(*t);
     }
-    fputs("\nBy district: checks with failing rows (completeness by district: --format csv or json)\n\n",
-          out);
-    if (cli_table_rows(t))
-        cli_table_print(t, CLI_TABLE, out);
-    else
-        fputs("(none)\n", out);
-    cli_table_free(t);
+    return rc;
 }
 
-static void print_table(const slds_audit_report *r, const char *db, FILE *out)
+static int print_table(const slds_audit_report *r, slds_table *elements, const char *db,
+                       FILE *out, slds_error *err)
 {
-    fprintf(out, "State data audit of %s\n", db);
-    print_category(r, SLDS_AUDIT_VALIDITY,
-                   "Validity: rows rejected by the loads (table = file, check = reason)", out);
-    print_category(r, SLDS_AUDIT_COMPLETENESS,
-                   "Completeness: blank values of columns that may be blank (% = share complete)",
-                   out);
-    print_category(r, SLDS_AUDIT_CONSISTENCY, "Consistency across files (% = share failing)", out);
-    print_category(r, SLDS_AUDIT_DUPLICATES, "Duplicates", out);
-    print_category(r, SLDS_AUDIT_OUTLIERS, "Outliers: implausible values", out);
-    print_districts(r, out);
-    fputs("\nAmerica COMPETES Act elements supported by the data\n\n", out);
-    cli_table *e = elements_table(r, false);
-    if (e)
-        cli_table_print(e, CLI_TABLE, out);
-    cli_table_free(e);
-    fprintf(out, "\n(C)(1) score: %d of %d points (2 per element)\n", r->c1_score, r->c1_max);
+    static const struct {
+        slds_audit_category cat;
+        const char *title;
+    } sections[] = {
+        {SLDS_AUDIT_VALIDITY, "Validity: rows rejected by the loads (table = file, check = reason)"},
+        {SLDS_AUDIT_COMPLETENESS,
+         "Completeness: blank values of columns that may be blank (% = share complete)"},
+        {SLDS_AUDIT_CONSISTENCY, "Consistency across files (% = share failing)"},
+        {SLDS_AUDIT_DUPLICATES, "Duplicates"},
+        {SLDS_AUDIT_OUTLIERS, "Outliers: implausible values"}};
+    enum { NSECTIONS = sizeof sections / sizeof sections[0] };
+    slds_table *tables[NSECTIONS + 2] = {0};
+    int rc = SLDS_OK;
+    for (int i = 0; !rc && i < NSECTIONS; i++)
+        rc = category_table(r, sections[i].cat, sections[i].title, &tables[i], err);
+    rc = rc ? rc : district_table(r, &tables[NSECTIONS], err);
+    tables[NSECTIONS + 1] = elements;
+    if (!rc) {
+        fputs("State data audit of ", out);
+        slds_text_fputs(out, db);
+        fputc('\n', out);
+        rc = slds_tables_write(tables, NSECTIONS + 2, SLDS_FORMAT_TABLE, out, err);
+    }
+    if (!rc)
+        fprintf(out, "\n(C)(1) score: %d of %d points (2 per element)\n", r->c1_score, r->c1_max);
+    for (int i = 0; i < NSECTIONS + 1; i++)
+        slds_table_free(tables[i]);
+    return rc;
 }
 
 /* Parses a whole number in [lo, hi]; -1 when s is not one. */
@@ -239,7 +198,7 @@ int cmd_audit(int argc, char **argv)
                                             {"max-days", required_argument, NULL, 'm'},
                                             {"help", no_argument, NULL, 'h'},
                                             {NULL, 0, NULL, 0}};
-    int fmt = CLI_TABLE;
+    int fmt = SLDS_FORMAT_TABLE;
     slds_audit_options ao;
     slds_audit_options_default(&ao);
     int opt;
@@ -277,7 +236,7 @@ int cmd_audit(int argc, char **argv)
     const char *db = argv[optind];
     slds_error err = {0};
     slds_store *store;
-    if (slds_store_open_existing(&store, db, &err))
+    if (slds_store_open_readonly(&store, db, &err))
         return cli_error(&err);
     slds_progress progress = cli_progress_stderr();
     ao.progress = &progress;
@@ -287,12 +246,18 @@ int cmd_audit(int argc, char **argv)
     slds_store_close(store);
     if (rc)
         return cli_error(&err);
-    if (fmt == CLI_JSON)
-        print_json(r, stdout);
-    else if (fmt == CLI_CSV)
-        print_csv(r, stdout);
-    else
-        print_table(r, db, stdout);
+    slds_table *findings, *elements;
+    rc = slds_audit_tables(r, &findings, &elements, &err);
+    if (!rc && fmt == SLDS_FORMAT_JSON)
+        rc = print_json(r, findings, elements, stdout, &err);
+    else if (!rc && fmt == SLDS_FORMAT_CSV)
+        rc = print_csv(r, findings, elements, stdout, &err);
+    else if (!rc)
+        rc = print_table(r, elements, db, stdout, &err);
+    if (!rc) {
+        slds_table_free(findings);
+        slds_table_free(elements);
+    }
     slds_audit_report_free(r);
-    return 0;
+    return rc ? cli_error(&err) : 0;
 }

@@ -73,7 +73,7 @@ static void print_markdown(const slds_file_def *files, int n, const char *only)
     }
 }
 
-static void print_rules(cli_format fmt, bool markdown)
+static int print_rules(slds_format fmt, bool markdown)
 {
     int n;
     const slds_rule_def *rules = slds_rules(&n);
@@ -82,15 +82,27 @@ static void print_rules(cli_format fmt, bool markdown)
         for (int i = 0; i < n; i++)
             printf("| `%s` | %s | %s | %s | %s |\n", rules[i].id, rules[i].files,
                    slds_severity_name(rules[i].severity), rules[i].storage ? "yes" : "no", rules[i].message);
-        return;
+        return 0;
     }
-    static const char *const cols[] = {"rule", "files", "severity", "storage", "checks_that"};
-    cli_table *t = cli_table_new(5, cols);
-    for (int i = 0; i < n; i++)
-        cli_table_addv(t, rules[i].id, rules[i].files, slds_severity_name(rules[i].severity),
-                       rules[i].storage ? "yes" : "no", rules[i].message);
-    cli_table_print(t, fmt, stdout);
-    cli_table_free(t);
+    static const slds_column_spec cols[] = {
+        {.name = "rule", .type = SLDS_CELL_TEXT},     {.name = "files", .type = SLDS_CELL_TEXT},
+        {.name = "severity", .type = SLDS_CELL_TEXT}, {.name = "storage", .type = SLDS_CELL_TEXT},
+        {.name = "checks_that", .type = SLDS_CELL_TEXT}};
+    slds_error err = {0};
+    slds_table *t;
+    if (slds_table_new(&t, "rules", NULL, cols, 5, &err))
+        return cli_error(&err);
+    for (int i = 0; i < n; i++) {
+        slds_table_add_row(t, &err);
+        slds_table_set_text(t, 0, rules[i].id, &err);
+        slds_table_set_text(t, 1, rules[i].files, &err);
+        slds_table_set_text(t, 2, slds_severity_name(rules[i].severity), &err);
+        slds_table_set_text(t, 3, rules[i].storage ? "yes" : "no", &err);
+        slds_table_set_text(t, 4, rules[i].message, &err);
+    }
+    int status = cli_print_table(t, fmt);
+    slds_table_free(t);
+    return status;
 }
 
 int cmd_contract(int argc, char **argv)
@@ -99,7 +111,7 @@ int cmd_contract(int argc, char **argv)
                                             {"rules", no_argument, NULL, 'r'},
                                             {"help", no_argument, NULL, 'h'},
                                             {NULL, 0, NULL, 0}};
-    int fmt = CLI_TABLE;
+    int fmt = SLDS_FORMAT_TABLE;
     bool markdown = false, rules = false;
     int opt;
     optind = 1;
@@ -121,8 +133,7 @@ int cmd_contract(int argc, char **argv)
     if (rules) {
         if (optind < argc)
             return cli_usage_error("contract", "--rules takes no FILE");
-        print_rules((cli_format)fmt, markdown);
-        return 0;
+        return print_rules((slds_format)fmt, markdown);
     }
     const char *only = optind < argc ? argv[optind] : NULL;
     int n;
@@ -133,19 +144,30 @@ int cmd_contract(int argc, char **argv)
         print_markdown(files, n, only);
         return 0;
     }
-    static const char *const cols[] = {"file", "column", "type", "blank_allowed", "natural_key", "meaning"};
-    cli_table *t = cli_table_new(6, cols);
+    static const slds_column_spec cols[] = {
+        {.name = "file", .type = SLDS_CELL_TEXT},          {.name = "column", .type = SLDS_CELL_TEXT},
+        {.name = "type", .type = SLDS_CELL_TEXT},          {.name = "blank_allowed", .type = SLDS_CELL_TEXT},
+        {.name = "natural_key", .type = SLDS_CELL_TEXT},   {.name = "meaning", .type = SLDS_CELL_TEXT}};
+    slds_error err = {0};
+    slds_table *t;
+    if (slds_table_new(&t, "contract", NULL, cols, 6, &err))
+        return cli_error(&err);
     char buf[512];
     for (int f = 0; f < n; f++) {
         if (only && strcmp(only, files[f].file))
             continue;
         for (int c = 0; c < files[f].ncolumns; c++) {
             const slds_column_def *col = &files[f].columns[c];
-            cli_table_addv(t, files[f].file, col->name, type_name(col, buf, sizeof buf),
-                           col->required ? "no" : "yes", files[f].natural_key, col->doc);
+            slds_table_add_row(t, &err);
+            slds_table_set_text(t, 0, files[f].file, &err);
+            slds_table_set_text(t, 1, col->name, &err);
+            slds_table_set_text(t, 2, type_name(col, buf, sizeof buf), &err);
+            slds_table_set_text(t, 3, col->required ? "no" : "yes", &err);
+            slds_table_set_text(t, 4, files[f].natural_key, &err);
+            slds_table_set_text(t, 5, col->doc, &err);
         }
     }
-    cli_table_print(t, (cli_format)fmt, stdout);
-    cli_table_free(t);
-    return 0;
+    int status = cli_print_table(t, (slds_format)fmt);
+    slds_table_free(t);
+    return status;
 }

@@ -25,7 +25,7 @@ int cmd_convert(int argc, char **argv)
                                             {"help", no_argument, NULL, 'h'},
                                             {NULL, 0, NULL, 0}};
     const char *instructors = NULL;
-    int fmt = CLI_TABLE, opt;
+    int fmt = SLDS_FORMAT_TABLE, opt;
     optind = 1;
     while ((opt = getopt_long(argc, argv, "i:f:h", options, NULL)) != -1) {
         switch (opt) {
@@ -55,16 +55,20 @@ int cmd_convert(int argc, char **argv)
     cli_progress_done();
     if (rc)
         return cli_error(&err);
-    static const char *const cols[] = {"file", "rows"};
-    cli_table *t = cli_table_new(2, cols);
-    cli_table_mark_numeric(t, 1);
-    char n[32];
+    static const slds_column_spec cols[] = {{.name = "file", .type = SLDS_CELL_TEXT},
+                                            {.name = "rows", .type = SLDS_CELL_INTEGER}};
+    slds_table *t;
+    if (slds_table_new(&t, "files", NULL, cols, 2, &err))
+        return cli_error(&err);
     for (int i = 0; i < res.nfiles; i++) {
-        snprintf(n, sizeof n, "%lld", (long long)res.rows[i]);
-        cli_table_addv(t, res.file[i], n);
+        slds_table_add_row(t, &err);
+        slds_table_set_text(t, 0, res.file[i], &err);
+        slds_table_set_integer(t, 1, (long long)res.rows[i], &err);
     }
-    cli_table_print(t, (cli_format)fmt, stdout);
-    cli_table_free(t);
+    int status = cli_print_table(t, (slds_format)fmt);
+    slds_table_free(t);
+    if (status)
+        return status;
     fprintf(stderr, "slds convert: %lld input rows, %lld skipped (not VALID_CASE or unusable)\n",
             (long long)res.input_rows, (long long)res.skipped_rows);
     return 0;

@@ -27,7 +27,7 @@ int cmd_history(int argc, char **argv)
                                             {"format", required_argument, NULL, 'f'},
                                             {"help", no_argument, NULL, 'h'},
                                             {NULL, 0, NULL, 0}};
-    int fmt = CLI_TABLE, opt;
+    int fmt = SLDS_FORMAT_TABLE, opt;
     const char *student = NULL;
     optind = 1;
     while ((opt = getopt_long(argc, argv, "s:f:h", options, NULL)) != -1) {
@@ -50,7 +50,7 @@ int cmd_history(int argc, char **argv)
         return cli_usage_error("history", "expected DB and --student ID");
     slds_error err = {0};
     slds_store *store;
-    if (slds_store_open_existing(&store, argv[optind], &err))
+    if (slds_store_open_readonly(&store, argv[optind], &err))
         return cli_error(&err);
     slds_history_entry *e;
     size_t n;
@@ -58,14 +58,28 @@ int cmd_history(int argc, char **argv)
     slds_store_close(store);
     if (rc)
         return cli_error(&err);
-    static const char *const cols[] = {"changed_at", "load_id", "source_dir", "table", "change", "old_row"};
-    cli_table *t = cli_table_new(6, cols);
-    for (size_t i = 0; i < n; i++)
-        cli_table_addv(t, e[i].changed_at, e[i].load_id, e[i].source_dir, e[i].table, e[i].change, e[i].old_row);
-    cli_table_print(t, (cli_format)fmt, stdout);
-    cli_table_free(t);
-    if (fmt == CLI_TABLE && n == 0)
+    static const slds_column_spec cols[] = {
+        {.name = "changed_at", .type = SLDS_CELL_TEXT}, {.name = "load_id", .type = SLDS_CELL_TEXT},
+        {.name = "source_dir", .type = SLDS_CELL_TEXT}, {.name = "table", .type = SLDS_CELL_TEXT},
+        {.name = "change", .type = SLDS_CELL_TEXT},     {.name = "old_row", .type = SLDS_CELL_TEXT}};
+    slds_table *t;
+    if (slds_table_new(&t, "history", NULL, cols, 6, &err)) {
+        slds_history_free(e, n);
+        return cli_error(&err);
+    }
+    for (size_t i = 0; i < n; i++) {
+        slds_table_add_row(t, &err);
+        slds_table_set_text(t, 0, e[i].changed_at, &err);
+        slds_table_set_text(t, 1, e[i].load_id, &err);
+        slds_table_set_text(t, 2, e[i].source_dir, &err);
+        slds_table_set_text(t, 3, e[i].table, &err);
+        slds_table_set_text(t, 4, e[i].change, &err);
+        slds_table_set_text(t, 5, e[i].old_row, &err);
+    }
+    int status = cli_print_table(t, (slds_format)fmt);
+    slds_table_free(t);
+    if (!status && fmt == SLDS_FORMAT_TABLE && n == 0)
         printf("no stored row of student %s was changed by a load\n", student);
     slds_history_free(e, n);
-    return 0;
+    return status;
 }

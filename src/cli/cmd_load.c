@@ -9,6 +9,7 @@
 #include <errno.h>
 
 #include "cli/cli.h"
+#include "ident/ident.h"
 #include "ingest/load.h"
 
 static const char usage[] =
@@ -72,46 +73,54 @@ static json_t *report_json(const slds_load_result *r)
                      r->seconds);
 }
 
-static int print_report(const slds_load_result *r, cli_format fmt, bool replace, FILE *out)
+static int print_report(const slds_load_result *r, slds_format fmt, bool replace, FILE *out)
 {
-    if (fmt == CLI_JSON) {
+    slds_error err = {0};
+    if (fmt == SLDS_FORMAT_JSON) {
         json_t *j = report_json(r);
-        int rc = json_dumpf(j, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-        fputc('\n', out);
-        json_decref(j);
-        return rc;
+        int rc = slds_json_write(j, out, &err);
+        return rc ? cli_error(&err) : 0;
     }
-    static const char *const cols[] = {"file", "read", "loaded", "rejected", "warned", "deleted", "note"};
-    int ncols = replace ? 7 : 6;
-    const char *names[7];
-    for (int i = 0, k = 0; i < 7; i++)
+    static const slds_column_spec all[] = {{.name = "file", .type = SLDS_CELL_TEXT},
+                                           {.name = "read", .type = SLDS_CELL_INTEGER},
+                                           {.name = "loaded", .type = SLDS_CELL_INTEGER},
+                                           {.name = "rejected", .type = SLDS_CELL_INTEGER},
+                                           {.name = "warned", .type = SLDS_CELL_INTEGER},
+                                           {.name = "deleted", .type = SLDS_CELL_INTEGER},
+                                           {.name = "note", .type = SLDS_CELL_TEXT}};
+    slds_column_spec cols[7];
+    int ncols = 0;
+    for (int i = 0; i < 7; i++)
         if (replace || i != 5)
-            names[k++] = cols[i];
-    cli_table *t = cli_table_new(ncols, names);
-    for (int c = 1; c < ncols - 1; c++)
-        cli_table_mark_numeric(t, c);
-    char a[32], b[32], c[32], w[32], d[32], note[600];
+            cols[ncols++] = all[i];
+    slds_table *t;
+    if (slds_table_new(&t, "files", NULL, cols, ncols, &err))
+        return cli_error(&err);
+    char note[600];
     for (int i = 0; i <= r->nfiles; i++) {
         bool total = i == r->nfiles;
-        if (total && fmt != CLI_TABLE)
+        if (total && fmt != SLDS_FORMAT_TABLE)
             break;
         const slds_file_result *f = total ? NULL : &r->files[i];
-        snprintf(a, sizeof a, "%lld", (long long)(total ? r->read : f->read));
-        snprintf(b, sizeof b, "%lld", (long long)(total ? r->loaded : f->loaded));
-        snprintf(c, sizeof c, "%lld", (long long)(total ? r->rejected : f->rejected));
-        snprintf(w, sizeof w, "%lld", (long long)(total ? r->warned : f->warned));
-        snprintf(d, sizeof d, "%lld", (long long)(total ? r->deleted : f->deleted));
         note[0] = '\0';
         if (!total && f->extra_columns[0])
             snprintf(note, sizeof note, "ignored columns: %s", f->extra_columns);
-        const char *cells[7] = {total ? "total" : f->file, a, b, c, w, d, note};
-        if (!replace)
-            cells[5] = note;
-        cli_table_add(t, cells);
+        int c = 0;
+        slds_table_add_row(t, &err);
+        slds_table_set_text(t, c++, total ? "total" : f->file, &err);
+        slds_table_set_integer(t, c++, (long long)(total ? r->read : f->read), &err);
+        slds_table_set_integer(t, c++, (long long)(total ? r->loaded : f->loaded), &err);
+        slds_table_set_integer(t, c++, (long long)(total ? r->rejected : f->rejected), &err);
+        slds_table_set_integer(t, c++, (long long)(total ? r->warned : f->warned), &err);
+        if (replace)
+            slds_table_set_integer(t, c++, (long long)(total ? r->deleted : f->deleted), &err);
+        slds_table_set_text(t, c, note, &err);
     }
-    cli_table_print(t, fmt, out);
-    cli_table_free(t);
-    if (fmt == CLI_TABLE) {
+    int status = slds_table_write(t, fmt, out, &err) ? cli_error(&err) : 0;
+    slds_table_free(t);
+    if (status)
+        return status;
+    if (fmt == SLDS_FORMAT_TABLE) {
         int n;
         const slds_rule_def *defs = slds_rules(&n);
         bool any = false;
@@ -137,7 +146,7 @@ static int print_report(const slds_load_result *r, cli_format fmt, bool replace,
             fprintf(out, "change history: %lld stored rows replaced or deleted (slds history)\n",
                     (long long)r->history_rows);
     }
-    return ferror(out) ? -1 : 0;
+    return ferror(out) ? 1 : 0;
 }
 
 /* lea=ID[,year=YYYY] */
@@ -189,7 +198,7 @@ int cmd_load(int argc, char **argv)
                                             {"replace", required_argument, NULL, 'X'},
                                             {"help", no_argument, NULL, 'h'},
                                             {NULL, 0, NULL, 0}};
-    int fmt = CLI_TABLE;
+    int fmt = SLDS_FORMAT_TABLE;
     const char *rejects = NULL, *report = NULL, *findings = NULL, *rules = NULL, *replace = NULL;
     int opt;
     optind = 1;
@@ -260,8 +269,12 @@ int cmd_load(int argc, char **argv)
         (report && slds_load_check_output(report, &err)))
         return cli_error(&err);
     slds_store *store;
-    if (slds_store_open(&store, db, &err))
+    /* The statewide-id key is made with the database (ident.h). */
+    if (slds_store_open_writer(&store, db, SLDS_STORE_CREATE, &err) ||
+        slds_ident_key_ensure(store, &err)) {
+        slds_store_close(store);
         return cli_error(&err);
+    }
     slds_progress progress = cli_progress_stderr();
     slds_load_options lo = {.rejects_path = rejects,
                             .findings_path = findings,
@@ -283,11 +296,10 @@ int cmd_load(int argc, char **argv)
             fprintf(stderr, "slds: load failed, the database is unchanged\n");
         return status;
     }
-    print_report(res, (cli_format)fmt, replace != NULL, stdout);
-    int status = 0;
-    if (report) {
+    int status = print_report(res, (slds_format)fmt, replace != NULL, stdout);
+    if (!status && report) {
         FILE *out = fopen(report, "w");
-        bool ok = out && print_report(res, (cli_format)fmt, replace != NULL, out) == 0;
+        bool ok = out && print_report(res, (slds_format)fmt, replace != NULL, out) == 0;
         if (out && fclose(out) != 0)
             ok = false;
         if (!ok) {

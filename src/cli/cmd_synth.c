@@ -36,7 +36,7 @@ typedef struct synth_options {
     const char *out_dir;
     slds_synth_params params;
     bool have_students, have_years, have_seed;
-    cli_format format;
+    slds_format format;
 } synth_options;
 
 static bool parse_u64(const char *s, uint64_t *out)
@@ -79,7 +79,7 @@ static int parse_options(int argc, char **argv, synth_options *o)
 {
     memset(o, 0, sizeof *o);
     slds_synth_params_default(&o->params);
-    o->format = CLI_TABLE;
+    o->format = SLDS_FORMAT_TABLE;
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
         if (arg[0] != '-' || !arg[1]) {
@@ -121,7 +121,7 @@ static int parse_options(int argc, char **argv, synth_options *o)
             int f = value ? cli_parse_format(value, false) : -1;
             if (f < 0)
                 return cli_usage_error("synth", "--format must be table, csv or json, got '%s'", value ? value : "");
-            o->format = (cli_format)f;
+            o->format = (slds_format)f;
         } else
             return cli_usage_error("synth", "unknown option '%s'", arg);
 #undef IS
@@ -135,30 +135,33 @@ static int parse_options(int argc, char **argv, synth_options *o)
     return 0;
 }
 
-static void print_summary(const slds_synth_result *res, cli_format format)
+static int print_summary(const slds_synth_result *res, slds_format format)
 {
-    static const char *const names[] = {"file", "rows", "dirty_rows"};
-    cli_table *t = cli_table_new(3, names);
-    if (!t)
-        return;
-    cli_table_mark_numeric(t, 1);
-    cli_table_mark_numeric(t, 2);
+    static const slds_column_spec cols[] = {{.name = "file", .type = SLDS_CELL_TEXT},
+                                            {.name = "rows", .type = SLDS_CELL_INTEGER},
+                                            {.name = "dirty_rows", .type = SLDS_CELL_INTEGER}};
+    slds_error err = {0};
+    slds_table *t;
+    if (slds_table_new(&t, "files", NULL, cols, 3, &err))
+        return cli_error(&err);
     uint64_t rows = 0, dirty = 0;
-    char a[32], b[32];
     for (int k = 0; k < SLDS_SYNTH_NFILES; k++) {
-        snprintf(a, sizeof a, "%" PRIu64, res->rows[k]);
-        snprintf(b, sizeof b, "%" PRIu64, res->dirty_rows[k]);
-        cli_table_addv(t, slds_synth_file_name(k), a, b);
+        slds_table_add_row(t, &err);
+        slds_table_set_text(t, 0, slds_synth_file_name(k), &err);
+        slds_table_set_integer(t, 1, (long long)res->rows[k], &err);
+        slds_table_set_integer(t, 2, (long long)res->dirty_rows[k], &err);
         rows += res->rows[k];
         dirty += res->dirty_rows[k];
     }
-    if (format == CLI_TABLE) {
-        snprintf(a, sizeof a, "%" PRIu64, rows);
-        snprintf(b, sizeof b, "%" PRIu64, dirty);
-        cli_table_addv(t, "total", a, b);
+    if (format == SLDS_FORMAT_TABLE) {
+        slds_table_add_row(t, &err);
+        slds_table_set_text(t, 0, "total", &err);
+        slds_table_set_integer(t, 1, (long long)rows, &err);
+        slds_table_set_integer(t, 2, (long long)dirty, &err);
     }
-    cli_table_print(t, format, stdout);
-    cli_table_free(t);
+    int status = cli_print_table(t, format);
+    slds_table_free(t);
+    return status;
 }
 
 int cmd_synth(int argc, char **argv)
@@ -180,7 +183,8 @@ int cmd_synth(int argc, char **argv)
     cli_progress_done();
     if (rc)
         return cli_error(&err);
-    print_summary(&res, o.format);
+    if ((status = print_summary(&res, o.format)))
+        return status;
     fprintf(stderr, "slds synth: %" PRIu64 " students, %" PRIu64 " enrolled in %d; %.1f s, peak RSS %.0f MiB\n",
             res.distinct_students, res.enrolled_final_year, o.params.first_year + o.params.years - 1,
             res.seconds, (double)slds_peak_rss() / (1024.0 * 1024.0));

@@ -344,8 +344,10 @@ int slds_growthrun_aggregate(slds_store *s, int year, const char *subject, size_
                              slds_error *err)
 {
     *rows = 0;
-    if (!gr_tables_exist(s))
-        return slds_fail(err, SLDS_ERR_NOTFOUND, "growth has not been run on %s", s->path);
+    int ran = gr_growth_ran(s, err);
+    if (ran <= 0)
+        return ran < 0 ? SLDS_ERR_DB
+                       : slds_fail(err, SLDS_ERR_NOTFOUND, "growth has not been run on %s", s->path);
     sqlite3_stmt *st;
     int rc = slds_store_prepare(s, &st,
                                 "SELECT subject FROM growth_runs WHERE school_year = ?1"

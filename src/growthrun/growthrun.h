@@ -20,6 +20,7 @@
 #include "core/core.h"
 #include "growth/growth.h"
 #include "store/store.h"
+#include "table/table.h"
 
 /* ------------------------------------------------------------------------ */
 /* Running growth for a year                                                 */
@@ -75,9 +76,6 @@ int slds_growthrun_run(slds_store *s, const slds_growthrun_options *o,
                        const slds_progress *progress, slds_growthrun_result *res,
                        slds_error *err);
 void slds_growthrun_result_free(slds_growthrun_result *res);
-
-/* Creates the growth tables when missing (run does it; readers need not). */
-int slds_growthrun_schema(slds_store *s, slds_error *err);
 
 /* Recomputes the aggregates of year (and subject, NULL: every subject run)
  * from growth_students, rosters, student_attributes and students; the caller
@@ -203,5 +201,31 @@ void slds_growthrun_history_free(slds_growth_history *h);
  * inline SVG chart of past scores, the fan of projected trajectories and the
  * cut scores. */
 int slds_growthrun_history_html(const slds_growth_history *h, slds_buf *out, slds_error *err);
+
+/* ------------------------------------------------------------------------ */
+/* Results as result tables (src/table; results.c): columns, units, display
+ * precision and privacy roles declared once for every output.               */
+
+/* An empty table of `growth show` rows, and one row added to it. */
+int slds_growthrun_show_table(slds_table **out, slds_error *err);
+int slds_growthrun_show_add(slds_table *t, const slds_growth_student_row *r, slds_error *err);
+/* An empty table of aggregates (subject, school_year and level partition the
+ * rows; students is the group's size), and one row added to it. */
+int slds_growthrun_aggregates_table(slds_table **out, slds_error *err);
+int slds_growthrun_aggregate_add(slds_table *t, const slds_growth_aggregate_row *r,
+                                 slds_error *err);
+/* The aggregates of year (subject, level as slds_growthrun_aggregates) in a
+ * new table held in memory (the caller's). */
+int slds_growthrun_aggregates_tables(slds_store *s, int year, const char *subject,
+                                     const char *level, slds_table **out, slds_error *err);
+/* The cohort summary of a run, one row per cohort. */
+int slds_growthrun_cohorts_table(const slds_growthrun_result *r, slds_table **out,
+                                 slds_error *err);
+/* A student's history, one row per year and subject. */
+int slds_growthrun_history_table(const slds_growth_history *h, slds_table **out, slds_error *err);
+/* A student's history and projections as one JSON object {student_id,
+ * history: [...], charts: [...]} (the parent page's data; NULL when out of
+ * memory). The HTML page is slds_growthrun_history_html. */
+json_t *slds_growthrun_history_json(const slds_growth_history *h);
 
 #endif

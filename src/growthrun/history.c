@@ -424,8 +424,10 @@ int slds_growthrun_history(slds_store *s, const char *student_id, slds_growth_hi
                            slds_error *err)
 {
     *out = NULL;
-    if (!gr_tables_exist(s))
-        return slds_fail(err, SLDS_ERR_NOTFOUND, "growth has not been run on %s", s->path);
+    int ran = gr_growth_ran(s, err);
+    if (ran <= 0)
+        return ran < 0 ? SLDS_ERR_DB
+                       : slds_fail(err, SLDS_ERR_NOTFOUND, "growth has not been run on %s", s->path);
     slds_growth_history *h = calloc(1, sizeof *h);
     if (!h)
         return slds_fail(err, SLDS_ERR_NOMEM, "out of memory");

@@ -7,32 +7,23 @@
  * (the cut scores rise with the grade, so the bands climb in steps) with the
  * proficient cut as a dashed line; the student's past scores as a line of
  * points; from the latest score, the fan of percentile growth trajectories:
- * the 10th-90th and 25th-75th percentile bands and the 50th as a line. */
+ * the 10th-90th and 25th-75th percentile bands and the 50th as a line.
+ *
+ * The SVG elements are drawn with the primitives of src/table (slds_svg_*),
+ * the history table with its HTML renderer: this file decides what to draw,
+ * not how SVG or HTML is spelled. */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "growthrun/internal.h"
+#include "table/table.h"
 
 enum { CHART_W = 860, CHART_H = 440, LEFT = 70, RIGHT = 170, TOP = 30, BOTTOM = 60 };
 
 static const char *const level_fill[] = {"#fbe3e1", "#fdf0da", "#e6f3e2", "#e1ecf7",
                                          "#ece6f5", "#f3f3f3"};
-
-static int puts_escaped(slds_buf *b, const char *s)
-{
-    int rc = 0;
-    for (; *s && !rc; s++) {
-        switch (*s) {
-        case '<': rc = slds_buf_puts(b, "&lt;"); break;
-        case '>': rc = slds_buf_puts(b, "&gt;"); break;
-        case '&': rc = slds_buf_puts(b, "&amp;"); break;
-        case '"': rc = slds_buf_puts(b, "&quot;"); break;
-        default: rc = slds_buf_append(b, s, 1);
-        }
-    }
-    return rc;
-}
 
 /* ----------------------------------------------------------------- scales */
 
@@ -128,7 +119,11 @@ static int draw_levels(slds_buf *b, const slds_growth_fan *fan, const frame *f)
 {
     int rc = 0;
     double half = column_half(f);
-    slds_buf line = {0};
+    /* the proficient cut: one level segment per year column */
+    double *line = malloc(4 * (size_t)(f->y1 - f->y0 + 1) * sizeof *line);
+    size_t npoints = 0;
+    if (!line)
+        return SLDS_ERR_NOMEM;
     for (int year = f->y0; year <= f->y1 && !rc; year++) {
         int n, grade = grade_in(fan, year);
         const double *cuts = grade >= 0 ? cuts_of(fan, grade, &n) : NULL;
@@ -147,23 +142,23 @@ static int draw_levels(slds_buf *b, const slds_growth_fan *fan, const frame *f)
                 hi = f->hi;
             if (hi <= lo)
                 continue;
-            rc = slds_buf_printf(b,
-                                 "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
-                                 "fill=\"%s\"/>\n",
-                                 x0, py(f, hi), x1 - x0, py(f, lo) - py(f, hi),
-                                 level_fill[l < 5 ? l : 5]);
+            rc = slds_svg_rect(b, x0, py(f, hi), x1 - x0, py(f, lo) - py(f, hi),
+                               level_fill[l < 5 ? l : 5], NULL);
         }
-        if (fan->proficient_level >= 0 && fan->proficient_level < n)
-            rc = rc || slds_buf_printf(&line, "%s%.1f,%.1f %.1f,%.1f", line.len ? " " : "", x0,
-                                       py(f, cuts[fan->proficient_level]), x1,
-                                       py(f, cuts[fan->proficient_level]));
+        if (fan->proficient_level >= 0 && fan->proficient_level < n) {
+            double y = py(f, cuts[fan->proficient_level]);
+            line[2 * npoints] = x0;
+            line[2 * npoints + 1] = y;
+            line[2 * npoints + 2] = x1;
+            line[2 * npoints + 3] = y;
+            npoints += 2;
+        }
     }
-    if (!rc && line.len)
-        rc = slds_buf_printf(b,
-                             "<polyline points=\"%s\" fill=\"none\" stroke=\"#1b5e20\" "
-                             "stroke-width=\"2\" stroke-dasharray=\"7 4\"/>\n",
-                             line.data);
-    slds_buf_free(&line);
+    if (!rc && npoints)
+        rc = slds_svg_polyline(b, line, npoints,
+                               "fill=\"none\" stroke=\"#1b5e20\" stroke-width=\"2\" "
+                               "stroke-dasharray=\"7 4\"");
+    free(line);
     /* level names at the right, beside the last column's bands */
     int n, grade = grade_in(fan, f->y1);
     const double *cuts = grade >= 0 ? cuts_of(fan, grade, &n) : NULL;
@@ -175,59 +170,61 @@ static int draw_levels(slds_buf *b, const slds_growth_fan *fan, const frame *f)
             hi = f->hi;
         if (hi - lo < (f->hi - f->lo) * 0.04)
             continue;
-        rc = slds_buf_printf(b, "<text x=\"%d\" y=\"%.1f\" class=\"lvl\">", CHART_W - RIGHT + 8,
-                             (py(f, lo) + py(f, hi)) / 2 + 4);
-        rc = rc || puts_escaped(b, fan->level_labels[l]) || slds_buf_puts(b, "</text>\n");
+        rc = slds_svg_text(b, CHART_W - RIGHT + 8, (py(f, lo) + py(f, hi)) / 2 + 4,
+                           "class=\"lvl\"", fan->level_labels[l]);
     }
     return rc;
 }
 
 static int draw_axes(slds_buf *b, const slds_growth_fan *fan, const frame *f)
 {
-    int rc = slds_buf_printf(b,
-                             "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" "
-                             "stroke=\"#888\"/>\n",
-                             LEFT, TOP, CHART_W - LEFT - RIGHT, CHART_H - TOP - BOTTOM);
+    int rc = slds_svg_rect(b, LEFT, TOP, CHART_W - LEFT - RIGHT, CHART_H - TOP - BOTTOM, "none",
+                           "#888");
     double step = tick_step(f->hi - f->lo);
-    for (double v = ceil(f->lo / step) * step; v <= f->hi && !rc; v += step)
-        rc = slds_buf_printf(b,
-                             "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#ccc\" "
-                             "stroke-width=\"0.5\"/><text x=\"%d\" y=\"%.1f\" class=\"tick\" "
-                             "text-anchor=\"end\">%g</text>\n",
-                             LEFT, CHART_W - RIGHT, py(f, v), py(f, v), LEFT - 6, py(f, v) + 4, v);
+    char label[32];
+    for (double v = ceil(f->lo / step) * step; v <= f->hi && !rc; v += step) {
+        double grid[4] = {LEFT, py(f, v), CHART_W - RIGHT, py(f, v)};
+        snprintf(label, sizeof label, "%g", v);
+        rc = slds_svg_polyline(b, grid, 2, "fill=\"none\" stroke=\"#ccc\" stroke-width=\"0.5\"") ||
+             slds_svg_text(b, LEFT - 6, py(f, v) + 4, "class=\"tick\" text-anchor=\"end\"", label);
+    }
     for (int year = f->y0; year <= f->y1 && !rc; year++) {
         int grade = grade_in(fan, year);
-        rc = slds_buf_printf(b,
-                             "<text x=\"%.1f\" y=\"%d\" class=\"tick\" text-anchor=\"middle\">%d"
-                             "</text>\n",
-                             px(f, year), CHART_H - BOTTOM + 18, year);
+        snprintf(label, sizeof label, "%d", year);
+        rc = slds_svg_text(b, px(f, year), CHART_H - BOTTOM + 18,
+                           "class=\"tick\" text-anchor=\"middle\"", label);
+        snprintf(label, sizeof label, "grade %d", grade);
         if (!rc && grade >= 0)
-            rc = slds_buf_printf(b,
-                                 "<text x=\"%.1f\" y=\"%d\" class=\"tick\" "
-                                 "text-anchor=\"middle\">grade %d</text>\n",
-                                 px(f, year), CHART_H - BOTTOM + 34, grade);
+            rc = slds_svg_text(b, px(f, year), CHART_H - BOTTOM + 34,
+                               "class=\"tick\" text-anchor=\"middle\"", label);
     }
-    if (!rc)
-        rc = slds_buf_printf(b,
-                             "<text x=\"16\" y=\"%d\" class=\"axis\" transform=\"rotate(-90 16 %d)\" "
-                             "text-anchor=\"middle\">scale score</text>\n",
-                             (TOP + CHART_H - BOTTOM) / 2, (TOP + CHART_H - BOTTOM) / 2);
+    if (!rc) {
+        char attrs[96];
+        int mid = (TOP + CHART_H - BOTTOM) / 2;
+        snprintf(attrs, sizeof attrs, "class=\"axis\" transform=\"rotate(-90 16 %d)\" text-anchor=\"middle\"",
+                 mid);
+        rc = slds_svg_text(b, 16, mid, attrs, "scale score");
+    }
     return rc;
 }
 
-/* Polygon between percentiles a and b (indices into the fan). */
+/* Polygon between percentiles a and c (indices into the fan). */
 static int draw_band(slds_buf *b, const slds_growth_fan *fan, const frame *f, double start, int a,
                      int c, const char *fill)
 {
-    int rc = slds_buf_printf(b, "<polygon fill=\"%s\" points=\"%.1f,%.1f", fill,
-                             px(f, fan->from_year), py(f, start));
-    for (int h = 0; h < fan->n_ahead && !rc; h++)
-        rc = slds_buf_printf(b, " %.1f,%.1f", px(f, fan->ahead_year[h]),
-                             py(f, fan->projection[c][h]));
-    for (int h = fan->n_ahead - 1; h >= 0 && !rc; h--)
-        rc = slds_buf_printf(b, " %.1f,%.1f", px(f, fan->ahead_year[h]),
-                             py(f, fan->projection[a][h]));
-    return rc || slds_buf_puts(b, "\"/>\n");
+    double xy[2 * (1 + 2 * SLDS_FAN_MAX_POINTS)];
+    size_t n = 0;
+    xy[2 * n] = px(f, fan->from_year);
+    xy[2 * n++ + 1] = py(f, start);
+    for (int h = 0; h < fan->n_ahead; h++) {
+        xy[2 * n] = px(f, fan->ahead_year[h]);
+        xy[2 * n++ + 1] = py(f, fan->projection[c][h]);
+    }
+    for (int h = fan->n_ahead - 1; h >= 0; h--) {
+        xy[2 * n] = px(f, fan->ahead_year[h]);
+        xy[2 * n++ + 1] = py(f, fan->projection[a][h]);
+    }
+    return slds_svg_polygon(b, xy, n, fill);
 }
 
 static int draw_fan(slds_buf *b, const slds_growth_fan *fan, const frame *f)
@@ -242,13 +239,14 @@ static int draw_fan(slds_buf *b, const slds_growth_fan *fan, const frame *f)
         return SLDS_OK;
     int rc = draw_band(b, fan, f, start, 0, 4, "rgba(33,102,172,0.18)");
     rc = rc || draw_band(b, fan, f, start, 1, 3, "rgba(33,102,172,0.30)");
-    rc = rc || slds_buf_printf(b, "<polyline fill=\"none\" stroke=\"#2166ac\" stroke-width=\"2\" "
-                                  "stroke-dasharray=\"5 3\" points=\"%.1f,%.1f",
-                               px(f, fan->from_year), py(f, start));
-    for (int h = 0; h < fan->n_ahead && !rc; h++)
-        rc = slds_buf_printf(b, " %.1f,%.1f", px(f, fan->ahead_year[h]),
-                             py(f, fan->projection[2][h]));
-    rc = rc || slds_buf_puts(b, "\"/>\n");
+    double median[2 * (1 + SLDS_FAN_MAX_POINTS)] = {px(f, fan->from_year), py(f, start)};
+    for (int h = 0; h < fan->n_ahead; h++) {
+        median[2 * (h + 1)] = px(f, fan->ahead_year[h]);
+        median[2 * (h + 1) + 1] = py(f, fan->projection[2][h]);
+    }
+    rc = rc || slds_svg_polyline(b, median, (size_t)fan->n_ahead + 1,
+                                 "fill=\"none\" stroke=\"#2166ac\" stroke-width=\"2\" "
+                                 "stroke-dasharray=\"5 3\"");
     /* labels at the end of each trajectory, pushed apart to stay legible */
     int last = fan->n_ahead - 1;
     double y[SLDS_FAN_PERCENTILES];
@@ -257,29 +255,31 @@ static int draw_fan(slds_buf *b, const slds_growth_fan *fan, const frame *f)
         if (p < SLDS_FAN_PERCENTILES - 1 && y[p] < y[p + 1] + 12)
             y[p] = y[p + 1] + 12;
     }
-    for (int p = 0; p < SLDS_FAN_PERCENTILES && !rc; p++)
-        rc = slds_buf_printf(b,
-                             "<text x=\"%.1f\" y=\"%.1f\" class=\"pct\">%dth: %.0f</text>\n",
-                             px(f, fan->ahead_year[last]) + 5, y[p], fan->percentiles[p],
-                             fan->projection[p][last]);
+    char label[48];
+    for (int p = 0; p < SLDS_FAN_PERCENTILES && !rc; p++) {
+        snprintf(label, sizeof label, "%dth: %.0f", fan->percentiles[p], fan->projection[p][last]);
+        rc = slds_svg_text(b, px(f, fan->ahead_year[last]) + 5, y[p], "class=\"pct\"", label);
+    }
     return rc;
 }
 
 static int draw_past(slds_buf *b, const slds_growth_fan *fan, const frame *f)
 {
-    int rc = slds_buf_puts(b, "<polyline fill=\"none\" stroke=\"#222\" stroke-width=\"2.5\" points=\"");
-    for (int k = 0; k < fan->n_past && !rc; k++)
-        rc = slds_buf_printf(b, "%s%.1f,%.1f", k ? " " : "", px(f, fan->past_year[k]),
-                             py(f, fan->past_score[k]));
-    rc = rc || slds_buf_puts(b, "\"/>\n");
-    for (int k = 0; k < fan->n_past && !rc; k++)
-        rc = slds_buf_printf(b,
-                             "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"5\" fill=\"#222\"/>"
-                             "<text x=\"%.1f\" y=\"%.1f\" class=\"score\" "
-                             "text-anchor=\"middle\">%.0f</text>\n",
-                             px(f, fan->past_year[k]), py(f, fan->past_score[k]),
-                             px(f, fan->past_year[k]), py(f, fan->past_score[k]) - 10,
-                             fan->past_score[k]);
+    double xy[2 * SLDS_FAN_MAX_POINTS] = {0};
+    int n = fan->n_past < SLDS_FAN_MAX_POINTS ? fan->n_past : SLDS_FAN_MAX_POINTS;
+    for (int k = 0; k < n; k++) {
+        xy[2 * k] = px(f, fan->past_year[k]);
+        xy[2 * k + 1] = py(f, fan->past_score[k]);
+    }
+    int rc = slds_svg_polyline(b, xy, (size_t)n, "fill=\"none\" stroke=\"#222\" stroke-width=\"2.5\"");
+    char label[32];
+    for (int k = 0; k < n && !rc; k++) {
+        snprintf(label, sizeof label, "%.0f", fan->past_score[k]);
+        rc = slds_buf_printf(b, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"5\" fill=\"#222\"/>", xy[2 * k],
+                             xy[2 * k + 1]) ||
+             slds_svg_text(b, xy[2 * k], xy[2 * k + 1] - 10,
+                           "class=\"score\" text-anchor=\"middle\"", label);
+    }
     return rc;
 }
 
@@ -302,16 +302,13 @@ static int draw_legend(slds_buf *b)
 static int chart(slds_buf *b, const slds_growth_fan *fan)
 {
     frame f = make_frame(fan);
-    int rc = slds_buf_printf(b,
-                             "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
-                             "viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"growth chart\">\n",
-                             CHART_W, CHART_H, CHART_W, CHART_H);
+    int rc = slds_svg_begin(b, CHART_W, CHART_H, "growth chart");
     rc = rc || draw_levels(b, fan, &f);
     rc = rc || draw_axes(b, fan, &f);
     rc = rc || draw_fan(b, fan, &f);
     rc = rc || draw_past(b, fan, &f);
     rc = rc || draw_legend(b);
-    return rc || slds_buf_puts(b, "</svg>\n");
+    return rc || slds_svg_end(b);
 }
 
 /* ------------------------------------------------------------------ page */
@@ -347,40 +344,55 @@ static int summary(slds_buf *b, const slds_growth_history_entry *e)
     return rc || slds_buf_puts(b, "</p>\n");
 }
 
+/* The history of one subject as a result table, rendered as HTML by src/table. */
 static int history_table(slds_buf *b, const slds_growth_history *h, const char *subject,
                          const slds_growth_fan *fan)
 {
-    int rc = slds_buf_puts(b, "<table><tr><th>year</th><th>grade</th><th>score</th><th>level</th>"
-                              "<th>SGP</th><th>order</th><th>SGP by order</th><th>target</th>"
-                              "<th>status</th><th>on track</th><th>grade levels</th></tr>\n");
+    static const slds_column_spec cols[] = {
+        {.name = "year", .type = SLDS_CELL_INTEGER},
+        {.name = "grade", .type = SLDS_CELL_INTEGER},
+        {.name = "score", .type = SLDS_CELL_REAL, .unit = "score points", .decimals = SLDS_SIGNIFICANT(6)},
+        {.name = "level", .type = SLDS_CELL_TEXT},
+        {.name = "SGP", .type = SLDS_CELL_INTEGER, .unit = "percentile"},
+        {.name = "order", .type = SLDS_CELL_INTEGER},
+        {.name = "SGP by order", .type = SLDS_CELL_TEXT},
+        {.name = "target", .type = SLDS_CELL_TEXT},
+        {.name = "status", .type = SLDS_CELL_TEXT},
+        {.name = "on track", .type = SLDS_CELL_TEXT},
+        {.name = "grade levels", .type = SLDS_CELL_REAL, .unit = "grade levels", .decimals = 2}};
+    slds_error err = {0};
+    slds_table *t;
+    int rc = slds_table_new(&t, "history", NULL, cols, (int)(sizeof cols / sizeof cols[0]), &err);
     for (size_t k = 0; k < h->n_entries && !rc; k++) {
         const slds_growth_history_entry *e = &h->entries[k];
         if (strcmp(e->subject, subject))
             continue;
-        rc = slds_buf_printf(b, "<tr><td>%d</td><td>%d</td><td>%g</td><td>", e->school_year,
-                             e->grade, e->scale_score);
-        rc = rc || puts_escaped(b, level_name(fan, e->level)) || slds_buf_puts(b, "</td><td>");
-        rc = rc || (e->sgp ? slds_buf_printf(b, "%d", e->sgp) : 0);
-        rc = rc || slds_buf_puts(b, "</td><td>");
-        rc = rc || (e->sgp_order ? slds_buf_printf(b, "%d", e->sgp_order) : 0);
-        rc = rc || slds_buf_puts(b, "</td><td>");
-        for (int o = 0; o < e->n_orders && !rc; o++)
-            rc = e->sgp_by_order[o] ? slds_buf_printf(b, "%s%d", o ? " / " : "", e->sgp_by_order[o])
-                                    : slds_buf_puts(b, o ? " / &#8211;" : "&#8211;");
-        rc = rc || slds_buf_puts(b, "</td><td>");
-        rc = rc || (e->sgp_target ? slds_buf_printf(b, "%d (%d yr)", e->sgp_target, e->target_years)
-                                  : 0);
-        rc = rc || slds_buf_printf(b, "</td><td>%s</td><td>%s</td><td>",
-                                   !strcmp(e->catch_up_keep_up, "KEEP_UP")    ? "keep up"
-                                   : !strcmp(e->catch_up_keep_up, "CATCH_UP") ? "catch up"
-                                                                              : "",
-                                   e->on_track);
-        rc = rc || (isfinite(e->grade_levels_gained)
-                        ? slds_buf_printf(b, "%.2f", e->grade_levels_gained)
-                        : 0);
-        rc = rc || slds_buf_puts(b, "</td></tr>\n");
+        char by[128], target[32] = "";
+        gr_orders_text(e, " / ", "\u2013", by, sizeof by);
+        if (e->sgp_target)
+            snprintf(target, sizeof target, "%d (%d yr)", e->sgp_target, e->target_years);
+        slds_table_add_row(t, &err);
+        slds_table_set_integer(t, 0, e->school_year, &err);
+        slds_table_set_integer(t, 1, e->grade, &err);
+        slds_table_set_real(t, 2, e->scale_score, &err);
+        slds_table_set_text(t, 3, level_name(fan, e->level), &err);
+        if (e->sgp)
+            slds_table_set_integer(t, 4, e->sgp, &err);
+        if (e->sgp_order)
+            slds_table_set_integer(t, 5, e->sgp_order, &err);
+        slds_table_set_text(t, 6, by, &err);
+        slds_table_set_text(t, 7, target, &err);
+        slds_table_set_text(t, 8, !strcmp(e->catch_up_keep_up, "KEEP_UP")    ? "keep up"
+                                  : !strcmp(e->catch_up_keep_up, "CATCH_UP") ? "catch up"
+                                                                             : "",
+                            &err);
+        slds_table_set_text(t, 9, e->on_track, &err);
+        slds_table_set_real(t, 10, e->grade_levels_gained, &err);
+        rc = slds_table_status(t);
     }
-    return rc || slds_buf_puts(b, "</table>\n");
+    rc = rc ? rc : slds_table_html(t, b);
+    slds_table_free(t);
+    return rc;
 }
 
 static const char page_head[] =
@@ -407,14 +419,14 @@ int slds_growthrun_history_html(const slds_growth_history *h, slds_buf *out, sld
 {
     int rc = slds_buf_puts(out, page_head);
     rc = rc || slds_buf_puts(out, "<h1>Growth report: student ");
-    rc = rc || puts_escaped(out, h->student_id) || slds_buf_puts(out, "</h1>\n");
+    rc = rc || slds_html_escape(out, h->student_id) || slds_buf_puts(out, "</h1>\n");
     for (int k = 0; k < h->n_fans && !rc; k++) {
         const slds_growth_fan *fan = &h->fans[k];
         const slds_growth_history_entry *latest = NULL;
         for (size_t e = 0; e < h->n_entries; e++)
             if (!strcmp(h->entries[e].subject, fan->subject))
                 latest = &h->entries[e];
-        rc = slds_buf_puts(out, "<h2>") || puts_escaped(out, fan->subject) ||
+        rc = slds_buf_puts(out, "<h2>") || slds_html_escape(out, fan->subject) ||
              slds_buf_puts(out, "</h2>\n");
         rc = rc || (latest ? summary(out, latest) : 0);
         rc = rc || chart(out, fan);

@@ -150,7 +150,7 @@ int gr_gains_all(gr_run *r, slds_error *err);
 /* tables.c: deletes what earlier runs of (year, subject) wrote; whether the
  * growth tables exist at all. */
 int gr_delete_year(slds_store *s, int year, const char *subject, slds_error *err);
-int gr_tables_exist(slds_store *s);
+int gr_growth_ran(slds_store *s, slds_error *err);
 
 /* write.c: every table of the run (inside the caller's transaction). */
 int gr_write(slds_store *s, gr_run *r, const slds_progress *progress, slds_error *err);
@@ -173,5 +173,10 @@ int gr_parse_numbers(const char *s, double *v, int max);
 /* ISO date 'YYYY-MM-DD' -> yyyymmdd (0 when not a date) and back. */
 int gr_date_int(const char *s);
 void gr_date_text(int d, char out[11]);
+
+/* The SGP of each order of e joined by sep, missing where an order has none
+ * ("45/-/52"), into buf (results.c; the CLI table and the parent page). */
+void gr_orders_text(const slds_growth_history_entry *e, const char *sep, const char *missing,
+                    char *buf, size_t size);
 
 #endif

@@ -79,25 +79,40 @@ int gr_parse_numbers(const char *s, double *v, int max)
     }
 }
 
+/* The readers below step with the store's cursor, so a database error while
+ * reading a model is an error (SLDS_ERR_DB naming the SQL), never taken for
+ * "no model" (SLDS_ERR_NOTFOUND, which callers skip as an untested grade). */
+
+/* A cursor over one (year, subject, grade) query. */
+static int open_grade_query(slds_cursor *c, slds_store *s, const char *sql, int year,
+                            const char *subject, int grade, slds_error *err)
+{
+    int rc = slds_cursor_open(c, s, sql, err);
+    if (rc)
+        return rc;
+    slds_cursor_bind_int(c, 1, year);
+    slds_cursor_bind_text(c, 2, subject);
+    slds_cursor_bind_int(c, 3, grade);
+    return SLDS_OK;
+}
+
 /* The splines of the priors of (year, subject, grade). */
 static int load_splines(slds_store *s, int year, const char *subject, int grade,
                         slds_bspline *splines, int *prior_grades, int *prior_years, int *K,
                         slds_error *err)
 {
-    sqlite3_stmt *st;
-    int rc = slds_store_prepare(s, &st,
-                                "SELECT prior, prior_grade, prior_year, degree, knots, boundary_low,"
-                                " boundary_high FROM growth_priors WHERE school_year = ?1 AND"
-                                " subject = ?2 AND grade = ?3 ORDER BY prior",
-                                err);
+    slds_cursor c;
+    int rc = open_grade_query(&c, s,
+                              "SELECT prior, prior_grade, prior_year, degree, knots, boundary_low,"
+                              " boundary_high FROM growth_priors WHERE school_year = ?1 AND"
+                              " subject = ?2 AND grade = ?3 ORDER BY prior",
+                              year, subject, grade, err);
     if (rc)
         return rc;
-    sqlite3_bind_int(st, 1, year);
-    sqlite3_bind_text(st, 2, subject, -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 3, grade);
     *K = 0;
-    while (!rc && sqlite3_step(st) == SQLITE_ROW) {
-        int k = sqlite3_column_int(st, 0) - 1;
+    int step = 0;
+    while (!rc && (step = slds_cursor_step(&c, err)) == 1) {
+        int k = (int)slds_cursor_int(&c, 0) - 1;
         if (k != *K || k >= SLDS_SGP_MAX_ORDER) {
             rc = slds_fail(err, SLDS_ERR_DATA, "growth_priors of %d %s grade %d: prior %d out of order",
                            year, subject, grade, k + 1);
@@ -105,21 +120,22 @@ static int load_splines(slds_store *s, int year, const char *subject, int grade,
         }
         slds_bspline *b = &splines[k];
         memset(b, 0, sizeof *b);
-        b->degree = sqlite3_column_int(st, 3);
-        b->n_knots = gr_parse_numbers((const char *)sqlite3_column_text(st, 4), b->knots,
-                                      SLDS_BS_MAX_KNOTS);
-        b->boundary[0] = sqlite3_column_double(st, 5);
-        b->boundary[1] = sqlite3_column_double(st, 6);
+        b->degree = (int)slds_cursor_int(&c, 3);
+        b->n_knots = gr_parse_numbers(slds_cursor_text(&c, 4), b->knots, SLDS_BS_MAX_KNOTS);
+        b->boundary[0] = slds_cursor_double(&c, 5);
+        b->boundary[1] = slds_cursor_double(&c, 6);
         if (b->n_knots < 0)
             rc = slds_fail(err, SLDS_ERR_DATA, "growth_priors of %d %s grade %d: bad knots", year,
                            subject, grade);
         if (prior_grades)
-            prior_grades[k] = sqlite3_column_int(st, 1);
+            prior_grades[k] = (int)slds_cursor_int(&c, 1);
         if (prior_years)
-            prior_years[k] = sqlite3_column_int(st, 2);
+            prior_years[k] = (int)slds_cursor_int(&c, 2);
         (*K)++;
     }
-    sqlite3_finalize(st);
+    slds_cursor_close(&c);
+    if (!rc && step < 0)
+        rc = SLDS_ERR_DB;
     if (!rc && *K == 0)
         rc = slds_fail(err, SLDS_ERR_NOTFOUND, "no model of %d %s grade %d", year, subject, grade);
     return rc;
@@ -129,22 +145,20 @@ static int load_splines(slds_store *s, int year, const char *subject, int grade,
 static int load_orders(slds_store *s, int year, const char *subject, int grade,
                        const slds_bspline *splines, int K, slds_sgp_model *m, slds_error *err)
 {
-    sqlite3_stmt *st;
-    int rc = slds_store_prepare(s, &st,
-                                "SELECT sgp_order, students, p, n_taus, taus, coef FROM growth_models"
-                                " WHERE school_year = ?1 AND subject = ?2 AND grade = ?3"
-                                " ORDER BY sgp_order",
-                                err);
+    slds_cursor c;
+    int rc = open_grade_query(&c, s,
+                              "SELECT sgp_order, students, p, n_taus, taus, coef FROM growth_models"
+                              " WHERE school_year = ?1 AND subject = ?2 AND grade = ?3"
+                              " ORDER BY sgp_order",
+                              year, subject, grade, err);
     if (rc)
         return rc;
-    sqlite3_bind_int(st, 1, year);
-    sqlite3_bind_text(st, 2, subject, -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 3, grade);
-    int rows = 0;
+    int rows = 0, step = 0;
     double *coef = NULL;
-    while (!rc && sqlite3_step(st) == SQLITE_ROW) {
-        int order = sqlite3_column_int(st, 0), p = sqlite3_column_int(st, 2);
-        int T = sqlite3_column_int(st, 3);
+    sqlite3_stmt *st = c.stmt; /* for the BLOB columns */
+    while (!rc && (step = slds_cursor_step(&c, err)) == 1) {
+        int order = (int)slds_cursor_int(&c, 0), p = (int)slds_cursor_int(&c, 2);
+        int T = (int)slds_cursor_int(&c, 3);
         if (T < 2 || T > SLDS_SGP_MAX_TAUS || p < 1 || p > SLDS_RQ_MAX_P) {
             rc = slds_fail(err, SLDS_ERR_DATA, "growth_models of %d %s grade %d: bad shape", year,
                            subject, grade);
@@ -170,10 +184,12 @@ static int load_orders(slds_store *s, int year, const char *subject, int grade,
         if (!rc)
             rc = slds_sgp_model_set_coef(m, order, coef, p, err);
         if (!rc)
-            m->n_fit[order - 1] = (size_t)sqlite3_column_int64(st, 1);
+            m->n_fit[order - 1] = (size_t)slds_cursor_int(&c, 1);
     }
     free(coef);
-    sqlite3_finalize(st);
+    slds_cursor_close(&c);
+    if (!rc && step < 0)
+        rc = SLDS_ERR_DB;
     if (!rc && rows == 0)
         rc = slds_fail(err, SLDS_ERR_NOTFOUND, "no fitted model of %d %s grade %d", year, subject,
                        grade);
@@ -183,24 +199,21 @@ static int load_orders(slds_store *s, int year, const char *subject, int grade,
 static int load_loss_hoss(slds_store *s, int year, const char *subject, int grade,
                           slds_sgp_model *m, slds_error *err)
 {
-    sqlite3_stmt *st;
-    int rc = slds_store_prepare(s, &st,
-                                "SELECT loss, hoss FROM growth_cohorts WHERE school_year = ?1 AND"
-                                " subject = ?2 AND grade = ?3",
-                                err);
+    slds_cursor c;
+    int rc = open_grade_query(&c, s,
+                              "SELECT loss, hoss FROM growth_cohorts WHERE school_year = ?1 AND"
+                              " subject = ?2 AND grade = ?3",
+                              year, subject, grade, err);
     if (rc)
         return rc;
-    sqlite3_bind_int(st, 1, year);
-    sqlite3_bind_text(st, 2, subject, -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 3, grade);
-    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL &&
-        sqlite3_column_type(st, 1) != SQLITE_NULL) {
+    int step = slds_cursor_step(&c, err);
+    if (step == 1 && !slds_cursor_is_null(&c, 0) && !slds_cursor_is_null(&c, 1)) {
         m->has_loss_hoss = 1;
-        m->loss_hoss[0] = sqlite3_column_double(st, 0);
-        m->loss_hoss[1] = sqlite3_column_double(st, 1);
+        m->loss_hoss[0] = slds_cursor_double(&c, 0);
+        m->loss_hoss[1] = slds_cursor_double(&c, 1);
     }
-    sqlite3_finalize(st);
-    return SLDS_OK;
+    slds_cursor_close(&c);
+    return step < 0 ? SLDS_ERR_DB : SLDS_OK;
 }
 
 int slds_growthrun_load_model(slds_store *s, int year, const char *subject, int grade,
@@ -208,8 +221,10 @@ int slds_growthrun_load_model(slds_store *s, int year, const char *subject, int 
                               slds_error *err)
 {
     memset(m, 0, sizeof *m);
-    if (!gr_tables_exist(s))
-        return slds_fail(err, SLDS_ERR_NOTFOUND, "growth has not been run on %s", s->path);
+    int ran = gr_growth_ran(s, err);
+    if (ran <= 0)
+        return ran < 0 ? SLDS_ERR_DB
+                       : slds_fail(err, SLDS_ERR_NOTFOUND, "growth has not been run on %s", s->path);
     slds_bspline splines[SLDS_SGP_MAX_ORDER];
     int K;
     int rc = load_splines(s, year, subject, grade, splines, prior_grades, prior_years, &K, err);

@@ -22,7 +22,10 @@ static double real_or_nan(sqlite3_stmt *st, int c)
 /* SLDS_ERR_NOTFOUND unless growth has been run for year (and subject). */
 static int check_run(slds_store *s, int year, const char *subject, slds_error *err)
 {
-    if (!gr_tables_exist(s))
+    int ran = gr_growth_ran(s, err);
+    if (ran < 0)
+        return SLDS_ERR_DB;
+    if (!ran)
         return slds_fail(err, SLDS_ERR_NOTFOUND,
                          "growth has not been run on %s (slds growth run %s --year %d)", s->path,
                          s->path, year);

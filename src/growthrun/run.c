@@ -145,9 +145,7 @@ static int store_results(slds_store *s, gr_run *r, const slds_progress *progress
     int rc = slds_store_begin(s, err);
     if (rc)
         return rc;
-    rc = slds_growthrun_schema(s, err);
-    if (!rc)
-        rc = gr_write(s, r, progress, err);
+    rc = gr_write(s, r, progress, err);
     for (int k = 0; k < r->panel.n_subjects && !rc; k++) {
         if (!gr_count_subject(&r->panel, k))
             continue;

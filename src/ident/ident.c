@@ -1,7 +1,9 @@
-/* ident.c - opaque statewide ids and identity match keys (see ident.h). */
+/* ident.c - opaque statewide ids, identity match keys, and the id generator
+ * kept in the database's meta table (see ident.h). */
 #include "ident/ident.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -145,4 +147,58 @@ int slds_id_generator_decode(slds_id_generator *g, const char *s, slds_error *er
         return slds_fail(err, SLDS_ERR_DB, "the database's id generator setting is corrupt");
     g->next = next;
     return SLDS_OK;
+}
+
+/* ---- the generator kept in the database (meta "id_generator") ---------- */
+
+#define GENERATOR_KEY "id_generator"
+
+/* Writes a fresh key unless the database has one; the stored one wins. */
+static int write_new_key(slds_store *store, slds_error *err)
+{
+    slds_id_generator g;
+    int rc = slds_id_generator_init_random(&g, err);
+    if (rc)
+        return rc;
+    char enc[128];
+    slds_id_generator_encode(&g, enc, sizeof enc);
+    return slds_store_meta_set_once(store, GENERATOR_KEY, enc, err);
+}
+
+int slds_ident_key_ensure(slds_store *store, slds_error *err)
+{
+    char buf[128];
+    int rc = slds_store_meta_get(store, GENERATOR_KEY, buf, sizeof buf, err);
+    if (rc != SLDS_ERR_NOTFOUND)
+        return rc; /* has one (or a database error) */
+    bool own = sqlite3_get_autocommit(store->db);
+    if (own && (rc = slds_store_begin(store, err)))
+        return rc;
+    rc = write_new_key(store, err);
+    if (own) {
+        if (!rc)
+            rc = slds_store_commit(store, err);
+        if (rc)
+            slds_store_rollback(store);
+    }
+    return rc;
+}
+
+int slds_ident_generator_load(slds_store *store, slds_id_generator *g, slds_error *err)
+{
+    char buf[128];
+    int rc = slds_store_meta_get(store, GENERATOR_KEY, buf, sizeof buf, err);
+    if (rc == SLDS_ERR_NOTFOUND) {
+        rc = write_new_key(store, err);
+        if (!rc)
+            rc = slds_store_meta_get(store, GENERATOR_KEY, buf, sizeof buf, err);
+    }
+    return rc ? rc : slds_id_generator_decode(g, buf, err);
+}
+
+int slds_ident_generator_save(slds_store *store, const slds_id_generator *g, slds_error *err)
+{
+    char enc[128];
+    slds_id_generator_encode(g, enc, sizeof enc);
+    return slds_store_meta_set(store, GENERATOR_KEY, enc, err);
 }

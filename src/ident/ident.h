@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "core/core.h"
+#include "store/store.h"
 
 #define SLDS_IDENT_KEY_BYTES 16
 #define SLDS_STUDENT_ID_LEN 10
@@ -43,5 +44,20 @@ size_t slds_ident_match_key(const char *first, const char *last, const char *bir
 /* Encodes/decodes the generator for the meta table ("hexkey:counter"). */
 void slds_id_generator_encode(const slds_id_generator *g, char *out, size_t size);
 int slds_id_generator_decode(slds_id_generator *g, const char *s, slds_error *err);
+
+/* The generator of a database lives in its meta table, key "id_generator"; the
+ * identity module makes it, the store only keeps it.
+ *
+ * slds_ident_key_ensure gives a database its key if it has none (a fresh
+ * random key, counter 0), in a transaction of its own (or the caller's when
+ * one is open). `slds load` calls it right after opening, so a new database has
+ * its key from its creation and every copy of it hands out the same ids.
+ * load reads the generator (making and writing a key, in the caller's
+ * transaction, if the database still has none); save writes the counter back:
+ * the loader does both inside the load's transaction, so a failed load hands
+ * out no id. */
+int slds_ident_key_ensure(slds_store *store, slds_error *err);
+int slds_ident_generator_load(slds_store *store, slds_id_generator *g, slds_error *err);
+int slds_ident_generator_save(slds_store *store, const slds_id_generator *g, slds_error *err);
 
 #endif

@@ -252,11 +252,8 @@ static int record_load(load_ctx *c, const char *dir, const uint64_t *digests)
         sqlite3_reset(st);
     }
     sqlite3_finalize(st);
-    if (!rc && c->ids_changed) {
-        char enc[128];
-        slds_id_generator_encode(&c->ids, enc, sizeof enc);
-        rc = slds_store_meta_set(c->store, "id_generator", enc, c->err);
-    }
+    if (!rc && c->ids_changed)
+        rc = slds_ident_generator_save(c->store, &c->ids, c->err);
     return rc;
 }
 
@@ -367,9 +364,7 @@ int slds_load_collection(slds_store *s, const char *dir, const slds_load_options
     int rc = slds_store_begin(s, err);
     if (rc)
         return rc;
-    rc = ingest_schema_ensure(s, err);
-    if (!rc)
-        rc = slds_store_prepare(s, &c.reject_stmt,
+    rc = slds_store_prepare(s, &c.reject_stmt,
                                 "INSERT OR REPLACE INTO rejects(load_id, file, line, column_name, value,"
                                 " reason, rule_id) VALUES('" PENDING "', ?, ?, ?, ?, ?, ?)",
                                 err);

@@ -9,66 +9,17 @@
  * loader's upsert updates a stored row only when a value differs, so a first
  * load into an empty database, or re-loading the same rows, fires nothing
  * and writes no history. student_identity is left out: names and birth
- * dates are kept nowhere else. */
+ * dates are kept nowhere else.
+ *
+ * The tables (findings, row_history, the rule and count columns) are
+ * migration {"ingest", 2} of the store's schema registry (store/schema.c),
+ * made by the writer open. */
 #include "ingest/load_internal.h"
 
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* ==== BEGIN ingest DDL (to become migration {"ingest", 2} of the store's
- * schema registry once it lands on main) ==================================== */
-static const char *const ingest_v2[] = {
-    "CREATE TABLE IF NOT EXISTS findings(load_id TEXT NOT NULL, file TEXT NOT NULL,"
-    " line INTEGER NOT NULL, column_name TEXT, value TEXT, rule_id TEXT NOT NULL,"
-    " message TEXT NOT NULL, lea_id TEXT, PRIMARY KEY(load_id, file, line, rule_id)) WITHOUT ROWID",
-    "CREATE INDEX IF NOT EXISTS findings_lea ON findings(lea_id, rule_id)",
-    "CREATE TABLE IF NOT EXISTS row_history(history_id INTEGER PRIMARY KEY, load_id TEXT NOT NULL,"
-    " changed_at TEXT, table_name TEXT NOT NULL, student_id TEXT, change TEXT NOT NULL,"
-    " old_row TEXT NOT NULL)",
-    "CREATE INDEX IF NOT EXISTS row_history_student ON row_history(student_id)",
-    "CREATE INDEX IF NOT EXISTS row_history_load ON row_history(load_id)",
-};
-static const struct {
-    const char *table, *column, *decl;
-} ingest_v2_columns[] = {
-    {"rejects", "rule_id", "TEXT"},
-    {"loads", "rows_warned", "INTEGER NOT NULL DEFAULT 0"},
-    {"loads", "rows_deleted", "INTEGER NOT NULL DEFAULT 0"},
-    {"load_files", "rows_warned", "INTEGER NOT NULL DEFAULT 0"},
-    {"load_files", "rows_deleted", "INTEGER NOT NULL DEFAULT 0"},
-};
-
-static bool has_column(slds_store *s, const char *table, const char *column)
-{
-    char sql[128];
-    snprintf(sql, sizeof sql, "SELECT 1 FROM pragma_table_info('%s') WHERE name = ?", table);
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-        return false;
-    sqlite3_bind_text(st, 1, column, -1, SQLITE_STATIC);
-    bool found = sqlite3_step(st) == SQLITE_ROW;
-    sqlite3_finalize(st);
-    return found;
-}
-
-int ingest_schema_ensure(slds_store *s, slds_error *err)
-{
-    for (size_t i = 0; i < sizeof ingest_v2 / sizeof ingest_v2[0]; i++)
-        if (slds_store_exec(s, ingest_v2[i], err))
-            return err->code;
-    for (size_t i = 0; i < sizeof ingest_v2_columns / sizeof ingest_v2_columns[0]; i++) {
-        if (has_column(s, ingest_v2_columns[i].table, ingest_v2_columns[i].column))
-            continue;
-        char sql[256];
-        snprintf(sql, sizeof sql, "ALTER TABLE %s ADD COLUMN %s %s", ingest_v2_columns[i].table,
-                 ingest_v2_columns[i].column, ingest_v2_columns[i].decl);
-        if (slds_store_exec(s, sql, err))
-            return err->code;
-    }
-    return SLDS_OK;
-}
-/* ==== END ingest DDL ======================================================= */
 
 /* ---- change history ---------------------------------------------------- */
 

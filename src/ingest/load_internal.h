@@ -202,7 +202,6 @@ int key_set_get(const key_set *k, uint64_t h);
 bool key_set_put(key_set *k, uint64_t h, bool loaded);
 
 /* load_history.c */
-int ingest_schema_ensure(slds_store *s, slds_error *err);
 int history_begin(load_ctx *c);
 void history_end(load_ctx *c);
 int replace_check_scope(load_ctx *c);

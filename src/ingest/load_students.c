@@ -10,12 +10,7 @@ static int ensure_id_generator(load_ctx *c)
 {
     if (c->ids_ready)
         return SLDS_OK;
-    char buf[128];
-    int rc = slds_store_meta_get(c->store, "id_generator", buf, sizeof buf, c->err);
-    if (rc == SLDS_OK)
-        rc = slds_id_generator_decode(&c->ids, buf, c->err);
-    else if (rc == SLDS_ERR_NOTFOUND)
-        rc = slds_id_generator_init_random(&c->ids, c->err);
+    int rc = slds_ident_generator_load(c->store, &c->ids, c->err);
     if (rc)
         return rc;
     c->ids_ready = true;

@@ -4,8 +4,9 @@
  *
  * The sections and their columns are data (section_specs below): a section is
  * its SQL, whose result columns become the section's columns. No query here
- * selects a name or a birth date. Cells are text; real numbers are written
- * with up to 15 significant digits and no trailing ".0". */
+ * selects a name or a birth date. Each section becomes a result table
+ * (src/table) once all its rows are read, since a column's type depends on
+ * every value in it. */
 #include "record/record.h"
 
 #include <stdio.h>
@@ -57,94 +58,117 @@ static const section_spec section_specs[] = {
 
 #define NSECTIONS (sizeof section_specs / sizeof section_specs[0])
 
-static void section_release(slds_record_section *sec)
-{
-    for (int c = 0; sec->columns && c < sec->ncols; c++)
-        free(sec->columns[c]);
-    for (size_t i = 0; sec->cells && i < sec->nrows * (size_t)sec->ncols; i++)
-        free(sec->cells[i]);
-    free(sec->columns);
-    free(sec->numeric);
-    free(sec->cells);
-}
-
 void slds_record_free(slds_record *r)
 {
     if (!r)
         return;
-    for (size_t i = 0; i < r->n_sections; i++)
-        section_release(&r->sections[i]);
+    for (size_t i = 0; r->sections && i < r->n_sections; i++)
+        slds_table_free(r->sections[i]);
     free(r->sections);
     free(r->student_id);
     free(r->sex);
     free(r);
 }
 
-/* Names the section's columns after the statement's result columns. */
-static int section_columns(slds_record_section *sec, sqlite3_stmt *st)
+/* The rows of one section as SQLite values, before the column types are
+ * known (they depend on every value of the column). */
+typedef struct section_rows {
+    int ncols;
+    size_t nrows, cap;
+    sqlite3_value **values; /* nrows * ncols, row-major; NULL for SQL NULL */
+} section_rows;
+
+static void rows_release(section_rows *rows)
 {
-    sec->ncols = sqlite3_column_count(st);
-    sec->columns = calloc((size_t)sec->ncols, sizeof *sec->columns);
-    sec->numeric = calloc((size_t)sec->ncols, sizeof *sec->numeric);
-    if (!sec->columns || !sec->numeric)
-        return SLDS_ERR_NOMEM;
-    for (int c = 0; c < sec->ncols; c++) {
-        sec->columns[c] = strdup(sqlite3_column_name(st, c));
-        if (!sec->columns[c])
+    for (size_t i = 0; i < rows->nrows * (size_t)rows->ncols; i++)
+        sqlite3_value_free(rows->values[i]);
+    free(rows->values);
+}
+
+static int rows_add(section_rows *rows, sqlite3_stmt *st)
+{
+    if (rows->nrows == rows->cap) {
+        size_t ncap = rows->cap ? rows->cap * 2 : 8;
+        sqlite3_value **v = realloc(rows->values, ncap * (size_t)rows->ncols * sizeof *v);
+        if (!v)
             return SLDS_ERR_NOMEM;
-        sec->numeric[c] = true; /* until a text value shows otherwise */
+        rows->values = v;
+        rows->cap = ncap;
     }
+    sqlite3_value **row = rows->values + rows->nrows * (size_t)rows->ncols;
+    memset(row, 0, (size_t)rows->ncols * sizeof *row);
+    rows->nrows++; /* counted now so a failure below frees what was copied */
+    for (int c = 0; c < rows->ncols; c++)
+        if (sqlite3_column_type(st, c) != SQLITE_NULL &&
+            !(row[c] = sqlite3_value_dup(sqlite3_column_value(st, c))))
+            return SLDS_ERR_NOMEM;
     return SLDS_OK;
 }
 
-static int section_add_row(slds_record_section *sec, sqlite3_stmt *st, size_t *cap)
+/* INTEGER when every value is one, REAL when every value is a number, else TEXT. */
+static slds_cell_type column_type(const section_rows *rows, int c)
 {
-    if (sec->nrows == *cap) {
-        size_t ncap = *cap ? *cap * 2 : 8;
-        char **cells = realloc(sec->cells, ncap * (size_t)sec->ncols * sizeof *cells);
-        if (!cells)
-            return SLDS_ERR_NOMEM;
-        sec->cells = cells;
-        *cap = ncap;
+    slds_cell_type type = SLDS_CELL_INTEGER;
+    for (size_t r = 0; r < rows->nrows; r++) {
+        sqlite3_value *v = rows->values[r * (size_t)rows->ncols + (size_t)c];
+        int t = v ? sqlite3_value_type(v) : SQLITE_NULL;
+        if (t == SQLITE_FLOAT)
+            type = SLDS_CELL_REAL;
+        else if (t != SQLITE_NULL && t != SQLITE_INTEGER)
+            return SLDS_CELL_TEXT;
     }
-    char **row = sec->cells + sec->nrows * (size_t)sec->ncols;
-    memset(row, 0, (size_t)sec->ncols * sizeof *row);
-    sec->nrows++; /* counted now so a failure below frees what was copied */
-    for (int c = 0; c < sec->ncols; c++) {
-        int type = sqlite3_column_type(st, c);
-        if (type == SQLITE_NULL)
-            continue;
-        if (type != SQLITE_INTEGER && type != SQLITE_FLOAT)
-            sec->numeric[c] = false;
-        char number[32];
-        if (type == SQLITE_FLOAT) /* 431 rather than SQLite's 431.0 */
-            snprintf(number, sizeof number, "%.15g", sqlite3_column_double(st, c));
-        row[c] = strdup(type == SQLITE_FLOAT ? number : (const char *)sqlite3_column_text(st, c));
-        if (!row[c])
-            return SLDS_ERR_NOMEM;
+    return type;
+}
+
+static int section_table(const section_spec *spec, sqlite3_stmt *st, const section_rows *rows,
+                         slds_table **out, slds_error *err)
+{
+    slds_column_spec cols[32];
+    if (rows->ncols > 32)
+        return slds_fail(err, SLDS_ERR_USAGE, "student record: %s has too many columns", spec->name);
+    for (int c = 0; c < rows->ncols; c++) {
+        slds_cell_type type = column_type(rows, c);
+        cols[c] = (slds_column_spec){.name = sqlite3_column_name(st, c),
+                                     .type = type,
+                                     .decimals = type == SLDS_CELL_REAL ? SLDS_SIGNIFICANT(15) : 0};
     }
-    return SLDS_OK;
+    int rc = slds_table_new(out, spec->name, spec->title, cols, rows->ncols, err);
+    for (size_t r = 0; !rc && r < rows->nrows; r++) {
+        rc = slds_table_add_row(*out, err);
+        for (int c = 0; !rc && c < rows->ncols; c++) {
+            sqlite3_value *v = rows->values[r * (size_t)rows->ncols + (size_t)c];
+            if (!v)
+                continue;
+            if (cols[c].type == SLDS_CELL_INTEGER)
+                rc = slds_table_set_integer(*out, c, sqlite3_value_int64(v), err);
+            else if (cols[c].type == SLDS_CELL_REAL)
+                rc = slds_table_set_real(*out, c, sqlite3_value_double(v), err);
+            else
+                rc = slds_table_set_text(*out, c, (const char *)sqlite3_value_text(v), err);
+        }
+    }
+    return rc;
 }
 
 static int read_section(slds_store *s, const section_spec *spec, const char *student_id,
-                        slds_record_section *sec, slds_error *err)
+                        slds_table **out, slds_error *err)
 {
-    sec->name = spec->name;
-    sec->title = spec->title;
     sqlite3_stmt *st;
     int rc = slds_store_prepare(s, &st, spec->sql, err);
     if (rc)
         return rc;
     sqlite3_bind_text(st, 1, student_id, -1, SQLITE_STATIC);
-    rc = section_columns(sec, st);
-    size_t cap = 0;
+    section_rows rows = {.ncols = sqlite3_column_count(st)};
     int step = SQLITE_DONE;
     while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW)
-        rc = section_add_row(sec, st, &cap);
+        rc = rows_add(&rows, st);
     if (rc == SLDS_ERR_NOMEM)
         slds_fail(err, rc, "student record: out of memory");
     else if (!rc && step != SQLITE_DONE)
         rc = slds_fail(err, SLDS_ERR_DB, "student record: %s: %s", spec->name, sqlite3_errmsg(s->db));
+    if (!rc)
+        rc = section_table(spec, st, &rows, out, err);
+    rows_release(&rows);
     sqlite3_finalize(st);
     return rc;
 }
@@ -215,17 +239,10 @@ int slds_record_get(slds_store *s, const char *student_id, slds_record **out, sl
     return SLDS_OK;
 }
 
-const slds_record_section *slds_record_find_section(const slds_record *r, const char *name)
+const slds_table *slds_record_find_section(const slds_record *r, const char *name)
 {
     for (size_t i = 0; i < r->n_sections; i++)
-        if (!strcmp(r->sections[i].name, name))
-            return &r->sections[i];
+        if (!strcmp(slds_table_name(r->sections[i]), name))
+            return r->sections[i];
     return NULL;
-}
-
-const char *slds_record_cell(const slds_record_section *sec, size_t row, int col)
-{
-    if (row >= sec->nrows || col < 0 || col >= sec->ncols)
-        return NULL;
-    return sec->cells[row * (size_t)sec->ncols + (size_t)col];
 }

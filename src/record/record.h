@@ -1,6 +1,6 @@
 /* record.h - one student's longitudinal record: everything the state database
  * holds about a statewide id, across years, schools and districts, as
- * sections of rows (enrollments, attributes by year, tests, courses,
+ * sections, each a result table (enrollments, attributes by year, tests, courses,
  * attendance, discipline, postsecondary, teachers, district records).
  *
  * The record is keyed by the pseudonymous statewide id and never carries the
@@ -17,23 +17,18 @@
 
 #include "core/core.h"
 #include "store/store.h"
-
-/* One section: a small table. Cells are text as stored (NULL when blank). */
-typedef struct slds_record_section {
-    const char *name;  /* stable name: "enrollments", "tests", ... (static) */
-    const char *title; /* heading for a person (static) */
-    int ncols;
-    char **columns; /* column names */
-    bool *numeric;  /* per column: every non-blank value is a number */
-    size_t nrows;
-    char **cells; /* nrows * ncols, row-major */
-} slds_record_section;
+#include "table/table.h"
 
 typedef struct slds_record {
     char *student_id;
     char *sex; /* from students; NULL when unknown */
     size_t n_sections;
-    slds_record_section *sections; /* always every section, in a fixed order; some may be empty */
+    /* Every section, in a fixed order, as a result table (some may have no
+     * rows): its name is stable ("enrollments", "tests", ...), its title is
+     * a heading for a person. A column is INTEGER when every value is an
+     * integer, REAL (15 significant digits) when every value is a number and
+     * some are not integers, TEXT otherwise ("04" stays text). */
+    slds_table **sections;
 } slds_record;
 
 /* Reads the record of student_id. SLDS_ERR_NOTFOUND when the id appears in
@@ -42,8 +37,6 @@ int slds_record_get(slds_store *s, const char *student_id, slds_record **out, sl
 void slds_record_free(slds_record *r);
 
 /* The section named name, or NULL. */
-const slds_record_section *slds_record_find_section(const slds_record *r, const char *name);
-/* The cell at row, col (NULL when blank). */
-const char *slds_record_cell(const slds_record_section *sec, size_t row, int col);
+const slds_table *slds_record_find_section(const slds_record *r, const char *name);
 
 #endif

@@ -1,19 +1,41 @@
-/* store.c - opening the state database, transactions, meta values (store.h).
+/* store.c - opening the state database (read-only or as the writer),
+ * transactions, meta values and the cursor (store.h).
  *
- * Durability settings: rollback journal (DELETE mode) with synchronous=FULL at
- * commit, so a load killed at any moment (kill -9, power loss) leaves the
- * database exactly as before it: SQLite's hot-journal rollback restores it the
- * next time the file is opened. A large page cache keeps a big load's B-trees
- * in memory until commit. */
-#include "store/store.h"
-
-#include "ident/ident.h"
+ * Journal and durability. A writer runs in WAL mode with synchronous=FULL:
+ * - a load or growth run is one transaction; its pages go to the -wal file and
+ *   only a commit record that has been fsynced makes them part of the database.
+ *   A writer killed at any moment (kill -9) or a power loss leaves the database
+ *   as it was before the transaction (the uncommitted tail of the log is
+ *   ignored by the next open), or, once COMMIT returned, with the whole
+ *   transaction: FULL fsyncs the log at every commit, so a commit that
+ *   returned survives a power loss too (NORMAL would only keep the database
+ *   consistent, possibly losing the last commit; one extra fsync per load is
+ *   nothing next to the load). tests/ingest/test_crash.sh kills loads at random.
+ * - readers never wait for it: they read the last committed state while the
+ *   writer appends to the log (SQLite's WAL; a rollback journal would make
+ *   readers wait as soon as the writer's cache spills into the file).
+ * - at a clean close the writer checkpoints the log into the file and turns the
+ *   journal mode back to DELETE, so a database at rest is one ordinary SQLite
+ *   file with no -wal/-shm beside it. That is what lets a reader open it from
+ *   a read-only file or directory: a WAL-mode file needs its -wal/-shm files,
+ *   which a reader could not create there (and in a writable directory would
+ *   leave behind). If a reader was still open at the writer's close, the file
+ *   stays in WAL mode with its -wal/-shm present, which readers can use.
+ *
+ * Who writes. slds_store_open_readonly opens with SQLITE_OPEN_READONLY, runs
+ * no migration and no pragma that writes. The writer first
+ * inspects the file with reads only and refuses a foreign or newer database
+ * before any pragma or migration could change it.
+ *
+ * A large page cache keeps a big load's B-trees in memory until commit. */
+#include "store/internal.h"
 
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #ifndef SLDS_PAGE_SIZE
 #define SLDS_PAGE_SIZE "4096"
@@ -21,6 +43,7 @@
 #ifndef SLDS_CACHE_KIB
 #define SLDS_CACHE_KIB "-131072" /* 128 MiB: larger only adds page faults */
 #endif
+#define BUSY_TIMEOUT_MS 10000
 
 /* Memory statistics take a global mutex on every allocation; nothing here reads
  * them. Must run before SQLite initialises, so every open tries (it fails
@@ -34,83 +57,287 @@ static void configure_sqlite_once(void)
     }
 }
 
+static int db_fail(slds_store *s, const char *what, slds_error *err)
+{
+    return slds_fail(err, SLDS_ERR_DB, "%s: %s: %s", s->path, what, sqlite3_errmsg(s->db));
+}
+
+/* ---- cursor ------------------------------------------------------------- */
+
+int slds_cursor_open(slds_cursor *c, slds_store *s, const char *sql, slds_error *err)
+{
+    memset(c, 0, sizeof *c);
+    c->store = s;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &c->stmt, NULL) != SQLITE_OK) {
+        c->stmt = NULL;
+        return slds_fail(err, SLDS_ERR_DB, "%s: %s (preparing: %.160s)", s->path,
+                         sqlite3_errmsg(s->db), sql);
+    }
+    return SLDS_OK;
+}
+
+static void bind_result(slds_cursor *c, int idx, int rc)
+{
+    if (rc != SQLITE_OK && c->bind_rc == SQLITE_OK) {
+        c->bind_rc = rc;
+        c->bind_idx = idx;
+    }
+}
+
+void slds_cursor_bind_int(slds_cursor *c, int idx, int64_t v)
+{
+    bind_result(c, idx, c->stmt ? sqlite3_bind_int64(c->stmt, idx, v) : SQLITE_MISUSE);
+}
+
+void slds_cursor_bind_double(slds_cursor *c, int idx, double v)
+{
+    bind_result(c, idx, c->stmt ? sqlite3_bind_double(c->stmt, idx, v) : SQLITE_MISUSE);
+}
+
+void slds_cursor_bind_text(slds_cursor *c, int idx, const char *v)
+{
+    int rc = !c->stmt ? SQLITE_MISUSE
+             : v      ? sqlite3_bind_text(c->stmt, idx, v, -1, SQLITE_TRANSIENT)
+                      : sqlite3_bind_null(c->stmt, idx);
+    bind_result(c, idx, rc);
+}
+
+void slds_cursor_bind_null(slds_cursor *c, int idx)
+{
+    bind_result(c, idx, c->stmt ? sqlite3_bind_null(c->stmt, idx) : SQLITE_MISUSE);
+}
+
+int slds_cursor_step(slds_cursor *c, slds_error *err)
+{
+    if (!c->stmt) {
+        slds_fail(err, SLDS_ERR_DB, "%s: stepping a statement that failed to prepare",
+                  c->store ? c->store->path : "database");
+        return -1;
+    }
+    const char *sql = sqlite3_sql(c->stmt);
+    if (c->bind_rc != SQLITE_OK) {
+        slds_fail(err, SLDS_ERR_DB, "%s: binding parameter %d: %s (in: %.160s)", c->store->path,
+                  c->bind_idx, sqlite3_errstr(c->bind_rc), sql);
+        return -1;
+    }
+    int rc = sqlite3_step(c->stmt);
+    if (rc == SQLITE_ROW)
+        return 1;
+    if (rc == SQLITE_DONE)
+        return 0;
+    slds_fail(err, SLDS_ERR_DB, "%s: %s (running: %.160s)", c->store->path,
+              sqlite3_errmsg(c->store->db), sql);
+    return -1;
+}
+
+void slds_cursor_reset(slds_cursor *c)
+{
+    if (c->stmt)
+        sqlite3_reset(c->stmt);
+}
+
+void slds_cursor_close(slds_cursor *c)
+{
+    if (c->stmt)
+        sqlite3_finalize(c->stmt);
+    c->stmt = NULL;
+}
+
+int64_t slds_cursor_int(const slds_cursor *c, int col)
+{
+    return sqlite3_column_int64(c->stmt, col);
+}
+
+double slds_cursor_double(const slds_cursor *c, int col)
+{
+    return sqlite3_column_double(c->stmt, col);
+}
+
+const char *slds_cursor_text(const slds_cursor *c, int col)
+{
+    return (const char *)sqlite3_column_text(c->stmt, col);
+}
+
+int slds_cursor_is_null(const slds_cursor *c, int col)
+{
+    return sqlite3_column_type(c->stmt, col) == SQLITE_NULL;
+}
+
+/* ---- meta --------------------------------------------------------------- */
+
 /* Writes a meta value: replacing the stored one, or only when there is none. */
 static int meta_write(slds_store *s, const char *key, const char *value, bool replace,
                       slds_error *err)
 {
-    sqlite3_stmt *st;
-    int rc = slds_store_prepare(s, &st,
-                                replace ? "INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)"
-                                        : "INSERT OR IGNORE INTO meta(key, value) VALUES(?, ?)",
-                                err);
+    slds_cursor c;
+    int rc = slds_cursor_open(&c, s,
+                              replace ? "INSERT OR REPLACE INTO meta(key, value) VALUES(?1, ?2)"
+                                      : "INSERT OR IGNORE INTO meta(key, value) VALUES(?1, ?2)",
+                              err);
     if (rc)
         return rc;
-    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) != SQLITE_DONE)
-        rc = slds_fail(err, SLDS_ERR_DB, "%s: %s", s->path, sqlite3_errmsg(s->db));
-    sqlite3_finalize(st);
+    slds_cursor_bind_text(&c, 1, key);
+    slds_cursor_bind_text(&c, 2, value);
+    if (slds_cursor_step(&c, err) < 0)
+        rc = SLDS_ERR_DB;
+    slds_cursor_close(&c);
     return rc;
 }
 
-/* A new database gets its schema version and the secret key of its statewide
- * id generator (ident.h) once, when it is created; copies of a database then
- * hand out the same ids. */
-static int init_meta(slds_store *s, slds_error *err)
+int slds_store_meta_get(slds_store *s, const char *key, char *buf, size_t size, slds_error *err)
 {
-    char version[32], generator[128];
-    snprintf(version, sizeof version, "%d", SLDS_SCHEMA_VERSION);
-    slds_id_generator ids;
-    int rc = slds_id_generator_init_random(&ids, err);
+    slds_cursor c;
+    int rc = slds_cursor_open(&c, s, "SELECT value FROM meta WHERE key = ?1", err);
     if (rc)
         return rc;
-    slds_id_generator_encode(&ids, generator, sizeof generator);
-    rc = slds_store_exec(s, "BEGIN IMMEDIATE", err);
-    if (rc)
-        return rc;
-    rc = meta_write(s, "schema_version", version, false, err);
-    if (!rc)
-        rc = meta_write(s, "id_generator", generator, false, err);
-    if (!rc)
-        rc = slds_store_commit(s, err);
-    else
-        slds_store_rollback(s);
+    slds_cursor_bind_text(&c, 1, key);
+    int step = slds_cursor_step(&c, err);
+    if (step == 1) {
+        const char *v = slds_cursor_text(&c, 0);
+        snprintf(buf, size, "%s", v ? v : "");
+        rc = SLDS_OK;
+    } else
+        rc = step == 0 ? SLDS_ERR_NOTFOUND : SLDS_ERR_DB;
+    slds_cursor_close(&c);
     return rc;
 }
 
-static int store_open(slds_store **out, const char *path, int flags, slds_error *err)
+int slds_store_meta_set(slds_store *s, const char *key, const char *value, slds_error *err)
+{
+    return meta_write(s, key, value, true, err);
+}
+
+int slds_store_meta_set_once(slds_store *s, const char *key, const char *value, slds_error *err)
+{
+    return meta_write(s, key, value, false, err);
+}
+
+/* ---- opening ------------------------------------------------------------ */
+
+static int store_new(slds_store **out, const char *path, slds_error *err)
 {
     *out = NULL;
     configure_sqlite_once();
-    flags |= SQLITE_OPEN_NOMUTEX;
     slds_store *s = calloc(1, sizeof *s);
     if (!s)
         return slds_fail(err, SLDS_ERR_NOMEM, "out of memory");
     snprintf(s->path, sizeof s->path, "%s", path);
-    if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
-        slds_fail(err, SLDS_ERR_DB, "%s: cannot open database: %s", path,
+    *out = s;
+    return SLDS_OK;
+}
+
+static int connect(slds_store *s, const char *filename, int flags, slds_error *err)
+{
+    if (sqlite3_open_v2(filename, &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+        slds_fail(err, SLDS_ERR_DB, "%s: cannot open database: %s", s->path,
                   s->db ? sqlite3_errmsg(s->db) : "out of memory");
-        slds_store_close(s);
         return SLDS_ERR_DB;
     }
-    sqlite3_busy_timeout(s->db, 10000);
+    sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
     sqlite3_extended_result_codes(s->db, 1);
+    return SLDS_OK;
+}
+
+static int missing(const char *path, slds_error *err)
+{
+    struct stat st;
+    if (stat(path, &st) == 0)
+        return SLDS_OK;
+    return slds_fail(err, SLDS_ERR_NOTFOUND, "%s: no such database (create one with 'slds load')",
+                     path);
+}
+
+/* The journal and cache settings of a writer (after the inspection). */
+static int writer_pragmas(slds_store *s, slds_error *err)
+{
     int rc = slds_store_exec(s,
-                             "PRAGMA page_size=" SLDS_PAGE_SIZE "; PRAGMA journal_mode=DELETE; PRAGMA synchronous=FULL;"
+                             "PRAGMA page_size=" SLDS_PAGE_SIZE "; PRAGMA synchronous=FULL;"
                              " PRAGMA foreign_keys=OFF; PRAGMA cache_size=" SLDS_CACHE_KIB ";"
                              " PRAGMA temp_store=MEMORY;",
                              err);
+    if (rc)
+        return rc;
+    /* journal_mode answers with the mode in force: when another connection
+     * holds the file (a reader of a database at rest), the change waits for it
+     * like any write (busy timeout) and then reports the old mode. */
+    slds_cursor c;
+    rc = slds_cursor_open(&c, s, "PRAGMA journal_mode=WAL", err);
+    if (rc)
+        return rc;
+    int step = slds_cursor_step(&c, err);
+    const char *mode = step == 1 && slds_cursor_text(&c, 0) ? slds_cursor_text(&c, 0) : "";
+    /* (an in-memory database, used by tests, answers "memory") */
+    if (step == 1 && sqlite3_stricmp(mode, "wal") && sqlite3_stricmp(mode, "memory"))
+        rc = slds_fail(err, SLDS_ERR_DB,
+                       "%s: cannot switch to WAL mode (journal mode stays %s): another process "
+                       "holds the database; try again",
+                       s->path, mode);
+    else if (step < 0)
+        rc = SLDS_ERR_DB;
+    slds_cursor_close(&c);
+    return rc;
+}
+
+static bool has_log(const char *path)
+{
+    char wal[1100];
+    snprintf(wal, sizeof wal, "%s-wal", path);
+    return access(wal, F_OK) == 0;
+}
+
+/* A WAL-mode file without its -wal file cannot be read from a directory the
+ * reader may not create files in (SQLite needs the -wal/-shm pair). No -wal
+ * means no writer has the file open, so it is read as immutable. */
+static bool wal_without_log(const char *path)
+{
+    if (has_log(path))
+        return false;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return false;
+    unsigned char h[20];
+    bool walmode = fread(h, 1, sizeof h, f) == sizeof h && h[18] == 2 && h[19] == 2;
+    fclose(f);
+    return walmode;
+}
+
+int slds_store_open_writer(slds_store **out, const char *path, unsigned flags, slds_error *err)
+{
+    *out = NULL;
+    if (!(flags & SLDS_STORE_CREATE) && missing(path, err))
+        return SLDS_ERR_NOTFOUND;
+    slds_store *s;
+    int rc = store_new(&s, path, err);
+    if (rc)
+        return rc;
+    bool had_log = has_log(path);
+    rc = connect(s, path,
+                 SQLITE_OPEN_READWRITE | (flags & SLDS_STORE_CREATE ? SQLITE_OPEN_CREATE : 0), err);
+    /* Until the file is known to be ours, closing must not even checkpoint a
+     * log a foreign WAL-mode file might have. */
     if (!rc)
-        rc = slds_store_create_schema(s, err);
+        sqlite3_db_config(s->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, (int *)NULL);
+    size_t n;
+    const slds_migration *reg = slds_store_registry(&n);
+    store_kind kind = STORE_EMPTY;
+    int versions[SLDS_STORE_MAX_MODULES];
     if (!rc)
-        rc = init_meta(s, err);
+        rc = store_inspect(s, reg, n, &kind, versions, err);
+    if (!rc && kind == STORE_EMPTY && !(flags & SLDS_STORE_CREATE))
+        rc = slds_fail(err, SLDS_ERR_DB, "%s is not an slds database (it is empty)", path);
     if (!rc) {
-        char v[32];
-        if (slds_store_meta_get(s, "schema_version", v, sizeof v, err) == SLDS_OK &&
-            atoi(v) != SLDS_SCHEMA_VERSION)
-            rc = slds_fail(err, SLDS_ERR_DB, "%s: schema version %s, this slds needs %d", path, v,
-                           SLDS_SCHEMA_VERSION);
+        /* Ours: from here on the close folds the log back (not before: a
+         * refused file is closed untouched). */
+        s->writer = 1;
+        sqlite3_db_config(s->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 0, (int *)NULL);
+        rc = writer_pragmas(s, err);
     }
+    if (!rc)
+        rc = slds_store_migrate(s, err);
+    if (rc && !s->writer && !had_log && s->db)
+        /* Refused: the log SQLite created for reading a WAL-mode file is
+         * empty, so the close may remove it without touching the file. */
+        sqlite3_db_config(s->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 0, (int *)NULL);
     if (rc) {
         slds_store_close(s);
         return rc;
@@ -119,26 +346,76 @@ static int store_open(slds_store **out, const char *path, int flags, slds_error 
     return SLDS_OK;
 }
 
-int slds_store_open(slds_store **out, const char *path, slds_error *err)
+/* Connects read-only and inspects the file (before any pragma, which would
+ * read the schema of a file that may not be SQLite). Temporary tables, which
+ * some readers build (audit), live in memory, not in the database. */
+static int reader_connect(slds_store *s, const char *filename, store_kind *kind, slds_error *err)
 {
-    return store_open(out, path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, err);
+    size_t n;
+    const slds_migration *reg = slds_store_registry(&n);
+    int versions[SLDS_STORE_MAX_MODULES];
+    int rc = connect(s, filename, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, err);
+    if (!rc)
+        rc = store_inspect(s, reg, n, kind, versions, err);
+    if (!rc)
+        rc = slds_store_exec(s, "PRAGMA cache_size=" SLDS_CACHE_KIB "; PRAGMA temp_store=MEMORY;",
+                             err);
+    return rc;
 }
 
-int slds_store_open_existing(slds_store **out, const char *path, slds_error *err)
+int slds_store_open_readonly(slds_store **out, const char *path, slds_error *err)
 {
-    struct stat st;
-    if (stat(path, &st) != 0) {
-        *out = NULL;
-        return slds_fail(err, SLDS_ERR_NOTFOUND, "%s: no such database (create one with 'slds load')",
-                         path);
+    *out = NULL;
+    if (missing(path, err))
+        return SLDS_ERR_NOTFOUND;
+    slds_store *s;
+    int rc = store_new(&s, path, err);
+    if (rc)
+        return rc;
+    /* Opened as a URI so that the immutable fallback below can be asked for;
+     * the path is escaped for it. */
+    char uri[3300];
+    size_t u = (size_t)snprintf(uri, sizeof uri, "file:");
+    for (const char *p = path; *p && u + 4 < sizeof uri; p++) {
+        if (*p == '%' || *p == '?' || *p == '#')
+            u += (size_t)snprintf(uri + u, sizeof uri - u, "%%%02X", (unsigned char)*p);
+        else
+            uri[u++] = *p;
     }
-    return store_open(out, path, SQLITE_OPEN_READWRITE, err);
+    uri[u] = '\0';
+    store_kind kind = STORE_EMPTY;
+    rc = reader_connect(s, uri, &kind, err);
+    if (rc && s->db && wal_without_log(path)) {
+        sqlite3_close_v2(s->db);
+        s->db = NULL;
+        snprintf(uri + u, sizeof uri - u, "?immutable=1");
+        slds_error_clear(err);
+        rc = reader_connect(s, uri, &kind, err);
+    }
+    if (!rc && kind == STORE_EMPTY)
+        rc = slds_fail(err, SLDS_ERR_DB, "%s is not an slds database (it is empty)", path);
+    if (rc) {
+        slds_store_close(s);
+        return rc;
+    }
+    *out = s;
+    return SLDS_OK;
 }
 
 void slds_store_close(slds_store *s)
 {
     if (!s)
         return;
+    if (s->db && s->writer) {
+        /* A transaction still open is abandoned. Then fold the log into the
+         * file and return to a rollback journal (see the top of this file).
+         * Neither waits: a reader still open keeps the file in WAL mode,
+         * which readers handle. */
+        slds_store_rollback(s);
+        sqlite3_busy_timeout(s->db, 0);
+        sqlite3_exec(s->db, "PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode=DELETE;", NULL,
+                     NULL, NULL);
+    }
     if (s->db)
         sqlite3_close_v2(s->db);
     free(s);
@@ -182,42 +459,16 @@ int slds_store_prepare(slds_store *s, sqlite3_stmt **stmt, const char *sql, slds
     return SLDS_OK;
 }
 
-int slds_store_meta_get(slds_store *s, const char *key, char *buf, size_t size, slds_error *err)
-{
-    sqlite3_stmt *st;
-    int rc = slds_store_prepare(s, &st, "SELECT value FROM meta WHERE key = ?", err);
-    if (rc)
-        return rc;
-    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-    int step = sqlite3_step(st);
-    if (step == SQLITE_ROW) {
-        snprintf(buf, size, "%s", (const char *)sqlite3_column_text(st, 0));
-        rc = SLDS_OK;
-    } else if (step == SQLITE_DONE)
-        rc = SLDS_ERR_NOTFOUND;
-    else
-        rc = slds_fail(err, SLDS_ERR_DB, "%s: %s", s->path, sqlite3_errmsg(s->db));
-    sqlite3_finalize(st);
-    return rc;
-}
-
-int slds_store_meta_set(slds_store *s, const char *key, const char *value, slds_error *err)
-{
-    return meta_write(s, key, value, true, err);
-}
-
 int64_t slds_store_count(slds_store *s, const char *table, slds_error *err)
 {
     char sql[256];
     snprintf(sql, sizeof sql, "SELECT count(*) FROM \"%s\"", table);
-    sqlite3_stmt *st;
-    if (slds_store_prepare(s, &st, sql, err))
+    slds_cursor c;
+    if (slds_cursor_open(&c, s, sql, err))
         return -1;
-    int64_t n = -1;
-    if (sqlite3_step(st) == SQLITE_ROW)
-        n = sqlite3_column_int64(st, 0);
-    else
-        slds_fail(err, SLDS_ERR_DB, "%s: %s", s->path, sqlite3_errmsg(s->db));
-    sqlite3_finalize(st);
+    int64_t n = slds_cursor_step(&c, err) == 1 ? slds_cursor_int(&c, 0) : -1;
+    if (n < 0 && err && !err->code)
+        db_fail(s, "counting rows", err);
+    slds_cursor_close(&c);
     return n;
 }

@@ -4,7 +4,16 @@
  * Tables mirror the collection files of the data contract (docs/contract.md),
  * with typed columns and each file's natural key as the table's primary key,
  * so a re-load of a row with the same key replaces it. Student names and birth
- * dates live only in student_identity. */
+ * dates live only in student_identity.
+ *
+ * Two ways to open (docs/store.md):
+ * - slds_store_open_readonly, for every command that only reads: the file is
+ *   opened read-only, nothing is created, migrated or written, and a reader
+ *   never waits for a load in progress (the writer runs in WAL mode).
+ * - slds_store_open_writer, for `slds load` and computations that write
+ *   (`slds growth run`): creates a database when asked, brings an older one up
+ *   to date (slds_store_migrate), and refuses a foreign or newer one without
+ *   changing a byte of it. */
 #ifndef SLDS_STORE_H
 #define SLDS_STORE_H
 
@@ -13,18 +22,33 @@
 
 #include "core/core.h"
 
-#define SLDS_SCHEMA_VERSION 1
-
 typedef struct slds_store {
     sqlite3 *db;
     char path[1024];
+    int writer; /* opened with slds_store_open_writer */
 } slds_store;
 
-/* Opens (creating if missing) the database at path and makes sure the schema
- * is current. *out is owned by the caller: slds_store_close. */
-int slds_store_open(slds_store **out, const char *path, slds_error *err);
-/* Opens an existing database only (SLDS_ERR_NOTFOUND if the file is missing). */
-int slds_store_open_existing(slds_store **out, const char *path, slds_error *err);
+/* Flags of slds_store_open_writer. */
+enum {
+    /* Create the database when the file does not exist (or is empty). Without
+     * it a missing file is SLDS_ERR_NOTFOUND. */
+    SLDS_STORE_CREATE = 1,
+};
+
+/* Opens an existing state database for reading only. Errors: SLDS_ERR_NOTFOUND
+ * for a missing file; SLDS_ERR_DB for a file that is not a state database
+ * ("X is not an slds database") or was written by a newer slds. A database
+ * whose modules are at older versions opens as it is (nothing is migrated):
+ * see slds_store_schema_version. *out is owned by the caller: slds_store_close. */
+int slds_store_open_readonly(slds_store **out, const char *path, slds_error *err);
+
+/* Opens a state database for writing: creates it when missing and flags has
+ * SLDS_STORE_CREATE, applies every pending migration of the schema registry
+ * (one transaction), refuses a foreign or newer database unchanged. */
+int slds_store_open_writer(slds_store **out, const char *path, unsigned flags, slds_error *err);
+
+/* Closes; a writer first folds its write-ahead log back into the file, so a
+ * closed database is one ordinary SQLite file with no -wal/-shm beside it. */
 void slds_store_close(slds_store *s);
 
 /* Runs SQL with no results; the message names what was being done. */
@@ -40,11 +64,75 @@ int slds_store_prepare(slds_store *s, sqlite3_stmt **stmt, const char *sql, slds
  * value is copied into buf (size bytes). */
 int slds_store_meta_get(slds_store *s, const char *key, char *buf, size_t size, slds_error *err);
 int slds_store_meta_set(slds_store *s, const char *key, const char *value, slds_error *err);
+/* Writes key only when it has no value yet (the stored one wins). */
+int slds_store_meta_set_once(slds_store *s, const char *key, const char *value, slds_error *err);
 
 /* Number of rows in a table (or -1 with err set). */
 int64_t slds_store_count(slds_store *s, const char *table, slds_error *err);
 
-/* Creates every table and index that does not exist yet. */
-int slds_store_create_schema(slds_store *s, slds_error *err);
+/* ---- the schema registry (schema.c) ------------------------------------
+ *
+ * Every table of the database is created by one entry of one registry: per
+ * module, migrations numbered 1, 2, ... applied in the registry's order. meta
+ * keeps each module's version under "schema_version.<module>". To add a table
+ * or a column, append an entry {module, next version, sql} (docs/store.md). */
+typedef struct slds_migration {
+    const char *module;
+    int version;
+    const char *sql;
+} slds_migration;
+
+/* The registry this build knows; *n receives its length. */
+const slds_migration *slds_store_registry(size_t *n);
+
+/* Applies every migration of the built-in registry that the database has not
+ * had yet, all in one transaction (all or nothing), and records the new
+ * versions. Writers only (slds_store_open_writer calls it). */
+int slds_store_migrate(slds_store *s, slds_error *err);
+/* The same with a given registry (tests use it to add a step). */
+int slds_store_migrate_with(slds_store *s, const slds_migration *registry, size_t n,
+                            slds_error *err);
+
+/* The version of module's tables in this database (0: not created yet, -1 with
+ * err set on a database error). */
+int slds_store_schema_version(slds_store *s, const char *module, slds_error *err);
+
+/* ---- cursor: every query prepared, bound, stepped and reported one way ----
+ *
+ *   slds_cursor c;
+ *   if (slds_cursor_open(&c, s, "SELECT a FROM t WHERE k = ?1", err)) return err->code;
+ *   slds_cursor_bind_text(&c, 1, key);
+ *   int r;
+ *   while ((r = slds_cursor_step(&c, err)) == 1) use(slds_cursor_int(&c, 0));
+ *   slds_cursor_close(&c);
+ *   if (r < 0) return err->code;      (err names the database, SQLite's message and the SQL)
+ *
+ * A failed bind is kept in the cursor and reported by the next step, so call
+ * sites bind without checking each call. Closing a zeroed or failed cursor is
+ * harmless. */
+typedef struct slds_cursor {
+    slds_store *store;
+    sqlite3_stmt *stmt;
+    int bind_rc;  /* first failed bind (SQLITE_OK when none) */
+    int bind_idx; /* its parameter */
+} slds_cursor;
+
+int slds_cursor_open(slds_cursor *c, slds_store *s, const char *sql, slds_error *err);
+void slds_cursor_bind_int(slds_cursor *c, int idx, int64_t v);
+void slds_cursor_bind_double(slds_cursor *c, int idx, double v);
+/* v is copied (SQLITE_TRANSIENT); NULL binds SQL NULL. */
+void slds_cursor_bind_text(slds_cursor *c, int idx, const char *v);
+void slds_cursor_bind_null(slds_cursor *c, int idx);
+/* 1: a row is ready; 0: done; -1: error (err set, SLDS_ERR_DB). */
+int slds_cursor_step(slds_cursor *c, slds_error *err);
+/* Makes the statement ready to run again (bindings kept until rebound). */
+void slds_cursor_reset(slds_cursor *c);
+void slds_cursor_close(slds_cursor *c);
+
+/* Column values of the current row. text returns NULL for SQL NULL. */
+int64_t slds_cursor_int(const slds_cursor *c, int col);
+double slds_cursor_double(const slds_cursor *c, int col);
+const char *slds_cursor_text(const slds_cursor *c, int col);
+int slds_cursor_is_null(const slds_cursor *c, int col);
 
 #endif

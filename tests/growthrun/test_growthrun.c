@@ -7,6 +7,8 @@
  *  - aggregates over hand-written growth_students rows: counts, medians,
  *    means, shares by state, district, subgroup, and teachers weighted by
  *    dosage (summed over sections), including a weighted median tie;
+ *  - reading a stored model: a database error (a table that fails while
+ *    read, a missing table) is an error, not "no model";
  *  - the demonstration data of the SGP package (skipped without shared/):
  *    every 2025 cohort through the database equals the engine fitted on
  *    arrays built here from the long file (every order of every student), the
@@ -75,7 +77,7 @@ static slds_store *open_temp(char *path, size_t size)
     unlink(path);
     slds_store *s = NULL;
     slds_error err = {0};
-    if (slds_store_open(&s, path, &err))
+    if (slds_store_open_writer(&s, path, SLDS_STORE_CREATE, &err))
         fail_msg("%s", err.message);
     return s;
 }
@@ -283,7 +285,8 @@ static void test_aggregates_by_hand(void **state)
     char path[64];
     slds_store *s = open_temp(path, sizeof path);
     slds_error err = {0};
-    assert_int_equal(slds_growthrun_schema(s, &err), 0);
+    /* The registry made the growth tables with the database. */
+    assert_int_equal(slds_store_schema_version(s, "growth", &err), 1);
     exec(s, "INSERT INTO growth_runs(school_year, subject, run_at, max_order, n_taus,"
             " projection_years, gain_method, reference_year, students, with_sgp, with_target,"
             " with_grade_levels) VALUES(2030,'MATH','now',4,100,3,'typical',2030,7,5,0,5)");
@@ -764,12 +767,51 @@ static void test_demo_targets(void **state)
         }
 }
 
+/* A database error while reading a model must not read as "no model"
+ * (SLDS_ERR_NOTFOUND, which the projections skip as an untested grade). */
+static void test_model_read_errors(void **state)
+{
+    (void)state;
+    char path[64];
+    slds_store *s = open_temp(path, sizeof path);
+    slds_error err = {0};
+    exec(s, "INSERT INTO growth_runs(school_year, subject, run_at, max_order, n_taus,"
+            " projection_years, gain_method, reference_year, students, with_sgp, with_target,"
+            " with_grade_levels) VALUES(2030,'MATH','now',4,100,3,'typical',2030,7,5,0,5)");
+    slds_sgp_model m;
+    int pg[SLDS_SGP_MAX_ORDER], py[SLDS_SGP_MAX_ORDER];
+    /* nothing stored for grade 5: that is "no model" */
+    assert_int_equal(slds_growthrun_load_model(s, 2030, "MATH", 5, &m, pg, py, &err),
+                     SLDS_ERR_NOTFOUND);
+    assert_non_null(strstr(err.message, "no model of 2030 MATH grade 5"));
+
+    /* priors stored, growth_models gone: an error naming the table */
+    exec(s, "INSERT INTO growth_priors VALUES(2030,'MATH',5,1,4,2029,3,'[]',0,1,'data')");
+    exec(s, "DROP TABLE growth_models");
+    slds_error_clear(&err);
+    assert_int_equal(slds_growthrun_load_model(s, 2030, "MATH", 5, &m, pg, py, &err), SLDS_ERR_DB);
+    assert_non_null(strstr(err.message, "no such table: growth_models"));
+
+    /* a table that fails while it is read (here a view whose row raises an
+     * error when stepped, as a damaged page would) */
+    exec(s, "DROP TABLE growth_priors;"
+            " CREATE VIEW growth_priors(school_year, subject, grade, prior, prior_grade,"
+            " prior_year, degree, knots, boundary_low, boundary_high) AS"
+            " SELECT 2030, 'MATH', 5, 1, 4, 2029, 3, json_extract('{broken', '$'), 0, 1");
+    slds_error_clear(&err);
+    assert_int_equal(slds_growthrun_load_model(s, 2030, "MATH", 5, &m, pg, py, &err), SLDS_ERR_DB);
+    assert_non_null(strstr(err.message, "malformed JSON"));
+    assert_non_null(strstr(err.message, "FROM growth_priors"));
+    close_temp(s, path);
+}
+
 int main(void)
 {
     const struct CMUnitTest toy[] = {
         cmocka_unit_test(test_toy_gains),
         cmocka_unit_test(test_weighted_median),
         cmocka_unit_test(test_aggregates_by_hand),
+        cmocka_unit_test(test_model_read_errors),
     };
     const struct CMUnitTest reference[] = {
         cmocka_unit_test(test_demo_array_path),

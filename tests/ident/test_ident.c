@@ -1,15 +1,19 @@
 /* test_ident.c - unit tests of statewide ids and identity match keys
  * (src/ident/ident.c): the id format and its Luhn check digit, the keyed
  * permutation (distinct ids, key-dependent), the generator's encoding in the
- * meta table, and the normalization of names into match keys. */
+ * meta table, the key kept in a database (made by ident, not by the store;
+ * a rolled-back load leaves no key and no id handed out), and the
+ * normalization of names into match keys. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ident/ident.h"
 
@@ -305,6 +309,63 @@ static void test_match_key_truncation(void **state)
     assert_string_equal(mid, "LOPEZ|ANA|2013-");
 }
 
+static void meta_value(slds_store *s, char *buf, size_t size)
+{
+    slds_error err = {0};
+    if (slds_store_meta_get(s, "id_generator", buf, size, &err))
+        fail_msg("id_generator: %s", err.message);
+}
+
+static void test_key_in_database(void **state)
+{
+    (void)state;
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/slds_test_ident_XXXXXX");
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    unlink(path);
+    slds_store *s;
+    slds_error err = {0};
+    if (slds_store_open_writer(&s, path, SLDS_STORE_CREATE, &err))
+        fail_msg("%s", err.message);
+    char buf[128], again[128];
+    /* the store makes no key; a load rolled back leaves none and hands out no id */
+    assert_int_equal(slds_store_meta_get(s, "id_generator", buf, sizeof buf, &err),
+                     SLDS_ERR_NOTFOUND);
+    slds_id_generator g;
+    assert_int_equal(slds_store_begin(s, &err), SLDS_OK);
+    assert_int_equal(slds_ident_generator_load(s, &g, &err), SLDS_OK);
+    assert_int_equal(g.next, 0);
+    g.next = 5;
+    assert_int_equal(slds_ident_generator_save(s, &g, &err), SLDS_OK);
+    slds_store_rollback(s);
+    assert_int_equal(slds_store_meta_get(s, "id_generator", buf, sizeof buf, &err),
+                     SLDS_ERR_NOTFOUND);
+
+    /* ensure makes it once (counter 0) and never replaces it */
+    assert_int_equal(slds_ident_key_ensure(s, &err), SLDS_OK);
+    meta_value(s, buf, sizeof buf);
+    assert_int_equal(strlen(buf), SLDS_IDENT_KEY_BYTES * 2 + 2);
+    assert_string_equal(buf + SLDS_IDENT_KEY_BYTES * 2, ":0");
+    assert_int_equal(slds_ident_key_ensure(s, &err), SLDS_OK);
+    meta_value(s, again, sizeof again);
+    assert_string_equal(again, buf);
+
+    /* load reads that key; a committed save moves the counter only */
+    slds_id_generator back;
+    assert_int_equal(slds_ident_generator_load(s, &g, &err), SLDS_OK);
+    assert_int_equal(slds_id_generator_decode(&back, buf, &err), SLDS_OK);
+    assert_memory_equal(g.key, back.key, SLDS_IDENT_KEY_BYTES);
+    g.next = 3;
+    assert_int_equal(slds_ident_generator_save(s, &g, &err), SLDS_OK);
+    meta_value(s, again, sizeof again);
+    assert_memory_equal(again, buf, SLDS_IDENT_KEY_BYTES * 2);
+    assert_string_equal(again + SLDS_IDENT_KEY_BYTES * 2, ":3");
+    slds_store_close(s);
+    unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -315,6 +376,7 @@ int main(void)
         cmocka_unit_test(test_keys_give_different_sequences),
         cmocka_unit_test(test_generator_encode_decode),
         cmocka_unit_test(test_generator_decode_rejects_corrupt),
+        cmocka_unit_test(test_key_in_database),
         cmocka_unit_test(test_match_key_format),
         cmocka_unit_test(test_match_key_folding),
         cmocka_unit_test(test_match_key_accents_date_sex),

@@ -53,7 +53,7 @@ while [ "$killed" -lt "$kills" ] && [ "$i" -lt $((kills * 3)) ]; do
             { echo "FAIL kill $i: finished load differs from the probe load"; fail=1; }
         echo "kill $i at ${delay_ms} ms: the load had already finished; restoring"
         # Start over from the first state (the same file: the same id generator key).
-        rm -f "$tmp/db-journal"; cp "$tmp/first.db" "$tmp/db"
+        rm -f "$tmp/db-journal" "$tmp/db-wal" "$tmp/db-shm"; cp "$tmp/first.db" "$tmp/db"
     elif [ "$after" != "$before" ]; then
         # Killed after its commit (writing rejects.csv, or exiting): it must
         # have landed whole, equal to the uninterrupted load.
@@ -62,7 +62,7 @@ while [ "$killed" -lt "$kills" ] && [ "$i" -lt $((kills * 3)) ]; do
         else
             echo "FAIL kill $i at ${delay_ms} ms: database changed by a killed load"; fail=1
         fi
-        rm -f "$tmp/db-journal"; cp "$tmp/first.db" "$tmp/db"
+        rm -f "$tmp/db-journal" "$tmp/db-wal" "$tmp/db-shm"; cp "$tmp/first.db" "$tmp/db"
     else
         echo "ok: kill $i at ${delay_ms} ms: unchanged, integrity ok"
     fi

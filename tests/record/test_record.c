@@ -64,7 +64,7 @@ static int setup(void **state)
     close(fd);
     unlink(fx->path);
     slds_error err = {0};
-    if (slds_store_open(&fx->s, fx->path, &err))
+    if (slds_store_open_writer(&fx->s, fx->path, SLDS_STORE_CREATE, &err))
         fail_msg("%s", err.message);
     exec(fx->s, fixture_sql);
     if (slds_record_get(fx->s, "S1", &fx->rec, &err))
@@ -87,27 +87,28 @@ static int teardown(void **state)
  * "" stands for a blank cell). */
 static void expect_row(const slds_record *rec, const char *name, size_t row, ...)
 {
-    const slds_record_section *sec = slds_record_find_section(rec, name);
+    const slds_table *sec = slds_record_find_section(rec, name);
     assert_non_null(sec);
-    assert_true(row < sec->nrows);
+    assert_true(row < slds_table_nrows(sec));
+    char got[256];
     va_list ap;
     va_start(ap, row);
     int col = 0;
     for (const char *want; (want = va_arg(ap, const char *)); col++) {
-        const char *got = slds_record_cell(sec, row, col);
-        if (strcmp(got ? got : "", want))
-            fail_msg("%s row %zu col %s: got '%s', expected '%s'", name, row, sec->columns[col],
-                     got ? got : "", want);
+        slds_table_cell_text(sec, row, col, got, sizeof got);
+        if (strcmp(got, want))
+            fail_msg("%s row %zu col %s: got '%s', expected '%s'", name, row,
+                     slds_table_column(sec, col)->name, got, want);
     }
     va_end(ap);
-    assert_int_equal(col, sec->ncols);
+    assert_int_equal(col, slds_table_ncols(sec));
 }
 
 static size_t rows(const slds_record *rec, const char *name)
 {
-    const slds_record_section *sec = slds_record_find_section(rec, name);
+    const slds_table *sec = slds_record_find_section(rec, name);
     assert_non_null(sec);
-    return sec->nrows;
+    return slds_table_nrows(sec);
 }
 
 static void test_sections(void **state)
@@ -118,7 +119,7 @@ static void test_sections(void **state)
                                         "discipline", "postsecondary", "teachers"};
     assert_int_equal(rec->n_sections, sizeof order / sizeof order[0]);
     for (size_t i = 0; i < rec->n_sections; i++)
-        assert_string_equal(rec->sections[i].name, order[i]);
+        assert_string_equal(slds_table_name(rec->sections[i]), order[i]);
     assert_string_equal(rec->student_id, "S1");
     assert_string_equal(rec->sex, "F");
 }
@@ -164,27 +165,31 @@ static void test_other_sections(void **state)
 static void test_numeric_columns(void **state)
 {
     const slds_record *rec = ((fixture *)*state)->rec;
-    const slds_record_section *tests = slds_record_find_section(rec, "tests");
-    assert_true(tests->numeric[0]);  /* school_year */
-    assert_false(tests->numeric[3]); /* grade_tested "04" stays text */
-    assert_true(tests->numeric[6]);  /* scale_score */
+    const slds_table *tests = slds_record_find_section(rec, "tests");
+    assert_int_equal(slds_table_column(tests, 0)->type, SLDS_CELL_INTEGER); /* school_year */
+    assert_int_equal(slds_table_column(tests, 3)->type, SLDS_CELL_TEXT);    /* grade_tested "04" */
+    assert_int_equal(slds_table_column(tests, 6)->type, SLDS_CELL_REAL);    /* scale_score 410.5 */
+    assert_true(slds_table_real(tests, 0, 6) == 410.5);
+    assert_int_equal(slds_table_integer(tests, 1, 6), 431);
 }
 
 static void test_no_name_or_birth_date(void **state)
 {
     const slds_record *rec = ((fixture *)*state)->rec;
     for (size_t i = 0; i < rec->n_sections; i++) {
-        const slds_record_section *sec = &rec->sections[i];
-        for (int c = 0; c < sec->ncols; c++) {
-            assert_string_not_equal(sec->columns[c], "first_name");
-            assert_string_not_equal(sec->columns[c], "last_name");
-            assert_string_not_equal(sec->columns[c], "birth_date");
+        const slds_table *sec = rec->sections[i];
+        for (int c = 0; c < slds_table_ncols(sec); c++) {
+            assert_string_not_equal(slds_table_column(sec, c)->name, "first_name");
+            assert_string_not_equal(slds_table_column(sec, c)->name, "last_name");
+            assert_string_not_equal(slds_table_column(sec, c)->name, "birth_date");
         }
-        for (size_t j = 0; j < sec->nrows * (size_t)sec->ncols; j++)
-            if (sec->cells[j]) {
-                assert_null(strstr(sec->cells[j], "Maria"));
-                assert_null(strstr(sec->cells[j], "Lopez"));
-                assert_null(strstr(sec->cells[j], "2013-05-06"));
+        char cell[256];
+        for (size_t r = 0; r < slds_table_nrows(sec); r++)
+            for (int c = 0; c < slds_table_ncols(sec); c++) {
+                slds_table_cell_text(sec, r, c, cell, sizeof cell);
+                assert_null(strstr(cell, "Maria"));
+                assert_null(strstr(cell, "Lopez"));
+                assert_null(strstr(cell, "2013-05-06"));
             }
     }
 }

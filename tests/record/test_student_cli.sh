@@ -24,8 +24,21 @@ grep -q "usage: slds student DB STUDENT_ID" "$tmp/help" || fail "student --help 
 [ $? -eq 1 ] || fail "student on a missing database: expected exit 1"
 
 "$SLDS" load "$tmp/t.db" "$SRC/tests/data/tiny" >/dev/null 2>&1 || fail "slds load of tests/data/tiny"
-"$SLDS" student "$tmp/t.db" 1000000001 --format csv 2>/dev/null
-[ $? -eq 2 ] || fail "student --format csv: expected exit 2"
+"$SLDS" student "$tmp/t.db" 1000000001 --format html 2>/dev/null
+[ $? -eq 2 ] || fail "student --format html: expected exit 2"
+"$SLDS" student "$tmp/t.db" 1000000001 --section nothing 2>/dev/null
+[ $? -eq 2 ] || fail "student --section nothing: expected exit 2"
+"$SLDS" student "$tmp/t.db" 1000000001 --format csv --section enrollments >"$tmp/e.csv" || fail "student --format csv --section enrollments"
+head -1 "$tmp/e.csv" | grep -q "^school_year,school_id,school_name,lea_id,lea_name,grade_level,entry_date,exit_date,exit_code$" ||
+    fail "student CSV header: $(head -1 "$tmp/e.csv")"
+[ "$(wc -l <"$tmp/e.csv")" -eq 3 ] || fail "student CSV: expected a header and 2 enrollments"
+
+# a control character stored in a text column reaches the terminal escaped, never raw
+sqlite3 "$tmp/t.db" "UPDATE schools SET school_name = 'North' || char(27) || '[2J' WHERE school_id = 'S1'" ||
+    fail "sqlite3 update"
+"$SLDS" student "$tmp/t.db" 1000000001 >"$tmp/esc.txt" || fail "student with a control character"
+if grep -q $'\x1b' "$tmp/esc.txt"; then fail "a raw ESC reached the table output"; fi
+grep -qF 'North\x1B[2J' "$tmp/esc.txt" || fail "the ESC is not shown as \\x1B"
 
 "$SLDS" student "$tmp/t.db" NO_SUCH_ID >"$tmp/out" 2>"$tmp/err"
 [ $? -eq 1 ] || fail "unknown student: expected exit 1"

@@ -1,0 +1,230 @@
+/* privacy.c - public-reporting suppression (privacy.h): primary suppression,
+ * then derived and complementary suppression repeated to a fixed point.
+ *
+ * Sibling sets are found once: each row's partition cells joined into a key,
+ * rows sorted by key, equal keys one set. A round visits every set and
+ * column, then every row; rounds stop when one changes nothing. Each round
+ * that changes something suppresses at least one more cell, so there are at
+ * most rows x columns rounds. */
+#include "privacy/privacy.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+void slds_privacy_rules_default(slds_privacy_rules *r)
+{
+    r->min_n = 10;
+}
+
+typedef struct keyed_row {
+    char *key;
+    size_t row;
+} keyed_row;
+
+static int by_key(const void *a, const void *b)
+{
+    const keyed_row *x = a, *y = b;
+    int c = strcmp(x->key, y->key);
+    return c ? c : (x->row > y->row) - (x->row < y->row);
+}
+
+typedef struct work {
+    slds_table *t;
+    int ncols, size_col;
+    size_t nrows;
+    keyed_row *rows; /* sorted by partition key */
+    size_t secondary;
+} work;
+
+static bool protected_role(slds_column_role role)
+{
+    return role == SLDS_ROLE_SIZE || role == SLDS_ROLE_COUNT || role == SLDS_ROLE_STATISTIC;
+}
+
+static slds_column_role role(const work *w, int c)
+{
+    return slds_table_column(w->t, c)->role;
+}
+
+/* Marks the cell; true when it was shown before. */
+static bool suppress(work *w, size_t row, int col)
+{
+    if (slds_table_is_suppressed(w->t, row, col))
+        return false;
+    slds_table_suppress(w->t, row, col);
+    return true;
+}
+
+static int partition_keys(work *w)
+{
+    w->rows = calloc(w->nrows ? w->nrows : 1, sizeof *w->rows);
+    if (!w->rows)
+        return SLDS_ERR_NOMEM;
+    char cell[512];
+    for (size_t r = 0; r < w->nrows; r++) {
+        slds_buf key = {0};
+        int rc = slds_buf_puts(&key, "");
+        for (int c = 0; c < w->ncols && !rc; c++)
+            if (role(w, c) == SLDS_ROLE_PARTITION)
+                rc = slds_buf_printf(&key, "%s\x1f", slds_table_cell_text(w->t, r, c, cell,
+                                                                          sizeof cell));
+        if (rc) {
+            slds_buf_free(&key);
+            return SLDS_ERR_NOMEM;
+        }
+        w->rows[r] = (keyed_row){.key = key.data, .row = r};
+    }
+    qsort(w->rows, w->nrows, sizeof *w->rows, by_key);
+    return SLDS_OK;
+}
+
+static void primary(work *w, int min_n, size_t *count)
+{
+    for (size_t r = 0; r < w->nrows; r++) {
+        double n = slds_table_real(w->t, r, w->size_col);
+        bool small_group = isfinite(n) && n < min_n;
+        for (int c = 0; c < w->ncols; c++) {
+            if (!protected_role(role(w, c)))
+                continue;
+            double v = slds_table_real(w->t, r, c);
+            bool small_count = role(w, c) == SLDS_ROLE_COUNT && isfinite(v) && v > 0 && v < min_n;
+            if ((small_group || small_count) && suppress(w, r, c))
+                (*count)++;
+        }
+    }
+}
+
+/* Rule 2: statistics follow their count, a row's figures follow its n. */
+static bool derived(work *w)
+{
+    bool changed = false;
+    for (size_t r = 0; r < w->nrows; r++) {
+        bool size_hidden = slds_table_is_suppressed(w->t, r, w->size_col);
+        for (int c = 0; c < w->ncols; c++) {
+            const slds_column_spec *col = slds_table_column(w->t, c);
+            bool hide = false;
+            if (col->role == SLDS_ROLE_COUNT)
+                hide = size_hidden;
+            else if (col->role == SLDS_ROLE_STATISTIC) {
+                int base = col->derives_from ? slds_table_find_column(w->t, col->derives_from)
+                                             : w->size_col;
+                hide = size_hidden || slds_table_is_suppressed(w->t, r, base);
+            }
+            if (hide && suppress(w, r, c)) {
+                w->secondary++;
+                changed = true;
+            }
+        }
+    }
+    return changed;
+}
+
+/* Rule 3: within rows [from, to) of the sorted order (one sibling set). */
+static bool complement_rows(work *w, size_t from, size_t to)
+{
+    bool changed = false;
+    for (int c = 0; c < w->ncols; c++) {
+        if (role(w, c) != SLDS_ROLE_SIZE && role(w, c) != SLDS_ROLE_COUNT)
+            continue;
+        size_t hidden = 0, best = (size_t)-1;
+        double best_v = INFINITY;
+        for (size_t i = from; i < to; i++) {
+            size_t r = w->rows[i].row;
+            if (slds_table_is_suppressed(w->t, r, c))
+                hidden++;
+            else if (!slds_table_is_blank(w->t, r, c) && slds_table_real(w->t, r, c) < best_v) {
+                best_v = slds_table_real(w->t, r, c);
+                best = r;
+            }
+        }
+        if (hidden == 1 && best != (size_t)-1 && suppress(w, best, c)) {
+            w->secondary++;
+            changed = true;
+        }
+    }
+    return changed;
+}
+
+/* Rule 4: the parts of each total column within one row. */
+static bool complement_columns(work *w, size_t r)
+{
+    bool changed = false;
+    for (int total = 0; total < w->ncols; total++) {
+        const char *name = slds_table_column(w->t, total)->name;
+        size_t parts = 0, hidden = 0;
+        int best = -1;
+        double best_v = INFINITY;
+        for (int c = 0; c < w->ncols; c++) {
+            const char *to = slds_table_column(w->t, c)->sums_to;
+            if (!to || strcmp(to, name))
+                continue;
+            parts++;
+            if (slds_table_is_suppressed(w->t, r, c))
+                hidden++;
+            else if (!slds_table_is_blank(w->t, r, c) && slds_table_real(w->t, r, c) < best_v) {
+                best_v = slds_table_real(w->t, r, c);
+                best = c;
+            }
+        }
+        if (!parts || hidden != 1)
+            continue;
+        int target = best >= 0 ? best : total;
+        if (suppress(w, r, target)) {
+            w->secondary++;
+            changed = true;
+        }
+    }
+    return changed;
+}
+
+static bool round_once(work *w)
+{
+    bool changed = derived(w);
+    for (size_t from = 0; from < w->nrows;) {
+        size_t to = from + 1;
+        while (to < w->nrows && !strcmp(w->rows[to].key, w->rows[from].key))
+            to++;
+        if (to - from >= 2)
+            changed |= complement_rows(w, from, to);
+        from = to;
+    }
+    for (size_t r = 0; r < w->nrows; r++)
+        changed |= complement_columns(w, r);
+    return changed;
+}
+
+int slds_privacy_suppress(slds_table *t, const slds_privacy_rules *rules,
+                          slds_privacy_result *res, slds_error *err)
+{
+    slds_privacy_result local = {0};
+    if (!res)
+        res = &local;
+    *res = (slds_privacy_result){0};
+    if (!rules || rules->min_n < 1)
+        return slds_fail(err, SLDS_ERR_USAGE, "privacy: the minimum group size must be 1 or more");
+    work w = {.t = t, .ncols = slds_table_ncols(t), .size_col = -1, .nrows = slds_table_nrows(t)};
+    for (int c = 0; c < w.ncols; c++)
+        if (role(&w, c) == SLDS_ROLE_SIZE) {
+            if (w.size_col >= 0)
+                return slds_fail(err, SLDS_ERR_USAGE, "privacy: table %s has two group sizes",
+                                 slds_table_name(t));
+            w.size_col = c;
+        }
+    if (w.size_col < 0)
+        return SLDS_OK;
+    if (partition_keys(&w)) {
+        for (size_t r = 0; w.rows && r < w.nrows; r++)
+            free(w.rows[r].key);
+        free(w.rows);
+        return slds_fail(err, SLDS_ERR_NOMEM, "privacy: out of memory");
+    }
+    primary(&w, rules->min_n, &res->primary);
+    while (round_once(&w))
+        res->rounds++;
+    res->secondary = w.secondary;
+    for (size_t r = 0; r < w.nrows; r++)
+        free(w.rows[r].key);
+    free(w.rows);
+    return SLDS_OK;
+}

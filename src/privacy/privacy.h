@@ -1,0 +1,69 @@
+/* privacy.h - public-reporting suppression of result tables: no figure about
+ * a group smaller than a minimum size is published, and no suppressed figure
+ * can be recovered by subtraction from a published total and its siblings.
+ * The report registry (src/report) applies it, once, to every table of a
+ * report asked for in public form; a report never suppresses on its own.
+ *
+ * The table's columns say what they are (table.h, slds_column_role): the
+ * group's size n (SIZE), counts of the group (COUNT, optionally part of a
+ * total column of the same row: sums_to), rates/means/medians (STATISTIC,
+ * derived from a count: derives_from, else from n), and the columns whose
+ * values make rows siblings (PARTITION: rows equal in every partition column
+ * are parts of one whole, e.g. the schools of a subject and year).
+ *
+ * Rules (docs/report.md):
+ *  1. primary: a row whose n is below the minimum has every SIZE, COUNT and
+ *     STATISTIC cell suppressed; a COUNT cell above 0 and below the minimum
+ *     is suppressed;
+ *  2. derived: a STATISTIC is suppressed when the count it derives from is;
+ *     a row's counts and statistics are suppressed when its n is;
+ *  3. complementary across rows: in each set of siblings, for each SIZE or
+ *     COUNT column, when exactly one cell is suppressed the smallest shown
+ *     cell of that column is suppressed too;
+ *  4. complementary across columns: in each row, among the parts of a total
+ *     (sums_to), when exactly one is suppressed the smallest shown part is
+ *     suppressed too (the total when no other part is shown);
+ *  rules 2-4 repeat until a round changes nothing (a fixed point).
+ *
+ * Design notes (invariants, each with its test in tests/privacy/test_privacy.c):
+ *  I1. No SIZE, COUNT or STATISTIC cell of a row with n < min is shown
+ *      (test_primary_rows).
+ *  I2. No shown COUNT cell is above 0 and below min (test_primary_small_counts).
+ *  I3. In every sibling set, every SIZE or COUNT column has 0 or at least 2
+ *      suppressed cells (test_complementary_rows, test_two_rounds).
+ *  I4. In every row, the parts of a shown total have 0 or at least 2
+ *      suppressed (test_complementary_columns, test_two_rounds).
+ *  I5. A STATISTIC is never shown when its base count is suppressed
+ *      (test_primary_small_counts).
+ *  I6. Suppression only adds marks: PLAIN and PARTITION cells and values are
+ *      never changed, and a second pass suppresses nothing more
+ *      (test_fixed_point).
+ */
+#ifndef SLDS_PRIVACY_H
+#define SLDS_PRIVACY_H
+
+#include <stddef.h>
+
+#include "core/core.h"
+#include "table/table.h"
+
+typedef struct slds_privacy_rules {
+    int min_n; /* minimum group size published (default 10) */
+} slds_privacy_rules;
+
+void slds_privacy_rules_default(slds_privacy_rules *r);
+
+typedef struct slds_privacy_result {
+    size_t primary;       /* cells suppressed by rule 1 */
+    size_t secondary;     /* cells suppressed by rules 2-4 */
+    int rounds;           /* rounds of rules 2-4 that suppressed something */
+} slds_privacy_result;
+
+/* Suppresses cells of t in place (marks: renderers show "*" / null). A table
+ * without a SIZE column is left as it is (it describes no group of people).
+ * SLDS_ERR_USAGE when min_n < 1 or the table has more than one SIZE column;
+ * SLDS_ERR_NOMEM. res may be NULL. */
+int slds_privacy_suppress(slds_table *t, const slds_privacy_rules *rules,
+                          slds_privacy_result *res, slds_error *err);
+
+#endif

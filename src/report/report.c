@@ -1,0 +1,236 @@
+/* report.c - the report registry (report.h): the table of reports, the
+ * checking of parameters, public-reporting suppression applied once to every
+ * table of a public run, and the reports that exist today (audit,
+ * growth-aggregates). A new report is a function and a row of `reports`. */
+#include "report/report.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit/audit.h"
+#include "growthrun/growthrun.h"
+
+/* ------------------------------------------------------------ arguments */
+
+const char *slds_report_arg(const slds_report_args *a, const char *name)
+{
+    for (size_t i = 0; a && i < a->n; i++)
+        if (!strcmp(a->names[i], name))
+            return a->values[i];
+    return NULL;
+}
+
+long long slds_report_arg_integer(const slds_report_args *a, const char *name, long long dflt)
+{
+    const char *v = slds_report_arg(a, name);
+    return v ? strtoll(v, NULL, 10) : dflt;
+}
+
+double slds_report_arg_real(const slds_report_args *a, const char *name, double dflt)
+{
+    const char *v = slds_report_arg(a, name);
+    return v ? strtod(v, NULL) : dflt;
+}
+
+static bool valid_value(slds_param_type type, const char *v)
+{
+    char *end;
+    errno = 0;
+    if (type == SLDS_PARAM_INTEGER)
+        (void)strtoll(v, &end, 10);
+    else if (type == SLDS_PARAM_REAL) {
+        double d = strtod(v, &end);
+        if (!isfinite(d))
+            return false;
+    } else
+        return *v != '\0';
+    return *v && !*end && !errno;
+}
+
+static int check_args(const slds_report_def *def, const slds_report_args *args, slds_error *err)
+{
+    for (size_t i = 0; args && i < args->n; i++) {
+        const slds_report_param *p = NULL;
+        for (int k = 0; k < def->nparams; k++)
+            if (!strcmp(def->params[k].name, args->names[i]))
+                p = &def->params[k];
+        if (!p)
+            return slds_fail(err, SLDS_ERR_USAGE, "report %s has no parameter --%s", def->name,
+                             args->names[i]);
+        for (size_t j = 0; j < i; j++)
+            if (!strcmp(args->names[j], args->names[i]))
+                return slds_fail(err, SLDS_ERR_USAGE, "report %s: --%s given twice", def->name,
+                                 p->name);
+        if (!valid_value(p->type, args->values[i]))
+            return slds_fail(err, SLDS_ERR_USAGE, "report %s: --%s '%s' is not %s", def->name,
+                             p->name, args->values[i],
+                             p->type == SLDS_PARAM_INTEGER ? "a whole number"
+                             : p->type == SLDS_PARAM_REAL  ? "a number"
+                                                           : "a text");
+    }
+    for (int k = 0; k < def->nparams; k++)
+        if (def->params[k].required && !slds_report_arg(args, def->params[k].name))
+            return slds_fail(err, SLDS_ERR_USAGE, "report %s needs --%s", def->name,
+                             def->params[k].name);
+    return SLDS_OK;
+}
+
+/* --------------------------------------------------------------- output */
+
+int slds_report_output_add(slds_report_output *out, slds_table *t, slds_error *err)
+{
+    slds_table **tables = realloc(out->tables, (out->n + 1) * sizeof *tables);
+    if (!tables) {
+        slds_table_free(t);
+        return slds_fail(err, SLDS_ERR_NOMEM, "report: out of memory");
+    }
+    out->tables = tables;
+    out->tables[out->n++] = t;
+    return SLDS_OK;
+}
+
+void slds_report_output_free(slds_report_output *out)
+{
+    for (size_t i = 0; i < out->n; i++)
+        slds_table_free(out->tables[i]);
+    free(out->tables);
+    *out = (slds_report_output){0};
+}
+
+/* -------------------------------------------------------------- reports */
+
+static int report_audit(slds_store *s, const slds_report_args *args, slds_report_output *out,
+                        slds_error *err)
+{
+    slds_audit_options o;
+    slds_audit_options_default(&o);
+    o.max_examples = (int)slds_report_arg_integer(args, "examples", o.max_examples);
+    o.jump_sd = slds_report_arg_real(args, "jump-sd", o.jump_sd);
+    o.max_days_enrolled = slds_report_arg_real(args, "max-days", o.max_days_enrolled);
+    if (o.max_examples < 0 || o.max_examples > 1000 || !(o.jump_sd > 0) || !(o.max_days_enrolled > 0))
+        return slds_fail(err, SLDS_ERR_USAGE,
+                         "report audit: --examples is 0-1000, --jump-sd and --max-days above 0");
+    slds_audit_report *r;
+    int rc = slds_audit_run(s, &o, &r, err);
+    if (rc)
+        return rc;
+    slds_table *findings, *elements;
+    rc = slds_audit_tables(r, &findings, &elements, err);
+    slds_audit_report_free(r);
+    if (rc)
+        return rc;
+    if ((rc = slds_report_output_add(out, findings, err))) {
+        slds_table_free(elements);
+        return rc;
+    }
+    return slds_report_output_add(out, elements, err);
+}
+
+static int report_growth_aggregates(slds_store *s, const slds_report_args *args,
+                                    slds_report_output *out, slds_error *err)
+{
+    slds_table *t;
+    int rc = slds_growthrun_aggregates_tables(s, (int)slds_report_arg_integer(args, "year", 0),
+                                              slds_report_arg(args, "subject"),
+                                              slds_report_arg(args, "level"), &t, err);
+    return rc ? rc : slds_report_output_add(out, t, err);
+}
+
+static const slds_report_param audit_params[] = {
+    {"examples", SLDS_PARAM_INTEGER, false, "example keys per finding (default 5; 0 for none)"},
+    {"jump-sd", SLDS_PARAM_REAL, false, "flag score changes more than X SDs from the mean (default 4)"},
+    {"max-days", SLDS_PARAM_REAL, false, "flag attendance with days_enrolled above N (default 200)"}};
+
+static const slds_report_param growth_aggregate_params[] = {
+    {"year", SLDS_PARAM_INTEGER, true, "school year (the year in which it ends)"},
+    {"subject", SLDS_PARAM_TEXT, false, "only this subject (default: every subject)"},
+    {"level", SLDS_PARAM_TEXT, false,
+     "state, district, school, teacher, subgroup or one subgroup (default: every level)"}};
+
+static const slds_report_def reports[] = {
+    {"audit", "data quality by file and district; America COMPETES elements and the (C)(1) score",
+     audit_params, 3, false, report_audit},
+    {"growth-aggregates",
+     "median and mean SGP and grade-level gains by state, district, school, teacher and subgroup",
+     growth_aggregate_params, 3, true, report_growth_aggregates},
+};
+
+#define NREPORTS (sizeof reports / sizeof reports[0])
+
+const slds_report_def *slds_report_list(size_t *n)
+{
+    *n = NREPORTS;
+    return reports;
+}
+
+const slds_report_def *slds_report_find(const char *name)
+{
+    for (size_t i = 0; name && i < NREPORTS; i++)
+        if (!strcmp(reports[i].name, name))
+            return &reports[i];
+    return NULL;
+}
+
+int slds_report_run(slds_store *s, const char *name, const slds_report_args *args,
+                    const slds_privacy_rules *public_rules, slds_report_output *out,
+                    slds_error *err)
+{
+    *out = (slds_report_output){0};
+    const slds_report_def *def = slds_report_find(name);
+    if (!def)
+        return slds_fail(err, SLDS_ERR_USAGE, "no report named '%s' (slds report --list)",
+                         name ? name : "");
+    int rc = check_args(def, args, err);
+    if (rc)
+        return rc;
+    if (public_rules && !def->publishable)
+        return slds_fail(err, SLDS_ERR_USAGE,
+                         "report %s is not publishable: it lists student ids", def->name);
+    rc = def->run(s, args, out, err);
+    for (size_t i = 0; !rc && public_rules && i < out->n; i++) {
+        slds_privacy_result res;
+        rc = slds_privacy_suppress(out->tables[i], public_rules, &res, err);
+        out->privacy.primary += res.primary;
+        out->privacy.secondary += res.secondary;
+        if (res.rounds > out->privacy.rounds)
+            out->privacy.rounds = res.rounds;
+    }
+    if (rc)
+        slds_report_output_free(out);
+    return rc;
+}
+
+int slds_report_list_table(slds_table **out, slds_error *err)
+{
+    static const slds_column_spec cols[] = {{.name = "report", .type = SLDS_CELL_TEXT},
+                                            {.name = "parameter", .type = SLDS_CELL_TEXT},
+                                            {.name = "type", .type = SLDS_CELL_TEXT},
+                                            {.name = "required", .type = SLDS_CELL_BOOLEAN},
+                                            {.name = "public", .type = SLDS_CELL_BOOLEAN},
+                                            {.name = "help", .type = SLDS_CELL_TEXT}};
+    static const char *const types[] = {"text", "integer", "number"};
+    int rc = slds_table_new(out, "reports", "Reports", cols, 6, err);
+    for (size_t i = 0; !rc && i < NREPORTS; i++) {
+        const slds_report_def *d = &reports[i];
+        slds_table_add_row(*out, err);
+        slds_table_set_text(*out, 0, d->name, err);
+        slds_table_set_boolean(*out, 4, d->publishable, err);
+        slds_table_set_text(*out, 5, d->description, err);
+        for (int k = 0; k < d->nparams; k++) {
+            slds_table_add_row(*out, err);
+            slds_table_set_text(*out, 0, d->name, err);
+            slds_table_set_text(*out, 1, d->params[k].name, err);
+            slds_table_set_text(*out, 2, types[d->params[k].type], err);
+            slds_table_set_boolean(*out, 3, d->params[k].required, err);
+            slds_table_set_text(*out, 5, d->params[k].help, err);
+        }
+        rc = slds_table_status(*out);
+    }
+    if (rc) {
+        slds_table_free(*out);
+        *out = NULL;
+    }
+    return rc;
+}

@@ -1,0 +1,46 @@
+/* internal.h - what table.c, render.c and svg.c share inside src/table: the
+ * table's and the cell's layout. Not part of the public interface. */
+#ifndef SLDS_TABLE_INTERNAL_H
+#define SLDS_TABLE_INTERNAL_H
+
+#include "table/table.h"
+
+typedef struct slds_cell {
+    slds_cell_type type;
+    bool set;        /* false: blank */
+    bool suppressed; /* by src/privacy */
+    union {
+        char *s; /* TEXT, DATE */
+        long long i;
+        double r;
+        bool b;
+        struct {
+            char **items;
+            size_t n;
+        } list;
+    } v;
+} slds_cell;
+
+/* Where a streamed (or deferred) table goes. */
+typedef struct slds_render_state {
+    slds_format fmt;
+    FILE *out;
+    bool streaming; /* rows are written as they complete (all but SLDS_FORMAT_TABLE) */
+    size_t rows_written;
+} slds_render_state;
+
+struct slds_table {
+    char *name, *title;
+    int ncols;
+    slds_column_spec *cols; /* strings owned */
+    slds_cell *cells;       /* nrows * ncols, row-major */
+    size_t nrows, caprows;
+    int status; /* first failure, sticky */
+    slds_render_state *render;
+};
+
+const slds_cell *slds_table_cell(const slds_table *t, size_t row, int col);
+/* Renders row 0 of a streaming table (the completed row). */
+int slds_render_stream_row(slds_table *t, slds_error *err);
+
+#endif

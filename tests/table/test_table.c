@@ -1,0 +1,212 @@
+/* test_table.c - the typed result table and its renderers: a cell can only
+ * be set in a column that exists and has its type (the old 64-cell addv
+ * mismatch cannot happen), text output escapes control characters, CSV
+ * neutralizes formulas but not numbers, JSON keeps types and the column's
+ * precision, blank is null, streaming writes the same bytes as in memory,
+ * HTML escapes. Expected outputs written by hand. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "table/table.h"
+
+static const slds_column_spec cols[] = {
+    {.name = "name", .type = SLDS_CELL_TEXT},
+    {.name = "n", .type = SLDS_CELL_INTEGER},
+    {.name = "mean", .type = SLDS_CELL_REAL, .decimals = 2},
+    {.name = "ok", .type = SLDS_CELL_BOOLEAN},
+    {.name = "ids", .type = SLDS_CELL_LIST}};
+
+static slds_table *sample(void)
+{
+    slds_table *t;
+    slds_error err = {0};
+    assert_int_equal(slds_table_new(&t, "sample", "A sample", cols, 5, &err), SLDS_OK);
+    slds_table_add_row(t, &err);
+    slds_table_set_text(t, 0, "=SUM(A1)", &err);
+    slds_table_set_integer(t, 1, -3, &err);
+    slds_table_set_real(t, 2, 52.5, &err);
+    slds_table_set_boolean(t, 3, true, &err);
+    slds_table_list_add(t, 4, "a", &err);
+    slds_table_list_add(t, 4, "b", &err);
+    slds_table_add_row(t, &err);
+    slds_table_set_text(t, 0, "x\033[2Jy", &err);
+    slds_table_set_real(t, 2, 1.0 / 3.0, &err);
+    assert_int_equal(slds_table_status(t), SLDS_OK);
+    return t;
+}
+
+/* Renders t in fmt into a string (the caller frees). */
+static char *render(const slds_table *t, slds_format fmt)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    slds_error err = {0};
+    assert_int_equal(slds_table_write(t, fmt, f, &err), SLDS_OK);
+    fclose(f);
+    return buf;
+}
+
+static void test_checked_cells(void **state)
+{
+    (void)state;
+    slds_table *t;
+    slds_error err = {0};
+    assert_int_equal(slds_table_new(&t, "t", NULL, cols, 5, &err), SLDS_OK);
+    assert_int_equal(slds_table_set_text(t, 0, "no row yet", &err), SLDS_ERR_USAGE);
+    slds_table_free(t);
+    assert_int_equal(slds_table_new(&t, "t", NULL, cols, 5, &err), SLDS_OK);
+    slds_table_add_row(t, &err);
+    /* past the last column: refused, and the failure sticks */
+    assert_int_equal(slds_table_set_text(t, 5, "x", &err), SLDS_ERR_USAGE);
+    assert_non_null(strstr(err.message, "no column 5"));
+    assert_int_equal(slds_table_status(t), SLDS_ERR_USAGE);
+    assert_int_equal(slds_table_add_row(t, &err), SLDS_ERR_USAGE);
+    slds_table_free(t);
+    assert_int_equal(slds_table_new(&t, "t", NULL, cols, 5, &err), SLDS_OK);
+    slds_table_add_row(t, &err);
+    assert_int_equal(slds_table_set_text(t, 1, "12", &err), SLDS_ERR_USAGE); /* n is an integer */
+    slds_table_free(t);
+    static const slds_column_spec twice[] = {{.name = "a", .type = SLDS_CELL_TEXT},
+                                             {.name = "a", .type = SLDS_CELL_TEXT}};
+    assert_int_equal(slds_table_new(&t, "t", NULL, twice, 2, &err), SLDS_ERR_USAGE);
+    assert_null(t);
+}
+
+static void test_text(void **state)
+{
+    (void)state;
+    slds_table *t = sample();
+    char *s = render(t, SLDS_FORMAT_TABLE);
+    /* widths: name 9 (the escape counts as shown), n 2, mean 5, ok 3, ids 3;
+     * numbers right-aligned, the last column never padded */
+    assert_string_equal(s, "name       n   mean   ok   ids\n"
+                           "---------  --  -----  ---  ---\n"
+                           "=SUM(A1)   -3  52.50  yes  a b\n"
+                           "x\\x1B[2Jy       0.33       \n");
+    assert_null(strchr(s, '\033'));
+    free(s);
+    slds_table_free(t);
+    slds_buf b = {0};
+    assert_int_equal(slds_text_escape(&b, "a\tb\nc\x7f\xc2\x9b" "d é"), SLDS_OK);
+    assert_string_equal(b.data, "a\\tb\\nc\\x7F\\u009Bd é");
+    slds_buf_free(&b);
+}
+
+static void test_csv(void **state)
+{
+    (void)state;
+    slds_table *t = sample();
+    char *s = render(t, SLDS_FORMAT_CSV);
+    assert_string_equal(s, "name,n,mean,ok,ids\n"
+                           "\"'=SUM(A1)\",-3,52.50,yes,a b\n"
+                           "\x78\033[2Jy,,0.33,,\n");
+    free(s);
+    slds_table_free(t);
+}
+
+static void test_json(void **state)
+{
+    (void)state;
+    slds_table *t = sample();
+    json_t *j = slds_table_json(t);
+    char *s = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
+    assert_string_equal(s, "[{\"name\":\"=SUM(A1)\",\"n\":-3,\"mean\":52.5,\"ok\":true,\"ids\":[\"a\",\"b\"]},"
+                           "{\"name\":\"x\\u001B[2Jy\",\"n\":null,\"mean\":0.33,\"ok\":null,\"ids\":[]}]");
+    free(s);
+    json_decref(j);
+    slds_table_free(t);
+}
+
+static void test_html(void **state)
+{
+    (void)state;
+    static const slds_column_spec c2[] = {{.name = "a<b", .type = SLDS_CELL_TEXT},
+                                          {.name = "v", .type = SLDS_CELL_INTEGER, .unit = "days"}};
+    slds_table *t;
+    slds_error err = {0};
+    assert_int_equal(slds_table_new(&t, "h", NULL, c2, 2, &err), SLDS_OK);
+    slds_table_add_row(t, &err);
+    slds_table_set_text(t, 0, "<script>&\"", &err);
+    slds_table_set_integer(t, 1, 7, &err);
+    char *s = render(t, SLDS_FORMAT_HTML);
+    assert_string_equal(s, "<table>\n<tr><th>a&lt;b</th><th title=\"days\">v</th></tr>\n"
+                           "<tr><td>&lt;script&gt;&amp;&quot;</td><td class=\"num\">7</td></tr>\n"
+                           "</table>\n");
+    free(s);
+    slds_table_free(t);
+}
+
+/* A streamed table writes what the same table in memory writes (CSV), and
+ * holds at most one row at a time. */
+static void test_stream(void **state)
+{
+    (void)state;
+    slds_table *mem = sample(), *t;
+    char *want = render(mem, SLDS_FORMAT_CSV);
+    slds_table_free(mem);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    slds_error err = {0};
+    assert_int_equal(slds_table_new(&t, "sample", NULL, cols, 5, &err), SLDS_OK);
+    assert_int_equal(slds_table_stream(t, SLDS_FORMAT_CSV, f, &err), SLDS_OK);
+    slds_table_add_row(t, &err);
+    slds_table_set_text(t, 0, "=SUM(A1)", &err);
+    slds_table_set_integer(t, 1, -3, &err);
+    slds_table_set_real(t, 2, 52.5, &err);
+    slds_table_set_boolean(t, 3, true, &err);
+    slds_table_list_add(t, 4, "a", &err);
+    slds_table_list_add(t, 4, "b", &err);
+    for (int i = 0; i < 1000; i++) {
+        slds_table_add_row(t, &err);
+        assert_int_equal(slds_table_nrows(t), 1);
+    }
+    assert_int_equal(slds_table_end(t, &err), SLDS_OK);
+    fclose(f);
+    assert_memory_equal(buf, want, strlen("name,n,mean,ok,ids\n\"'=SUM(A1)\",-3,52.50,yes,a b\n"));
+    size_t lines = 0;
+    for (char *p = buf; *p; p++)
+        lines += *p == '\n';
+    assert_int_equal(lines, 1 + 1001);
+    free(buf);
+    free(want);
+    slds_table_free(t);
+    /* an empty streamed JSON table is [] */
+    buf = NULL;
+    f = open_memstream(&buf, &len);
+    assert_int_equal(slds_table_new(&t, "e", NULL, cols, 5, &err), SLDS_OK);
+    assert_int_equal(slds_table_stream(t, SLDS_FORMAT_JSON, f, &err), SLDS_OK);
+    assert_int_equal(slds_table_end(t, &err), SLDS_OK);
+    fclose(f);
+    assert_string_equal(buf, "[]\n");
+    free(buf);
+    slds_table_free(t);
+}
+
+static void test_formats(void **state)
+{
+    (void)state;
+    slds_format f;
+    assert_int_equal(slds_format_parse("csv", &f), SLDS_OK);
+    assert_int_equal(f, SLDS_FORMAT_CSV);
+    assert_int_equal(slds_format_parse("xml", &f), SLDS_ERR_USAGE);
+    assert_string_equal(slds_format_name(SLDS_FORMAT_HTML), "html");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_checked_cells), cmocka_unit_test(test_text),
+        cmocka_unit_test(test_csv),           cmocka_unit_test(test_json),
+        cmocka_unit_test(test_html),          cmocka_unit_test(test_stream),
+        cmocka_unit_test(test_formats),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
