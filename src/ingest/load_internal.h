@@ -196,6 +196,13 @@ int load_plain_file(load_ctx *c, const slds_file_def *def, slds_csv *csv, const 
 /* key_set: expected_rows sizes the table (it grows if needed). */
 int key_set_init(key_set *k, size_t expected_rows);
 void key_set_free(key_set *k);
+/* Starts fetching h's slot (the table is larger than the caches: a lookup
+ * is a memory access; asked for early, it overlaps the row's other checks). */
+static inline void key_set_prefetch(const key_set *k, uint64_t h)
+{
+    if (k->slots)
+        __builtin_prefetch(&k->slots[(size_t)(h >> 20) & k->mask]);
+}
 /* KEY_ABSENT, KEY_LOADED or KEY_REJECTED. */
 int key_set_get(const key_set *k, uint64_t h);
 /* Adds h as loaded (loaded true) or rejected; loaded wins. false: out of memory. */

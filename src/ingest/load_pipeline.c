@@ -309,11 +309,12 @@ static void *pipeline_reader(void *arg)
                                  c->bytes_total);
         verdict_clear(&v);
         if (parse_row(def, &p->h, &rec, &r, &v)) {
+            uint64_t h = natural_key_hash(def, p->key_columns, &r);
+            key_set_prefetch(&c->file_keys, h);
             cross_check(c, def, &r, &v);
             /* The same natural key on an earlier loaded line of the file: this
              * row is rejected (checked last, so a row with a bad reference is
              * rejected for that). */
-            uint64_t h = natural_key_hash(def, p->key_columns, &r);
             int seen = key_set_get(&c->file_keys, h);
             if (seen == KEY_LOADED && !v.rejected)
                 flag(c, &v, SLDS_RULE_KEY_DUPLICATE_IN_FILE, p->key_columns[0], r.raw[p->key_columns[0]],
