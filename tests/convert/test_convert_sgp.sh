@@ -7,10 +7,12 @@
 # to 2023) are findings (ENR_GRADE_PROGRESSION, a warning), and every score,
 # those students' included, is loaded.
 set -u
+. "${BASH_SOURCE[0]%/*}/../require.sh"
+require_cmd python3
 slds=$1
 shared=${SLDS_SHARED_DIR:-}
 long=$shared/data/sgp/sgpData_LONG.csv.gz
-if [ ! -f "$long" ]; then echo "skipped: $long not found"; exit 0; fi
+require_file "$long" "shared/ is not beside the work tree"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 "$slds" convert sgp-long "$long" "$tmp/c" --instructors "$shared/data/sgp/sgpData_INSTRUCTOR_NUMBER.csv.gz" \
