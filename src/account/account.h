@@ -1,0 +1,68 @@
+/* account.h - accountability reports of Race to the Top (issue 9): each
+ * report reads the store and returns typed result tables (src/table) that the
+ * report registry (src/report) runs, suppresses for publication and renders.
+ * Definitions follow the notice (../shared/spec/rtt-notice-2010.txt) and
+ * docs/reports/NAME.md gives each report's exact definition and sources.
+ *
+ * Two helpers add to this header in parallel: each keeps to its own labelled
+ * section below (append only), so merges are trivial.
+ *
+ * Ownership: every function that returns tables appends them to a caller's
+ * slds_account_tables (free with slds_account_tables_free); an HTML fragment
+ * (charts) is appended to a caller's slds_buf. */
+#ifndef SLDS_ACCOUNT_H
+#define SLDS_ACCOUNT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/core.h"
+#include "store/store.h"
+#include "table/table.h"
+
+/* =====================================================================
+ * Section account-a: graduation, college, lowest-achieving, funding
+ * ===================================================================== */
+
+/* Tables a report function returns, in order (the caller owns them). */
+typedef struct slds_account_tables {
+    size_t n;
+    slds_table **t;
+} slds_account_tables;
+
+/* Appends t (owned by tabs from then on, also on failure). */
+int slds_account_tables_add(slds_account_tables *tabs, slds_table *t, slds_error *err);
+void slds_account_tables_free(slds_account_tables *tabs);
+
+/* Which rows a report returns: level NULL = state, lea and school; subgroup
+ * NULL = every subgroup ("all", "econ_disadvantaged", "race:HISPANIC", ...). */
+typedef struct slds_account_filter {
+    const char *level;    /* "state", "lea", "school" or NULL */
+    const char *subgroup; /* one subgroup name or NULL */
+} slds_account_filter;
+
+/* Checks a filter's values (SLDS_ERR_USAGE naming the bad one). */
+int slds_account_filter_check(const slds_account_filter *f, slds_error *err);
+
+/* Graduation (docs/reports/graduation.md): the four-year and five-year
+ * adjusted cohort graduation rates, 34 CFR 200.19(b)(1), of the cohort that
+ * graduates on time in school year grad_year (it entered grade 9 in
+ * grad_year - 3), by level and subgroup (table "graduation"), and the state
+ * rates of every complete cohort in the data (table "graduation_trend").
+ * chart (may be NULL) receives an SVG chart of the trend and the subgroups.
+ * Errors: SLDS_ERR_NOTFOUND when grad_year is not loaded or the cohort began
+ * before the first loaded year; SLDS_ERR_DB. */
+int slds_account_graduation(slds_store *s, int grad_year, const slds_account_filter *f,
+                            slds_account_tables *out, slds_buf *chart, slds_error *err);
+
+/* A horizontal bar chart (SVG) for report pages: n bars labelled labels[i]
+ * with values[i] in 0..100 (NaN: no bar, "n/a"); title above. */
+int slds_account_bar_chart(slds_buf *b, const char *title, const char *const *labels,
+                           const double *values, size_t n, const char *unit);
+/* A line chart of one series: years[i], values[i] (0..100, NaN skipped). */
+int slds_account_line_chart(slds_buf *b, const char *title, const int *years,
+                            const double *values, size_t n, const char *unit);
+
+/* ===================================================================== */
+
+#endif
