@@ -41,68 +41,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "account/account.h"
-#include "core/hash.h"
-
-/* ------------------------------------------------------------ helpers */
-
-int slds_account_tables_add(slds_account_tables *tabs, slds_table *t, slds_error *err)
-{
-    slds_table **n = realloc(tabs->t, (tabs->n + 1) * sizeof *n);
-    if (!n) {
-        slds_table_free(t);
-        return slds_fail(err, SLDS_ERR_NOMEM, "account: out of memory");
-    }
-    tabs->t = n;
-    tabs->t[tabs->n++] = t;
-    return SLDS_OK;
-}
-
-void slds_account_tables_free(slds_account_tables *tabs)
-{
-    for (size_t i = 0; tabs && i < tabs->n; i++)
-        slds_table_free(tabs->t[i]);
-    if (tabs) {
-        free(tabs->t);
-        *tabs = (slds_account_tables){0};
-    }
-}
-
-/* The subgroups, in output order. */
-enum { SG_ALL, SG_ECON, SG_NOT_ECON, SG_DISABILITY, SG_EL, SG_RACE0, NSUBGROUPS = SG_RACE0 + 7 };
-static const char *const subgroup_names[NSUBGROUPS] = {
-    "all", "econ_disadvantaged", "not_econ_disadvantaged", "disability", "english_learner",
-    "race:HISPANIC", "race:AM_INDIAN", "race:ASIAN", "race:BLACK", "race:PACIFIC_ISLANDER",
-    "race:WHITE", "race:TWO_OR_MORE"};
-static const char *const level_names[3] = {"state", "lea", "school"};
-
-int slds_account_filter_check(const slds_account_filter *f, slds_error *err)
-{
-    bool ok = !f->level;
-    for (int l = 0; l < 3 && !ok; l++)
-        ok = !strcmp(f->level, level_names[l]);
-    if (!ok)
-        return slds_fail(err, SLDS_ERR_USAGE, "--level '%s' is not state, lea or school", f->level);
-    ok = !f->subgroup;
-    for (int g = 0; g < NSUBGROUPS && !ok; g++)
-        ok = !strcmp(f->subgroup, subgroup_names[g]);
-    if (!ok)
-        return slds_fail(err, SLDS_ERR_USAGE,
-                         "--subgroup '%s' is not all, econ_disadvantaged, not_econ_disadvantaged, "
-                         "disability, english_learner or race:CODE",
-                         f->subgroup);
-    return SLDS_OK;
-}
-
-static bool level_wanted(const slds_account_filter *f, int level)
-{
-    return !f || !f->level || !strcmp(f->level, level_names[level]);
-}
-
-static bool subgroup_wanted(const slds_account_filter *f, int g)
-{
-    return !f || !f->subgroup || !strcmp(f->subgroup, subgroup_names[g]);
-}
+#include "account/internal_a.h"
 
 /* ------------------------------------------------------------ spells */
 
@@ -148,22 +87,25 @@ typedef struct member {
     uint16_t groups;       /* bit per subgroup */
 } member;
 
-typedef struct counts {
-    long long cohort, graduates, removed, dropouts, other, enrolled;
-} counts;
+/* Counters of one horizon, in this order in acct_cell.v (5-year: + NK). */
+enum { K_COHORT, K_GRADUATES, K_REMOVED, K_DROPOUTS, K_OTHER, K_ENROLLED, NK };
 
-static void count_status(counts *k, int status)
+static void count_status(long long *k, int status)
 {
     if (status == ST_REMOVED) {
-        k->removed++;
+        k[K_REMOVED]++;
         return;
     }
-    k->cohort++;
-    k->graduates += status == ST_GRADUATE;
-    k->dropouts += status == ST_DROPOUT;
-    k->other += status == ST_OTHER;
-    k->enrolled += status == ST_ENROLLED;
+    k[K_COHORT]++;
+    k[K_GRADUATES] += status == ST_GRADUATE;
+    k[K_DROPOUTS] += status == ST_DROPOUT;
+    k[K_OTHER] += status == ST_OTHER;
+    k[K_ENROLLED] += status == ST_ENROLLED;
 }
+
+typedef struct counts {
+    long long k[NK];
+} counts;
 
 /* The status at the end of school year horizon (G4) and where (G5). */
 static int status_at(const spell *sp, size_t n, int horizon, uint32_t *school, uint32_t *lea)
@@ -226,9 +168,9 @@ static int take_student(grad_run *r, const char *id, spell *sp, size_t n, slds_e
         return SLDS_OK;
     uint32_t school, lea;
     if (cy + 3 <= r->last_year)
-        count_status(&r->trend4[cy - r->first_year], status_at(sp, n, cy + 3, &school, &lea));
+        count_status(r->trend4[cy - r->first_year].k, status_at(sp, n, cy + 3, &school, &lea));
     if (cy + 4 <= r->last_year)
-        count_status(&r->trend5[cy - r->first_year], status_at(sp, n, cy + 4, &school, &lea));
+        count_status(r->trend5[cy - r->first_year].k, status_at(sp, n, cy + 4, &school, &lea));
     if (cy != r->cohort_year)
         return SLDS_OK;
     if (r->nm == r->capm) {
@@ -325,19 +267,8 @@ static int read_groups(grad_run *r, slds_error *err)
             rc = err->code;
         if (step != 1)
             continue;
-        const char *race = slds_cursor_text(&c, 0), *econ = slds_cursor_text(&c, 1),
-                   *dis = slds_cursor_text(&c, 2), *el = slds_cursor_text(&c, 3);
-        if (econ && !strcmp(econ, "Y"))
-            m->groups |= 1u << SG_ECON;
-        else if (econ && !strcmp(econ, "N"))
-            m->groups |= 1u << SG_NOT_ECON;
-        if (dis && !strcmp(dis, "Y"))
-            m->groups |= 1u << SG_DISABILITY;
-        if (el && !strcmp(el, "Y"))
-            m->groups |= 1u << SG_EL;
-        for (int g = SG_RACE0; race && g < NSUBGROUPS; g++)
-            if (!strcmp(race, subgroup_names[g] + 5))
-                m->groups |= 1u << g;
+        m->groups = acct_groups(slds_cursor_text(&c, 0), slds_cursor_text(&c, 1),
+                                slds_cursor_text(&c, 2), slds_cursor_text(&c, 3));
     }
     slds_cursor_close(&c);
     return rc;
@@ -345,74 +276,20 @@ static int read_groups(grad_run *r, slds_error *err)
 
 /* ------------------------------------------------------------ aggregation */
 
-typedef struct cell {
-    int level, subgroup;
-    uint32_t place;   /* SLDS_NO_ID for the state */
-    const char *name; /* its id, "STATE" for the state (borrowed from the run's intern) */
-    counts k[2];
-} cell;
-
-typedef struct cells {
-    slds_map64 index;
-    cell *c;
-    size_t n, cap;
-    const slds_intern *places;
-} cells;
-
-static cell *cell_get(cells *cs, int level, uint32_t place, int subgroup)
-{
-    uint64_t key = ((uint64_t)level << 48) | ((uint64_t)(place == SLDS_NO_ID ? 0 : place + 1) << 8) |
-                   (uint64_t)subgroup;
-    uint32_t at;
-    if (slds_map64_get(&cs->index, key, &at))
-        return &cs->c[at];
-    if (cs->n == cs->cap) {
-        size_t cap = cs->cap ? 2 * cs->cap : 256;
-        cell *g = realloc(cs->c, cap * sizeof *g);
-        if (!g)
-            return NULL;
-        cs->c = g;
-        cs->cap = cap;
-    }
-    if (!slds_map64_put(&cs->index, key, (uint32_t)cs->n))
-        return NULL;
-    cs->c[cs->n] = (cell){.level = level, .subgroup = subgroup, .place = place,
-                          .name = place == SLDS_NO_ID ? "STATE" : slds_intern_str(cs->places, place)};
-    return &cs->c[cs->n++];
-}
-
-static int by_cell(const void *a, const void *b)
-{
-    const cell *x = a, *y = b;
-    if (x->level != y->level)
-        return x->level - y->level;
-    int c = strcmp(x->name, y->name);
-    return c ? c : x->subgroup - y->subgroup;
-}
-
-static int aggregate(grad_run *r, const slds_account_filter *f, cells *cs, slds_error *err)
+static int aggregate(grad_run *r, const slds_account_filter *f, acct_cells *cs, slds_error *err)
 {
     for (size_t i = 0; i < r->nm; i++) {
         const member *m = &r->m[i];
-        for (int g = 0; g < NSUBGROUPS; g++) {
-            if (!(m->groups & (1u << g)) || !subgroup_wanted(f, g))
+        for (int h = 0; h < 2; h++) {
+            if (m->status[h] == ST_NONE)
                 continue;
-            for (int h = 0; h < 2; h++) {
-                if (m->status[h] == ST_NONE)
-                    continue;
-                uint32_t where[3] = {SLDS_NO_ID, m->lea[h], m->school[h]};
-                for (int l = 0; l < 3; l++) {
-                    if (!level_wanted(f, l))
-                        continue;
-                    cell *c = cell_get(cs, l, where[l], g);
-                    if (!c)
-                        return slds_fail(err, SLDS_ERR_NOMEM, "graduation: out of memory");
-                    count_status(&c->k[h], m->status[h]);
-                }
-            }
+            long long v[2 * NK] = {0};
+            count_status(v + h * NK, m->status[h]);
+            if (acct_cells_add(cs, f, m->groups, m->lea[h], m->school[h], v, 2 * NK, err))
+                return err->code;
         }
     }
-    qsort(cs->c, cs->n, sizeof *cs->c, by_cell);
+    acct_cells_sort(cs);
     return SLDS_OK;
 }
 
@@ -449,36 +326,32 @@ static const slds_column_spec trend_cols[] = {
 
 #define NCOLS(a) ((int)(sizeof(a) / sizeof(a)[0]))
 
-static double pct(long long part, long long whole)
-{
-    return whole ? 100.0 * (double)part / (double)whole : NAN;
-}
-
-static int grad_table(grad_run *r, const cells *cs, slds_table **out, slds_error *err)
+static int grad_table(grad_run *r, const acct_cells *cs, slds_table **out, slds_error *err)
 {
     char title[96];
     snprintf(title, sizeof title, "Adjusted cohort graduation rate, class of %d", r->grad_year);
     int rc = slds_table_new(out, "graduation", title, grad_cols, NCOLS(grad_cols), err);
     for (size_t i = 0; !rc && i < cs->n; i++) {
-        const cell *c = &cs->c[i];
+        const acct_cell *c = &cs->c[i];
+        const long long *k4 = c->v, *k5 = c->v + NK;
         slds_table *t = *out;
         slds_table_add_row(t, err);
-        slds_table_set_text(t, 0, level_names[c->level], err);
+        slds_table_set_text(t, 0, acct_level_names[c->level], err);
         slds_table_set_text(t, 1, c->name, err);
-        slds_table_set_text(t, 2, subgroup_names[c->subgroup], err);
+        slds_table_set_text(t, 2, acct_subgroup_names[c->subgroup], err);
         slds_table_set_integer(t, 3, r->cohort_year, err);
-        slds_table_set_integer(t, 4, c->k[0].cohort, err);
-        slds_table_set_integer(t, 5, c->k[0].graduates, err);
-        slds_table_set_real(t, 6, pct(c->k[0].graduates, c->k[0].cohort), err);
+        slds_table_set_integer(t, 4, k4[K_COHORT], err);
+        slds_table_set_integer(t, 5, k4[K_GRADUATES], err);
+        slds_table_set_real(t, 6, acct_pct(k4[K_GRADUATES], k4[K_COHORT]), err);
         if (r->have5) {
-            slds_table_set_integer(t, 7, c->k[1].cohort, err);
-            slds_table_set_integer(t, 8, c->k[1].graduates, err);
-            slds_table_set_real(t, 9, pct(c->k[1].graduates, c->k[1].cohort), err);
+            slds_table_set_integer(t, 7, k5[K_COHORT], err);
+            slds_table_set_integer(t, 8, k5[K_GRADUATES], err);
+            slds_table_set_real(t, 9, acct_pct(k5[K_GRADUATES], k5[K_COHORT]), err);
         }
-        slds_table_set_integer(t, 10, c->k[0].removed, err);
-        slds_table_set_integer(t, 11, c->k[0].dropouts, err);
-        slds_table_set_integer(t, 12, c->k[0].other, err);
-        slds_table_set_integer(t, 13, c->k[0].enrolled, err);
+        slds_table_set_integer(t, 10, k4[K_REMOVED], err);
+        slds_table_set_integer(t, 11, k4[K_DROPOUTS], err);
+        slds_table_set_integer(t, 12, k4[K_OTHER], err);
+        slds_table_set_integer(t, 13, k4[K_ENROLLED], err);
         rc = slds_table_status(t);
     }
     return rc;
@@ -489,7 +362,7 @@ static int trend_table(grad_run *r, slds_table **out, slds_error *err)
     int rc = slds_table_new(out, "graduation_trend", "State graduation rate by cohort", trend_cols,
                             NCOLS(trend_cols), err);
     for (int cy = r->first_year; !rc && cy + 3 <= r->last_year; cy++) {
-        const counts *k4 = &r->trend4[cy - r->first_year], *k5 = &r->trend5[cy - r->first_year];
+        const long long *k4 = r->trend4[cy - r->first_year].k, *k5 = r->trend5[cy - r->first_year].k;
         slds_table *t = *out;
         slds_table_add_row(t, err);
         slds_table_set_text(t, 0, "state", err);
@@ -497,37 +370,38 @@ static int trend_table(grad_run *r, slds_table **out, slds_error *err)
         slds_table_set_text(t, 2, "all", err);
         slds_table_set_integer(t, 3, cy, err);
         slds_table_set_integer(t, 4, cy + 3, err);
-        slds_table_set_integer(t, 5, k4->cohort, err);
-        slds_table_set_integer(t, 6, k4->graduates, err);
-        slds_table_set_real(t, 7, pct(k4->graduates, k4->cohort), err);
+        slds_table_set_integer(t, 5, k4[K_COHORT], err);
+        slds_table_set_integer(t, 6, k4[K_GRADUATES], err);
+        slds_table_set_real(t, 7, acct_pct(k4[K_GRADUATES], k4[K_COHORT]), err);
         if (cy + 4 <= r->last_year) {
-            slds_table_set_integer(t, 8, k5->cohort, err);
-            slds_table_set_integer(t, 9, k5->graduates, err);
-            slds_table_set_real(t, 10, pct(k5->graduates, k5->cohort), err);
+            slds_table_set_integer(t, 8, k5[K_COHORT], err);
+            slds_table_set_integer(t, 9, k5[K_GRADUATES], err);
+            slds_table_set_real(t, 10, acct_pct(k5[K_GRADUATES], k5[K_COHORT]), err);
         }
         rc = slds_table_status(t);
     }
     return rc;
 }
 
-static int grad_chart(grad_run *r, const cells *cs, slds_buf *b)
+static int grad_chart(grad_run *r, const acct_cells *cs, slds_buf *b)
 {
     int years[64];
     double rates[64];
     size_t n = 0;
     for (int cy = r->first_year; cy + 3 <= r->last_year && n < 64; cy++, n++) {
         years[n] = cy + 3;
-        rates[n] = pct(r->trend4[cy - r->first_year].graduates, r->trend4[cy - r->first_year].cohort);
+        const long long *k = r->trend4[cy - r->first_year].k;
+        rates[n] = acct_pct(k[K_GRADUATES], k[K_COHORT]);
     }
     int rc = slds_account_line_chart(b, "State four-year graduation rate by class (percent)", years,
                                      rates, n, "%");
-    const char *labels[NSUBGROUPS];
-    double values[NSUBGROUPS];
+    const char *labels[ACCT_NSUBGROUPS];
+    double values[ACCT_NSUBGROUPS];
     size_t nb = 0;
-    for (size_t i = 0; i < cs->n && nb < NSUBGROUPS; i++)
+    for (size_t i = 0; i < cs->n && nb < ACCT_NSUBGROUPS; i++)
         if (cs->c[i].level == 0) {
-            labels[nb] = subgroup_names[cs->c[i].subgroup];
-            values[nb++] = pct(cs->c[i].k[0].graduates, cs->c[i].k[0].cohort);
+            labels[nb] = acct_subgroup_names[cs->c[i].subgroup];
+            values[nb++] = acct_pct(cs->c[i].v[K_GRADUATES], cs->c[i].v[K_COHORT]);
         }
     char title[96];
     snprintf(title, sizeof title, "Four-year graduation rate by subgroup, class of %d (percent)",
@@ -541,7 +415,7 @@ int slds_account_graduation(slds_store *s, int grad_year, const slds_account_fil
     if (f && slds_account_filter_check(f, err))
         return err->code;
     grad_run r = {.s = s, .grad_year = grad_year, .cohort_year = grad_year - 3};
-    cells cs = {.places = &r.places};
+    acct_cells cs = {.places = &r.places};
     slds_table *t = NULL;
     int rc = year_range(&r, err);
     if (!rc) {
@@ -567,8 +441,7 @@ int slds_account_graduation(slds_store *s, int grad_year, const slds_account_fil
     if (!rc && chart && grad_chart(&r, &cs, chart))
         rc = slds_fail(err, SLDS_ERR_NOMEM, "graduation: out of memory");
     slds_table_free(t);
-    slds_map64_free(&cs.index);
-    free(cs.c);
+    acct_cells_free(&cs);
     free(r.m);
     free(r.trend4);
     free(r.trend5);
