@@ -55,6 +55,15 @@ int slds_account_filter_check(const slds_account_filter *f, slds_error *err);
 int slds_account_graduation(slds_store *s, int grad_year, const slds_account_filter *f,
                             slds_account_tables *out, slds_buf *chart, slds_error *err);
 
+/* College enrollment (docs/reports/college.md): of the regular graduates of
+ * school year grad_year, the share enrolled in college within 16 months of
+ * graduation, by 2- and 4-year institution, the remedial share and the share
+ * of enrollees with at least credits_needed credits in their first two years
+ * (table "college"). SLDS_ERR_NOTFOUND when the year has no graduates. */
+int slds_account_college(slds_store *s, int grad_year, double credits_needed,
+                         const slds_account_filter *f, slds_account_tables *out, slds_buf *chart,
+                         slds_error *err);
+
 /* A horizontal bar chart (SVG) for report pages: n bars labelled labels[i]
  * with values[i] in 0..100 (NaN: no bar, "n/a"); title above. */
 int slds_account_bar_chart(slds_buf *b, const char *title, const char *const *labels,

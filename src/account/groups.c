@@ -97,8 +97,7 @@ acct_cell *acct_cell_get(acct_cells *cs, int level, uint32_t place, int subgroup
     }
     if (!slds_map64_put(&cs->index, key, (uint32_t)cs->n))
         return NULL;
-    cs->c[cs->n] = (acct_cell){.level = level, .subgroup = subgroup, .place = place,
-                               .name = place == SLDS_NO_ID ? "STATE" : slds_intern_str(cs->places, place)};
+    cs->c[cs->n] = (acct_cell){.level = level, .subgroup = subgroup, .place = place};
     return &cs->c[cs->n++];
 }
 
@@ -133,6 +132,9 @@ static int by_cell(const void *a, const void *b)
 
 void acct_cells_sort(acct_cells *cs)
 {
+    /* names now: the intern's pool may have moved while cells were added */
+    for (size_t i = 0; i < cs->n; i++)
+        cs->c[i].name = cs->c[i].place == SLDS_NO_ID ? "STATE" : slds_intern_str(cs->places, cs->c[i].place);
     if (cs->n)
         qsort(cs->c, cs->n, sizeof *cs->c, by_cell);
     slds_map64_free(&cs->index); /* positions changed: no more acct_cell_get */

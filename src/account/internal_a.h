@@ -28,7 +28,8 @@ bool acct_subgroup_wanted(const slds_account_filter *f, int g);
 typedef struct acct_cell {
     int level, subgroup;
     uint32_t place;   /* interned district or school id; SLDS_NO_ID for the state */
-    const char *name; /* its id, "STATE" for the state (borrowed from the intern) */
+    const char *name; /* its id, "STATE" for the state (borrowed from the intern;
+                       * set by acct_cells_sort, when no more ids are added) */
     long long v[ACCT_NV];
 } acct_cell;
 
@@ -45,8 +46,8 @@ acct_cell *acct_cell_get(acct_cells *cs, int level, uint32_t place, int subgroup
  * level (state, district lea, school school). SLDS_ERR_NOMEM. */
 int acct_cells_add(acct_cells *cs, const slds_account_filter *f, uint16_t groups, uint32_t lea,
                    uint32_t school, const long long *v, int nv, slds_error *err);
-/* Orders cells by level, then id, then subgroup; acct_cell_get may not be
- * called after it. */
+/* Names the cells and orders them by level, then id, then subgroup; call it
+ * once every id is interned; acct_cell_get may not be called after it. */
 void acct_cells_sort(acct_cells *cs);
 void acct_cells_free(acct_cells *cs);
 

@@ -165,6 +165,22 @@ static int report_graduation(slds_store *s, const slds_report_args *args, slds_r
     return take_account_tables(&tabs, out, rc, err);
 }
 
+static int report_college(slds_store *s, const slds_report_args *args, slds_report_output *out,
+                          slds_error *err)
+{
+    slds_account_filter f = {slds_report_arg(args, "level"), slds_report_arg(args, "subgroup")};
+    slds_account_tables tabs = {0};
+    int rc = slds_account_college(s, (int)slds_report_arg_integer(args, "year", 0),
+                                  slds_report_arg_real(args, "credits", 30), &f, &tabs, &out->html, err);
+    return take_account_tables(&tabs, out, rc, err);
+}
+
+static const slds_report_param college_params[] = {
+    {"year", SLDS_PARAM_INTEGER, true, "the school year of graduation"},
+    {"credits", SLDS_PARAM_REAL, false, "a year's worth of college credit (default 30)"},
+    {"level", SLDS_PARAM_TEXT, false, "state, lea or school (default: all three)"},
+    {"subgroup", SLDS_PARAM_TEXT, false, "one subgroup, as for graduation (default: every subgroup)"}};
+
 static const slds_report_param graduation_params[] = {
     {"year", SLDS_PARAM_INTEGER, true, "the school year in which the cohort graduates on time"},
     {"level", SLDS_PARAM_TEXT, false, "state, lea or school (default: all three)"},
@@ -191,6 +207,8 @@ static const slds_report_def reports[] = {
      growth_aggregate_params, 3, true, report_growth_aggregates},
     {"graduation", "four- and five-year adjusted cohort graduation rates (34 CFR 200.19(b)(1))",
      graduation_params, 3, true, report_graduation},
+    {"college", "college enrollment within 16 months of graduation, 2-/4-year, remedial, credits",
+     college_params, 4, true, report_college},
 };
 
 #define NREPORTS (sizeof reports / sizeof reports[0])

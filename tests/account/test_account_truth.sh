@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# test_graduation_truth.sh - on a synthetic state (2000 students, 5 years),
+# test_account_truth.sh - on a synthetic state (2000 students, 5 years), the
+# accountability reports agree exactly with the generator's truth.
 # `slds report graduation` finds exactly the generator's graduation truth
 # (truth/summary.json "graduation"): for every cohort that could finish, the
 # adjusted cohort, regular graduates, removed transfers, dropouts (DROPOUT or
 # EXPELLED), other completers, and the rates of all, econ disadvantaged and
 # other students (invariants G1-G7 of src/account/graduation.c).
+# `slds report college`, summed over the five classes, finds the truth's
+# graduates, enrollees, 4-year and remedial shares (truth "postsecondary").
 set -u
-slds=${1:?usage: test_graduation_truth.sh SLDS}
+slds=${1:?usage: test_account_truth.sh SLDS}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 export SLDS_NO_PROGRESS=1
@@ -16,6 +19,23 @@ fail() { echo "FAIL: $*"; exit 1; }
 for y in 2024 2025; do
     "$slds" report "$tmp/db" graduation --year $y --level state --format json >"$tmp/g$y.json" || fail "report $y"
 done
+for y in 2021 2022 2023 2024 2025; do
+    "$slds" report "$tmp/db" college --year $y --level state --subgroup all --format csv | tail -1 >>"$tmp/college.csv" ||
+        fail "college $y"
+done
+python3 - "$tmp" <<'PY' || fail "college differs from the generator's truth"
+import csv, json, sys
+d = sys.argv[1]
+truth = json.load(open(d + "/c/truth/summary.json"))["postsecondary"]
+cols = "level,group_id,subgroup,graduation_year,graduates,enrolled,rate,enrolled_2yr,rate_2yr,enrolled_4yr".split(",")
+rows = list(csv.reader(open(d + "/college.csv")))
+g = sum(int(r[4]) for r in rows); e = sum(int(r[5]) for r in rows)
+e4 = sum(int(r[9]) for r in rows); rem = sum(int(r[11]) for r in rows)
+assert (g, e) == (truth["graduates"], truth["graduates_enrolled"]), (g, e, truth)
+assert round(e4 / e, 4) == truth["four_year_share"], (e4, e, truth)
+assert round(rem / e, 4) == truth["remedial_share"], (rem, e, truth)
+print("college: graduates", g, "enrolled", e, "ok")
+PY
 python3 - "$tmp" <<'PY' || fail "graduation differs from the generator's truth"
 import json, sys
 d = sys.argv[1]
