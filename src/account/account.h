@@ -64,6 +64,33 @@ int slds_account_college(slds_store *s, int grad_year, double credits_needed,
                          const slds_account_filter *f, slds_account_tables *out, slds_buf *chart,
                          slds_error *err);
 
+/* Persistently lowest-achieving schools (docs/reports/lowest-achieving.md). */
+typedef struct slds_account_lowest_options {
+    int years;               /* window: years - 1 before the report year to it (default 3) */
+    double progress_weight;  /* score = rate + weight x progress (default 0.5; 0: rate only) */
+    double grad_threshold;   /* graduation rate below this in every class of the window (60) */
+    double eligible_poverty; /* Title I eligibility: poverty share at least this (35), or the district's */
+    int proficient_level;    /* performance level counted proficient (3) */
+    double lowest_percent;   /* the lowest this percent ... (5) */
+    int lowest_count;        /* ... or this many schools, whichever is more (5) */
+    const char *subjects;    /* reading and mathematics subject codes, comma-separated */
+} slds_account_lowest_options;
+
+void slds_account_lowest_options_default(slds_account_lowest_options *o);
+
+/* Tables "lowest_achieving" (one row per school of the two groups: rank,
+ * rate, progress, identified, intervention, reason) and
+ * "lowest_achieving_districts" (the transformation rule per district). */
+int slds_account_lowest(slds_store *s, int year, const slds_account_lowest_options *o,
+                        slds_account_tables *out, slds_buf *chart, slds_error *err);
+
+/* Loads a CSV (school_id, school_year, model: TURNAROUND, RESTART, CLOSURE or
+ * TRANSFORMATION) into table interventions of a database opened for writing,
+ * all rows or none; a row for the same school and year replaces the stored
+ * one. SLDS_ERR_DATA names the file, line, column and value at fault. */
+int slds_account_interventions_load(slds_store *s, const char *path, size_t *loaded,
+                                    slds_error *err);
+
 /* A horizontal bar chart (SVG) for report pages: n bars labelled labels[i]
  * with values[i] in 0..100 (NaN: no bar, "n/a"); title above. */
 int slds_account_bar_chart(slds_buf *b, const char *title, const char *const *labels,

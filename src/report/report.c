@@ -181,6 +181,38 @@ static const slds_report_param college_params[] = {
     {"level", SLDS_PARAM_TEXT, false, "state, lea or school (default: all three)"},
     {"subgroup", SLDS_PARAM_TEXT, false, "one subgroup, as for graduation (default: every subgroup)"}};
 
+static int report_lowest(slds_store *s, const slds_report_args *args, slds_report_output *out,
+                         slds_error *err)
+{
+    slds_account_lowest_options o;
+    slds_account_lowest_options_default(&o);
+    o.years = (int)slds_report_arg_integer(args, "years", o.years);
+    o.progress_weight = slds_report_arg_real(args, "progress-weight", o.progress_weight);
+    o.grad_threshold = slds_report_arg_real(args, "grad-threshold", o.grad_threshold);
+    o.eligible_poverty = slds_report_arg_real(args, "eligible-poverty", o.eligible_poverty);
+    o.proficient_level = (int)slds_report_arg_integer(args, "proficient-level", o.proficient_level);
+    o.lowest_percent = slds_report_arg_real(args, "percent", o.lowest_percent);
+    o.lowest_count = (int)slds_report_arg_integer(args, "count", o.lowest_count);
+    if (slds_report_arg(args, "subjects"))
+        o.subjects = slds_report_arg(args, "subjects");
+    slds_account_tables tabs = {0};
+    int rc = slds_account_lowest(s, (int)slds_report_arg_integer(args, "year", 0), &o, &tabs,
+                                 &out->html, err);
+    return take_account_tables(&tabs, out, rc, err);
+}
+
+static const slds_report_param lowest_params[] = {
+    {"year", SLDS_PARAM_INTEGER, true, "the last school year of the window"},
+    {"years", SLDS_PARAM_INTEGER, false, "years in the window (default 3)"},
+    {"progress-weight", SLDS_PARAM_REAL, false,
+     "score = proficiency + weight x progress (default 0.5; 0 ranks on proficiency alone)"},
+    {"grad-threshold", SLDS_PARAM_REAL, false, "graduation rate below this in every class (default 60)"},
+    {"eligible-poverty", SLDS_PARAM_REAL, false, "Title I eligibility poverty percent (default 35, or the district's)"},
+    {"proficient-level", SLDS_PARAM_INTEGER, false, "lowest proficient performance level (default 3)"},
+    {"percent", SLDS_PARAM_REAL, false, "the lowest this percent of schools (default 5)"},
+    {"count", SLDS_PARAM_INTEGER, false, "or this many, whichever is more (default 5)"},
+    {"subjects", SLDS_PARAM_TEXT, false, "reading and mathematics codes (default ELA,READING,MATH,MATHEMATICS)"}};
+
 static const slds_report_param graduation_params[] = {
     {"year", SLDS_PARAM_INTEGER, true, "the school year in which the cohort graduates on time"},
     {"level", SLDS_PARAM_TEXT, false, "state, lea or school (default: all three)"},
@@ -209,6 +241,8 @@ static const slds_report_def reports[] = {
      graduation_params, 3, true, report_graduation},
     {"college", "college enrollment within 16 months of graduation, 2-/4-year, remedial, credits",
      college_params, 4, true, report_college},
+    {"lowest-achieving", "persistently lowest-achieving schools, intervention models, the transformation rule",
+     lowest_params, 9, true, report_lowest},
 };
 
 #define NREPORTS (sizeof reports / sizeof reports[0])

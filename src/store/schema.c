@@ -149,6 +149,11 @@ static const slds_migration registry[] = {
      " n_gain REAL NOT NULL, n_1_grade REAL NOT NULL, n_1_5_grade REAL NOT NULL,"
      " share_1_grade REAL, share_1_5_grade REAL,"
      " PRIMARY KEY(school_year, subject, level, group_id)) WITHOUT ROWID;"},
+    /* Accountability (src/account): the intervention model assigned to each
+     * persistently lowest-achieving school, loaded by `slds interventions`. */
+    {"account", 1,
+     "CREATE TABLE IF NOT EXISTS interventions(school_id TEXT NOT NULL, school_year INTEGER NOT NULL,"
+     " model TEXT NOT NULL, PRIMARY KEY(school_id, school_year)) WITHOUT ROWID;"},
 };
 
 const slds_migration *slds_store_registry(size_t *n)
