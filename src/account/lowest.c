@@ -411,22 +411,36 @@ static int school_table(lowest_run *r, slds_table **out, slds_error *err)
     return rc;
 }
 
-/* L6, per district with an identified school. */
+static int by_lea(const void *a, const void *b)
+{
+    const school *const *x = a, *const *y = b;
+    return strcmp((*x)->lea, (*y)->lea);
+}
+
+/* L6, per district with an identified school, in district order. */
 static int lea_table(lowest_run *r, slds_table **out, slds_error *err)
 {
     int rc = slds_table_new(out, "lowest_achieving_districts",
                             "Intervention models by district (more than nine schools: transformation "
                             "in at most half)",
                             lea_cols, NCOLS(lea_cols), err);
+    const school **firsts = rc ? NULL : malloc((r->n ? r->n : 1) * sizeof *firsts);
+    size_t nf = 0;
+    if (!rc && !firsts)
+        rc = slds_fail(err, SLDS_ERR_NOMEM, "lowest-achieving: out of memory");
     for (size_t i = 0; !rc && i < r->n; i++) {
-        const school *x = &r->sc[i];
         bool seen = false;
-        for (size_t j = 0; j < i && !seen; j++)
-            seen = !strcmp(r->sc[j].lea, x->lea);
-        if (seen)
-            continue;
+        for (size_t j = 0; j < nf && !seen; j++)
+            seen = !strcmp(firsts[j]->lea, r->sc[i].lea);
+        if (!seen)
+            firsts[nf++] = &r->sc[i];
+    }
+    if (!rc && nf)
+        qsort(firsts, nf, sizeof *firsts, by_lea);
+    for (size_t f = 0; !rc && f < nf; f++) {
+        const school *x = firsts[f];
         int ident = 0, with = 0, trans = 0;
-        for (size_t j = i; j < r->n; j++) {
+        for (size_t j = 0; j < r->n; j++) {
             const school *y = &r->sc[j];
             if (strcmp(y->lea, x->lea) || !(y->by_rank || y->by_grad))
                 continue;
@@ -461,6 +475,7 @@ static int lea_table(lowest_run *r, slds_table **out, slds_error *err)
         slds_table_set_text(t, 9, note, err);
         rc = slds_table_status(t);
     }
+    free(firsts);
     return rc;
 }
 
