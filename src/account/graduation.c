@@ -127,7 +127,10 @@ typedef struct grad_run {
     slds_store *s;
     int grad_year, cohort_year, first_year, last_year;
     bool have5;
-    slds_intern students, places; /* student ids; school and district ids */
+    slds_intern students;  /* student ids of the members */
+    slds_intern own_places, *places; /* school and district ids (own_places or the caller's) */
+    acct_cells *by_school; /* acct_graduation_by_school: classes class_from.. at each school */
+    int class_from, class_to;
     member *m;
     size_t nm, capm;
     counts *trend4, *trend5; /* per cohort year first_year..last_year */
@@ -166,11 +169,18 @@ static int take_student(grad_run *r, const char *id, spell *sp, size_t n, slds_e
     int cy = sp[0].year - (sp[0].grade - 9); /* G1 */
     if (cy < r->first_year)
         return SLDS_OK;
-    uint32_t school, lea;
+    uint32_t school = 0, lea = 0;
     if (cy + 3 <= r->last_year)
         count_status(r->trend4[cy - r->first_year].k, status_at(sp, n, cy + 3, &school, &lea));
     if (cy + 4 <= r->last_year)
         count_status(r->trend5[cy - r->first_year].k, status_at(sp, n, cy + 4, &school, &lea));
+    if (r->by_school && cy + 3 >= r->class_from && cy + 3 <= r->class_to && cy + 3 <= r->last_year) {
+        int st = status_at(sp, n, cy + 3, &school, &lea);
+        acct_cell *c = acct_cell_get(r->by_school, 2, school, cy + 3 - r->class_from);
+        if (!c)
+            return slds_fail(err, SLDS_ERR_NOMEM, "graduation: out of memory");
+        count_status(c->v, st);
+    }
     if (cy != r->cohort_year)
         return SLDS_OK;
     if (r->nm == r->capm) {
@@ -232,8 +242,8 @@ static int read_spells(grad_run *r, slds_error *err)
         x->grade = grade ? atoi(grade) : 9;
         snprintf(x->entry, sizeof x->entry, "%s", entry ? entry : "");
         x->status = classify_exit(slds_cursor_text(&c, 4));
-        x->school = slds_intern_add(&r->places, school ? school : "", school ? strlen(school) : 0);
-        x->lea = slds_intern_add(&r->places, lea ? lea : "", lea ? strlen(lea) : 0);
+        x->school = slds_intern_add(r->places, school ? school : "", school ? strlen(school) : 0);
+        x->lea = slds_intern_add(r->places, lea ? lea : "", lea ? strlen(lea) : 0);
         if (x->school == SLDS_NO_ID || x->lea == SLDS_NO_ID)
             rc = slds_fail(err, SLDS_ERR_NOMEM, "graduation: out of memory");
     }
@@ -415,7 +425,8 @@ int slds_account_graduation(slds_store *s, int grad_year, const slds_account_fil
     if (f && slds_account_filter_check(f, err))
         return err->code;
     grad_run r = {.s = s, .grad_year = grad_year, .cohort_year = grad_year - 3};
-    acct_cells cs = {.places = &r.places};
+    r.places = &r.own_places;
+    acct_cells cs = {.places = r.places};
     slds_table *t = NULL;
     int rc = year_range(&r, err);
     if (!rc) {
@@ -446,6 +457,34 @@ int slds_account_graduation(slds_store *s, int grad_year, const slds_account_fil
     free(r.trend4);
     free(r.trend5);
     slds_intern_free(&r.students);
-    slds_intern_free(&r.places);
+    slds_intern_free(&r.own_places);
+    return rc;
+}
+
+int acct_graduation_by_school(slds_store *s, int class_from, int class_to, acct_cells *cs,
+                              slds_intern *places, slds_error *err)
+{
+    grad_run r = {.s = s, .cohort_year = -1, .places = places, .by_school = cs,
+                  .class_from = class_from, .class_to = class_to};
+    cs->places = places;
+    slds_cursor c;
+    if (slds_cursor_open(&c, s, "SELECT MIN(school_year), MAX(school_year) FROM enrollments", err))
+        return err->code;
+    int rc = slds_cursor_step(&c, err);
+    if (rc == 1 && !slds_cursor_is_null(&c, 0)) {
+        r.first_year = (int)slds_cursor_int(&c, 0);
+        r.last_year = (int)slds_cursor_int(&c, 1);
+    }
+    slds_cursor_close(&c);
+    if (rc < 0)
+        return err->code;
+    if (!r.last_year)
+        return SLDS_OK; /* no enrollments: no classes */
+    size_t ny = (size_t)(r.last_year - r.first_year + 1);
+    r.trend4 = calloc(ny, sizeof *r.trend4);
+    r.trend5 = calloc(ny, sizeof *r.trend5);
+    rc = r.trend4 && r.trend5 ? read_spells(&r, err) : slds_fail(err, SLDS_ERR_NOMEM, "graduation: out of memory");
+    free(r.trend4);
+    free(r.trend5);
     return rc;
 }

@@ -51,6 +51,15 @@ int acct_cells_add(acct_cells *cs, const slds_account_filter *f, uint16_t groups
 void acct_cells_sort(acct_cells *cs);
 void acct_cells_free(acct_cells *cs);
 
+/* The four-year graduation counts (graduation.c, invariants G1-G5) of every
+ * class from class_from to class_to (on-time school years) at each school,
+ * in one pass over the enrollments: cell (level 2, school, subgroup =
+ * class - class_from), v[0] the adjusted cohort, v[1] the graduates. A class
+ * whose cohort began before the first loaded year, or that ends after the
+ * last, has no cells. School ids are interned in places. */
+int acct_graduation_by_school(slds_store *s, int class_from, int class_to, acct_cells *cs,
+                              slds_intern *places, slds_error *err);
+
 /* 100 * part / whole, NaN when whole is 0 (a blank cell). */
 double acct_pct(long long part, long long whole);
 

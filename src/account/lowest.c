@@ -192,33 +192,24 @@ static int read_poverty(lowest_run *r, slds_error *err)
 /* L5: four-year graduation rates of each school for the window's classes. */
 static int read_graduation(lowest_run *r, slds_error *err)
 {
-    slds_account_filter f = {"school", "all"};
-    for (int y = r->first; y <= r->year; y++) {
-        slds_account_tables tabs = {0};
-        int rc = slds_account_graduation(r->s, y, &f, &tabs, NULL, err);
-        if (rc == SLDS_ERR_NOTFOUND) { /* a class whose cohort began before the data */
-            slds_error_clear(err);
+    slds_intern places = {0};
+    acct_cells cs = {0};
+    int rc = acct_graduation_by_school(r->s, r->first, r->year, &cs, &places, err);
+    for (size_t i = 0; !rc && i < cs.n; i++) {
+        const acct_cell *c = &cs.c[i];
+        school *x = find_school(r, slds_intern_str(&places, c->place));
+        long long n = c->v[0], g = c->v[1];
+        if (!x || n <= 0)
             continue;
-        }
-        if (rc)
-            return rc;
-        slds_table *t = tabs.t[0];
-        int cid = slds_table_find_column(t, "group_id"), cn = slds_table_find_column(t, "adjusted_cohort"),
-            cg = slds_table_find_column(t, "graduates");
-        for (size_t i = 0; i < slds_table_nrows(t); i++) {
-            school *x = find_school(r, slds_table_text(t, i, cid));
-            long long n = slds_table_integer(t, i, cn), g = slds_table_integer(t, i, cg);
-            if (!x || n <= 0)
-                continue;
-            double rate = 100.0 * (double)g / (double)n;
-            x->grad_years++;
-            x->grad_below += rate < r->o->grad_threshold;
-            if (isnan(x->grad_max) || rate > x->grad_max)
-                x->grad_max = rate;
-        }
-        slds_account_tables_free(&tabs);
+        double rate = 100.0 * (double)g / (double)n;
+        x->grad_years++;
+        x->grad_below += rate < r->o->grad_threshold;
+        if (isnan(x->grad_max) || rate > x->grad_max)
+            x->grad_max = rate;
     }
-    return SLDS_OK;
+    acct_cells_free(&cs);
+    slds_intern_free(&places);
+    return rc;
 }
 
 static int read_models(lowest_run *r, slds_error *err)
