@@ -178,7 +178,8 @@ int slds_account_college(slds_store *s, int grad_year, double credits_needed,
                                " postsecondary WHERE student_id = ?1 AND enrollment_date > ?2 AND"
                                " enrollment_date <= ?3 ORDER BY enrollment_date, institution_id",
                                err);
-    slds_cursor_bind_int(&grads, 1, grad_year);
+    if (!rc)
+        slds_cursor_bind_int(&grads, 1, grad_year);
     int step = 0;
     long long total = 0;
     while (!rc && (step = slds_cursor_step(&grads, err)) == 1) {

@@ -60,4 +60,28 @@ for c in truth:
     assert (t["adjusted_cohort"], t["graduates"]) == want[1:3], (t, c)
     print(c["on_time_school_year"], "cohort", want[1], "graduates", want[2], "rate", c["rate"], "ok")
 PY
+
+# Every level adds up to the state (G7, C1): schools to districts to the state.
+"$slds" report "$tmp/db" graduation --year 2024 --subgroup all --format csv | sed '/^$/,$d' >"$tmp/gl.csv" || fail "graduation levels"
+"$slds" report "$tmp/db" college --year 2024 --subgroup all --format csv >"$tmp/cl.csv" || fail "college levels"
+python3 - "$tmp/gl.csv" "$tmp/cl.csv" "$tmp/c/schools.csv" <<'PY' || fail "levels do not add up"
+import csv, sys
+from collections import defaultdict
+lea_of = {r["school_id"]: r["lea_id"] for r in csv.DictReader(open(sys.argv[3]))}
+for path, cols in ((sys.argv[1], ["adjusted_cohort", "graduates", "removed", "dropouts"]),
+                   (sys.argv[2], ["graduates", "enrolled", "enrolled_4yr", "remedial"])):
+    rows = list(csv.DictReader(open(path)))
+    for col in cols:
+        lea, state = defaultdict(int), 0
+        for r in rows:
+            if r["level"] == "school":
+                lea[lea_of[r["group_id"]]] += int(r[col])
+        for r in rows:
+            if r["level"] == "lea":
+                assert lea[r["group_id"]] == int(r[col]), (path, col, r)
+                state += int(r[col])
+        st = [r for r in rows if r["level"] == "state"][0]
+        assert state == int(st[col]), (path, col, state, st)
+print("levels add up")
+PY
 echo ok
