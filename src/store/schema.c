@@ -167,6 +167,11 @@ static const slds_migration registry[] = {
      " old_row TEXT NOT NULL);"
      "CREATE INDEX row_history_student ON row_history(student_id);"
      "CREATE INDEX row_history_load ON row_history(load_id);"},
+    /* Accountability (src/account): the intervention model assigned to each
+     * persistently lowest-achieving school, loaded by `slds interventions`. */
+    {"account", 1,
+     "CREATE TABLE IF NOT EXISTS interventions(school_id TEXT NOT NULL, school_year INTEGER NOT NULL,"
+     " model TEXT NOT NULL, PRIMARY KEY(school_id, school_year)) WITHOUT ROWID;"},
 };
 
 const slds_migration *slds_store_registry(size_t *n)
