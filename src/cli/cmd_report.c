@@ -120,6 +120,8 @@ int cmd_report(int argc, char **argv)
         if (!rc)
             rc = slds_report_run(store, positional[1], &args, public ? &rules : NULL, &out, &err);
         slds_store_close(store);
+        if (!rc && fmt == SLDS_FORMAT_HTML && out.html.len)
+            fputs(out.html.data, stdout); /* the report's charts, then its tables */
         if (!rc)
             rc = slds_tables_write(out.tables, out.n, (slds_format)fmt, stdout, &err);
         if (!rc && public)
