@@ -2,7 +2,7 @@
  * balanced one-way ANOVA (sigma^2 = MSW, tau^2 = (MSB - MSW) / m, BLUPs
  * shrunk by m tau^2 / (sigma^2 + m tau^2), condVar sigma^2 tau^2 / (sigma^2 +
  * m tau^2)), the boundary (MSB < MSW: tau^2 = 0), constant weights
- * (sigma^2 scales, tau^2 and the BLUPs do not), and a slope recovered by GLS. */
+ * (sigma^2 scales with the weights, tau^2 and the BLUPs do not), and a slope recovered by GLS. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -80,7 +80,7 @@ static void test_constant_weights(void **state)
     slds_lmm_result a, b;
     fit_anova(Y, NULL, &a);
     fit_anova(Y, w, &b);
-    CLOSE(b.sigma2, a.sigma2 / 2);
+    CLOSE(b.sigma2, 2 * a.sigma2); /* e_i ~ sigma^2 / w_i: the same MSW is sigma^2 / 2 */
     CLOSE(b.tau2, a.tau2);
     for (int g = 0; g < 3; g++)
         CLOSE(b.blup[g], a.blup[g]);
