@@ -40,5 +40,6 @@ int cmd_growth(int argc, char **argv);
 int cmd_contract(int argc, char **argv);
 int cmd_convert(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_educators(int argc, char **argv);
 
 #endif

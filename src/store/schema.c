@@ -149,6 +149,14 @@ static const slds_migration registry[] = {
      " n_gain REAL NOT NULL, n_1_grade REAL NOT NULL, n_1_5_grade REAL NOT NULL,"
      " share_1_grade REAL, share_1_5_grade REAL,"
      " PRIMARY KEY(school_year, subject, level, group_id)) WITHOUT ROWID;"},
+    {"educator", 1,
+     "CREATE TABLE IF NOT EXISTS educator_results(school_year INTEGER NOT NULL,"
+     " staff_id TEXT NOT NULL, role TEXT NOT NULL, subject TEXT NOT NULL,"
+     " n_students REAL NOT NULL, fte_students REAL NOT NULL, vam_estimate REAL, vam_se REAL,"
+     " mean_sgp REAL, median_sgp REAL, sgp_lo REAL, sgp_hi REAL, share_1_grade REAL,"
+     " share_1_5_grade REAL, rating TEXT, flags TEXT NOT NULL DEFAULT '', note TEXT,"
+     " config TEXT NOT NULL,"
+     " PRIMARY KEY(school_year, staff_id, role, subject)) WITHOUT ROWID;"},
 };
 
 const slds_migration *slds_store_registry(size_t *n)

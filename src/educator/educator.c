@@ -1,0 +1,591 @@
+/* educator.c - `educators run`: the value-added model of every subject of a
+ * year from the score panel, the growth percentiles and grade-level gains of
+ * each teacher's students, stored in educator_results (educator.h). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "educator/educator.h"
+#include "growthrun/growthrun.h"
+#include "panel/panel.h"
+#include "stats/stats.h"
+
+enum { MAX_GRADES = 16 };
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+void slds_educator_options_default(slds_educator_options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->min_students = 10;
+    o->min_fte = 5;
+}
+
+/* SGP and grade levels gained of every panel student, per subject (NaN: none). */
+typedef struct growth_ctx {
+    const slds_panel *p;
+    double *sgp[SLDS_PANEL_MAX_SUBJECTS], *levels[SLDS_PANEL_MAX_SUBJECTS];
+} growth_ctx;
+
+static int on_growth(void *vctx, const slds_growth_student_row *r)
+{
+    growth_ctx *g = vctx;
+    int s = slds_panel_subject_index(g->p, r->subject);
+    uint32_t i = slds_panel_find(g->p, r->student_id);
+    if (s < 0 || i == SLDS_NO_ID)
+        return 0;
+    g->sgp[s][i] = r->sgp > 0 ? r->sgp : NAN;
+    g->levels[s][i] = r->grade_levels_gained;
+    return 0;
+}
+
+/* One (teacher, student) link of the year and subject. */
+typedef struct link_row {
+    uint32_t group;
+    uint32_t student;
+    double dosage, sgp, levels;
+    int in_model;
+} link_row;
+
+static int by_group(const void *a, const void *b)
+{
+    const link_row *x = a, *y = b;
+    return (x->group > y->group) - (x->group < y->group);
+}
+
+typedef struct wv {
+    double v, w;
+} wv;
+
+static int by_value(const void *a, const void *b)
+{
+    const wv *x = a, *y = b;
+    return (x->v > y->v) - (x->v < y->v);
+}
+
+/* Weighted median: the smallest value whose cumulative weight reaches half the
+ * total; the mean of it and the next when the half is reached exactly. */
+static double weighted_median(wv *v, size_t n)
+{
+    if (n == 0)
+        return NAN;
+    qsort(v, n, sizeof *v, by_value);
+    double total = 0, cum = 0;
+    for (size_t i = 0; i < n; i++)
+        total += v[i].w;
+    for (size_t i = 0; i < n; i++) {
+        cum += v[i].w;
+        if (fabs(cum - total / 2) <= 1e-12 * total && i + 1 < n)
+            return (v[i].v + v[i + 1].v) / 2;
+        if (cum >= total / 2)
+            return v[i].v;
+    }
+    return v[n - 1].v;
+}
+
+static void bind_num(slds_cursor *c, int idx, double v)
+{
+    if (isfinite(v))
+        slds_cursor_bind_double(c, idx, v);
+    else
+        slds_cursor_bind_null(c, idx);
+}
+
+typedef struct teacher_out {
+    double n, fte, est, se, mean_sgp, median_sgp, lo, hi, share1, share15;
+    size_t over;
+    char note[160];
+} teacher_out;
+
+/* The measures of one teacher's links r[0..n). */
+static void teacher_measures(const link_row *r, size_t n, const double *claim,
+                             const slds_lmm_result *fit, const slds_educator_options *o,
+                             wv *scratch, teacher_out *t)
+{
+    memset(t, 0, sizeof *t);
+    double sw = 0, swx = 0, sww = 0, swxx = 0, gw = 0, g1 = 0, g15 = 0;
+    size_t ns = 0;
+    for (size_t k = 0; k < n; k++) {
+        if (r[k].in_model) {
+            t->n += 1;
+            t->fte += r[k].dosage;
+        }
+        if (claim[r[k].student] > 1 + 1e-9)
+            t->over++;
+        if (isfinite(r[k].sgp)) {
+            double w = r[k].dosage;
+            sw += w;
+            swx += w * r[k].sgp;
+            swxx += w * r[k].sgp * r[k].sgp;
+            sww += w * w;
+            scratch[ns].v = r[k].sgp;
+            scratch[ns].w = w;
+            ns++;
+        }
+        if (isfinite(r[k].levels)) {
+            gw += r[k].dosage;
+            g1 += r[k].dosage * (r[k].levels >= 1);
+            g15 += r[k].dosage * (r[k].levels >= 1.5);
+        }
+    }
+    uint32_t g = r[0].group;
+    t->est = fit ? fit->blup[g] : NAN;
+    t->se = fit ? fit->blup_se[g] : NAN;
+    t->mean_sgp = sw > 0 ? swx / sw : NAN;
+    t->median_sgp = weighted_median(scratch, ns);
+    /* 95% interval of the weighted mean: Kish's effective n */
+    double neff = sww > 0 ? sw * sw / sww : 0;
+    if (neff > 1) {
+        double var = (swxx / sw - t->mean_sgp * t->mean_sgp) * neff / (neff - 1);
+        double half = 1.959963984540054 * sqrt(var > 0 ? var : 0) / sqrt(neff);
+        t->lo = t->mean_sgp - half;
+        t->hi = t->mean_sgp + half;
+    } else {
+        t->lo = t->hi = NAN;
+    }
+    t->share1 = gw > 0 ? g1 / gw : NAN;
+    t->share15 = gw > 0 ? g15 / gw : NAN;
+    if (t->n < o->min_students || t->fte < o->min_fte) {
+        snprintf(t->note, sizeof t->note,
+                 "%g students, %.2f full-year equivalent: below the minimum of %g and %g, "
+                 "no growth measure reported",
+                 t->n, t->fte, o->min_students, o->min_fte);
+        t->est = t->se = t->mean_sgp = t->median_sgp = t->lo = t->hi = NAN;
+        t->share1 = t->share15 = NAN;
+    }
+}
+
+/* Fits subject s and writes its teachers' rows. */
+static int run_subject(slds_store *st, const slds_panel *p, int s, growth_ctx *gc,
+                       const slds_educator_options *o, slds_cursor *ins, FILE *frame,
+                       slds_educator_summary *sum, slds_error *err)
+{
+    int Y = o->year;
+    size_t N = slds_panel_students(p);
+    int rc = SLDS_OK;
+    /* the model's students: a grade and score in Y, a prior the year before, a link */
+    double zsum[MAX_GRADES] = {0}, zss[MAX_GRADES] = {0};
+    size_t zn[MAX_GRADES] = {0};
+    int grades[MAX_GRADES], n_grades = 0, gidx[SLDS_PANEL_MAX_GRADE];
+    for (int g = 0; g < SLDS_PANEL_MAX_GRADE; g++)
+        gidx[g] = -1;
+    double *claim = calloc(N ? N : 1, sizeof(double));
+    link_row *rows = NULL;
+    size_t n_rows = 0, cap_rows = 0;
+    uint32_t *gmap = NULL;
+    uint32_t *gstaff = NULL, n_groups = 0;
+    double *x = NULL, *y = NULL, *w = NULL;
+    uint32_t *grp = NULL;
+    wv *scratch = NULL;
+    slds_lmm_result fit = {0};
+    int fitted = 0;
+    if (!claim)
+        return slds_fail(err, SLDS_ERR_NOMEM, "educators: out of memory");
+    gmap = malloc(sizeof(uint32_t) * (p->staff_ids.count ? p->staff_ids.count : 1));
+    gstaff = malloc(sizeof(uint32_t) * (p->staff_ids.count ? p->staff_ids.count : 1));
+    if (!gmap || !gstaff) {
+        rc = slds_fail(err, SLDS_ERR_NOMEM, "educators: out of memory");
+        goto done;
+    }
+    for (uint32_t k = 0; k < p->staff_ids.count; k++)
+        gmap[k] = SLDS_NO_ID;
+    int yo = slds_panel_year(p, Y);
+    for (size_t i = 0; i < N; i++) {
+        double score = slds_panel_score(p, s, Y, i);
+        int grade = slds_panel_grade(p, s, Y, i);
+        if (!isfinite(score) || grade < 0)
+            continue;
+        double prior = slds_panel_prior(p, s, Y, 1, i);
+        size_t nl;
+        const slds_panel_link *l = slds_panel_links(p, i, &nl);
+        for (size_t k = 0; k < nl; k++) {
+            if (l[k].year_offset != yo || l[k].subject != s || !(l[k].dosage > 0))
+                continue;
+            claim[i] += l[k].dosage;
+            if (n_rows == cap_rows) {
+                size_t nc = cap_rows ? 2 * cap_rows : 1024;
+                link_row *nr = realloc(rows, nc * sizeof *nr);
+                if (!nr) {
+                    rc = slds_fail(err, SLDS_ERR_NOMEM, "educators: out of memory");
+                    goto done;
+                }
+                rows = nr;
+                cap_rows = nc;
+            }
+            uint32_t staff = l[k].staff;
+            if (gmap[staff] == SLDS_NO_ID) {
+                gstaff[n_groups] = staff;
+                gmap[staff] = n_groups++;
+            }
+            link_row *r = &rows[n_rows++];
+            r->group = gmap[staff];
+            r->student = (uint32_t)i;
+            r->dosage = l[k].dosage;
+            r->sgp = gc->sgp[s] ? gc->sgp[s][i] : NAN;
+            r->levels = gc->levels[s] ? gc->levels[s][i] : NAN;
+            r->in_model = isfinite(prior);
+        }
+        if (isfinite(prior) && claim[i] > 0) {
+            if (gidx[grade] < 0) {
+                if (n_grades == MAX_GRADES) {
+                    rc = slds_fail(err, SLDS_ERR_DATA, "educators: more than %d grades in %s",
+                                   MAX_GRADES, p->subjects[s]->name);
+                    goto done;
+                }
+                gidx[grade] = n_grades;
+                grades[n_grades++] = grade;
+            }
+            int gi = gidx[grade];
+            zsum[gi] += prior;
+            zss[gi] += prior * prior;
+            zn[gi]++;
+        }
+    }
+    for (size_t i = 0; i < N; i++)
+        sum->over_claimed += claim[i] > 1 + 1e-9;
+    /* grades in increasing order (treatment contrasts against the lowest, as R) */
+    for (int a = 1; a < n_grades; a++)
+        for (int b = a; b > 0 && grades[b - 1] > grades[b]; b--) {
+            int t = grades[b];
+            grades[b] = grades[b - 1];
+            grades[b - 1] = t;
+        }
+    double zmean[MAX_GRADES], zsd[MAX_GRADES];
+    int zslot[SLDS_PANEL_MAX_GRADE];
+    for (int k = 0; k < n_grades; k++) {
+        int gi = gidx[grades[k]];
+        double m = zsum[gi] / (double)zn[gi];
+        double v = zn[gi] > 1 ? (zss[gi] - (double)zn[gi] * m * m) / (double)(zn[gi] - 1) : 0;
+        zmean[k] = m;
+        zsd[k] = v > 0 ? sqrt(v) : 1;
+        zslot[grades[k]] = k;
+    }
+    size_t n_model = 0;
+    for (size_t k = 0; k < n_rows; k++)
+        n_model += rows[k].in_model;
+    int pcols = 1 + (n_grades - 1) + 2 * n_grades + 3;
+    if (n_model > (size_t)pcols + 1 && n_groups > 1 && pcols <= SLDS_RQ_MAX_P) {
+        x = calloc(n_model * (size_t)pcols, sizeof(double));
+        y = malloc(n_model * sizeof(double));
+        w = malloc(n_model * sizeof(double));
+        grp = malloc(n_model * sizeof(uint32_t));
+        if (!x || !y || !w || !grp) {
+            rc = slds_fail(err, SLDS_ERR_NOMEM, "educators: out of memory");
+            goto done;
+        }
+        size_t m = 0;
+        int nonzero[SLDS_RQ_MAX_P] = {0};
+        for (size_t k = 0; k < n_rows; k++) {
+            if (!rows[k].in_model)
+                continue;
+            size_t i = rows[k].student;
+            int grade = slds_panel_grade(p, s, Y, i), gk = zslot[grade];
+            double z = (slds_panel_prior(p, s, Y, 1, i) - zmean[gk]) / zsd[gk];
+            double *row = x + m * (size_t)pcols;
+            row[0] = 1;
+            if (gk > 0)
+                row[gk] = 1;
+            row[n_grades + gk] = z;
+            row[2 * n_grades + gk] = z * z;
+            int flags[3] = {slds_panel_flag_of(p, SLDS_PANEL_ECON, Y, i),
+                            slds_panel_flag_of(p, SLDS_PANEL_EL, Y, i),
+                            slds_panel_flag_of(p, SLDS_PANEL_DISABILITY, Y, i)};
+            for (int f = 0; f < 3; f++)
+                row[3 * n_grades + f] = flags[f] == 1;
+            for (int c = 0; c < pcols; c++)
+                nonzero[c] |= row[c] != 0;
+            y[m] = slds_panel_score(p, s, Y, i);
+            w[m] = rows[k].dosage;
+            grp[m] = rows[k].group;
+            if (frame)
+                fprintf(frame, "%s,%s,%s,%d,%.17g,%.17g,%d,%d,%d,%.17g\n", p->subjects[s]->name,
+                        slds_panel_id(p, (uint32_t)i),
+                        slds_panel_staff_id(p, gstaff[rows[k].group]), grade, z, y[m],
+                        flags[0] == 1, flags[1] == 1, flags[2] == 1, w[m]);
+            m++;
+        }
+        /* a flag nobody has is a zero column: dropped, as lm() would alias it */
+        int q = 0;
+        for (int c = 0; c < pcols; c++)
+            if (nonzero[c]) {
+                if (q != c)
+                    for (size_t r = 0; r < m; r++)
+                        x[r * (size_t)pcols + (size_t)q] = x[r * (size_t)pcols + (size_t)c];
+                q++;
+            }
+        if (q != pcols) {
+            /* compact the rows to the q kept columns */
+            for (size_t r = 0; r < m; r++)
+                memmove(x + r * (size_t)q, x + r * (size_t)pcols, sizeof(double) * (size_t)q);
+        }
+        slds_lmm_problem pr = {.n = m, .p = q, .x = x, .y = y, .w = w, .g = grp,
+                               .n_groups = n_groups};
+        double t0 = now_seconds();
+        rc = slds_lmm_fit(&pr, NULL, &fit, err);
+        sum->fit_seconds += now_seconds() - t0;
+        if (rc) {
+            slds_error_prefix(err, "educators: %s %d: ", p->subjects[s]->name, Y);
+            goto done;
+        }
+        fitted = 1;
+        sum->rows += m;
+    }
+    /* per teacher */
+    qsort(rows, n_rows, sizeof *rows, by_group);
+    scratch = malloc(sizeof(wv) * (n_rows ? n_rows : 1));
+    if (!scratch) {
+        rc = slds_fail(err, SLDS_ERR_NOMEM, "educators: out of memory");
+        goto done;
+    }
+    for (size_t a = 0; a < n_rows;) {
+        size_t b = a;
+        while (b < n_rows && rows[b].group == rows[a].group)
+            b++;
+        teacher_out t;
+        teacher_measures(rows + a, b - a, claim, fitted ? &fit : NULL, o, scratch, &t);
+        char flags[64] = "";
+        if (t.over)
+            snprintf(flags, sizeof flags, "dosage_over_100:%zu", t.over);
+        slds_cursor_reset(ins);
+        slds_cursor_bind_int(ins, 1, Y);
+        slds_cursor_bind_text(ins, 2, slds_panel_staff_id(p, gstaff[rows[a].group]));
+        slds_cursor_bind_text(ins, 3, "TEACHER");
+        slds_cursor_bind_text(ins, 4, p->subjects[s]->name);
+        slds_cursor_bind_double(ins, 5, t.n);
+        slds_cursor_bind_double(ins, 6, t.fte);
+        bind_num(ins, 7, t.est);
+        bind_num(ins, 8, t.se);
+        bind_num(ins, 9, t.mean_sgp);
+        bind_num(ins, 10, t.median_sgp);
+        bind_num(ins, 11, t.lo);
+        bind_num(ins, 12, t.hi);
+        bind_num(ins, 13, t.share1);
+        bind_num(ins, 14, t.share15);
+        slds_cursor_bind_text(ins, 15, flags);
+        if (t.note[0])
+            slds_cursor_bind_text(ins, 16, t.note);
+        else
+            slds_cursor_bind_null(ins, 16);
+        slds_cursor_bind_text(ins, 17, o->config ? o->config : "lme4");
+        if (slds_cursor_step(ins, err) < 0) {
+            rc = err->code;
+            goto done;
+        }
+        sum->teachers++;
+        a = b;
+    }
+    (void)st;
+done:
+    slds_lmm_result_free(&fit);
+    free(claim);
+    free(rows);
+    free(gmap);
+    free(gstaff);
+    free(x);
+    free(y);
+    free(w);
+    free(grp);
+    free(scratch);
+    return rc;
+}
+
+int slds_educator_run(slds_store *s, const slds_educator_options *o, slds_educator_summary *sum,
+                      const slds_progress *progress, slds_error *err)
+{
+    memset(sum, 0, sizeof *sum);
+    if (o->config && strcmp(o->config, "lme4") != 0)
+        return slds_fail(err, SLDS_ERR_USAGE,
+                         "educators: unknown configuration '%s' (the preset is lme4)", o->config);
+    double t0 = now_seconds();
+    slds_panel_options po;
+    slds_panel_options_default(&po);
+    po.year = o->year;
+    po.year_lo = o->year - 2;
+    po.year_hi = o->year;
+    po.keep_years[0] = o->year;
+    po.parts = SLDS_PANEL_ROSTERS | SLDS_PANEL_ATTRIBUTES;
+    po.parts_lo = po.parts_hi = o->year;
+    slds_panel p;
+    int rc = slds_panel_read(s, &po, &p, progress, err);
+    growth_ctx gc = {.p = &p};
+    FILE *frame = NULL;
+    slds_cursor ins = {0};
+    if (rc)
+        goto done;
+    size_t N = slds_panel_students(&p);
+    sum->students = N;
+    for (int k = 0; k < p.n_subjects; k++) {
+        gc.sgp[k] = malloc(sizeof(double) * (N ? N : 1));
+        gc.levels[k] = malloc(sizeof(double) * (N ? N : 1));
+        if (!gc.sgp[k] || !gc.levels[k]) {
+            rc = slds_fail(err, SLDS_ERR_NOMEM, "educators: out of memory");
+            goto done;
+        }
+        for (size_t i = 0; i < N; i++)
+            gc.sgp[k][i] = gc.levels[k][i] = NAN;
+    }
+    rc = slds_growthrun_show(s, o->year, NULL, on_growth, &gc, err);
+    if (rc == SLDS_ERR_NOTFOUND) { /* no growth run: value-added only */
+        slds_error_clear(err);
+        rc = SLDS_OK;
+    }
+    if (rc)
+        goto done;
+    if (o->model_frame) {
+        frame = fopen(o->model_frame, "w");
+        if (!frame) {
+            rc = slds_fail(err, SLDS_ERR_IO, "educators: cannot write %s", o->model_frame);
+            goto done;
+        }
+        fputs("subject,student_id,teacher,grade,z,score,frl,ell,iep,dosage\n", frame);
+    }
+    if ((rc = slds_store_begin(s, err)))
+        goto done;
+    if ((rc = slds_cursor_open(&ins, s, "DELETE FROM educator_results WHERE school_year = ?",
+                               err)))
+        goto rollback;
+    slds_cursor_bind_int(&ins, 1, o->year);
+    if (slds_cursor_step(&ins, err) < 0) {
+        rc = err->code;
+        goto rollback;
+    }
+    slds_cursor_close(&ins);
+    if ((rc = slds_cursor_open(&ins, s,
+                               "INSERT INTO educator_results(school_year, staff_id, role, subject,"
+                               " n_students, fte_students, vam_estimate, vam_se, mean_sgp,"
+                               " median_sgp, sgp_lo, sgp_hi, share_1_grade, share_1_5_grade,"
+                               " flags, note, config) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                               err)))
+        goto rollback;
+    for (int k = 0; k < p.n_subjects; k++) {
+        if (slds_panel_count_subject(&p, k) == 0)
+            continue;
+        sum->subjects++;
+        if ((rc = run_subject(s, &p, k, &gc, o, &ins, frame, sum, err)))
+            goto rollback;
+    }
+    slds_cursor_close(&ins);
+    if ((rc = slds_store_commit(s, err)))
+        goto done;
+    goto done;
+rollback:
+    slds_cursor_close(&ins);
+    slds_store_rollback(s);
+done:
+    if (frame && fclose(frame) && !rc)
+        rc = slds_fail(err, SLDS_ERR_IO, "educators: writing %s failed", o->model_frame);
+    for (int k = 0; k < SLDS_PANEL_MAX_SUBJECTS; k++) {
+        free(gc.sgp[k]);
+        free(gc.levels[k]);
+    }
+    slds_panel_free(&p);
+    sum->seconds = now_seconds() - t0;
+    return rc;
+}
+
+int slds_educator_show(slds_store *s, int year, const char *staff, slds_educator_fn fn,
+                       void *ctx, slds_error *err)
+{
+    slds_cursor c = {0};
+    int rc = slds_cursor_open(
+        &c, s,
+        "SELECT staff_id, role, subject, COALESCE(rating, ''), flags, COALESCE(note, ''),"
+        " school_year, n_students, fte_students, vam_estimate, vam_se, mean_sgp, median_sgp,"
+        " sgp_lo, sgp_hi, share_1_grade, share_1_5_grade FROM educator_results"
+        " WHERE school_year = ?1 AND (?2 IS NULL OR staff_id = ?2)"
+        " ORDER BY staff_id, role, subject",
+        err);
+    if (rc)
+        return rc;
+    slds_cursor_bind_int(&c, 1, year);
+    if (staff)
+        slds_cursor_bind_text(&c, 2, staff);
+    else
+        slds_cursor_bind_null(&c, 2);
+    int r, any = 0;
+    while ((r = slds_cursor_step(&c, err)) == 1) {
+        slds_educator_row row = {
+            .staff_id = slds_cursor_text(&c, 0),
+            .role = slds_cursor_text(&c, 1),
+            .subject = slds_cursor_text(&c, 2),
+            .rating = slds_cursor_text(&c, 3),
+            .flags = slds_cursor_text(&c, 4),
+            .note = slds_cursor_text(&c, 5),
+            .school_year = (int)slds_cursor_int(&c, 6),
+        };
+        double *d[] = {&row.n_students, &row.fte_students, &row.vam_estimate, &row.vam_se,
+                       &row.mean_sgp, &row.median_sgp, &row.sgp_lo, &row.sgp_hi,
+                       &row.share_1_grade, &row.share_1_5_grade};
+        for (int k = 0; k < 10; k++)
+            *d[k] = slds_cursor_is_null(&c, 7 + k) ? NAN : slds_cursor_double(&c, 7 + k);
+        any = 1;
+        if ((rc = fn(ctx, &row))) {
+            slds_cursor_close(&c);
+            return rc;
+        }
+    }
+    slds_cursor_close(&c);
+    if (r < 0)
+        return err->code;
+    if (!any)
+        return slds_fail(err, SLDS_ERR_NOTFOUND,
+                         "educators: no results stored for %d%s%s (run `slds educators run`)",
+                         year, staff ? " and staff " : "", staff ? staff : "");
+    return SLDS_OK;
+}
+
+static const slds_column_spec show_columns[] = {
+    {"staff_id", SLDS_CELL_TEXT, NULL, 0, SLDS_ROLE_PARTITION, NULL, NULL},
+    {"school_year", SLDS_CELL_INTEGER, NULL, 0, SLDS_ROLE_PARTITION, NULL, NULL},
+    {"role", SLDS_CELL_TEXT, NULL, 0, SLDS_ROLE_PARTITION, NULL, NULL},
+    {"subject", SLDS_CELL_TEXT, NULL, 0, SLDS_ROLE_PARTITION, NULL, NULL},
+    {"n_students", SLDS_CELL_REAL, "students", 0, SLDS_ROLE_SIZE, NULL, NULL},
+    {"fte_students", SLDS_CELL_REAL, "full-year-equivalent students", 2, SLDS_ROLE_PLAIN, NULL,
+     NULL},
+    {"vam_estimate", SLDS_CELL_REAL, "score points", 3, SLDS_ROLE_STATISTIC, NULL, NULL},
+    {"vam_se", SLDS_CELL_REAL, "score points", 3, SLDS_ROLE_STATISTIC, NULL, NULL},
+    {"mean_sgp", SLDS_CELL_REAL, "percentile", 1, SLDS_ROLE_STATISTIC, NULL, NULL},
+    {"median_sgp", SLDS_CELL_REAL, "percentile", 1, SLDS_ROLE_STATISTIC, NULL, NULL},
+    {"share_1_grade", SLDS_CELL_REAL, "proportion", 3, SLDS_ROLE_STATISTIC, NULL, NULL},
+    {"rating", SLDS_CELL_TEXT, NULL, 0, SLDS_ROLE_PLAIN, NULL, NULL},
+    {"flags", SLDS_CELL_TEXT, NULL, 0, SLDS_ROLE_PLAIN, NULL, NULL},
+    {"sgp_lo", SLDS_CELL_REAL, "percentile", 1, SLDS_ROLE_STATISTIC, NULL, NULL},
+    {"sgp_hi", SLDS_CELL_REAL, "percentile", 1, SLDS_ROLE_STATISTIC, NULL, NULL},
+    {"share_1_5_grade", SLDS_CELL_REAL, "proportion", 3, SLDS_ROLE_STATISTIC, NULL, NULL},
+    {"note", SLDS_CELL_TEXT, NULL, 0, SLDS_ROLE_PLAIN, NULL, NULL},
+};
+
+int slds_educator_show_table(slds_table **out, slds_error *err)
+{
+    return slds_table_new(out, "educators", "Educator effectiveness", show_columns,
+                          (int)(sizeof show_columns / sizeof show_columns[0]), err);
+}
+
+int slds_educator_show_add(slds_table *t, const slds_educator_row *r, slds_error *err)
+{
+    slds_table_add_row(t, err);
+    slds_table_set_text(t, 0, r->staff_id, err);
+    slds_table_set_integer(t, 1, r->school_year, err);
+    slds_table_set_text(t, 2, r->role, err);
+    slds_table_set_text(t, 3, r->subject, err);
+    slds_table_set_real(t, 4, r->n_students, err);
+    slds_table_set_real(t, 5, r->fte_students, err);
+    slds_table_set_real(t, 6, r->vam_estimate, err);
+    slds_table_set_real(t, 7, r->vam_se, err);
+    slds_table_set_real(t, 8, r->mean_sgp, err);
+    slds_table_set_real(t, 9, r->median_sgp, err);
+    slds_table_set_real(t, 10, r->share_1_grade, err);
+    slds_table_set_text(t, 11, r->rating, err);
+    slds_table_set_text(t, 12, r->flags, err);
+    slds_table_set_real(t, 13, r->sgp_lo, err);
+    slds_table_set_real(t, 14, r->sgp_hi, err);
+    slds_table_set_real(t, 15, r->share_1_5_grade, err);
+    slds_table_set_text(t, 16, r->note, err);
+    return slds_table_status(t);
+}
