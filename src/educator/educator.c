@@ -98,7 +98,7 @@ static void bind_num(slds_cursor *c, int idx, double v)
 }
 
 typedef struct teacher_out {
-    double n, fte, est, se, mean_sgp, median_sgp, lo, hi, share1, share15;
+    double n, fte, est, se, raw, mean_sgp, median_sgp, lo, hi, share1, share15;
     size_t over;
     char note[160];
 } teacher_out;
@@ -137,6 +137,7 @@ static void teacher_measures(const link_row *r, size_t n, const double *claim,
     uint32_t g = r[0].group;
     t->est = fit ? fit->blup[g] : NAN;
     t->se = fit ? fit->blup_se[g] : NAN;
+    t->raw = fit ? fit->raw[g] : NAN;
     t->mean_sgp = sw > 0 ? swx / sw : NAN;
     t->median_sgp = weighted_median(scratch, ns);
     /* 95% interval of the weighted mean: Kish's effective n */
@@ -156,7 +157,7 @@ static void teacher_measures(const link_row *r, size_t n, const double *claim,
                  "%g students, %.2f full-year equivalent: below the minimum of %g and %g, "
                  "no growth measure reported",
                  t->n, t->fte, o->min_students, o->min_fte);
-        t->est = t->se = t->mean_sgp = t->median_sgp = t->lo = t->hi = NAN;
+        t->est = t->se = t->raw = t->mean_sgp = t->median_sgp = t->lo = t->hi = NAN;
         t->share1 = t->share15 = NAN;
     }
 }
@@ -373,6 +374,7 @@ static int run_subject(slds_store *st, const slds_panel *p, int s, growth_ctx *g
         else
             slds_cursor_bind_null(ins, 16);
         slds_cursor_bind_text(ins, 17, o->config ? o->config : "lme4");
+        bind_num(ins, 18, t.raw);
         if (slds_cursor_step(ins, err) < 0) {
             rc = err->code;
             goto done;
@@ -460,7 +462,7 @@ int slds_educator_run(slds_store *s, const slds_educator_options *o, slds_educat
                                "INSERT INTO educator_results(school_year, staff_id, role, subject,"
                                " n_students, fte_students, vam_estimate, vam_se, mean_sgp,"
                                " median_sgp, sgp_lo, sgp_hi, share_1_grade, share_1_5_grade,"
-                               " flags, note, config) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                               " flags, note, config, vam_raw) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                                err)))
         goto rollback;
     for (int k = 0; k < p.n_subjects; k++) {

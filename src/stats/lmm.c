@@ -199,6 +199,7 @@ void slds_lmm_result_free(slds_lmm_result *res)
     free(res->beta_se);
     free(res->blup);
     free(res->blup_se);
+    free(res->raw);
     free(res->group_w);
     free(res->group_n);
     memset(res, 0, sizeof *res);
@@ -308,9 +309,10 @@ int slds_lmm_fit(const slds_lmm_problem *prob, const slds_lmm_params *prm_in,
     res->beta_se = malloc(sizeof(double) * (size_t)p);
     res->blup = malloc(sizeof(double) * G);
     res->blup_se = malloc(sizeof(double) * G);
+    res->raw = malloc(sizeof(double) * G);
     res->group_w = malloc(sizeof(double) * G);
     res->group_n = malloc(sizeof(size_t) * G);
-    if (!res->beta || !res->beta_se || !res->blup || !res->blup_se || !res->group_w ||
+    if (!res->beta || !res->beta_se || !res->blup || !res->blup_se || !res->raw || !res->group_w ||
         !res->group_n) {
         sums_free(&S);
         slds_lmm_result_free(res);
@@ -333,6 +335,7 @@ int slds_lmm_fit(const slds_lmm_problem *prob, const slds_lmm_params *prm_in,
             fit += u[j] * res->beta[j];
         res->blup[g] = c * (S.t[g] - fit);
         res->blup_se[g] = sqrt(res->sigma2 * c);
+        res->raw[g] = S.s[g] > 0 ? (S.t[g] - fit) / S.s[g] : NAN;
         res->group_w[g] = S.s[g];
         res->group_n[g] = S.cnt[g];
     }

@@ -156,6 +156,8 @@ typedef struct slds_lmm_result {
     double *beta_se;     /* p standard errors of beta (from sigma2 (X'V^-1X)^-1) */
     double *blup;        /* n_groups conditional modes */
     double *blup_se;     /* n_groups conditional standard errors (condVar) */
+    double *raw;         /* n_groups unshrunken effects: the group's weighted mean
+                            residual y - X beta (the fixed-effects-style estimate) */
     double *group_w;     /* n_groups: sum of the weights of the group */
     size_t *group_n;     /* n_groups: observations of the group */
     int evaluations;     /* REML criterion evaluations */

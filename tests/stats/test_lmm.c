@@ -47,6 +47,7 @@ static void test_balanced_anova(void **state)
     double means[3] = {2.5, 7, 4};
     for (int g = 0; g < 3; g++) {
         CLOSE(r.blup[g], k * (means[g] - 4.5));
+        NEAR(r.raw[g], means[g] - 4.5, 1e-9); /* unshrunken: the mean residual */
         CLOSE(r.blup_se[g], sqrt(msw * tau2 / (msw + 4 * tau2)));
         NEAR(r.group_w[g], 4, 1e-12);
         assert_int_equal(r.group_n[g], 4);
