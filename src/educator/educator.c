@@ -152,6 +152,8 @@ static void teacher_measures(const link_row *r, size_t n, const double *claim,
     }
     t->share1 = gw > 0 ? g1 / gw : NAN;
     t->share15 = gw > 0 ? g15 / gw : NAN;
+    if (t->n == 0) /* linked students, none with a prior: outside the model */
+        t->est = t->se = t->raw = NAN;
     if (t->n < o->min_students || t->fte < o->min_fte) {
         snprintf(t->note, sizeof t->note,
                  "%g students, %.2f full-year equivalent: below the minimum of %g and %g, "
