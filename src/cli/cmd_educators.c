@@ -16,8 +16,10 @@ static const char usage_educators[] =
     "grade-level gains of their students.\n"
     "\n"
     "commands:\n"
-    "  run   DB --year Y [--config lme4] [--min-students N] [--min-fte F] [--model-frame FILE]\n"
-    "        compute and store year Y (replaces that year's results)\n"
+    "  run   DB --year Y [--config lme4|colorado|tennessee|dc|FILE] [--min-students N]\n"
+    "        [--min-fte F] [--model-frame FILE]\n"
+    "        compute and store year Y (replaces that year's results); a rating\n"
+    "        configuration (a preset or a JSON file) adds ratings and decisions\n"
     "  show  DB --year Y [--staff ID] [--format table|csv|json]\n"
     "        the stored rows\n"
     "\n"
@@ -27,6 +29,7 @@ typedef struct opts {
     const char *db, *config, *staff, *frame;
     int year;
     double min_students, min_fte;
+    int min_set;
     slds_format fmt;
 } opts;
 
@@ -70,6 +73,7 @@ static int parse(int argc, char **argv, const char *cmd, opts *o)
                 return cli_usage_error(where, "--%s '%s' is not a number >= 0",
                                        options[index].name, optarg);
             *(opt == O_MINS ? &o->min_students : &o->min_fte) = v;
+            o->min_set = 1;
             break;
         }
         case O_FORMAT:
@@ -101,6 +105,7 @@ static int do_run(const opts *o)
     eo.config = o->config;
     eo.min_students = o->min_students;
     eo.min_fte = o->min_fte;
+    eo.min_set = o->min_set;
     eo.model_frame = o->frame;
     slds_educator_summary sum;
     slds_progress progress = cli_progress_stderr();

@@ -47,16 +47,21 @@ static int on_growth(void *vctx, const slds_growth_student_row *r)
 
 /* One (teacher, student) link of the year and subject. */
 typedef struct link_row {
-    uint32_t group;
+    uint32_t staff;   /* panel staff id */
+    uint32_t group;   /* the teacher's group in the subject's model */
     uint32_t student;
-    double dosage, sgp, levels;
-    int in_model;
+    int subject;
+    int in_model;     /* a prior score: a row of the value-added model */
+    int over;         /* the student's dosages in the subject sum above 1 */
+    double dosage, sgp, levels, ach;
 } link_row;
 
-static int by_group(const void *a, const void *b)
+static int by_staff_subject(const void *a, const void *b)
 {
     const link_row *x = a, *y = b;
-    return (x->group > y->group) - (x->group < y->group);
+    if (x->staff != y->staff)
+        return (x->staff > y->staff) - (x->staff < y->staff);
+    return (x->subject > y->subject) - (x->subject < y->subject);
 }
 
 typedef struct wv {
@@ -98,26 +103,37 @@ static void bind_num(slds_cursor *c, int idx, double v)
 }
 
 typedef struct teacher_out {
-    double n, fte, est, se, raw, mean_sgp, median_sgp, lo, hi, share1, share15;
+    double n, fte, est, se, raw, vsd, mean_sgp, median_sgp, lo, hi, share1, share15, ach;
     size_t over;
-    char note[160];
+    int reported; /* at or above the minimum of students and FTE */
+    char note[200];
 } teacher_out;
 
-/* The measures of one teacher's links r[0..n). */
-static void teacher_measures(const link_row *r, size_t n, const double *claim,
-                             const slds_lmm_result *fit, const slds_educator_options *o,
-                             wv *scratch, teacher_out *t)
+/* Everything a run gathers before it writes. */
+typedef struct run_acc {
+    link_row *rows;
+    size_t n_rows, cap_rows;
+    uint32_t n_staff;
+    /* per subject, per panel staff id: the model's estimate, its SE, the
+       unshrunken estimate and the estimate in SDs of the subject's estimates */
+    double *est[SLDS_PANEL_MAX_SUBJECTS], *se[SLDS_PANEL_MAX_SUBJECTS],
+        *raw[SLDS_PANEL_MAX_SUBJECTS], *vsd[SLDS_PANEL_MAX_SUBJECTS];
+} run_acc;
+
+/* The measures of one teacher's links r[0..n) (one subject, or all). */
+static void teacher_measures(const link_row *r, size_t n, double est, double se, double raw,
+                             double vsd, const slds_educator_options *o, wv *scratch,
+                             teacher_out *t)
 {
     memset(t, 0, sizeof *t);
-    double sw = 0, swx = 0, sww = 0, swxx = 0, gw = 0, g1 = 0, g15 = 0;
+    double sw = 0, swx = 0, sww = 0, swxx = 0, gw = 0, g1 = 0, g15 = 0, aw = 0, ax = 0;
     size_t ns = 0;
     for (size_t k = 0; k < n; k++) {
         if (r[k].in_model) {
             t->n += 1;
             t->fte += r[k].dosage;
         }
-        if (claim[r[k].student] > 1 + 1e-9)
-            t->over++;
+        t->over += (size_t)r[k].over;
         if (isfinite(r[k].sgp)) {
             double w = r[k].dosage;
             sw += w;
@@ -133,11 +149,16 @@ static void teacher_measures(const link_row *r, size_t n, const double *claim,
             g1 += r[k].dosage * (r[k].levels >= 1);
             g15 += r[k].dosage * (r[k].levels >= 1.5);
         }
+        if (isfinite(r[k].ach)) {
+            aw += r[k].dosage;
+            ax += r[k].dosage * r[k].ach;
+        }
     }
-    uint32_t g = r[0].group;
-    t->est = fit ? fit->blup[g] : NAN;
-    t->se = fit ? fit->blup_se[g] : NAN;
-    t->raw = fit ? fit->raw[g] : NAN;
+    t->est = est;
+    t->se = se;
+    t->raw = raw;
+    t->vsd = vsd;
+    t->ach = aw > 0 ? ax / aw : NAN;
     t->mean_sgp = sw > 0 ? swx / sw : NAN;
     t->median_sgp = weighted_median(scratch, ns);
     /* 95% interval of the weighted mean: Kish's effective n */
@@ -153,50 +174,93 @@ static void teacher_measures(const link_row *r, size_t n, const double *claim,
     t->share1 = gw > 0 ? g1 / gw : NAN;
     t->share15 = gw > 0 ? g15 / gw : NAN;
     if (t->n == 0) /* linked students, none with a prior: outside the model */
-        t->est = t->se = t->raw = NAN;
-    if (t->n < o->min_students || t->fte < o->min_fte) {
+        t->est = t->se = t->raw = t->vsd = NAN;
+    t->reported = !(t->n < o->min_students || t->fte < o->min_fte);
+    if (!t->reported) {
         snprintf(t->note, sizeof t->note,
-                 "%g students, %.2f full-year equivalent: below the minimum of %g and %g, "
-                 "no growth measure reported",
+                 "students %g, full-year equivalent %.2f: below the minimum of %g students "
+                 "and %g full-year equivalent, no growth measure reported",
                  t->n, t->fte, o->min_students, o->min_fte);
-        t->est = t->se = t->raw = t->mean_sgp = t->median_sgp = t->lo = t->hi = NAN;
+        t->est = t->se = t->raw = t->vsd = t->mean_sgp = t->median_sgp = t->lo = t->hi = NAN;
         t->share1 = t->share15 = NAN;
     }
 }
 
-/* Fits subject s and writes its teachers' rows. */
-static int run_subject(slds_store *st, const slds_panel *p, int s, growth_ctx *gc,
-                       const slds_educator_options *o, slds_cursor *ins, FILE *frame,
-                       slds_educator_summary *sum, slds_error *err)
+/* Within-grade percentile ranks (mid-rank, 0..100) of every Y score of s. */
+static int achievement_ranks(const slds_panel *p, int s, int Y, double *ach, slds_error *err)
+{
+    size_t N = slds_panel_students(p);
+    double *v = malloc(sizeof(double) * (N ? N : 1));
+    if (!v)
+        return slds_fail(err, SLDS_ERR_NOMEM, "educators: out of memory");
+    for (size_t i = 0; i < N; i++)
+        ach[i] = NAN;
+    for (int g = 0; g < SLDS_PANEL_MAX_GRADE; g++) {
+        if (slds_panel_count(p, s, Y, g) == 0)
+            continue;
+        size_t m = 0;
+        for (size_t i = 0; i < N; i++)
+            if (slds_panel_grade(p, s, Y, i) == g && isfinite(slds_panel_score(p, s, Y, i)))
+                v[m++] = slds_panel_score(p, s, Y, i);
+        slds_sort_small(v, m);
+        for (size_t i = 0; i < N; i++) {
+            if (slds_panel_grade(p, s, Y, i) != g)
+                continue;
+            double x = slds_panel_score(p, s, Y, i);
+            if (!isfinite(x))
+                continue;
+            size_t lo = 0, hi = m;
+            while (lo < hi) { /* first >= x */
+                size_t mid = (lo + hi) / 2;
+                if (v[mid] < x)
+                    lo = mid + 1;
+                else
+                    hi = mid;
+            }
+            size_t a = lo;
+            hi = m;
+            while (lo < hi) { /* first > x */
+                size_t mid = (lo + hi) / 2;
+                if (v[mid] <= x)
+                    lo = mid + 1;
+                else
+                    hi = mid;
+            }
+            ach[i] = 100.0 * ((double)a + 0.5 * (double)(lo - a)) / (double)m;
+        }
+    }
+    free(v);
+    return SLDS_OK;
+}
+
+/* Fits subject s and gathers its links and estimates into acc. */
+static int run_subject(const slds_panel *p, int s, growth_ctx *gc, const slds_educator_options *o,
+                       run_acc *acc, FILE *frame, slds_educator_summary *sum, slds_error *err)
 {
     int Y = o->year;
     size_t N = slds_panel_students(p);
     int rc = SLDS_OK;
-    /* the model's students: a grade and score in Y, a prior the year before, a link */
     double zsum[MAX_GRADES] = {0}, zss[MAX_GRADES] = {0};
     size_t zn[MAX_GRADES] = {0};
     int grades[MAX_GRADES], n_grades = 0, gidx[SLDS_PANEL_MAX_GRADE];
     for (int g = 0; g < SLDS_PANEL_MAX_GRADE; g++)
         gidx[g] = -1;
     double *claim = calloc(N ? N : 1, sizeof(double));
-    link_row *rows = NULL;
-    size_t n_rows = 0, cap_rows = 0;
-    uint32_t *gmap = NULL;
-    uint32_t *gstaff = NULL, n_groups = 0;
+    double *ach = malloc(sizeof(double) * (N ? N : 1));
+    size_t first = acc->n_rows;
+    uint32_t *gmap = malloc(sizeof(uint32_t) * (acc->n_staff ? acc->n_staff : 1));
+    uint32_t *gstaff = malloc(sizeof(uint32_t) * (acc->n_staff ? acc->n_staff : 1));
+    uint32_t n_groups = 0;
     double *x = NULL, *y = NULL, *w = NULL;
     uint32_t *grp = NULL;
-    wv *scratch = NULL;
     slds_lmm_result fit = {0};
-    int fitted = 0;
-    if (!claim)
-        return slds_fail(err, SLDS_ERR_NOMEM, "educators: out of memory");
-    gmap = malloc(sizeof(uint32_t) * (p->staff_ids.count ? p->staff_ids.count : 1));
-    gstaff = malloc(sizeof(uint32_t) * (p->staff_ids.count ? p->staff_ids.count : 1));
-    if (!gmap || !gstaff) {
+    if (!claim || !ach || !gmap || !gstaff) {
         rc = slds_fail(err, SLDS_ERR_NOMEM, "educators: out of memory");
         goto done;
     }
-    for (uint32_t k = 0; k < p->staff_ids.count; k++)
+    if ((rc = achievement_ranks(p, s, Y, ach, err)))
+        goto done;
+    for (uint32_t k = 0; k < acc->n_staff; k++)
         gmap[k] = SLDS_NO_ID;
     int yo = slds_panel_year(p, Y);
     for (size_t i = 0; i < N; i++) {
@@ -211,28 +275,32 @@ static int run_subject(slds_store *st, const slds_panel *p, int s, growth_ctx *g
             if (l[k].year_offset != yo || l[k].subject != s || !(l[k].dosage > 0))
                 continue;
             claim[i] += l[k].dosage;
-            if (n_rows == cap_rows) {
-                size_t nc = cap_rows ? 2 * cap_rows : 1024;
-                link_row *nr = realloc(rows, nc * sizeof *nr);
+            if (acc->n_rows == acc->cap_rows) {
+                size_t nc = acc->cap_rows ? 2 * acc->cap_rows : 4096;
+                link_row *nr = realloc(acc->rows, nc * sizeof *nr);
                 if (!nr) {
                     rc = slds_fail(err, SLDS_ERR_NOMEM, "educators: out of memory");
                     goto done;
                 }
-                rows = nr;
-                cap_rows = nc;
+                acc->rows = nr;
+                acc->cap_rows = nc;
             }
             uint32_t staff = l[k].staff;
             if (gmap[staff] == SLDS_NO_ID) {
                 gstaff[n_groups] = staff;
                 gmap[staff] = n_groups++;
             }
-            link_row *r = &rows[n_rows++];
+            link_row *r = &acc->rows[acc->n_rows++];
+            r->staff = staff;
             r->group = gmap[staff];
             r->student = (uint32_t)i;
+            r->subject = s;
             r->dosage = l[k].dosage;
             r->sgp = gc->sgp[s] ? gc->sgp[s][i] : NAN;
             r->levels = gc->levels[s] ? gc->levels[s][i] : NAN;
+            r->ach = ach[i];
             r->in_model = isfinite(prior);
+            r->over = 0;
         }
         if (isfinite(prior) && claim[i] > 0) {
             if (gidx[grade] < 0) {
@@ -250,6 +318,8 @@ static int run_subject(slds_store *st, const slds_panel *p, int s, growth_ctx *g
             zn[gi]++;
         }
     }
+    for (size_t k = first; k < acc->n_rows; k++)
+        acc->rows[k].over = claim[acc->rows[k].student] > 1 + 1e-9;
     for (size_t i = 0; i < N; i++)
         sum->over_claimed += claim[i] > 1 + 1e-9;
     /* grades in increasing order (treatment contrasts against the lowest, as R) */
@@ -270,142 +340,249 @@ static int run_subject(slds_store *st, const slds_panel *p, int s, growth_ctx *g
         zslot[grades[k]] = k;
     }
     size_t n_model = 0;
-    for (size_t k = 0; k < n_rows; k++)
-        n_model += rows[k].in_model;
+    for (size_t k = first; k < acc->n_rows; k++)
+        n_model += acc->rows[k].in_model;
     int pcols = 1 + (n_grades - 1) + 2 * n_grades + 3;
-    if (n_model > (size_t)pcols + 1 && n_groups > 1 && pcols <= SLDS_RQ_MAX_P) {
-        x = calloc(n_model * (size_t)pcols, sizeof(double));
-        y = malloc(n_model * sizeof(double));
-        w = malloc(n_model * sizeof(double));
-        grp = malloc(n_model * sizeof(uint32_t));
-        if (!x || !y || !w || !grp) {
-            rc = slds_fail(err, SLDS_ERR_NOMEM, "educators: out of memory");
-            goto done;
-        }
-        size_t m = 0;
-        int nonzero[SLDS_RQ_MAX_P] = {0};
-        for (size_t k = 0; k < n_rows; k++) {
-            if (!rows[k].in_model)
-                continue;
-            size_t i = rows[k].student;
-            int grade = slds_panel_grade(p, s, Y, i), gk = zslot[grade];
-            double z = (slds_panel_prior(p, s, Y, 1, i) - zmean[gk]) / zsd[gk];
-            double *row = x + m * (size_t)pcols;
-            row[0] = 1;
-            if (gk > 0)
-                row[gk] = 1;
-            row[n_grades + gk] = z;
-            row[2 * n_grades + gk] = z * z;
-            int flags[3] = {slds_panel_flag_of(p, SLDS_PANEL_ECON, Y, i),
-                            slds_panel_flag_of(p, SLDS_PANEL_EL, Y, i),
-                            slds_panel_flag_of(p, SLDS_PANEL_DISABILITY, Y, i)};
-            for (int f = 0; f < 3; f++)
-                row[3 * n_grades + f] = flags[f] == 1;
-            for (int c = 0; c < pcols; c++)
-                nonzero[c] |= row[c] != 0;
-            y[m] = slds_panel_score(p, s, Y, i);
-            w[m] = rows[k].dosage;
-            grp[m] = rows[k].group;
-            if (frame)
-                fprintf(frame, "%s,%s,%s,%d,%.17g,%.17g,%d,%d,%d,%.17g\n", p->subjects[s]->name,
-                        slds_panel_id(p, (uint32_t)i),
-                        slds_panel_staff_id(p, gstaff[rows[k].group]), grade, z, y[m],
-                        flags[0] == 1, flags[1] == 1, flags[2] == 1, w[m]);
-            m++;
-        }
-        /* a flag nobody has is a zero column: dropped, as lm() would alias it */
-        int q = 0;
-        for (int c = 0; c < pcols; c++)
-            if (nonzero[c]) {
-                if (q != c)
-                    for (size_t r = 0; r < m; r++)
-                        x[r * (size_t)pcols + (size_t)q] = x[r * (size_t)pcols + (size_t)c];
-                q++;
-            }
-        if (q != pcols) {
-            /* compact the rows to the q kept columns */
-            for (size_t r = 0; r < m; r++)
-                memmove(x + r * (size_t)q, x + r * (size_t)pcols, sizeof(double) * (size_t)q);
-        }
-        slds_lmm_problem pr = {.n = m, .p = q, .x = x, .y = y, .w = w, .g = grp,
-                               .n_groups = n_groups};
-        double t0 = now_seconds();
-        rc = slds_lmm_fit(&pr, NULL, &fit, err);
-        sum->fit_seconds += now_seconds() - t0;
-        if (rc) {
-            slds_error_prefix(err, "educators: %s %d: ", p->subjects[s]->name, Y);
-            goto done;
-        }
-        fitted = 1;
-        sum->rows += m;
-    }
-    /* per teacher */
-    qsort(rows, n_rows, sizeof *rows, by_group);
-    scratch = malloc(sizeof(wv) * (n_rows ? n_rows : 1));
-    if (!scratch) {
+    if (!(n_model > (size_t)pcols + 1 && n_groups > 1 && pcols <= SLDS_RQ_MAX_P))
+        goto done; /* too little to fit: no estimates (NaN) */
+    x = calloc(n_model * (size_t)pcols, sizeof(double));
+    y = malloc(n_model * sizeof(double));
+    w = malloc(n_model * sizeof(double));
+    grp = malloc(n_model * sizeof(uint32_t));
+    if (!x || !y || !w || !grp) {
         rc = slds_fail(err, SLDS_ERR_NOMEM, "educators: out of memory");
         goto done;
     }
-    for (size_t a = 0; a < n_rows;) {
-        size_t b = a;
-        while (b < n_rows && rows[b].group == rows[a].group)
-            b++;
-        teacher_out t;
-        teacher_measures(rows + a, b - a, claim, fitted ? &fit : NULL, o, scratch, &t);
-        char flags[64] = "";
-        if (t.over)
-            snprintf(flags, sizeof flags, "dosage_over_100:%zu", t.over);
-        slds_cursor_reset(ins);
-        slds_cursor_bind_int(ins, 1, Y);
-        slds_cursor_bind_text(ins, 2, slds_panel_staff_id(p, gstaff[rows[a].group]));
-        slds_cursor_bind_text(ins, 3, "TEACHER");
-        slds_cursor_bind_text(ins, 4, p->subjects[s]->name);
-        slds_cursor_bind_double(ins, 5, t.n);
-        slds_cursor_bind_double(ins, 6, t.fte);
-        bind_num(ins, 7, t.est);
-        bind_num(ins, 8, t.se);
-        bind_num(ins, 9, t.mean_sgp);
-        bind_num(ins, 10, t.median_sgp);
-        bind_num(ins, 11, t.lo);
-        bind_num(ins, 12, t.hi);
-        bind_num(ins, 13, t.share1);
-        bind_num(ins, 14, t.share15);
-        slds_cursor_bind_text(ins, 15, flags);
-        if (t.note[0])
-            slds_cursor_bind_text(ins, 16, t.note);
-        else
-            slds_cursor_bind_null(ins, 16);
-        slds_cursor_bind_text(ins, 17, o->config ? o->config : "lme4");
-        bind_num(ins, 18, t.raw);
-        if (slds_cursor_step(ins, err) < 0) {
-            rc = err->code;
-            goto done;
-        }
-        sum->teachers++;
-        a = b;
+    size_t m = 0;
+    int nonzero[SLDS_RQ_MAX_P] = {0};
+    for (size_t k = first; k < acc->n_rows; k++) {
+        const link_row *lr = &acc->rows[k];
+        if (!lr->in_model)
+            continue;
+        size_t i = lr->student;
+        int grade = slds_panel_grade(p, s, Y, i), gk = zslot[grade];
+        double z = (slds_panel_prior(p, s, Y, 1, i) - zmean[gk]) / zsd[gk];
+        double *row = x + m * (size_t)pcols;
+        row[0] = 1;
+        if (gk > 0)
+            row[gk] = 1;
+        row[n_grades + gk] = z;
+        row[2 * n_grades + gk] = z * z;
+        int flags[3] = {slds_panel_flag_of(p, SLDS_PANEL_ECON, Y, i),
+                        slds_panel_flag_of(p, SLDS_PANEL_EL, Y, i),
+                        slds_panel_flag_of(p, SLDS_PANEL_DISABILITY, Y, i)};
+        for (int f = 0; f < 3; f++)
+            row[3 * n_grades + f] = flags[f] == 1;
+        for (int c = 0; c < pcols; c++)
+            nonzero[c] |= row[c] != 0;
+        y[m] = slds_panel_score(p, s, Y, i);
+        w[m] = lr->dosage;
+        grp[m] = lr->group;
+        if (frame)
+            fprintf(frame, "%s,%s,%s,%d,%.17g,%.17g,%d,%d,%d,%.17g\n", p->subjects[s]->name,
+                    slds_panel_id(p, (uint32_t)i), slds_panel_staff_id(p, lr->staff), grade, z,
+                    y[m], flags[0] == 1, flags[1] == 1, flags[2] == 1, w[m]);
+        m++;
     }
-    (void)st;
+    /* a flag nobody has is a zero column: dropped, as lm() would alias it */
+    int q = 0;
+    for (int c = 0; c < pcols; c++)
+        q += nonzero[c];
+    if (q != pcols) { /* compact every row to the kept columns, in place, front to back */
+        for (size_t r = 0; r < m; r++) {
+            int qq = 0;
+            for (int c = 0; c < pcols; c++)
+                if (nonzero[c])
+                    x[r * (size_t)q + (size_t)qq++] = x[r * (size_t)pcols + (size_t)c];
+        }
+    }
+    slds_lmm_problem pr = {.n = m, .p = q, .x = x, .y = y, .w = w, .g = grp, .n_groups = n_groups};
+    double t0 = now_seconds();
+    rc = slds_lmm_fit(&pr, NULL, &fit, err);
+    sum->fit_seconds += now_seconds() - t0;
+    if (rc) {
+        slds_error_prefix(err, "educators: %s %d: ", p->subjects[s]->name, Y);
+        goto done;
+    }
+    sum->rows += m;
+    /* the SD of the estimates of teachers in the model, for vam_sd */
+    double e1 = 0, e2 = 0, ne = 0;
+    for (uint32_t g = 0; g < n_groups; g++)
+        if (fit.group_n[g] > 0) {
+            e1 += fit.blup[g];
+            e2 += fit.blup[g] * fit.blup[g];
+            ne += 1;
+        }
+    double esd = ne > 1 ? sqrt((e2 - e1 * e1 / ne) / (ne - 1)) : NAN;
+    for (uint32_t g = 0; g < n_groups; g++) {
+        uint32_t st = gstaff[g];
+        if (fit.group_n[g] == 0)
+            continue;
+        acc->est[s][st] = fit.blup[g];
+        acc->se[s][st] = fit.blup_se[g];
+        acc->raw[s][st] = fit.raw[g];
+        acc->vsd[s][st] = esd > 0 ? fit.blup[g] / esd : NAN;
+    }
 done:
     slds_lmm_result_free(&fit);
     free(claim);
-    free(rows);
+    free(ach);
     free(gmap);
     free(gstaff);
     free(x);
     free(y);
     free(w);
     free(grp);
-    free(scratch);
     return rc;
+}
+
+/* The rating of a combined row: points per measure, composite, category, and
+ * the detail of what drove it; or NOT RATED and why. */
+static void rate(const slds_rating_config *cfg, const teacher_out *t, const double *obs_values,
+                 char *rating, size_t rsize, double *composite, char *detail, size_t dsize)
+{
+    *composite = NAN;
+    detail[0] = 0;
+    size_t used = 0;
+    double total = 0;
+    for (int k = 0; k < cfg->n_measures; k++) {
+        const slds_rating_measure *m = &cfg->measures[k];
+        double v = NAN;
+        switch (m->source) {
+        case SLDS_SOURCE_VAM_SD: v = t->vsd; break;
+        case SLDS_SOURCE_MEAN_SGP: v = t->mean_sgp; break;
+        case SLDS_SOURCE_MEDIAN_SGP: v = t->median_sgp; break;
+        case SLDS_SOURCE_SHARE_1_GRADE: v = t->share1; break;
+        case SLDS_SOURCE_ACHIEVEMENT: v = t->ach; break;
+        case SLDS_SOURCE_OBSERVATION: v = obs_values[k]; break;
+        }
+        double pts;
+        if (slds_rating_points(m, v, &pts)) {
+            snprintf(rating, rsize, "NOT RATED");
+            if (!isfinite(v))
+                snprintf(detail, dsize, "%s: no value%s", m->name,
+                         slds_rating_source_is_growth(m->source) && !t->reported
+                             ? " (below the minimum of students: no growth measure reported)"
+                             : "");
+            else
+                snprintf(detail, dsize, "%s: %g is in none of its bands", m->name, v);
+            return;
+        }
+        total += m->weight / 100.0 * pts;
+        if (used < dsize)
+            used += (size_t)snprintf(detail + used, dsize - used, "%s%s %.4g -> %.4g points x %g%%",
+                                     k ? "; " : "", m->name, v, pts, m->weight);
+    }
+    *composite = total;
+    int c = slds_rating_category(cfg, total);
+    snprintf(rating, rsize, "%s", c < 0 ? "NOT RATED" : cfg->categories[c].label);
+    if (used < dsize)
+        snprintf(detail + used, dsize - used, "; composite %.4g%s", total,
+                 c < 0 ? " (in no category)" : "");
+}
+
+static int write_row(slds_cursor *ins, int Y, const char *staff, const char *subject,
+                     const teacher_out *t, const char *rating, double composite,
+                     const char *detail, const char *flags, const char *config, slds_error *err)
+{
+    slds_cursor_reset(ins);
+    slds_cursor_bind_int(ins, 1, Y);
+    slds_cursor_bind_text(ins, 2, staff);
+    slds_cursor_bind_text(ins, 3, "TEACHER");
+    slds_cursor_bind_text(ins, 4, subject);
+    slds_cursor_bind_double(ins, 5, t->n);
+    slds_cursor_bind_double(ins, 6, t->fte);
+    bind_num(ins, 7, t->est);
+    bind_num(ins, 8, t->se);
+    bind_num(ins, 9, t->mean_sgp);
+    bind_num(ins, 10, t->median_sgp);
+    bind_num(ins, 11, t->lo);
+    bind_num(ins, 12, t->hi);
+    bind_num(ins, 13, t->share1);
+    bind_num(ins, 14, t->share15);
+    slds_cursor_bind_text(ins, 15, flags);
+    if (t->note[0])
+        slds_cursor_bind_text(ins, 16, t->note);
+    else
+        slds_cursor_bind_null(ins, 16);
+    slds_cursor_bind_text(ins, 17, config);
+    bind_num(ins, 18, t->raw);
+    bind_num(ins, 19, t->vsd);
+    bind_num(ins, 20, t->ach);
+    if (rating && rating[0])
+        slds_cursor_bind_text(ins, 21, rating);
+    else
+        slds_cursor_bind_null(ins, 21);
+    bind_num(ins, 22, composite);
+    if (detail && detail[0])
+        slds_cursor_bind_text(ins, 23, detail);
+    else
+        slds_cursor_bind_null(ins, 23);
+    return slds_cursor_step(ins, err) < 0 ? err->code : SLDS_OK;
+}
+
+/* Decisions: a flag when the ratings of the `years` years ending in Y are
+ * each one of the decision's; the flag names those years and ratings. */
+static int decide(slds_cursor *prev, const slds_rating_config *cfg, int Y, const char *staff,
+                  const char *rating, char *flags, size_t fsize, slds_error *err)
+{
+    char past[10][SLDS_RATING_NAME];
+    int max_years = 1;
+    for (int d = 0; d < cfg->n_decisions; d++)
+        if (cfg->decisions[d].years > max_years)
+            max_years = cfg->decisions[d].years;
+    snprintf(past[0], sizeof past[0], "%s", rating);
+    for (int k = 1; k < max_years; k++) {
+        past[k][0] = 0;
+        slds_cursor_reset(prev);
+        slds_cursor_bind_int(prev, 1, Y - k);
+        slds_cursor_bind_text(prev, 2, staff);
+        int r = slds_cursor_step(prev, err);
+        if (r < 0)
+            return err->code;
+        if (r == 1 && slds_cursor_text(prev, 0))
+            snprintf(past[k], sizeof past[k], "%s", slds_cursor_text(prev, 0));
+    }
+    for (int d = 0; d < cfg->n_decisions; d++) {
+        const slds_rating_decision *de = &cfg->decisions[d];
+        int all = 1;
+        for (int k = 0; k < de->years && all; k++) {
+            int in = 0;
+            for (int q = 0; q < de->n_ratings; q++)
+                in |= !strcmp(past[k], de->ratings[q]);
+            all = in;
+        }
+        if (!all)
+            continue;
+        size_t used = strlen(flags);
+        used += (size_t)snprintf(flags + used, used < fsize ? fsize - used : 0, "%s%s(",
+                                 used ? "; " : "", de->flag);
+        for (int k = de->years - 1; k >= 0 && used < fsize; k--)
+            used += (size_t)snprintf(flags + used, fsize - used, "%d %s%s", Y - k, past[k],
+                                     k ? ", " : ")");
+    }
+    return SLDS_OK;
 }
 
 int slds_educator_run(slds_store *s, const slds_educator_options *o, slds_educator_summary *sum,
                       const slds_progress *progress, slds_error *err)
 {
     memset(sum, 0, sizeof *sum);
-    if (o->config && strcmp(o->config, "lme4") != 0)
-        return slds_fail(err, SLDS_ERR_USAGE,
-                         "educators: unknown configuration '%s' (the preset is lme4)", o->config);
+    slds_rating_config cfg;
+    int rated = 0;
+    slds_educator_options opt = *o;
+    const char *config_name = o->config ? o->config : "lme4";
+    if (o->config && strcmp(o->config, "lme4") != 0) {
+        int rc = slds_rating_config_load(o->config, &cfg, err);
+        if (rc)
+            return rc;
+        rated = 1;
+        if (!o->min_set) {
+            opt.min_students = cfg.min_students;
+            opt.min_fte = cfg.min_fte;
+        }
+    }
+    o = &opt;
     double t0 = now_seconds();
     slds_panel_options po;
     slds_panel_options_default(&po);
@@ -418,21 +595,33 @@ int slds_educator_run(slds_store *s, const slds_educator_options *o, slds_educat
     slds_panel p;
     int rc = slds_panel_read(s, &po, &p, progress, err);
     growth_ctx gc = {.p = &p};
+    run_acc acc = {0};
     FILE *frame = NULL;
-    slds_cursor ins = {0};
+    slds_cursor ins = {0}, prev = {0}, obs = {0};
+    wv *scratch = NULL;
+    double *obs_values = NULL; /* per measure, per staff */
     if (rc)
         goto done;
     size_t N = slds_panel_students(&p);
     sum->students = N;
+    acc.n_staff = p.staff_ids.count;
+    size_t NS = acc.n_staff ? acc.n_staff : 1;
     for (int k = 0; k < p.n_subjects; k++) {
         gc.sgp[k] = malloc(sizeof(double) * (N ? N : 1));
         gc.levels[k] = malloc(sizeof(double) * (N ? N : 1));
-        if (!gc.sgp[k] || !gc.levels[k]) {
+        acc.est[k] = malloc(sizeof(double) * NS);
+        acc.se[k] = malloc(sizeof(double) * NS);
+        acc.raw[k] = malloc(sizeof(double) * NS);
+        acc.vsd[k] = malloc(sizeof(double) * NS);
+        if (!gc.sgp[k] || !gc.levels[k] || !acc.est[k] || !acc.se[k] || !acc.raw[k] ||
+            !acc.vsd[k]) {
             rc = slds_fail(err, SLDS_ERR_NOMEM, "educators: out of memory");
             goto done;
         }
         for (size_t i = 0; i < N; i++)
             gc.sgp[k][i] = gc.levels[k][i] = NAN;
+        for (size_t i = 0; i < NS; i++)
+            acc.est[k][i] = acc.se[k][i] = acc.raw[k][i] = acc.vsd[k][i] = NAN;
     }
     rc = slds_growthrun_show(s, o->year, NULL, on_growth, &gc, err);
     if (rc == SLDS_ERR_NOTFOUND) { /* no growth run: value-added only */
@@ -449,6 +638,52 @@ int slds_educator_run(slds_store *s, const slds_educator_options *o, slds_educat
         }
         fputs("subject,student_id,teacher,grade,z,score,frl,ell,iep,dosage\n", frame);
     }
+    for (int k = 0; k < p.n_subjects; k++) {
+        if (slds_panel_count_subject(&p, k) == 0)
+            continue;
+        sum->subjects++;
+        if ((rc = run_subject(&p, k, &gc, o, &acc, frame, sum, err)))
+            goto done;
+    }
+    /* observations of the year, per rating measure and staff */
+    if (rated) {
+        obs_values = malloc(sizeof(double) * NS * (size_t)cfg.n_measures);
+        if (!obs_values) {
+            rc = slds_fail(err, SLDS_ERR_NOMEM, "educators: out of memory");
+            goto done;
+        }
+        for (size_t i = 0; i < NS * (size_t)cfg.n_measures; i++)
+            obs_values[i] = NAN;
+        if ((rc = slds_cursor_open(&obs, s,
+                                   "SELECT staff_id, measure, score FROM observations"
+                                   " WHERE school_year = ?",
+                                   err)))
+            goto done;
+        slds_cursor_bind_int(&obs, 1, o->year);
+        int r;
+        while ((r = slds_cursor_step(&obs, err)) == 1) {
+            const char *sid = slds_cursor_text(&obs, 0), *meas = slds_cursor_text(&obs, 1);
+            uint32_t st = slds_intern_find(&p.staff_ids, sid, strlen(sid));
+            if (st == SLDS_NO_ID)
+                continue;
+            for (int k = 0; k < cfg.n_measures; k++)
+                if (cfg.measures[k].source == SLDS_SOURCE_OBSERVATION &&
+                    !strcmp(cfg.measures[k].observation, meas))
+                    obs_values[(size_t)st * (size_t)cfg.n_measures + (size_t)k] =
+                        slds_cursor_double(&obs, 2);
+        }
+        slds_cursor_close(&obs);
+        if (r < 0) {
+            rc = err->code;
+            goto done;
+        }
+    }
+    qsort(acc.rows, acc.n_rows, sizeof *acc.rows, by_staff_subject);
+    scratch = malloc(sizeof(wv) * (acc.n_rows ? acc.n_rows : 1));
+    if (!scratch) {
+        rc = slds_fail(err, SLDS_ERR_NOMEM, "educators: out of memory");
+        goto done;
+    }
     if ((rc = slds_store_begin(s, err)))
         goto done;
     if ((rc = slds_cursor_open(&ins, s, "DELETE FROM educator_results WHERE school_year = ?",
@@ -464,22 +699,78 @@ int slds_educator_run(slds_store *s, const slds_educator_options *o, slds_educat
                                "INSERT INTO educator_results(school_year, staff_id, role, subject,"
                                " n_students, fte_students, vam_estimate, vam_se, mean_sgp,"
                                " median_sgp, sgp_lo, sgp_hi, share_1_grade, share_1_5_grade,"
-                               " flags, note, config, vam_raw) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                               " flags, note, config, vam_raw, vam_sd, achievement, rating,"
+                               " composite, rating_detail)"
+                               " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                                err)))
         goto rollback;
-    for (int k = 0; k < p.n_subjects; k++) {
-        if (slds_panel_count_subject(&p, k) == 0)
-            continue;
-        sum->subjects++;
-        if ((rc = run_subject(s, &p, k, &gc, o, &ins, frame, sum, err)))
-            goto rollback;
+    if (rated && (rc = slds_cursor_open(&prev, s,
+                                        "SELECT rating FROM educator_results WHERE school_year = ?"
+                                        " AND staff_id = ? AND role = 'TEACHER' AND subject = ''",
+                                        err)))
+        goto rollback;
+    for (size_t a = 0; a < acc.n_rows;) {
+        uint32_t st = acc.rows[a].staff;
+        size_t b = a;
+        while (b < acc.n_rows && acc.rows[b].staff == st)
+            b++;
+        const char *staff = slds_panel_staff_id(&p, st);
+        int n_subj = 0;
+        double fw = 0, fe = 0, fse = 0, fraw = 0, fvsd = 0;
+        for (size_t c = a; c < b;) {
+            int sj = acc.rows[c].subject;
+            size_t d = c;
+            while (d < b && acc.rows[d].subject == sj)
+                d++;
+            teacher_out t;
+            teacher_measures(acc.rows + c, d - c, acc.est[sj][st], acc.se[sj][st],
+                             acc.raw[sj][st], acc.vsd[sj][st], o, scratch, &t);
+            char flags[64] = "";
+            if (t.over)
+                snprintf(flags, sizeof flags, "dosage_over_100(%zu students)", t.over);
+            if ((rc = write_row(&ins, o->year, staff, p.subjects[sj]->name, &t, NULL, NAN, NULL,
+                                flags, config_name, err)))
+                goto rollback;
+            sum->teachers++;
+            if (isfinite(t.est)) { /* the combined estimate: FTE-weighted over subjects */
+                fw += t.fte;
+                fe += t.fte * t.est;
+                fse += t.fte * t.fte * t.se * t.se;
+                fraw += t.fte * t.raw;
+                fvsd += t.fte * t.vsd;
+            }
+            n_subj++;
+            c = d;
+        }
+        if (n_subj > 1 || rated) {
+            teacher_out t;
+            teacher_measures(acc.rows + a, b - a, fw > 0 ? fe / fw : NAN,
+                             fw > 0 ? sqrt(fse) / fw : NAN, fw > 0 ? fraw / fw : NAN,
+                             fw > 0 ? fvsd / fw : NAN, o, scratch, &t);
+            char flags[600] = "", rating[SLDS_RATING_NAME] = "", detail[600] = "";
+            double composite = NAN;
+            if (t.over)
+                snprintf(flags, sizeof flags, "dosage_over_100(%zu students)", t.over);
+            if (rated) {
+                rate(&cfg, &t, obs_values + (size_t)st * (size_t)cfg.n_measures, rating,
+                     sizeof rating, &composite, detail, sizeof detail);
+                if ((rc = decide(&prev, &cfg, o->year, staff, rating, flags, sizeof flags, err)))
+                    goto rollback;
+            }
+            if ((rc = write_row(&ins, o->year, staff, "", &t, rating, composite, detail, flags,
+                                config_name, err)))
+                goto rollback;
+            sum->teachers++;
+        }
+        a = b;
     }
     slds_cursor_close(&ins);
-    if ((rc = slds_store_commit(s, err)))
-        goto done;
+    slds_cursor_close(&prev);
+    rc = slds_store_commit(s, err);
     goto done;
 rollback:
     slds_cursor_close(&ins);
+    slds_cursor_close(&prev);
     slds_store_rollback(s);
 done:
     if (frame && fclose(frame) && !rc)
@@ -487,7 +778,14 @@ done:
     for (int k = 0; k < SLDS_PANEL_MAX_SUBJECTS; k++) {
         free(gc.sgp[k]);
         free(gc.levels[k]);
+        free(acc.est[k]);
+        free(acc.se[k]);
+        free(acc.raw[k]);
+        free(acc.vsd[k]);
     }
+    free(acc.rows);
+    free(scratch);
+    free(obs_values);
     slds_panel_free(&p);
     sum->seconds = now_seconds() - t0;
     return rc;
@@ -501,7 +799,8 @@ int slds_educator_show(slds_store *s, int year, const char *staff, slds_educator
         &c, s,
         "SELECT staff_id, role, subject, COALESCE(rating, ''), flags, COALESCE(note, ''),"
         " school_year, n_students, fte_students, vam_estimate, vam_se, mean_sgp, median_sgp,"
-        " sgp_lo, sgp_hi, share_1_grade, share_1_5_grade FROM educator_results"
+        " sgp_lo, sgp_hi, share_1_grade, share_1_5_grade, composite, COALESCE(rating_detail, '')"
+        " FROM educator_results"
         " WHERE school_year = ?1 AND (?2 IS NULL OR staff_id = ?2)"
         " ORDER BY staff_id, role, subject",
         err);
@@ -522,7 +821,9 @@ int slds_educator_show(slds_store *s, int year, const char *staff, slds_educator
             .flags = slds_cursor_text(&c, 4),
             .note = slds_cursor_text(&c, 5),
             .school_year = (int)slds_cursor_int(&c, 6),
+            .rating_detail = slds_cursor_text(&c, 18),
         };
+        row.composite = slds_cursor_is_null(&c, 17) ? NAN : slds_cursor_double(&c, 17);
         double *d[] = {&row.n_students, &row.fte_students, &row.vam_estimate, &row.vam_se,
                        &row.mean_sgp, &row.median_sgp, &row.sgp_lo, &row.sgp_hi,
                        &row.share_1_grade, &row.share_1_5_grade};
@@ -563,6 +864,8 @@ static const slds_column_spec show_columns[] = {
     {"sgp_hi", SLDS_CELL_REAL, "percentile", 1, SLDS_ROLE_STATISTIC, NULL, NULL},
     {"share_1_5_grade", SLDS_CELL_REAL, "proportion", 3, SLDS_ROLE_STATISTIC, NULL, NULL},
     {"note", SLDS_CELL_TEXT, NULL, 0, SLDS_ROLE_PLAIN, NULL, NULL},
+    {"composite", SLDS_CELL_REAL, "points", 4, SLDS_ROLE_PLAIN, NULL, NULL},
+    {"rating_detail", SLDS_CELL_TEXT, NULL, 0, SLDS_ROLE_PLAIN, NULL, NULL},
 };
 
 int slds_educator_show_table(slds_table **out, slds_error *err)
@@ -591,5 +894,7 @@ int slds_educator_show_add(slds_table *t, const slds_educator_row *r, slds_error
     slds_table_set_real(t, 14, r->sgp_hi, err);
     slds_table_set_real(t, 15, r->share_1_5_grade, err);
     slds_table_set_text(t, 16, r->note, err);
+    slds_table_set_real(t, 17, r->composite, err);
+    slds_table_set_text(t, 18, r->rating_detail, err);
     return slds_table_status(t);
 }

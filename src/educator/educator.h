@@ -104,6 +104,7 @@ typedef struct slds_educator_options {
     const char *config;         /* preset name or file; NULL or "lme4": value-added, no rating */
     double min_students;        /* below: no growth measure reported (default 10) */
     double min_fte;             /* below: likewise (default 5) */
+    int min_set;                /* 1: the two above override the configuration's */
     const char *model_frame;    /* when set: the model rows written to this CSV */
 } slds_educator_options;
 
@@ -124,10 +125,10 @@ int slds_educator_run(slds_store *s, const slds_educator_options *o, slds_educat
 
 /* One stored row (NaN where not computed; flags "" when none). */
 typedef struct slds_educator_row {
-    const char *staff_id, *role, *subject, *rating, *flags, *note;
+    const char *staff_id, *role, *subject, *rating, *flags, *note, *rating_detail;
     int school_year;
     double n_students, fte_students, vam_estimate, vam_se, mean_sgp, median_sgp, sgp_lo,
-        sgp_hi, share_1_grade, share_1_5_grade;
+        sgp_hi, share_1_grade, share_1_5_grade, composite;
 } slds_educator_row;
 
 typedef int (*slds_educator_fn)(void *ctx, const slds_educator_row *row);

@@ -153,7 +153,7 @@ static const slds_migration registry[] = {
      "CREATE TABLE IF NOT EXISTS educator_results(school_year INTEGER NOT NULL,"
      " staff_id TEXT NOT NULL, role TEXT NOT NULL, subject TEXT NOT NULL,"
      " n_students REAL NOT NULL, fte_students REAL NOT NULL, vam_estimate REAL, vam_se REAL,"
-     " vam_raw REAL,"
+     " vam_raw REAL, vam_sd REAL, achievement REAL, composite REAL, rating_detail TEXT,"
      " mean_sgp REAL, median_sgp REAL, sgp_lo REAL, sgp_hi REAL, share_1_grade REAL,"
      " share_1_5_grade REAL, rating TEXT, flags TEXT NOT NULL DEFAULT '', note TEXT,"
      " config TEXT NOT NULL,"
