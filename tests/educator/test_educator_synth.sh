@@ -9,6 +9,9 @@
 #  - the mean SGP of a teacher recomputed from growth_students and rosters;
 #  - below the minimum of students no growth measure, and the note says why;
 #  - show --format csv has the columns issue 8 requires; re-running replaces;
+#  - ratings (colorado, 2022 then 2023): composite and category recomputed by
+#    hand, NOT RATED rows say why, decision flags name the years and the
+#    ratings stored for them; a config where growth weighs 10% is refused;
 #  - errors: unknown configuration, missing --year.
 set -u
 . "${BASH_SOURCE[0]%/*}/../require.sh"
@@ -22,7 +25,7 @@ fail() { echo "FAIL: $*"; exit 1; }
 "$slds" load "$tmp/db" "$tmp/c" --rejects "$tmp/rejects.csv" >/dev/null 2>&1 || fail "load"
 year=2023
 "$slds" growth run "$tmp/db" --year $year >/dev/null 2>&1 || fail "growth run"
-"$slds" educators run "$tmp/db" --year $year >"$tmp/run.txt" 2>&1 || { cat "$tmp/run.txt"; fail "educators run"; }
+"$slds" educators run "$tmp/db" --year $year --config lme4 >"$tmp/run.txt" 2>&1 || { cat "$tmp/run.txt"; fail "educators run"; }
 cat "$tmp/run.txt"
 "$slds" educators show "$tmp/db" --year $year --format csv >"$tmp/show1.csv" || fail "show"
 "$slds" educators run "$tmp/db" --year $year >/dev/null 2>&1 || fail "second run"
@@ -34,6 +37,57 @@ head -1 "$tmp/show1.csv" | grep -q '^staff_id,school_year,role,subject,n_student
 grep -q "unknown configuration 'nonesuch'" "$tmp/e.txt" || fail "unknown config message: $(cat "$tmp/e.txt")"
 "$slds" educators show "$tmp/db" >"$tmp/e.txt" 2>&1 && fail "show without --year accepted"
 grep -q -- "--year is required" "$tmp/e.txt" || fail "missing year message"
+# ratings: colorado in 2022 then 2023, so two-year decisions can fire
+"$slds" growth run "$tmp/db" --year 2022 >/dev/null 2>&1 || fail "growth run 2022"
+"$slds" educators run "$tmp/db" --year 2022 --config colorado >/dev/null 2>&1 || fail "colorado 2022"
+"$slds" educators run "$tmp/db" --year $year --config colorado >"$tmp/run_c.txt" 2>&1 || { cat "$tmp/run_c.txt"; fail "colorado"; }
+cat "$tmp/run_c.txt"
+printf '{"measures": [{"name": "g", "source": "mean_sgp", "weight": 10, "linear": {"from": [1, 99], "to": [1, 4]}},'\
+' {"name": "o", "source": "observation", "observation": "OBSERVATION", "weight": 90, "linear": {"from": [1, 4], "to": [1, 4]}}], "categories": []}' >"$tmp/bad.json"
+"$slds" educators run "$tmp/db" --year $year --config "$tmp/bad.json" >"$tmp/e.txt" 2>&1 && fail "a config where growth weighs 10% was accepted"
+grep -q "growth must be a significant factor" "$tmp/e.txt" || fail "bad config message: $(cat "$tmp/e.txt")"
+python3 - "$tmp/db" $year <<'PY'
+import sqlite3, sys, re
+con = sqlite3.connect(sys.argv[1]); year = int(sys.argv[2])
+ok = True
+def check(cond, what):
+    global ok
+    print(("ok: " if cond else "FAIL: ") + what); ok &= bool(cond)
+cats = ["Ineffective", "Partially Effective", "Effective", "Highly Effective"]
+rows = con.execute("SELECT staff_id, rating, composite, rating_detail, flags, n_students, fte_students, median_sgp"
+                   " FROM educator_results WHERE school_year = ? AND subject = ''", (year,)).fetchall()
+rated = [r for r in rows if r[1] != "NOT RATED"]
+check(len(rated) >= 40, "%d teachers rated" % len(rated))
+check(all(r[1] in cats for r in rated), "every rating is one of the four categories")
+# the composite and category recomputed from the detail: median SGP band points x 50% + observation x 50%
+def band(v):
+    return 1 if v < 35 else 2 if v < 50 else 3 if v < 65 else 4
+bad = 0
+for t, rating, comp, detail, flags, n, fte, med in rated:
+    obs = con.execute("SELECT score FROM observations WHERE staff_id = ? AND school_year = ? AND measure = 'OBSERVATION'", (t, year)).fetchone()[0]
+    want = 0.5 * band(med) + 0.5 * min(4, max(1, obs))
+    cat = cats[0] if want < 1.75 else cats[1] if want < 2.5 else cats[2] if want < 3.25 else cats[3]
+    bad += abs(comp - want) > 1e-9 or cat != rating
+check(bad == 0, "composite and category of every rated teacher recomputed by hand (%d differ)" % bad)
+nr = [r for r in rows if r[1] == "NOT RATED"]
+check(all(r[3] and ("below the minimum" in r[3] or "no value" in r[3]) for r in nr), "%d NOT RATED rows each say why" % len(nr))
+# decisions name the years and ratings: a two-year flag agrees with the stored 2022 rating
+prev = dict(con.execute("SELECT staff_id, rating FROM educator_results WHERE school_year = ? AND subject = ''", (year - 1,)))
+two = 0
+for t, rating, comp, detail, flags, n, fte, med in rows:
+    for m in re.finditer(r"(\w+)\(([^)]*)\)", flags or ""):
+        parts = [p.strip() for p in m.group(2).split(",")]
+        if m.group(1) == "dosage_over_100":
+            continue
+        check(parts[-1] == "%d %s" % (year, rating), "%s: %s names this year's rating" % (t, m.group(1)))
+        if len(parts) == 2:
+            two += 1
+            check(parts[0] == "%d %s" % (year - 1, prev.get(t)), "%s: %s names 2022's stored rating" % (t, m.group(1)))
+hc = sum(1 for r in rows if "additional_compensation(%d Highly Effective)" % year in (r[4] or ""))
+check(hc == sum(1 for r in rows if r[1] == "Highly Effective"), "every Highly Effective teacher is flagged for compensation")
+print("two-year flags checked: %d" % two)
+sys.exit(0 if ok else 1)
+PY
 python3 - "$tmp/db" "$tmp/c/truth/teacher_year_effects.csv" $year <<'PY'
 import csv, math, sqlite3, sys
 con = sqlite3.connect(sys.argv[1]); year = int(sys.argv[3])
@@ -48,7 +102,7 @@ def corr(x, y):
 truth = {(r["staff_id"], r["subject"]): float(r["true_effect"])
          for r in csv.DictReader(open(sys.argv[2])) if int(r["school_year"]) == year}
 rows = con.execute("SELECT staff_id, subject, vam_estimate, vam_raw FROM educator_results"
-                   " WHERE school_year = ? AND vam_estimate IS NOT NULL", (year,)).fetchall()
+                   " WHERE school_year = ? AND subject != '' AND vam_estimate IS NOT NULL", (year,)).fetchall()
 for subject in sorted({r[1] for r in rows}):
     sel = [(truth[(t, s)], e, raw) for t, s, e, raw in rows if s == subject and (t, s) in truth]
     r_eb = corr([a for a, _, _ in sel], [b for _, b, _ in sel])
@@ -60,7 +114,7 @@ for subject in sorted({r[1] for r in rows}):
 # one teacher by hand: n and fte are the links of the model (a prior score the year before)
 t, s, n, fte, mean_sgp = con.execute(
     "SELECT staff_id, subject, n_students, fte_students, mean_sgp FROM educator_results"
-    " WHERE school_year = ? AND vam_estimate IS NOT NULL ORDER BY staff_id LIMIT 1", (year,)).fetchone()
+    " WHERE school_year = ? AND subject != '' AND vam_estimate IS NOT NULL ORDER BY staff_id LIMIT 1", (year,)).fetchone()
 links = con.execute(
     "SELECT r.student_id, sum(r.dosage) FROM rosters r WHERE r.staff_id = ? AND r.school_year = ?"
     " AND r.subject = ? GROUP BY r.student_id", (t, year, s)).fetchall()
