@@ -22,6 +22,8 @@ static const char usage_educators[] =
     "        configuration (a preset or a JSON file) adds ratings and decisions\n"
     "  show  DB --year Y [--staff ID] [--format table|csv|json]\n"
     "        the stored rows\n"
+    "  report DB --staff ID --year Y [--format html]\n"
+    "        the educator's feedback page (HTML with charts) on stdout\n"
     "\n"
     "Every definition: docs/educators.md.\n";
 
@@ -77,7 +79,7 @@ static int parse(int argc, char **argv, const char *cmd, opts *o)
             break;
         }
         case O_FORMAT:
-            if ((int)(o->fmt = (slds_format)cli_parse_format(optarg, false)) < 0)
+            if ((int)(o->fmt = (slds_format)cli_parse_format(optarg, !strcmp(cmd, "report"))) < 0)
                 return cli_usage_error(where, "unknown format '%s'", optarg);
             break;
         case 'h': fputs(usage_educators, stdout); return 0;
@@ -147,11 +149,33 @@ static int do_show(const opts *o)
     return rc;
 }
 
+static int do_report(const opts *o)
+{
+    slds_error err = {0};
+    if (!o->staff)
+        return cli_usage_error("educators report", "--staff is required");
+    if (o->fmt != SLDS_FORMAT_HTML && o->fmt != SLDS_FORMAT_TABLE)
+        return cli_usage_error("educators report", "the report is HTML (--format html)");
+    slds_store *s;
+    if (slds_store_open_readonly(&s, o->db, &err))
+        return cli_error(&err);
+    slds_buf b = {0};
+    int rc = slds_educator_report_html(s, o->year, o->staff, &b, &err);
+    slds_store_close(s);
+    if (rc) {
+        slds_buf_free(&b);
+        return cli_error(&err);
+    }
+    fwrite(b.data, 1, b.len, stdout);
+    slds_buf_free(&b);
+    return 0;
+}
+
 int cmd_educators(int argc, char **argv)
 {
     if (argc < 2 || cli_wants_help(argc, argv) == true) {
         if (argc < 2)
-            return cli_usage_error("educators", "expected a command (run, show)");
+            return cli_usage_error("educators", "expected a command (run, show, report)");
         fputs(usage_educators, stdout);
         return 0;
     }
@@ -164,5 +188,7 @@ int cmd_educators(int argc, char **argv)
         return do_run(&o);
     if (!strcmp(cmd, "show"))
         return do_show(&o);
-    return cli_usage_error("educators", "unknown command '%s' (run, show)", cmd);
+    if (!strcmp(cmd, "report"))
+        return do_report(&o);
+    return cli_usage_error("educators", "unknown command '%s' (run, show, report)", cmd);
 }

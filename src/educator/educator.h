@@ -142,4 +142,11 @@ int slds_educator_show(slds_store *s, int year, const char *staff, slds_educator
 int slds_educator_show_table(slds_table **out, slds_error *err);
 int slds_educator_show_add(slds_table *t, const slds_educator_row *r, slds_error *err);
 
+/* The feedback page of one educator and year: a self-contained HTML document
+ * (rating and what drove it, decisions, measures, SVG charts of the
+ * value-added among all teachers and of the students' SGPs, growth by class
+ * and subgroup) appended to b. SLDS_ERR_NOTFOUND when nothing is stored. */
+int slds_educator_report_html(slds_store *s, int year, const char *staff, slds_buf *b,
+                              slds_error *err);
+
 #endif

@@ -46,6 +46,15 @@ printf '{"measures": [{"name": "g", "source": "mean_sgp", "weight": 10, "linear"
 ' {"name": "o", "source": "observation", "observation": "OBSERVATION", "weight": 90, "linear": {"from": [1, 4], "to": [1, 4]}}], "categories": []}' >"$tmp/bad.json"
 "$slds" educators run "$tmp/db" --year $year --config "$tmp/bad.json" >"$tmp/e.txt" 2>&1 && fail "a config where growth weighs 10% was accepted"
 grep -q "growth must be a significant factor" "$tmp/e.txt" || fail "bad config message: $(cat "$tmp/e.txt")"
+# the feedback page of a rated teacher: its rating, the drivers, two charts
+t=$(sqlite3 "$tmp/db" "SELECT staff_id FROM educator_results WHERE school_year = $year AND subject = '' AND rating != 'NOT RATED' ORDER BY staff_id LIMIT 1")
+r=$(sqlite3 "$tmp/db" "SELECT rating FROM educator_results WHERE school_year = $year AND subject = '' AND staff_id = '$t'")
+"$slds" educators report "$tmp/db" --staff "$t" --year $year --format html >"$tmp/r.html" || fail "report"
+grep -q "<p class=\"rating\">$r</p>" "$tmp/r.html" || fail "report: rating $r not shown"
+grep -q "What drove it: student growth" "$tmp/r.html" || fail "report: drivers"
+[ "$(grep -c '<svg' "$tmp/r.html")" -ge 2 ] || fail "report: charts"
+"$slds" educators report "$tmp/db" --staff NOBODY --year $year --format html >"$tmp/e.txt" 2>&1 && fail "report of nobody"
+grep -q "no results stored" "$tmp/e.txt" || fail "report of nobody: message"
 python3 - "$tmp/db" $year <<'PY'
 import sqlite3, sys, re
 con = sqlite3.connect(sys.argv[1]); year = int(sys.argv[2])
