@@ -72,13 +72,9 @@ int panel_read_enrollments(slds_store *s, const slds_panel_options *o, slds_pane
                     " FROM enrollments WHERE school_year BETWEEN ?1 AND ?2"
                     " ORDER BY student_id, school_id, entry_date",
                     take_spell, &rows, err);
-    p->n_spells = rows.n;
-    if (rc) {
-        panel_rows_free(&rows);
-        return rc;
-    }
     void *spells = NULL;
-    rc = panel_rows_group(&rows, slds_panel_students(p), &p->spell_start, &spells, err);
+    rc = panel_rows_group(&rows, rc, slds_panel_students(p), &p->spell_start, &spells, &p->n_spells,
+                          err);
     p->spells = spells;
     return rc;
 }

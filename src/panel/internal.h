@@ -40,10 +40,12 @@ typedef struct panel_rows {
 
 /* A new row of student i (NULL when out of memory, err set). */
 void *panel_rows_push(panel_rows *r, uint32_t i, slds_error *err);
-/* Moves the rows, grouped by student (stable), into *out (malloc'ed) with
- * *start[i] .. *start[i + 1] the rows of student i (n + 1 entries), then
- * frees r. */
-int panel_rows_group(panel_rows *r, size_t n, size_t **start, void **out, slds_error *err);
+/* When rc is SLDS_OK, moves the rows, grouped by student (stable), into
+ * *out (malloc'ed) with *start[i] .. *start[i + 1] the rows of student i
+ * (n + 1 entries) and their number in *count; frees r in any case. Returns
+ * rc, or the grouping's failure. */
+int panel_rows_group(panel_rows *r, int rc, size_t n, size_t **start, void **out, size_t *count,
+                     slds_error *err);
 void panel_rows_free(panel_rows *r);
 
 #endif

@@ -122,12 +122,17 @@ void panel_rows_free(panel_rows *r)
     r->n = r->cap = 0;
 }
 
-int panel_rows_group(panel_rows *r, size_t n, size_t **start, void **out, slds_error *err)
+int panel_rows_group(panel_rows *r, int rc, size_t n, size_t **start, void **out, size_t *count,
+                     slds_error *err)
 {
+    *count = r->n;
+    if (rc) {
+        panel_rows_free(r);
+        return rc;
+    }
     size_t *next = malloc((n ? n : 1) * sizeof *next);
     *start = calloc(n + 1, sizeof **start);
     *out = malloc((r->n ? r->n : 1) * r->size);
-    int rc = SLDS_OK;
     if (!next || !*start || !*out)
         rc = slds_fail(err, SLDS_ERR_NOMEM, "out of memory for %zu panel rows", r->n);
     if (!rc) {

@@ -37,13 +37,9 @@ int panel_read_rosters(slds_store *s, const slds_panel_options *o, slds_panel *p
                    " GROUP BY student_id, school_year, subject, staff_id"
                    " ORDER BY student_id, school_year, subject, staff_id",
                    take_link, &rows, err);
-    p->n_links = rows.n;
-    if (rc) {
-        panel_rows_free(&rows);
-        return rc;
-    }
     void *links = NULL;
-    rc = panel_rows_group(&rows, slds_panel_students(p), &p->link_start, &links, err);
+    rc = panel_rows_group(&rows, rc, slds_panel_students(p), &p->link_start, &links, &p->n_links,
+                          err);
     p->links = links;
     return rc;
 }
