@@ -17,7 +17,7 @@ truth = {(r["staff_id"], r["subject"]): float(r["true_effect"])
          for r in csv.DictReader(open(sys.argv[2])) if int(r["school_year"]) == year}
 if extra == "--ratings":
     rows = con.execute("SELECT staff_id, rating FROM educator_results WHERE school_year = ?"
-                       " AND subject = '' AND rating IS NOT NULL AND rating != 'NOT RATED'", (year,)).fetchall()
+                       " AND role = 'TEACHER' AND subject = '' AND rating IS NOT NULL AND rating != 'NOT RATED'", (year,)).fetchall()
     cats = [r[0] for r in con.execute("SELECT DISTINCT rating FROM educator_results WHERE school_year = ?"
                                       " AND subject = '' AND rating != 'NOT RATED'", (year,))]
     true_mean = {}
@@ -39,7 +39,7 @@ lme4 = {}
 if extra:
     lme4 = {(r["subject"], r["teacher"]): float(r["blup"]) for r in csv.DictReader(open(extra))}
 rows = con.execute("SELECT staff_id, subject, vam_estimate, vam_raw, n_students FROM educator_results"
-                   " WHERE school_year = ? AND subject != '' AND vam_estimate IS NOT NULL", (year,)).fetchall()
+                   " WHERE school_year = ? AND role = 'TEACHER' AND subject != '' AND vam_estimate IS NOT NULL", (year,)).fetchall()
 print("distinct teachers with an estimate: %d" % len({r[0] for r in rows}))
 for minn in (1, 10):
     for s in sorted({r[1] for r in rows}):

@@ -116,10 +116,11 @@ static int do_run(const opts *o)
     slds_store_close(s);
     if (rc)
         return cli_error(&err);
-    printf("educators %d (%s): %d subjects, %zu student x teacher links fitted, %zu educator rows,"
-           " %zu students with dosage above 100%%; mixed-model fits %.3f s, total %.2f s\n",
+    printf("educators %d (%s): %d subjects, %zu student x teacher links fitted, %zu teacher rows,"
+           " %zu principal rows (%zu students in the school models), %zu students with dosage"
+           " above 100%%; mixed-model fits %.3f s, total %.2f s\n",
            o->year, o->config ? o->config : "lme4", sum.subjects, sum.rows, sum.teachers,
-           sum.over_claimed, sum.fit_seconds, sum.seconds);
+           sum.principals, sum.school_rows, sum.over_claimed, sum.fit_seconds, sum.seconds);
     return 0;
 }
 

@@ -118,6 +118,12 @@ typedef struct run_acc {
        unshrunken estimate and the estimate in SDs of the subject's estimates */
     double *est[SLDS_PANEL_MAX_SUBJECTS], *se[SLDS_PANEL_MAX_SUBJECTS],
         *raw[SLDS_PANEL_MAX_SUBJECTS], *vsd[SLDS_PANEL_MAX_SUBJECTS];
+    /* principals: every tested student of a school (staff = the school's
+       place id, dosage 1), and the school model's estimates per place id */
+    link_row *srows;
+    size_t n_srows, cap_srows;
+    double *sest[SLDS_PANEL_MAX_SUBJECTS], *sse[SLDS_PANEL_MAX_SUBJECTS],
+        *sraw[SLDS_PANEL_MAX_SUBJECTS], *svsd[SLDS_PANEL_MAX_SUBJECTS];
 } run_acc;
 
 /* The measures of one teacher's links r[0..n) (one subject, or all). */
@@ -233,6 +239,127 @@ static int achievement_ranks(const slds_panel *p, int s, int Y, double *ach, sld
     return SLDS_OK;
 }
 
+/* The design of one subject: grades and the standardization of z. */
+typedef struct design {
+    const slds_panel *p;
+    int s, Y, n_grades;
+    double zmean[MAX_GRADES], zsd[MAX_GRADES];
+    int zslot[SLDS_PANEL_MAX_GRADE];
+} design;
+
+static int zslot_ok(const design *d, int grade)
+{
+    return grade >= 0 && grade < SLDS_PANEL_MAX_GRADE && d->zslot[grade] >= 0;
+}
+
+/* Fits the lme4 preset's model on the in-model rows of rows[0..n_rows)
+ * (groups 0..n_groups-1, group g is owner[g]) and stores each group's
+ * estimate, SE, unshrunken estimate and estimate in SDs at its owner. */
+static int fit_rows(const design *d, const link_row *rows, size_t n_rows, uint32_t n_groups,
+                    const uint32_t *gstaff, FILE *frame, double *est, double *se, double *raw,
+                    double *vsd, slds_educator_summary *sum, int teachers, slds_error *err)
+{
+    const slds_panel *p = d->p;
+    int s = d->s, Y = d->Y, n_grades = d->n_grades, rc = SLDS_OK;
+    double *x = NULL, *y = NULL, *w = NULL;
+    uint32_t *grp = NULL;
+    slds_lmm_result fit = {0};
+    size_t n_model = 0;
+    for (size_t k = 0; k < n_rows; k++)
+        n_model += rows[k].in_model;
+    int pcols = 1 + (n_grades - 1) + 2 * n_grades + 3;
+    if (!(n_model > (size_t)pcols + 1 && n_groups > 1 && pcols <= SLDS_RQ_MAX_P))
+        return SLDS_OK; /* too little to fit: no estimates (NaN) */
+    x = calloc(n_model * (size_t)pcols, sizeof(double));
+    y = malloc(n_model * sizeof(double));
+    w = malloc(n_model * sizeof(double));
+    grp = malloc(n_model * sizeof(uint32_t));
+    if (!x || !y || !w || !grp) {
+        rc = slds_fail(err, SLDS_ERR_NOMEM, "educators: out of memory");
+        goto out;
+    }
+    size_t m = 0;
+    int nonzero[SLDS_RQ_MAX_P] = {0};
+    for (size_t k = 0; k < n_rows; k++) {
+        const link_row *lr = &rows[k];
+        if (!lr->in_model)
+            continue;
+        size_t i = lr->student;
+        int grade = slds_panel_grade(p, s, Y, i), gk = d->zslot[grade];
+        double z = (slds_panel_prior(p, s, Y, 1, i) - d->zmean[gk]) / d->zsd[gk];
+        double *row = x + m * (size_t)pcols;
+        row[0] = 1;
+        if (gk > 0)
+            row[gk] = 1;
+        row[n_grades + gk] = z;
+        row[2 * n_grades + gk] = z * z;
+        int flags[3] = {slds_panel_flag_of(p, SLDS_PANEL_ECON, Y, i),
+                        slds_panel_flag_of(p, SLDS_PANEL_EL, Y, i),
+                        slds_panel_flag_of(p, SLDS_PANEL_DISABILITY, Y, i)};
+        for (int f = 0; f < 3; f++)
+            row[3 * n_grades + f] = flags[f] == 1;
+        for (int c = 0; c < pcols; c++)
+            nonzero[c] |= row[c] != 0;
+        y[m] = slds_panel_score(p, s, Y, i);
+        w[m] = lr->dosage;
+        grp[m] = lr->group;
+        if (frame)
+            fprintf(frame, "%s,%s,%s,%d,%.17g,%.17g,%d,%d,%d,%.17g\n", p->subjects[s]->name,
+                    slds_panel_id(p, (uint32_t)i), slds_panel_staff_id(p, lr->staff), grade, z,
+                    y[m], flags[0] == 1, flags[1] == 1, flags[2] == 1, w[m]);
+        m++;
+    }
+    /* a flag nobody has is a zero column: dropped, as lm() would alias it */
+    int q = 0;
+    for (int c = 0; c < pcols; c++)
+        q += nonzero[c];
+    if (q != pcols) { /* compact every row to the kept columns, in place, front to back */
+        for (size_t r = 0; r < m; r++) {
+            int qq = 0;
+            for (int c = 0; c < pcols; c++)
+                if (nonzero[c])
+                    x[r * (size_t)q + (size_t)qq++] = x[r * (size_t)pcols + (size_t)c];
+        }
+    }
+    if (!teachers)
+        sum->school_rows += m;
+    slds_lmm_problem pr = {.n = m, .p = q, .x = x, .y = y, .w = w, .g = grp, .n_groups = n_groups};
+    double t0 = now_seconds();
+    rc = slds_lmm_fit(&pr, NULL, &fit, err);
+    sum->fit_seconds += now_seconds() - t0;
+    if (rc) {
+        slds_error_prefix(err, "educators: %s %d: ", p->subjects[s]->name, Y);
+        goto out;
+    }
+    if (teachers)
+        sum->rows += m;
+    /* the SD of the estimates of teachers in the model, for vam_sd */
+    double e1 = 0, e2 = 0, ne = 0;
+    for (uint32_t g = 0; g < n_groups; g++)
+        if (fit.group_n[g] > 0) {
+            e1 += fit.blup[g];
+            e2 += fit.blup[g] * fit.blup[g];
+            ne += 1;
+        }
+    double esd = ne > 1 ? sqrt((e2 - e1 * e1 / ne) / (ne - 1)) : NAN;
+    for (uint32_t g = 0; g < n_groups; g++) {
+        uint32_t st = gstaff[g];
+        if (fit.group_n[g] == 0)
+            continue;
+        est[st] = fit.blup[g];
+        se[st] = fit.blup_se[g];
+        raw[st] = fit.raw[g];
+        vsd[st] = esd > 0 ? fit.blup[g] / esd : NAN;
+    }
+out:
+    slds_lmm_result_free(&fit);
+    free(x);
+    free(y);
+    free(w);
+    free(grp);
+    return rc;
+}
+
 /* Fits subject s and gathers its links and estimates into acc. */
 static int run_subject(const slds_panel *p, int s, growth_ctx *gc, const slds_educator_options *o,
                        run_acc *acc, FILE *frame, slds_educator_summary *sum, slds_error *err)
@@ -251,9 +378,6 @@ static int run_subject(const slds_panel *p, int s, growth_ctx *gc, const slds_ed
     uint32_t *gmap = malloc(sizeof(uint32_t) * (acc->n_staff ? acc->n_staff : 1));
     uint32_t *gstaff = malloc(sizeof(uint32_t) * (acc->n_staff ? acc->n_staff : 1));
     uint32_t n_groups = 0;
-    double *x = NULL, *y = NULL, *w = NULL;
-    uint32_t *grp = NULL;
-    slds_lmm_result fit = {0};
     if (!claim || !ach || !gmap || !gstaff) {
         rc = slds_fail(err, SLDS_ERR_NOMEM, "educators: out of memory");
         goto done;
@@ -331,6 +455,8 @@ static int run_subject(const slds_panel *p, int s, growth_ctx *gc, const slds_ed
         }
     double zmean[MAX_GRADES], zsd[MAX_GRADES];
     int zslot[SLDS_PANEL_MAX_GRADE];
+    for (int g = 0; g < SLDS_PANEL_MAX_GRADE; g++)
+        zslot[g] = -1;
     for (int k = 0; k < n_grades; k++) {
         int gi = gidx[grades[k]];
         double m = zsum[gi] / (double)zn[gi];
@@ -339,101 +465,86 @@ static int run_subject(const slds_panel *p, int s, growth_ctx *gc, const slds_ed
         zsd[k] = v > 0 ? sqrt(v) : 1;
         zslot[grades[k]] = k;
     }
-    size_t n_model = 0;
-    for (size_t k = first; k < acc->n_rows; k++)
-        n_model += acc->rows[k].in_model;
-    int pcols = 1 + (n_grades - 1) + 2 * n_grades + 3;
-    if (!(n_model > (size_t)pcols + 1 && n_groups > 1 && pcols <= SLDS_RQ_MAX_P))
-        goto done; /* too little to fit: no estimates (NaN) */
-    x = calloc(n_model * (size_t)pcols, sizeof(double));
-    y = malloc(n_model * sizeof(double));
-    w = malloc(n_model * sizeof(double));
-    grp = malloc(n_model * sizeof(uint32_t));
-    if (!x || !y || !w || !grp) {
-        rc = slds_fail(err, SLDS_ERR_NOMEM, "educators: out of memory");
+    design d = {.p = p, .s = s, .Y = Y, .n_grades = n_grades};
+    memcpy(d.zmean, zmean, sizeof zmean);
+    memcpy(d.zsd, zsd, sizeof zsd);
+    memcpy(d.zslot, zslot, sizeof zslot);
+    if ((rc = fit_rows(&d, acc->rows + first, acc->n_rows - first, n_groups, gstaff, frame,
+                       acc->est[s], acc->se[s], acc->raw[s], acc->vsd[s], sum, 1, err)))
         goto done;
-    }
-    size_t m = 0;
-    int nonzero[SLDS_RQ_MAX_P] = {0};
-    for (size_t k = first; k < acc->n_rows; k++) {
-        const link_row *lr = &acc->rows[k];
-        if (!lr->in_model)
-            continue;
-        size_t i = lr->student;
-        int grade = slds_panel_grade(p, s, Y, i), gk = zslot[grade];
-        double z = (slds_panel_prior(p, s, Y, 1, i) - zmean[gk]) / zsd[gk];
-        double *row = x + m * (size_t)pcols;
-        row[0] = 1;
-        if (gk > 0)
-            row[gk] = 1;
-        row[n_grades + gk] = z;
-        row[2 * n_grades + gk] = z * z;
-        int flags[3] = {slds_panel_flag_of(p, SLDS_PANEL_ECON, Y, i),
-                        slds_panel_flag_of(p, SLDS_PANEL_EL, Y, i),
-                        slds_panel_flag_of(p, SLDS_PANEL_DISABILITY, Y, i)};
-        for (int f = 0; f < 3; f++)
-            row[3 * n_grades + f] = flags[f] == 1;
-        for (int c = 0; c < pcols; c++)
-            nonzero[c] |= row[c] != 0;
-        y[m] = slds_panel_score(p, s, Y, i);
-        w[m] = lr->dosage;
-        grp[m] = lr->group;
-        if (frame)
-            fprintf(frame, "%s,%s,%s,%d,%.17g,%.17g,%d,%d,%d,%.17g\n", p->subjects[s]->name,
-                    slds_panel_id(p, (uint32_t)i), slds_panel_staff_id(p, lr->staff), grade, z,
-                    y[m], flags[0] == 1, flags[1] == 1, flags[2] == 1, w[m]);
-        m++;
-    }
-    /* a flag nobody has is a zero column: dropped, as lm() would alias it */
-    int q = 0;
-    for (int c = 0; c < pcols; c++)
-        q += nonzero[c];
-    if (q != pcols) { /* compact every row to the kept columns, in place, front to back */
-        for (size_t r = 0; r < m; r++) {
-            int qq = 0;
-            for (int c = 0; c < pcols; c++)
-                if (nonzero[c])
-                    x[r * (size_t)q + (size_t)qq++] = x[r * (size_t)pcols + (size_t)c];
+    /* principals: every student of a school (on the test date), weight 1 */
+    if (acc->sest[s]) {
+        uint32_t n_places = p->places.count;
+        uint32_t *smap = malloc(sizeof(uint32_t) * (n_places ? n_places : 1));
+        uint32_t *sschool = malloc(sizeof(uint32_t) * (n_places ? n_places : 1));
+        uint32_t n_sgroups = 0;
+        size_t sfirst = acc->n_srows;
+        if (!smap || !sschool) {
+            free(smap);
+            free(sschool);
+            rc = slds_fail(err, SLDS_ERR_NOMEM, "educators: out of memory");
+            goto done;
         }
-    }
-    slds_lmm_problem pr = {.n = m, .p = q, .x = x, .y = y, .w = w, .g = grp, .n_groups = n_groups};
-    double t0 = now_seconds();
-    rc = slds_lmm_fit(&pr, NULL, &fit, err);
-    sum->fit_seconds += now_seconds() - t0;
-    if (rc) {
-        slds_error_prefix(err, "educators: %s %d: ", p->subjects[s]->name, Y);
-        goto done;
-    }
-    sum->rows += m;
-    /* the SD of the estimates of teachers in the model, for vam_sd */
-    double e1 = 0, e2 = 0, ne = 0;
-    for (uint32_t g = 0; g < n_groups; g++)
-        if (fit.group_n[g] > 0) {
-            e1 += fit.blup[g];
-            e2 += fit.blup[g] * fit.blup[g];
-            ne += 1;
+        for (uint32_t k = 0; k < n_places; k++)
+            smap[k] = SLDS_NO_ID;
+        for (size_t i = 0; i < N && !rc; i++) {
+            double score = slds_panel_score(p, s, Y, i);
+            int grade = slds_panel_grade(p, s, Y, i);
+            if (!isfinite(score) || grade < 0)
+                continue;
+            uint32_t school = slds_panel_school_on(p, i, Y, slds_panel_test_date(p, s, Y, i));
+            if (school == SLDS_NO_ID || school >= n_places)
+                continue;
+            if (acc->n_srows == acc->cap_srows) {
+                size_t nc = acc->cap_srows ? 2 * acc->cap_srows : 4096;
+                link_row *nr = realloc(acc->srows, nc * sizeof *nr);
+                if (!nr) {
+                    rc = slds_fail(err, SLDS_ERR_NOMEM, "educators: out of memory");
+                    break;
+                }
+                acc->srows = nr;
+                acc->cap_srows = nc;
+            }
+            if (smap[school] == SLDS_NO_ID) {
+                sschool[n_sgroups] = school;
+                smap[school] = n_sgroups++;
+            }
+            double prior = slds_panel_prior(p, s, Y, 1, i);
+            link_row *r = &acc->srows[acc->n_srows++];
+            r->staff = school;
+            r->group = smap[school];
+            r->student = (uint32_t)i;
+            r->subject = s;
+            r->dosage = 1;
+            r->sgp = gc->sgp[s] ? gc->sgp[s][i] : NAN;
+            r->levels = gc->levels[s] ? gc->levels[s][i] : NAN;
+            r->ach = ach[i];
+            /* the school model standardizes with the teacher model's grades */
+            r->in_model = isfinite(prior) && zslot_ok(&d, grade);
+            r->over = 0;
         }
-    double esd = ne > 1 ? sqrt((e2 - e1 * e1 / ne) / (ne - 1)) : NAN;
-    for (uint32_t g = 0; g < n_groups; g++) {
-        uint32_t st = gstaff[g];
-        if (fit.group_n[g] == 0)
-            continue;
-        acc->est[s][st] = fit.blup[g];
-        acc->se[s][st] = fit.blup_se[g];
-        acc->raw[s][st] = fit.raw[g];
-        acc->vsd[s][st] = esd > 0 ? fit.blup[g] / esd : NAN;
+        if (!rc)
+            rc = fit_rows(&d, acc->srows + sfirst, acc->n_srows - sfirst, n_sgroups, sschool, NULL,
+                          acc->sest[s], acc->sse[s], acc->sraw[s], acc->svsd[s], sum, 0, err);
+        free(smap);
+        free(sschool);
     }
 done:
-    slds_lmm_result_free(&fit);
     free(claim);
     free(ach);
     free(gmap);
     free(gstaff);
-    free(x);
-    free(y);
-    free(w);
-    free(grp);
     return rc;
+}
+
+/* The observation values (per rating measure) of a staff id; all NaN when none. */
+static const double *observed(const slds_intern *ids, const double *values, int n_measures,
+                              const char *staff)
+{
+    static const double none[SLDS_RATING_MAX_MEASURES] = {NAN, NAN, NAN, NAN,
+                                                          NAN, NAN, NAN, NAN};
+    uint32_t id = slds_intern_find(ids, staff, strlen(staff));
+    return id == SLDS_NO_ID || !values ? none : values + (size_t)id * (size_t)n_measures;
 }
 
 /* The rating of a combined row: points per measure, composite, category, and
@@ -481,14 +592,15 @@ static void rate(const slds_rating_config *cfg, const teacher_out *t, const doub
                  c < 0 ? " (in no category)" : "");
 }
 
-static int write_row(slds_cursor *ins, int Y, const char *staff, const char *subject,
+static int write_row(slds_cursor *ins, int Y, const char *staff, const char *role,
+                     const char *subject,
                      const teacher_out *t, const char *rating, double composite,
                      const char *detail, const char *flags, const char *config, slds_error *err)
 {
     slds_cursor_reset(ins);
     slds_cursor_bind_int(ins, 1, Y);
     slds_cursor_bind_text(ins, 2, staff);
-    slds_cursor_bind_text(ins, 3, "TEACHER");
+    slds_cursor_bind_text(ins, 3, role);
     slds_cursor_bind_text(ins, 4, subject);
     slds_cursor_bind_double(ins, 5, t->n);
     slds_cursor_bind_double(ins, 6, t->fte);
@@ -524,7 +636,8 @@ static int write_row(slds_cursor *ins, int Y, const char *staff, const char *sub
 /* Decisions: a flag when the ratings of the `years` years ending in Y are
  * each one of the decision's; the flag names those years and ratings. */
 static int decide(slds_cursor *prev, const slds_rating_config *cfg, int Y, const char *staff,
-                  const char *rating, char *flags, size_t fsize, slds_error *err)
+                  const char *role, const char *rating, char *flags, size_t fsize,
+                  slds_error *err)
 {
     char past[10][SLDS_RATING_NAME];
     int max_years = 1;
@@ -537,6 +650,7 @@ static int decide(slds_cursor *prev, const slds_rating_config *cfg, int Y, const
         slds_cursor_reset(prev);
         slds_cursor_bind_int(prev, 1, Y - k);
         slds_cursor_bind_text(prev, 2, staff);
+        slds_cursor_bind_text(prev, 3, role);
         int r = slds_cursor_step(prev, err);
         if (r < 0)
             return err->code;
@@ -562,6 +676,95 @@ static int decide(slds_cursor *prev, const slds_rating_config *cfg, int Y, const
                                      k ? ", " : ")");
     }
     return SLDS_OK;
+}
+
+/* Principals (staff_assignments role PRINCIPAL in Y): the measures of every
+ * tested student of the school, the school model's estimate, and with a
+ * configuration the rating and decisions. A principal of several schools
+ * is reported for the first school (by id). */
+static int write_principals(slds_store *s, const slds_panel *p, run_acc *acc,
+                            const slds_educator_options *o, const slds_rating_config *cfg,
+                            const slds_intern *obs_ids, const double *obs_values,
+                            slds_cursor *ins, slds_cursor *prev, const char *config_name, slds_educator_summary *sum, slds_error *err)
+{
+    qsort(acc->srows, acc->n_srows, sizeof *acc->srows, by_staff_subject);
+    wv *buf = malloc(sizeof(wv) * (acc->n_srows ? acc->n_srows : 1));
+    if (!buf)
+        return slds_fail(err, SLDS_ERR_NOMEM, "educators: out of memory");
+    slds_cursor c = {0};
+    int rc = slds_cursor_open(&c, s,
+                              "SELECT staff_id, min(school_id) FROM staff_assignments"
+                              " WHERE school_year = ? AND role = 'PRINCIPAL' GROUP BY staff_id"
+                              " ORDER BY staff_id",
+                              err);
+    if (rc) {
+        free(buf);
+        return rc;
+    }
+    slds_cursor_bind_int(&c, 1, o->year);
+    int r;
+    while ((r = slds_cursor_step(&c, err)) == 1) {
+        const char *staff = slds_cursor_text(&c, 0), *school = slds_cursor_text(&c, 1);
+        uint32_t place = school ? slds_intern_find(&p->places, school, strlen(school)) : SLDS_NO_ID;
+        size_t a = 0, hi = acc->n_srows;
+        while (a < hi) { /* first row of the school */
+            size_t mid = (a + hi) / 2;
+            if (acc->srows[mid].staff < place)
+                a = mid + 1;
+            else
+                hi = mid;
+        }
+        size_t b = a;
+        while (b < acc->n_srows && acc->srows[b].staff == place)
+            b++;
+        if (place == SLDS_NO_ID || a == b)
+            continue; /* no tested student of the school in the panel */
+        double fw = 0, fe = 0, fse = 0, fraw = 0, fvsd = 0;
+        for (size_t x = a; x < b;) {
+            int sj = acc->srows[x].subject;
+            size_t d = x;
+            while (d < b && acc->srows[d].subject == sj)
+                d++;
+            teacher_out t;
+            teacher_measures(acc->srows + x, d - x, acc->sest[sj][place], acc->sse[sj][place],
+                             acc->sraw[sj][place], acc->svsd[sj][place], o, buf, &t);
+            if ((rc = write_row(ins, o->year, staff, "PRINCIPAL", p->subjects[sj]->name, &t, NULL,
+                                NAN, NULL, "", config_name, err)))
+                goto out;
+            if (isfinite(t.est)) {
+                fw += t.fte;
+                fe += t.fte * t.est;
+                fse += t.fte * t.fte * t.se * t.se;
+                fraw += t.fte * t.raw;
+                fvsd += t.fte * t.vsd;
+            }
+            sum->principals++;
+            x = d;
+        }
+        teacher_out t;
+        teacher_measures(acc->srows + a, b - a, fw > 0 ? fe / fw : NAN,
+                         fw > 0 ? sqrt(fse) / fw : NAN, fw > 0 ? fraw / fw : NAN,
+                         fw > 0 ? fvsd / fw : NAN, o, buf, &t);
+        char flags[600] = "", rating[SLDS_RATING_NAME] = "", detail[600] = "";
+        double composite = NAN;
+        if (cfg) {
+            rate(cfg, &t, observed(obs_ids, obs_values, cfg->n_measures, staff), rating,
+                 sizeof rating, &composite, detail, sizeof detail);
+            if ((rc = decide(prev, cfg, o->year, staff, "PRINCIPAL", rating, flags, sizeof flags,
+                             err)))
+                goto out;
+        }
+        if ((rc = write_row(ins, o->year, staff, "PRINCIPAL", "", &t, rating, composite, detail,
+                            flags, config_name, err)))
+            goto out;
+        sum->principals++;
+    }
+    if (r < 0)
+        rc = err->code;
+out:
+    slds_cursor_close(&c);
+    free(buf);
+    return rc;
 }
 
 int slds_educator_run(slds_store *s, const slds_educator_options *o, slds_educator_summary *sum,
@@ -590,7 +793,7 @@ int slds_educator_run(slds_store *s, const slds_educator_options *o, slds_educat
     po.year_lo = o->year - 2;
     po.year_hi = o->year;
     po.keep_years[0] = o->year;
-    po.parts = SLDS_PANEL_ROSTERS | SLDS_PANEL_ATTRIBUTES;
+    po.parts = SLDS_PANEL_ROSTERS | SLDS_PANEL_ATTRIBUTES | SLDS_PANEL_ENROLLMENTS;
     po.parts_lo = po.parts_hi = o->year;
     slds_panel p;
     int rc = slds_panel_read(s, &po, &p, progress, err);
@@ -599,13 +802,16 @@ int slds_educator_run(slds_store *s, const slds_educator_options *o, slds_educat
     FILE *frame = NULL;
     slds_cursor ins = {0}, prev = {0}, obs = {0};
     wv *scratch = NULL;
-    double *obs_values = NULL; /* per measure, per staff */
+    double *obs_values = NULL; /* per observed staff (obs_ids), per measure */
+    slds_intern obs_ids = {0};
+    size_t obs_cap = 0;
     if (rc)
         goto done;
     size_t N = slds_panel_students(&p);
     sum->students = N;
     acc.n_staff = p.staff_ids.count;
     size_t NS = acc.n_staff ? acc.n_staff : 1;
+    size_t NP = p.places.count ? p.places.count : 1;
     for (int k = 0; k < p.n_subjects; k++) {
         gc.sgp[k] = malloc(sizeof(double) * (N ? N : 1));
         gc.levels[k] = malloc(sizeof(double) * (N ? N : 1));
@@ -613,8 +819,12 @@ int slds_educator_run(slds_store *s, const slds_educator_options *o, slds_educat
         acc.se[k] = malloc(sizeof(double) * NS);
         acc.raw[k] = malloc(sizeof(double) * NS);
         acc.vsd[k] = malloc(sizeof(double) * NS);
+        acc.sest[k] = malloc(sizeof(double) * NP);
+        acc.sse[k] = malloc(sizeof(double) * NP);
+        acc.sraw[k] = malloc(sizeof(double) * NP);
+        acc.svsd[k] = malloc(sizeof(double) * NP);
         if (!gc.sgp[k] || !gc.levels[k] || !acc.est[k] || !acc.se[k] || !acc.raw[k] ||
-            !acc.vsd[k]) {
+            !acc.vsd[k] || !acc.sest[k] || !acc.sse[k] || !acc.sraw[k] || !acc.svsd[k]) {
             rc = slds_fail(err, SLDS_ERR_NOMEM, "educators: out of memory");
             goto done;
         }
@@ -622,6 +832,8 @@ int slds_educator_run(slds_store *s, const slds_educator_options *o, slds_educat
             gc.sgp[k][i] = gc.levels[k][i] = NAN;
         for (size_t i = 0; i < NS; i++)
             acc.est[k][i] = acc.se[k][i] = acc.raw[k][i] = acc.vsd[k][i] = NAN;
+        for (size_t i = 0; i < NP; i++)
+            acc.sest[k][i] = acc.sse[k][i] = acc.sraw[k][i] = acc.svsd[k][i] = NAN;
     }
     rc = slds_growthrun_show(s, o->year, NULL, on_growth, &gc, err);
     if (rc == SLDS_ERR_NOTFOUND) { /* no growth run: value-added only */
@@ -645,15 +857,8 @@ int slds_educator_run(slds_store *s, const slds_educator_options *o, slds_educat
         if ((rc = run_subject(&p, k, &gc, o, &acc, frame, sum, err)))
             goto done;
     }
-    /* observations of the year, per rating measure and staff */
+    /* observations of the year, per staff id and rating measure */
     if (rated) {
-        obs_values = malloc(sizeof(double) * NS * (size_t)cfg.n_measures);
-        if (!obs_values) {
-            rc = slds_fail(err, SLDS_ERR_NOMEM, "educators: out of memory");
-            goto done;
-        }
-        for (size_t i = 0; i < NS * (size_t)cfg.n_measures; i++)
-            obs_values[i] = NAN;
         if ((rc = slds_cursor_open(&obs, s,
                                    "SELECT staff_id, measure, score FROM observations"
                                    " WHERE school_year = ?",
@@ -661,20 +866,37 @@ int slds_educator_run(slds_store *s, const slds_educator_options *o, slds_educat
             goto done;
         slds_cursor_bind_int(&obs, 1, o->year);
         int r;
+        size_t M = (size_t)cfg.n_measures;
         while ((r = slds_cursor_step(&obs, err)) == 1) {
             const char *sid = slds_cursor_text(&obs, 0), *meas = slds_cursor_text(&obs, 1);
-            uint32_t st = slds_intern_find(&p.staff_ids, sid, strlen(sid));
-            if (st == SLDS_NO_ID)
-                continue;
-            for (int k = 0; k < cfg.n_measures; k++)
+            uint32_t id = slds_intern_add(&obs_ids, sid, strlen(sid));
+            if (id == SLDS_NO_ID) {
+                r = -1;
+                rc = slds_fail(err, SLDS_ERR_NOMEM, "educators: out of memory");
+                break;
+            }
+            if ((size_t)id >= obs_cap) {
+                size_t nc = obs_cap ? 2 * obs_cap : 1024;
+                double *nv = realloc(obs_values, nc * M * sizeof(double));
+                if (!nv) {
+                    r = -1;
+                    rc = slds_fail(err, SLDS_ERR_NOMEM, "educators: out of memory");
+                    break;
+                }
+                for (size_t q = obs_cap * M; q < nc * M; q++)
+                    nv[q] = NAN;
+                obs_values = nv;
+                obs_cap = nc;
+            }
+            for (size_t k = 0; k < M; k++)
                 if (cfg.measures[k].source == SLDS_SOURCE_OBSERVATION &&
                     !strcmp(cfg.measures[k].observation, meas))
-                    obs_values[(size_t)st * (size_t)cfg.n_measures + (size_t)k] =
-                        slds_cursor_double(&obs, 2);
+                    obs_values[(size_t)id * M + k] = slds_cursor_double(&obs, 2);
         }
         slds_cursor_close(&obs);
         if (r < 0) {
-            rc = err->code;
+            if (!rc)
+                rc = err->code;
             goto done;
         }
     }
@@ -706,7 +928,7 @@ int slds_educator_run(slds_store *s, const slds_educator_options *o, slds_educat
         goto rollback;
     if (rated && (rc = slds_cursor_open(&prev, s,
                                         "SELECT rating FROM educator_results WHERE school_year = ?"
-                                        " AND staff_id = ? AND role = 'TEACHER' AND subject = ''",
+                                        " AND staff_id = ? AND role = ? AND subject = ''",
                                         err)))
         goto rollback;
     for (size_t a = 0; a < acc.n_rows;) {
@@ -728,7 +950,7 @@ int slds_educator_run(slds_store *s, const slds_educator_options *o, slds_educat
             char flags[64] = "";
             if (t.over)
                 snprintf(flags, sizeof flags, "dosage_over_100(%zu students)", t.over);
-            if ((rc = write_row(&ins, o->year, staff, p.subjects[sj]->name, &t, NULL, NAN, NULL,
+            if ((rc = write_row(&ins, o->year, staff, "TEACHER", p.subjects[sj]->name, &t, NULL, NAN, NULL,
                                 flags, config_name, err)))
                 goto rollback;
             sum->teachers++;
@@ -752,18 +974,21 @@ int slds_educator_run(slds_store *s, const slds_educator_options *o, slds_educat
             if (t.over)
                 snprintf(flags, sizeof flags, "dosage_over_100(%zu students)", t.over);
             if (rated) {
-                rate(&cfg, &t, obs_values + (size_t)st * (size_t)cfg.n_measures, rating,
+                rate(&cfg, &t, observed(&obs_ids, obs_values, cfg.n_measures, staff), rating,
                      sizeof rating, &composite, detail, sizeof detail);
-                if ((rc = decide(&prev, &cfg, o->year, staff, rating, flags, sizeof flags, err)))
+                if ((rc = decide(&prev, &cfg, o->year, staff, "TEACHER", rating, flags, sizeof flags, err)))
                     goto rollback;
             }
-            if ((rc = write_row(&ins, o->year, staff, "", &t, rating, composite, detail, flags,
+            if ((rc = write_row(&ins, o->year, staff, "TEACHER", "", &t, rating, composite, detail, flags,
                                 config_name, err)))
                 goto rollback;
             sum->teachers++;
         }
         a = b;
     }
+    if ((rc = write_principals(s, &p, &acc, o, rated ? &cfg : NULL, &obs_ids, obs_values, &ins,
+                               &prev, config_name, sum, err)))
+        goto rollback;
     slds_cursor_close(&ins);
     slds_cursor_close(&prev);
     rc = slds_store_commit(s, err);
@@ -782,8 +1007,14 @@ done:
         free(acc.se[k]);
         free(acc.raw[k]);
         free(acc.vsd[k]);
+        free(acc.sest[k]);
+        free(acc.sse[k]);
+        free(acc.sraw[k]);
+        free(acc.svsd[k]);
     }
     free(acc.rows);
+    free(acc.srows);
+    slds_intern_free(&obs_ids);
     free(scratch);
     free(obs_values);
     slds_panel_free(&p);

@@ -111,6 +111,8 @@ typedef struct slds_educator_options {
 typedef struct slds_educator_summary {
     int subjects;
     size_t rows;                /* student x teacher links fitted */
+    size_t school_rows;         /* students fitted in the school (principal) models */
+    size_t principals;          /* principal rows written */
     size_t students;
     size_t teachers;            /* educator results written */
     size_t over_claimed;        /* students whose dosages sum above 1 */

@@ -64,7 +64,7 @@ def check(cond, what):
     print(("ok: " if cond else "FAIL: ") + what); ok &= bool(cond)
 cats = ["Ineffective", "Partially Effective", "Effective", "Highly Effective"]
 rows = con.execute("SELECT staff_id, rating, composite, rating_detail, flags, n_students, fte_students, median_sgp"
-                   " FROM educator_results WHERE school_year = ? AND subject = ''", (year,)).fetchall()
+                   " FROM educator_results WHERE school_year = ? AND role = 'TEACHER' AND subject = ''", (year,)).fetchall()
 rated = [r for r in rows if r[1] != "NOT RATED"]
 check(len(rated) >= 40, "%d teachers rated" % len(rated))
 check(all(r[1] in cats for r in rated), "every rating is one of the four categories")
@@ -81,7 +81,7 @@ check(bad == 0, "composite and category of every rated teacher recomputed by han
 nr = [r for r in rows if r[1] == "NOT RATED"]
 check(all(r[3] and ("below the minimum" in r[3] or "no value" in r[3]) for r in nr), "%d NOT RATED rows each say why" % len(nr))
 # decisions name the years and ratings: a two-year flag agrees with the stored 2022 rating
-prev = dict(con.execute("SELECT staff_id, rating FROM educator_results WHERE school_year = ? AND subject = ''", (year - 1,)))
+prev = dict(con.execute("SELECT staff_id, rating FROM educator_results WHERE school_year = ? AND role = 'TEACHER' AND subject = ''", (year - 1,)))
 two = 0
 for t, rating, comp, detail, flags, n, fte, med in rows:
     for m in re.finditer(r"(\w+)\(([^)]*)\)", flags or ""):
@@ -95,6 +95,14 @@ for t, rating, comp, detail, flags, n, fte, med in rows:
 hc = sum(1 for r in rows if "additional_compensation(%d Highly Effective)" % year in (r[4] or ""))
 check(hc == sum(1 for r in rows if r[1] == "Highly Effective"), "every Highly Effective teacher is flagged for compensation")
 print("two-year flags checked: %d" % two)
+# principals: every tested student of the school on the test date, n = those with a prior
+pr = con.execute("SELECT staff_id, subject, n_students, mean_sgp FROM educator_results"
+                 " WHERE school_year = ? AND role = 'PRINCIPAL' AND subject != '' ORDER BY staff_id, subject LIMIT 1", (year,)).fetchone()
+check(pr is not None, "principal rows written")
+school = con.execute("SELECT min(school_id) FROM staff_assignments WHERE staff_id = ? AND school_year = ? AND role = 'PRINCIPAL'", (pr[0], year)).fetchone()[0]
+g = con.execute("SELECT avg(sgp), count(*) FROM growth_students WHERE school_year = ? AND subject = ? AND school_id = ? AND sgp IS NOT NULL",
+                (year, pr[1], school)).fetchone()
+check(abs(g[0] - pr[3]) < 0.5, "principal %s (%s) %s: mean SGP %.3f vs the school's growth_students %.3f" % (pr[0], school, pr[1], pr[3], g[0]))
 sys.exit(0 if ok else 1)
 PY
 python3 - "$tmp/db" "$tmp/c/truth/teacher_year_effects.csv" $year <<'PY'
@@ -110,8 +118,8 @@ def corr(x, y):
         sum((a - mx) ** 2 for a in x) * sum((b - my) ** 2 for b in y))
 truth = {(r["staff_id"], r["subject"]): float(r["true_effect"])
          for r in csv.DictReader(open(sys.argv[2])) if int(r["school_year"]) == year}
-rows = con.execute("SELECT staff_id, subject, vam_estimate, vam_raw FROM educator_results"
-                   " WHERE school_year = ? AND subject != '' AND vam_estimate IS NOT NULL", (year,)).fetchall()
+rows = con.execute("SELECT staff_id, subject, vam_estimate, vam_raw FROM educator_results WHERE role = 'TEACHER' AND"
+                   " school_year = ? AND subject != '' AND vam_estimate IS NOT NULL", (year,)).fetchall()
 for subject in sorted({r[1] for r in rows}):
     sel = [(truth[(t, s)], e, raw) for t, s, e, raw in rows if s == subject and (t, s) in truth]
     r_eb = corr([a for a, _, _ in sel], [b for _, b, _ in sel])
@@ -123,7 +131,7 @@ for subject in sorted({r[1] for r in rows}):
 # one teacher by hand: n and fte are the links of the model (a prior score the year before)
 t, s, n, fte, mean_sgp = con.execute(
     "SELECT staff_id, subject, n_students, fte_students, mean_sgp FROM educator_results"
-    " WHERE school_year = ? AND subject != '' AND vam_estimate IS NOT NULL ORDER BY staff_id LIMIT 1", (year,)).fetchone()
+    " WHERE school_year = ? AND role = 'TEACHER' AND subject != '' AND vam_estimate IS NOT NULL ORDER BY staff_id LIMIT 1", (year,)).fetchone()
 links = con.execute(
     "SELECT r.student_id, sum(r.dosage) FROM rosters r WHERE r.staff_id = ? AND r.school_year = ?"
     " AND r.subject = ? GROUP BY r.student_id", (t, year, s)).fetchall()
