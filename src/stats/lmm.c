@@ -37,6 +37,7 @@ typedef struct lmm_sums {
     double *t;     /* G */
     double *s;     /* G */
     size_t *cnt;   /* G */
+    double *me2;   /* G x p: sum of w^2 me of the group, or NULL */
     /* scratch for one evaluation */
     double *m, *r, *beta;
 } lmm_sums;
@@ -97,6 +98,9 @@ static double reml_at(lmm_sums *S, double theta, double *pwrss_out)
             ldl += log1p(th2 * S->s[g]);
             const double *u = S->u + (size_t)g * (size_t)p;
             double tg = S->t[g];
+            if (S->me2)
+                for (int i = 0; i < p; i++)
+                    S->m[(size_t)i * (size_t)p + (size_t)i] += c * S->me2[(size_t)g * (size_t)p + (size_t)i];
             for (int i = 0; i < p; i++) {
                 if (u[i] == 0)
                     continue;
@@ -207,7 +211,7 @@ void slds_lmm_result_free(slds_lmm_result *res)
 
 static void sums_free(lmm_sums *S)
 {
-    free(S->xwx); free(S->xwy); free(S->u); free(S->t); free(S->s);
+    free(S->xwx); free(S->xwy); free(S->u); free(S->t); free(S->s); free(S->me2);
     free(S->cnt); free(S->m); free(S->r); free(S->beta);
 }
 
@@ -236,7 +240,10 @@ int slds_lmm_fit(const slds_lmm_problem *prob, const slds_lmm_params *prm_in,
     S.m = calloc(pp, sizeof(double));
     S.r = calloc((size_t)p, sizeof(double));
     S.beta = calloc((size_t)p, sizeof(double));
-    if (!S.xwx || !S.xwy || !S.u || !S.t || !S.s || !S.cnt || !S.m || !S.r || !S.beta) {
+    if (prob->me)
+        S.me2 = calloc(G * (size_t)p, sizeof(double));
+    if (!S.xwx || !S.xwy || !S.u || !S.t || !S.s || !S.cnt || !S.m || !S.r || !S.beta ||
+        (prob->me && !S.me2)) {
         sums_free(&S);
         return slds_fail(err, SLDS_ERR_NOMEM, "mixed model: out of memory");
     }
@@ -257,6 +264,13 @@ int slds_lmm_fit(const slds_lmm_problem *prob, const slds_lmm_params *prm_in,
         S.s[g] += w;
         S.cnt[g]++;
         double *u = S.u + (size_t)g * (size_t)p;
+        if (prob->me) {
+            const double *me = prob->me + i * (size_t)p;
+            for (int a = 0; a < p; a++) {
+                S.xwx[(size_t)a * (size_t)p + (size_t)a] -= w * me[a];
+                S.me2[(size_t)g * (size_t)p + (size_t)a] += w * w * me[a];
+            }
+        }
         for (int a = 0; a < p; a++) {
             double wx = w * x[a];
             if (wx == 0)

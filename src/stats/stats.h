@@ -138,6 +138,13 @@ typedef struct slds_lmm_problem {
     const double *w;     /* n positive weights, or NULL for 1 */
     const uint32_t *g;   /* n group numbers, 0..n_groups-1 */
     uint32_t n_groups;
+    /* Measurement error (errors-in-variables), or NULL: n x p row-major, the
+       error variance of each x_ij (0 for a column measured exactly; errors
+       independent of each other and of y). The moment matrices are corrected
+       by their expectation: X'WX by sum_i w_i diag(me_i) and each group's
+       u_g u_g' by sum_i w_i^2 diag(me_i), so beta is consistent for the true
+       covariates (a method-of-moments correction, as Fuller 1987, ch. 2). */
+    const double *me;
 } slds_lmm_problem;
 
 typedef struct slds_lmm_params {

@@ -2,7 +2,8 @@
  * balanced one-way ANOVA (sigma^2 = MSW, tau^2 = (MSB - MSW) / m, BLUPs
  * shrunk by m tau^2 / (sigma^2 + m tau^2), condVar sigma^2 tau^2 / (sigma^2 +
  * m tau^2)), the boundary (MSB < MSW: tau^2 = 0), constant weights
- * (sigma^2 scales with the weights, tau^2 and the BLUPs do not), and a slope recovered by GLS. */
+ * (sigma^2 scales with the weights, tau^2 and the BLUPs do not), a slope recovered by GLS, and the
+ * measurement-error correction undoing the attenuation of a noisy slope. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -110,6 +111,57 @@ static void test_slope(void **state)
     slds_lmm_result_free(&r);
 }
 
+/* A small deterministic normal generator (LCG + Box-Muller): the test's data
+   are the same on every machine. */
+static double normal(uint64_t *st)
+{
+    double u[2];
+    for (int k = 0; k < 2; k++) {
+        *st = *st * 6364136223846793005ULL + 1442695040888963407ULL;
+        u[k] = ((double)(*st >> 11) + 0.5) / 9007199254740992.0;
+    }
+    return sqrt(-2 * log(u[0])) * cos(2 * M_PI * u[1]);
+}
+
+static void test_measurement_error(void **state)
+{
+    (void)state;
+    /* y = 2 + x + b_g + e with x observed with error of variance 1 (the
+       reliability of the observed x is 1/2): the naive slope is attenuated to
+       about 1/2; with the error variance given it is about 1 again */
+    enum { NG = 40, M = 100, N = NG * M };
+    static double x[2 * N], y[N], me[2 * N];
+    static uint32_t g[N];
+    uint64_t st = 42;
+    double b[NG];
+    for (int k = 0; k < NG; k++)
+        b[k] = 0.5 * normal(&st);
+    for (int i = 0; i < N; i++) {
+        double xt = normal(&st);
+        g[i] = (uint32_t)(i / M);
+        x[2 * i] = 1;
+        x[2 * i + 1] = xt + normal(&st);
+        y[i] = 2 + xt + b[g[i]] + 0.5 * normal(&st);
+        me[2 * i] = 0;
+        me[2 * i + 1] = 1;
+    }
+    slds_lmm_problem pr = {.n = N, .p = 2, .x = x, .y = y, .g = g, .n_groups = NG};
+    slds_lmm_result naive, fixed;
+    slds_error err = {0};
+    assert_int_equal(slds_lmm_fit(&pr, NULL, &naive, &err), 0);
+    pr.me = me;
+    assert_int_equal(slds_lmm_fit(&pr, NULL, &fixed, &err), 0);
+    assert_true(fabs(naive.beta[1] - 0.5) < 0.05);
+    assert_true(fabs(fixed.beta[1] - 1.0) < 0.06);
+    /* the group effects are recovered either way (x is independent of b) */
+    double c = 0;
+    for (int k = 0; k < NG; k++)
+        c += (fixed.blup[k] - b[k]) * (fixed.blup[k] - b[k]);
+    assert_true(sqrt(c / NG) < 0.2);
+    slds_lmm_result_free(&naive);
+    slds_lmm_result_free(&fixed);
+}
+
 static void test_rank_deficient(void **state)
 {
     (void)state;
@@ -133,6 +185,7 @@ int main(void)
         cmocka_unit_test(test_boundary),
         cmocka_unit_test(test_constant_weights),
         cmocka_unit_test(test_slope),
+        cmocka_unit_test(test_measurement_error),
         cmocka_unit_test(test_rank_deficient),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
