@@ -25,6 +25,7 @@ void slds_educator_options_default(slds_educator_options *o)
     memset(o, 0, sizeof *o);
     o->min_students = 10;
     o->min_fte = 5;
+    o->reliability = 0.9;
 }
 
 /* SGP and grade levels gained of every panel student, per subject (NaN: none). */
@@ -243,7 +244,12 @@ static int achievement_ranks(const slds_panel *p, int s, int Y, double *ach, sld
 typedef struct design {
     const slds_panel *p;
     int s, Y, n_grades;
+    int full;           /* the fuller model: two-year and other-subject priors, missing
+                           indicators, measurement-error correction */
+    double rel;         /* reliability of a prior score (full model) */
+    int other;          /* the other subject's index, -1 when none */
     double zmean[MAX_GRADES], zsd[MAX_GRADES];
+    double z2mean[MAX_GRADES], z2sd[MAX_GRADES], zomean[MAX_GRADES], zosd[MAX_GRADES];
     int zslot[SLDS_PANEL_MAX_GRADE];
 } design;
 
@@ -261,20 +267,23 @@ static int fit_rows(const design *d, const link_row *rows, size_t n_rows, uint32
 {
     const slds_panel *p = d->p;
     int s = d->s, Y = d->Y, n_grades = d->n_grades, rc = SLDS_OK;
-    double *x = NULL, *y = NULL, *w = NULL;
+    double *x = NULL, *y = NULL, *w = NULL, *me = NULL;
     uint32_t *grp = NULL;
     slds_lmm_result fit = {0};
     size_t n_model = 0;
     for (size_t k = 0; k < n_rows; k++)
         n_model += rows[k].in_model;
-    int pcols = 1 + (n_grades - 1) + 2 * n_grades + 3;
+    int base = 1 + (n_grades - 1) + 2 * n_grades + 3;
+    int pcols = base + (d->full ? 5 : 0); /* full: m1, z2, m2, zo, mo */
     if (!(n_model > (size_t)pcols + 1 && n_groups > 1 && pcols <= SLDS_RQ_MAX_P))
         return SLDS_OK; /* too little to fit: no estimates (NaN) */
     x = calloc(n_model * (size_t)pcols, sizeof(double));
     y = malloc(n_model * sizeof(double));
     w = malloc(n_model * sizeof(double));
     grp = malloc(n_model * sizeof(uint32_t));
-    if (!x || !y || !w || !grp) {
+    if (d->full && d->rel < 1)
+        me = calloc(n_model * (size_t)pcols, sizeof(double));
+    if (!x || !y || !w || !grp || (d->full && d->rel < 1 && !me)) {
         rc = slds_fail(err, SLDS_ERR_NOMEM, "educators: out of memory");
         goto out;
     }
@@ -286,13 +295,30 @@ static int fit_rows(const design *d, const link_row *rows, size_t n_rows, uint32
             continue;
         size_t i = lr->student;
         int grade = slds_panel_grade(p, s, Y, i), gk = d->zslot[grade];
-        double z = (slds_panel_prior(p, s, Y, 1, i) - d->zmean[gk]) / d->zsd[gk];
+        double prior = slds_panel_prior(p, s, Y, 1, i);
+        double z = isfinite(prior) ? (prior - d->zmean[gk]) / d->zsd[gk] : 0;
         double *row = x + m * (size_t)pcols;
         row[0] = 1;
         if (gk > 0)
             row[gk] = 1;
         row[n_grades + gk] = z;
         row[2 * n_grades + gk] = z * z;
+        if (d->full) {
+            /* a missing prior enters as 0 with its indicator, not dropped */
+            double p2 = slds_panel_prior(p, s, Y, 2, i);
+            double po = d->other >= 0 ? slds_panel_prior(p, d->other, Y, 1, i) : NAN;
+            row[base] = !isfinite(prior);
+            row[base + 1] = isfinite(p2) ? (p2 - d->z2mean[gk]) / d->z2sd[gk] : 0;
+            row[base + 2] = !isfinite(p2);
+            row[base + 3] = isfinite(po) ? (po - d->zomean[gk]) / d->zosd[gk] : 0;
+            row[base + 4] = !isfinite(po);
+            if (me) { /* a standardized score of reliability rel: error variance 1 - rel */
+                double *e = me + m * (size_t)pcols;
+                e[n_grades + gk] = isfinite(prior) ? 1 - d->rel : 0;
+                e[base + 1] = isfinite(p2) ? 1 - d->rel : 0;
+                e[base + 3] = isfinite(po) ? 1 - d->rel : 0;
+            }
+        }
         int flags[3] = {slds_panel_flag_of(p, SLDS_PANEL_ECON, Y, i),
                         slds_panel_flag_of(p, SLDS_PANEL_EL, Y, i),
                         slds_panel_flag_of(p, SLDS_PANEL_DISABILITY, Y, i)};
@@ -317,13 +343,18 @@ static int fit_rows(const design *d, const link_row *rows, size_t n_rows, uint32
         for (size_t r = 0; r < m; r++) {
             int qq = 0;
             for (int c = 0; c < pcols; c++)
-                if (nonzero[c])
-                    x[r * (size_t)q + (size_t)qq++] = x[r * (size_t)pcols + (size_t)c];
+                if (nonzero[c]) {
+                    x[r * (size_t)q + (size_t)qq] = x[r * (size_t)pcols + (size_t)c];
+                    if (me)
+                        me[r * (size_t)q + (size_t)qq] = me[r * (size_t)pcols + (size_t)c];
+                    qq++;
+                }
         }
     }
     if (!teachers)
         sum->school_rows += m;
-    slds_lmm_problem pr = {.n = m, .p = q, .x = x, .y = y, .w = w, .g = grp, .n_groups = n_groups};
+    slds_lmm_problem pr = {.n = m, .p = q, .x = x, .y = y, .w = w, .g = grp, .n_groups = n_groups,
+                           .me = me};
     double t0 = now_seconds();
     rc = slds_lmm_fit(&pr, NULL, &fit, err);
     sum->fit_seconds += now_seconds() - t0;
@@ -353,6 +384,7 @@ static int fit_rows(const design *d, const link_row *rows, size_t n_rows, uint32
     }
 out:
     slds_lmm_result_free(&fit);
+    free(me);
     free(x);
     free(y);
     free(w);
@@ -369,6 +401,13 @@ static int run_subject(const slds_panel *p, int s, growth_ctx *gc, const slds_ed
     int rc = SLDS_OK;
     double zsum[MAX_GRADES] = {0}, zss[MAX_GRADES] = {0};
     size_t zn[MAX_GRADES] = {0};
+    double z2sum[MAX_GRADES] = {0}, z2ss[MAX_GRADES] = {0}, zosum[MAX_GRADES] = {0},
+           zoss[MAX_GRADES] = {0};
+    size_t z2n[MAX_GRADES] = {0}, zon[MAX_GRADES] = {0};
+    int other = -1; /* the other subject: the first other one with scores in Y */
+    for (int k = 0; k < p->n_subjects && other < 0; k++)
+        if (k != s && slds_panel_count_subject(p, k) > 0)
+            other = k;
     int grades[MAX_GRADES], n_grades = 0, gidx[SLDS_PANEL_MAX_GRADE];
     for (int g = 0; g < SLDS_PANEL_MAX_GRADE; g++)
         gidx[g] = -1;
@@ -423,10 +462,10 @@ static int run_subject(const slds_panel *p, int s, growth_ctx *gc, const slds_ed
             r->sgp = gc->sgp[s] ? gc->sgp[s][i] : NAN;
             r->levels = gc->levels[s] ? gc->levels[s][i] : NAN;
             r->ach = ach[i];
-            r->in_model = isfinite(prior);
+            r->in_model = o->full_model || isfinite(prior);
             r->over = 0;
         }
-        if (isfinite(prior) && claim[i] > 0) {
+        if ((isfinite(prior) || o->full_model) && claim[i] > 0) {
             if (gidx[grade] < 0) {
                 if (n_grades == MAX_GRADES) {
                     rc = slds_fail(err, SLDS_ERR_DATA, "educators: more than %d grades in %s",
@@ -437,9 +476,23 @@ static int run_subject(const slds_panel *p, int s, growth_ctx *gc, const slds_ed
                 grades[n_grades++] = grade;
             }
             int gi = gidx[grade];
-            zsum[gi] += prior;
-            zss[gi] += prior * prior;
-            zn[gi]++;
+            if (isfinite(prior)) {
+                zsum[gi] += prior;
+                zss[gi] += prior * prior;
+                zn[gi]++;
+            }
+            double p2 = slds_panel_prior(p, s, Y, 2, i);
+            if (isfinite(p2)) {
+                z2sum[gi] += p2;
+                z2ss[gi] += p2 * p2;
+                z2n[gi]++;
+            }
+            double po = other >= 0 ? slds_panel_prior(p, other, Y, 1, i) : NAN;
+            if (isfinite(po)) {
+                zosum[gi] += po;
+                zoss[gi] += po * po;
+                zon[gi]++;
+            }
         }
     }
     for (size_t k = first; k < acc->n_rows; k++)
@@ -454,6 +507,8 @@ static int run_subject(const slds_panel *p, int s, growth_ctx *gc, const slds_ed
             grades[b - 1] = t;
         }
     double zmean[MAX_GRADES], zsd[MAX_GRADES];
+    design d = {.p = p, .s = s, .Y = Y, .n_grades = n_grades, .full = o->full_model,
+                .rel = o->reliability, .other = other};
     int zslot[SLDS_PANEL_MAX_GRADE];
     for (int g = 0; g < SLDS_PANEL_MAX_GRADE; g++)
         zslot[g] = -1;
@@ -461,11 +516,18 @@ static int run_subject(const slds_panel *p, int s, growth_ctx *gc, const slds_ed
         int gi = gidx[grades[k]];
         double m = zsum[gi] / (double)zn[gi];
         double v = zn[gi] > 1 ? (zss[gi] - (double)zn[gi] * m * m) / (double)(zn[gi] - 1) : 0;
-        zmean[k] = m;
+        zmean[k] = zn[gi] ? m : 0;
         zsd[k] = v > 0 ? sqrt(v) : 1;
         zslot[grades[k]] = k;
+        double m2 = z2n[gi] ? z2sum[gi] / (double)z2n[gi] : 0;
+        double v2 = z2n[gi] > 1 ? (z2ss[gi] - (double)z2n[gi] * m2 * m2) / (double)(z2n[gi] - 1) : 0;
+        d.z2mean[k] = m2;
+        d.z2sd[k] = v2 > 0 ? sqrt(v2) : 1;
+        double mo = zon[gi] ? zosum[gi] / (double)zon[gi] : 0;
+        double vo = zon[gi] > 1 ? (zoss[gi] - (double)zon[gi] * mo * mo) / (double)(zon[gi] - 1) : 0;
+        d.zomean[k] = mo;
+        d.zosd[k] = vo > 0 ? sqrt(vo) : 1;
     }
-    design d = {.p = p, .s = s, .Y = Y, .n_grades = n_grades};
     memcpy(d.zmean, zmean, sizeof zmean);
     memcpy(d.zsd, zsd, sizeof zsd);
     memcpy(d.zslot, zslot, sizeof zslot);
@@ -520,7 +582,7 @@ static int run_subject(const slds_panel *p, int s, growth_ctx *gc, const slds_ed
             r->levels = gc->levels[s] ? gc->levels[s][i] : NAN;
             r->ach = ach[i];
             /* the school model standardizes with the teacher model's grades */
-            r->in_model = isfinite(prior) && zslot_ok(&d, grade);
+            r->in_model = (o->full_model || isfinite(prior)) && zslot_ok(&d, grade);
             r->over = 0;
         }
         if (!rc)
@@ -775,11 +837,15 @@ int slds_educator_run(slds_store *s, const slds_educator_options *o, slds_educat
     int rated = 0;
     slds_educator_options opt = *o;
     const char *config_name = o->config ? o->config : "lme4";
-    if (o->config && strcmp(o->config, "lme4") != 0) {
+    if (o->config && !strcmp(o->config, "full")) {
+        opt.full_model = 1;
+    } else if (o->config && strcmp(o->config, "lme4") != 0) {
         int rc = slds_rating_config_load(o->config, &cfg, err);
         if (rc)
             return rc;
         rated = 1;
+        opt.full_model = cfg.full_model;
+        opt.reliability = cfg.reliability;
         if (!o->min_set) {
             opt.min_students = cfg.min_students;
             opt.min_fte = cfg.min_fte;

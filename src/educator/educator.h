@@ -71,6 +71,8 @@ typedef struct slds_rating_decision {
 typedef struct slds_rating_config {
     char name[SLDS_RATING_NAME];
     double min_students, min_fte;
+    int full_model;                     /* "model": "full" (default "lme4") */
+    double reliability;                 /* "reliability" of prior scores (default 0.9) */
     int n_measures;
     slds_rating_measure measures[SLDS_RATING_MAX_MEASURES];
     int n_categories;                   /* >= 4, lowest first */
@@ -89,7 +91,8 @@ typedef struct slds_rating_config {
  * overlap or leave a gap, a bound without its inclusiveness. */
 int slds_rating_config_parse(const char *json, size_t len, const char *origin,
                              slds_rating_config *c, slds_error *err);
-/* A preset by name (colorado, tennessee, dc; lme4: no rating) or a file path. */
+/* A preset by name (colorado, tennessee, dc; lme4 and full are models
+ * without a rating, handled by the run) or a file path. */
 int slds_rating_config_load(const char *name_or_path, slds_rating_config *c, slds_error *err);
 /* The JSON text of a preset, NULL when there is none of that name. */
 const char *slds_rating_preset(const char *name);
@@ -105,6 +108,8 @@ typedef struct slds_educator_options {
     double min_students;        /* below: no growth measure reported (default 10) */
     double min_fte;             /* below: likewise (default 5) */
     int min_set;                /* 1: the two above override the configuration's */
+    int full_model;             /* the fuller model (config "full" or "model": "full") */
+    double reliability;         /* of prior scores, for the full model (default 0.9) */
     const char *model_frame;    /* when set: the model rows written to this CSV */
 } slds_educator_options;
 

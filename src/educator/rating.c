@@ -228,6 +228,20 @@ int slds_rating_config_parse(const char *text, size_t len, const char *origin,
     c->min_students = json_is_number(v) ? json_number_value(v) : 10;
     v = json_object_get(root, "min_fte");
     c->min_fte = json_is_number(v) ? json_number_value(v) : 5;
+    v = json_object_get(root, "model");
+    if (v && (!json_is_string(v) || (strcmp(json_string_value(v), "lme4") &&
+                                     strcmp(json_string_value(v), "full")))) {
+        rc = slds_fail(err, SLDS_ERR_DATA, "%s: \"model\" is \"lme4\" or \"full\"", origin);
+        goto done;
+    }
+    c->full_model = v && !strcmp(json_string_value(v), "full");
+    v = json_object_get(root, "reliability");
+    c->reliability = json_is_number(v) ? json_number_value(v) : 0.9;
+    if (!(c->reliability > 0 && c->reliability <= 1)) {
+        rc = slds_fail(err, SLDS_ERR_DATA, "%s: \"reliability\" %g is not in (0, 1]", origin,
+                       c->reliability);
+        goto done;
+    }
     json_t *ms = json_object_get(root, "measures");
     if (!json_is_array(ms) || json_array_size(ms) == 0 ||
         json_array_size(ms) > SLDS_RATING_MAX_MEASURES) {
@@ -385,7 +399,7 @@ int slds_rating_config_load(const char *name_or_path, slds_rating_config *c, sld
     FILE *f = fopen(name_or_path, "rb");
     if (!f)
         return slds_fail(err, SLDS_ERR_USAGE,
-                         "educators: unknown configuration '%s' (presets: lme4, colorado, "
+                         "educators: unknown configuration '%s' (presets: lme4, full, colorado, "
                          "tennessee, dc; or a JSON file)",
                          name_or_path);
     slds_buf b = {0};

@@ -37,6 +37,13 @@ head -1 "$tmp/show1.csv" | grep -q '^staff_id,school_year,role,subject,n_student
 grep -q "unknown configuration 'nonesuch'" "$tmp/e.txt" || fail "unknown config message: $(cat "$tmp/e.txt")"
 "$slds" educators show "$tmp/db" >"$tmp/e.txt" 2>&1 && fail "show without --year accepted"
 grep -q -- "--year is required" "$tmp/e.txt" || fail "missing year message"
+# the fuller model: students without a prior are kept (missing indicators),
+# so at least as many links are fitted as by the lme4 preset
+"$slds" educators run "$tmp/db" --year $year --config full >"$tmp/run_f.txt" 2>&1 || { cat "$tmp/run_f.txt"; fail "full"; }
+cat "$tmp/run_f.txt"
+lf=$(grep -o '[0-9]* student x teacher links' "$tmp/run_f.txt" | cut -d' ' -f1)
+ll=$(grep -o '[0-9]* student x teacher links' "$tmp/run.txt" | cut -d' ' -f1)
+[ "$lf" -gt "$ll" ] || fail "full model fitted $lf links, lme4 preset $ll"
 # ratings: colorado in 2022 then 2023, so two-year decisions can fire
 "$slds" growth run "$tmp/db" --year 2022 >/dev/null 2>&1 || fail "growth run 2022"
 "$slds" educators run "$tmp/db" --year 2022 --config colorado >/dev/null 2>&1 || fail "colorado 2022"
