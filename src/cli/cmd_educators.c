@@ -16,7 +16,7 @@ static const char usage_educators[] =
     "grade-level gains of their students.\n"
     "\n"
     "commands:\n"
-    "  run   DB --year Y [--config lme4|colorado|tennessee|dc|FILE] [--min-students N]\n"
+    "  run   DB --year Y [--config lme4|full|colorado|tennessee|dc|FILE] [--min-students N]\n"
     "        [--min-fte F] [--model-frame FILE]\n"
     "        compute and store year Y (replaces that year's results); a rating\n"
     "        configuration (a preset or a JSON file) adds ratings and decisions\n"
