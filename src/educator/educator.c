@@ -506,7 +506,7 @@ static int run_subject(const slds_panel *p, int s, growth_ctx *gc, const slds_ed
             grades[b] = grades[b - 1];
             grades[b - 1] = t;
         }
-    double zmean[MAX_GRADES], zsd[MAX_GRADES];
+    double zmean[MAX_GRADES] = {0}, zsd[MAX_GRADES] = {0};
     design d = {.p = p, .s = s, .Y = Y, .n_grades = n_grades, .full = o->full_model,
                 .rel = o->reliability, .other = other};
     int zslot[SLDS_PANEL_MAX_GRADE];

@@ -42,13 +42,20 @@ static int chart_vam(slds_store *s, slds_buf *b, int year, const char *staff, co
     double lo = -1, hi = 1, mine = NAN, mse = NAN;
     size_t cap = 256, n = 0;
     double *v = malloc(cap * sizeof(double));
+    if (!v) {
+        slds_cursor_close(&c);
+        return slds_fail(err, SLDS_ERR_NOMEM, "out of memory");
+    }
     int r;
-    while (v && (r = slds_cursor_step(&c, err)) == 1) {
+    while ((r = slds_cursor_step(&c, err)) == 1) {
         double e = slds_cursor_double(&c, 1);
         if (n == cap) {
             double *nv = realloc(v, 2 * cap * sizeof(double));
-            if (!nv)
+            if (!nv) {
+                r = -1;
+                slds_fail(err, SLDS_ERR_NOMEM, "out of memory");
                 break;
+            }
             v = nv;
             cap *= 2;
         }
@@ -61,8 +68,6 @@ static int chart_vam(slds_store *s, slds_buf *b, int year, const char *staff, co
         }
     }
     slds_cursor_close(&c);
-    if (!v)
-        return slds_fail(err, SLDS_ERR_NOMEM, "out of memory");
     if (r < 0) {
         free(v);
         return err->code;
