@@ -19,6 +19,7 @@ static const struct {
     {"report", cmd_report, "run a report of the registry (--list), optionally in public form"},
     {"convert", cmd_convert, "convert other layouts (the SGP package's LONG data) into a collection"},
     {"contract", cmd_contract, "the collection files, columns and codes the loader accepts"},
+    {"history", cmd_history, "what loads changed in a student's stored record, when, by which load"},
 };
 
 static void usage(FILE *out)
