@@ -15,6 +15,7 @@ static const struct {
     {"audit", cmd_audit, "data-quality report and America COMPETES element coverage"},
     {"student", cmd_student, "one student's longitudinal record"},
     {"growth", cmd_growth, "student growth percentiles, growth targets, grade-level gains"},
+    {"educators", cmd_educators, "educator value-added, growth of their students, ratings"},
     {"report", cmd_report, "run a report of the registry (--list), optionally in public form"},
     {"interventions", cmd_interventions, "store the intervention models of lowest-achieving schools"},
     {"convert", cmd_convert, "convert other layouts (the SGP package's LONG data) into a collection"},

@@ -14,6 +14,7 @@
 #define SLDS_STATS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/core.h"
 
@@ -115,5 +116,65 @@ int slds_rq_fit(const slds_rq_problem *prob, const slds_rq_params *prm,
 void slds_rq_result_free(slds_rq_result *res);
 /* sum_i w_i rho_tau(y_i - x_i' beta): to compare solutions. */
 double slds_rq_check_loss(const slds_rq_problem *prob, double tau, const double *beta);
+
+/* ------------------------------------------------------------------------ */
+/* Weighted linear mixed model with one random intercept, fitted by REML
+ * exactly as lme4 fits lmer(y ~ X + (1 | g), weights = w, REML = TRUE):
+ *
+ *   y = X beta + b[g] + e,  b ~ N(0, sigma^2 theta^2),  e_i ~ N(0, sigma^2 / w_i).
+ *
+ * sigma^2 and beta are profiled out, the 1-D REML criterion in theta >= 0 is
+ * minimised (a log grid, then Brent's method to a tight tolerance), beta by
+ * generalised least squares, and the conditional modes (BLUPs, empirical-Bayes
+ * shrunken group effects) with their conditional standard errors as lme4's
+ * ranef(condVar = TRUE) gives them. Per theta the work is O(G p^2) over
+ * per-group sums (accumulated once, O(n p^2)). See docs/educators.md. */
+
+typedef struct slds_lmm_problem {
+    size_t n;            /* observations */
+    int p;               /* columns of X (including the intercept), 1..SLDS_RQ_MAX_P */
+    const double *x;     /* n x p, row-major */
+    const double *y;     /* n responses */
+    const double *w;     /* n positive weights, or NULL for 1 */
+    const uint32_t *g;   /* n group numbers, 0..n_groups-1 */
+    uint32_t n_groups;
+    /* Measurement error (errors-in-variables), or NULL: n x p row-major, the
+       error variance of each x_ij (0 for a column measured exactly; errors
+       independent of each other and of y). The moment matrices are corrected
+       by their expectation: X'WX by sum_i w_i diag(me_i) and each group's
+       u_g u_g' by sum_i w_i^2 diag(me_i), so beta is consistent for the true
+       covariates (a method-of-moments correction, as Fuller 1987, ch. 2). */
+    const double *me;
+} slds_lmm_problem;
+
+typedef struct slds_lmm_params {
+    double tol;          /* Brent tolerance on theta (relative); default 1e-10 */
+    double theta_max;    /* upper end of the search; default 1e3 */
+} slds_lmm_params;
+
+typedef struct slds_lmm_result {
+    int p;
+    uint32_t n_groups;
+    double theta;        /* tau / sigma */
+    double sigma2;       /* residual variance (for weight 1) */
+    double tau2;         /* random-intercept variance */
+    double reml;         /* REML criterion at the optimum, as lme4's REMLcrit() */
+    double *beta;        /* p fixed effects */
+    double *beta_se;     /* p standard errors of beta (from sigma2 (X'V^-1X)^-1) */
+    double *blup;        /* n_groups conditional modes */
+    double *blup_se;     /* n_groups conditional standard errors (condVar) */
+    double *raw;         /* n_groups unshrunken effects: the group's weighted mean
+                            residual y - X beta (the fixed-effects-style estimate) */
+    double *group_w;     /* n_groups: sum of the weights of the group */
+    size_t *group_n;     /* n_groups: observations of the group */
+    int evaluations;     /* REML criterion evaluations */
+} slds_lmm_result;
+
+void slds_lmm_params_default(slds_lmm_params *prm);
+/* Fits the model; res is owned by the caller (slds_lmm_result_free), left
+ * empty on failure. SLDS_ERR_NUMERIC when X'V^-1X is singular. */
+int slds_lmm_fit(const slds_lmm_problem *prob, const slds_lmm_params *prm,
+                 slds_lmm_result *res, slds_error *err);
+void slds_lmm_result_free(slds_lmm_result *res);
 
 #endif

@@ -172,6 +172,15 @@ static const slds_migration registry[] = {
     {"account", 1,
      "CREATE TABLE IF NOT EXISTS interventions(school_id TEXT NOT NULL, school_year INTEGER NOT NULL,"
      " model TEXT NOT NULL, PRIMARY KEY(school_id, school_year)) WITHOUT ROWID;"},
+    {"educator", 1,
+     "CREATE TABLE IF NOT EXISTS educator_results(school_year INTEGER NOT NULL,"
+     " staff_id TEXT NOT NULL, role TEXT NOT NULL, subject TEXT NOT NULL,"
+     " n_students REAL NOT NULL, fte_students REAL NOT NULL, vam_estimate REAL, vam_se REAL,"
+     " vam_raw REAL, vam_sd REAL, achievement REAL, composite REAL, rating_detail TEXT,"
+     " mean_sgp REAL, median_sgp REAL, sgp_lo REAL, sgp_hi REAL, share_1_grade REAL,"
+     " share_1_5_grade REAL, rating TEXT, flags TEXT NOT NULL DEFAULT '', note TEXT,"
+     " config TEXT NOT NULL,"
+     " PRIMARY KEY(school_year, staff_id, role, subject)) WITHOUT ROWID;"},
 };
 
 const slds_migration *slds_store_registry(size_t *n)

@@ -1,0 +1,195 @@
+/* cmd_educators.c - `slds educators run|show`: value-added, growth of each
+ * educator's students and ratings (library: src/educator/educator.h;
+ * docs/educators.md). This file only parses options and prints. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "educator/educator.h"
+
+static const char usage_educators[] =
+    "usage: slds educators COMMAND DB [OPTIONS]\n"
+    "\n"
+    "Educator effectiveness (criterion (D)(2)): value-added of every teacher (a\n"
+    "random-intercept model fitted by REML, dosage-weighted), mean and median SGP and\n"
+    "grade-level gains of their students.\n"
+    "\n"
+    "commands:\n"
+    "  run   DB --year Y [--config lme4|full|colorado|tennessee|dc|FILE] [--min-students N]\n"
+    "        [--min-fte F] [--model-frame FILE]\n"
+    "        compute and store year Y (replaces that year's results); a rating\n"
+    "        configuration (a preset or a JSON file) adds ratings and decisions\n"
+    "  show  DB --year Y [--staff ID] [--format table|csv|json]\n"
+    "        the stored rows\n"
+    "  report DB --staff ID --year Y [--format html]\n"
+    "        the educator's feedback page (HTML with charts) on stdout\n"
+    "\n"
+    "Every definition: docs/educators.md.\n";
+
+typedef struct opts {
+    const char *db, *config, *staff, *frame;
+    int year;
+    double min_students, min_fte;
+    int min_set;
+    slds_format fmt;
+} opts;
+
+static int parse(int argc, char **argv, const char *cmd, opts *o)
+{
+    enum { O_YEAR = 256, O_CONFIG, O_STAFF, O_FORMAT, O_MINS, O_MINF, O_FRAME };
+    static const struct option options[] = {
+        {"year", required_argument, NULL, O_YEAR},
+        {"config", required_argument, NULL, O_CONFIG},
+        {"staff", required_argument, NULL, O_STAFF},
+        {"format", required_argument, NULL, O_FORMAT},
+        {"min-students", required_argument, NULL, O_MINS},
+        {"min-fte", required_argument, NULL, O_MINF},
+        {"model-frame", required_argument, NULL, O_FRAME},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    char where[64];
+    snprintf(where, sizeof where, "educators %s", cmd);
+    memset(o, 0, sizeof *o);
+    o->fmt = SLDS_FORMAT_TABLE;
+    o->min_students = 10;
+    o->min_fte = 5;
+    optind = 1;
+    opterr = 0;
+    int opt, index = 0;
+    while ((opt = getopt_long(argc, argv, ":h", options, &index)) != -1) {
+        char *end;
+        switch (opt) {
+        case O_YEAR:
+            o->year = (int)strtol(optarg, &end, 10);
+            if (*end || o->year < 1900 || o->year > 2200)
+                return cli_usage_error(where, "--year '%s' is not a school year", optarg);
+            break;
+        case O_CONFIG: o->config = optarg; break;
+        case O_STAFF: o->staff = optarg; break;
+        case O_FRAME: o->frame = optarg; break;
+        case O_MINS:
+        case O_MINF: {
+            double v = strtod(optarg, &end);
+            if (*end || !(v >= 0))
+                return cli_usage_error(where, "--%s '%s' is not a number >= 0",
+                                       options[index].name, optarg);
+            *(opt == O_MINS ? &o->min_students : &o->min_fte) = v;
+            o->min_set = 1;
+            break;
+        }
+        case O_FORMAT:
+            if ((int)(o->fmt = (slds_format)cli_parse_format(optarg, !strcmp(cmd, "report"))) < 0)
+                return cli_usage_error(where, "unknown format '%s'", optarg);
+            break;
+        case 'h': fputs(usage_educators, stdout); return 0;
+        case ':': return cli_usage_error(where, "option '%s' needs a value", argv[optind - 1]);
+        default: return cli_usage_error(where, "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (argc - optind != 1)
+        return cli_usage_error(where, "expected one DB");
+    if (!o->year)
+        return cli_usage_error(where, "--year is required");
+    o->db = argv[optind];
+    return -1;
+}
+
+static int do_run(const opts *o)
+{
+    slds_error err = {0};
+    slds_store *s;
+    if (slds_store_open_writer(&s, o->db, 0, &err))
+        return cli_error(&err);
+    slds_educator_options eo;
+    slds_educator_options_default(&eo);
+    eo.year = o->year;
+    eo.config = o->config;
+    eo.min_students = o->min_students;
+    eo.min_fte = o->min_fte;
+    eo.min_set = o->min_set;
+    eo.model_frame = o->frame;
+    slds_educator_summary sum;
+    slds_progress progress = cli_progress_stderr();
+    int rc = slds_educator_run(s, &eo, &sum, &progress, &err);
+    cli_progress_done();
+    slds_store_close(s);
+    if (rc)
+        return cli_error(&err);
+    printf("educators %d (%s): %d subjects, %zu student x teacher links fitted, %zu teacher rows,"
+           " %zu principal rows (%zu students in the school models), %zu students with dosage"
+           " above 100%%; mixed-model fits %.3f s, total %.2f s\n",
+           o->year, o->config ? o->config : "lme4", sum.subjects, sum.rows, sum.teachers,
+           sum.principals, sum.school_rows, sum.over_claimed, sum.fit_seconds, sum.seconds);
+    return 0;
+}
+
+static int add_row(void *ctx, const slds_educator_row *r)
+{
+    slds_error err = {0};
+    return slds_educator_show_add(ctx, r, &err);
+}
+
+static int do_show(const opts *o)
+{
+    slds_error err = {0};
+    slds_store *s;
+    if (slds_store_open_readonly(&s, o->db, &err))
+        return cli_error(&err);
+    slds_table *t = NULL;
+    int rc = slds_educator_show_table(&t, &err);
+    if (!rc)
+        rc = slds_educator_show(s, o->year, o->staff, add_row, t, &err);
+    slds_store_close(s);
+    if (rc) {
+        slds_table_free(t);
+        return cli_error(&err);
+    }
+    rc = cli_print_table(t, o->fmt);
+    slds_table_free(t);
+    return rc;
+}
+
+static int do_report(const opts *o)
+{
+    slds_error err = {0};
+    if (!o->staff)
+        return cli_usage_error("educators report", "--staff is required");
+    if (o->fmt != SLDS_FORMAT_HTML && o->fmt != SLDS_FORMAT_TABLE)
+        return cli_usage_error("educators report", "the report is HTML (--format html)");
+    slds_store *s;
+    if (slds_store_open_readonly(&s, o->db, &err))
+        return cli_error(&err);
+    slds_buf b = {0};
+    int rc = slds_educator_report_html(s, o->year, o->staff, &b, &err);
+    slds_store_close(s);
+    if (rc) {
+        slds_buf_free(&b);
+        return cli_error(&err);
+    }
+    fwrite(b.data, 1, b.len, stdout);
+    slds_buf_free(&b);
+    return 0;
+}
+
+int cmd_educators(int argc, char **argv)
+{
+    if (argc < 2 || cli_wants_help(argc, argv) == true) {
+        if (argc < 2)
+            return cli_usage_error("educators", "expected a command (run, show, report)");
+        fputs(usage_educators, stdout);
+        return 0;
+    }
+    const char *cmd = argv[1];
+    opts o;
+    int rc = parse(argc - 1, argv + 1, cmd, &o);
+    if (rc >= 0)
+        return rc;
+    if (!strcmp(cmd, "run"))
+        return do_run(&o);
+    if (!strcmp(cmd, "show"))
+        return do_show(&o);
+    if (!strcmp(cmd, "report"))
+        return do_report(&o);
+    return cli_usage_error("educators", "unknown command '%s' (run, show, report)", cmd);
+}
