@@ -10,7 +10,7 @@
 #include "report/report.h"
 
 static const char usage[] =
-    "usage: slds report DB NAME [--PARAM VALUE ...] [--public [--min-n N]]\n"
+    "usage: slds report DB NAME [--PARAM VALUE ...] [--public [--min-n N] [--no-ranges]]\n"
     "                   [--format table|csv|json|html]\n"
     "       slds report --list [--format table|csv|json|html]\n"
     "\n"
@@ -24,6 +24,8 @@ static const char usage[] =
     "                 minimum size are suppressed (*), and so are the cells that would\n"
     "                 let them be recovered by subtraction (docs/report.md)\n"
     "  --min-n N      minimum group size for --public (default 10)\n"
+    "  --no-ranges    with --public, show rates near 0 % and 100 % of small groups\n"
+    "                 exactly (default: as ranges such as <=5%, docs/privacy.md)\n"
     "  --format FMT   table (default), csv, json or html\n"
     "  -h, --help     this help\n"
     "\n"
@@ -86,6 +88,10 @@ int cmd_report(int argc, char **argv)
             public = true;
             continue;
         }
+        if (!strcmp(argv[i], "--no-ranges")) {
+            rules.nbands = 0;
+            continue;
+        }
         const char *name, *value = option_value(argc, argv, &i, &name, bufs[i], sizeof bufs[i]);
         if (!value)
             status = cli_usage_error("report", "option '--%s' needs a value", name);
@@ -124,8 +130,8 @@ int cmd_report(int argc, char **argv)
             rc = slds_tables_write(out.tables, out.n, (slds_format)fmt, stdout, &err);
         if (!rc && public)
             fprintf(stderr, "slds report: public form, groups under %d: %zu cells suppressed, %zu more so "
-                            "they cannot be recovered\n",
-                    rules.min_n, out.privacy.primary, out.privacy.secondary);
+                            "they cannot be recovered, %zu rates shown as ranges\n",
+                    rules.min_n, out.privacy.primary, out.privacy.secondary, out.privacy.ranges);
         slds_report_output_free(&out);
         status = rc ? cli_error(&err) : 0;
     }

@@ -194,6 +194,7 @@ int slds_report_run(slds_store *s, const char *name, const slds_report_args *arg
         rc = slds_privacy_suppress(out->tables[i], public_rules, &res, err);
         out->privacy.primary += res.primary;
         out->privacy.secondary += res.secondary;
+        out->privacy.ranges += res.ranges;
         if (res.rounds > out->privacy.rounds)
             out->privacy.rounds = res.rounds;
     }
