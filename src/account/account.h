@@ -131,6 +131,12 @@ int slds_account_proficiency(slds_store *s, const int *years, size_t nyears,
                              const slds_account_options *o, slds_account_school_rate **rows,
                              size_t *nrows, slds_error *err);
 
+/* Reports of this section (registered in src/report/report.c). */
+extern const slds_report_param slds_account_achievement_params[];
+extern const int slds_account_achievement_nparams;
+int slds_account_achievement_report(slds_store *s, const slds_report_args *args,
+                                    slds_report_output *out, slds_error *err);
+
 /* ===================================================================
  * End of section account-b
  * =================================================================== */

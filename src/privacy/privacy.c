@@ -253,6 +253,14 @@ static bool code_ranges(work *w)
             changed = true;
             if (num >= 0 && suppress(w, r, num))
                 w->secondary++;
+            /* statistics of the whole row (derived from n, e.g. a gap between
+             * two rates) may combine the coded rate: hidden with it */
+            for (int k = 0; k < w->ncols; k++) {
+                const slds_column_spec *o = slds_table_column(w->t, k);
+                if (k != c && o->role == SLDS_ROLE_STATISTIC && !o->derives_from &&
+                    !o->denominator && suppress(w, r, k))
+                    w->secondary++;
+            }
         }
     }
     return changed;

@@ -33,7 +33,9 @@
  *     whose denominator d is shown and falls in a band of rules.bands is
  *     shown as "≤b%" when at or below the band's bottom b and "≥(100-b)%"
  *     when at or above 100 - b; its numerator count is then suppressed in
- *     that row (with it the rate would be exact again). A rate is also
+ *     that row (with it the rate would be exact again), and so are the
+ *     row's statistics derived from n alone (a gap between two rates would
+ *     give the coded one away). A rate is also
  *     suppressed when its denominator is (rule 2: with the numerator the
  *     denominator would be exact);
  *  rules 2-6 repeat until a round changes nothing (a fixed point).

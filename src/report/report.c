@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "account/account.h"
 #include "audit/audit.h"
 #include "growthrun/growthrun.h"
 
@@ -155,6 +156,8 @@ static const slds_report_def reports[] = {
     {"growth-aggregates",
      "median and mean SGP and grade-level gains by state, district, school, teacher and subgroup",
      growth_aggregate_params, 3, true, report_growth_aggregates},
+    {"achievement", "proficiency, participation, not tested by reason, subgroup gaps and their trend (A)(3)(ii)",
+     slds_account_achievement_params, 7, true, slds_account_achievement_report},
 };
 
 #define NREPORTS (sizeof reports / sizeof reports[0])
