@@ -137,6 +137,16 @@ extern const int slds_account_achievement_nparams;
 int slds_account_achievement_report(slds_store *s, const slds_report_args *args,
                                     slds_report_output *out, slds_error *err);
 
+/* competes: the audit's America COMPETES elements and (C)(1) score. */
+int slds_account_competes_report(slds_store *s, const slds_report_args *args,
+                                 slds_report_output *out, slds_error *err);
+
+/* performance-measures: Appendix A measures, baseline, targets (CSV), actuals. */
+extern const slds_report_param slds_account_measures_params[];
+extern const int slds_account_measures_nparams;
+int slds_account_measures_report(slds_store *s, const slds_report_args *args,
+                                 slds_report_output *out, slds_error *err);
+
 /* ===================================================================
  * End of section account-b
  * =================================================================== */

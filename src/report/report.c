@@ -158,6 +158,10 @@ static const slds_report_def reports[] = {
      growth_aggregate_params, 3, true, report_growth_aggregates},
     {"achievement", "proficiency, participation, not tested by reason, subgroup gaps and their trend (A)(3)(ii)",
      slds_account_achievement_params, 7, true, slds_account_achievement_report},
+    {"competes", "the 12 America COMPETES Act elements the data supports and the (C)(1) score (from the audit)",
+     NULL, 0, true, slds_account_competes_report},
+    {"performance-measures", "the notice's Appendix A performance measures: baseline, annual target (CSV) and actual",
+     slds_account_measures_params, 3, true, slds_account_measures_report},
 };
 
 #define NREPORTS (sizeof reports / sizeof reports[0])
