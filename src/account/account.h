@@ -136,6 +136,9 @@ extern const slds_report_param slds_account_achievement_params[];
 extern const int slds_account_achievement_nparams;
 int slds_account_achievement_report(slds_store *s, const slds_report_args *args,
                                     slds_report_output *out, slds_error *err);
+/* The report's charts (state proficiency by subgroup, gaps over the years),
+ * drawn from its tables after suppression. */
+int slds_account_achievement_figure(slds_report_output *out, slds_error *err);
 
 /* competes: the audit's America COMPETES elements and (C)(1) score. */
 int slds_account_competes_report(slds_store *s, const slds_report_args *args,
