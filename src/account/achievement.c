@@ -370,8 +370,17 @@ static int gap_tables(const slds_account_cube *c, const ask *a, slds_table **gap
     rc = rc ? rc : new_trend_table(trends, err);
     size_t nunits = 1 + slds_account_cube_nunits(c, SLDS_LEVEL_LEA) +
                     slds_account_cube_nunits(c, SLDS_LEVEL_SCHOOL);
-    size_t ny = a->year_index + 1;
-    for (size_t s = 0; !rc && s < slds_account_cube_nsubjects(c); s++) {
+    size_t ny = a->year_index + 1, nsubj = slds_account_cube_nsubjects(c);
+    size_t nleas = slds_account_cube_nunits(c, SLDS_LEVEL_LEA);
+    /* the gap table's rows by [subject][unit][pair][year], for its totals */
+    size_t ncells = nsubj * nunits * NPAIRS * ny;
+    size_t *at = malloc((ncells ? ncells : 1) * sizeof *at);
+    if (!rc && !at)
+        rc = slds_fail(err, SLDS_ERR_NOMEM, "achievement: out of memory");
+    for (size_t i = 0; !rc && i < ncells; i++)
+        at[i] = NO_ROW;
+#define AT(s, u, p, y) at[(((s) * nunits + (u)) * NPAIRS + (p)) * ny + (y)]
+    for (size_t s = 0; !rc && s < nsubj; s++) {
         if (a->subject && strcmp(a->subject, slds_account_cube_subject(c, s)))
             continue;
         for (size_t u = 0; !rc && u < nunits; u++) {
@@ -399,6 +408,7 @@ static int gap_tables(const slds_account_cube *c, const ask *a, slds_table **gap
                            rk = percent(k->proficient, k->tested), gap = rk - rf;
                     int32_t small = f->tested < k->tested ? f->tested : k->tested;
                     int year = slds_account_cube_year(c, y);
+                    AT(s, u, p, y) = slds_table_nrows(*gaps);
                     slds_table_add_row(*gaps, err);
                     set_labels(*gaps, c, l, i, p, s, err);
                     slds_table_set_integer(*gaps, G_YEAR, year, err);
@@ -444,6 +454,30 @@ static int gap_tables(const slds_account_cube *c, const ask *a, slds_table **gap
             }
         }
     }
+    /* totals of the tested counts: the state of its districts, a district of
+     * its schools (rows exist only where both groups were tested, so a sum
+     * may miss parts: declaring it only suppresses more) */
+    size_t *parts = malloc((nunits + 1) * sizeof *parts);
+    if (!rc && !parts)
+        rc = slds_fail(err, SLDS_ERR_NOMEM, "achievement: out of memory");
+    for (size_t s = 0; !rc && s < nsubj; s++)
+        for (size_t p = 0; !rc && p < NPAIRS; p++)
+            for (size_t y = 0; !rc && y < ny; y++) {
+                size_t m = 0;
+                for (size_t li = 0; li < nleas; li++)
+                    parts[m++] = AT(s, 1 + li, p, y);
+                rc = declare(*gaps, AT(s, 0, p, y), parts, m, err);
+                for (size_t li = 0; !rc && li < nleas; li++) {
+                    m = 0;
+                    for (size_t sc = 0; sc < slds_account_cube_nunits(c, SLDS_LEVEL_SCHOOL); sc++)
+                        if (slds_account_cube_school_lea(c, sc) == li)
+                            parts[m++] = AT(s, 1 + nleas + sc, p, y);
+                    rc = declare(*gaps, AT(s, 1 + li, p, y), parts, m, err);
+                }
+            }
+#undef AT
+    free(parts);
+    free(at);
     if (rc) {
         slds_table_free(*gaps);
         slds_table_free(*trends);
