@@ -152,46 +152,156 @@ static int count_query(slds_store *s, const char *sql, int year, const char *a1,
     return r < 0 ? err->code : SLDS_OK;
 }
 
-/* Schools in the highest (high) or lowest quartile by share of economically
- * disadvantaged students or by share of minority students enrolled in the
- * year: the top (bottom) quarter of schools, rounded up, ties at the cut
- * included. Into a TEMP table quartile_schools(school_id). */
-static const char quartile_sql[] =
-    "WITH s AS (SELECT e.school_id, avg(a.econ_disadvantaged = 'Y') AS poverty,"
-    "  avg(a.race_ethnicity <> 'WHITE') AS minority FROM enrollments e"
-    "  JOIN student_attributes a ON a.student_id = e.student_id AND a.school_year = e.school_year"
-    "  WHERE e.school_year = ?1 GROUP BY e.school_id),"
-    " n AS (SELECT (count(*) + 3) / 4 AS q FROM s),"
-    " cut AS (SELECT (SELECT poverty FROM s ORDER BY poverty * ?2 DESC LIMIT 1 OFFSET (SELECT q - 1 FROM n)) AS p,"
-    "  (SELECT minority FROM s ORDER BY minority * ?2 DESC LIMIT 1 OFFSET (SELECT q - 1 FROM n)) AS m)";
+/* The quartile figures of one year: schools in the highest (lowest)
+ * quartile by share of economically disadvantaged students or by share of
+ * minority (not WHITE) students enrolled in the year -- the top (bottom)
+ * quarter of schools, rounded up, ties at the cut included -- and the
+ * distinct teachers and principals assigned to them. Computed once a year. */
+typedef struct quartiles {
+    int year;
+    bool done;
+    double schools[2], teachers[2], principals[2]; /* [0] high, [1] low */
+} quartiles;
 
-static int quartile_count(slds_store *s, int year, bool high, const char *role, double *out,
-                          slds_error *err)
+typedef struct school_share {
+    char id[64];
+    double poverty, minority;
+    bool set[2];
+} school_share;
+
+static int cmp_double(const void *a, const void *b)
 {
-    char sql[2048];
-    const char *cmp = high ? ">=" : "<=";
-    if (!role)
-        snprintf(sql, sizeof sql,
-                 "%s SELECT count(*) FROM s, cut WHERE s.poverty %s cut.p OR s.minority %s cut.m",
-                 quartile_sql, cmp, cmp);
-    else
-        snprintf(sql, sizeof sql,
-                 "%s SELECT count(DISTINCT sa.staff_id) FROM staff_assignments sa, s, cut"
-                 " WHERE sa.school_id = s.school_id AND sa.school_year = ?1 AND sa.role = ?3"
-                 " AND (s.poverty %s cut.p OR s.minority %s cut.m)",
-                 quartile_sql, cmp, cmp);
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static int compute_quartiles(slds_store *s, quartiles *q, slds_error *err)
+{
     slds_cursor c;
-    int rc = slds_cursor_open(&c, s, sql, err);
+    int rc = slds_cursor_open(&c, s,
+                              "SELECT e.school_id, avg(a.econ_disadvantaged = 'Y'),"
+                              " avg(a.race_ethnicity <> 'WHITE') FROM enrollments e"
+                              " JOIN student_attributes a ON a.student_id = e.student_id"
+                              " AND a.school_year = e.school_year WHERE e.school_year = ?1"
+                              " GROUP BY e.school_id ORDER BY e.school_id",
+                              err);
     if (rc)
         return rc;
-    slds_cursor_bind_int(&c, 1, year);
-    slds_cursor_bind_int(&c, 2, high ? 1 : -1);
-    if (role)
-        slds_cursor_bind_text(&c, 3, role);
-    int r = slds_cursor_step(&c, err);
-    *out = r == 1 ? slds_cursor_double(&c, 0) : NAN;
+    slds_cursor_bind_int(&c, 1, q->year);
+    school_share *v = NULL;
+    size_t n = 0, cap = 0;
+    int r;
+    while ((r = slds_cursor_step(&c, err)) == 1) {
+        if (n == cap) {
+            cap = cap ? 2 * cap : 256;
+            school_share *p = realloc(v, cap * sizeof *p);
+            if (!p) {
+                r = -1;
+                rc = slds_fail(err, SLDS_ERR_NOMEM, "performance-measures: out of memory");
+                break;
+            }
+            v = p;
+        }
+        const char *id = slds_cursor_text(&c, 0);
+        snprintf(v[n].id, sizeof v[n].id, "%s", id ? id : "");
+        v[n].poverty = slds_cursor_double(&c, 1);
+        v[n].minority = slds_cursor_double(&c, 2);
+        n++;
+    }
     slds_cursor_close(&c);
+    if (r < 0) {
+        free(v);
+        return rc ? rc : err->code;
+    }
+    *q = (quartiles){.year = q->year, .done = true};
+    double *pov = malloc((n ? n : 1) * sizeof *pov), *min = malloc((n ? n : 1) * sizeof *min);
+    if (!pov || !min) {
+        free(pov);
+        free(min);
+        free(v);
+        return slds_fail(err, SLDS_ERR_NOMEM, "performance-measures: out of memory");
+    }
+    for (size_t i = 0; i < n; i++) {
+        pov[i] = v[i].poverty;
+        min[i] = v[i].minority;
+    }
+    qsort(pov, n, sizeof *pov, cmp_double);
+    qsort(min, n, sizeof *min, cmp_double);
+    size_t quarter = (n + 3) / 4;
+    for (size_t i = 0; n && i < n; i++) {
+        v[i].set[0] = v[i].poverty >= pov[n - quarter] || v[i].minority >= min[n - quarter];
+        v[i].set[1] = v[i].poverty <= pov[quarter - 1] || v[i].minority <= min[quarter - 1];
+        q->schools[0] += v[i].set[0];
+        q->schools[1] += v[i].set[1];
+    }
+    free(pov);
+    free(min);
+    /* distinct staff of each role in the schools of each set (schools in id order) */
+    rc = slds_cursor_open(&c, s,
+                          "SELECT staff_id, role, school_id FROM staff_assignments WHERE school_year = ?1"
+                          " AND role IN ('TEACHER', 'PRINCIPAL') ORDER BY staff_id, role",
+                          err);
+    if (rc) {
+        free(v);
+        return rc;
+    }
+    slds_cursor_bind_int(&c, 1, q->year);
+    char prev[128] = "", prev_role[32] = "";
+    bool in[2] = {false, false};
+    for (;;) {
+        r = slds_cursor_step(&c, err);
+        const char *id = r == 1 ? slds_cursor_text(&c, 0) : NULL, *role = r == 1 ? slds_cursor_text(&c, 1) : NULL;
+        if (r != 1 || strcmp(id, prev) || strcmp(role, prev_role)) {
+            double *to = !strcmp(prev_role, "TEACHER") ? q->teachers : q->principals;
+            if (*prev)
+                for (int k = 0; k < 2; k++)
+                    to[k] += in[k];
+            if (r != 1)
+                break;
+            snprintf(prev, sizeof prev, "%s", id);
+            snprintf(prev_role, sizeof prev_role, "%s", role);
+            in[0] = in[1] = false;
+        }
+        const char *school = slds_cursor_text(&c, 2);
+        size_t lo = 0, hi = n; /* binary search: v is in school id order */
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            int cmp = strcmp(v[mid].id, school);
+            if (!cmp) {
+                lo = mid;
+                break;
+            }
+            if (cmp < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo < n && !strcmp(v[lo].id, school))
+            for (int k = 0; k < 2; k++)
+                in[k] = in[k] || v[lo].set[k];
+    }
+    slds_cursor_close(&c);
+    free(v);
     return r < 0 ? err->code : SLDS_OK;
+}
+
+static int quartile_figure(slds_store *s, quartiles *cache, int year, const measure *m, double *out,
+                           slds_error *err)
+{
+    quartiles *q = &cache[0];
+    if (cache[0].done && cache[0].year != year)
+        q = &cache[1];
+    if (!q->done || q->year != year) {
+        q->year = year;
+        int rc = compute_quartiles(s, q, err);
+        if (rc)
+            return rc;
+    }
+    if (m->how == M_SCHOOLS_QUART)
+        *out = q->schools[strcmp(m->arg1, "high") != 0];
+    else
+        *out = (!strcmp(m->arg1, "TEACHER") ? q->teachers : q->principals)[strcmp(m->arg2, "high") != 0];
+    return SLDS_OK;
 }
 
 static int subject_index(const slds_account_cube *c, const char *subject)
@@ -216,8 +326,8 @@ static double rate(const slds_account_counts *k)
 }
 
 /* The actual figure of measure m in year (NaN when the data has none). */
-static int actual(slds_store *s, const slds_account_cube *cube, const measure *m, int year,
-                  double *out, slds_error *err)
+static int actual(slds_store *s, const slds_account_cube *cube, quartiles *cache,
+                  const measure *m, int year, double *out, slds_error *err)
 {
     *out = NAN;
     switch (m->how) {
@@ -229,8 +339,8 @@ static int actual(slds_store *s, const slds_account_cube *cube, const measure *m
                            "SELECT count(DISTINCT staff_id) FROM staff_assignments WHERE school_year = ?1"
                            " AND role = ?2 AND (?3 IS NULL OR subject_area = ?3)",
                            year, m->arg1, m->arg2, out, err);
-    case M_SCHOOLS_QUART: return quartile_count(s, year, !strcmp(m->arg1, "high"), NULL, out, err);
-    case M_STAFF_QUART: return quartile_count(s, year, !strcmp(m->arg2, "high"), m->arg1, out, err);
+    case M_SCHOOLS_QUART:
+    case M_STAFF_QUART: return quartile_figure(s, cache, year, m, out, err);
     case M_PROFICIENCY:
     case M_GAP: {
         int sj = subject_index(cube, m->arg1), y = year_index(cube, year);
@@ -394,14 +504,15 @@ int slds_account_measures_report(slds_store *s, const slds_report_args *args,
         [P_ACTUAL] = {.name = "actual", .type = SLDS_CELL_REAL, .decimals = SLDS_SIGNIFICANT(6)},
         [P_MET] = {.name = "target_met", .type = SLDS_CELL_BOOLEAN},
     };
+    quartiles cache[2] = {{0}};
     slds_table *t;
     rc = slds_table_new(&t, "performance_measures",
                         "Appendix A performance measures: baseline, target and actual", cols, P_NCOLS, err);
     for (size_t k = 0; !rc && k < NMEASURES; k++) {
         const measure *m = &measures[k];
         double base, act;
-        rc = actual(s, cube, m, base_year, &base, err);
-        rc = rc ? rc : actual(s, cube, m, year, &act, err);
+        rc = actual(s, cube, cache, m, base_year, &base, err);
+        rc = rc ? rc : actual(s, cube, cache, m, year, &act, err);
         if (rc)
             break;
         double tgt = find_target(targets, ntargets, m->id, year);
