@@ -289,8 +289,8 @@ static int main_table(const slds_account_cube *c, const ask *a, slds_table **out
 /* ------------------------------------------------------ gaps and trends */
 
 enum {
-    G_LEVEL, G_GROUP, G_SUBGROUP, G_COMPARISON, G_SUBJECT, G_YEAR, G_STUDENTS, G_TESTED,
-    G_CTESTED, G_RATE, G_CRATE, G_GAP, G_NCOLS
+    G_LEVEL, G_GROUP, G_SUBGROUP, G_COMPARISON, G_SUBJECT, G_YEAR, G_STUDENTS, G_RATE, G_CRATE,
+    G_GAP, G_NCOLS
 };
 
 static int new_gap_table(slds_table **t, slds_error *err)
@@ -302,16 +302,14 @@ static int new_gap_table(slds_table **t, slds_error *err)
         [G_COMPARISON] = {.name = "comparison", .type = SLDS_CELL_TEXT, .role = SLDS_ROLE_PARTITION},
         [G_SUBJECT] = {.name = "subject", .type = SLDS_CELL_TEXT, .role = SLDS_ROLE_PARTITION},
         [G_YEAR] = {.name = "school_year", .type = SLDS_CELL_INTEGER, .role = SLDS_ROLE_PARTITION},
-        [G_STUDENTS] = {.name = "smaller_group", .type = SLDS_CELL_INTEGER, .unit = "students",
-                        .role = SLDS_ROLE_SIZE},
-        [G_TESTED] = {.name = "tested", .type = SLDS_CELL_INTEGER, .unit = "students",
-                      .role = SLDS_ROLE_COUNT},
-        [G_CTESTED] = {.name = "comparison_tested", .type = SLDS_CELL_INTEGER, .unit = "students",
-                       .role = SLDS_ROLE_COUNT},
+        [G_STUDENTS] = {.name = "smaller_group_at_least", .type = SLDS_CELL_INTEGER,
+                        .unit = "students", .role = SLDS_ROLE_SIZE},
         [G_RATE] = {.name = "proficiency_rate", .type = SLDS_CELL_REAL, .unit = "percent",
-                    .decimals = 1, .role = SLDS_ROLE_STATISTIC, .denominator = "tested"},
+                    .decimals = 1, .role = SLDS_ROLE_STATISTIC,
+                    .denominator = "smaller_group_at_least"},
         [G_CRATE] = {.name = "comparison_rate", .type = SLDS_CELL_REAL, .unit = "percent",
-                     .decimals = 1, .role = SLDS_ROLE_STATISTIC, .denominator = "comparison_tested"},
+                     .decimals = 1, .role = SLDS_ROLE_STATISTIC,
+                     .denominator = "smaller_group_at_least"},
         [G_GAP] = {.name = "gap", .type = SLDS_CELL_REAL, .unit = "percentage points",
                    .decimals = 1, .role = SLDS_ROLE_STATISTIC},
     };
@@ -336,7 +334,7 @@ static int new_trend_table(slds_table **t, slds_error *err)
         [T_FIRST] = {.name = "first_year", .type = SLDS_CELL_INTEGER},
         [T_LAST] = {.name = "last_year", .type = SLDS_CELL_INTEGER},
         [T_YEARS] = {.name = "years", .type = SLDS_CELL_INTEGER},
-        [T_STUDENTS] = {.name = "smallest_group", .type = SLDS_CELL_INTEGER, .unit = "students",
+        [T_STUDENTS] = {.name = "smallest_group_at_least", .type = SLDS_CELL_INTEGER, .unit = "students",
                         .role = SLDS_ROLE_SIZE},
         [T_FIRST_GAP] = {.name = "first_gap", .type = SLDS_CELL_REAL, .unit = "percentage points",
                          .decimals = 1, .role = SLDS_ROLE_STATISTIC},
@@ -363,6 +361,20 @@ static void set_labels(slds_table *t, const slds_account_cube *c, slds_account_l
     slds_table_set_text(t, 4, slds_account_cube_subject(c, subj), err);
 }
 
+/* A group size as published in the gap tables: below 10 as it is (it is
+ * suppressed), else the floor of its band (10, 20, 40, 100, 300: the bands of
+ * the range rule, docs/privacy.md). The exact tested counts are in the
+ * achievement table, where the totals protect them; here they would let a
+ * reader undo a complementary suppression made there. */
+static int32_t at_least(int32_t n)
+{
+    static const int32_t floors[] = {300, 100, 40, 20, 10};
+    for (size_t i = 0; i < sizeof floors / sizeof floors[0]; i++)
+        if (n >= floors[i])
+            return floors[i];
+    return n;
+}
+
 static int gap_tables(const slds_account_cube *c, const ask *a, slds_table **gaps,
                       slds_table **trends, slds_error *err)
 {
@@ -371,15 +383,6 @@ static int gap_tables(const slds_account_cube *c, const ask *a, slds_table **gap
     size_t nunits = 1 + slds_account_cube_nunits(c, SLDS_LEVEL_LEA) +
                     slds_account_cube_nunits(c, SLDS_LEVEL_SCHOOL);
     size_t ny = a->year_index + 1, nsubj = slds_account_cube_nsubjects(c);
-    size_t nleas = slds_account_cube_nunits(c, SLDS_LEVEL_LEA);
-    /* the gap table's rows by [subject][unit][pair][year], for its totals */
-    size_t ncells = nsubj * nunits * NPAIRS * ny;
-    size_t *at = malloc((ncells ? ncells : 1) * sizeof *at);
-    if (!rc && !at)
-        rc = slds_fail(err, SLDS_ERR_NOMEM, "achievement: out of memory");
-    for (size_t i = 0; !rc && i < ncells; i++)
-        at[i] = NO_ROW;
-#define AT(s, u, p, y) at[(((s) * nunits + (u)) * NPAIRS + (p)) * ny + (y)]
     for (size_t s = 0; !rc && s < nsubj; s++) {
         if (a->subject && strcmp(a->subject, slds_account_cube_subject(c, s)))
             continue;
@@ -408,13 +411,10 @@ static int gap_tables(const slds_account_cube *c, const ask *a, slds_table **gap
                            rk = percent(k->proficient, k->tested), gap = rk - rf;
                     int32_t small = f->tested < k->tested ? f->tested : k->tested;
                     int year = slds_account_cube_year(c, y);
-                    AT(s, u, p, y) = slds_table_nrows(*gaps);
                     slds_table_add_row(*gaps, err);
                     set_labels(*gaps, c, l, i, p, s, err);
                     slds_table_set_integer(*gaps, G_YEAR, year, err);
-                    slds_table_set_integer(*gaps, G_STUDENTS, small, err);
-                    slds_table_set_integer(*gaps, G_TESTED, f->tested, err);
-                    slds_table_set_integer(*gaps, G_CTESTED, k->tested, err);
+                    slds_table_set_integer(*gaps, G_STUDENTS, at_least(small), err);
                     slds_table_set_real(*gaps, G_RATE, rf, err);
                     slds_table_set_real(*gaps, G_CRATE, rk, err);
                     slds_table_set_real(*gaps, G_GAP, gap, err);
@@ -444,7 +444,7 @@ static int gap_tables(const slds_account_cube *c, const ask *a, slds_table **gap
                 slds_table_set_integer(*trends, T_FIRST, first, err);
                 slds_table_set_integer(*trends, T_LAST, last, err);
                 slds_table_set_integer(*trends, T_YEARS, n, err);
-                slds_table_set_integer(*trends, T_STUDENTS, smallest, err);
+                slds_table_set_integer(*trends, T_STUDENTS, at_least(smallest), err);
                 slds_table_set_real(*trends, T_FIRST_GAP, first_gap, err);
                 slds_table_set_real(*trends, T_LAST_GAP, last_gap, err);
                 slds_table_set_real(*trends, T_CHANGE, change, err);
@@ -454,30 +454,6 @@ static int gap_tables(const slds_account_cube *c, const ask *a, slds_table **gap
             }
         }
     }
-    /* totals of the tested counts: the state of its districts, a district of
-     * its schools (rows exist only where both groups were tested, so a sum
-     * may miss parts: declaring it only suppresses more) */
-    size_t *parts = malloc((nunits + 1) * sizeof *parts);
-    if (!rc && !parts)
-        rc = slds_fail(err, SLDS_ERR_NOMEM, "achievement: out of memory");
-    for (size_t s = 0; !rc && s < nsubj; s++)
-        for (size_t p = 0; !rc && p < NPAIRS; p++)
-            for (size_t y = 0; !rc && y < ny; y++) {
-                size_t m = 0;
-                for (size_t li = 0; li < nleas; li++)
-                    parts[m++] = AT(s, 1 + li, p, y);
-                rc = declare(*gaps, AT(s, 0, p, y), parts, m, err);
-                for (size_t li = 0; !rc && li < nleas; li++) {
-                    m = 0;
-                    for (size_t sc = 0; sc < slds_account_cube_nunits(c, SLDS_LEVEL_SCHOOL); sc++)
-                        if (slds_account_cube_school_lea(c, sc) == li)
-                            parts[m++] = AT(s, 1 + nleas + sc, p, y);
-                    rc = declare(*gaps, AT(s, 1 + li, p, y), parts, m, err);
-                }
-            }
-#undef AT
-    free(parts);
-    free(at);
     if (rc) {
         slds_table_free(*gaps);
         slds_table_free(*trends);
