@@ -1,6 +1,7 @@
 /* core.h - building blocks shared by every module of libslds: the error value
- * every fallible function fills, a growable string buffer, and a progress
- * reporter for long work.
+ * every fallible function fills, a growable string buffer, a progress
+ * reporter for long work, dates as day numbers, the one thread pool (a
+ * parallel for) and CPU count, and the one small sort.
  *
  * Ownership rule for the whole library: a function that returns a pointer
  * named *_new or *_open gives the caller ownership and has a matching *_free
@@ -9,6 +10,7 @@
 #define SLDS_CORE_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -75,5 +77,63 @@ static inline void slds_progress_report(const slds_progress *p, const char *stag
 double slds_now(void);
 /* Peak resident set size of this process in bytes (0 if unknown). */
 uint64_t slds_peak_rss(void);
+
+/* ------------------------------------------------------------------------ */
+/* Dates (date.c): day numbers are days since 1970-01-01 in the proleptic
+ * Gregorian calendar, so dates compare and subtract as integers. */
+
+/* Day number of a calendar date (month 1-12; no validation). */
+int64_t slds_days_from_civil(int year, int month, int day);
+/* The calendar date of a day number. */
+void slds_civil_from_days(int64_t days, int *year, int *month, int *day);
+/* 0 = Monday ... 6 = Sunday. */
+int slds_weekday(int64_t days);
+/* True when year-month-day is a date (month 1-12, day within the month). */
+bool slds_date_valid(int year, int month, int day);
+/* "YYYY-MM-DD" (len must be 10) -> day number; false when not a valid date. */
+bool slds_date_parse(const char *s, size_t len, int64_t *days);
+/* Writes "YYYY-MM-DD" and a terminator (years clamped to 0000..9999). */
+void slds_date_format(int64_t days, char out[11]);
+
+/* ------------------------------------------------------------------------ */
+/* Threads (parallel.c) */
+
+/* Processors online (at least 1). */
+int slds_cpu_count(void);
+
+/* One numbered task of slds_parallel_for: threads is how many threads the
+ * task may use itself (more than 1 when fewer tasks remain than threads). */
+typedef int (*slds_task_fn)(void *ctx, int i, int threads, slds_error *err);
+/* Runs task(ctx, i, ...) for i = 0..n-1 on up to n_threads threads (the
+ * caller's among them), taken in order of i by the first free thread. The
+ * first failure stops it: tasks not started are skipped and that failure is
+ * returned. Progress (done of n) is reported under the pool's lock. When no
+ * thread can be started, the tasks run on the caller's thread. */
+int slds_parallel_for(int n, int n_threads, slds_task_fn task, void *ctx,
+                      const slds_progress *progress, const char *stage, slds_error *err);
+
+/* ------------------------------------------------------------------------ */
+/* Sorting small arrays */
+
+/* Stable insertion sort of v[0..n) (element type T) by LESS(a, b), for the
+ * small arrays (a few dozen) where it beats qsort; one definition for every
+ * element type. */
+#define SLDS_INSERTION_SORT(T, v, n, LESS)                                     \
+    do {                                                                       \
+        T *slds_is_v_ = (v);                                                   \
+        size_t slds_is_n_ = (n);                                               \
+        for (size_t slds_is_k_ = 1; slds_is_k_ < slds_is_n_; slds_is_k_++) {   \
+            T slds_is_t_ = slds_is_v_[slds_is_k_];                             \
+            size_t slds_is_j_ = slds_is_k_;                                    \
+            while (slds_is_j_ > 0 && LESS(slds_is_t_, slds_is_v_[slds_is_j_ - 1])) { \
+                slds_is_v_[slds_is_j_] = slds_is_v_[slds_is_j_ - 1];           \
+                slds_is_j_--;                                                  \
+            }                                                                  \
+            slds_is_v_[slds_is_j_] = slds_is_t_;                               \
+        }                                                                      \
+    } while (0)
+
+/* Ascending insertion sort of a few doubles (NaN-free). */
+void slds_sort_small(double *v, size_t n);
 
 #endif

@@ -196,6 +196,22 @@ int slds_sgp_trajectories(const slds_target_problem *pr, size_t student, double 
 int slds_sgp_targets(const slds_target_problem *pr, slds_target_result *res, slds_error *err);
 void slds_target_result_free(slds_target_result *res);
 
+/* The pieces slds_sgp_targets is made of, for an implementation that must
+ * give the same result faster (growthrun/project.c): */
+/* SLDS_ERR_USAGE (err naming why) unless pr can be projected. */
+int slds_target_problem_check(const slds_target_problem *pr, slds_error *err);
+/* A projection clamped to the grade's loss/hoss (when the model has them). */
+double slds_sgp_clamp(const slds_sgp_model *m, double v);
+/* The highest fitted order of m that is at most want; 0 when none. */
+int slds_sgp_usable_order(const slds_sgp_model *m, int want);
+/* res for pr's students and years, every target NONE (free: slds_target_result_free). */
+int slds_target_result_init(slds_target_result *res, const slds_target_problem *pr,
+                            slds_error *err);
+/* Student i's kind and every year's target, reachable and on track from its
+ * trajectories (n_years x T, each year's row sorted). */
+void slds_target_from_trajectories(const slds_target_problem *pr, size_t i, const double *traj,
+                                   int T, slds_target_result *res);
+
 /* ------------------------------------------------------------------------ */
 /* Gains in grade levels (vertical scales)                                   */
 

@@ -9,7 +9,6 @@
  * Both rules (strict <, rounding) change many SGPs when scores are integers,
  * see docs/growth-method.md. */
 #include <math.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -113,19 +112,6 @@ static int build_design(const slds_sgp_model *m, int order, const double *priors
     return SLDS_OK;
 }
 
-static void sort_small(double *v, int n)
-{
-    for (int i = 1; i < n; i++) {
-        double t = v[i];
-        int j = i - 1;
-        while (j >= 0 && v[j] > t) {
-            v[j + 1] = v[j];
-            j--;
-        }
-        v[j + 1] = t;
-    }
-}
-
 /* pred = x * coef, rows sorted and rounded (unless raw). */
 static void predict_rows(const double *x, size_t n, int p, const double *coef, int n_taus,
                          double *pred, int raw)
@@ -161,7 +147,7 @@ static void predict_rows(const double *x, size_t n, int p, const double *coef, i
         }
         if (raw)
             continue;
-        sort_small(out, n_taus);
+        slds_sort_small(out, (size_t)n_taus);
         for (t = 0; t < n_taus; t++)
             out[t] = slds_round_r(out[t], 5);
     }
@@ -235,9 +221,11 @@ typedef struct score_job {
     double *pred;
 } score_job;
 
-static void *score_main(void *arg)
+static int score_task(void *arg, int job, int threads, slds_error *err)
 {
-    score_job *j = arg;
+    (void)threads;
+    (void)err;
+    score_job *j = (score_job *)arg + job;
     int maxo = j->res->max_order, T = j->T;
     for (size_t r0 = j->r0; r0 < j->r1; r0 += 256) {
         size_t r1 = j->r1 - r0 < 256 ? j->r1 : r0 + 256;
@@ -250,7 +238,7 @@ static void *score_main(void *arg)
             j->res->order[i] = j->order;
         }
     }
-    return NULL;
+    return SLDS_OK;
 }
 
 /* Scores every student of an order, on two threads for large cohorts (each
@@ -262,19 +250,15 @@ static void score_rows(const double *x, size_t m, int p, const double *coef, int
 {
     score_job jobs[2] = {{x, coef, y, rows, 0, m, p, T, order, res, pred},
                          {x, coef, y, rows, m, m, p, T, order, res, pred + 256 * (size_t)T}};
-    pthread_t th;
     int two = n_threads != 1 && m >= 20000;
     if (two) {
         jobs[0].r1 = jobs[1].r0 = m / 2;
         jobs[1].r1 = m;
-        if (pthread_create(&th, NULL, score_main, &jobs[1]) != 0) {
-            two = 0;
-            jobs[0].r1 = m;
-        }
     }
-    score_main(&jobs[0]);
-    if (two)
-        pthread_join(th, NULL);
+    int n_jobs = two ? 2 : 1;
+    if (slds_parallel_for(n_jobs, n_jobs, score_task, jobs, NULL, NULL, NULL) != SLDS_OK)
+        for (int k = 0; k < n_jobs; k++) /* the pool could not start: here, in turn */
+            score_task(jobs, k, 1, NULL);
 }
 
 int slds_sgp_fit_cohort(const slds_sgp_cohort *c, const slds_sgp_params *prm_in,

@@ -28,7 +28,7 @@ void slds_target_result_free(slds_target_result *res)
     memset(res, 0, sizeof *res);
 }
 
-static int check_problem(const slds_target_problem *pr, slds_error *err)
+int slds_target_problem_check(const slds_target_problem *pr, slds_error *err)
 {
     if (pr->n_years < 1 || pr->n_years > SLDS_TARGET_MAX_YEARS)
         return slds_fail(err, SLDS_ERR_USAGE, "growth targets for 1..%d years, not %d",
@@ -53,27 +53,24 @@ static int check_problem(const slds_target_problem *pr, slds_error *err)
     return SLDS_OK;
 }
 
-/* Highest fitted order <= want, or 0. */
-static int usable_order(const slds_sgp_model *m, int want)
+double slds_sgp_clamp(const slds_sgp_model *m, double v)
+{
+    if (m->has_loss_hoss) {
+        if (v < m->loss_hoss[0])
+            v = m->loss_hoss[0];
+        if (v > m->loss_hoss[1])
+            v = m->loss_hoss[1];
+    }
+    return v;
+}
+
+int slds_sgp_usable_order(const slds_sgp_model *m, int want)
 {
     if (want > m->max_order)
         want = m->max_order;
     while (want > 0 && !m->coef[want - 1])
         want--;
     return want;
-}
-
-static void sort_doubles(double *v, int n)
-{
-    for (int i = 1; i < n; i++) {
-        double t = v[i];
-        int j = i - 1;
-        while (j >= 0 && v[j] > t) {
-            v[j + 1] = v[j];
-            j--;
-        }
-        v[j + 1] = t;
-    }
 }
 
 /* Trajectories of one student; returns SLDS_ERR_NOTFOUND (without touching
@@ -91,7 +88,7 @@ static int trajectories(const slds_target_problem *pr, size_t i, double *out, sl
     double basis[SLDS_BS_MAX_KNOTS + SLDS_BS_MAX_DEGREE + 2];
     for (int h = 0; h < pr->n_years; h++) {
         const slds_sgp_model *m = pr->models[h];
-        int order = usable_order(m, hist + h);
+        int order = slds_sgp_usable_order(m, hist + h);
         if (order == 0)
             return SLDS_ERR_NOTFOUND;
         int p = m->p[order - 1];
@@ -117,15 +114,9 @@ static int trajectories(const slds_target_problem *pr, size_t i, double *out, sl
                     v += basis[j] * c[col + j];
                 col += nc;
             }
-            if (m->has_loss_hoss) {
-                if (v < m->loss_hoss[0])
-                    v = m->loss_hoss[0];
-                if (v > m->loss_hoss[1])
-                    v = m->loss_hoss[1];
-            }
-            row[t] = v;
+            row[t] = slds_sgp_clamp(m, v);
         }
-        sort_doubles(row, T);
+        slds_sort_small(row, (size_t)T);
     }
     return SLDS_OK;
 }
@@ -133,7 +124,7 @@ static int trajectories(const slds_target_problem *pr, size_t i, double *out, sl
 int slds_sgp_trajectories(const slds_target_problem *pr, size_t student, double *out,
                           slds_error *err)
 {
-    int rc = check_problem(pr, err);
+    int rc = slds_target_problem_check(pr, err);
     if (rc)
         return rc;
     if (student >= pr->n)
@@ -145,27 +136,62 @@ int slds_sgp_trajectories(const slds_target_problem *pr, size_t student, double 
     return rc;
 }
 
-int slds_sgp_targets(const slds_target_problem *pr, slds_target_result *res, slds_error *err)
+int slds_target_result_init(slds_target_result *res, const slds_target_problem *pr,
+                            slds_error *err)
 {
     memset(res, 0, sizeof *res);
-    int rc = check_problem(pr, err);
-    if (rc)
-        return rc;
     size_t n = pr->n, cells = (n ? n : 1) * (size_t)pr->n_years;
-    int T = pr->models[0]->n_taus;
     res->n = n;
     res->n_years = pr->n_years;
     res->target = calloc(cells, sizeof *res->target);
     res->reachable = calloc(cells, 1);
     res->on_track = calloc(cells, 1);
     res->kind = calloc(n ? n : 1, 1);
-    double *traj = malloc((size_t)T * (size_t)pr->n_years * sizeof *traj);
-    if (!res->target || !res->reachable || !res->on_track || !res->kind || !traj) {
-        free(traj);
+    if (!res->target || !res->reachable || !res->on_track || !res->kind) {
         slds_target_result_free(res);
         return slds_fail(err, SLDS_ERR_NOMEM, "out of memory for growth targets");
     }
-    for (size_t i = 0; i < n; i++) {
+    return SLDS_OK;
+}
+
+void slds_target_from_trajectories(const slds_target_problem *pr, size_t i, const double *traj,
+                                   int T, slds_target_result *res)
+{
+    double cur = pr->scores[i * (size_t)pr->n_scores];
+    res->kind[i] = cur >= pr->current_cut ? SLDS_TARGET_KEEP_UP : SLDS_TARGET_CATCH_UP;
+    for (int h = 0; h < pr->n_years; h++) {
+        const double *row = traj + (size_t)h * (size_t)T;
+        int first = 0;
+        while (first < T && row[first] < pr->cuts[h])
+            first++;
+        size_t cell = i * (size_t)pr->n_years + (size_t)h;
+        res->reachable[cell] = first < T;
+        int target = first + 1; /* 1-based; T + 1 when out of reach */
+        if (target > T)
+            target = T;
+        if (target == T)
+            target = T - 1;
+        res->target[cell] = target;
+        if (pr->sgp && pr->sgp[i] > 0)
+            res->on_track[cell] = pr->sgp[i] >= target;
+    }
+}
+
+int slds_sgp_targets(const slds_target_problem *pr, slds_target_result *res, slds_error *err)
+{
+    memset(res, 0, sizeof *res);
+    int rc = slds_target_problem_check(pr, err);
+    if (rc)
+        return rc;
+    int T = pr->models[0]->n_taus;
+    if ((rc = slds_target_result_init(res, pr, err)))
+        return rc;
+    double *traj = malloc((size_t)T * (size_t)pr->n_years * sizeof *traj);
+    if (!traj) {
+        slds_target_result_free(res);
+        return slds_fail(err, SLDS_ERR_NOMEM, "out of memory for growth targets");
+    }
+    for (size_t i = 0; i < pr->n; i++) {
         rc = trajectories(pr, i, traj, err);
         if (rc == SLDS_ERR_NOTFOUND) {
             rc = SLDS_OK;
@@ -173,25 +199,7 @@ int slds_sgp_targets(const slds_target_problem *pr, slds_target_result *res, sld
         }
         if (rc)
             break;
-        double cur = pr->scores[i * (size_t)pr->n_scores];
-        res->kind[i] = cur >= pr->current_cut ? SLDS_TARGET_KEEP_UP : SLDS_TARGET_CATCH_UP;
-        for (int h = 0; h < pr->n_years; h++) {
-            const double *row = traj + (size_t)h * (size_t)T;
-            int first = 0;
-            while (first < T && row[first] < pr->cuts[h])
-                first++;
-            size_t cell = i * (size_t)pr->n_years + (size_t)h;
-            res->reachable[cell] = first < T;
-            int target = first + 1; /* 1-based; T + 1 when out of reach */
-            if (target > T)
-                target = T;
-            if (target == T)
-                target = T - 1;
-            res->target[cell] = target;
-            if (pr->sgp && pr->sgp[i] > 0)
-                res->on_track[cell] = pr->sgp[i] >= target;
-        }
-        rc = SLDS_OK;
+        slds_target_from_trajectories(pr, i, traj, T, res);
     }
     free(traj);
     if (rc)

@@ -104,7 +104,7 @@ int gr_fit_all(gr_run *r, const slds_progress *progress, slds_error *err)
         order[k] = cs[k].group;
     free(cs);
     fit_ctx c = {.r = r, .order = order};
-    int rc = gr_parallel(n, r->n_threads, fit_task, &c, progress, "fitting cohorts", err);
+    int rc = slds_parallel_for(n, r->n_threads, fit_task, &c, progress, "fitting cohorts", err);
     free(order);
     return rc;
 }

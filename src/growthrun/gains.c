@@ -20,9 +20,9 @@
 /* Gains (typical) or scores of grade G and G-1 (grade gap) in year R. */
 static int points_per_grade(gr_run *r, gr_group *g, slds_error *err)
 {
-    const gr_panel *p = &r->panel;
+    const slds_panel *p = &r->panel;
     int R = r->reference_year, s = g->subject;
-    size_t n = gr_panel_students(p);
+    size_t n = slds_panel_students(p);
     double *a = malloc((n ? n : 1) * sizeof *a), *b = malloc((n ? n : 1) * sizeof *b);
     if (!a || !b) {
         free(a);
@@ -31,14 +31,14 @@ static int points_per_grade(gr_run *r, gr_group *g, slds_error *err)
     }
     size_t na = 0, nb = 0;
     for (size_t i = 0; i < n; i++) {
-        int here = gr_grade(p, s, R, i) == g->grade;
+        int here = slds_panel_grade(p, s, R, i) == g->grade;
         if (r->opt->gain_method == SLDS_GAIN_TYPICAL) {
-            if (here && gr_grade(p, s, R - 1, i) == g->grade - 1)
-                a[na++] = gr_score(p, s, R, i) - gr_score(p, s, R - 1, i);
+            if (here && slds_panel_grade(p, s, R - 1, i) == g->grade - 1)
+                a[na++] = slds_panel_score(p, s, R, i) - slds_panel_score(p, s, R - 1, i);
         } else if (here) {
-            a[na++] = gr_score(p, s, R, i);
-        } else if (gr_grade(p, s, R, i) == g->grade - 1) {
-            b[nb++] = gr_score(p, s, R, i);
+            a[na++] = slds_panel_score(p, s, R, i);
+        } else if (slds_panel_grade(p, s, R, i) == g->grade - 1) {
+            b[nb++] = slds_panel_score(p, s, R, i);
         }
     }
     slds_error e = {0};
@@ -59,13 +59,13 @@ static int group_gains(gr_run *r, gr_group *g, slds_error *err)
 {
     if (g->grade < 1)
         return SLDS_OK;
-    const gr_panel *p = &r->panel;
+    const slds_panel *p = &r->panel;
     int Y = p->year, s = g->subject;
     size_t with_gain = 0;
     for (size_t m = 0; m < g->n; m++) {
         size_t i = g->student[m];
-        if (gr_grade(p, s, Y - 1, i) == g->grade - 1) {
-            g->gain[m] = g->current[m] - gr_score(p, s, Y - 1, i);
+        if (slds_panel_grade(p, s, Y - 1, i) == g->grade - 1) {
+            g->gain[m] = g->current[m] - slds_panel_score(p, s, Y - 1, i);
             with_gain++;
         }
     }

@@ -45,7 +45,7 @@ void gr_groups_free(gr_run *r)
 }
 
 /* Grades of subject s with STATE scores in some year up to Y. */
-static void tested_grades(const gr_panel *p, int s, unsigned char tested[GR_MAX_GRADE])
+static void tested_grades(const slds_panel *p, int s, unsigned char tested[GR_MAX_GRADE])
 {
     memset(tested, 0, GR_MAX_GRADE);
     for (int y = 0; y < p->n_years && p->year_lo + y <= p->year; y++)
@@ -67,7 +67,7 @@ static void prior_chain(const gr_run *r, int s, const unsigned char tested[GR_MA
         if (pg < 0)
             break;
         int py = r->panel.year - (g->grade - pg);
-        if (!gr_count(&r->panel, s, py, pg))
+        if (!slds_panel_count(&r->panel, s, py, pg))
             break;
         g->prior_grade[g->K] = pg;
         g->prior_year[g->K] = py;
@@ -93,7 +93,7 @@ static int grade_shape(const gr_run *r, int s, int grade, int need_knots, slds_g
     *from_data = want_knots;
     if (!want_knots && !want_lh)
         return SLDS_OK;
-    const gr_sample *smp = &r->panel.samples[s][grade];
+    const gr_sample *smp = &r->samples[s][grade];
     slds_growth_grade data = *out;
     int rc = slds_growth_knots_from_scores(smp->v, smp->n, &data, err);
     if (rc)
@@ -166,11 +166,11 @@ static int alloc_members(gr_group *g, slds_error *err)
 /* Students of every group of subject s, in id order, with their priors. */
 static void fill_members(gr_run *r, int s, gr_group **by_grade)
 {
-    const gr_panel *p = &r->panel;
-    int y = gr_panel_year(p, p->year);
+    const slds_panel *p = &r->panel;
+    int y = slds_panel_year(p, p->year);
     const double *score = p->subjects[s]->score[y];
     const signed char *grade = p->subjects[s]->grade[y];
-    size_t n = gr_panel_students(p);
+    size_t n = slds_panel_students(p);
     for (size_t i = 0; i < n; i++) {
         if (grade[i] < 0)
             continue;
@@ -180,8 +180,8 @@ static void fill_members(gr_run *r, int s, gr_group **by_grade)
         g->current[m] = score[i];
         for (int k = 0; k < g->K; k++) {
             double v = NAN;
-            if (gr_grade(p, s, g->prior_year[k], i) == g->prior_grade[k])
-                v = gr_score(p, s, g->prior_year[k], i);
+            if (slds_panel_grade(p, s, g->prior_year[k], i) == g->prior_grade[k])
+                v = slds_panel_score(p, s, g->prior_year[k], i);
             g->priors[m * (size_t)g->K + (size_t)k] = v;
         }
         if (g->K && isfinite(g->priors[m * (size_t)g->K]))
@@ -191,8 +191,8 @@ static void fill_members(gr_run *r, int s, gr_group **by_grade)
 
 int gr_groups_build(gr_run *r, slds_error *err)
 {
-    const gr_panel *p = &r->panel;
-    int y = gr_panel_year(p, p->year);
+    const slds_panel *p = &r->panel;
+    int y = slds_panel_year(p, p->year);
     int total = 0;
     for (int s = 0; s < p->n_subjects; s++)
         for (int g = 0; g < GR_MAX_GRADE; g++)

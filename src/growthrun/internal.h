@@ -1,5 +1,6 @@
 /* internal.h - what the files of the growthrun module share and nothing
- * outside it sees: the score panel read from the database, the grade groups
+ * outside it sees: the score panel read from the database (src/panel) with
+ * the score samples knots are computed from, the grade groups
  * (one per subject and grade tested in the year; a cohort when it has
  * priors), the run that ties them together, and small helpers.
  *
@@ -21,22 +22,14 @@
 
 #include "core/hash.h"
 #include "growthrun/growthrun.h"
+#include "panel/panel.h"
 
 enum {
-    GR_MAX_YEARS = 24,   /* years of scores read around the run year */
-    GR_MAX_GRADE = 100,  /* grades 0..99 */
+    GR_MAX_GRADE = SLDS_PANEL_MAX_GRADE, /* grades 0..99 */
     GR_WINDOW_EXTRA = 3  /* years read beyond max_order (bridged grades) */
 };
 
 /* ------------------------------------------------------------------ panel */
-
-typedef struct gr_subject {
-    char name[SLDS_GROWTH_NAME_MAX];
-    double *score[GR_MAX_YEARS];      /* [year offset][student], NaN missing */
-    signed char *grade[GR_MAX_YEARS]; /* -1 missing */
-    int *test_date[GR_MAX_YEARS];     /* yyyymmdd of the score kept (in Y only) */
-    size_t count[GR_MAX_YEARS][GR_MAX_GRADE]; /* scores per year and grade */
-} gr_subject;
 
 /* Every score of one subject and grade (years <= Y), for knots, boundaries
  * and loss/hoss computed from the data. */
@@ -45,39 +38,16 @@ typedef struct gr_sample {
     size_t n, cap;
 } gr_sample;
 
-typedef struct gr_panel {
-    int year;                 /* Y */
-    int year_lo, n_years;     /* years year_lo .. year_lo + n_years - 1 */
-    size_t cap;               /* capacity of every per-student array */
-    slds_intern ids;          /* student ids, dense 0..n-1 in id order */
-    int n_subjects;
-    gr_subject *subjects[SLDS_GROWTH_MAX_SUBJECTS];
-    size_t rows_read, rows_bad_grade;
-    const slds_growth_config *cfg; /* samples are kept for grades it lacks knots or
-                                      loss/hoss of (every grade when NULL) */
-    gr_sample samples[SLDS_GROWTH_MAX_SUBJECTS][GR_MAX_GRADE];
-    signed char sample_wanted[SLDS_GROWTH_MAX_SUBJECTS][GR_MAX_GRADE]; /* 0 ?, 1 no, 2 yes */
-} gr_panel;
-
-/* Reads STATE scores of years [year_lo, year_hi] (subject: NULL for all),
- * keeping students with a score in one of the years keep_a, keep_b; subjects
- * end up sorted by name. p is reset first (the caller frees it, also on
- * failure: gr_panel_free). */
-int gr_panel_read(slds_store *s, gr_panel *p, int year, int year_lo, int year_hi,
-                  const char *subject, int keep_a, int keep_b, const slds_growth_config *cfg,
+struct gr_run;
+/* panel.c: reads the scores of years [year_lo, year_hi] (subject: NULL for
+ * all) into r->panel (src/panel), keeping students with a score in Y or the
+ * reference year, and the score samples of the grades r->cfg lacks knots or
+ * loss/hoss of (every grade without a config) into r->samples, in the
+ * panel's subject order. With_schools: also the enrollments, for the school
+ * on the test date. The caller frees both (gr_panel_free), also on failure. */
+int gr_panel_read(slds_store *s, struct gr_run *r, int year_lo, int year_hi,
                   const slds_progress *progress, slds_error *err);
-void gr_panel_free(gr_panel *p);
-size_t gr_panel_students(const gr_panel *p);
-const char *gr_panel_id(const gr_panel *p, uint32_t i);
-/* Offset of a year in the panel, -1 outside. */
-int gr_panel_year(const gr_panel *p, int year);
-/* Score / grade of student i in subject s and year (NaN / -1 when none). */
-double gr_score(const gr_panel *p, int s, int year, size_t i);
-int gr_grade(const gr_panel *p, int s, int year, size_t i);
-/* Number of scores of subject s in Y. */
-size_t gr_count_subject(const gr_panel *p, int s);
-/* Number of scores of subject s in a year and grade. */
-size_t gr_count(const gr_panel *p, int s, int year, int grade);
+void gr_panel_free(struct gr_run *r);
 
 /* ----------------------------------------------------------------- groups */
 
@@ -126,7 +96,8 @@ typedef struct gr_run {
     int max_order, n_taus, projection_years, n_threads, reference_year;
     double started;                    /* slds_now() at the start */
     double taus[SLDS_SGP_MAX_TAUS];
-    gr_panel panel;
+    slds_panel panel;                  /* scores (and enrollments) */
+    gr_sample samples[SLDS_PANEL_MAX_SUBJECTS][GR_MAX_GRADE]; /* by panel subject */
     int n_groups;
     gr_group *groups;                  /* by subject (panel order), then grade */
 } gr_run;
@@ -155,13 +126,6 @@ int gr_growth_ran(slds_store *s, slds_error *err);
 /* write.c: every table of the run (inside the caller's transaction). */
 int gr_write(slds_store *s, gr_run *r, const slds_progress *progress, slds_error *err);
 
-/* parallel.c: runs task(ctx, i, threads_for_it, err) for i = 0..n-1 on up to
- * n_threads threads, in order of i; stops at the first error. */
-typedef int (*gr_task_fn)(void *ctx, int i, int threads, slds_error *err);
-int gr_parallel(int n, int n_threads, gr_task_fn task, void *ctx, const slds_progress *progress,
-                const char *stage, slds_error *err);
-int gr_cpu_count(void);
-
 /* models.c: coefficient matrices as BLOBs (little-endian IEEE 754 doubles). */
 int gr_blob_encode(const double *v, size_t n, unsigned char **out, slds_error *err);
 int gr_blob_decode(const void *blob, int bytes, double *v, size_t n, slds_error *err);
@@ -169,10 +133,6 @@ int gr_blob_decode(const void *blob, int bytes, double *v, size_t n, slds_error 
 int gr_json_numbers(slds_buf *b, const double *v, int n);
 /* Parses such an array; returns the count or -1. */
 int gr_parse_numbers(const char *s, double *v, int max);
-
-/* ISO date 'YYYY-MM-DD' -> yyyymmdd (0 when not a date) and back. */
-int gr_date_int(const char *s);
-void gr_date_text(int d, char out[11]);
 
 /* The SGP of each order of e joined by sep, missing where an order has none
  * ("45/-/52"), into buf (results.c; the CLI table and the parent page). */

@@ -29,28 +29,6 @@ typedef struct scratch {
     const slds_bspline *spline[SLDS_TARGET_MAX_YEARS];
 } scratch;
 
-static int usable_order(const slds_sgp_model *m, int want)
-{
-    if (want > m->max_order)
-        want = m->max_order;
-    while (want > 0 && !m->coef[want - 1])
-        want--;
-    return want;
-}
-
-static void sort_doubles(double *v, int n)
-{
-    for (int i = 1; i < n; i++) {
-        double t = v[i];
-        int j = i - 1;
-        while (j >= 0 && v[j] > t) {
-            v[j + 1] = v[j];
-            j--;
-        }
-        v[j + 1] = t;
-    }
-}
-
 static int same_spline(const slds_bspline *a, const slds_bspline *b)
 {
     return a->degree == b->degree && a->n_knots == b->n_knots && a->intercept == b->intercept &&
@@ -74,7 +52,7 @@ static int project_year(const slds_target_problem *pr, const double *s, int hist
                         scratch *w, slds_error *err)
 {
     const slds_sgp_model *m = pr->models[h];
-    int order = usable_order(m, hist + h), T = w->T;
+    int order = slds_sgp_usable_order(m, hist + h), T = w->T;
     if (order == 0)
         return SLDS_ERR_NOTFOUND;
     int p = m->p[order - 1];
@@ -109,15 +87,9 @@ static int project_year(const slds_target_problem *pr, const double *s, int hist
                 v += basis[j] * c[col + j];
             col += nc;
         }
-        if (m->has_loss_hoss) {
-            if (v < m->loss_hoss[0])
-                v = m->loss_hoss[0];
-            if (v > m->loss_hoss[1])
-                v = m->loss_hoss[1];
-        }
-        row[t] = v;
+        row[t] = slds_sgp_clamp(m, v);
     }
-    sort_doubles(row, T);
+    slds_sort_small(row, (size_t)T);
     w->spline[h] = NULL; /* year h's basis rows are not evaluated yet */
     return SLDS_OK;
 }
@@ -138,58 +110,24 @@ static int student_targets(const slds_target_problem *pr, size_t i, scratch *w,
         if (rc)
             return rc;
     }
-    int T = w->T;
-    res->kind[i] = s[0] >= pr->current_cut ? SLDS_TARGET_KEEP_UP : SLDS_TARGET_CATCH_UP;
-    for (int h = 0; h < pr->n_years; h++) {
-        const double *row = w->out + (size_t)h * (size_t)T;
-        int first = 0;
-        while (first < T && row[first] < pr->cuts[h])
-            first++;
-        size_t cell = i * (size_t)pr->n_years + (size_t)h;
-        res->reachable[cell] = first < T;
-        int target = first + 1;
-        if (target > T)
-            target = T;
-        if (target == T)
-            target = T - 1;
-        res->target[cell] = target;
-        if (pr->sgp && pr->sgp[i] > 0)
-            res->on_track[cell] = pr->sgp[i] >= target;
-    }
-    return SLDS_OK;
-}
-
-static int check(const slds_target_problem *pr, slds_error *err)
-{
-    if (pr->n_years < 1 || pr->n_years > SLDS_TARGET_MAX_YEARS || pr->n_scores < 1)
-        return slds_fail(err, SLDS_ERR_USAGE, "growth targets for 1..%d years with scores",
-                         SLDS_TARGET_MAX_YEARS);
-    for (int h = 0; h < pr->n_years; h++)
-        if (!pr->models[h] || pr->models[h]->n_taus != pr->models[0]->n_taus ||
-            !usable_order(pr->models[h], SLDS_SGP_MAX_ORDER))
-            return slds_fail(err, SLDS_ERR_USAGE, "projection year %d has no usable model", h + 1);
+    slds_target_from_trajectories(pr, i, w->out, w->T, res);
     return SLDS_OK;
 }
 
 int gr_project_targets(const slds_target_problem *pr, slds_target_result *res, slds_error *err)
 {
     memset(res, 0, sizeof *res);
-    int rc = check(pr, err);
+    int rc = slds_target_problem_check(pr, err);
+    if (!rc)
+        rc = slds_target_result_init(res, pr, err);
     if (rc)
         return rc;
-    size_t n = pr->n, cells = (n ? n : 1) * (size_t)pr->n_years;
     scratch w = {.T = pr->models[0]->n_taus};
-    res->n = n;
-    res->n_years = pr->n_years;
-    res->target = calloc(cells, sizeof *res->target);
-    res->reachable = calloc(cells, 1);
-    res->on_track = calloc(cells, 1);
-    res->kind = calloc(n ? n : 1, 1);
     w.out = malloc((size_t)w.T * (size_t)pr->n_years * sizeof *w.out);
     w.basis = malloc((size_t)w.T * (size_t)pr->n_years * NCOL_MAX * sizeof *w.basis);
-    if (!res->target || !res->reachable || !res->on_track || !res->kind || !w.out || !w.basis)
+    if (!w.out || !w.basis)
         rc = slds_fail(err, SLDS_ERR_NOMEM, "out of memory for growth targets");
-    for (size_t i = 0; i < n && !rc; i++) {
+    for (size_t i = 0; i < pr->n && !rc; i++) {
         memset(w.spline, 0, sizeof w.spline);
         rc = student_targets(pr, i, &w, res, err);
     }

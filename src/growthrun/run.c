@@ -1,6 +1,7 @@
 /* run.c - slds_growthrun_run: one growth run, start to end.
  *
- *   1. read the STATE scores of Y and the years before (panel.c);
+ *   1. read the STATE scores of Y and the years before and the enrollments
+ *      of the run's students (panel.c, through src/panel);
  *   2. build the grade groups and their priors and splines (groups.c);
  *   3. fit every cohort, in parallel (fit.c);
  *   4. growth targets through the next grades' models (targets.c);
@@ -64,7 +65,7 @@ static void configure(gr_run *r, const slds_growthrun_options *o)
         slds_rq_sgp_taus(r->taus);
     }
     r->projection_years = cfg ? cfg->projection_years : 3;
-    r->n_threads = o->n_threads ? o->n_threads : gr_cpu_count();
+    r->n_threads = o->n_threads ? o->n_threads : slds_cpu_count();
     r->reference_year = o->reference_year ? o->reference_year : o->school_year;
     r->started = slds_now();
 }
@@ -113,12 +114,12 @@ static int compute(slds_store *s, gr_run *r, const slds_progress *progress,
     if (R > hi)
         hi = R;
     double t = slds_now();
-    int rc = gr_panel_read(s, &r->panel, Y, lo, hi, o->subject, Y, R, r->cfg, progress, err);
+    int rc = gr_panel_read(s, r, lo, hi, progress, err);
     if (rc)
         return rc;
     size_t tested = 0;
     for (int k = 0; k < r->panel.n_subjects; k++)
-        tested += gr_count_subject(&r->panel, k);
+        tested += slds_panel_count_subject(&r->panel, k);
     if (!tested)
         return slds_fail(err, SLDS_ERR_NOTFOUND, "no STATE scale scores in %d%s%s", Y,
                          o->subject ? " for " : "", o->subject ? o->subject : "");
@@ -147,7 +148,7 @@ static int store_results(slds_store *s, gr_run *r, const slds_progress *progress
         return rc;
     rc = gr_write(s, r, progress, err);
     for (int k = 0; k < r->panel.n_subjects && !rc; k++) {
-        if (!gr_count_subject(&r->panel, k))
+        if (!slds_panel_count_subject(&r->panel, k))
             continue;
         size_t rows = 0;
         slds_progress_report(progress, "aggregates", (uint64_t)k, (uint64_t)r->panel.n_subjects);
@@ -181,7 +182,7 @@ int slds_growthrun_run(slds_store *s, const slds_growthrun_options *o,
         rc = fill_result(r, res, err);
     res->seconds = slds_now() - r->started;
     gr_groups_free(r);
-    gr_panel_free(&r->panel);
+    gr_panel_free(r);
     free(r);
     if (rc)
         slds_growthrun_result_free(res);

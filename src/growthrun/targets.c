@@ -70,6 +70,6 @@ static int target_task(void *ctx, int i, int threads, slds_error *err)
 
 int gr_targets_all(gr_run *r, const slds_progress *progress, slds_error *err)
 {
-    return gr_parallel(r->n_groups, r->n_threads, target_task, r, progress, "growth targets",
+    return slds_parallel_for(r->n_groups, r->n_threads, target_task, r, progress, "growth targets",
                        err);
 }

@@ -248,90 +248,8 @@ static int write_cohorts(slds_store *s, gr_run *r, int subj, slds_error *err)
 typedef struct student_writer {
     slds_store *s;
     gr_run *r;
-    sqlite3_stmt *row, *sgp, *target, *spells;
-    slds_intern places;        /* school and district ids */
-    uint32_t *lea_of;          /* place id of a school -> place id of its district */
-    uint32_t n_lea_of;
-    uint32_t last_student;     /* school lookup cache: same student, same date */
-    int last_date;
-    uint32_t last_school, last_lea;
+    sqlite3_stmt *row, *sgp, *target;
 } student_writer;
-
-static uint32_t place_id(student_writer *w, const char *id)
-{
-    return id ? slds_intern_add(&w->places, id, strlen(id)) : SLDS_NO_ID;
-}
-
-/* Every school's district, once: lookups per student then stay in memory. */
-static int load_schools(student_writer *w, slds_error *err)
-{
-    sqlite3_stmt *st;
-    int rc = slds_store_prepare(w->s, &st, "SELECT school_id, lea_id FROM schools", err);
-    while (!rc && sqlite3_step(st) == SQLITE_ROW) {
-        uint32_t school = place_id(w, (const char *)sqlite3_column_text(st, 0));
-        uint32_t lea = place_id(w, (const char *)sqlite3_column_text(st, 1));
-        if (school == SLDS_NO_ID || (sqlite3_column_type(st, 1) != SQLITE_NULL && lea == SLDS_NO_ID)) {
-            rc = slds_fail(err, SLDS_ERR_NOMEM, "out of memory");
-            break;
-        }
-        if (school >= w->n_lea_of) {
-            uint32_t n = (school + 1) * 2;
-            uint32_t *p = realloc(w->lea_of, n * sizeof *p);
-            if (!p) {
-                rc = slds_fail(err, SLDS_ERR_NOMEM, "out of memory");
-                break;
-            }
-            for (uint32_t k = w->n_lea_of; k < n; k++)
-                p[k] = SLDS_NO_ID;
-            w->lea_of = p;
-            w->n_lea_of = n;
-        }
-        w->lea_of[school] = lea;
-    }
-    sqlite3_finalize(st);
-    return rc;
-}
-
-/* The school of the student's enrollment in Y on the test date (of several,
- * the latest entered), else the latest entered spell of Y; and its district. */
-static int lookup_school(student_writer *w, uint32_t i, int date, uint32_t *school, uint32_t *lea,
-                         slds_error *err)
-{
-    if (i == w->last_student && date == w->last_date) {
-        *school = w->last_school;
-        *lea = w->last_lea;
-        return SLDS_OK;
-    }
-    sqlite3_stmt *st = w->spells;
-    sqlite3_bind_text(st, 1, gr_panel_id(&w->r->panel, i), -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 2, w->r->panel.year);
-    char best[256] = "";
-    int best_on_date = -1, best_entry = -1, step;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *sc = (const char *)sqlite3_column_text(st, 0);
-        int entry = gr_date_int((const char *)sqlite3_column_text(st, 1));
-        int exit = gr_date_int((const char *)sqlite3_column_text(st, 2));
-        int on_date = date && entry <= date && (!exit || exit >= date);
-        if (sc && (on_date > best_on_date || (on_date == best_on_date && entry > best_entry))) {
-            snprintf(best, sizeof best, "%s", sc);
-            best_on_date = on_date;
-            best_entry = entry;
-        }
-    }
-    sqlite3_reset(st);
-    if (step != SQLITE_DONE)
-        return slds_fail(err, SLDS_ERR_DB, "looking up the school of %s: %s",
-                         gr_panel_id(&w->r->panel, i), sqlite3_errmsg(w->s->db));
-    *school = best[0] ? place_id(w, best) : SLDS_NO_ID;
-    if (best[0] && *school == SLDS_NO_ID)
-        return slds_fail(err, SLDS_ERR_NOMEM, "out of memory");
-    *lea = *school != SLDS_NO_ID && *school < w->n_lea_of ? w->lea_of[*school] : SLDS_NO_ID;
-    w->last_student = i;
-    w->last_date = date;
-    w->last_school = *school;
-    w->last_lea = *lea;
-    return SLDS_OK;
-}
 
 static const char *no_sgp_reason(const gr_run *r, const gr_group *g, size_t m)
 {
@@ -342,7 +260,7 @@ static const char *no_sgp_reason(const gr_run *r, const gr_group *g, size_t m)
     if (isfinite(g->priors[m * (size_t)g->K]))
         return "NOT_FITTED";
     int y = g->prior_year[0];
-    if (gr_grade(&r->panel, g->subject, y, g->student[m]) >= 0)
+    if (slds_panel_grade(&r->panel, g->subject, y, g->student[m]) >= 0)
         return "PROGRESSION";
     return "NO_PRIOR";
 }
@@ -401,15 +319,15 @@ static int write_student(student_writer *w, const gr_group *g, size_t m, slds_er
 {
     gr_run *r = w->r;
     uint32_t i = g->student[m];
-    const char *id = gr_panel_id(&r->panel, i);
+    const char *id = slds_panel_id(&r->panel, i);
     const char *subject = r->panel.subjects[g->subject]->name;
-    int date = r->panel.subjects[g->subject]->test_date[gr_panel_year(&r->panel, r->panel.year)][i];
-    uint32_t school = SLDS_NO_ID, lea = SLDS_NO_ID;
-    int rc = lookup_school(w, i, date, &school, &lea, err);
-    if (rc)
-        return rc;
-    char d[11];
-    gr_date_text(date, d);
+    int32_t date = slds_panel_test_date(&r->panel, g->subject, r->panel.year, i);
+    /* the school of the enrollment on the test date (src/panel) */
+    uint32_t school = slds_panel_school_on(&r->panel, i, r->panel.year, date);
+    uint32_t lea = slds_panel_lea_of(&r->panel, school);
+    char d[11] = "";
+    if (date != SLDS_PANEL_NO_DAY)
+        slds_date_format(date, d);
     int sgp = g->fitted ? g->fit.sgp[m] : 0;
     int order = g->fitted ? g->fit.order[m] : 0;
     int target = 0, target_years = 0;
@@ -430,8 +348,8 @@ static int write_student(student_writer *w, const gr_group *g, size_t m, slds_er
     sqlite3_bind_int(st, 4, g->grade);
     sqlite3_bind_double(st, 5, g->current[m]);
     bind_text(st, 6, d);
-    bind_text(st, 7, school == SLDS_NO_ID ? NULL : slds_intern_str(&w->places, school));
-    bind_text(st, 8, lea == SLDS_NO_ID ? NULL : slds_intern_str(&w->places, lea));
+    bind_text(st, 7, slds_panel_place_id(&r->panel, school));
+    bind_text(st, 8, slds_panel_place_id(&r->panel, lea));
     bind_real(st, 9, g->K ? g->priors[m * (size_t)g->K] : NAN);
     bind_positive(st, 10, sgp);
     bind_positive(st, 11, order);
@@ -442,7 +360,7 @@ static int write_student(student_writer *w, const gr_group *g, size_t m, slds_er
     bind_positive(st, 16, target_years);
     bind_text(st, 17, kind);
     bind_text(st, 18, on_track);
-    rc = step_done(w->s, st, "growth_students", err);
+    int rc = step_done(w->s, st, "growth_students", err);
     if (!rc)
         rc = write_orders(w, g, m, id, subject, err);
     if (!rc)
@@ -462,28 +380,21 @@ static int prepare_writer(student_writer *w, slds_error *err)
         rc = slds_store_prepare(w->s, &w->target,
                                 "INSERT INTO growth_targets VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)",
                                 err);
-    if (!rc)
-        rc = slds_store_prepare(w->s, &w->spells,
-                                "SELECT school_id, entry_date, exit_date FROM enrollments"
-                                " WHERE student_id = ?1 AND school_year = ?2",
-                                err);
-    if (!rc)
-        rc = load_schools(w, err);
     return rc;
 }
 
 static int write_students(slds_store *s, gr_run *r, int subj, size_t *written,
                           const slds_progress *progress, size_t total, slds_error *err)
 {
-    student_writer w = {.s = s, .r = r, .last_student = SLDS_NO_ID};
+    student_writer w = {.s = s, .r = r};
     int rc = prepare_writer(&w, err);
     gr_group *by_grade[GR_MAX_GRADE] = {0};
     size_t cursor[GR_MAX_GRADE] = {0};
     for (int k = 0; k < r->n_groups; k++)
         if (r->groups[k].subject == subj)
             by_grade[r->groups[k].grade] = &r->groups[k];
-    const signed char *grade = r->panel.subjects[subj]->grade[gr_panel_year(&r->panel, r->panel.year)];
-    size_t n = gr_panel_students(&r->panel);
+    const signed char *grade = r->panel.subjects[subj]->grade[slds_panel_year(&r->panel, r->panel.year)];
+    size_t n = slds_panel_students(&r->panel);
     for (size_t i = 0; i < n && !rc; i++) {
         if (grade[i] < 0)
             continue;
@@ -495,9 +406,6 @@ static int write_students(slds_store *s, gr_run *r, int subj, size_t *written,
     sqlite3_finalize(w.row);
     sqlite3_finalize(w.sgp);
     sqlite3_finalize(w.target);
-    sqlite3_finalize(w.spells);
-    slds_intern_free(&w.places);
-    free(w.lea_of);
     return rc;
 }
 
@@ -507,7 +415,7 @@ int gr_write(slds_store *s, gr_run *r, const slds_progress *progress, slds_error
     for (int k = 0; k < r->n_groups; k++)
         total += r->groups[k].n;
     for (int subj = 0; subj < r->panel.n_subjects; subj++) {
-        if (!gr_count_subject(&r->panel, subj))
+        if (!slds_panel_count_subject(&r->panel, subj))
             continue;
         int rc = gr_delete_year(s, r->panel.year, r->panel.subjects[subj]->name, err);
         if (!rc)

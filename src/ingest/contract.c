@@ -233,49 +233,6 @@ int slds_contract_column(const slds_file_def *def, const char *name)
     return -1;
 }
 
-/* Days from civil (proleptic Gregorian), after H. Hinnant's algorithm. */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-    y -= m <= 2;
-    const int64_t era = (y >= 0 ? y : y - 399) / 400;
-    const unsigned yoe = (unsigned)(y - era * 400);
-    const unsigned doy = (153 * (m + (m > 2 ? -3u : 9u)) + 2) / 5 + d - 1;
-    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (int64_t)doe - 719468;
-}
-
-int64_t slds_days_from_civil(int year, int month, int day)
-{
-    return days_from_civil(year, (unsigned)month, (unsigned)day);
-}
-
-void slds_date_format(int64_t z, char out[11])
-{
-    z += 719468;
-    const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    const unsigned doe = (unsigned)(z - era * 146097);
-    const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t y = (int64_t)yoe + era * 400;
-    const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    const unsigned mp = (5 * doy + 2) / 153;
-    const unsigned d = doy - (153 * mp + 2) / 5 + 1;
-    const unsigned m = mp < 10 ? mp + 3 : mp - 9;
-    y += m <= 2;
-    /* Written by hand: this runs once per date of every loaded row. */
-    unsigned yy = (unsigned)(y < 0 ? 0 : y > 9999 ? 9999 : y);
-    out[0] = (char)('0' + yy / 1000);
-    out[1] = (char)('0' + yy / 100 % 10);
-    out[2] = (char)('0' + yy / 10 % 10);
-    out[3] = (char)('0' + yy % 10);
-    out[4] = '-';
-    out[5] = (char)('0' + m / 10);
-    out[6] = (char)('0' + m % 10);
-    out[7] = '-';
-    out[8] = (char)('0' + d / 10);
-    out[9] = (char)('0' + d % 10);
-    out[10] = '\0';
-}
-
 static bool is_digit(char c)
 {
     return c >= '0' && c <= '9';
@@ -290,22 +247,6 @@ static bool parse_digits(const char *s, int n, int *out)
         v = v * 10 + (s[i] - '0');
     }
     *out = v;
-    return true;
-}
-
-bool slds_date_parse(const char *s, size_t len, int64_t *days)
-{
-    int y, m, d;
-    if (len != 10 || s[4] != '-' || s[7] != '-' || !parse_digits(s, 4, &y) ||
-        !parse_digits(s + 5, 2, &m) || !parse_digits(s + 8, 2, &d))
-        return false;
-    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (m < 1 || m > 12 || d < 1)
-        return false;
-    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    if (d > mdays[m - 1] + (m == 2 && leap))
-        return false;
-    *days = days_from_civil(y, (unsigned)m, (unsigned)d);
     return true;
 }
 

@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/core.h"
+
 typedef enum {
     SLDS_COL_ID,       /* identifier: 1-64 printable characters, no spaces at the ends */
     SLDS_COL_TEXT,     /* free text, up to 1000 bytes */
@@ -74,11 +76,8 @@ typedef struct slds_value {
 const char *slds_field_parse(const slds_column_def *col, const char *s, size_t len,
                              slds_value *out, char *why, size_t whysize);
 
-/* Dates as day numbers (days since 1970-01-01) and back. */
-bool slds_date_parse(const char *s, size_t len, int64_t *days);
-void slds_date_format(int64_t days, char out[11]);
-/* Day number of a calendar date (no validation). */
-int64_t slds_days_from_civil(int year, int month, int day);
+/* Dates as day numbers (slds_date_parse, slds_date_format,
+ * slds_days_from_civil) are in core/core.h. */
 /* Grade code as stored: -1 -> "PK", 0 -> "KG", 1..12 -> "01".."12". */
 const char *slds_grade_code(int grade);
 

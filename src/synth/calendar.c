@@ -1,68 +1,19 @@
-/* calendar.c - civil dates and school calendars (see calendar.h). */
+/* calendar.c - school calendars (see calendar.h); the civil dates are
+ * core's (core/core.h). */
 #include "synth/calendar.h"
 
 #include <stdlib.h>
-
-/* Days from civil, after H. Hinnant's algorithm. */
-int32_t synth_day(int year, int month, int day)
-{
-    int y = year - (month <= 2);
-    const int era = (y >= 0 ? y : y - 399) / 400;
-    const unsigned yoe = (unsigned)(y - era * 400);
-    const unsigned mp = (unsigned)(month > 2 ? month - 3 : month + 9);
-    const unsigned doy = (153 * mp + 2) / 5 + (unsigned)day - 1;
-    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (int32_t)doe - 719468;
-}
-
-void synth_civil(int32_t z, int *year, int *month, int *dom)
-{
-    z += 719468;
-    const int32_t era = (z >= 0 ? z : z - 146096) / 146097;
-    const unsigned doe = (unsigned)(z - era * 146097);
-    const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    const unsigned mp = (5 * doy + 2) / 153;
-    const unsigned d = doy - (153 * mp + 2) / 5 + 1;
-    const unsigned m = mp < 10 ? mp + 3 : mp - 9;
-    *year = (int)yoe + era * 400 + (m <= 2);
-    *month = (int)m;
-    *dom = (int)d;
-}
-
-int synth_weekday(int32_t day)
-{
-    /* 1970-01-01 was a Thursday (3). */
-    int w = (int)((day % 7 + 7) % 7);
-    return (w + 3) % 7;
-}
-
-void synth_format_date(int32_t day, char out[10])
-{
-    int y, m, d;
-    synth_civil(day, &y, &m, &d);
-    out[0] = (char)('0' + y / 1000 % 10);
-    out[1] = (char)('0' + y / 100 % 10);
-    out[2] = (char)('0' + y / 10 % 10);
-    out[3] = (char)('0' + y % 10);
-    out[4] = '-';
-    out[5] = (char)('0' + m / 10);
-    out[6] = (char)('0' + m % 10);
-    out[7] = '-';
-    out[8] = (char)('0' + d / 10);
-    out[9] = (char)('0' + d % 10);
-}
 
 /* The n-th (1-based) given weekday of a month; n = -1 means the last one. */
 static int32_t nth_weekday(int year, int month, int weekday, int n)
 {
     if (n > 0) {
-        int32_t first = synth_day(year, month, 1);
-        int shift = (weekday - synth_weekday(first) + 7) % 7;
+        int32_t first = (int32_t)slds_days_from_civil(year, month, 1);
+        int shift = (weekday - slds_weekday(first) + 7) % 7;
         return first + shift + 7 * (n - 1);
     }
-    int32_t last = synth_day(month == 12 ? year + 1 : year, month == 12 ? 1 : month + 1, 1) - 1;
-    int shift = (synth_weekday(last) - weekday + 7) % 7;
+    int32_t last = (int32_t)slds_days_from_civil(month == 12 ? year + 1 : year, month == 12 ? 1 : month + 1, 1) - 1;
+    int shift = (slds_weekday(last) - weekday + 7) % 7;
     return last - shift;
 }
 
@@ -76,13 +27,13 @@ static int is_holiday(int year, int32_t day)
     /* Spring break: the week starting on the last Monday of March that has a
      * full week left in the month. */
     int32_t spring = nth_weekday(year, 3, 0, -1);
-    if (spring + 4 > synth_day(year, 3, 31))
+    if (spring + 4 > (int32_t)slds_days_from_civil(year, 3, 31))
         spring -= 7;
     if (day == labor || day == mlk || day == presidents || day == memorial)
         return 1;
     if (day >= thanksgiving - 1 && day <= thanksgiving + 1)
         return 1;
-    if (day >= synth_day(year - 1, 12, 23) && day <= synth_day(year, 1, 2))
+    if (day >= (int32_t)slds_days_from_civil(year - 1, 12, 23) && day <= (int32_t)slds_days_from_civil(year, 1, 2))
         return 1;
     if (day >= spring && day <= spring + 4)
         return 1;
@@ -92,11 +43,11 @@ static int is_holiday(int year, int32_t day)
 int synth_calendar_init(synth_calendar *cal, int year)
 {
     cal->year = year;
-    cal->first_day = synth_day(year - 1, 8, 20);
-    while (synth_weekday(cal->first_day) >= 5)
+    cal->first_day = (int32_t)slds_days_from_civil(year - 1, 8, 20);
+    while (slds_weekday(cal->first_day) >= 5)
         cal->first_day++;
-    cal->last_day = synth_day(year, 6, 10);
-    while (synth_weekday(cal->last_day) >= 5)
+    cal->last_day = (int32_t)slds_days_from_civil(year, 6, 10);
+    while (slds_weekday(cal->last_day) >= 5)
         cal->last_day--;
     int span = cal->last_day - cal->first_day + 1;
     cal->day_at = malloc((size_t)span * sizeof *cal->day_at);
@@ -109,7 +60,7 @@ int synth_calendar_init(synth_calendar *cal, int year)
     for (int i = 0; i < span; i++) {
         int32_t day = cal->first_day + i;
         cal->count_before[i] = (uint16_t)n;
-        if (synth_weekday(day) < 5 && !is_holiday(year, day))
+        if (slds_weekday(day) < 5 && !is_holiday(year, day))
             cal->day_at[n++] = day;
     }
     cal->count_before[span] = (uint16_t)n;

@@ -1,19 +1,12 @@
-/* calendar.h - dates for the generator: day numbers (days since 1970-01-01)
- * to and from the civil calendar, and the school calendar of a school year
- * (first and last day, holidays, the instructional days in between). */
+/* calendar.h - the generator's school calendar of a school year (first and
+ * last day, holidays, the instructional days in between), on core's day
+ * numbers (days since 1970-01-01, core/core.h). */
 #ifndef SLDS_SYNTH_CALENDAR_H
 #define SLDS_SYNTH_CALENDAR_H
 
 #include <stdint.h>
 
-/* Day number of a civil date (proleptic Gregorian; month 1-12). */
-int32_t synth_day(int year, int month, int day);
-/* The civil date of a day number. */
-void synth_civil(int32_t day, int *year, int *month, int *dom);
-/* 0 = Monday ... 6 = Sunday. */
-int synth_weekday(int32_t day);
-/* Writes "YYYY-MM-DD" (10 bytes, no terminator). */
-void synth_format_date(int32_t day, char out[10]);
+#include "core/core.h"
 
 /* The school calendar of one school year (which ends in `year`): it runs
  * from the first weekday on or after (year-1)-08-20 to the last weekday on or

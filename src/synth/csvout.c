@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "synth/calendar.h"
 #include "synth/dirty.h"
@@ -99,7 +100,9 @@ void synth_csv_fixed(synth_csv *f, double v, int places)
 void synth_csv_date(synth_csv *f, int32_t day)
 {
     synth_csv_sep(f);
-    synth_format_date(day, f->buf + f->len);
+    char d[11];
+    slds_date_format(day, d);
+    memcpy(f->buf + f->len, d, 10);
     f->len += 10;
 }
 

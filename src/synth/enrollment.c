@@ -93,7 +93,7 @@ static void write_plain_new_record(synth_ctx *c, uint32_t lea, synth_rng *r)
     int sex = synth_chance(r, 0.5);
     int race = (int)synth_below(r, N_RACE);
     uint32_t local_id = c->leas[lea].next_local_id++;
-    int32_t born = synth_day(c->yr.year - 7 - synth_range(r, 0, 12), 9, 2) + (int32_t)synth_below(r, 365);
+    int32_t born = (int32_t)slds_days_from_civil(c->yr.year - 7 - synth_range(r, 0, 12), 9, 2) + (int32_t)synth_below(r, 365);
     synth_put_lea_id(f, lea);
     synth_csv_uint(f, local_id);
     synth_csv_text(f, synth_first_name(synth_pick_first_name(r, sex, race)));

@@ -168,7 +168,7 @@ uint32_t synth_student_new(synth_ctx *c, int year, int grade, uint32_t school, s
     bool from_outside = year > c->p.first_year;
     uint8_t flags = draw_flags(m, r, sc, race, sex, grade, lea_type, from_outside);
     /* Age 5 on September 1 in kindergarten; a few are a year older. */
-    int32_t born = synth_day(year - 7 - grade, 9, 2) + (int32_t)synth_below(r, 365);
+    int32_t born = (int32_t)slds_days_from_civil(year - 7 - grade, 9, 2) + (int32_t)synth_below(r, 365);
     if (synth_chance(r, m->overage_share))
         born -= 365;
     st->birth[i] = born;
@@ -235,7 +235,7 @@ double synth_standing(const synth_ctx *c, uint32_t student, int grade)
 
 int synth_age_on_sep1(const synth_ctx *c, uint32_t student, int year)
 {
-    int32_t sep1 = synth_day(year - 1, 9, 1);
+    int32_t sep1 = (int32_t)slds_days_from_civil(year - 1, 9, 1);
     return (int)((sep1 - c->st.birth[student]) / 365.25);
 }
 

@@ -121,7 +121,7 @@ static char mark_of(const synth_model *m, double latent)
 /* Which term a spell earns marks for: a whole year, one semester, or none. */
 static const char *term_of(const synth_ctx *c, const synth_spell *sp, double *credits)
 {
-    int32_t semester_end = synth_day(c->yr.year, 1, 15);
+    int32_t semester_end = (int32_t)slds_days_from_civil(c->yr.year, 1, 15);
     *credits = 1.0;
     if (sp->reaches_end) {
         if (sp->entry <= semester_end)
@@ -220,7 +220,7 @@ static double logistic(double x)
 static int32_t weekday_between(int32_t from, int32_t to, synth_rng *r)
 {
     int32_t day = from + (int32_t)synth_below(r, (uint32_t)(to - from + 1));
-    while (synth_weekday(day) >= 5)
+    while (slds_weekday(day) >= 5)
         day++;
     return day;
 }
@@ -246,9 +246,9 @@ void synth_postsecondary(synth_ctx *c, uint32_t i, int year, int exit_code, synt
         c->sum.completers_other_college++;
     }
     double u = synth_uniform(r);
-    int32_t day = u < m->college_fall_share ? weekday_between(synth_day(year, 8, 18), synth_day(year, 9, 5), r)
-                  : u < m->college_fall_share + m->college_spring_share ? weekday_between(synth_day(year + 1, 1, 8), synth_day(year + 1, 1, 25), r)
-                             : weekday_between(synth_day(year + 1, 8, 18), synth_day(year + 1, 9, 5), r);
+    int32_t day = u < m->college_fall_share ? weekday_between((int32_t)slds_days_from_civil(year, 8, 18), (int32_t)slds_days_from_civil(year, 9, 5), r)
+                  : u < m->college_fall_share + m->college_spring_share ? weekday_between((int32_t)slds_days_from_civil(year + 1, 1, 8), (int32_t)slds_days_from_civil(year + 1, 1, 25), r)
+                             : weekday_between((int32_t)slds_days_from_civil(year + 1, 8, 18), (int32_t)slds_days_from_civil(year + 1, 9, 5), r);
     bool remedial = synth_chance(r, logistic(m->remedial_intercept + m->remedial_achievement * z +
                                              (four_year ? 0 : m->remedial_two_year)));
     if (exit_code == EXIT_GRADUATED_REGULAR)

@@ -503,12 +503,12 @@ void synth_set_test_days(synth_ctx *c, int year)
         synth_rng r;
         synth_rng_seed(&r, c->p.seed, STREAM_TEST_DAYS, (uint64_t)l * 4096u + (uint64_t)year);
         synth_lea *lea = &c->leas[l];
-        lea->state_test_day = school_day_between(cal, synth_day(year, 4, 12), synth_day(year, 5, 10), &r);
-        lea->act_day = school_day_between(cal, synth_day(year, 3, 1), synth_day(year, 3, 20), &r);
+        lea->state_test_day = school_day_between(cal, (int32_t)slds_days_from_civil(year, 4, 12), (int32_t)slds_days_from_civil(year, 5, 10), &r);
+        lea->act_day = school_day_between(cal, (int32_t)slds_days_from_civil(year, 3, 1), (int32_t)slds_days_from_civil(year, 3, 20), &r);
         lea->interim_day[0] =
-            school_day_between(cal, synth_day(year - 1, 9, 15), synth_day(year - 1, 10, 15), &r);
-        lea->interim_day[1] = school_day_between(cal, synth_day(year, 1, 8), synth_day(year, 2, 5), &r);
-        lea->interim_day[2] = school_day_between(cal, synth_day(year, 2, 20), synth_day(year, 3, 12), &r);
+            school_day_between(cal, (int32_t)slds_days_from_civil(year - 1, 9, 15), (int32_t)slds_days_from_civil(year - 1, 10, 15), &r);
+        lea->interim_day[1] = school_day_between(cal, (int32_t)slds_days_from_civil(year, 1, 8), (int32_t)slds_days_from_civil(year, 2, 5), &r);
+        lea->interim_day[2] = school_day_between(cal, (int32_t)slds_days_from_civil(year, 2, 20), (int32_t)slds_days_from_civil(year, 3, 12), &r);
     }
 }
 

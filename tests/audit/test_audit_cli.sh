@@ -5,6 +5,8 @@
 # of 2 points per supported element; no name or birth date in any output).
 # Usage: bash tests/audit/test_audit_cli.sh path/to/slds
 set -u
+. "${BASH_SOURCE[0]%/*}/../require.sh"
+require_cmd python3
 SLDS=${1:?usage: test_audit_cli.sh SLDS}
 SRC=${SLDS_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 tmp=$(mktemp -d)

@@ -11,6 +11,8 @@
 # and say in the commit message why the goldens changed.
 # Usage: bash tests/cli/test_golden_outputs.sh path/to/slds
 set -u
+. "${BASH_SOURCE[0]%/*}/../require.sh"
+require_cmd python3 sqlite3
 slds=${1:?usage: test_golden_outputs.sh SLDS}
 SRC=${SLDS_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 shared=${SLDS_SHARED_DIR:-$SRC/../shared}
@@ -131,6 +133,9 @@ long=$shared/data/sgp/sgpData_LONG.csv.gz
 if [ -f "$long" ]; then
     zcat "$long" | head -301 >"$tmp/long.csv"
     for f in table csv json; do run "convert.$f" convert sgp-long "$tmp/long.csv" "$tmp/conv_$f" --format $f; done
+    unseen=""
+else
+    unseen="$long not found: the convert goldens were not compared"
 fi
 
 if [ -n "$drawn" ]; then
@@ -147,6 +152,7 @@ fi
 status=0
 for g in "$golden"/*; do
     n=$(basename "$g")
+    if [ -n "$unseen" ] && [[ $n == convert.* ]]; then continue; fi
     if [ ! -f "$out/$n" ]; then echo "FAIL: $n not produced"; status=1; continue; fi
     if ! cmp -s "$g" "$out/$n"; then
         echo "FAIL: $n differs from its golden file:"
@@ -157,5 +163,6 @@ done
 for o in "$out"/*; do
     [ -f "$golden/$(basename "$o")" ] || { echo "FAIL: $(basename "$o") has no golden file"; status=1; }
 done
-[ $status = 0 ] && echo "ok: $(ls "$golden" | wc -l) outputs identical to tests/cli/golden"
+[ $status = 0 ] && echo "ok: $(ls "$out" | wc -l) outputs identical to tests/cli/golden"
+[ $status = 0 ] && [ -n "$unseen" ] && skip "$unseen (the other outputs are identical)"
 exit $status

@@ -2,8 +2,9 @@
 # Static check of the library and the tool: cppcheck's warning and portability
 # checks must find nothing (skipped, and said so, when cppcheck is missing).
 set -u
+. "${BASH_SOURCE[0]%/*}/../require.sh"
 src=${SLDS_SOURCE_DIR:?}/src
-if ! command -v cppcheck >/dev/null; then echo "skipped: cppcheck not installed"; exit 0; fi
+require_cmd cppcheck
 out=$(cppcheck --quiet --error-exitcode=1 --enable=warning,portability --std=c11 -I "$src" \
       --suppress=missingIncludeSystem "$src" 2>&1)
 status=$?

@@ -7,10 +7,12 @@
 # to 2023; the ordinary years after each jump load) and the rows of those
 # student-years.
 set -u
+. "${BASH_SOURCE[0]%/*}/../require.sh"
+require_cmd python3
 slds=$1
 shared=${SLDS_SHARED_DIR:-}
 long=$shared/data/sgp/sgpData_LONG.csv.gz
-if [ ! -f "$long" ]; then echo "skipped: $long not found"; exit 0; fi
+require_file "$long" "shared/ is not beside the work tree"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 "$slds" convert sgp-long "$long" "$tmp/c" --instructors "$shared/data/sgp/sgpData_INSTRUCTOR_NUMBER.csv.gz" \

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "growth/growth.h"
+#include "../skip.h"
 
 /* ---------------------------------------------------------------- config */
 
@@ -323,5 +324,8 @@ int main(void)
         cmocka_unit_test(test_targets_toy),       cmocka_unit_test(test_gains),
         cmocka_unit_test(test_sgp_small_cohort),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    char path[1024];
+    int have = slds_test_shared(path, sizeof path, "data/sgp/SGPstateData_DEMO.json");
+    return slds_test_exit(cmocka_run_group_tests(tests, NULL, NULL),
+                          have ? NULL : "shared/data/sgp is absent: the SGP layout test did not run");
 }

@@ -10,10 +10,12 @@
 # compares every one of them with the engine fitted on arrays (100%).
 # Skipped when shared/ is absent.
 set -u
+. "${BASH_SOURCE[0]%/*}/../require.sh"
+require_cmd python3
 slds=$1
 shared=${SLDS_SHARED_DIR:-}
 sgp=$shared/data/sgp
-if [ ! -f "$sgp/sgpData_LONG.csv.gz" ]; then echo "skipped: $sgp/sgpData_LONG.csv.gz not found"; exit 0; fi
+require_file "$sgp/sgpData_LONG.csv.gz" "shared/ is not beside the work tree"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 export SLDS_NO_PROGRESS=1

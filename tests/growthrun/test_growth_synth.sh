@@ -14,6 +14,8 @@
 #  - one teacher's dosage-weighted mean, median and n recomputed by hand;
 #  - report (table, json, html), every --help, and the errors.
 set -u
+. "${BASH_SOURCE[0]%/*}/../require.sh"
+require_cmd python3 sqlite3
 slds=$1
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

@@ -30,6 +30,7 @@
 #include <cmocka.h>
 
 #include "growthrun/internal.h"
+#include "../skip.h"
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -821,5 +822,9 @@ int main(void)
     int failed = cmocka_run_group_tests_name("growthrun toy database", toy, NULL, NULL);
     failed += cmocka_run_group_tests_name("growthrun demonstration data", reference, demo_setup,
                                           demo_teardown);
-    return failed;
+    char path[1024];
+    int have = slds_test_shared(path, sizeof path, "data/sgp/sgpData_LONG.csv.gz");
+    return slds_test_exit(failed, have ? NULL
+                                       : "shared/data/sgp is absent: the demonstration-data "
+                                         "tests did not run (the toy ones did)");
 }

@@ -6,6 +6,8 @@
 # existing student has exactly the same identity (then the match is right by
 # the definition, and is checked to be such a case).
 set -u
+. "${BASH_SOURCE[0]%/*}/../require.sh"
+require_cmd python3
 slds=$1
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

@@ -5,6 +5,8 @@
 # hold exactly what it held before (same SHA3 of its content), or, when the
 # kill came after the commit, exactly what an uninterrupted load leaves.
 set -u
+. "${BASH_SOURCE[0]%/*}/../require.sh"
+require_cmd sqlite3
 slds=$1
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

@@ -13,6 +13,7 @@
 # 90 s). A crash fails the test and leaves the input in fuzz-build/artifacts/
 # with the command that replays it.
 set -u
+. "${BASH_SOURCE[0]%/*}/../require.sh"
 src=${SLDS_SOURCE_DIR:?set SLDS_SOURCE_DIR to the source tree}
 build=${SLDS_BUILD_DIR:-$src/build}/fuzz-build
 seconds=${SLDS_FUZZ_SECONDS:-20}
@@ -21,10 +22,7 @@ cc=${SLDS_FUZZ_CC:-clang}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-if ! command -v "$cc" >/dev/null 2>&1; then
-    echo "skipped: $cc not found (libFuzzer needs clang)"
-    exit 0
-fi
+command -v "$cc" >/dev/null 2>&1 || skip "$cc not found (libFuzzer needs clang)"
 cat >"$tmp/probe.c" <<'EOF'
 #include <stddef.h>
 #include <stdint.h>
@@ -32,9 +30,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) { (void)data; (void)size; return 0; }
 EOF
 if ! "$cc" -fsanitize=fuzzer,address,undefined "$tmp/probe.c" -o "$tmp/probe" >"$tmp/probe.log" 2>&1; then
-    echo "skipped: $cc cannot build with -fsanitize=fuzzer,address,undefined:"
     sed 's/^/  /' "$tmp/probe.log" | head -5
-    exit 0
+    skip "$cc cannot build with -fsanitize=fuzzer,address,undefined (above)"
 fi
 
 start=$(date +%s)

@@ -3,6 +3,8 @@
 # as loading it once (every table, including rejects and the load history);
 # loading a changed row replaces the stored one.
 set -u
+. "${BASH_SOURCE[0]%/*}/../require.sh"
+require_cmd sqlite3
 slds=$1
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

@@ -5,6 +5,8 @@
 # rejects table; and exactly the rows the generator spoiled (truth/dirty_rows.csv)
 # were rejected, each naming the spoiled column.
 set -u
+. "${BASH_SOURCE[0]%/*}/../require.sh"
+require_cmd python3
 slds=$1
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

@@ -5,6 +5,8 @@
 # missing database, and no name or birth date in any output.
 # Usage: bash tests/record/test_student_cli.sh path/to/slds
 set -u
+. "${BASH_SOURCE[0]%/*}/../require.sh"
+require_cmd python3
 SLDS=${1:?usage: test_student_cli.sh SLDS}
 SRC=${SLDS_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 tmp=$(mktemp -d)

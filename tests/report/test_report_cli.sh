@@ -6,6 +6,8 @@
 # set with exactly one suppressed cell in a column, and keeps what is shown
 # equal to the full report; parameter errors are usage errors (exit 2).
 set -u
+. "${BASH_SOURCE[0]%/*}/../require.sh"
+require_cmd python3
 slds=${1:?usage: test_report_cli.sh SLDS}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

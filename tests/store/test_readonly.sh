@@ -9,6 +9,8 @@
 # Permissions do not bind root: run as root, the readers run as user nobody.
 # Usage: bash tests/store/test_readonly.sh path/to/slds
 set -u
+. "${BASH_SOURCE[0]%/*}/../require.sh"
+require_cmd sqlite3
 SLDS=${1:?usage: test_readonly.sh SLDS}
 SRC=${SLDS_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 tmp=$(mktemp -d)
@@ -20,7 +22,7 @@ bad() { echo "FAIL: $*"; fail=1; }
 
 as_reader=()
 if [ "$(id -u)" -eq 0 ]; then
-    command -v setpriv >/dev/null || { echo "skipped: running as root without setpriv"; exit 0; }
+    command -v setpriv >/dev/null || skip "running as root without setpriv"
     as_reader=(setpriv --reuid=65534 --regid=65534 --clear-groups)
 fi
 

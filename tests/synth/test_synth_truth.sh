@@ -6,6 +6,8 @@
 # realized figures of truth/summary.json land in the ranges docs/synth.md
 # states; --dirty adds exactly the listed bad rows; bad arguments exit 2.
 set -euo pipefail
+. "${BASH_SOURCE[0]%/*}/../require.sh"
+require_cmd python3
 
 SLDS=${1:?usage: test_synth_truth.sh path/to/slds}
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)

@@ -1,27 +1,29 @@
-/* parallel.c - a small pool of POSIX threads that runs numbered tasks (the
- * cohorts of a run) in the order given, the next task going to the first
- * free thread. When fewer tasks remain than threads, a task is told it may
- * use the idle threads itself (the quantile regression splits its taus). The
- * first error stops the pool: tasks not started are skipped, and that error
- * is returned. Progress is reported from the threads under the pool's lock. */
+/* parallel.c - the library's one thread pool: a "parallel for" over numbered
+ * tasks on POSIX threads, and the CPU count (see core.h).
+ *
+ * Tasks are taken in order of their number by the first free thread, the
+ * caller's thread being one of them. When fewer tasks remain than threads, a
+ * task is told it may use the idle threads itself (the quantile regression
+ * splits its taus). The first error stops the pool: tasks not started are
+ * skipped, and that error is returned. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "growthrun/internal.h"
+#include "core/core.h"
 
 typedef struct pool {
     pthread_mutex_t lock;
     int next, done, n, n_threads, failed;
-    gr_task_fn task;
+    slds_task_fn task;
     void *ctx;
     const slds_progress *progress;
     const char *stage;
     slds_error err;
 } pool;
 
-int gr_cpu_count(void)
+int slds_cpu_count(void)
 {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     return n > 0 ? (int)n : 1;
@@ -54,8 +56,8 @@ static void *worker(void *arg)
     }
 }
 
-int gr_parallel(int n, int n_threads, gr_task_fn task, void *ctx, const slds_progress *progress,
-                const char *stage, slds_error *err)
+int slds_parallel_for(int n, int n_threads, slds_task_fn task, void *ctx,
+                      const slds_progress *progress, const char *stage, slds_error *err)
 {
     if (n <= 0)
         return SLDS_OK;
@@ -71,19 +73,19 @@ int gr_parallel(int n, int n_threads, gr_task_fn task, void *ctx, const slds_pro
     pl.stage = stage;
     if (pthread_mutex_init(&pl.lock, NULL) != 0)
         return slds_fail(err, SLDS_ERR_NOMEM, "cannot create a mutex");
-    int workers = n_threads < n ? n_threads : n;
-    pthread_t *tid = calloc((size_t)workers, sizeof *tid);
-    if (!tid) {
+    int helpers = (n_threads < n ? n_threads : n) - 1; /* the caller is the first worker */
+    pthread_t *tid = helpers > 0 ? calloc((size_t)helpers, sizeof *tid) : NULL;
+    if (helpers > 0 && !tid) {
         pthread_mutex_destroy(&pl.lock);
         return slds_fail(err, SLDS_ERR_NOMEM, "out of memory");
     }
     int started = 0;
-    slds_progress_report(progress, stage, 0, (uint64_t)n);
-    for (; started < workers; started++)
+    if (stage)
+        slds_progress_report(progress, stage, 0, (uint64_t)n);
+    for (; started < helpers; started++)
         if (pthread_create(&tid[started], NULL, worker, &pl) != 0)
             break;
-    if (started == 0)
-        worker(&pl); /* no thread could start: run the tasks here */
+    worker(&pl);
     for (int t = 0; t < started; t++)
         pthread_join(tid[t], NULL);
     free(tid);
