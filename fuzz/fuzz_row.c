@@ -343,7 +343,7 @@ static void check_load(const slds_file_def *def, bool later, bool twice, const c
         int64_t lines = -1;
         int got;
         while ((got = slds_csv_next(r, &rec, &err)) == 1) {
-            CHECK(rec.nfields == 5, "rejects.csv record with %d fields", rec.nfields);
+            CHECK(rec.nfields == 6, "rejects.csv record with %d fields", rec.nfields);
             lines++;
         }
         CHECK(got == 0, "rejects.csv unreadable: %s", err.message);

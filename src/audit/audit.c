@@ -43,6 +43,8 @@ static int run_steps(audit_ctx *c, slds_audit_report *r)
     if (!rc)
         rc = audit_rejects(c);
     if (!rc)
+        rc = audit_load_findings(c);
+    if (!rc)
         rc = audit_scan_tables(c);
     if (!rc)
         rc = audit_identity_dups(c);
@@ -72,7 +74,7 @@ int slds_audit_run(slds_store *s, const slds_audit_options *opt, slds_audit_repo
     int rc = check_options(&c.opt, err);
     if (rc)
         return rc;
-    c.steps = 5 + audit_scan_steps();
+    c.steps = 6 + audit_scan_steps();
 
     slds_audit_report *r = calloc(1, sizeof *r);
     if (!r)

@@ -93,6 +93,7 @@ int audit_table_has_rows(audit_ctx *c, const char *table);
 /* ---- the steps ---- */
 int audit_scan_tables(audit_ctx *c);   /* scan.c: completeness and row checks */
 int audit_rejects(audit_ctx *c);       /* validity.c */
+int audit_load_findings(audit_ctx *c); /* validity.c: loader findings per district and rule */
 int audit_identity_dups(audit_ctx *c); /* duplicates.c */
 /* jumps.c: begin before the table scans; the assessments scan feeds observe
  * every row (columns 1-3: student_id, school_year, subject; col..col+2: is a

@@ -39,6 +39,8 @@ int cmd_student(int argc, char **argv);
 int cmd_growth(int argc, char **argv);
 int cmd_contract(int argc, char **argv);
 int cmd_convert(int argc, char **argv);
+int cmd_history(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_interventions(int argc, char **argv);
 
 #endif

@@ -133,6 +133,8 @@ int cmd_report(int argc, char **argv)
                    "table{border-collapse:collapse;font-size:80%%}td,th{border:1px solid #ccc;padding:2px 4px}"
                    "td{text-align:right}</style></head><body>\n<h1>%s</h1>\n%s",
                    positional[1], positional[1], out.figure.data);
+        if (!rc && fmt == SLDS_FORMAT_HTML && out.html.len)
+            fputs(out.html.data, stdout); /* the report's charts, then its tables */
         if (!rc)
             rc = slds_tables_write(out.tables, out.n, (slds_format)fmt, stdout, &err);
         if (page && !rc)

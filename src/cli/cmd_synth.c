@@ -23,6 +23,11 @@ static const char usage_text[] =
     "  --first-year YEAR   school year of the first year, the year it ends (default 2021)\n"
     "  --dirty FRACTION    share of bad rows added to each file, 0-0.5 (default 0);\n"
     "                      each is listed in truth/dirty_rows.csv\n"
+    "  --dirty-warnings FRACTION\n"
+    "                      share of rows planted in place to break a loader warning rule\n"
+    "                      (blank exit code, entry date before the year) and of student-years\n"
+    "                      whose enrollments are broken (rejected) while their tests stay good;\n"
+    "                      listed in truth/dirty_warnings.csv (default 0)\n"
     "  --format FORMAT     summary as table (default), csv or json\n"
     "\n"
     "See docs/synth.md for the model and the truth files.\n";
@@ -104,6 +109,10 @@ static int parse_options(int argc, char **argv, synth_options *o)
         } else if (IS("--first-year")) {
             if (!parse_int(value, &o->params.first_year))
                 return cli_usage_error("synth", "--first-year needs a year, got '%s'", value ? value : "");
+        } else if (IS("--dirty-warnings")) {
+            if (!parse_fraction(value, &o->params.dirty_warnings))
+                return cli_usage_error("synth", "--dirty-warnings needs a fraction between 0 and 0.5, got '%s'",
+                                       value ? value : "");
         } else if (IS("--dirty")) {
             if (!parse_fraction(value, &o->params.dirty))
                 return cli_usage_error("synth", "--dirty needs a fraction between 0 and 0.5, got '%s'",

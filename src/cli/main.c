@@ -16,8 +16,10 @@ static const struct {
     {"student", cmd_student, "one student's longitudinal record"},
     {"growth", cmd_growth, "student growth percentiles, growth targets, grade-level gains"},
     {"report", cmd_report, "run a report of the registry (--list), optionally in public form"},
+    {"interventions", cmd_interventions, "store the intervention models of lowest-achieving schools"},
     {"convert", cmd_convert, "convert other layouts (the SGP package's LONG data) into a collection"},
     {"contract", cmd_contract, "the collection files, columns and codes the loader accepts"},
+    {"history", cmd_history, "what loads changed in a student's stored record, when, by which load"},
 };
 
 static void usage(FILE *out)

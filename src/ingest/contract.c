@@ -34,148 +34,148 @@ static const char *const providers[] = {"IHE", "NON_IHE", NULL};
 #define RANGE(n, t, req, lo, hi, doc) {n, t, req, NULL, lo, hi, doc}
 #define DATE(n, req, doc) {n, SLDS_COL_DATE, req, NULL, 1900, 2100, doc}
 
-static const slds_column_def leas_cols[] = {
-    COL("lea_id", SLDS_COL_ID, true, "district identifier"),
-    COL("lea_name", SLDS_COL_TEXT, true, "district name"),
-    RANGE("children_in_poverty", SLDS_COL_INT, false, 0, 1e8, "children aged 5-17 in poverty (Title I count)"),
-    RANGE("children_served", SLDS_COL_INT, false, 0, 1e8, "children served"),
-    RANGE("title1_allocation", SLDS_COL_NUM, false, 0, 1e12, "Title I allocation in dollars"),
+static const slds_column_def leas_cols[SLDS_LEA_NCOLS] = {
+    [SLDS_LEA_LEA_ID] = COL("lea_id", SLDS_COL_ID, true, "district identifier"),
+    [SLDS_LEA_LEA_NAME] = COL("lea_name", SLDS_COL_TEXT, true, "district name"),
+    [SLDS_LEA_CHILDREN_IN_POVERTY] = RANGE("children_in_poverty", SLDS_COL_INT, false, 0, 1e8, "children aged 5-17 in poverty (Title I count)"),
+    [SLDS_LEA_CHILDREN_SERVED] = RANGE("children_served", SLDS_COL_INT, false, 0, 1e8, "children served"),
+    [SLDS_LEA_TITLE1_ALLOCATION] = RANGE("title1_allocation", SLDS_COL_NUM, false, 0, 1e12, "Title I allocation in dollars"),
 };
-static const slds_column_def schools_cols[] = {
-    COL("school_id", SLDS_COL_ID, true, "school identifier, unique in the state"),
-    COL("lea_id", SLDS_COL_ID, true, "its district (must be in leas.csv or already loaded)"),
-    COL("school_name", SLDS_COL_TEXT, true, "school name"),
-    CODE("school_level", true, school_levels, "ELEMENTARY, MIDDLE, HIGH or OTHER"),
-    COL("title1", SLDS_COL_YN, false, "receives Title I funds"),
-    CODE("title1_status", false, title1_statuses, "NONE, IMPROVEMENT, CORRECTIVE_ACTION or RESTRUCTURING"),
-    COL("charter", SLDS_COL_YN, false, "charter school"),
+static const slds_column_def schools_cols[SLDS_SCH_NCOLS] = {
+    [SLDS_SCH_SCHOOL_ID] = COL("school_id", SLDS_COL_ID, true, "school identifier, unique in the state"),
+    [SLDS_SCH_LEA_ID] = COL("lea_id", SLDS_COL_ID, true, "its district (must be in leas.csv or already loaded)"),
+    [SLDS_SCH_SCHOOL_NAME] = COL("school_name", SLDS_COL_TEXT, true, "school name"),
+    [SLDS_SCH_SCHOOL_LEVEL] = CODE("school_level", true, school_levels, "ELEMENTARY, MIDDLE, HIGH or OTHER"),
+    [SLDS_SCH_TITLE1] = COL("title1", SLDS_COL_YN, false, "receives Title I funds"),
+    [SLDS_SCH_TITLE1_STATUS] = CODE("title1_status", false, title1_statuses, "NONE, IMPROVEMENT, CORRECTIVE_ACTION or RESTRUCTURING"),
+    [SLDS_SCH_CHARTER] = COL("charter", SLDS_COL_YN, false, "charter school"),
 };
-static const slds_column_def students_cols[] = {
-    COL("lea_id", SLDS_COL_ID, true, "district that keeps this record"),
-    COL("local_student_id", SLDS_COL_ID, true, "the district's own student id"),
-    COL("first_name", SLDS_COL_TEXT, false, "needed (with last_name, birth_date) when student_id is blank; kept only in the identity table"),
-    COL("last_name", SLDS_COL_TEXT, false, "needed when student_id is blank; kept only in the identity table"),
-    DATE("birth_date", false, "needed when student_id is blank; kept only in the identity table"),
-    CODE("sex", true, sexes, "F, M or X"),
-    COL("student_id", SLDS_COL_ID, false, "statewide id; blank: the loader matches or assigns one"),
+static const slds_column_def students_cols[SLDS_STU_NCOLS] = {
+    [SLDS_STU_LEA_ID] = COL("lea_id", SLDS_COL_ID, true, "district that keeps this record"),
+    [SLDS_STU_LOCAL_STUDENT_ID] = COL("local_student_id", SLDS_COL_ID, true, "the district's own student id"),
+    [SLDS_STU_FIRST_NAME] = COL("first_name", SLDS_COL_TEXT, false, "needed (with last_name, birth_date) when student_id is blank; kept only in the identity table"),
+    [SLDS_STU_LAST_NAME] = COL("last_name", SLDS_COL_TEXT, false, "needed when student_id is blank; kept only in the identity table"),
+    [SLDS_STU_BIRTH_DATE] = DATE("birth_date", false, "needed when student_id is blank; kept only in the identity table"),
+    [SLDS_STU_SEX] = CODE("sex", true, sexes, "F, M or X"),
+    [SLDS_STU_STUDENT_ID] = COL("student_id", SLDS_COL_ID, false, "statewide id; blank: the loader matches or assigns one"),
 };
-static const slds_column_def enrollments_cols[] = {
-    COL("student_id", SLDS_COL_ID, true, "statewide student id (known to the state)"),
-    COL("school_id", SLDS_COL_ID, true, "school (known to the state)"),
-    COL("school_year", SLDS_COL_YEAR, true, "year in which the school year ends"),
-    COL("grade_level", SLDS_COL_GRADE, true, "PK, KG, 01-12"),
-    DATE("entry_date", true, "first day of the spell, within the school year"),
-    DATE("exit_date", false, "last day; blank while still enrolled"),
-    CODE("exit_code", false, exit_codes, "why the spell ended; blank while still enrolled"),
+static const slds_column_def enrollments_cols[SLDS_ENR_NCOLS] = {
+    [SLDS_ENR_STUDENT_ID] = COL("student_id", SLDS_COL_ID, true, "statewide student id (known to the state)"),
+    [SLDS_ENR_SCHOOL_ID] = COL("school_id", SLDS_COL_ID, true, "school (known to the state)"),
+    [SLDS_ENR_SCHOOL_YEAR] = COL("school_year", SLDS_COL_YEAR, true, "year in which the school year ends"),
+    [SLDS_ENR_GRADE_LEVEL] = COL("grade_level", SLDS_COL_GRADE, true, "PK, KG, 01-12"),
+    [SLDS_ENR_ENTRY_DATE] = DATE("entry_date", true, "first day of the spell, within the school year"),
+    [SLDS_ENR_EXIT_DATE] = DATE("exit_date", false, "last day; blank while still enrolled"),
+    [SLDS_ENR_EXIT_CODE] = CODE("exit_code", false, exit_codes, "why the spell ended; blank while still enrolled"),
 };
-static const slds_column_def attributes_cols[] = {
-    COL("student_id", SLDS_COL_ID, true, "statewide student id"),
-    COL("school_year", SLDS_COL_YEAR, true, "school year"),
-    CODE("race_ethnicity", false, races, "federal race/ethnicity category"),
-    COL("econ_disadvantaged", SLDS_COL_YN, false, "economically disadvantaged"),
-    COL("disability", SLDS_COL_YN, false, "student with a disability (IEP)"),
-    COL("english_learner", SLDS_COL_YN, false, "English learner"),
-    COL("homeless", SLDS_COL_YN, false, "homeless"),
-    COL("foster_care", SLDS_COL_YN, false, "in foster care"),
-    COL("migrant", SLDS_COL_YN, false, "migrant"),
+static const slds_column_def attributes_cols[SLDS_ATR_NCOLS] = {
+    [SLDS_ATR_STUDENT_ID] = COL("student_id", SLDS_COL_ID, true, "statewide student id"),
+    [SLDS_ATR_SCHOOL_YEAR] = COL("school_year", SLDS_COL_YEAR, true, "school year"),
+    [SLDS_ATR_RACE_ETHNICITY] = CODE("race_ethnicity", false, races, "federal race/ethnicity category"),
+    [SLDS_ATR_ECON_DISADVANTAGED] = COL("econ_disadvantaged", SLDS_COL_YN, false, "economically disadvantaged"),
+    [SLDS_ATR_DISABILITY] = COL("disability", SLDS_COL_YN, false, "student with a disability (IEP)"),
+    [SLDS_ATR_ENGLISH_LEARNER] = COL("english_learner", SLDS_COL_YN, false, "English learner"),
+    [SLDS_ATR_HOMELESS] = COL("homeless", SLDS_COL_YN, false, "homeless"),
+    [SLDS_ATR_FOSTER_CARE] = COL("foster_care", SLDS_COL_YN, false, "in foster care"),
+    [SLDS_ATR_MIGRANT] = COL("migrant", SLDS_COL_YN, false, "migrant"),
 };
-static const slds_column_def staff_cols[] = {
-    COL("staff_id", SLDS_COL_ID, true, "statewide educator id"),
-    COL("lea_id", SLDS_COL_ID, false, "employing district"),
-    COL("first_name", SLDS_COL_TEXT, false, "educator's first name"),
-    COL("last_name", SLDS_COL_TEXT, false, "educator's last name"),
-    COL("prep_program_id", SLDS_COL_ID, false, "preparation program (prep_programs.csv)"),
-    CODE("certification_route", false, routes, "TRADITIONAL or ALTERNATIVE"),
-    RANGE("years_experience", SLDS_COL_INT, false, 0, 60, "years of experience"),
-    COL("tenured", SLDS_COL_YN, false, "tenured"),
+static const slds_column_def staff_cols[SLDS_STF_NCOLS] = {
+    [SLDS_STF_STAFF_ID] = COL("staff_id", SLDS_COL_ID, true, "statewide educator id"),
+    [SLDS_STF_LEA_ID] = COL("lea_id", SLDS_COL_ID, false, "employing district"),
+    [SLDS_STF_FIRST_NAME] = COL("first_name", SLDS_COL_TEXT, false, "educator's first name"),
+    [SLDS_STF_LAST_NAME] = COL("last_name", SLDS_COL_TEXT, false, "educator's last name"),
+    [SLDS_STF_PREP_PROGRAM_ID] = COL("prep_program_id", SLDS_COL_ID, false, "preparation program (prep_programs.csv)"),
+    [SLDS_STF_CERTIFICATION_ROUTE] = CODE("certification_route", false, routes, "TRADITIONAL or ALTERNATIVE"),
+    [SLDS_STF_YEARS_EXPERIENCE] = RANGE("years_experience", SLDS_COL_INT, false, 0, 60, "years of experience"),
+    [SLDS_STF_TENURED] = COL("tenured", SLDS_COL_YN, false, "tenured"),
 };
-static const slds_column_def assignments_cols[] = {
-    COL("staff_id", SLDS_COL_ID, true, "educator (staff.csv)"),
-    COL("school_id", SLDS_COL_ID, true, "school"),
-    COL("school_year", SLDS_COL_YEAR, true, "school year"),
-    CODE("role", true, roles, "TEACHER or PRINCIPAL"),
-    CODE("subject_area", false, subject_areas, "ELA, MATH, SCIENCE, SPECIAL_EDUCATION, ENGLISH_LEARNER, OTHER"),
-    RANGE("fte", SLDS_COL_NUM, false, 0, 1, "full-time equivalent, 0-1"),
+static const slds_column_def assignments_cols[SLDS_ASG_NCOLS] = {
+    [SLDS_ASG_STAFF_ID] = COL("staff_id", SLDS_COL_ID, true, "educator (staff.csv)"),
+    [SLDS_ASG_SCHOOL_ID] = COL("school_id", SLDS_COL_ID, true, "school"),
+    [SLDS_ASG_SCHOOL_YEAR] = COL("school_year", SLDS_COL_YEAR, true, "school year"),
+    [SLDS_ASG_ROLE] = CODE("role", true, roles, "TEACHER or PRINCIPAL"),
+    [SLDS_ASG_SUBJECT_AREA] = CODE("subject_area", false, subject_areas, "ELA, MATH, SCIENCE, SPECIAL_EDUCATION, ENGLISH_LEARNER, OTHER"),
+    [SLDS_ASG_FTE] = RANGE("fte", SLDS_COL_NUM, false, 0, 1, "full-time equivalent, 0-1"),
 };
-static const slds_column_def rosters_cols[] = {
-    COL("staff_id", SLDS_COL_ID, true, "teacher, assigned as TEACHER to school_id that year"),
-    COL("student_id", SLDS_COL_ID, true, "student, enrolled at school_id that year"),
-    COL("school_id", SLDS_COL_ID, true, "school"),
-    COL("school_year", SLDS_COL_YEAR, true, "school year"),
-    COL("subject", SLDS_COL_SUBJECT, true, "upper-case subject code (ELA, MATH, ...)"),
-    COL("section_id", SLDS_COL_ID, true, "class section"),
-    RANGE("dosage", SLDS_COL_NUM, true, 0, 1, "share of the student's instruction in the subject, 0-1"),
+static const slds_column_def rosters_cols[SLDS_ROS_NCOLS] = {
+    [SLDS_ROS_STAFF_ID] = COL("staff_id", SLDS_COL_ID, true, "teacher, assigned as TEACHER to school_id that year"),
+    [SLDS_ROS_STUDENT_ID] = COL("student_id", SLDS_COL_ID, true, "student, enrolled at school_id that year"),
+    [SLDS_ROS_SCHOOL_ID] = COL("school_id", SLDS_COL_ID, true, "school"),
+    [SLDS_ROS_SCHOOL_YEAR] = COL("school_year", SLDS_COL_YEAR, true, "school year"),
+    [SLDS_ROS_SUBJECT] = COL("subject", SLDS_COL_SUBJECT, true, "upper-case subject code (ELA, MATH, ...)"),
+    [SLDS_ROS_SECTION_ID] = COL("section_id", SLDS_COL_ID, true, "class section"),
+    [SLDS_ROS_DOSAGE] = RANGE("dosage", SLDS_COL_NUM, true, 0, 1, "share of the student's instruction in the subject, 0-1"),
 };
-static const slds_column_def assessments_cols[] = {
-    COL("student_id", SLDS_COL_ID, true, "student, enrolled that school year"),
-    COL("school_year", SLDS_COL_YEAR, true, "school year"),
-    COL("subject", SLDS_COL_SUBJECT, true, "upper-case subject code"),
-    COL("grade_tested", SLDS_COL_GRADE, true, "grade of the test"),
-    CODE("test_type", true, test_types, "STATE, INTERIM, FORMATIVE or COLLEGE_READINESS"),
-    COL("test_name", SLDS_COL_TEXT, true, "name of the test"),
-    DATE("test_date", true, "date taken (or scheduled, when not tested)"),
-    RANGE("scale_score", SLDS_COL_NUM, false, -1e6, 1e6, "score; blank exactly when not tested"),
-    RANGE("performance_level", SLDS_COL_INT, false, 1, 4, "1-4"),
-    COL("not_tested_reason", SLDS_COL_SUBJECT, false, "upper-case reason code; blank when tested"),
+static const slds_column_def assessments_cols[SLDS_ASM_NCOLS] = {
+    [SLDS_ASM_STUDENT_ID] = COL("student_id", SLDS_COL_ID, true, "student, enrolled that school year"),
+    [SLDS_ASM_SCHOOL_YEAR] = COL("school_year", SLDS_COL_YEAR, true, "school year"),
+    [SLDS_ASM_SUBJECT] = COL("subject", SLDS_COL_SUBJECT, true, "upper-case subject code"),
+    [SLDS_ASM_GRADE_TESTED] = COL("grade_tested", SLDS_COL_GRADE, true, "grade of the test"),
+    [SLDS_ASM_TEST_TYPE] = CODE("test_type", true, test_types, "STATE, INTERIM, FORMATIVE or COLLEGE_READINESS"),
+    [SLDS_ASM_TEST_NAME] = COL("test_name", SLDS_COL_TEXT, true, "name of the test"),
+    [SLDS_ASM_TEST_DATE] = DATE("test_date", true, "date taken (or scheduled, when not tested)"),
+    [SLDS_ASM_SCALE_SCORE] = RANGE("scale_score", SLDS_COL_NUM, false, -1e6, 1e6, "score; blank exactly when not tested"),
+    [SLDS_ASM_PERFORMANCE_LEVEL] = RANGE("performance_level", SLDS_COL_INT, false, 1, 4, "1-4"),
+    [SLDS_ASM_NOT_TESTED_REASON] = COL("not_tested_reason", SLDS_COL_SUBJECT, false, "upper-case reason code; blank when tested"),
 };
-static const slds_column_def courses_cols[] = {
-    COL("student_id", SLDS_COL_ID, true, "student"),
-    COL("school_id", SLDS_COL_ID, true, "school"),
-    COL("school_year", SLDS_COL_YEAR, true, "school year"),
-    COL("term", SLDS_COL_ID, true, "term (e.g. FALL, SPRING, YEAR)"),
-    COL("course_code", SLDS_COL_ID, true, "course code"),
-    COL("subject", SLDS_COL_SUBJECT, false, "upper-case subject code"),
-    RANGE("credits_attempted", SLDS_COL_NUM, false, 0, 100, "credits attempted"),
-    RANGE("credits_earned", SLDS_COL_NUM, false, 0, 100, "credits earned"),
-    COL("grade_mark", SLDS_COL_TEXT, false, "mark (A, B+, P, ...)"),
+static const slds_column_def courses_cols[SLDS_CRS_NCOLS] = {
+    [SLDS_CRS_STUDENT_ID] = COL("student_id", SLDS_COL_ID, true, "student"),
+    [SLDS_CRS_SCHOOL_ID] = COL("school_id", SLDS_COL_ID, true, "school"),
+    [SLDS_CRS_SCHOOL_YEAR] = COL("school_year", SLDS_COL_YEAR, true, "school year"),
+    [SLDS_CRS_TERM] = COL("term", SLDS_COL_ID, true, "term (e.g. FALL, SPRING, YEAR)"),
+    [SLDS_CRS_COURSE_CODE] = COL("course_code", SLDS_COL_ID, true, "course code"),
+    [SLDS_CRS_SUBJECT] = COL("subject", SLDS_COL_SUBJECT, false, "upper-case subject code"),
+    [SLDS_CRS_CREDITS_ATTEMPTED] = RANGE("credits_attempted", SLDS_COL_NUM, false, 0, 100, "credits attempted"),
+    [SLDS_CRS_CREDITS_EARNED] = RANGE("credits_earned", SLDS_COL_NUM, false, 0, 100, "credits earned"),
+    [SLDS_CRS_GRADE_MARK] = COL("grade_mark", SLDS_COL_TEXT, false, "mark (A, B+, P, ...)"),
 };
-static const slds_column_def attendance_cols[] = {
-    COL("student_id", SLDS_COL_ID, true, "student, enrolled at school_id that year"),
-    COL("school_id", SLDS_COL_ID, true, "school"),
-    COL("school_year", SLDS_COL_YEAR, true, "school year"),
-    RANGE("days_enrolled", SLDS_COL_NUM, true, 0, 366, "days enrolled"),
-    RANGE("days_present", SLDS_COL_NUM, true, 0, 366, "days present"),
+static const slds_column_def attendance_cols[SLDS_ATT_NCOLS] = {
+    [SLDS_ATT_STUDENT_ID] = COL("student_id", SLDS_COL_ID, true, "student, enrolled at school_id that year"),
+    [SLDS_ATT_SCHOOL_ID] = COL("school_id", SLDS_COL_ID, true, "school"),
+    [SLDS_ATT_SCHOOL_YEAR] = COL("school_year", SLDS_COL_YEAR, true, "school year"),
+    [SLDS_ATT_DAYS_ENROLLED] = RANGE("days_enrolled", SLDS_COL_NUM, true, 0, 366, "days enrolled"),
+    [SLDS_ATT_DAYS_PRESENT] = RANGE("days_present", SLDS_COL_NUM, true, 0, 366, "days present"),
 };
-static const slds_column_def discipline_cols[] = {
-    COL("student_id", SLDS_COL_ID, true, "student"),
-    COL("school_id", SLDS_COL_ID, true, "school"),
-    DATE("action_date", true, "date of the action"),
-    CODE("action", true, actions, "IN_SCHOOL_SUSPENSION, OUT_OF_SCHOOL_SUSPENSION or EXPULSION"),
-    RANGE("days", SLDS_COL_NUM, false, 0, 366, "days removed"),
+static const slds_column_def discipline_cols[SLDS_DIS_NCOLS] = {
+    [SLDS_DIS_STUDENT_ID] = COL("student_id", SLDS_COL_ID, true, "student"),
+    [SLDS_DIS_SCHOOL_ID] = COL("school_id", SLDS_COL_ID, true, "school"),
+    [SLDS_DIS_ACTION_DATE] = DATE("action_date", true, "date of the action"),
+    [SLDS_DIS_ACTION] = CODE("action", true, actions, "IN_SCHOOL_SUSPENSION, OUT_OF_SCHOOL_SUSPENSION or EXPULSION"),
+    [SLDS_DIS_DAYS] = RANGE("days", SLDS_COL_NUM, false, 0, 366, "days removed"),
 };
-static const slds_column_def postsecondary_cols[] = {
-    COL("student_id", SLDS_COL_ID, true, "student"),
-    COL("institution_id", SLDS_COL_ID, true, "college (e.g. IPEDS unit id)"),
-    CODE("institution_level", true, institution_levels, "2_YEAR or 4_YEAR"),
-    DATE("enrollment_date", true, "first enrollment date"),
-    COL("remedial", SLDS_COL_YN, false, "took remedial coursework"),
-    RANGE("credits_earned_first_two_years", SLDS_COL_NUM, false, 0, 300, "credits earned in the first two years"),
+static const slds_column_def postsecondary_cols[SLDS_PSE_NCOLS] = {
+    [SLDS_PSE_STUDENT_ID] = COL("student_id", SLDS_COL_ID, true, "student"),
+    [SLDS_PSE_INSTITUTION_ID] = COL("institution_id", SLDS_COL_ID, true, "college (e.g. IPEDS unit id)"),
+    [SLDS_PSE_INSTITUTION_LEVEL] = CODE("institution_level", true, institution_levels, "2_YEAR or 4_YEAR"),
+    [SLDS_PSE_ENROLLMENT_DATE] = DATE("enrollment_date", true, "first enrollment date"),
+    [SLDS_PSE_REMEDIAL] = COL("remedial", SLDS_COL_YN, false, "took remedial coursework"),
+    [SLDS_PSE_CREDITS_EARNED_FIRST_TWO_YEARS] = RANGE("credits_earned_first_two_years", SLDS_COL_NUM, false, 0, 300, "credits earned in the first two years"),
 };
-static const slds_column_def observations_cols[] = {
-    COL("staff_id", SLDS_COL_ID, true, "educator"),
-    COL("school_year", SLDS_COL_YEAR, true, "school year"),
-    COL("measure", SLDS_COL_SUBJECT, true, "upper-case measure code (OBSERVATION, SURVEY, ...)"),
-    RANGE("score", SLDS_COL_NUM, true, -1e6, 1e6, "score on the measure's scale"),
+static const slds_column_def observations_cols[SLDS_OBS_NCOLS] = {
+    [SLDS_OBS_STAFF_ID] = COL("staff_id", SLDS_COL_ID, true, "educator"),
+    [SLDS_OBS_SCHOOL_YEAR] = COL("school_year", SLDS_COL_YEAR, true, "school year"),
+    [SLDS_OBS_MEASURE] = COL("measure", SLDS_COL_SUBJECT, true, "upper-case measure code (OBSERVATION, SURVEY, ...)"),
+    [SLDS_OBS_SCORE] = RANGE("score", SLDS_COL_NUM, true, -1e6, 1e6, "score on the measure's scale"),
 };
-static const slds_column_def prep_cols[] = {
-    COL("prep_program_id", SLDS_COL_ID, true, "program identifier"),
-    COL("name", SLDS_COL_TEXT, false, "program name"),
-    CODE("provider", false, providers, "IHE or NON_IHE"),
-    CODE("route", false, routes, "TRADITIONAL or ALTERNATIVE"),
+static const slds_column_def prep_cols[SLDS_PRG_NCOLS] = {
+    [SLDS_PRG_PREP_PROGRAM_ID] = COL("prep_program_id", SLDS_COL_ID, true, "program identifier"),
+    [SLDS_PRG_NAME] = COL("name", SLDS_COL_TEXT, false, "program name"),
+    [SLDS_PRG_PROVIDER] = CODE("provider", false, providers, "IHE or NON_IHE"),
+    [SLDS_PRG_ROUTE] = CODE("route", false, routes, "TRADITIONAL or ALTERNATIVE"),
 };
-static const slds_column_def standards_cols[] = {
-    COL("standard_id", SLDS_COL_ID, true, "standard identifier"),
-    COL("subject", SLDS_COL_SUBJECT, true, "upper-case subject code"),
-    COL("grade_level", SLDS_COL_GRADE, false, "grade"),
-    COL("description", SLDS_COL_TEXT, false, "text of the standard"),
-    COL("prerequisite_ids", SLDS_COL_TEXT, false, "space-separated standard ids"),
+static const slds_column_def standards_cols[SLDS_STD_NCOLS] = {
+    [SLDS_STD_STANDARD_ID] = COL("standard_id", SLDS_COL_ID, true, "standard identifier"),
+    [SLDS_STD_SUBJECT] = COL("subject", SLDS_COL_SUBJECT, true, "upper-case subject code"),
+    [SLDS_STD_GRADE_LEVEL] = COL("grade_level", SLDS_COL_GRADE, false, "grade"),
+    [SLDS_STD_DESCRIPTION] = COL("description", SLDS_COL_TEXT, false, "text of the standard"),
+    [SLDS_STD_PREREQUISITE_IDS] = COL("prerequisite_ids", SLDS_COL_TEXT, false, "space-separated standard ids"),
 };
-static const slds_column_def responses_cols[] = {
-    COL("student_id", SLDS_COL_ID, true, "student"),
-    COL("response_time", SLDS_COL_DATETIME, true, "ISO 8601 date-time"),
-    COL("item_id", SLDS_COL_ID, true, "item"),
-    COL("standard_id", SLDS_COL_ID, true, "standard the item measures (standards.csv)"),
-    RANGE("correct", SLDS_COL_INT, true, 0, 1, "1 correct, 0 not"),
+static const slds_column_def responses_cols[SLDS_ITM_NCOLS] = {
+    [SLDS_ITM_STUDENT_ID] = COL("student_id", SLDS_COL_ID, true, "student"),
+    [SLDS_ITM_RESPONSE_TIME] = COL("response_time", SLDS_COL_DATETIME, true, "ISO 8601 date-time"),
+    [SLDS_ITM_ITEM_ID] = COL("item_id", SLDS_COL_ID, true, "item"),
+    [SLDS_ITM_STANDARD_ID] = COL("standard_id", SLDS_COL_ID, true, "standard the item measures (standards.csv)"),
+    [SLDS_ITM_CORRECT] = RANGE("correct", SLDS_COL_INT, true, 0, 1, "1 correct, 0 not"),
 };
 
 #define FILE_DEF(k, f, t, cols, key, doc) {k, f, t, cols, ARRAY_LEN(cols), key, doc}
@@ -350,30 +350,74 @@ static bool parse_num(const char *s, size_t len, double *out)
     return isfinite(*out);
 }
 
+/* A control character (C0, DEL, or C1 in UTF-8) in text: rejected, since a
+ * value shown on a terminal must not carry escape sequences and a name or a
+ * mark has no use for them (rule VALUE_CONTROL_CHAR). */
+static bool has_control(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (ch < 0x20 || ch == 0x7f)
+            return true;
+        if (ch == 0xC2 && i + 1 < len && (unsigned char)s[i + 1] >= 0x80 &&
+            (unsigned char)s[i + 1] <= 0x9f)
+            return true;
+    }
+    return false;
+}
+
+static const char *field_parse(const slds_column_def *col, const char *s, size_t len,
+                               slds_value *out, char *why, size_t whysize, slds_rule *rule);
+
 const char *slds_field_parse(const slds_column_def *col, const char *s, size_t len,
                              slds_value *out, char *why, size_t whysize)
 {
+    slds_rule rule;
+    return field_parse(col, s, len, out, why, whysize, &rule);
+}
+
+const char *slds_field_check(const slds_column_def *col, const char *s, size_t len,
+                             slds_value *out, char *why, size_t whysize, slds_rule *rule)
+{
+    return field_parse(col, s, len, out, why, whysize, rule);
+}
+
+static const char *field_parse(const slds_column_def *col, const char *s, size_t len,
+                               slds_value *out, char *why, size_t whysize, slds_rule *rule)
+{
+    *rule = SLDS_RULE_VALUE_TYPE;
     memset(out, 0, sizeof *out);
     out->text = s;
     out->len = len;
     if (len == 0) {
         out->blank = true;
         out->text = NULL;
+        *rule = SLDS_RULE_VALUE_BLANK;
         return col->required ? "required value is blank" : NULL;
     }
     switch (col->type) {
     case SLDS_COL_ID:
-        if (len > 64)
+        if (len > 64) {
+            *rule = SLDS_RULE_VALUE_RANGE;
             return "identifier longer than 64 characters";
+        }
         if (s[0] == ' ' || s[len - 1] == ' ')
             return "identifier with leading or trailing spaces";
         for (size_t i = 0; i < len; i++)
-            if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+            if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) {
+                *rule = SLDS_RULE_VALUE_CONTROL_CHAR;
                 return "identifier with a control character";
+            }
         return NULL;
     case SLDS_COL_TEXT:
-        if (len > 1000)
+        if (len > 1000) {
+            *rule = SLDS_RULE_VALUE_RANGE;
             return "text longer than 1000 bytes";
+        }
+        if (has_control(s, len)) {
+            *rule = SLDS_RULE_VALUE_CONTROL_CHAR;
+            return "text with a control character (line break, tab, escape ...)";
+        }
         return NULL;
     case SLDS_COL_CODE:
         for (int i = 0; col->codes[i]; i++)
@@ -382,6 +426,7 @@ const char *slds_field_parse(const slds_column_def *col, const char *s, size_t l
                 return NULL;
             }
         {
+            *rule = SLDS_RULE_VALUE_CODE;
             size_t w = (size_t)snprintf(why, whysize, "unknown code; expected one of");
             for (int i = 0; col->codes[i] && w < whysize; i++)
                 w += (size_t)snprintf(why + w, whysize - w, "%s %s", i ? "," : "", col->codes[i]);
@@ -398,6 +443,7 @@ const char *slds_field_parse(const slds_column_def *col, const char *s, size_t l
         if (!parse_int(s, len, &out->i))
             return "expected a whole number";
         if ((double)out->i < col->min || (double)out->i > col->max) {
+            *rule = SLDS_RULE_VALUE_RANGE;
             snprintf(why, whysize, "out of range [%g, %g]", col->min, col->max);
             return why;
         }
@@ -406,6 +452,7 @@ const char *slds_field_parse(const slds_column_def *col, const char *s, size_t l
         if (!parse_num(s, len, &out->d))
             return "expected a number (e.g. 12 or 12.5)";
         if (out->d < col->min || out->d > col->max) {
+            *rule = SLDS_RULE_VALUE_RANGE;
             snprintf(why, whysize, "out of range [%g, %g]", col->min, col->max);
             return why;
         }
@@ -416,6 +463,7 @@ const char *slds_field_parse(const slds_column_def *col, const char *s, size_t l
         {
             int year = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
             if (year < col->min || year > col->max) {
+                *rule = SLDS_RULE_VALUE_RANGE;
                 snprintf(why, whysize, "year out of range [%g, %g]", col->min, col->max);
                 return why;
             }

@@ -302,6 +302,13 @@ static int scan_record(slds_csv *r, int *nfields, long *lines, long *inner, int 
     long nl = 0;
     *bad_quote = -1;
     for (;;) {
+        if (n == SLDS_CSV_MAX_FIELDS) {
+            /* Bounds memory: a 16 MiB line of commas would otherwise need
+             * 16 M field slots (hundreds of MB). */
+            slds_fail(err, SLDS_ERR_DATA, "%s: line %ld: a record with more than %d fields", r->name,
+                      r->line, SLDS_CSV_MAX_FIELDS);
+            return -1;
+        }
         if (n == r->fcap && grow_fields(r, err))
             return -1;
         if (p >= len) {

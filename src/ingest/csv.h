@@ -7,7 +7,8 @@
  * What the reader decides and what it leaves to the caller:
  *  - file-level faults end the file with an error naming file and line:
  *    a NUL byte (binary data), a quote left open at end of file, a record
- *    longer than SLDS_CSV_MAX_RECORD;
+ *    longer than SLDS_CSV_MAX_RECORD or with more than SLDS_CSV_MAX_FIELDS
+ *    fields;
  *  - record-level faults are reported on the record so the caller can reject
  *    that row and go on: invalid UTF-8 (bad_utf8_field), a character after a
  *    closing quote (bad_quote_field).
@@ -22,6 +23,8 @@
 #include "core/core.h"
 
 #define SLDS_CSV_MAX_RECORD (16u << 20)
+/* Fields per record (the widest contract file has 10 columns). */
+#define SLDS_CSV_MAX_FIELDS 4096
 
 typedef struct slds_csv_record {
     int nfields;

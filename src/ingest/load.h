@@ -12,7 +12,13 @@
  *  4. A file-level fault (unreadable, empty, binary, unterminated quote,
  *     missing required column) stops the load cleanly: nothing is written,
  *     and the error names the file and line.
- *  5. Student names and birth dates are written only to student_identity. */
+ *  5. Student names and birth dates are written only to student_identity.
+ *  6. Every rule a row breaks is a reject (the row is not loaded) or, for a
+ *     rule whose severity is warn, a finding (the row is loaded; the finding
+ *     is kept in table findings and findings.csv). A row is rejected only by
+ *     its own failures, never because another row was.
+ *  7. Every change a load makes to a stored row (a replaced value, a row
+ *     deleted by --replace) keeps the old row in row_history. */
 #ifndef SLDS_INGEST_LOAD_H
 #define SLDS_INGEST_LOAD_H
 
@@ -20,17 +26,27 @@
 #include <stdint.h>
 
 #include "core/core.h"
+#include "ingest/contract.h"
 #include "store/store.h"
 
 #define SLDS_MAX_FILES 32
 
 typedef struct slds_load_options {
-    const char *rejects_path; /* where to write rejects.csv (NULL: don't) */
+    const char *rejects_path;  /* where to write rejects.csv (NULL: don't) */
+    const char *findings_path; /* where to write findings.csv (NULL: don't) */
+    /* Severity of each rule for this load (NULL: the defaults); see
+     * slds_load_read_rules. */
+    const slds_severity *severity;
+    /* --replace lea=ID[,year=YYYY]: replace_lea NULL for a plain upsert. */
+    const char *replace_lea;
+    int replace_year; /* 0: every year */
 } slds_load_options;
 
 typedef struct slds_file_result {
     char file[64];
     int64_t read, loaded, rejected;
+    int64_t warned;  /* loaded rows with at least one finding */
+    int64_t deleted; /* stored rows deleted by --replace */
     char extra_columns[512]; /* columns not in the contract, reported and ignored */
     double seconds;
 } slds_file_result;
@@ -40,15 +56,54 @@ typedef struct slds_load_result {
     int nfiles;
     char missing[SLDS_MAX_FILES][64];       /* contract files absent from the folder */
     int nmissing;
-    int64_t read, loaded, rejected;
+    int64_t read, loaded, rejected, warned, deleted;
+    int64_t rule_rejected[SLDS_RULE_COUNT]; /* rows rejected by each rule */
+    int64_t rule_warned[SLDS_RULE_COUNT];   /* findings of each rule */
     int64_t ids_assigned, ids_matched;      /* statewide ids handed out / matched */
+    int64_t history_rows;                   /* old rows kept in row_history */
     char load_id[17];
     double seconds;
+    /* True once the load's transaction committed: an error after that (writing
+     * rejects.csv or findings.csv) leaves the load in the database. */
+    bool committed;
 } slds_load_result;
 
 /* Loads every contract file found in dir (see docs/contract.md). res is filled
- * on success; on failure nothing was written and err says why. */
+ * on success; on failure err says why, and nothing was written unless
+ * res->committed (then only writing an output file failed). Every output
+ * path is checked before the transaction begins. */
 int slds_load_collection(slds_store *s, const char *dir, const slds_load_options *opt,
                          const slds_progress *progress, slds_load_result *res, slds_error *err);
+
+/* Reads a rules file: CSV with a header `rule,severity` or JSON (an object
+ * {"RULE": "warn", ...} or an array of {"rule": .., "severity": ..}) into
+ * sev (which holds the defaults to start from). A rule that protects
+ * storage cannot be lowered to warn: that, an unknown rule or severity is an
+ * error naming the line. */
+int slds_load_read_rules(const char *path, slds_severity sev[SLDS_RULE_COUNT], slds_error *err);
+/* The default severities. */
+void slds_load_default_rules(slds_severity sev[SLDS_RULE_COUNT]);
+
+/* Checks that path can be written (its folder exists and is writable, and
+ * the file, if present, is writable) without changing anything. */
+int slds_load_check_output(const char *path, slds_error *err);
+
+/* One change a load made to a stored row of a student: the old row (a JSON
+ * object of its columns), which table, "replaced" or "deleted", and which
+ * load did it, when. */
+typedef struct slds_history_entry {
+    char changed_at[32];
+    char load_id[17];
+    char source_dir[256];
+    char table[32];
+    char change[16];
+    char *old_row;
+} slds_history_entry;
+
+/* The changes made to a student's rows, oldest first. *out is owned by the
+ * caller: slds_history_free. */
+int slds_history_student(slds_store *s, const char *student_id, slds_history_entry **out, size_t *count,
+                         slds_error *err);
+void slds_history_free(slds_history_entry *e, size_t n);
 
 #endif

@@ -98,6 +98,7 @@ void slds_report_output_free(slds_report_output *out)
         slds_table_free(out->tables[i]);
     free(out->tables);
     slds_buf_free(&out->figure);
+    slds_buf_free(&out->html);
     *out = (slds_report_output){0};
 }
 
@@ -140,6 +141,86 @@ static int report_growth_aggregates(slds_store *s, const slds_report_args *args,
     return rc ? rc : slds_report_output_add(out, t, err);
 }
 
+/* Reports of src/account (account-a): the tables of an account function moved into out. */
+static int take_account_tables(slds_account_tables *tabs, slds_report_output *out, int rc,
+                               slds_error *err)
+{
+    for (size_t i = 0; i < tabs->n; i++) {
+        if (!rc)
+            rc = slds_report_output_add(out, tabs->t[i], err);
+        else
+            slds_table_free(tabs->t[i]);
+    }
+    free(tabs->t);
+    *tabs = (slds_account_tables){0};
+    return rc;
+}
+
+static int report_graduation(slds_store *s, const slds_report_args *args, slds_report_output *out,
+                             slds_error *err)
+{
+    slds_account_filter f = {slds_report_arg(args, "level"), slds_report_arg(args, "subgroup")};
+    slds_account_tables tabs = {0};
+    int rc = slds_account_graduation(s, (int)slds_report_arg_integer(args, "year", 0), &f, &tabs,
+                                     &out->html, err);
+    return take_account_tables(&tabs, out, rc, err);
+}
+
+static int report_college(slds_store *s, const slds_report_args *args, slds_report_output *out,
+                          slds_error *err)
+{
+    slds_account_filter f = {slds_report_arg(args, "level"), slds_report_arg(args, "subgroup")};
+    slds_account_tables tabs = {0};
+    int rc = slds_account_college(s, (int)slds_report_arg_integer(args, "year", 0),
+                                  slds_report_arg_real(args, "credits", 30), &f, &tabs, &out->html, err);
+    return take_account_tables(&tabs, out, rc, err);
+}
+
+static const slds_report_param college_params[] = {
+    {"year", SLDS_PARAM_INTEGER, true, "the school year of graduation"},
+    {"credits", SLDS_PARAM_REAL, false, "a year's worth of college credit (default 30)"},
+    {"level", SLDS_PARAM_TEXT, false, "state, lea or school (default: all three)"},
+    {"subgroup", SLDS_PARAM_TEXT, false, "one subgroup, as for graduation (default: every subgroup)"}};
+
+static int report_lowest(slds_store *s, const slds_report_args *args, slds_report_output *out,
+                         slds_error *err)
+{
+    slds_account_lowest_options o;
+    slds_account_lowest_options_default(&o);
+    o.years = (int)slds_report_arg_integer(args, "years", o.years);
+    o.progress_weight = slds_report_arg_real(args, "progress-weight", o.progress_weight);
+    o.grad_threshold = slds_report_arg_real(args, "grad-threshold", o.grad_threshold);
+    o.eligible_poverty = slds_report_arg_real(args, "eligible-poverty", o.eligible_poverty);
+    o.proficient_level = (int)slds_report_arg_integer(args, "proficient-level", o.proficient_level);
+    o.lowest_percent = slds_report_arg_real(args, "percent", o.lowest_percent);
+    o.lowest_count = (int)slds_report_arg_integer(args, "count", o.lowest_count);
+    if (slds_report_arg(args, "subjects"))
+        o.subjects = slds_report_arg(args, "subjects");
+    slds_account_tables tabs = {0};
+    int rc = slds_account_lowest(s, (int)slds_report_arg_integer(args, "year", 0), &o, &tabs,
+                                 &out->html, err);
+    return take_account_tables(&tabs, out, rc, err);
+}
+
+static const slds_report_param lowest_params[] = {
+    {"year", SLDS_PARAM_INTEGER, true, "the last school year of the window"},
+    {"years", SLDS_PARAM_INTEGER, false, "years in the window (default 3)"},
+    {"progress-weight", SLDS_PARAM_REAL, false,
+     "score = proficiency + weight x progress (default 0.5; 0 ranks on proficiency alone)"},
+    {"grad-threshold", SLDS_PARAM_REAL, false, "graduation rate below this in every class (default 60)"},
+    {"eligible-poverty", SLDS_PARAM_REAL, false, "Title I eligibility poverty percent (default 35, or the district's)"},
+    {"proficient-level", SLDS_PARAM_INTEGER, false, "lowest proficient performance level (default 3)"},
+    {"percent", SLDS_PARAM_REAL, false, "the lowest this percent of schools (default 5)"},
+    {"count", SLDS_PARAM_INTEGER, false, "or this many, whichever is more (default 5)"},
+    {"subjects", SLDS_PARAM_TEXT, false, "reading and mathematics codes (default ELA,READING,MATH,MATHEMATICS)"}};
+
+static const slds_report_param graduation_params[] = {
+    {"year", SLDS_PARAM_INTEGER, true, "the school year in which the cohort graduates on time"},
+    {"level", SLDS_PARAM_TEXT, false, "state, lea or school (default: all three)"},
+    {"subgroup", SLDS_PARAM_TEXT, false,
+     "all, econ_disadvantaged, not_econ_disadvantaged, disability, english_learner or race:CODE "
+     "(default: every subgroup)"}};
+
 static const slds_report_param audit_params[] = {
     {"examples", SLDS_PARAM_INTEGER, false, "example keys per finding (default 5; 0 for none)"},
     {"jump-sd", SLDS_PARAM_REAL, false, "flag score changes more than X SDs from the mean (default 4)"},
@@ -157,6 +238,12 @@ static const slds_report_def reports[] = {
     {"growth-aggregates",
      "median and mean SGP and grade-level gains by state, district, school, teacher and subgroup",
      growth_aggregate_params, 3, true, report_growth_aggregates, NULL},
+    {"graduation", "four- and five-year adjusted cohort graduation rates (34 CFR 200.19(b)(1))",
+     graduation_params, 3, true, report_graduation, NULL},
+    {"college", "college enrollment within 16 months of graduation, 2-/4-year, remedial, credits",
+     college_params, 4, true, report_college, NULL},
+    {"lowest-achieving", "persistently lowest-achieving schools, intervention models, the transformation rule",
+     lowest_params, 9, true, report_lowest, NULL},
     {"achievement", "proficiency, participation, not tested by reason, subgroup gaps and their trend (A)(3)(ii)",
      slds_account_achievement_params, 7, true, slds_account_achievement_report,
      slds_account_achievement_figure},
@@ -198,6 +285,8 @@ int slds_report_run(slds_store *s, const char *name, const slds_report_args *arg
         return slds_fail(err, SLDS_ERR_USAGE,
                          "report %s is not publishable: it lists student ids", def->name);
     rc = def->run(s, args, out, err);
+    if (public_rules)
+        slds_buf_free(&out->html); /* charts show every figure, suppressed or not */
     for (size_t i = 0; !rc && public_rules && i < out->n; i++) {
         slds_privacy_result res;
         rc = slds_privacy_suppress(out->tables[i], public_rules, &res, err);

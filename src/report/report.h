@@ -47,9 +47,11 @@ typedef struct slds_report_output {
     size_t n;
     slds_table **tables;
     slds_privacy_result privacy; /* totals over every table, when public */
-    /* Charts (inline SVG) drawn from the tables after suppression, for the
-     * HTML form; empty when the report draws none. */
+    /* Charts (inline SVG) drawn from the tables after suppression (the
+     * report's figure step), for the HTML form; empty when none. */
     slds_buf figure;
+    slds_buf html; /* charts (SVG) shown before the tables in the HTML form; may be empty.
+                    * Drawn from unsuppressed figures: a public run drops it. */
 } slds_report_output;
 
 /* Appends t to out (out owns it from then, also on failure). */

@@ -149,6 +149,29 @@ static const slds_migration registry[] = {
      " n_gain REAL NOT NULL, n_1_grade REAL NOT NULL, n_1_5_grade REAL NOT NULL,"
      " share_1_grade REAL, share_1_5_grade REAL,"
      " PRIMARY KEY(school_year, subject, level, group_id)) WITHOUT ROWID;"},
+    /* ingest 2 (issue 7): every reject names its rule; findings (rows loaded
+     * with a warning); warned and deleted counts; the change history (the
+     * old row of every stored row a load replaced or deleted). */
+    {"ingest", 2,
+     "ALTER TABLE rejects ADD COLUMN rule_id TEXT;"
+     "ALTER TABLE loads ADD COLUMN rows_warned INTEGER NOT NULL DEFAULT 0;"
+     "ALTER TABLE loads ADD COLUMN rows_deleted INTEGER NOT NULL DEFAULT 0;"
+     "ALTER TABLE load_files ADD COLUMN rows_warned INTEGER NOT NULL DEFAULT 0;"
+     "ALTER TABLE load_files ADD COLUMN rows_deleted INTEGER NOT NULL DEFAULT 0;"
+     "CREATE TABLE findings(load_id TEXT NOT NULL, file TEXT NOT NULL,"
+     " line INTEGER NOT NULL, column_name TEXT, value TEXT, rule_id TEXT NOT NULL,"
+     " message TEXT NOT NULL, lea_id TEXT, PRIMARY KEY(load_id, file, line, rule_id)) WITHOUT ROWID;"
+     "CREATE INDEX findings_lea ON findings(lea_id, rule_id);"
+     "CREATE TABLE row_history(history_id INTEGER PRIMARY KEY, load_id TEXT NOT NULL,"
+     " changed_at TEXT, table_name TEXT NOT NULL, student_id TEXT, change TEXT NOT NULL,"
+     " old_row TEXT NOT NULL);"
+     "CREATE INDEX row_history_student ON row_history(student_id);"
+     "CREATE INDEX row_history_load ON row_history(load_id);"},
+    /* Accountability (src/account): the intervention model assigned to each
+     * persistently lowest-achieving school, loaded by `slds interventions`. */
+    {"account", 1,
+     "CREATE TABLE IF NOT EXISTS interventions(school_id TEXT NOT NULL, school_year INTEGER NOT NULL,"
+     " model TEXT NOT NULL, PRIMARY KEY(school_id, school_year)) WITHOUT ROWID;"},
 };
 
 const slds_migration *slds_store_registry(size_t *n)

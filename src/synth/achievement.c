@@ -37,6 +37,10 @@ static double clamp(double x, double lo, double hi)
 static void put_test_prefix(synth_csv *f, const synth_ctx *c, uint32_t i, int subj, int grade,
                             const char *type, const char *name, int32_t day)
 {
+    /* --dirty-warnings: a test of a student whose enrollment rows that year
+     * are broken stays good: the loader must load it, with a finding. */
+    if (synth_dirty_broken(f->dirty, i, c->yr.year))
+        synth_dirty_warn(f, "student_id", "ASM_NOT_ENROLLED");
     synth_put_student_id(f, c, i);
     synth_csv_uint(f, (uint64_t)c->yr.year);
     synth_csv_str(f, subject_codes[subj]);

@@ -268,3 +268,33 @@ void synth_dirty_add_copy(synth_csv *f)
     synth_csv_text(log, bad);
     synth_csv_end_row(log);
 }
+
+bool synth_dirty_broken(const synth_dirty *d, uint32_t student, int year)
+{
+    if (!d || d->warn_p <= 0)
+        return false;
+    uint64_t h = synth_hash(d->warn_key, 0xB0C, student, (uint64_t)year);
+    return (double)(h >> 11) * 0x1.0p-53 < d->warn_p;
+}
+
+void synth_dirty_warn(synth_csv *f, const char *column, const char *rule)
+{
+    synth_csv *log = f->dirty->warn_log;
+    synth_csv_str(log, f->schema->file);
+    synth_csv_uint(log, f->rows + 2); /* header, the rows so far, this one */
+    synth_csv_str(log, column);
+    synth_csv_str(log, rule);
+    synth_csv_end_row(log);
+}
+
+void synth_dirty_bad_in_place(synth_csv *f, const char *column, const char *problem, const char *value)
+{
+    synth_csv *log = f->dirty->log;
+    synth_csv_str(log, f->schema->file);
+    synth_csv_uint(log, f->rows + 2);
+    synth_csv_str(log, column);
+    synth_csv_str(log, problem);
+    synth_csv_text(log, value);
+    synth_csv_end_row(log);
+    f->dirty_rows++;
+}

@@ -16,7 +16,18 @@ typedef struct synth_dirty {
     double p;      /* chance that a good row gets a bad copy: dirty / (1 - dirty) */
     int year_hint; /* school year being written (for dates made up from blanks) */
     synth_csv *log;
+    /* --dirty-warnings */
+    double warn_p;       /* chance of a planted warning per eligible row */
+    uint64_t warn_key;   /* which student-years have broken enrollments */
+    synth_csv *warn_log; /* truth/dirty_warnings.csv: file, line, column, rule */
 } synth_dirty;
+
+/* True when the enrollment rows of student in year are planted broken. */
+bool synth_dirty_broken(const synth_dirty *d, uint32_t student, int year);
+/* Logs a planted warning on the row being written in f (the next line). */
+void synth_dirty_warn(synth_csv *f, const char *column, const char *rule);
+/* Logs the row being written in f as bad (rejected) with its problem. */
+void synth_dirty_bad_in_place(synth_csv *f, const char *column, const char *problem, const char *value);
 
 /* The per-row chance for a wanted share of bad rows among all rows. */
 double synth_dirty_chance(double share);

@@ -541,14 +541,34 @@ void synth_write_enrollments(synth_ctx *c)
     const synth_year *yr = &c->yr;
     for (uint32_t k = 0; k < yr->n_spells; k++) {
         const synth_spell *sp = &yr->spells[k];
+        /* --dirty-warnings: a broken student-year (every spell names an
+         * unknown school: rejected), an entry date before the school year
+         * (the student's first spell of the year), a blank exit code. */
+        synth_dirty *d = f->dirty;
+        bool planting = d && d->warn_p > 0;
+        bool broken = planting && synth_dirty_broken(d, sp->student, yr->year);
         synth_put_student_id(f, c, sp->student);
-        synth_put_school_id(f, sp->school);
+        if (broken) {
+            char bad[16];
+            snprintf(bad, sizeof bad, "S9%05u", (unsigned)(sp->school % 100000));
+            synth_dirty_bad_in_place(f, "school_id", "unknown school (a broken enrollment)", bad);
+            synth_csv_str(f, bad);
+        } else
+            synth_put_school_id(f, sp->school);
         synth_csv_uint(f, (uint64_t)yr->year);
         synth_csv_strn(f, synth_grade_code(sp->grade), 2);
-        synth_csv_date(f, sp->entry);
+        if (planting && !broken && yr->first_spell[sp->student] == k && synth_chance(&f->dirty_rng, d->warn_p)) {
+            synth_dirty_warn(f, "entry_date", "ENR_ENTRY_OUTSIDE_YEAR");
+            synth_csv_date(f, (int32_t)slds_days_from_civil(yr->year - 1, 6, 30));
+        } else
+            synth_csv_date(f, sp->entry);
         if (sp->exit_code == EXIT_OPEN) {
             assert(yr->year == c->last_year);
             synth_csv_blank(f);
+            synth_csv_blank(f);
+        } else if (planting && !broken && synth_chance(&f->dirty_rng, d->warn_p)) {
+            synth_dirty_warn(f, "exit_code", "ENR_EXIT_CODE_MISSING");
+            synth_csv_date(f, sp->exit);
             synth_csv_blank(f);
         } else {
             synth_csv_date(f, sp->exit);

@@ -462,7 +462,7 @@ typedef struct synth_ctx {
     const char *out_dir;
 
     synth_csv files[SLDS_SYNTH_NFILES];
-    synth_csv dirty_log, identity_log, teacher_year_log;
+    synth_csv dirty_log, dirty_warn_log, identity_log, teacher_year_log;
     synth_dirty dirty;
 
     synth_lea *leas;
@@ -493,6 +493,7 @@ typedef struct synth_ctx {
 
 /* ---- Files ------------------------------------------------------------------ */
 extern const synth_schema synth_contract_schemas[SLDS_SYNTH_NFILES];
+extern const synth_schema synth_dirty_warn_schema;
 extern const synth_schema synth_dirty_log_schema, synth_identity_schema, synth_teacher_year_schema,
     synth_teacher_effects_schema, synth_program_effects_schema, synth_school_effects_schema,
     synth_standard_params_schema;

@@ -269,6 +269,11 @@ void synth_attributes_next_year(synth_ctx *c, int year)
         f = foster ? (f | FLAG_FOSTER) : (f & (uint8_t)~FLAG_FOSTER);
         bool migrant = (f & FLAG_MIGRANT) ? synth_chance(&r, 0.75) : synth_chance(&r, 0.0005);
         f = migrant ? (f | FLAG_MIGRANT) : (f & (uint8_t)~FLAG_MIGRANT);
+        /* A student promoted into grade 9 for next year begins an ACGR cohort
+         * then: the cohort's poverty flag is next year's (the flag written to
+         * student_attributes for the cohort year), not this year's. */
+        if (st->cohort_year[i] == year + 1)
+            f = (f & (uint8_t)~FLAG_COHORT_ECON) | ((f & FLAG_ECON) ? FLAG_COHORT_ECON : 0);
         st->flags[i] = f;
     }
 }

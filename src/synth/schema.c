@@ -120,6 +120,9 @@ static const synth_column dirty_log_cols[] = {
     {"file", SYNTH_COL_KEEP}, {"line", SYNTH_COL_KEEP},  {"column", SYNTH_COL_KEEP},
     {"problem", SYNTH_COL_KEEP}, {"value", SYNTH_COL_KEEP},
 };
+static const synth_column dirty_warn_cols[] = {
+    {"file", SYNTH_COL_KEEP}, {"line", SYNTH_COL_KEEP}, {"column", SYNTH_COL_KEEP}, {"rule", SYNTH_COL_KEEP},
+};
 static const synth_column identity_cols[] = {
     {"lea_id", SYNTH_COL_KEEP}, {"local_student_id", SYNTH_COL_KEEP},
     {"student_id", SYNTH_COL_KEEP}, {"kind", SYNTH_COL_KEEP},
@@ -151,6 +154,7 @@ static const synth_column standard_params_cols[] = {
 };
 
 const synth_schema synth_dirty_log_schema = SCHEMA("truth/dirty_rows.csv", dirty_log_cols);
+const synth_schema synth_dirty_warn_schema = SCHEMA("truth/dirty_warnings.csv", dirty_warn_cols);
 const synth_schema synth_identity_schema = SCHEMA("truth/identity.csv", identity_cols);
 const synth_schema synth_teacher_year_schema = SCHEMA("truth/teacher_year_effects.csv", teacher_year_cols);
 const synth_schema synth_teacher_effects_schema = SCHEMA("truth/teacher_effects.csv", teacher_effects_cols);

@@ -31,6 +31,9 @@ int slds_synth_params_check(const slds_synth_params *p, slds_error *err)
         return slds_fail(err, SLDS_ERR_USAGE,
                          "synth: school years must lie between 1995 and 2095 (first year %d, %d years)",
                          p->first_year, p->years);
+    if (!(p->dirty_warnings >= 0 && p->dirty_warnings <= 0.5))
+        return slds_fail(err, SLDS_ERR_USAGE, "synth: dirty warnings must be a fraction between 0 and 0.5 (got %g)",
+                         p->dirty_warnings);
     if (!(p->dirty >= 0 && p->dirty <= 0.5))
         return slds_fail(err, SLDS_ERR_USAGE, "synth: dirty must be a fraction between 0 and 0.5 (got %g)",
                          p->dirty);
@@ -83,15 +86,20 @@ static int open_files(synth_ctx *c)
 {
     int rc = open_csv(c, &c->dirty_log, &synth_dirty_log_schema);
     if (!rc)
+        rc = open_csv(c, &c->dirty_warn_log, &synth_dirty_warn_schema);
+    if (!rc)
         rc = open_csv(c, &c->identity_log, &synth_identity_schema);
     if (!rc)
         rc = open_csv(c, &c->teacher_year_log, &synth_teacher_year_schema);
     c->dirty.p = synth_dirty_chance(c->p.dirty);
     c->dirty.log = &c->dirty_log;
     c->dirty.year_hint = c->p.first_year;
+    c->dirty.warn_p = c->p.dirty_warnings;
+    c->dirty.warn_key = synth_hash(c->p.seed, 0xD1B7, 0, 0);
+    c->dirty.warn_log = &c->dirty_warn_log;
     for (int k = 0; k < SLDS_SYNTH_NFILES && !rc; k++) {
         rc = open_csv(c, &c->files[k], &synth_contract_schemas[k]);
-        if (!rc && c->dirty.p > 0) {
+        if (!rc && (c->dirty.p > 0 || c->dirty.warn_p > 0)) {
             c->files[k].dirty = &c->dirty;
             synth_rng_seed(&c->files[k].dirty_rng, c->p.seed, STREAM_DIRTY, (uint64_t)k);
         }
@@ -102,13 +110,14 @@ static int open_files(synth_ctx *c)
 /* Closes every open file; reports the first write error unless one is set. */
 static int close_files(synth_ctx *c, int rc)
 {
-    synth_csv *all[SLDS_SYNTH_NFILES + 3];
+    synth_csv *all[SLDS_SYNTH_NFILES + 4];
     int n = 0;
     for (int k = 0; k < SLDS_SYNTH_NFILES; k++)
         all[n++] = &c->files[k];
     all[n++] = &c->identity_log;
     all[n++] = &c->teacher_year_log;
     all[n++] = &c->dirty_log; /* last: dirty rows of the others go here */
+    all[n++] = &c->dirty_warn_log;
     for (int k = 0; k < n; k++) {
         if (!all[k]->schema)
             continue;

@@ -43,6 +43,13 @@ typedef struct slds_synth_params {
     uint64_t seed;     /* same seed, same bytes */
     int first_year;    /* school_year of the first year (the year it ends); default 2021 */
     double dirty;      /* share of bad rows added to each file, 0 <= dirty <= 0.5; default 0 */
+    /* Share of rows planted in place to break a loader rule of severity warn
+     * (a blank exit code, an entry date before the school year) and of
+     * student-years whose enrollment rows are broken (an unknown school:
+     * rejected) while their tests stay good (loaded, with a finding). Listed
+     * in truth/dirty_warnings.csv (and the broken spells in dirty_rows.csv);
+     * 0 <= share <= 0.5, default 0. */
+    double dirty_warnings;
 } slds_synth_params;
 
 /* What was written. rows[] counts data rows (header excluded), dirty rows

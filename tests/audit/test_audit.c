@@ -97,10 +97,10 @@ static void insert_base(slds_store *s)
 static void plant_defects(slds_store *s)
 {
     /* validity: two rejected students.csv lines, one assessments.csv line */
-    exec(s, "INSERT INTO loads VALUES('LOAD1','/data/x','2024-07-01T00:00:00Z',130,127,3)");
-    exec(s, "INSERT INTO load_files VALUES('LOAD1','students.csv','d1',30,28,2),"
+    exec(s, "INSERT INTO loads(load_id, source_dir, loaded_at, rows_read, rows_loaded, rows_rejected) VALUES('LOAD1','/data/x','2024-07-01T00:00:00Z',130,127,3)");
+    exec(s, "INSERT INTO load_files(load_id, file, digest, rows_read, rows_loaded, rows_rejected) VALUES('LOAD1','students.csv','d1',30,28,2),"
             "('LOAD1','assessments.csv','d2',100,99,1)");
-    exec(s, "INSERT INTO rejects VALUES('LOAD1','students.csv',9,'birth_date','x','invalid date'),"
+    exec(s, "INSERT INTO rejects(load_id, file, line, column_name, value, reason) VALUES('LOAD1','students.csv',9,'birth_date','x','invalid date'),"
             "('LOAD1','students.csv',5,'birth_date','x','invalid date'),"
             "('LOAD1','assessments.csv',7,'scale_score','x','not a number')");
     /* completeness: S05 still enrolled (blank exit_date and exit_code); SCH2 blank title1_status */

@@ -526,6 +526,87 @@ static void test_contract_load_order(void **state)
     assert_true(file_index("standards.csv") < file_index("item_responses.csv"));
 }
 
+/* Every named column index (SLDS_<P>_<NAME>) is the index of the column
+ * with that name in its file, and each file has exactly the columns named. */
+static void check_named(const char *file, const char *const *names, int n)
+{
+    const slds_file_def *def = slds_contract_find(file);
+    assert_non_null(def);
+    assert_int_equal(def->ncolumns, n);
+    for (int i = 0; i < n; i++) {
+        if (strcmp(def->columns[i].name, names[i]))
+            fail_msg("%s: column %d is %s, its named index says %s", file, i, def->columns[i].name, names[i]);
+        assert_int_equal(slds_contract_column(def, names[i]), i);
+    }
+}
+
+#define NAME_OF(prefix, NAME, name) #name,
+#define CHECK_NAMED(file, LIST)                                                                    \
+    do {                                                                                           \
+        static const char *const names[] = {LIST(NAME_OF)};                                       \
+        check_named(file, names, (int)(sizeof names / sizeof names[0]));                           \
+    } while (0)
+
+static void test_named_column_indexes(void **state)
+{
+    (void)state;
+    CHECK_NAMED("leas.csv", SLDS_LEAS_COLUMNS);
+    CHECK_NAMED("schools.csv", SLDS_SCHOOLS_COLUMNS);
+    CHECK_NAMED("students.csv", SLDS_STUDENTS_COLUMNS);
+    CHECK_NAMED("enrollments.csv", SLDS_ENROLLMENTS_COLUMNS);
+    CHECK_NAMED("student_attributes.csv", SLDS_ATTRIBUTES_COLUMNS);
+    CHECK_NAMED("staff.csv", SLDS_STAFF_COLUMNS);
+    CHECK_NAMED("staff_assignments.csv", SLDS_ASSIGNMENTS_COLUMNS);
+    CHECK_NAMED("rosters.csv", SLDS_ROSTERS_COLUMNS);
+    CHECK_NAMED("assessments.csv", SLDS_ASSESSMENTS_COLUMNS);
+    CHECK_NAMED("courses.csv", SLDS_COURSES_COLUMNS);
+    CHECK_NAMED("attendance.csv", SLDS_ATTENDANCE_COLUMNS);
+    CHECK_NAMED("discipline.csv", SLDS_DISCIPLINE_COLUMNS);
+    CHECK_NAMED("postsecondary.csv", SLDS_POSTSECONDARY_COLUMNS);
+    CHECK_NAMED("observations.csv", SLDS_OBSERVATIONS_COLUMNS);
+    CHECK_NAMED("prep_programs.csv", SLDS_PREP_COLUMNS);
+    CHECK_NAMED("standards.csv", SLDS_STANDARDS_COLUMNS);
+    CHECK_NAMED("item_responses.csv", SLDS_RESPONSES_COLUMNS);
+    int n;
+    slds_contract_files(&n);
+    assert_int_equal(n, 17); /* a new file needs its named indexes too */
+}
+
+/* The rule table: in enum order, unique ids, storage rules reject. */
+static void test_rules_table(void **state)
+{
+    (void)state;
+    int n;
+    const slds_rule_def *rules = slds_rules(&n);
+    assert_int_equal(n, SLDS_RULE_COUNT);
+    for (int i = 0; i < n; i++) {
+        assert_int_equal(rules[i].rule, i);
+        assert_ptr_equal(slds_rule_find(rules[i].id), &rules[i]);
+        if (rules[i].storage)
+            assert_int_equal(rules[i].severity, SLDS_SEV_REJECT);
+        assert_true(strlen(rules[i].message) > 10);
+    }
+    assert_null(slds_rule_find("NO_SUCH_RULE"));
+    assert_int_equal(slds_rule_find("ENR_EXIT_CODE_MISSING")->severity, SLDS_SEV_WARN);
+    /* field checks name their rule */
+    const slds_file_def *sch = slds_contract_find("schools.csv");
+    slds_value v;
+    char reason[256];
+    slds_rule rule;
+    assert_non_null(slds_field_check(&sch->columns[SLDS_SCH_SCHOOL_LEVEL], "PRIMARY", 7, &v, reason, sizeof reason, &rule));
+    assert_int_equal(rule, SLDS_RULE_VALUE_CODE);
+    assert_non_null(slds_field_check(&sch->columns[SLDS_SCH_SCHOOL_NAME], "a\x1b[31m", 6, &v, reason, sizeof reason, &rule));
+    assert_int_equal(rule, SLDS_RULE_VALUE_CONTROL_CHAR);
+    assert_non_null(slds_field_check(&sch->columns[SLDS_SCH_SCHOOL_NAME], "", 0, &v, reason, sizeof reason, &rule));
+    assert_int_equal(rule, SLDS_RULE_VALUE_BLANK);
+    assert_non_null(slds_field_check(&sch->columns[SLDS_SCH_TITLE1], "X", 1, &v, reason, sizeof reason, &rule));
+    assert_int_equal(rule, SLDS_RULE_VALUE_TYPE);
+    const slds_file_def *ros = slds_contract_find("rosters.csv");
+    assert_non_null(slds_field_check(&ros->columns[SLDS_ROS_DOSAGE], "1.5", 3, &v, reason, sizeof reason, &rule));
+    assert_int_equal(rule, SLDS_RULE_VALUE_RANGE);
+    assert_null(slds_field_check(&sch->columns[SLDS_SCH_SCHOOL_NAME], "Caf\xc3\xa9", 5, &v, reason, sizeof reason, &rule));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -541,6 +622,8 @@ int main(void)
         cmocka_unit_test(test_date_round_trip),
         cmocka_unit_test(test_contract_integrity),
         cmocka_unit_test(test_contract_load_order),
+        cmocka_unit_test(test_named_column_indexes),
+        cmocka_unit_test(test_rules_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -205,12 +205,13 @@ static void test_new_database(void **state)
     if (slds_store_open_writer(&s, path, SLDS_STORE_CREATE, &err))
         fail_msg("%s", err.message);
     for (size_t t = 0; t < N_TABLES; t++)
-        assert_int_equal(count(s, collection_tables[t]), t == 0 ? 5 : 0);
+        assert_int_equal(count(s, collection_tables[t]), t == 0 ? 6 : 0); /* meta: + schema_version.account */
     meta(s, "schema_version", "2");
     meta(s, "schema_version.store", "1");
-    meta(s, "schema_version.ingest", "1");
+    meta(s, "schema_version.ingest", "2"); /* 2: rules, findings, history (issue 7) */
     meta(s, "schema_version.collection", "1");
     meta(s, "schema_version.growth", "1");
+    meta(s, "schema_version.account", "1"); /* interventions (src/account) */
     assert_int_equal(slds_store_schema_version(s, "growth", &err), 1);
     assert_int_equal(slds_store_schema_version(s, "no_such_module", &err), 0);
     /* The store no longer makes the statewide-id key: the identity module does. */
@@ -289,7 +290,7 @@ static void test_legacy_writer_upgrades(void **state)
     if (slds_store_open_writer(&s, path, 0, &err))
         fail_msg("%s", err.message);
     /* every row kept; meta gains the four module versions */
-    assert_legacy_rows(s, 6);
+    assert_legacy_rows(s, 7); /* meta: + schema_version.account */
     meta(s, "id_generator", "46724146dc8cb2377890dcdd2772bf85:2");
     meta(s, "schema_version", "2");
     meta(s, "schema_version.collection", "1");
@@ -353,7 +354,7 @@ static void test_v2_migration(void **state)
     slds_error err = {0};
     if (slds_store_migrate_with(s, reg, n, &err))
         fail_msg("%s", err.message);
-    assert_legacy_rows(s, 6);
+    assert_legacy_rows(s, 7); /* meta: + schema_version.account */
     assert_int_equal(count(s, "notes"), 0);
     slds_cursor c;
     if (slds_cursor_open(&c, s, "SELECT count(*) FROM students WHERE note IS NULL", &err))
@@ -363,13 +364,14 @@ static void test_v2_migration(void **state)
     slds_cursor_close(&c);
     meta(s, "schema_version", "2");
     meta(s, "schema_version.store", "1");
-    meta(s, "schema_version.ingest", "1");
+    meta(s, "schema_version.ingest", "2"); /* 2: rules, findings, history (issue 7) */
     meta(s, "schema_version.collection", "2");
     meta(s, "schema_version.growth", "2");
+    meta(s, "schema_version.account", "1");
     /* Applying again is a no-op. */
     if (slds_store_migrate_with(s, reg, n, &err))
         fail_msg("%s", err.message);
-    assert_int_equal(count(s, "meta"), 6);
+    assert_int_equal(count(s, "meta"), 7);
     slds_store_close(s);
 
     /* This build's registry knows collection v1 only: the v2 file is newer. */

@@ -1,0 +1,437 @@
+/* load_history.c - what a load changes in rows already stored: the change
+ * history (the old row of every replaced or deleted row, with the load id
+ * and time) and --replace (rows of a district's scope left out of a
+ * resubmitted file are deleted, in the load's transaction).
+ *
+ * History is kept by TEMP triggers that exist only on the loading
+ * connection and only during a load: BEFORE UPDATE and BEFORE DELETE on each
+ * table a load writes copy the old row (as JSON) into row_history. The
+ * loader's upsert updates a stored row only when a value differs, so a first
+ * load into an empty database, or re-loading the same rows, fires nothing
+ * and writes no history. student_identity is left out: names and birth
+ * dates are kept nowhere else.
+ *
+ * The tables (findings, row_history, the rule and count columns) are
+ * migration {"ingest", 2} of the store's schema registry (store/schema.c),
+ * made by the writer open. */
+#include "ingest/load_internal.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+
+/* ---- change history ---------------------------------------------------- */
+
+/* The tables a load writes, with their columns (students: the two columns
+ * of the pseudonymous table; the others: their file's columns). */
+static int history_tables(const slds_file_def **defs)
+{
+    int n, k = 0;
+    const slds_file_def *files = slds_contract_files(&n);
+    for (int i = 0; i < n; i++)
+        if (files[i].kind != SLDS_FILE_STUDENTS)
+            defs[k++] = &files[i];
+    return k;
+}
+
+static int trigger_sql(slds_buf *sql, const char *table, const char *const *cols, int ncols, bool has_student,
+                       const char *event, const char *change)
+{
+    slds_buf_printf(sql,
+                    "CREATE TEMP TRIGGER IF NOT EXISTS slds_history_%s_%s BEFORE %s ON main.%s BEGIN"
+                    " INSERT INTO row_history(load_id, table_name, student_id, change, old_row)"
+                    " VALUES('" PENDING "', '%s', %s, '%s', json_object(",
+                    event, table, event, table, table, has_student ? "OLD.student_id" : "NULL", change);
+    for (int i = 0; i < ncols; i++)
+        slds_buf_printf(sql, "%s'%s', OLD.%s", i ? ", " : "", cols[i], cols[i]);
+    return slds_buf_puts(sql, ")); END;");
+}
+
+static int history_triggers(load_ctx *c, bool create)
+{
+    const slds_file_def *defs[SLDS_MAX_FILES];
+    int n = history_tables(defs);
+    static const char *const student_cols[] = {"student_id", "sex"};
+    for (int i = 0; i <= n; i++) {
+        const char *table = i < n ? defs[i]->table : "students";
+        const char *cols[16];
+        int ncols = 2;
+        if (i < n) {
+            ncols = defs[i]->ncolumns;
+            for (int k = 0; k < ncols; k++)
+                cols[k] = defs[i]->columns[k].name;
+        } else
+            memcpy(cols, student_cols, sizeof student_cols);
+        bool has_student = false;
+        for (int k = 0; k < ncols; k++)
+            has_student |= !strcmp(cols[k], "student_id");
+        for (int e = 0; e < 2; e++) {
+            slds_buf sql = {0};
+            const char *event = e ? "DELETE" : "UPDATE";
+            int rc;
+            if (create)
+                rc = trigger_sql(&sql, table, cols, ncols, has_student, event, e ? "deleted" : "replaced");
+            else
+                rc = slds_buf_printf(&sql, "DROP TRIGGER IF EXISTS temp.slds_history_%s_%s", event, table);
+            if (rc) {
+                slds_buf_free(&sql);
+                return nomem(c);
+            }
+            rc = slds_store_exec(c->store, sql.data, c->err);
+            slds_buf_free(&sql);
+            if (rc)
+                return rc;
+        }
+    }
+    return SLDS_OK;
+}
+
+int history_begin(load_ctx *c)
+{
+    if (slds_store_exec(c->store, "DELETE FROM row_history WHERE load_id = '" PENDING "'", c->err))
+        return c->err->code;
+    return history_triggers(c, true);
+}
+
+void history_end(load_ctx *c)
+{
+    slds_error scratch = {0};
+    slds_error *saved = c->err;
+    c->err = &scratch; /* dropping temp triggers cannot lose data; a failure is moot */
+    history_triggers(c, false);
+    c->err = saved;
+}
+
+/* ---- --replace ----------------------------------------------------------- */
+
+/* The rows of a table that belong to district ?1 (and school year ?2 when not
+ * NULL), as a condition on alias t; NULL for files that --replace leaves as
+ * an upsert (registries: districts, schools, staff, students, programs,
+ * standards; and postsecondary, item_responses, which name no district). */
+static const char *scope_condition(slds_file_kind kind)
+{
+    switch (kind) {
+    case SLDS_FILE_ENROLLMENTS:
+    case SLDS_FILE_STAFF_ASSIGNMENTS:
+    case SLDS_FILE_ROSTERS:
+    case SLDS_FILE_COURSES:
+    case SLDS_FILE_ATTENDANCE:
+        return "t.school_id IN (SELECT school_id FROM schools WHERE lea_id = ?1)"
+               " AND (?2 IS NULL OR t.school_year = ?2)";
+    case SLDS_FILE_DISCIPLINE:
+        return "t.school_id IN (SELECT school_id FROM schools WHERE lea_id = ?1)"
+               " AND (?2 IS NULL OR t.action_date BETWEEN printf('%04d-07-01', ?2 - 1)"
+               " AND printf('%04d-06-30', ?2))";
+    case SLDS_FILE_ASSESSMENTS:
+    case SLDS_FILE_STUDENT_ATTRIBUTES:
+        return "(?2 IS NULL OR t.school_year = ?2) AND EXISTS (SELECT 1 FROM enrollments e"
+               " JOIN schools s ON s.school_id = e.school_id WHERE e.student_id = t.student_id"
+               " AND e.school_year = t.school_year AND s.lea_id = ?1)";
+    case SLDS_FILE_OBSERVATIONS:
+        return "t.staff_id IN (SELECT staff_id FROM staff WHERE lea_id = ?1)"
+               " AND (?2 IS NULL OR t.school_year = ?2)";
+    default:
+        return NULL;
+    }
+}
+
+static void bind_scope(load_ctx *c, sqlite3_stmt *st)
+{
+    sqlite3_bind_text(st, 1, c->opt.replace_lea, -1, SQLITE_STATIC);
+    if (c->opt.replace_year)
+        sqlite3_bind_int(st, 2, c->opt.replace_year);
+    else
+        sqlite3_bind_null(st, 2);
+}
+
+/* A scope that matches nothing stored is a mistake (a typo in the district
+ * or the year): stop before loading anything. */
+int replace_check_scope(load_ctx *c)
+{
+    sqlite3_stmt *st;
+    int rc = slds_store_prepare(c->store, &st,
+                                "SELECT (SELECT count(*) FROM leas WHERE lea_id = ?1),"
+                                " (SELECT count(*) FROM enrollments t WHERE t.school_id IN"
+                                " (SELECT school_id FROM schools WHERE lea_id = ?1)"
+                                " AND (?2 IS NULL OR t.school_year = ?2))",
+                                c->err);
+    if (rc)
+        return rc;
+    bind_scope(c, st);
+    int64_t leas = 0, spells = 0;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        leas = sqlite3_column_int64(st, 0);
+        spells = sqlite3_column_int64(st, 1);
+    }
+    sqlite3_finalize(st);
+    if (!leas)
+        return slds_fail(c->err, SLDS_ERR_USAGE,
+                         "--replace lea=%s: no such district in the database (nothing to replace)",
+                         c->opt.replace_lea);
+    if (!spells && c->opt.replace_year)
+        return slds_fail(c->err, SLDS_ERR_USAGE,
+                         "--replace lea=%s,year=%d: the database holds no enrollment of that district "
+                         "that year (nothing to replace)",
+                         c->opt.replace_lea, c->opt.replace_year);
+    return SLDS_OK;
+}
+
+/* After a file is loaded: deletes the stored rows of the scope whose natural
+ * key the file did not give (loaded or rejected). */
+int replace_file_scope(load_ctx *c, const slds_file_def *def)
+{
+    const char *cond = scope_condition(def->kind);
+    if (!cond)
+        return SLDS_OK;
+    int keys[17];
+    natural_key_columns(def, keys);
+    slds_buf sql = {0};
+    slds_buf_puts(&sql, "SELECT ");
+    for (int k = 0; keys[k] >= 0; k++)
+        slds_buf_printf(&sql, "%st.%s", k ? ", " : "", def->columns[keys[k]].name);
+    slds_buf_printf(&sql, " FROM %s t WHERE %s", def->table, cond);
+    slds_buf del = {0};
+    slds_buf_printf(&del, "DELETE FROM %s WHERE ", def->table);
+    for (int k = 0; keys[k] >= 0; k++)
+        slds_buf_printf(&del, "%s%s IS ?%d", k ? " AND " : "", def->columns[keys[k]].name, k + 1);
+    if (slds_buf_puts(&sql, "") || slds_buf_puts(&del, "")) {
+        slds_buf_free(&sql);
+        slds_buf_free(&del);
+        return nomem(c);
+    }
+    sqlite3_stmt *sel = NULL, *rm = NULL;
+    int rc = slds_store_prepare(c->store, &sel, sql.data, c->err);
+    if (!rc)
+        rc = slds_store_prepare(c->store, &rm, del.data, c->err);
+    slds_buf_free(&sql);
+    slds_buf_free(&del);
+    /* The keys to delete are collected first (the table is not changed under
+     * the running SELECT), as one buffer of 0x1f-separated fields per row. */
+    slds_buf gone = {0};
+    size_t ngone = 0;
+    if (!rc) {
+        bind_scope(c, sel);
+        int step;
+        while ((step = sqlite3_step(sel)) == SQLITE_ROW) {
+            char buf[2048];
+            size_t w = 0;
+            for (int k = 0; keys[k] >= 0; k++) {
+                const char *v = (const char *)sqlite3_column_text(sel, k);
+                size_t n = v ? strlen(v) : 0;
+                if (n > sizeof buf - w - 2)
+                    n = sizeof buf - w - 2;
+                memcpy(buf + w, v ? v : "", n);
+                w += n;
+                buf[w++] = '\x1f';
+            }
+            if (key_set_get(&c->file_keys, slds_hash_bytes(buf, w)) != KEY_ABSENT)
+                continue;
+            if (slds_buf_append(&gone, buf, w) || slds_buf_append(&gone, "\n", 1)) {
+                rc = nomem(c);
+                break;
+            }
+            ngone++;
+        }
+        if (!rc && step != SQLITE_DONE)
+            rc = db_error(c, "finding the rows to replace");
+    }
+    for (size_t off = 0, i = 0; !rc && i < ngone; i++) {
+        char *keyrow = gone.data + off;
+        char *end = strchr(keyrow, '\n');
+        *end = '\0';
+        off = (size_t)(end - gone.data) + 1;
+        int k = 0;
+        for (char *p = keyrow, *q; keys[k] >= 0; k++, p = q + 1) {
+            q = strchr(p, '\x1f');
+            *q = '\0';
+            /* a year is an integer column; a blank subject_area is stored as '' */
+            if (def->columns[keys[k]].type == SLDS_COL_YEAR)
+                sqlite3_bind_int64(rm, k + 1, strtoll(p, NULL, 10));
+            else
+                sqlite3_bind_text(rm, k + 1, p, -1, SQLITE_TRANSIENT);
+        }
+        if (sqlite3_step(rm) != SQLITE_DONE)
+            rc = db_error(c, "deleting a replaced row");
+        else
+            c->cur->deleted += sqlite3_changes(c->store->db);
+        sqlite3_reset(rm);
+    }
+    slds_buf_free(&gone);
+    sqlite3_finalize(sel);
+    sqlite3_finalize(rm);
+    return rc;
+}
+
+/* ---- rules files ----------------------------------------------------------- */
+
+void slds_load_default_rules(slds_severity sev[SLDS_RULE_COUNT])
+{
+    int n;
+    const slds_rule_def *rules = slds_rules(&n);
+    for (int i = 0; i < n; i++)
+        sev[i] = rules[i].severity;
+}
+
+static int set_rule(const char *path, long line, const char *rule, const char *severity,
+                    slds_severity sev[SLDS_RULE_COUNT], slds_error *err)
+{
+    const slds_rule_def *r = slds_rule_find(rule);
+    if (!r)
+        return slds_fail(err, SLDS_ERR_USAGE, "%s: line %ld: unknown rule '%s' (see slds contract --rules)",
+                         path, line, rule);
+    slds_severity s;
+    if (!strcmp(severity, "reject"))
+        s = SLDS_SEV_REJECT;
+    else if (!strcmp(severity, "warn"))
+        s = SLDS_SEV_WARN;
+    else
+        return slds_fail(err, SLDS_ERR_USAGE, "%s: line %ld: severity '%s' of %s is neither reject nor warn",
+                         path, line, severity, rule);
+    if (r->storage && s == SLDS_SEV_WARN)
+        return slds_fail(err, SLDS_ERR_USAGE,
+                         "%s: line %ld: rule %s protects storage (a row breaking it cannot be stored "
+                         "faithfully) and cannot be lowered to warn; nothing was loaded",
+                         path, line, rule);
+    sev[r->rule] = s;
+    return SLDS_OK;
+}
+
+static int read_rules_json(const char *path, slds_severity sev[SLDS_RULE_COUNT], slds_error *err)
+{
+    json_error_t je;
+    json_t *root = json_load_file(path, 0, &je);
+    if (!root)
+        return slds_fail(err, SLDS_ERR_DATA, "%s: line %d: not valid JSON: %s", path, je.line, je.text);
+    int rc = SLDS_OK;
+    if (json_is_object(root)) {
+        const char *key;
+        json_t *val;
+        json_object_foreach(root, key, val) {
+            if (rc)
+                break;
+            rc = json_is_string(val) ? set_rule(path, 0, key, json_string_value(val), sev, err)
+                                     : slds_fail(err, SLDS_ERR_DATA, "%s: the severity of %s is not a string",
+                                                 path, key);
+        }
+    } else if (json_is_array(root)) {
+        size_t i;
+        json_t *val;
+        json_array_foreach(root, i, val) {
+            if (rc)
+                break;
+            const char *rule = json_string_value(json_object_get(val, "rule"));
+            const char *severity = json_string_value(json_object_get(val, "severity"));
+            rc = rule && severity ? set_rule(path, (long)i + 1, rule, severity, sev, err)
+                                  : slds_fail(err, SLDS_ERR_DATA,
+                                              "%s: element %zu needs \"rule\" and \"severity\"", path, i + 1);
+        }
+    } else
+        rc = slds_fail(err, SLDS_ERR_DATA, "%s: expected an object or an array of rules", path);
+    json_decref(root);
+    return rc;
+}
+
+int slds_load_read_rules(const char *path, slds_severity sev[SLDS_RULE_COUNT], slds_error *err)
+{
+    size_t n = strlen(path);
+    if (n > 5 && !strcmp(path + n - 5, ".json"))
+        return read_rules_json(path, sev, err);
+    slds_csv *csv;
+    int rc = slds_csv_open(&csv, path, err);
+    if (rc)
+        return rc;
+    slds_csv_record rec;
+    int got = slds_csv_next(csv, &rec, err);
+    int rule_col = -1, sev_col = -1;
+    for (int i = 0; got > 0 && i < rec.nfields; i++) {
+        if (!strcmp(rec.fields[i], "rule"))
+            rule_col = i;
+        if (!strcmp(rec.fields[i], "severity"))
+            sev_col = i;
+    }
+    if (got >= 0 && (rule_col < 0 || sev_col < 0))
+        rc = slds_fail(err, SLDS_ERR_DATA, "%s: line 1: expected a header with columns rule and severity", path);
+    else if (got < 0)
+        rc = err->code;
+    while (!rc && (got = slds_csv_next(csv, &rec, err)) > 0) {
+        if (rec.nfields == 1 && rec.lengths[0] == 0)
+            continue;
+        if (rec.nfields <= rule_col || rec.nfields <= sev_col)
+            rc = slds_fail(err, SLDS_ERR_DATA, "%s: line %ld: expected rule,severity", path, rec.line);
+        else
+            rc = set_rule(path, rec.line, rec.fields[rule_col], rec.fields[sev_col], sev, err);
+    }
+    if (!rc && got < 0)
+        rc = err->code;
+    slds_csv_close(csv);
+    return rc;
+}
+
+/* ---- reading the history ------------------------------------------------- */
+
+int slds_history_student(slds_store *s, const char *student_id, slds_history_entry **out, size_t *count,
+                         slds_error *err)
+{
+    *out = NULL;
+    *count = 0;
+    sqlite3_stmt *st;
+    /* A database no load of this version has written to has no history yet. */
+    if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM sqlite_master WHERE name = 'row_history'", -1, &st, NULL) !=
+        SQLITE_OK)
+        return slds_fail(err, SLDS_ERR_DB, "%s: %s", s->path, sqlite3_errmsg(s->db));
+    bool exists = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_finalize(st);
+    if (!exists)
+        return SLDS_OK;
+    int rc = slds_store_prepare(s, &st,
+                                "SELECT h.changed_at, h.load_id, coalesce(l.source_dir, ''), h.table_name,"
+                                " h.change, h.old_row FROM row_history h LEFT JOIN loads l USING(load_id)"
+                                " WHERE h.student_id = ? ORDER BY h.history_id",
+                                err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(st, 1, student_id, -1, SQLITE_STATIC);
+    size_t cap = 0;
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (*count == cap) {
+            cap = cap ? cap * 2 : 16;
+            slds_history_entry *p = realloc(*out, cap * sizeof *p);
+            if (!p) {
+                rc = slds_fail(err, SLDS_ERR_NOMEM, "out of memory reading the history");
+                break;
+            }
+            *out = p;
+        }
+        slds_history_entry *e = &(*out)[*count];
+        memset(e, 0, sizeof *e);
+        snprintf(e->changed_at, sizeof e->changed_at, "%s", (const char *)sqlite3_column_text(st, 0));
+        snprintf(e->load_id, sizeof e->load_id, "%s", (const char *)sqlite3_column_text(st, 1));
+        snprintf(e->source_dir, sizeof e->source_dir, "%s", (const char *)sqlite3_column_text(st, 2));
+        snprintf(e->table, sizeof e->table, "%s", (const char *)sqlite3_column_text(st, 3));
+        snprintf(e->change, sizeof e->change, "%s", (const char *)sqlite3_column_text(st, 4));
+        e->old_row = strdup((const char *)sqlite3_column_text(st, 5));
+        (*count)++;
+        if (!e->old_row) {
+            rc = slds_fail(err, SLDS_ERR_NOMEM, "out of memory reading the history");
+            break;
+        }
+    }
+    if (!rc && step != SQLITE_DONE)
+        rc = slds_fail(err, SLDS_ERR_DB, "%s: reading the history: %s", s->path, sqlite3_errmsg(s->db));
+    sqlite3_finalize(st);
+    if (rc) {
+        slds_history_free(*out, *count);
+        *out = NULL;
+        *count = 0;
+    }
+    return rc;
+}
+
+void slds_history_free(slds_history_entry *e, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(e[i].old_row);
+    free(e);
+}
