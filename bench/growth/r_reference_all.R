@@ -48,12 +48,21 @@ if (nzchar(Sys.getenv("SGP_EXCLUDE"))) {
   d <- d[!excl, on = .(ID, CONTENT_AREA, YEAR)]
   cat(sprintf("left out %d scores (SGP_EXCLUDE)\n", nrow(excl)))
 }
+## skip-year SGPs (bench/growth/skipyear.sh): env SGP_DROP_YEAR (e.g. 2022_2023) leaves
+## that year out; priors then come from the years that remain, each grade as many
+## grades below as years before (grade 5 in 2024 from grade 3 in 2022, lag 2), as the
+## package's sgp.panel.years.lags. Without it every panel is consecutive, as before.
+if (nzchar(Sys.getenv("SGP_DROP_YEAR"))) {
+  d <- d[YEAR != Sys.getenv("SGP_DROP_YEAR")]
+  cat(sprintf("left out the year %s (SGP_DROP_YEAR)\n", Sys.getenv("SGP_DROP_YEAR")))
+}
 grades <- sort(unique(d$GRADE))                                       # 3..10, every grade tested every year
 
 ## wide panel for one progression (as sgp_reference.R): SS<g> for grades gp (oldest..current),
 ## consecutive years ending at cur.year; must have the current score
 panel <- function(subject, cur.year, gp) {
   yrs <- tail(years[years <= cur.year], length(gp))
+  stopifnot(all(diff(year.end(yrs)) == diff(gp)))                     # grade lags = year lags
   w <- NULL
   for (i in seq_along(gp)) {
     x <- d[CONTENT_AREA == subject & YEAR == yrs[i] & GRADE == gp[i], .(ID, SCALE_SCORE)]
@@ -76,7 +85,8 @@ sgp.from.coef <- function(X, coef, y) {
 ## one cohort (subject, year, grade): every order 1..K, method "br"
 run.cohort <- function(job) {
   subject <- job$subject; cur.year <- job$year; g <- job$grade
-  gp <- seq(g - job$K, g)
+  yrs <- tail(years[years <= cur.year], job$K + 1L)                  # the years with scores
+  gp <- g - (year.end(cur.year) - year.end(yrs))                       # seq(g - K, g) without gaps
   w <- panel(subject, cur.year, gp); cur <- paste0("SS", g)
   all.priors <- rev(head(gp, -1))                                     # most recent first
   out <- list(); info <- list()
@@ -106,6 +116,10 @@ for (y in years[year.end(years) %in% want]) {
   iy <- match(y, years)
   for (subject in c("READING", "MATHEMATICS")) for (g in grades) {
     K <- min(4L, iy - 1L, sum(grades < g))                            # priors that exist in the data
+    if (K >= 1L) {                                                    # across a gap: fewer grades
+      yrs <- tail(years[years <= y], K + 1L)
+      K <- sum(g - (year.end(y) - year.end(head(yrs, -1L))) >= min(grades))
+    }
     if (K >= 1L && Sys.getenv("SGP_AFFECTED_ONLY") == "1" && !is.null(excl) &&
         !nrow(excl[CONTENT_AREA == subject & YEAR %in% years[seq(iy - K, iy)] &
                    GRADE == g - (iy - match(YEAR, years))])) next

@@ -135,11 +135,156 @@ static int parse_levels_sgp(json_t *al, slds_growth_config *cfg, const char *ori
     return SLDS_OK;
 }
 
+/* An integer from a JSON integer or a string of digits (R writes years and
+ * grades as strings); -1 when neither. */
+static long json_int_like(const json_t *v)
+{
+    if (json_is_integer(v))
+        return (long)json_integer_value(v);
+    const char *t = json_string_value(v);
+    if (!t || !*t)
+        return -1;
+    char *end;
+    long x = strtol(t, &end, 10);
+    return *end ? -1 : x;
+}
+
+/* A value or a one-element array of it (R's c("3", "5") or list(c(...))). */
+static json_t *unwrap(json_t *v)
+{
+    while (json_is_array(v) && json_array_size(v) == 1 && json_is_array(json_array_get(v, 0)))
+        v = json_array_get(v, 0);
+    return v;
+}
+
+/* The skip years and explicit progressions, where either layout keeps them:
+ * `skip_years` (an array of years) and `sgp.config` (an array of the SGP
+ * package's per-analysis lists) in obj. */
+static int parse_progressions(json_t *obj, slds_growth_config *cfg, const char *origin,
+                              const char *where, slds_error *err)
+{
+    json_t *sk = json_object_get(obj, "skip_years");
+    if (sk) {
+        size_t i;
+        json_t *v;
+        if (!json_is_array(sk) || json_array_size(sk) > SLDS_GROWTH_MAX_SKIP_YEARS)
+            return slds_fail(err, SLDS_ERR_DATA, "%s: %sskip_years must be an array of at most %d years",
+                             origin, where, SLDS_GROWTH_MAX_SKIP_YEARS);
+        json_array_foreach(sk, i, v) {
+            long y = json_int_like(v);
+            if (y < 1900 || y > 3000)
+                return slds_fail(err, SLDS_ERR_DATA, "%s: %sskip_years[%zu] is not a year",
+                                 origin, where, i);
+            cfg->skip_years[cfg->n_skip_years++] = (int)y;
+        }
+    }
+    json_t *sc = json_object_get(obj, "sgp.config");
+    if (!sc)
+        return SLDS_OK;
+    if (!json_is_array(sc))
+        return slds_fail(err, SLDS_ERR_DATA, "%s: %ssgp.config is not an array", origin, where);
+    size_t i;
+    json_t *e;
+    json_array_foreach(sc, i, e) {
+        if (cfg->n_progressions == SLDS_GROWTH_MAX_PROGRESSIONS)
+            return slds_fail(err, SLDS_ERR_DATA, "%s: %ssgp.config has more than %d entries",
+                             origin, where, SLDS_GROWTH_MAX_PROGRESSIONS);
+        slds_growth_progression *pg = &cfg->progressions[cfg->n_progressions];
+        memset(pg, 0, sizeof *pg);
+        json_t *areas = unwrap(json_object_get(e, "sgp.content.areas"));
+        json_t *years = unwrap(json_object_get(e, "sgp.panel.years"));
+        json_t *grades = unwrap(json_object_get(e, "sgp.grade.sequences"));
+        json_t *lags = unwrap(json_object_get(e, "sgp.panel.years.lags"));
+        size_t n = json_array_size(grades);
+        if (!json_is_object(e) || n < 2 || n > SLDS_SGP_MAX_ORDER + 1)
+            return slds_fail(err, SLDS_ERR_DATA,
+                             "%s: %ssgp.config[%zu]: sgp.grade.sequences must list 2..%d grades",
+                             origin, where, i, SLDS_SGP_MAX_ORDER + 1);
+        json_t *area = json_is_array(areas) ? json_array_get(areas, json_array_size(areas) - 1)
+                                             : areas;
+        if (!json_is_string(area) || strlen(json_string_value(area)) >= SLDS_GROWTH_NAME_MAX)
+            return slds_fail(err, SLDS_ERR_DATA, "%s: %ssgp.config[%zu]: no sgp.content.areas",
+                             origin, where, i);
+        snprintf(pg->subject, sizeof pg->subject, "%s", json_string_value(area));
+        pg->n = (int)n;
+        for (size_t k = 0; k < n; k++) {
+            long g = json_int_like(json_array_get(grades, k));
+            if (g < 0 || g > 99)
+                return slds_fail(err, SLDS_ERR_DATA,
+                                 "%s: %ssgp.config[%zu].sgp.grade.sequences[%zu] is not a grade",
+                                 origin, where, i, k);
+            pg->grades[k] = (int)g;
+        }
+        size_t ny = json_array_size(years);
+        if (ny && ny != n)
+            return slds_fail(err, SLDS_ERR_DATA,
+                             "%s: %ssgp.config[%zu]: %zu sgp.panel.years for %zu grades", origin,
+                             where, i, ny, n);
+        if (ny) {
+            long last = json_int_like(json_array_get(years, ny - 1));
+            if (last < 0) /* "2021_2022" style years: the number after the underscore */
+                last = -1;
+            pg->year = last > 0 ? (int)last : 0;
+        }
+        size_t nl = json_array_size(lags);
+        if (nl && nl != n - 1)
+            return slds_fail(err, SLDS_ERR_DATA,
+                             "%s: %ssgp.config[%zu]: %zu sgp.panel.years.lags for %zu grades",
+                             origin, where, i, nl, n);
+        for (size_t k = 0; k + 1 < n; k++) {
+            long lag = 1;
+            if (nl)
+                lag = json_int_like(json_array_get(lags, k));
+            else if (ny)
+                lag = json_int_like(json_array_get(years, k + 1)) -
+                      json_int_like(json_array_get(years, k));
+            if (lag < 1 || lag > 10)
+                return slds_fail(err, SLDS_ERR_DATA,
+                                 "%s: %ssgp.config[%zu]: lag %zu is %ld, not 1..10", origin,
+                                 where, i, k, lag);
+            pg->lags[k] = (int)lag;
+        }
+        cfg->n_progressions++;
+    }
+    return SLDS_OK;
+}
+
+const slds_growth_progression *slds_growth_config_progression(const slds_growth_config *cfg,
+                                                              const char *subject, int grade,
+                                                              int year)
+{
+    const slds_growth_progression *any = NULL;
+    for (int k = 0; cfg && k < cfg->n_progressions; k++) {
+        const slds_growth_progression *p = &cfg->progressions[k];
+        if (strcmp(p->subject, subject) || p->grades[p->n - 1] != grade)
+            continue;
+        if (p->year == year)
+            return p;
+        if (!p->year && !any)
+            any = p;
+    }
+    return any;
+}
+
+int slds_growth_config_skips(const slds_growth_config *cfg, int year)
+{
+    for (int k = 0; cfg && k < cfg->n_skip_years; k++)
+        if (cfg->skip_years[k] == year)
+            return 1;
+    return 0;
+}
+
 static int parse_sgp(json_t *root, slds_growth_config *cfg, const char *origin, slds_error *err)
 {
     char path[256];
     int rc;
     strcpy(cfg->format, "sgp");
+    json_t *sgpc = json_object_get(root, "SGP_Configuration");
+    if (json_is_object(sgpc) &&
+        (rc = parse_progressions(sgpc, cfg, origin, "SGP_Configuration.", err)))
+        return rc;
+    if ((rc = parse_progressions(root, cfg, origin, "", err)))
+        return rc;
     json_t *kb = json_object_get(root, "Knots_Boundaries");
     if (kb && !json_is_object(kb))
         return slds_fail(err, SLDS_ERR_DATA, "%s: Knots_Boundaries is not an object", origin);
@@ -226,6 +371,8 @@ static int parse_slds(json_t *root, slds_growth_config *cfg, const char *origin,
     if (opt) {
         if (!json_is_object(opt))
             return slds_fail(err, SLDS_ERR_DATA, "%s: options is not an object", origin);
+        if ((rc = parse_progressions(opt, cfg, origin, "options.", err)))
+            return rc;
         json_t *v;
         if ((v = json_object_get(opt, "max_order"))) {
             if (!json_is_integer(v) || json_integer_value(v) < 1 ||

@@ -52,6 +52,20 @@ typedef struct slds_growth_subject {
     slds_growth_grade grades[SLDS_GROWTH_MAX_GRADES];
 } slds_growth_subject;
 
+/* An explicit grade progression of the SGP package's configuration
+ * (`sgp.config`: sgp.content.areas, sgp.panel.years, sgp.grade.sequences,
+ * sgp.panel.years.lags): the priors of grades[n-1] are grades[n-2], ...,
+ * grades[0], lags[k] years between grades[k] and grades[k+1]. */
+typedef struct slds_growth_progression {
+    char subject[SLDS_GROWTH_NAME_MAX];
+    int year;                    /* of the current grade; 0: any year */
+    int n;                       /* grades, the current one last: 2..MAX_ORDER + 1 */
+    int grades[SLDS_SGP_MAX_ORDER + 1];
+    int lags[SLDS_SGP_MAX_ORDER];
+} slds_growth_progression;
+
+enum { SLDS_GROWTH_MAX_PROGRESSIONS = 128, SLDS_GROWTH_MAX_SKIP_YEARS = 8 };
+
 typedef struct slds_growth_config {
     int n_subjects;
     slds_growth_subject subjects[SLDS_GROWTH_MAX_SUBJECTS];
@@ -65,6 +79,12 @@ typedef struct slds_growth_config {
     int knots_from_data;         /* 1: compute knots/boundaries from the scores */
     int projection_years;        /* years of growth targets; 3 */
     char format[8];              /* "sgp" or "slds": which layout was read */
+    /* skip-year priors: years whose scores are not used as priors (options.skip_years
+       or the SGP layout's SGP_Configuration.skip_years), and explicit progressions */
+    int n_skip_years;
+    int skip_years[SLDS_GROWTH_MAX_SKIP_YEARS];
+    int n_progressions;
+    slds_growth_progression progressions[SLDS_GROWTH_MAX_PROGRESSIONS];
 } slds_growth_config;
 
 /* Reads either layout (told apart by their keys); errors name the file and
@@ -76,6 +96,13 @@ void slds_growth_config_free(slds_growth_config *cfg);
 /* NULL when the subject or grade is not configured. */
 const slds_growth_grade *slds_growth_config_grade(const slds_growth_config *cfg,
                                                   const char *subject, int grade);
+/* The configured progression of subject's grade in year, or NULL (an entry
+ * for that year before one for any year). */
+const slds_growth_progression *slds_growth_config_progression(const slds_growth_config *cfg,
+                                                              const char *subject, int grade,
+                                                              int year);
+/* Whether the configuration says year's scores are not to be used as priors. */
+int slds_growth_config_skips(const slds_growth_config *cfg, int year);
 /* The cubic bs() spline of a grade's prior scores. */
 int slds_growth_grade_spline(const slds_growth_grade *g, slds_bspline *out, slds_error *err);
 /* Achievement level (0-based) of a score: the number of cuts <= score, so a
@@ -151,6 +178,16 @@ int slds_sgp_model_set_coef(slds_sgp_model *m, int order, const double *coef, in
                             slds_error *err);
 void slds_sgp_model_free(slds_sgp_model *m);
 
+/* A model as JSON (taus, each prior's spline, each fitted order's matrix
+ * with its students, loss/hoss), doubles with 17 significant digits: reading
+ * it back gives the same bits, so the same SGPs (model_json.c). *out is the
+ * caller's to free(). */
+int slds_sgp_model_to_json(const slds_sgp_model *m, char **out, slds_error *err);
+/* Fills m (the caller frees it with slds_sgp_model_free) from that JSON;
+ * errors name origin. */
+int slds_sgp_model_from_json(const char *json, size_t len, const char *origin, slds_sgp_model *m,
+                             slds_error *err);
+
 /* The n_taus predicted quantiles of each of n students from their priors
  * (n x ld row-major, column 0 most recent; the first `order` are used),
  * each row sorted and rounded to 5 decimals as the package does. */
@@ -176,6 +213,9 @@ typedef struct slds_target_problem {
     const slds_sgp_model *models[SLDS_TARGET_MAX_YEARS]; /* year h: the model of grade
                                                             current + h + 1 */
     double cuts[SLDS_TARGET_MAX_YEARS];                  /* proficient cut in year h */
+    int max_order[SLDS_TARGET_MAX_YEARS];                /* year h uses at most this order;
+                                                            0: any (a lagged model whose older
+                                                            priors are not the student's) */
 } slds_target_problem;
 
 typedef struct slds_target_result {
@@ -189,28 +229,14 @@ typedef struct slds_target_result {
     unsigned char *kind;         /* n: enum slds_target_kind */
 } slds_target_result;
 
-/* Percentile growth trajectories of one student: out[h*n_taus + t] is the
- * projected score in year h+1 when growing at the t-th quantile every year. */
+/* The one projection engine (growth/targets.c), used by the array path and
+ * by `slds growth run` alike. Percentile growth trajectories of one student:
+ * out[h*n_taus + t] is the projected score in year h+1 when growing at the
+ * t-th quantile every year (each year's row sorted). */
 int slds_sgp_trajectories(const slds_target_problem *pr, size_t student, double *out,
                           slds_error *err);
 int slds_sgp_targets(const slds_target_problem *pr, slds_target_result *res, slds_error *err);
 void slds_target_result_free(slds_target_result *res);
-
-/* The pieces slds_sgp_targets is made of, for an implementation that must
- * give the same result faster (growthrun/project.c): */
-/* SLDS_ERR_USAGE (err naming why) unless pr can be projected. */
-int slds_target_problem_check(const slds_target_problem *pr, slds_error *err);
-/* A projection clamped to the grade's loss/hoss (when the model has them). */
-double slds_sgp_clamp(const slds_sgp_model *m, double v);
-/* The highest fitted order of m that is at most want; 0 when none. */
-int slds_sgp_usable_order(const slds_sgp_model *m, int want);
-/* res for pr's students and years, every target NONE (free: slds_target_result_free). */
-int slds_target_result_init(slds_target_result *res, const slds_target_problem *pr,
-                            slds_error *err);
-/* Student i's kind and every year's target, reachable and on track from its
- * trajectories (n_years x T, each year's row sorted). */
-void slds_target_from_trajectories(const slds_target_problem *pr, size_t i, const double *traj,
-                                   int T, slds_target_result *res);
 
 /* ------------------------------------------------------------------------ */
 /* Gains in grade levels (vertical scales)                                   */

@@ -28,7 +28,7 @@ void slds_target_result_free(slds_target_result *res)
     memset(res, 0, sizeof *res);
 }
 
-int slds_target_problem_check(const slds_target_problem *pr, slds_error *err)
+static int problem_check(const slds_target_problem *pr, slds_error *err)
 {
     if (pr->n_years < 1 || pr->n_years > SLDS_TARGET_MAX_YEARS)
         return slds_fail(err, SLDS_ERR_USAGE, "growth targets for 1..%d years, not %d",
@@ -53,7 +53,8 @@ int slds_target_problem_check(const slds_target_problem *pr, slds_error *err)
     return SLDS_OK;
 }
 
-double slds_sgp_clamp(const slds_sgp_model *m, double v)
+/* A projection clamped to the grade's loss/hoss (when the model has them). */
+static double clamp(const slds_sgp_model *m, double v)
 {
     if (m->has_loss_hoss) {
         if (v < m->loss_hoss[0])
@@ -64,7 +65,8 @@ double slds_sgp_clamp(const slds_sgp_model *m, double v)
     return v;
 }
 
-int slds_sgp_usable_order(const slds_sgp_model *m, int want)
+/* The highest fitted order of m that is at most want; 0 when none. */
+static int usable_order(const slds_sgp_model *m, int want)
 {
     if (want > m->max_order)
         want = m->max_order;
@@ -73,9 +75,115 @@ int slds_sgp_usable_order(const slds_sgp_model *m, int want)
     return want;
 }
 
-/* Trajectories of one student; returns SLDS_ERR_NOTFOUND (without touching
- * err) when the student has no current score or no usable model order. */
-static int trajectories(const slds_target_problem *pr, size_t i, double *out, slds_error *err)
+/* The engine. It evaluates the B-spline basis of each prior once and reuses
+ * it: an actual score is the same prior for all T trajectories, and the
+ * projection of year b, once evaluated as the most recent prior of year b+1,
+ * is an older prior in the years after, usually with the same spline (the
+ * knots of a grade do not depend on the model; splines are compared by
+ * value). The sums are formed in a fixed order (intercept, then each prior's
+ * columns), so every projection and target is the same bit for bit whichever
+ * caller asks: slds_sgp_trajectories for one student (the history pages),
+ * slds_sgp_targets for a cohort (the array path and `slds growth run`). */
+enum { NCOL_MAX = SLDS_BS_MAX_KNOTS + SLDS_BS_MAX_DEGREE + 1 };
+
+typedef struct engine {
+    int T;
+    double *out;                                 /* n_years x T projections, rows sorted */
+    double *basis;                               /* n_years x T x NCOL_MAX */
+    const slds_bspline *spline[SLDS_TARGET_MAX_YEARS]; /* basis[b] evaluated with it */
+} engine;
+
+static int engine_init(engine *w, const slds_target_problem *pr, slds_error *err)
+{
+    memset(w, 0, sizeof *w);
+    w->T = pr->models[0]->n_taus;
+    w->out = malloc((size_t)w->T * (size_t)pr->n_years * sizeof *w->out);
+    w->basis = malloc((size_t)w->T * (size_t)pr->n_years * NCOL_MAX * sizeof *w->basis);
+    if (!w->out || !w->basis) {
+        free(w->out);
+        free(w->basis);
+        return slds_fail(err, SLDS_ERR_NOMEM, "out of memory for growth targets");
+    }
+    return SLDS_OK;
+}
+
+static void engine_free(engine *w)
+{
+    free(w->out);
+    free(w->basis);
+}
+
+static int same_spline(const slds_bspline *a, const slds_bspline *b)
+{
+    return a->degree == b->degree && a->n_knots == b->n_knots && a->intercept == b->intercept &&
+           a->boundary[0] == b->boundary[0] && a->boundary[1] == b->boundary[1] &&
+           !memcmp(a->knots, b->knots, (size_t)a->n_knots * sizeof a->knots[0]);
+}
+
+/* Evaluates the basis of every (sorted) projection of year b with spline sp. */
+static int basis_of_year(engine *w, int b, const slds_bspline *sp, slds_error *err)
+{
+    double *rows = w->basis + (size_t)b * (size_t)w->T * NCOL_MAX;
+    int rc = slds_bspline_eval(sp, w->out + (size_t)b * (size_t)w->T, (size_t)w->T, rows,
+                               NCOL_MAX, err);
+    if (!rc)
+        w->spline[b] = sp;
+    return rc;
+}
+
+/* The projections of year h for every trajectory: priors most recent first,
+ * the projections of the earlier years, then the actual scores s[0..hist). */
+static int project_year(const slds_target_problem *pr, const double *s, int hist, int h,
+                        engine *w, slds_error *err)
+{
+    const slds_sgp_model *m = pr->models[h];
+    int want = hist + h;
+    if (pr->max_order[h] > 0 && want > pr->max_order[h])
+        want = pr->max_order[h];
+    int order = usable_order(m, want), T = w->T;
+    if (order == 0)
+        return SLDS_ERR_NOTFOUND;
+    int p = m->p[order - 1];
+    const double *coef = m->coef[order - 1];
+    double actual[SLDS_SGP_MAX_ORDER][NCOL_MAX];
+    const double *proj[SLDS_SGP_MAX_ORDER] = {0};
+    for (int k = 0; k < order; k++) {
+        int back = h - 1 - k; /* projection year index, or actual score -back-1 */
+        if (back < 0) {
+            int rc = slds_bspline_eval(&m->splines[k], &s[-back - 1], 1, actual[k], NCOL_MAX, err);
+            if (rc)
+                return rc;
+        } else {
+            if (!w->spline[back] || !same_spline(w->spline[back], &m->splines[k])) {
+                int rc = basis_of_year(w, back, &m->splines[k], err);
+                if (rc)
+                    return rc;
+            }
+            proj[k] = w->basis + (size_t)back * (size_t)T * NCOL_MAX;
+        }
+    }
+    double *row = w->out + (size_t)h * (size_t)T;
+    for (int t = 0; t < T; t++) {
+        const double *c = coef + (size_t)t * (size_t)p;
+        double v = c[0];
+        int col = 1;
+        for (int k = 0; k < order; k++) {
+            int nc = slds_bspline_ncol(&m->splines[k]);
+            const double *basis = proj[k] ? proj[k] + (size_t)t * NCOL_MAX : actual[k];
+            for (int j = 0; j < nc; j++)
+                v += basis[j] * c[col + j];
+            col += nc;
+        }
+        row[t] = clamp(m, v);
+    }
+    slds_sort_small(row, (size_t)T);
+    w->spline[h] = NULL; /* year h's basis rows are not evaluated yet */
+    return SLDS_OK;
+}
+
+/* Trajectories of student i into w->out; SLDS_ERR_NOTFOUND (err untouched)
+ * when the student has no current score or no usable model order. */
+static int trajectories(const slds_target_problem *pr, size_t i, engine *w, slds_error *err)
 {
     const double *s = pr->scores + i * (size_t)pr->n_scores;
     int hist = 0;
@@ -83,40 +191,11 @@ static int trajectories(const slds_target_problem *pr, size_t i, double *out, sl
         hist++;
     if (hist == 0)
         return SLDS_ERR_NOTFOUND;
-    int T = pr->models[0]->n_taus;
-    double priors[SLDS_SGP_MAX_ORDER];
-    double basis[SLDS_BS_MAX_KNOTS + SLDS_BS_MAX_DEGREE + 2];
+    memset(w->spline, 0, sizeof w->spline);
     for (int h = 0; h < pr->n_years; h++) {
-        const slds_sgp_model *m = pr->models[h];
-        int order = slds_sgp_usable_order(m, hist + h);
-        if (order == 0)
-            return SLDS_ERR_NOTFOUND;
-        int p = m->p[order - 1];
-        const double *coef = m->coef[order - 1];
-        double *row = out + (size_t)h * (size_t)T;
-        for (int t = 0; t < T; t++) {
-            /* priors of trajectory t, most recent first: projections of the
-               earlier years, then the actual scores */
-            for (int k = 0; k < order; k++) {
-                int back = h - 1 - k; /* projection year index, or actual */
-                priors[k] = back >= 0 ? out[(size_t)back * (size_t)T + (size_t)t]
-                                      : s[-back - 1];
-            }
-            const double *c = coef + (size_t)t * (size_t)p;
-            double v = c[0];
-            int col = 1;
-            for (int k = 0; k < order; k++) {
-                int nc = slds_bspline_ncol(&m->splines[k]);
-                int rc = slds_bspline_eval(&m->splines[k], &priors[k], 1, basis, (size_t)nc, err);
-                if (rc)
-                    return rc;
-                for (int j = 0; j < nc; j++)
-                    v += basis[j] * c[col + j];
-                col += nc;
-            }
-            row[t] = slds_sgp_clamp(m, v);
-        }
-        slds_sort_small(row, (size_t)T);
+        int rc = project_year(pr, s, hist, h, w, err);
+        if (rc)
+            return rc;
     }
     return SLDS_OK;
 }
@@ -124,20 +203,24 @@ static int trajectories(const slds_target_problem *pr, size_t i, double *out, sl
 int slds_sgp_trajectories(const slds_target_problem *pr, size_t student, double *out,
                           slds_error *err)
 {
-    int rc = slds_target_problem_check(pr, err);
+    int rc = problem_check(pr, err);
     if (rc)
         return rc;
     if (student >= pr->n)
         return slds_fail(err, SLDS_ERR_USAGE, "student %zu of %zu", student, pr->n);
-    rc = trajectories(pr, student, out, err);
+    engine w;
+    if ((rc = engine_init(&w, pr, err)))
+        return rc;
+    rc = trajectories(pr, student, &w, err);
     if (rc == SLDS_ERR_NOTFOUND)
-        return slds_fail(err, rc, "student %zu has no current score or no usable model",
-                         student);
+        rc = slds_fail(err, rc, "student %zu has no current score or no usable model", student);
+    if (!rc)
+        memcpy(out, w.out, (size_t)w.T * (size_t)pr->n_years * sizeof *out);
+    engine_free(&w);
     return rc;
 }
 
-int slds_target_result_init(slds_target_result *res, const slds_target_problem *pr,
-                            slds_error *err)
+static int result_init(slds_target_result *res, const slds_target_problem *pr, slds_error *err)
 {
     memset(res, 0, sizeof *res);
     size_t n = pr->n, cells = (n ? n : 1) * (size_t)pr->n_years;
@@ -154,8 +237,10 @@ int slds_target_result_init(slds_target_result *res, const slds_target_problem *
     return SLDS_OK;
 }
 
-void slds_target_from_trajectories(const slds_target_problem *pr, size_t i, const double *traj,
-                                   int T, slds_target_result *res)
+/* Student i's kind and every year's target, reachable and on track from its
+ * trajectories (n_years x T, each year's row sorted). */
+static void from_trajectories(const slds_target_problem *pr, size_t i, const double *traj, int T,
+                              slds_target_result *res)
 {
     double cur = pr->scores[i * (size_t)pr->n_scores];
     res->kind[i] = cur >= pr->current_cut ? SLDS_TARGET_KEEP_UP : SLDS_TARGET_CATCH_UP;
@@ -180,28 +265,27 @@ void slds_target_from_trajectories(const slds_target_problem *pr, size_t i, cons
 int slds_sgp_targets(const slds_target_problem *pr, slds_target_result *res, slds_error *err)
 {
     memset(res, 0, sizeof *res);
-    int rc = slds_target_problem_check(pr, err);
+    int rc = problem_check(pr, err);
     if (rc)
         return rc;
-    int T = pr->models[0]->n_taus;
-    if ((rc = slds_target_result_init(res, pr, err)))
+    if ((rc = result_init(res, pr, err)))
         return rc;
-    double *traj = malloc((size_t)T * (size_t)pr->n_years * sizeof *traj);
-    if (!traj) {
+    engine w;
+    if ((rc = engine_init(&w, pr, err))) {
         slds_target_result_free(res);
-        return slds_fail(err, SLDS_ERR_NOMEM, "out of memory for growth targets");
+        return rc;
     }
     for (size_t i = 0; i < pr->n; i++) {
-        rc = trajectories(pr, i, traj, err);
+        rc = trajectories(pr, i, &w, err);
         if (rc == SLDS_ERR_NOTFOUND) {
             rc = SLDS_OK;
             continue; /* no target: kind stays NONE */
         }
         if (rc)
             break;
-        slds_target_from_trajectories(pr, i, traj, T, res);
+        from_trajectories(pr, i, w.out, w.T, res);
     }
-    free(traj);
+    engine_free(&w);
     if (rc)
         slds_target_result_free(res);
     return rc;

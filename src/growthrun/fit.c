@@ -85,6 +85,31 @@ static int fit_task(void *ctx, int i, int threads, slds_error *err)
     return rc;
 }
 
+/* The note of a cohort that has priors but no SGP says why (a cohort
+ * without priors got its note from the prior chain, groups.c). */
+static void explain_empty(const gr_run *r, gr_group *g)
+{
+    if (!g->K)
+        return;
+    for (size_t m = 0; m < g->n; m++)
+        if (g->fitted && g->fit.sgp[m] > 0)
+            return;
+    char text[200];
+    if (!g->n)
+        snprintf(text, sizeof text, "no SGPs: no student tested");
+    else if (!g->with_prior)
+        snprintf(text, sizeof text, "no SGPs: none of the %zu students has a grade %d score in %d",
+                 g->n, g->prior_grade[0], g->prior_year[0]);
+    else if (g->fitted)
+        snprintf(text, sizeof text,
+                 "no SGPs: %zu students with a prior score, too few to fit (order 1 needs %d)",
+                 g->with_prior, 1 + slds_bspline_ncol(&g->splines[0]) + 1);
+    else
+        snprintf(text, sizeof text, "no SGPs: no order could be fitted");
+    (void)r;
+    gr_note(g, text);
+}
+
 int gr_fit_all(gr_run *r, const slds_progress *progress, slds_error *err)
 {
     size_t cap = (size_t)(r->n_groups ? r->n_groups : 1);
@@ -106,5 +131,7 @@ int gr_fit_all(gr_run *r, const slds_progress *progress, slds_error *err)
     fit_ctx c = {.r = r, .order = order};
     int rc = slds_parallel_for(n, r->n_threads, fit_task, &c, progress, "fitting cohorts", err);
     free(order);
+    for (int k = 0; k < r->n_groups && !rc; k++)
+        explain_empty(r, &r->groups[k]);
     return rc;
 }

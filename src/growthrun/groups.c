@@ -54,26 +54,110 @@ static void tested_grades(const slds_panel *p, int s, unsigned char tested[GR_MA
                 tested[g] = 1;
 }
 
-/* The prior grades and years of grade G (design note 3), at most max_order. */
+/* Whether subject s has any score in year y (a year without: no test that
+ * year, as 2020 in many states). */
+static int year_tested(const gr_run *r, int s, int y)
+{
+    const slds_panel *p = &r->panel;
+    int k = slds_panel_year(p, y);
+    if (k < 0 || slds_growth_config_skips(r->cfg, y))
+        return 0;
+    for (int g = 0; g < GR_MAX_GRADE; g++)
+        if (p->subjects[s]->count[k][g])
+            return 1;
+    return 0;
+}
+
+/* The prior grades and years of grade G (design note 3), at most max_order:
+ * each prior one grade and one year below the last, an untested grade bridged
+ * (9 between 8 and 10) and a year without scores of the subject skipped
+ * together with its grade (lagged priors: grade 5 in 2021 from grade 3 in
+ * 2019, lag 2, when 2020 has none), as the SGP package's year lags do. The
+ * note says which years were skipped, and why a grade has no priors. */
 static void prior_chain(const gr_run *r, int s, const unsigned char tested[GR_MAX_GRADE],
                         gr_group *g)
 {
-    int below = g->grade;
+    const slds_panel *p = &r->panel;
+    const char *subject = p->subjects[s]->name;
+    int below = g->grade, below_year = p->year;
+    int skip_first = 0, skip_last = 0; /* the first years skipped, for the note */
     g->K = 0;
+    const slds_growth_progression *conf =
+        slds_growth_config_progression(r->cfg, subject, g->grade, p->year);
+    if (conf) {
+        char text[200];
+        int len = snprintf(text, sizeof text, "configured progression");
+        for (int k = conf->n - 2; k >= 0 && g->K < r->max_order; k--) {
+            below_year -= conf->lags[k];
+            if (!slds_panel_count(p, s, below_year, conf->grades[k]))
+                break;
+            g->prior_grade[g->K] = conf->grades[k];
+            g->prior_year[g->K] = below_year;
+            g->K++;
+            if (len < (int)sizeof text)
+                len += snprintf(text + len, sizeof text - (size_t)len, " %d (%d, lag %d)",
+                                conf->grades[k], below_year, conf->lags[k]);
+        }
+        if (!g->K)
+            snprintf(text, sizeof text,
+                     "no SGPs: no %s scores of grade %d in %d (the configured progression)",
+                     subject, conf->grades[conf->n - 2], p->year - conf->lags[conf->n - 2]);
+        gr_note(g, text);
+        return;
+    }
     while (g->K < r->max_order) {
-        int pg = below - 1;
+        int pg = below - 1, py = below_year - 1, last = py;
+        while (py >= p->year_lo && !year_tested(r, s, py))
+            py--, pg--;
+        if (py != last && !skip_last) {
+            skip_first = py + 1;
+            skip_last = last;
+        }
         while (pg >= 0 && !tested[pg])
-            pg--;
-        if (pg < 0)
+            pg--, py--;
+        if (pg < 0 || py < p->year_lo || !slds_panel_count(p, s, py, pg))
             break;
-        int py = r->panel.year - (g->grade - pg);
-        if (!slds_panel_count(&r->panel, s, py, pg))
-            break;
+        if (py != last && skip_last == last) {
+            char text[160];
+            if (skip_first == skip_last && slds_growth_config_skips(r->cfg, skip_last))
+                snprintf(text, sizeof text, "%d is skipped by the configuration: priors from %d",
+                         skip_last, py);
+            else if (skip_first == skip_last)
+                snprintf(text, sizeof text, "%d has no %s scores: priors from %d", skip_last,
+                         subject, py);
+            else
+                snprintf(text, sizeof text, "%d-%d have no %s scores: priors from %d",
+                         skip_first, skip_last, subject, py);
+            gr_note(g, text);
+        }
         g->prior_grade[g->K] = pg;
         g->prior_year[g->K] = py;
         g->K++;
         below = pg;
+        below_year = py;
     }
+    if (g->K)
+        return;
+    char text[200];
+    int any_earlier = 0;
+    for (int y = p->year_lo; y < p->year; y++)
+        any_earlier |= year_tested(r, s, y);
+    int lowest = 1;
+    for (int q = 0; q < g->grade; q++)
+        lowest &= !tested[q];
+    if (!any_earlier)
+        snprintf(text, sizeof text, "no SGPs: no prior year with %s scores", subject);
+    else if (lowest)
+        snprintf(text, sizeof text, "no SGPs: grade %d is the lowest grade tested in %s",
+                 g->grade, subject);
+    else if (skip_last == p->year - 1)
+        snprintf(text, sizeof text,
+                 "no SGPs: %d has no %s scores and %d none of grade %d or below", skip_last,
+                 subject, skip_first - 1, g->grade - 1 - (p->year - skip_first));
+    else
+        snprintf(text, sizeof text, "no SGPs: no %s scores of the grade below %d in %d",
+                 subject, g->grade, p->year - 1);
+    gr_note(g, text);
 }
 
 /* Knots, boundaries and loss/hoss of a grade: the configuration's, with what
@@ -127,8 +211,10 @@ static int shape_group(const gr_run *r, gr_group *g, slds_error *err)
         if (rc == SLDS_ERR_NOMEM)
             return slds_fail(err, rc, "%s", e.message);
         if (rc) {
-            snprintf(g->note, sizeof g->note, "priors from grade %d on not used: %.160s",
+            char text[200];
+            snprintf(text, sizeof text, "priors from grade %d on not used: %.160s",
                      g->prior_grade[k], e.message);
+            gr_note(g, text);
             g->K = k;
             break;
         }

@@ -56,6 +56,7 @@ typedef struct slds_growthrun_cohort {
     size_t with_target;
     double seconds;                        /* fitting time (the cohort's thread) */
     char note[256];                        /* orders dropped, knots computed, ... */
+    int school_year;                       /* Y: lag of prior k = year before it - prior_years[k] */
 } slds_growthrun_cohort;
 
 typedef struct slds_growthrun_result {

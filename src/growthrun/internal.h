@@ -77,6 +77,7 @@ typedef struct gr_group {
     int n_ahead;                       /* projection horizons */
     int ahead_grade[SLDS_TARGET_MAX_YEARS], ahead_year[SLDS_TARGET_MAX_YEARS];
     double ahead_cut[SLDS_TARGET_MAX_YEARS];
+    int ahead_order[SLDS_TARGET_MAX_YEARS]; /* orders of the model that fit the history; 0: all */
     int has_targets;
     slds_target_result targets;
 
@@ -114,8 +115,6 @@ gr_group *gr_group_find(gr_run *r, int s, int grade);
 int gr_fit_all(gr_run *r, const slds_progress *progress, slds_error *err);
 /* targets.c: growth targets of every group that has projection models. */
 int gr_targets_all(gr_run *r, const slds_progress *progress, slds_error *err);
-/* project.c: slds_sgp_targets, the same result computed faster. */
-int gr_project_targets(const slds_target_problem *pr, slds_target_result *res, slds_error *err);
 /* gains.c: one-year gains and grade levels of every group. */
 int gr_gains_all(gr_run *r, slds_error *err);
 /* tables.c: deletes what earlier runs of (year, subject) wrote; whether the

@@ -146,7 +146,14 @@ int slds_growthrun_cohorts_table(const slds_growthrun_result *r, slds_table **ou
         char priors[128] = "";
         for (int p = 0; p < c->n_priors; p++) {
             size_t len = strlen(priors);
-            snprintf(priors + len, sizeof priors - len, "%s%d", p ? " " : "", c->prior_grades[p]);
+            int after = p ? c->prior_years[p - 1] : c->school_year;
+            int lag = after - c->prior_years[p];
+            if (c->school_year && lag != 1) /* a year without scores skipped */
+                snprintf(priors + len, sizeof priors - len, "%s%d (%d, lag %d)", p ? " " : "",
+                         c->prior_grades[p], c->prior_years[p], lag);
+            else
+                snprintf(priors + len, sizeof priors - len, "%s%d", p ? " " : "",
+                         c->prior_grades[p]);
         }
         slds_table_add_row(*out, err);
         slds_table_set_text(*out, 0, c->subject, err);

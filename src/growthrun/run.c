@@ -82,6 +82,7 @@ static int fill_result(const gr_run *r, slds_growthrun_result *res, slds_error *
         slds_growthrun_cohort *c = &res->cohorts[k];
         snprintf(c->subject, sizeof c->subject, "%s", r->panel.subjects[g->subject]->name);
         c->grade = g->grade;
+        c->school_year = r->panel.year;
         c->n_priors = g->K;
         memcpy(c->prior_grades, g->prior_grade, sizeof c->prior_grades);
         memcpy(c->prior_years, g->prior_year, sizeof c->prior_years);

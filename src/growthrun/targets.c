@@ -4,7 +4,7 @@
  * grade G+1 has G as its most recent prior, G+2 has G+1, ...), up to the
  * configured number of years ahead, and the target of each year is the lowest
  * percentile of growth that reaches that grade's proficient cut
- * (slds_sgp_targets, computed by project.c). Needs cut scores: without them there are no targets. */
+ * (slds_sgp_targets, the one projection engine of growth/targets.c). Needs cut scores: without them there are no targets. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,23 +12,61 @@
 #include "growthrun/internal.h"
 
 /* The projection horizons of group g: the chain of next grades whose model
- * has g's grade as its most recent prior. */
+ * has g's grade as its most recent prior, each horizon as many years ahead
+ * as that model's lag (1; 2 across a year without scores, whose cohorts
+ * have lagged priors). A grade whose model does not start from the chain's
+ * grade (untested, not fitted, or a lagged model from further below) is
+ * passed over. */
+/* How many of the priors of h's model are, grade for grade and lag for lag,
+ * the history a student of g has when projected through h as g's next
+ * horizon: the earlier horizons' grades, g's grade, then g's priors (the
+ * engine feeds them to the model in that order). All of them (h->K) in years
+ * without gaps; across a skipped year a lagged model may expect other grades
+ * beyond its first priors, and the projection uses only the orders that fit. */
+static int same_history(const gr_run *r, const gr_group *g, const gr_group *h)
+{
+    int n = 0, grade[2 * SLDS_SGP_MAX_ORDER + SLDS_TARGET_MAX_YEARS];
+    int when[2 * SLDS_SGP_MAX_ORDER + SLDS_TARGET_MAX_YEARS];
+    for (int k = g->n_ahead - 1; k >= 0; k--) {
+        grade[n] = g->ahead_grade[k];
+        when[n++] = g->ahead_year[k];
+    }
+    grade[n] = g->grade;
+    when[n++] = r->panel.year;
+    for (int k = 0; k < g->K; k++) {
+        grade[n] = g->prior_grade[k];
+        when[n++] = g->prior_year[k];
+    }
+    /* years measured from h's own year (Y) and from the horizon's year */
+    int horizon = when[0] + (r->panel.year - h->prior_year[0]);
+    for (int k = 0; k < h->K && k < n; k++) {
+        int lag_h = (k ? h->prior_year[k - 1] : r->panel.year) - h->prior_year[k];
+        int lag_s = (k ? when[k - 1] : horizon) - when[k];
+        if (h->prior_grade[k] != grade[k] || lag_h != lag_s)
+            return k;
+    }
+    return h->K;
+}
+
 static void horizons(gr_run *r, gr_group *g)
 {
     g->n_ahead = 0;
     if (!isfinite(g->proficient_cut))
         return;
-    int from = g->grade;
+    int from = g->grade, year = r->panel.year;
     for (int next = from + 1; next < GR_MAX_GRADE && g->n_ahead < SLDS_TARGET_MAX_YEARS; next++) {
         if (next - g->grade > r->projection_years)
             break;
         gr_group *h = gr_group_find(r, g->subject, next);
-        if (!h)
-            continue; /* an untested grade: the chain may bridge it */
-        if (!h->orders_fitted || h->K < 1 || h->prior_grade[0] != from || !isfinite(h->proficient_cut))
+        if (!h || !h->orders_fitted || h->K < 1 || h->prior_grade[0] != from)
+            continue;
+        int fits = same_history(r, g, h);
+        if (!isfinite(h->proficient_cut) || fits < 1)
             break;
+        g->ahead_order[g->n_ahead] = fits < h->K ? fits : 0;
+        year += r->panel.year - h->prior_year[0];
         g->ahead_grade[g->n_ahead] = next;
-        g->ahead_year[g->n_ahead] = r->panel.year + (next - g->grade);
+        g->ahead_year[g->n_ahead] = year;
         g->ahead_cut[g->n_ahead] = h->proficient_cut;
         g->n_ahead++;
         from = next;
@@ -58,8 +96,9 @@ static int target_task(void *ctx, int i, int threads, slds_error *err)
     for (int h = 0; h < g->n_ahead; h++) {
         pr.models[h] = &gr_group_find(r, g->subject, g->ahead_grade[h])->fit.model;
         pr.cuts[h] = g->ahead_cut[h];
+        pr.max_order[h] = g->ahead_order[h];
     }
-    int rc = gr_project_targets(&pr, &g->targets, err);
+    int rc = slds_sgp_targets(&pr, &g->targets, err);
     free(scores);
     if (rc)
         return slds_error_prefix(err, "%s grade %d targets: ", r->panel.subjects[g->subject]->name,

@@ -302,6 +302,41 @@ static void test_sgp_small_cohort(void **state)
     assert_int_equal(slds_sgp_percentile(pred, 100, cur[1]), res.sgp[1]);
     assert_int_equal(slds_sgp_percentile(pred, 100, -1e9), 1);
     assert_int_equal(slds_sgp_percentile(pred, 100, 1e9), 99);
+
+    /* export and import (published matrices): the same bits, so the same
+       SGP of every order for every student */
+    res.model.has_loss_hoss = 1;
+    res.model.loss_hoss[0] = 300.5;
+    res.model.loss_hoss[1] = 700.25;
+    char *json = NULL;
+    assert_int_equal(slds_sgp_model_to_json(&res.model, &json, &err), 0);
+    slds_sgp_model back;
+    if (slds_sgp_model_from_json(json, strlen(json), "model.json", &back, &err))
+        fail_msg("%s", err.message);
+    assert_int_equal(back.max_order, 2);
+    assert_int_equal(back.n_taus, 100);
+    assert_memory_equal(back.taus, res.model.taus, sizeof back.taus);
+    assert_memory_equal(back.splines, res.model.splines, 2 * sizeof back.splines[0]);
+    for (int k = 0; k < 2; k++) {
+        assert_int_equal(back.p[k], res.model.p[k]);
+        assert_int_equal(back.n_fit[k], res.model.n_fit[k]);
+        assert_memory_equal(back.coef[k], res.model.coef[k],
+                            (size_t)back.p[k] * 100 * sizeof(double));
+    }
+    assert_true(back.has_loss_hoss && back.loss_hoss[0] == 300.5 && back.loss_hoss[1] == 700.25);
+    for (int i = 0; i < N; i++)
+        for (int k = 1; k <= res.order[i]; k++) {
+            double p2[100];
+            assert_int_equal(slds_sgp_predict(&back, k, pri + 2 * i, 2, 1, p2, &err), 0);
+            assert_int_equal(slds_sgp_percentile(p2, 100, cur[i]), res.sgp_by_order[2 * i + k - 1]);
+        }
+    slds_sgp_model_free(&back);
+    /* a damaged file is refused, naming it */
+    json[strlen(json) / 2] = '\0';
+    assert_int_equal(slds_sgp_model_from_json(json, strlen(json), "cut.json", &back, &err),
+                     SLDS_ERR_DATA);
+    assert_non_null(strstr(err.message, "cut.json"));
+    free(json);
     slds_sgp_result_free(&res);
 
     for (int i = 0; i < N; i++)
