@@ -3,7 +3,9 @@
  * the (C)(1) score that earns: 2 points per element, 24 at most. Each element
  * is decided from row counts only (the rule and its evidence are listed in
  * docs/audit.md); the counts come from the tallies of the table scans, so
- * this step reads no table except loads. */
+ * this step reads no table except loads, and counts two columns directly
+ * (exit_code, not_tested_reason) whose blanks the completeness checks do not
+ * count in every row. */
 #include "audit/audit_internal.h"
 
 #include <stdarg.h>
@@ -60,6 +62,24 @@ static void decide(slds_audit_element *e, bool supported, const char *fmt, ...)
     va_end(ap);
 }
 
+/* Rows of table whose column holds a value, counted directly: for the columns
+ * whose blanks the completeness checks skip or count only in some rows
+ * (conditional_blanks in scan.c), rows minus blanks would count every row. */
+static int64_t count_valued(audit_ctx *c, const char *table, const char *column)
+{
+    char sql[256];
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM main.\"%s\" WHERE \"%s\" IS NOT NULL AND \"%s\" <> ''", table,
+             column, column);
+    slds_cursor cur;
+    if (slds_cursor_open(&cur, c->s, sql, c->err))
+        return -1;
+    int r = slds_cursor_step(&cur, c->err);
+    int64_t n = r == 1 ? slds_cursor_int(&cur, 0) : -1;
+    slds_cursor_close(&cur);
+    return n;
+}
+
 static int64_t count_loads(audit_ctx *c)
 {
     int64_t n = slds_store_count(c->s, "loads", c->err);
@@ -83,14 +103,18 @@ int audit_elements(audit_ctx *c, slds_audit_report *r)
     long long enroll = tally(c, "enrollments.rows"), attrs = tally(c, "student_attributes.rows");
     decide(&e[1], enroll > 0 && attrs > 0, "%lld enrollments; %lld student-year attribute rows",
            enroll, attrs);
-    long long exits = nonblank(c, "enrollments", "exit_code");
+    long long exits = count_valued(c, "enrollments", "exit_code");
+    if (exits < 0)
+        return c->err->code;
     decide(&e[2], exits > 0, "%lld enrollments with an exit code (of %lld)", exits, enroll);
     long long post = tally(c, "postsecondary.rows");
     decide(&e[3], post > 0, "%lld postsecondary enrollment rows", post);
     decide(&e[4], loads > 0, "%lld loads recorded; this audit", (long long)loads);
     long long scored = tally(c, "assessments.state_scored");
     decide(&e[5], scored > 0, "%lld STATE assessment rows with a scale score", scored);
-    long long not_tested = nonblank(c, "assessments", "not_tested_reason");
+    long long not_tested = count_valued(c, "assessments", "not_tested_reason");
+    if (not_tested < 0)
+        return c->err->code;
     decide(&e[6], not_tested > 0, "%lld assessment rows with a not-tested reason", not_tested);
     long long staff = tally(c, "staff.rows"), linked = rosters_with_known_teacher(c);
     decide(&e[7], staff > 0 && linked > 0,

@@ -10,7 +10,7 @@
 #include "report/report.h"
 
 static const char usage[] =
-    "usage: slds report DB NAME [--PARAM VALUE ...] [--public [--min-n N]]\n"
+    "usage: slds report DB NAME [--PARAM VALUE ...] [--public [--min-n N] [--no-ranges]]\n"
     "                   [--format table|csv|json|html]\n"
     "       slds report --list [--format table|csv|json|html]\n"
     "\n"
@@ -24,6 +24,8 @@ static const char usage[] =
     "                 minimum size are suppressed (*), and so are the cells that would\n"
     "                 let them be recovered by subtraction (docs/report.md)\n"
     "  --min-n N      minimum group size for --public (default 10)\n"
+    "  --no-ranges    with --public, show rates near 0 % and 100 % of small groups\n"
+    "                 exactly (default: as ranges such as <=5%, docs/privacy.md)\n"
     "  --format FMT   table (default), csv, json or html\n"
     "  -h, --help     this help\n"
     "\n"
@@ -86,6 +88,10 @@ int cmd_report(int argc, char **argv)
             public = true;
             continue;
         }
+        if (!strcmp(argv[i], "--no-ranges")) {
+            rules.nbands = 0;
+            continue;
+        }
         const char *name, *value = option_value(argc, argv, &i, &name, bufs[i], sizeof bufs[i]);
         if (!value)
             status = cli_usage_error("report", "option '--%s' needs a value", name);
@@ -120,14 +126,23 @@ int cmd_report(int argc, char **argv)
         if (!rc)
             rc = slds_report_run(store, positional[1], &args, public ? &rules : NULL, &out, &err);
         slds_store_close(store);
+        bool page = !rc && fmt == SLDS_FORMAT_HTML && out.figure.len;
+        if (page) /* a page a school board can open: the charts, then the tables */
+            printf("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>%s</title>\n"
+                   "<style>body{font-family:sans-serif;max-width:60em;margin:1em auto;color:#222}"
+                   "table{border-collapse:collapse;font-size:80%%}td,th{border:1px solid #ccc;padding:2px 4px}"
+                   "td{text-align:right}</style></head><body>\n<h1>%s</h1>\n%s",
+                   positional[1], positional[1], out.figure.data);
         if (!rc && fmt == SLDS_FORMAT_HTML && out.html.len)
             fputs(out.html.data, stdout); /* the report's charts, then its tables */
         if (!rc)
             rc = slds_tables_write(out.tables, out.n, (slds_format)fmt, stdout, &err);
+        if (page && !rc)
+            puts("</body></html>");
         if (!rc && public)
             fprintf(stderr, "slds report: public form, groups under %d: %zu cells suppressed, %zu more so "
-                            "they cannot be recovered\n",
-                    rules.min_n, out.privacy.primary, out.privacy.secondary);
+                            "they cannot be recovered, %zu rates shown as ranges\n",
+                    rules.min_n, out.privacy.primary, out.privacy.secondary, out.privacy.ranges);
         slds_report_output_free(&out);
         status = rc ? cli_error(&err) : 0;
     }

@@ -14,7 +14,11 @@
 
 void slds_privacy_rules_default(slds_privacy_rules *r)
 {
-    r->min_n = 10;
+    /* NCES 2011-603 (SLDS Technical Brief 3), recommended reporting rules:
+     * the bottom and top codes shrink as the group grows (docs/privacy.md). */
+    static const slds_privacy_band nces[] = {{300, 1}, {100, 2}, {40, 5}, {20, 10}, {1, 20}};
+    *r = (slds_privacy_rules){.min_n = 10, .nbands = 5};
+    memcpy(r->bands, nces, sizeof nces);
 }
 
 typedef struct keyed_row {
@@ -31,10 +35,11 @@ static int by_key(const void *a, const void *b)
 
 typedef struct work {
     slds_table *t;
+    const slds_privacy_rules *rules;
     int ncols, size_col;
     size_t nrows;
     keyed_row *rows; /* sorted by partition key */
-    size_t secondary;
+    size_t secondary, ranges;
 } work;
 
 static bool protected_role(slds_column_role role)
@@ -109,7 +114,11 @@ static bool derived(work *w)
             else if (col->role == SLDS_ROLE_STATISTIC) {
                 int base = col->derives_from ? slds_table_find_column(w->t, col->derives_from)
                                              : w->size_col;
-                hide = size_hidden || slds_table_is_suppressed(w->t, r, base);
+                int denom = col->denominator ? slds_table_find_column(w->t, col->denominator) : -1;
+                /* a range (rule 6) hides its numerator on purpose */
+                bool coded = slds_table_range(w->t, r, c, NULL) != 0;
+                hide = size_hidden || (!coded && slds_table_is_suppressed(w->t, r, base)) ||
+                       (denom >= 0 && slds_table_is_suppressed(w->t, r, denom));
             }
             if (hide && suppress(w, r, c)) {
                 w->secondary++;
@@ -178,6 +187,85 @@ static bool complement_columns(work *w, size_t r)
     return changed;
 }
 
+/* Rule 5: along each declared total, for each SIZE or COUNT column. */
+static bool complement_totals(work *w)
+{
+    bool changed = false;
+    for (size_t i = 0; i < slds_table_ntotals(w->t); i++) {
+        const size_t *parts;
+        size_t nparts;
+        size_t total = slds_table_total(w->t, i, &parts, &nparts);
+        for (int c = 0; c < w->ncols; c++) {
+            if (role(w, c) != SLDS_ROLE_SIZE && role(w, c) != SLDS_ROLE_COUNT)
+                continue;
+            size_t hidden = total != SLDS_TOTAL_ELSEWHERE && slds_table_is_suppressed(w->t, total, c);
+            size_t best = (size_t)-1;
+            double best_v = INFINITY;
+            for (size_t k = 0; k < nparts; k++) {
+                if (slds_table_is_suppressed(w->t, parts[k], c))
+                    hidden++;
+                else if (!slds_table_is_blank(w->t, parts[k], c) &&
+                         slds_table_real(w->t, parts[k], c) < best_v) {
+                    best_v = slds_table_real(w->t, parts[k], c);
+                    best = parts[k];
+                }
+            }
+            if (hidden != 1)
+                continue;
+            size_t target = best != (size_t)-1 ? best : total;
+            if (target != SLDS_TOTAL_ELSEWHERE && suppress(w, target, c)) {
+                w->secondary++;
+                changed = true;
+            }
+        }
+    }
+    return changed;
+}
+
+/* The bottom code for a denominator d, or -1 when no band covers it. */
+static double band_bottom(const slds_privacy_rules *r, double d)
+{
+    for (int b = 0; b < r->nbands; b++)
+        if (d >= r->bands[b].min_n)
+            return r->bands[b].bottom;
+    return -1;
+}
+
+/* Rule 6: rates near 0 % and 100 % of small groups shown as ranges. */
+static bool code_ranges(work *w)
+{
+    bool changed = false;
+    for (int c = 0; c < w->ncols; c++) {
+        const slds_column_spec *col = slds_table_column(w->t, c);
+        if (col->role != SLDS_ROLE_STATISTIC || !col->denominator)
+            continue;
+        int denom = slds_table_find_column(w->t, col->denominator);
+        int num = col->derives_from ? slds_table_find_column(w->t, col->derives_from) : -1;
+        for (size_t r = 0; r < w->nrows; r++) {
+            if (slds_table_is_suppressed(w->t, r, c) || slds_table_is_blank(w->t, r, c) ||
+                slds_table_range(w->t, r, c, NULL) || slds_table_is_suppressed(w->t, r, denom))
+                continue;
+            double v = slds_table_real(w->t, r, c), b = band_bottom(w->rules, slds_table_real(w->t, r, denom));
+            if (b < 0 || !(v <= b || v >= 100 - b))
+                continue;
+            slds_table_code_range(w->t, r, c, v <= b, v <= b ? b : 100 - b);
+            w->ranges++;
+            changed = true;
+            if (num >= 0 && suppress(w, r, num))
+                w->secondary++;
+            /* statistics of the whole row (derived from n, e.g. a gap between
+             * two rates) may combine the coded rate: hidden with it */
+            for (int k = 0; k < w->ncols; k++) {
+                const slds_column_spec *o = slds_table_column(w->t, k);
+                if (k != c && o->role == SLDS_ROLE_STATISTIC && !o->derives_from &&
+                    !o->denominator && suppress(w, r, k))
+                    w->secondary++;
+            }
+        }
+    }
+    return changed;
+}
+
 static bool round_once(work *w)
 {
     bool changed = derived(w);
@@ -191,6 +279,8 @@ static bool round_once(work *w)
     }
     for (size_t r = 0; r < w->nrows; r++)
         changed |= complement_columns(w, r);
+    changed |= complement_totals(w);
+    changed |= code_ranges(w);
     return changed;
 }
 
@@ -203,7 +293,7 @@ int slds_privacy_suppress(slds_table *t, const slds_privacy_rules *rules,
     *res = (slds_privacy_result){0};
     if (!rules || rules->min_n < 1)
         return slds_fail(err, SLDS_ERR_USAGE, "privacy: the minimum group size must be 1 or more");
-    work w = {.t = t, .ncols = slds_table_ncols(t), .size_col = -1, .nrows = slds_table_nrows(t)};
+    work w = {.t = t, .rules = rules, .ncols = slds_table_ncols(t), .size_col = -1, .nrows = slds_table_nrows(t)};
     for (int c = 0; c < w.ncols; c++)
         if (role(&w, c) == SLDS_ROLE_SIZE) {
             if (w.size_col >= 0)
@@ -223,6 +313,7 @@ int slds_privacy_suppress(slds_table *t, const slds_privacy_rules *rules,
     while (round_once(&w))
         res->rounds++;
     res->secondary = w.secondary;
+    res->ranges = w.ranges;
     for (size_t r = 0; r < w.nrows; r++)
         free(w.rows[r].key);
     free(w.rows);

@@ -23,7 +23,22 @@
  *  4. complementary across columns: in each row, among the parts of a total
  *     (sums_to), when exactly one is suppressed the smallest shown part is
  *     suppressed too (the total when no other part is shown);
- *  rules 2-4 repeat until a round changes nothing (a fixed point).
+ *  5. complementary across declared totals (slds_table_declare_total: a
+ *     district and its schools, all students and a set of subgroups that
+ *     partition them, all grades and each grade): in each SIZE or COUNT
+ *     column, when exactly one cell of {total} + parts is suppressed, the
+ *     smallest shown part is suppressed too (the total when no part is
+ *     shown; a total published elsewhere counts as shown);
+ *  6. ranges: a shown rate (a STATISTIC with a denominator, in percent)
+ *     whose denominator d is shown and falls in a band of rules.bands is
+ *     shown as "≤b%" when at or below the band's bottom b and "≥(100-b)%"
+ *     when at or above 100 - b; its numerator count is then suppressed in
+ *     that row (with it the rate would be exact again), and so are the
+ *     row's statistics derived from n alone (a gap between two rates would
+ *     give the coded one away). A rate is also
+ *     suppressed when its denominator is (rule 2: with the numerator the
+ *     denominator would be exact);
+ *  rules 2-6 repeat until a round changes nothing (a fixed point).
  *
  * Design notes (invariants, each with its test in tests/privacy/test_privacy.c):
  *  I1. No SIZE, COUNT or STATISTIC cell of a row with n < min is shown
@@ -38,6 +53,12 @@
  *  I6. Suppression only adds marks: PLAIN and PARTITION cells and values are
  *      never changed, and a second pass suppresses nothing more
  *      (test_fixed_point).
+ *  I7. Along every declared total, each SIZE or COUNT column has 0 or at
+ *      least 2 unknown cells among {total} + parts (tests/privacy/
+ *      test_privacy_properties.c, random tables).
+ *  I8. A rate is shown as a range exactly when rule 6 says so, its
+ *      numerator is then hidden, and no exact rate is shown whose numerator
+ *      or denominator is hidden (test_privacy_properties.c).
  */
 #ifndef SLDS_PRIVACY_H
 #define SLDS_PRIVACY_H
@@ -47,15 +68,31 @@
 #include "core/core.h"
 #include "table/table.h"
 
+/* One band of the range rule: for a rate over a denominator of at least
+ * min_n, values at or below bottom percent are shown "≤bottom%" and values at
+ * or above 100 - bottom "≥(100-bottom)%". */
+typedef struct slds_privacy_band {
+    int min_n;
+    double bottom;
+} slds_privacy_band;
+
+#define SLDS_PRIVACY_MAX_BANDS 8
+
 typedef struct slds_privacy_rules {
     int min_n; /* minimum group size published (default 10) */
+    /* Rule 6, ranges near 0 % and 100 % (default on, the bands of NCES
+     * 2011-603 as docs/privacy.md states): bands by descending min_n; a
+     * denominator below every band's min_n is not coded. nbands 0: off. */
+    int nbands;
+    slds_privacy_band bands[SLDS_PRIVACY_MAX_BANDS];
 } slds_privacy_rules;
 
 void slds_privacy_rules_default(slds_privacy_rules *r);
 
 typedef struct slds_privacy_result {
     size_t primary;       /* cells suppressed by rule 1 */
-    size_t secondary;     /* cells suppressed by rules 2-4 */
+    size_t secondary;     /* cells suppressed by rules 2-6 */
+    size_t ranges;        /* rates shown as ranges by rule 6 */
     int rounds;           /* rounds of rules 2-4 that suppressed something */
 } slds_privacy_result;
 

@@ -97,6 +97,7 @@ void slds_report_output_free(slds_report_output *out)
     for (size_t i = 0; i < out->n; i++)
         slds_table_free(out->tables[i]);
     free(out->tables);
+    slds_buf_free(&out->figure);
     slds_buf_free(&out->html);
     *out = (slds_report_output){0};
 }
@@ -233,16 +234,23 @@ static const slds_report_param growth_aggregate_params[] = {
 
 static const slds_report_def reports[] = {
     {"audit", "data quality by file and district; America COMPETES elements and the (C)(1) score",
-     audit_params, 3, false, report_audit},
+     audit_params, 3, false, report_audit, NULL},
     {"growth-aggregates",
      "median and mean SGP and grade-level gains by state, district, school, teacher and subgroup",
-     growth_aggregate_params, 3, true, report_growth_aggregates},
+     growth_aggregate_params, 3, true, report_growth_aggregates, NULL},
     {"graduation", "four- and five-year adjusted cohort graduation rates (34 CFR 200.19(b)(1))",
-     graduation_params, 3, true, report_graduation},
+     graduation_params, 3, true, report_graduation, NULL},
     {"college", "college enrollment within 16 months of graduation, 2-/4-year, remedial, credits",
-     college_params, 4, true, report_college},
+     college_params, 4, true, report_college, NULL},
     {"lowest-achieving", "persistently lowest-achieving schools, intervention models, the transformation rule",
-     lowest_params, 9, true, report_lowest},
+     lowest_params, 9, true, report_lowest, NULL},
+    {"achievement", "proficiency, participation, not tested by reason, subgroup gaps and their trend (A)(3)(ii)",
+     slds_account_achievement_params, 7, true, slds_account_achievement_report,
+     slds_account_achievement_figure},
+    {"competes", "the 12 America COMPETES Act elements the data supports and the (C)(1) score (from the audit)",
+     NULL, 0, true, slds_account_competes_report, NULL},
+    {"performance-measures", "the notice's Appendix A performance measures: baseline, annual target (CSV) and actual",
+     slds_account_measures_params, 3, true, slds_account_measures_report, NULL},
 };
 
 #define NREPORTS (sizeof reports / sizeof reports[0])
@@ -284,9 +292,12 @@ int slds_report_run(slds_store *s, const char *name, const slds_report_args *arg
         rc = slds_privacy_suppress(out->tables[i], public_rules, &res, err);
         out->privacy.primary += res.primary;
         out->privacy.secondary += res.secondary;
+        out->privacy.ranges += res.ranges;
         if (res.rounds > out->privacy.rounds)
             out->privacy.rounds = res.rounds;
     }
+    if (!rc && def->figure)
+        rc = def->figure(out, err);
     if (rc)
         slds_report_output_free(out);
     return rc;

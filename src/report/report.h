@@ -47,6 +47,9 @@ typedef struct slds_report_output {
     size_t n;
     slds_table **tables;
     slds_privacy_result privacy; /* totals over every table, when public */
+    /* Charts (inline SVG) drawn from the tables after suppression (the
+     * report's figure step), for the HTML form; empty when none. */
+    slds_buf figure;
     slds_buf html; /* charts (SVG) shown before the tables in the HTML form; may be empty.
                     * Drawn from unsuppressed figures: a public run drops it. */
 } slds_report_output;
@@ -65,6 +68,9 @@ typedef struct slds_report_def {
     int nparams;
     bool publishable; /* false: the report names students (ids), never public */
     slds_report_fn run;
+    /* Optional: draws out->figure from out->tables once suppression is done,
+     * so a chart never shows what the tables hide. */
+    int (*figure)(slds_report_output *out, slds_error *err);
 } slds_report_def;
 
 /* Every report, in a fixed order; *n is their count. */

@@ -9,6 +9,8 @@ typedef struct slds_cell {
     slds_cell_type type;
     bool set;        /* false: blank */
     bool suppressed; /* by src/privacy */
+    signed char range; /* by src/privacy: -1 shown as "at most", +1 "at least" range_bound */
+    double range_bound;
     union {
         char *s; /* TEXT, DATE */
         long long i;
@@ -36,6 +38,11 @@ struct slds_table {
     slds_cell *cells;       /* nrows * ncols, row-major */
     size_t nrows, caprows;
     int status; /* first failure, sticky */
+    struct slds_total_decl {
+        size_t total, nparts;
+        size_t *parts;
+    } *totals; /* declared totals (slds_table_declare_total) */
+    size_t ntotals, captotals;
     slds_render_state *render;
 };
 

@@ -49,6 +49,11 @@ static int cell_format(const slds_table *t, const slds_cell *c, int col, slds_bu
         return slds_buf_puts(b, "*");
     if (!c->set)
         return SLDS_OK;
+    if (c->range) {
+        const char *unit = t->cols[col].unit;
+        return slds_buf_printf(b, "%s%g%s", c->range < 0 ? "\u2264" : "\u2265", c->range_bound,
+                               unit && !strcmp(unit, "percent") ? "%" : "");
+    }
     switch (c->type) {
     case SLDS_CELL_TEXT:
     case SLDS_CELL_DATE: return slds_buf_puts(b, c->v.s);
@@ -246,6 +251,12 @@ static json_t *cell_json(const slds_table *t, const slds_cell *c, int col)
         return json_array(); /* a list with no items, not an unknown one */
     if (!c->set || c->suppressed)
         return json_null();
+    if (c->range) {
+        slds_buf b = {0};
+        json_t *j = cell_format(t, c, col, &b) ? NULL : json_string(b.data);
+        slds_buf_free(&b);
+        return j;
+    }
     switch (c->type) {
     case SLDS_CELL_TEXT:
     case SLDS_CELL_DATE: return json_string(c->v.s);

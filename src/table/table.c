@@ -45,7 +45,11 @@ void slds_table_free(slds_table *t)
         free((char *)t->cols[c].unit);
         free((char *)t->cols[c].sums_to);
         free((char *)t->cols[c].derives_from);
+        free((char *)t->cols[c].denominator);
     }
+    for (size_t i = 0; i < t->ntotals; i++)
+        free(t->totals[i].parts);
+    free(t->totals);
     free(t->cols);
     free(t->cells);
     free(t->name);
@@ -84,6 +88,18 @@ static int spec_check(const slds_column_spec *cols, int ncols, int c, slds_error
                              "table",
                              cols[c].name, cols[c].derives_from);
     }
+    if (cols[c].denominator) {
+        int found = -1;
+        for (int k = 0; k < ncols; k++)
+            if (!strcmp(cols[k].name, cols[c].denominator))
+                found = k;
+        if (cols[c].role != SLDS_ROLE_STATISTIC || found < 0 ||
+            (cols[found].role != SLDS_ROLE_COUNT && cols[found].role != SLDS_ROLE_SIZE))
+            return slds_fail(err, SLDS_ERR_USAGE,
+                             "table: column '%s' is a share of '%s', which is not a count of the "
+                             "table",
+                             cols[c].name, cols[c].denominator);
+    }
     return SLDS_OK;
 }
 
@@ -112,9 +128,11 @@ int slds_table_new(slds_table **out, const char *name, const char *title,
         t->cols[c].unit = copy(cols[c].unit);
         t->cols[c].sums_to = copy(cols[c].sums_to);
         t->cols[c].derives_from = copy(cols[c].derives_from);
+        t->cols[c].denominator = copy(cols[c].denominator);
         ok = t->cols[c].name && (!cols[c].unit || t->cols[c].unit) &&
              (!cols[c].sums_to || t->cols[c].sums_to) &&
-             (!cols[c].derives_from || t->cols[c].derives_from);
+             (!cols[c].derives_from || t->cols[c].derives_from) &&
+             (!cols[c].denominator || t->cols[c].denominator);
     }
     if (!ok) {
         slds_table_free(t);
@@ -337,4 +355,58 @@ bool slds_table_is_suppressed(const slds_table *t, size_t row, int col)
 {
     const slds_cell *c = slds_table_cell(t, row, col);
     return c && c->suppressed;
+}
+
+void slds_table_code_range(slds_table *t, size_t row, int col, bool at_most, double bound)
+{
+    if (row < t->nrows && col >= 0 && col < t->ncols) {
+        slds_cell *c = &t->cells[row * (size_t)t->ncols + (size_t)col];
+        c->range = at_most ? -1 : 1;
+        c->range_bound = bound;
+    }
+}
+
+int slds_table_range(const slds_table *t, size_t row, int col, double *bound)
+{
+    const slds_cell *c = slds_table_cell(t, row, col);
+    if (!c || !c->range || c->suppressed)
+        return 0;
+    if (bound)
+        *bound = c->range_bound;
+    return c->range;
+}
+
+int slds_table_declare_total(slds_table *t, size_t total, const size_t *parts, size_t nparts,
+                             slds_error *err)
+{
+    if (total != SLDS_TOTAL_ELSEWHERE && total >= t->nrows)
+        return slds_fail(err, SLDS_ERR_USAGE, "table %s: total row %zu out of range", t->name, total);
+    for (size_t i = 0; i < nparts; i++)
+        if (parts[i] >= t->nrows)
+            return slds_fail(err, SLDS_ERR_USAGE, "table %s: part row %zu out of range", t->name,
+                             parts[i]);
+    if (t->ntotals == t->captotals) {
+        size_t cap = t->captotals ? 2 * t->captotals : 16;
+        struct slds_total_decl *p = realloc(t->totals, cap * sizeof *p);
+        if (!p)
+            return slds_fail(err, SLDS_ERR_NOMEM, "table: out of memory");
+        t->totals = p;
+        t->captotals = cap;
+    }
+    size_t *copy_parts = malloc((nparts ? nparts : 1) * sizeof *copy_parts);
+    if (!copy_parts)
+        return slds_fail(err, SLDS_ERR_NOMEM, "table: out of memory");
+    if (nparts)
+        memcpy(copy_parts, parts, nparts * sizeof *parts);
+    t->totals[t->ntotals++] = (struct slds_total_decl){total, nparts, copy_parts};
+    return SLDS_OK;
+}
+
+size_t slds_table_ntotals(const slds_table *t) { return t->ntotals; }
+
+size_t slds_table_total(const slds_table *t, size_t i, const size_t **parts, size_t *nparts)
+{
+    *parts = t->totals[i].parts;
+    *nparts = t->totals[i].nparts;
+    return t->totals[i].total;
 }

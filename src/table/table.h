@@ -71,6 +71,11 @@ typedef struct slds_column_spec {
     slds_column_role role;
     const char *sums_to; /* COUNT only: a column of the same row this one is a part of, or NULL */
     const char *derives_from; /* STATISTIC only: the COUNT it is computed from; NULL: the SIZE */
+    /* STATISTIC only: the COUNT or SIZE it is a share of (a rate in percent:
+     * derives_from / denominator x 100). Public reporting hides the rate with
+     * its denominator and shows it as a range near 0 % and 100 % in small
+     * groups (src/privacy). NULL: not a share. */
+    const char *denominator;
 } slds_column_spec;
 
 /* -------------------------------------------------------------- tables */
@@ -127,6 +132,27 @@ const char *slds_table_cell_text(const slds_table *t, size_t row, int col, char 
 /* Privacy marks (src/privacy sets them; renderers honour them). */
 void slds_table_suppress(slds_table *t, size_t row, int col);
 bool slds_table_is_suppressed(const slds_table *t, size_t row, int col);
+/* A shown cell coarsened to a range: at_most true shows "≤bound", false
+ * "≥bound" (with "%" when the column's unit is "percent") in text, CSV, HTML
+ * and as that string in JSON; the value is kept for the report's owner. */
+void slds_table_code_range(slds_table *t, size_t row, int col, bool at_most, double bound);
+/* 0: not coded; -1: at most *bound; +1: at least *bound. bound may be NULL. */
+int slds_table_range(const slds_table *t, size_t row, int col, double *bound);
+
+/* Declared totals (for privacy's complementary suppression across rows):
+ * in every SIZE and COUNT column, row total holds the sum of rows
+ * parts[0..nparts) (e.g. a district and its schools, all students and the
+ * subgroups that partition them, all grades and each grade). total may be
+ * SLDS_TOTAL_ELSEWHERE: the total is published in another table or run, so
+ * the parts must still protect each other. Rows are indices of rows already
+ * added (in-memory tables only). SLDS_ERR_USAGE for a row out of range;
+ * SLDS_ERR_NOMEM. */
+#define SLDS_TOTAL_ELSEWHERE ((size_t)-1)
+int slds_table_declare_total(slds_table *t, size_t total, const size_t *parts, size_t nparts,
+                             slds_error *err);
+size_t slds_table_ntotals(const slds_table *t);
+/* The i-th declared total: its row (or SLDS_TOTAL_ELSEWHERE) and its parts. */
+size_t slds_table_total(const slds_table *t, size_t i, const size_t **parts, size_t *nparts);
 
 /* ----------------------------------------------------------- rendering */
 

@@ -1,0 +1,548 @@
+/* measures.c - the `performance-measures` report
+ * (docs/reports/performance-measures.md): the performance measures of the
+ * notice's Appendix A, in its wording, each with the data that answers it,
+ * its baseline, the year's target (from a CSV the state keeps) and the
+ * actual figure: the table a state attaches to its annual report. Measures
+ * the data cannot answer yet are listed with the reason (most wait for
+ * educator-effectiveness ratings, issue 8), so the table is complete. */
+#include "account/account.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ingest/csv.h"
+
+const slds_report_param slds_account_measures_params[] = {
+    {"year", SLDS_PARAM_INTEGER, true, "school year reported"},
+    {"baseline-year", SLDS_PARAM_INTEGER, false, "year of the baseline figures (default: the first loaded year)"},
+    {"targets", SLDS_PARAM_TEXT, false, "CSV of annual targets: measure_id,school_year,target"},
+};
+const int slds_account_measures_nparams = 3;
+
+/* How a measure is computed from the store. */
+typedef enum {
+    M_NONE,          /* not answerable yet */
+    M_LEAS,          /* number of districts */
+    M_STAFF,         /* distinct staff with role (and subject area) in the year */
+    M_STAFF_QUART,   /* staff with role in schools of a poverty/minority quartile */
+    M_SCHOOLS_QUART, /* schools in a poverty/minority quartile */
+    M_PROGRAMS,      /* preparation programs */
+    M_PROFICIENCY,   /* percent proficient, all students, a subject */
+    M_GAP            /* proficiency gap, not disadvantaged minus disadvantaged */
+} method;
+
+typedef struct measure {
+    const char *id, *criterion, *kind, *wording;
+    method how;
+    const char *arg1, *arg2; /* role / subject area / subject; quartile: "high" or "low" */
+    const char *unit;        /* "number", "percent", "percentage points" */
+    const char *source;      /* the data that answers it, or why it cannot be answered */
+    bool lower_is_better;
+} measure;
+
+#define PENDING8 "pending issue 8: educator effectiveness ratings are not computed yet"
+#define NOT_IN_CONTRACT "not in the data contract (district evaluation-system policies are not collected)"
+
+static const measure measures[] = {
+    {"D2-i", "(D)(2)(i)", "goal", "Percentage of participating LEAs that measure student growth (as defined in this notice).",
+     M_NONE, NULL, NULL, "percent", "pending: the growth model runs statewide (slds growth run); which LEAs use it is not collected", false},
+    {"D2-ii-t", "(D)(2)(ii)", "goal", "Percentage of participating LEAs with qualifying evaluation systems for teachers.",
+     M_NONE, NULL, NULL, "percent", NOT_IN_CONTRACT, false},
+    {"D2-ii-p", "(D)(2)(ii)", "goal", "Percentage of participating LEAs with qualifying evaluation systems for principals.",
+     M_NONE, NULL, NULL, "percent", NOT_IN_CONTRACT, false},
+    {"D2-iv", "(D)(2)(iv)", "goal", "Percentage of participating LEAs with qualifying evaluation systems that are used to inform developing, compensating, promoting, retaining, granting tenure and removing teachers and principals.",
+     M_NONE, NULL, NULL, "percent", NOT_IN_CONTRACT, false},
+    {"D2-leas", "(D)(2)", "general data", "Total number of participating LEAs.",
+     M_LEAS, NULL, NULL, "number", "leas.csv (every district loaded counts as participating: participation is not collected)", false},
+    {"D2-principals", "(D)(2)", "general data", "Total number of principals in participating LEAs.",
+     M_STAFF, "PRINCIPAL", NULL, "number", "staff_assignments.csv: distinct staff_id with role PRINCIPAL in the year", false},
+    {"D2-teachers", "(D)(2)", "general data", "Total number of teachers in participating LEAs.",
+     M_STAFF, "TEACHER", NULL, "number", "staff_assignments.csv: distinct staff_id with role TEACHER in the year", false},
+    {"D2-iii", "(D)(2)(iii)", "future data", "Number of teachers and principals in participating LEAs with qualifying evaluation systems who were evaluated as effective or better in the prior academic year.",
+     M_NONE, NULL, NULL, "number", PENDING8, false},
+    {"D3-i-hp-t-he", "(D)(3)(i)", "goal", "Percentage of teachers in schools that are high-poverty, high-minority, or both (as defined in this notice) who are highly effective (as defined in this notice).",
+     M_NONE, NULL, NULL, "percent", PENDING8, false},
+    {"D3-i-lp-t-he", "(D)(3)(i)", "goal", "Percentage of teachers in schools that are low-poverty, low-minority, or both (as defined in this notice) who are highly effective (as defined in this notice).",
+     M_NONE, NULL, NULL, "percent", PENDING8, false},
+    {"D3-i-hp-t-in", "(D)(3)(i)", "goal", "Percentage of teachers in schools that are high-poverty, high-minority, or both (as defined in this notice) who are ineffective.",
+     M_NONE, NULL, NULL, "percent", PENDING8, true},
+    {"D3-i-lp-t-in", "(D)(3)(i)", "goal", "Percentage of teachers in schools that are low-poverty, low-minority, or both (as defined in this notice) who are ineffective.",
+     M_NONE, NULL, NULL, "percent", PENDING8, true},
+    {"D3-i-hp-p-he", "(D)(3)(i)", "goal", "Percentage of principals leading schools that are high-poverty, high-minority, or both (as defined in this notice) who are highly effective (as defined in this notice).",
+     M_NONE, NULL, NULL, "percent", PENDING8, false},
+    {"D3-i-lp-p-he", "(D)(3)(i)", "goal", "Percentage of principals leading schools that are low-poverty, low-minority, or both (as defined in this notice) who are highly effective (as defined in this notice).",
+     M_NONE, NULL, NULL, "percent", PENDING8, false},
+    {"D3-i-hp-p-in", "(D)(3)(i)", "goal", "Percentage of principals leading schools that are high-poverty, high-minority, or both (as defined in this notice) who are ineffective.",
+     M_NONE, NULL, NULL, "percent", PENDING8, true},
+    {"D3-i-lp-p-in", "(D)(3)(i)", "goal", "Percentage of principals leading schools that are low-poverty, low-minority, or both (as defined in this notice) who are ineffective.",
+     M_NONE, NULL, NULL, "percent", PENDING8, true},
+    {"D3-i-hp-schools", "(D)(3)(i)", "general data", "Total number of schools that are high-poverty, high-minority, or both (as defined in this notice).",
+     M_SCHOOLS_QUART, "high", NULL, "number", "student_attributes.csv + enrollments.csv: schools in the state's highest quartile by share of economically disadvantaged or of minority (not WHITE) students", false},
+    {"D3-i-lp-schools", "(D)(3)(i)", "general data", "Total number of schools that are low-poverty, low-minority, or both (as defined in this notice).",
+     M_SCHOOLS_QUART, "low", NULL, "number", "as above, the lowest quartile", false},
+    {"D3-i-hp-teachers", "(D)(3)(i)", "general data", "Total number of teachers in schools that are high-poverty, high-minority, or both (as defined in this notice).",
+     M_STAFF_QUART, "TEACHER", "high", "number", "staff_assignments.csv (role TEACHER) in the schools counted above", false},
+    {"D3-i-lp-teachers", "(D)(3)(i)", "general data", "Total number of teachers in schools that are low-poverty, low-minority, or both (as defined in this notice).",
+     M_STAFF_QUART, "TEACHER", "low", "number", "staff_assignments.csv (role TEACHER) in the schools counted above", false},
+    {"D3-i-hp-principals", "(D)(3)(i)", "general data", "Total number of principals leading schools that are high-poverty, high-minority, or both (as defined in this notice).",
+     M_STAFF_QUART, "PRINCIPAL", "high", "number", "staff_assignments.csv (role PRINCIPAL) in the schools counted above", false},
+    {"D3-i-lp-principals", "(D)(3)(i)", "general data", "Total number of principals leading schools that are low-poverty, low-minority, or both (as defined in this notice).",
+     M_STAFF_QUART, "PRINCIPAL", "low", "number", "staff_assignments.csv (role PRINCIPAL) in the schools counted above", false},
+    {"D3-ii-math", "(D)(3)(ii)", "goal", "Percentage of mathematics teachers who were evaluated as effective or better.",
+     M_NONE, NULL, NULL, "percent", PENDING8, false},
+    {"D3-ii-science", "(D)(3)(ii)", "goal", "Percentage of science teachers who were evaluated as effective or better.",
+     M_NONE, NULL, NULL, "percent", PENDING8, false},
+    {"D3-ii-sped", "(D)(3)(ii)", "goal", "Percentage of special education teachers who were evaluated as effective or better.",
+     M_NONE, NULL, NULL, "percent", PENDING8, false},
+    {"D3-ii-lie", "(D)(3)(ii)", "goal", "Percentage of teachers in language instruction educational programs who were evaluated as effective or better.",
+     M_NONE, NULL, NULL, "percent", PENDING8, false},
+    {"D3-ii-math-n", "(D)(3)(ii)", "general data", "Total number of mathematics teachers.",
+     M_STAFF, "TEACHER", "MATH", "number", "staff_assignments.csv: role TEACHER, subject_area MATH", false},
+    {"D3-ii-science-n", "(D)(3)(ii)", "general data", "Total number of science teachers.",
+     M_STAFF, "TEACHER", "SCIENCE", "number", "staff_assignments.csv: role TEACHER, subject_area SCIENCE", false},
+    {"D3-ii-sped-n", "(D)(3)(ii)", "general data", "Total number of special education teachers.",
+     M_STAFF, "TEACHER", "SPECIAL_EDUCATION", "number", "staff_assignments.csv: role TEACHER, subject_area SPECIAL_EDUCATION", false},
+    {"D3-ii-lie-n", "(D)(3)(ii)", "general data", "Total number of teachers in language instruction educational programs.",
+     M_STAFF, "TEACHER", "ENGLISH_LEARNER", "number", "staff_assignments.csv: role TEACHER, subject_area ENGLISH_LEARNER", false},
+    {"D4-teacher-programs", "(D)(4)", "goal", "Percentage of teacher preparation programs in the State for which the public can access data on the achievement and growth (as defined in this notice) of the graduates' students.",
+     M_NONE, NULL, NULL, "percent", "pending: the preparation report (issue 9) needs issue 8", false},
+    {"D4-principal-programs", "(D)(4)", "goal", "Percentage of principal preparation programs in the State for which the public can access data on the achievement and growth (as defined in this notice) of the graduates' students.",
+     M_NONE, NULL, NULL, "percent", "not in the data contract (programs are not typed teacher/principal)", false},
+    {"D4-teacher-programs-n", "(D)(4)", "general data", "Total number of teacher credentialing programs in the State.",
+     M_PROGRAMS, NULL, NULL, "number", "prep_programs.csv: every program", false},
+    {"D4-principal-programs-n", "(D)(4)", "general data", "Total number of principal credentialing programs in the State.",
+     M_NONE, NULL, NULL, "number", "not in the data contract (programs are not typed teacher/principal)", false},
+    {"D4-teachers", "(D)(4)", "general data", "Total number of teachers in the State.",
+     M_STAFF, "TEACHER", NULL, "number", "staff_assignments.csv: distinct staff_id with role TEACHER in the year", false},
+    {"D4-principals", "(D)(4)", "general data", "Total number of principals in the State.",
+     M_STAFF, "PRINCIPAL", NULL, "number", "staff_assignments.csv: distinct staff_id with role PRINCIPAL in the year", false},
+    {"E2", "(E)(2)", "goal", "The number of schools for which one of the four school intervention models (described in Appendix C) will be initiated each year.",
+     M_NONE, NULL, NULL, "number", "pending: the intervention models of the lowest-achieving report (issue 9, lowest-achieving)", false},
+    {"A3-math", "(A)(3)(ii)", "state-proposed", "Percentage of students proficient in mathematics on the State assessment (all students).",
+     M_PROFICIENCY, "MATH", NULL, "percent", "assessments.csv STATE tests: the achievement report's state row, all grades", false},
+    {"A3-ela", "(A)(3)(ii)", "state-proposed", "Percentage of students proficient in reading/language arts on the State assessment (all students).",
+     M_PROFICIENCY, "ELA", NULL, "percent", "assessments.csv STATE tests: the achievement report's state row, all grades", false},
+    {"A3-math-gap", "(A)(3)(ii)", "state-proposed", "Achievement gap in mathematics: percentage proficient of students not economically disadvantaged minus that of economically disadvantaged students.",
+     M_GAP, "MATH", NULL, "percentage points", "assessments.csv + student_attributes.csv: the achievement report's gap table", true},
+    {"A3-ela-gap", "(A)(3)(ii)", "state-proposed", "Achievement gap in reading/language arts: percentage proficient of students not economically disadvantaged minus that of economically disadvantaged students.",
+     M_GAP, "ELA", NULL, "percentage points", "assessments.csv + student_attributes.csv: the achievement report's gap table", true},
+};
+#define NMEASURES (sizeof measures / sizeof measures[0])
+
+/* ------------------------------------------------------------ the figures */
+
+static int count_query(slds_store *s, const char *sql, int year, const char *a1, const char *a2,
+                       double *out, slds_error *err)
+{
+    slds_cursor c;
+    int rc = slds_cursor_open(&c, s, sql, err);
+    if (rc)
+        return rc;
+    int nparams = sqlite3_bind_parameter_count(c.stmt);
+    if (nparams >= 1)
+        slds_cursor_bind_int(&c, 1, year);
+    if (nparams >= 2)
+        slds_cursor_bind_text(&c, 2, a1);
+    if (nparams >= 3)
+        slds_cursor_bind_text(&c, 3, a2);
+    int r = slds_cursor_step(&c, err);
+    *out = r == 1 ? slds_cursor_double(&c, 0) : NAN;
+    slds_cursor_close(&c);
+    return r < 0 ? err->code : SLDS_OK;
+}
+
+/* The quartile figures of one year: schools in the highest (lowest)
+ * quartile by share of economically disadvantaged students or by share of
+ * minority (not WHITE) students enrolled in the year -- the top (bottom)
+ * quarter of schools, rounded up, ties at the cut included -- and the
+ * distinct teachers and principals assigned to them. Computed once a year. */
+typedef struct quartiles {
+    int year;
+    bool done;
+    double schools[2], teachers[2], principals[2]; /* [0] high, [1] low */
+} quartiles;
+
+typedef struct school_share {
+    char id[64];
+    double poverty, minority;
+    bool set[2];
+} school_share;
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static int compute_quartiles(slds_store *s, quartiles *q, slds_error *err)
+{
+    slds_cursor c;
+    int rc = slds_cursor_open(&c, s,
+                              "SELECT e.school_id, avg(a.econ_disadvantaged = 'Y'),"
+                              " avg(a.race_ethnicity <> 'WHITE') FROM enrollments e"
+                              " JOIN student_attributes a ON a.student_id = e.student_id"
+                              " AND a.school_year = e.school_year WHERE e.school_year = ?1"
+                              " GROUP BY e.school_id ORDER BY e.school_id",
+                              err);
+    if (rc)
+        return rc;
+    slds_cursor_bind_int(&c, 1, q->year);
+    school_share *v = NULL;
+    size_t n = 0, cap = 0;
+    int r;
+    while ((r = slds_cursor_step(&c, err)) == 1) {
+        if (n == cap) {
+            cap = cap ? 2 * cap : 256;
+            school_share *p = realloc(v, cap * sizeof *p);
+            if (!p) {
+                r = -1;
+                rc = slds_fail(err, SLDS_ERR_NOMEM, "performance-measures: out of memory");
+                break;
+            }
+            v = p;
+        }
+        const char *id = slds_cursor_text(&c, 0);
+        snprintf(v[n].id, sizeof v[n].id, "%s", id ? id : "");
+        v[n].poverty = slds_cursor_double(&c, 1);
+        v[n].minority = slds_cursor_double(&c, 2);
+        n++;
+    }
+    slds_cursor_close(&c);
+    if (r < 0) {
+        free(v);
+        return rc ? rc : err->code;
+    }
+    *q = (quartiles){.year = q->year, .done = true};
+    double *pov = malloc((n ? n : 1) * sizeof *pov), *min = malloc((n ? n : 1) * sizeof *min);
+    if (!pov || !min) {
+        free(pov);
+        free(min);
+        free(v);
+        return slds_fail(err, SLDS_ERR_NOMEM, "performance-measures: out of memory");
+    }
+    for (size_t i = 0; i < n; i++) {
+        pov[i] = v[i].poverty;
+        min[i] = v[i].minority;
+    }
+    qsort(pov, n, sizeof *pov, cmp_double);
+    qsort(min, n, sizeof *min, cmp_double);
+    size_t quarter = (n + 3) / 4;
+    for (size_t i = 0; n && i < n; i++) {
+        v[i].set[0] = v[i].poverty >= pov[n - quarter] || v[i].minority >= min[n - quarter];
+        v[i].set[1] = v[i].poverty <= pov[quarter - 1] || v[i].minority <= min[quarter - 1];
+        q->schools[0] += v[i].set[0];
+        q->schools[1] += v[i].set[1];
+    }
+    free(pov);
+    free(min);
+    /* distinct staff of each role in the schools of each set (schools in id order) */
+    rc = slds_cursor_open(&c, s,
+                          "SELECT staff_id, role, school_id FROM staff_assignments WHERE school_year = ?1"
+                          " AND role IN ('TEACHER', 'PRINCIPAL') ORDER BY staff_id, role",
+                          err);
+    if (rc) {
+        free(v);
+        return rc;
+    }
+    slds_cursor_bind_int(&c, 1, q->year);
+    char prev[128] = "", prev_role[32] = "";
+    bool in[2] = {false, false};
+    for (;;) {
+        r = slds_cursor_step(&c, err);
+        const char *id = r == 1 ? slds_cursor_text(&c, 0) : NULL, *role = r == 1 ? slds_cursor_text(&c, 1) : NULL;
+        if (r != 1 || strcmp(id, prev) || strcmp(role, prev_role)) {
+            double *to = !strcmp(prev_role, "TEACHER") ? q->teachers : q->principals;
+            if (*prev)
+                for (int k = 0; k < 2; k++)
+                    to[k] += in[k];
+            if (r != 1)
+                break;
+            snprintf(prev, sizeof prev, "%s", id);
+            snprintf(prev_role, sizeof prev_role, "%s", role);
+            in[0] = in[1] = false;
+        }
+        const char *school = slds_cursor_text(&c, 2);
+        size_t lo = 0, hi = n; /* binary search: v is in school id order */
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            int cmp = strcmp(v[mid].id, school);
+            if (!cmp) {
+                lo = mid;
+                break;
+            }
+            if (cmp < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo < n && !strcmp(v[lo].id, school))
+            for (int k = 0; k < 2; k++)
+                in[k] = in[k] || v[lo].set[k];
+    }
+    slds_cursor_close(&c);
+    free(v);
+    return r < 0 ? err->code : SLDS_OK;
+}
+
+static int quartile_figure(slds_store *s, quartiles *cache, int year, const measure *m, double *out,
+                           slds_error *err)
+{
+    quartiles *q = &cache[0];
+    if (cache[0].done && cache[0].year != year)
+        q = &cache[1];
+    if (!q->done || q->year != year) {
+        q->year = year;
+        int rc = compute_quartiles(s, q, err);
+        if (rc)
+            return rc;
+    }
+    if (m->how == M_SCHOOLS_QUART)
+        *out = q->schools[strcmp(m->arg1, "high") != 0];
+    else
+        *out = (!strcmp(m->arg1, "TEACHER") ? q->teachers : q->principals)[strcmp(m->arg2, "high") != 0];
+    return SLDS_OK;
+}
+
+static int subject_index(const slds_account_cube *c, const char *subject)
+{
+    for (size_t i = 0; i < slds_account_cube_nsubjects(c); i++)
+        if (!strcmp(slds_account_cube_subject(c, i), subject))
+            return (int)i;
+    return -1;
+}
+
+static int year_index(const slds_account_cube *c, int year)
+{
+    for (size_t i = 0; i < slds_account_cube_nyears(c); i++)
+        if (slds_account_cube_year(c, i) == year)
+            return (int)i;
+    return -1;
+}
+
+static double rate(const slds_account_counts *k)
+{
+    return k->tested ? 100.0 * k->proficient / k->tested : NAN;
+}
+
+/* The actual figure of measure m in year (NaN when the data has none). */
+static int actual(slds_store *s, const slds_account_cube *cube, quartiles *cache,
+                  const measure *m, int year, double *out, slds_error *err)
+{
+    *out = NAN;
+    switch (m->how) {
+    case M_NONE: return SLDS_OK;
+    case M_LEAS: return count_query(s, "SELECT count(*) FROM leas", year, NULL, NULL, out, err);
+    case M_PROGRAMS: return count_query(s, "SELECT count(*) FROM prep_programs", year, NULL, NULL, out, err);
+    case M_STAFF:
+        return count_query(s,
+                           "SELECT count(DISTINCT staff_id) FROM staff_assignments WHERE school_year = ?1"
+                           " AND role = ?2 AND (?3 IS NULL OR subject_area = ?3)",
+                           year, m->arg1, m->arg2, out, err);
+    case M_SCHOOLS_QUART:
+    case M_STAFF_QUART: return quartile_figure(s, cache, year, m, out, err);
+    case M_PROFICIENCY:
+    case M_GAP: {
+        int sj = subject_index(cube, m->arg1), y = year_index(cube, year);
+        if (sj < 0 || y < 0)
+            return SLDS_OK;
+        if (m->how == M_PROFICIENCY)
+            *out = rate(slds_account_cube_cell(cube, (size_t)y, (size_t)sj, SLDS_LEVEL_STATE, 0, 0,
+                                               SLDS_SUBGROUP_ALL));
+        else
+            *out = rate(slds_account_cube_cell(cube, (size_t)y, (size_t)sj, SLDS_LEVEL_STATE, 0, 0,
+                                               SLDS_SUBGROUP_NOT_ECON)) -
+                   rate(slds_account_cube_cell(cube, (size_t)y, (size_t)sj, SLDS_LEVEL_STATE, 0, 0,
+                                               SLDS_SUBGROUP_ECON));
+        return SLDS_OK;
+    }
+    }
+    return SLDS_OK;
+}
+
+/* ---------------------------------------------------------------- targets */
+
+typedef struct target {
+    char id[64];
+    int year;
+    double value;
+} target;
+
+static int read_targets(const char *path, target **out, size_t *n, slds_error *err)
+{
+    *out = NULL;
+    *n = 0;
+    if (!path)
+        return SLDS_OK;
+    slds_csv *r;
+    int rc = slds_csv_open(&r, path, err);
+    if (rc)
+        return rc;
+    slds_csv_record rec;
+    int got, col_id = -1, col_year = -1, col_target = -1;
+    size_t cap = 0;
+    bool header = true;
+    while ((got = slds_csv_next(r, &rec, err)) == 1) {
+        if (header) {
+            for (int i = 0; i < rec.nfields; i++) {
+                if (!strcmp(rec.fields[i], "measure_id"))
+                    col_id = i;
+                else if (!strcmp(rec.fields[i], "school_year"))
+                    col_year = i;
+                else if (!strcmp(rec.fields[i], "target"))
+                    col_target = i;
+            }
+            header = false;
+            if (col_id < 0 || col_year < 0 || col_target < 0) {
+                rc = slds_fail(err, SLDS_ERR_DATA, "%s: line 1: the header needs measure_id, school_year and target",
+                               path);
+                break;
+            }
+            continue;
+        }
+        int maxcol = col_id > col_year ? col_id : col_year;
+        maxcol = maxcol > col_target ? maxcol : col_target;
+        if (rec.nfields <= maxcol) {
+            rc = slds_fail(err, SLDS_ERR_DATA, "%s: line %ld: %d fields, expected at least %d", path,
+                           rec.line, rec.nfields, maxcol + 1);
+            break;
+        }
+        char *end;
+        const char *id = rec.fields[col_id];
+        bool known = false;
+        for (size_t k = 0; k < NMEASURES; k++)
+            known = known || !strcmp(measures[k].id, id);
+        if (!known) {
+            rc = slds_fail(err, SLDS_ERR_DATA, "%s: line %ld, column measure_id: no measure '%s' (see docs/reports/performance-measures.md)",
+                           path, rec.line, id);
+            break;
+        }
+        long year = strtol(rec.fields[col_year], &end, 10);
+        if (!*rec.fields[col_year] || *end || year < 1900 || year > 2200) {
+            rc = slds_fail(err, SLDS_ERR_DATA, "%s: line %ld, column school_year: '%s' is not a year", path,
+                           rec.line, rec.fields[col_year]);
+            break;
+        }
+        double v = strtod(rec.fields[col_target], &end);
+        if (!*rec.fields[col_target] || *end || !isfinite(v)) {
+            rc = slds_fail(err, SLDS_ERR_DATA, "%s: line %ld, column target: '%s' is not a number", path,
+                           rec.line, rec.fields[col_target]);
+            break;
+        }
+        if (*n == cap) {
+            cap = cap ? 2 * cap : 32;
+            target *p = realloc(*out, cap * sizeof *p);
+            if (!p) {
+                rc = slds_fail(err, SLDS_ERR_NOMEM, "performance-measures: out of memory");
+                break;
+            }
+            *out = p;
+        }
+        target *t = &(*out)[(*n)++];
+        snprintf(t->id, sizeof t->id, "%s", id);
+        t->year = (int)year;
+        t->value = v;
+    }
+    if (got < 0)
+        rc = err->code;
+    slds_csv_close(r);
+    if (rc) {
+        free(*out);
+        *out = NULL;
+        *n = 0;
+    }
+    return rc;
+}
+
+static double find_target(const target *t, size_t n, const char *id, int year)
+{
+    for (size_t i = 0; i < n; i++)
+        if (t[i].year == year && !strcmp(t[i].id, id))
+            return t[i].value;
+    return NAN;
+}
+
+/* ----------------------------------------------------------------- report */
+
+enum {
+    P_LEVEL, P_GROUP, P_SUBGROUP, P_ID, P_CRITERION, P_KIND, P_MEASURE, P_UNIT, P_STATUS,
+    P_SOURCE, P_BASE_YEAR, P_BASELINE, P_YEAR, P_TARGET, P_ACTUAL, P_MET, P_NCOLS
+};
+
+int slds_account_measures_report(slds_store *s, const slds_report_args *args,
+                                 slds_report_output *out, slds_error *err)
+{
+    int year = (int)slds_report_arg_integer(args, "year", 0);
+    target *targets;
+    size_t ntargets;
+    int rc = read_targets(slds_report_arg(args, "targets"), &targets, &ntargets, err);
+    if (rc)
+        return rc;
+    slds_account_cube *cube;
+    rc = slds_account_cube_compute(s, NULL, 0, NULL, &cube, err);
+    if (rc) {
+        free(targets);
+        return rc;
+    }
+    int base_year = (int)slds_report_arg_integer(
+        args, "baseline-year", slds_account_cube_nyears(cube) ? slds_account_cube_year(cube, 0) : year);
+    static const slds_column_spec cols[P_NCOLS] = {
+        [P_LEVEL] = {.name = "level", .type = SLDS_CELL_TEXT},
+        [P_GROUP] = {.name = "group_id", .type = SLDS_CELL_TEXT},
+        [P_SUBGROUP] = {.name = "subgroup", .type = SLDS_CELL_TEXT},
+        [P_ID] = {.name = "measure_id", .type = SLDS_CELL_TEXT},
+        [P_CRITERION] = {.name = "criterion", .type = SLDS_CELL_TEXT},
+        [P_KIND] = {.name = "kind", .type = SLDS_CELL_TEXT},
+        [P_MEASURE] = {.name = "measure", .type = SLDS_CELL_TEXT},
+        [P_UNIT] = {.name = "unit", .type = SLDS_CELL_TEXT},
+        [P_STATUS] = {.name = "status", .type = SLDS_CELL_TEXT},
+        [P_SOURCE] = {.name = "data", .type = SLDS_CELL_TEXT},
+        [P_BASE_YEAR] = {.name = "baseline_year", .type = SLDS_CELL_INTEGER},
+        [P_BASELINE] = {.name = "baseline", .type = SLDS_CELL_REAL, .decimals = SLDS_SIGNIFICANT(6)},
+        [P_YEAR] = {.name = "school_year", .type = SLDS_CELL_INTEGER},
+        [P_TARGET] = {.name = "target", .type = SLDS_CELL_REAL, .decimals = SLDS_SIGNIFICANT(6)},
+        [P_ACTUAL] = {.name = "actual", .type = SLDS_CELL_REAL, .decimals = SLDS_SIGNIFICANT(6)},
+        [P_MET] = {.name = "target_met", .type = SLDS_CELL_BOOLEAN},
+    };
+    quartiles cache[2] = {{0}};
+    slds_table *t;
+    rc = slds_table_new(&t, "performance_measures",
+                        "Appendix A performance measures: baseline, target and actual", cols, P_NCOLS, err);
+    for (size_t k = 0; !rc && k < NMEASURES; k++) {
+        const measure *m = &measures[k];
+        double base, act;
+        rc = actual(s, cube, cache, m, base_year, &base, err);
+        rc = rc ? rc : actual(s, cube, cache, m, year, &act, err);
+        if (rc)
+            break;
+        double tgt = find_target(targets, ntargets, m->id, year);
+        slds_table_add_row(t, err);
+        slds_table_set_text(t, P_LEVEL, "state", err);
+        slds_table_set_text(t, P_GROUP, "state", err);
+        slds_table_set_text(t, P_SUBGROUP, "all", err);
+        slds_table_set_text(t, P_ID, m->id, err);
+        slds_table_set_text(t, P_CRITERION, m->criterion, err);
+        slds_table_set_text(t, P_KIND, m->kind, err);
+        slds_table_set_text(t, P_MEASURE, m->wording, err);
+        slds_table_set_text(t, P_UNIT, m->unit, err);
+        slds_table_set_text(t, P_STATUS, m->how == M_NONE ? "cannot answer yet" : "answered", err);
+        slds_table_set_text(t, P_SOURCE, m->source, err);
+        if (m->how != M_NONE) {
+            slds_table_set_integer(t, P_BASE_YEAR, base_year, err);
+            slds_table_set_real(t, P_BASELINE, base, err);
+            slds_table_set_integer(t, P_YEAR, year, err);
+            slds_table_set_real(t, P_ACTUAL, act, err);
+        }
+        slds_table_set_real(t, P_TARGET, tgt, err);
+        if (!isnan(tgt) && !isnan(act))
+            slds_table_set_boolean(t, P_MET, m->lower_is_better ? act <= tgt : act >= tgt, err);
+        rc = slds_table_status(t);
+    }
+    slds_account_cube_free(cube);
+    free(targets);
+    if (rc) {
+        slds_table_free(t);
+        return rc;
+    }
+    return slds_report_output_add(out, t, err);
+}
