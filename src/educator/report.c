@@ -165,10 +165,10 @@ static int chart_sgp(slds_store *s, slds_buf *b, int year, const char *staff, sl
 static int breakdown(slds_store *s, slds_buf *b, int year, const char *staff, slds_error *err)
 {
     static const slds_column_spec cols[] = {
-        {"group", SLDS_CELL_TEXT, NULL, 0, SLDS_ROLE_PARTITION, NULL, NULL},
-        {"students", SLDS_CELL_INTEGER, "students", 0, SLDS_ROLE_SIZE, NULL, NULL},
-        {"fte_students", SLDS_CELL_REAL, "full-year-equivalent students", 2, SLDS_ROLE_PLAIN, NULL, NULL},
-        {"mean_sgp", SLDS_CELL_REAL, "percentile", 1, SLDS_ROLE_STATISTIC, NULL, NULL},
+        {"group", SLDS_CELL_TEXT, NULL, 0, SLDS_ROLE_PARTITION, NULL, NULL, NULL},
+        {"students", SLDS_CELL_INTEGER, "students", 0, SLDS_ROLE_SIZE, NULL, NULL, NULL},
+        {"fte_students", SLDS_CELL_REAL, "full-year-equivalent students", 2, SLDS_ROLE_PLAIN, NULL, NULL, NULL},
+        {"mean_sgp", SLDS_CELL_REAL, "percentile", 1, SLDS_ROLE_STATISTIC, NULL, NULL, NULL},
     };
     static const char *const sql =
         "WITH l AS (SELECT r.subject, r.section_id, r.student_id, r.dosage, g.sgp,"
