@@ -28,6 +28,12 @@ build/slds growth run "$out/state.db" --year "$last" --config "$out/collection/t
 echo
 echo "== slds growth aggregates $out/state.db --year $last --level district"
 build/slds growth aggregates "$out/state.db" --year "$last" --level district
+echo
+echo "== slds educators run $out/state.db --year $last --config colorado"
+build/slds educators run "$out/state.db" --year "$last" --config colorado
+echo
+echo "== slds report $out/state.db graduation --year $((last - 1)) --level state --public"
+build/slds report "$out/state.db" graduation --year "$((last - 1))" --level state --public
 grower=$(sqlite3 "$out/state.db" "SELECT student_id FROM growth_students WHERE school_year = $last AND sgp IS NOT NULL AND sgp_target IS NOT NULL AND grade BETWEEN 4 AND 6 ORDER BY student_id LIMIT 1")
 build/slds growth report "$out/state.db" --student "$grower" --format html >"$out/growth-$grower.html"
 echo
