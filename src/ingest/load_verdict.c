@@ -62,19 +62,27 @@ bool flag(const load_ctx *c, verdict *v, slds_rule rule, int col, const char *va
     return v->rejected;
 }
 
-int reject_row(load_ctx *c, long line, const char *column, const char *value, size_t len,
-               slds_rule rule, const char *reason)
+/* Binds what a reject and a finding both record: file, line, column and the
+ * value as shown (control characters made visible, length bounded). */
+static void bind_place(load_ctx *c, sqlite3_stmt *st, long line, const char *column,
+                       const char *value, size_t len)
 {
     char shown[1024];
     printable_value(value ? value : "", value ? len : 0, shown, sizeof shown);
-    sqlite3_stmt *st = c->reject_stmt;
     sqlite3_bind_text(st, 1, c->cur_file, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, line);
     if (column)
         sqlite3_bind_text(st, 3, column, -1, SQLITE_STATIC);
     else
         sqlite3_bind_null(st, 3);
-    sqlite3_bind_text(st, 4, shown, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, shown, -1, SQLITE_TRANSIENT);
+}
+
+int reject_row(load_ctx *c, long line, const char *column, const char *value, size_t len,
+               slds_rule rule, const char *reason)
+{
+    sqlite3_stmt *st = c->reject_stmt;
+    bind_place(c, st, line, column, value, len);
     sqlite3_bind_text(st, 5, reason, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 6, slds_rules(&(int){0})[rule].id, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
@@ -90,16 +98,8 @@ int reject_row(load_ctx *c, long line, const char *column, const char *value, si
 int finding_row(load_ctx *c, long line, const char *column, const char *value, size_t len,
                 slds_rule rule, const char *message, const char *lea)
 {
-    char shown[1024];
-    printable_value(value ? value : "", value ? len : 0, shown, sizeof shown);
     sqlite3_stmt *st = c->finding_stmt;
-    sqlite3_bind_text(st, 1, c->cur_file, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, line);
-    if (column)
-        sqlite3_bind_text(st, 3, column, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(st, 3);
-    sqlite3_bind_text(st, 4, shown, -1, SQLITE_STATIC);
+    bind_place(c, st, line, column, value, len);
     sqlite3_bind_text(st, 5, slds_rules(&(int){0})[rule].id, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 6, message, -1, SQLITE_STATIC);
     if (lea)
