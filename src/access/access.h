@@ -166,6 +166,11 @@ void slds_sessions_end_user(slds_sessions *ss, int64_t user_id);
 /* Live sessions at time now (expired ones are dropped first). */
 size_t slds_sessions_count(slds_sessions *ss, int64_t now);
 
+/* For tests of invariant 1 (sessions.c): 1 when any memory the object holds
+ * (its sessions, their principals, the failed-login keys) contains the n
+ * bytes of needle, e.g. a token's hex or raw bytes. */
+int slds_sessions_holds_bytes(slds_sessions *ss, const void *needle, size_t n);
+
 /* 1 when the two NUL-terminated secrets (tokens, CSRF values) are equal,
  * compared in constant time for equal lengths (sodium_memcmp); 0 otherwise
  * or when either is NULL. Use it for the CSRF check. */
