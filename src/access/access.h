@@ -94,9 +94,9 @@ slds_password_cost slds_password_cost_min(void);
  * Errors: SLDS_ERR_USAGE (bad name, role, scopes, password length, a
  * duplicate username), SLDS_ERR_NOTFOUND (a scope id not in the database),
  * SLDS_ERR_DB. The password is never logged nor kept. cost NULL: default. */
-int slds_user_add(slds_store *w, const char *username, slds_role role,
-                  const char *const *scopes, size_t n_scopes, const char *password,
-                  const slds_password_cost *cost, slds_error *err);
+int slds_user_add(slds_store *w, const char *username, slds_role role, const char *const *scopes,
+                  size_t n_scopes, const char *password, const slds_password_cost *cost,
+                  slds_error *err);
 /* A new password (re-enables nothing; a disabled user stays disabled).
  * Sessions logged in with the old password end at their next lookup. */
 int slds_user_passwd(slds_store *w, const char *username, const char *password,
@@ -117,9 +117,9 @@ int slds_user_list(slds_store *s, slds_table **out, slds_error *err);
  * lock for minutes, which a session table written at every login and request
  * would not allow. A restart therefore logs everyone out. */
 typedef struct slds_session_limits {
-    int64_t idle_seconds;           /* ends after this long without a request (default 1800) */
-    int64_t absolute_seconds;       /* ends this long after login whatever happens (default 43200) */
-    int max_failures;               /* failed logins allowed per account and per address ... (5) */
+    int64_t idle_seconds;     /* ends after this long without a request (default 1800) */
+    int64_t absolute_seconds; /* ends this long after login whatever happens (default 43200) */
+    int max_failures;         /* failed logins allowed per account and per address ... (5) */
     int64_t failure_window_seconds; /* ... within this window (900); then SLDS_LOGIN_RATE_LIMITED */
     size_t max_sessions;            /* live sessions kept (100000); the oldest ends first */
     slds_password_cost cost;        /* cost of the dummy hash verified for unknown users */

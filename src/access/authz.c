@@ -68,10 +68,11 @@ int slds_access_may_see_student(slds_store *s, const slds_principal *who, const 
                              " AND school_year = ?3 LIMIT 1",
                              student_id, school_year, err);
     case SLDS_ROLE_DISTRICT:
-        return any_scope_row(s, who,
-                             "SELECT 1 FROM enrollments e JOIN schools k ON k.school_id = e.school_id"
-                             " WHERE e.student_id = ?1 AND e.school_year = ?3 AND k.lea_id = ?2 LIMIT 1",
-                             student_id, school_year, err);
+        return any_scope_row(
+            s, who,
+            "SELECT 1 FROM enrollments e JOIN schools k ON k.school_id = e.school_id"
+            " WHERE e.student_id = ?1 AND e.school_year = ?3 AND k.lea_id = ?2 LIMIT 1",
+            student_id, school_year, err);
     default: /* public, state-analyst, researcher: no identifiable record */
         return 0;
     }
@@ -88,8 +89,7 @@ int slds_access_may_see_school(slds_store *s, const slds_principal *who, const c
     case SLDS_ROLE_PRINCIPAL:
         return in_scopes(who, school_id);
     case SLDS_ROLE_DISTRICT:
-        return any_scope_row(s, who,
-                             "SELECT 1 FROM schools WHERE school_id = ?1 AND lea_id = ?2",
+        return any_scope_row(s, who, "SELECT 1 FROM schools WHERE school_id = ?1 AND lea_id = ?2",
                              school_id, 0, err);
     default:
         return 0;
@@ -124,10 +124,11 @@ int slds_access_may_see_staff(slds_store *s, const slds_principal *who, const ch
     case SLDS_ROLE_TEACHER:
         return in_scopes(who, staff_id);
     case SLDS_ROLE_PRINCIPAL:
-        return any_scope_row(s, who,
-                             "SELECT 1 FROM staff_assignments WHERE staff_id = ?1 AND school_id = ?2"
-                             " AND school_year = ?3 LIMIT 1",
-                             staff_id, school_year, err);
+        return any_scope_row(
+            s, who,
+            "SELECT 1 FROM staff_assignments WHERE staff_id = ?1 AND school_id = ?2"
+            " AND school_year = ?3 LIMIT 1",
+            staff_id, school_year, err);
     case SLDS_ROLE_DISTRICT:
         return any_scope_row(s, who,
                              "SELECT 1 FROM staff_assignments a JOIN schools k"
@@ -188,10 +189,11 @@ static const char *candidates_sql(slds_role role)
 int slds_access_visible_students(slds_store *s, const slds_principal *who, int school_year,
                                  size_t offset, size_t limit, slds_table **out, slds_error *err)
 {
-    static const slds_column_spec cols[] = {
-        {.name = "student_id", .type = SLDS_CELL_TEXT}, {.name = "first_name", .type = SLDS_CELL_TEXT},
-        {.name = "last_name", .type = SLDS_CELL_TEXT},  {.name = "grade_level", .type = SLDS_CELL_TEXT},
-        {.name = "school_id", .type = SLDS_CELL_TEXT}};
+    static const slds_column_spec cols[] = {{.name = "student_id", .type = SLDS_CELL_TEXT},
+                                            {.name = "first_name", .type = SLDS_CELL_TEXT},
+                                            {.name = "last_name", .type = SLDS_CELL_TEXT},
+                                            {.name = "grade_level", .type = SLDS_CELL_TEXT},
+                                            {.name = "school_id", .type = SLDS_CELL_TEXT}};
     *out = NULL;
     slds_table *t;
     int rc = slds_table_new(&t, "students", "Students", cols, 5, err);

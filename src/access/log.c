@@ -22,10 +22,10 @@
 
 #include "access/internal.h"
 
-#define BATCH_MAX 1000
-#define BUSY_TIMEOUT_MS 100
-#define PAUSE_MIN_MS 20
-#define PAUSE_MAX_MS 1000
+#define BATCH_MAX           1000
+#define BUSY_TIMEOUT_MS     100
+#define PAUSE_MIN_MS        20
+#define PAUSE_MAX_MS        1000
 #define HARD_ERROR_PAUSE_MS 5000
 
 typedef struct entry {
@@ -160,8 +160,8 @@ int slds_access_log_open(slds_access_log **out, const char *db_path, slds_error 
     *out = NULL;
     struct stat st;
     if (stat(db_path, &st) != 0)
-        return slds_fail(err, SLDS_ERR_NOTFOUND, "%s: no such database (create one with 'slds load')",
-                         db_path);
+        return slds_fail(err, SLDS_ERR_NOTFOUND,
+                         "%s: no such database (create one with 'slds load')", db_path);
     slds_access_log *log = calloc(1, sizeof *log);
     slds_store *s = calloc(1, sizeof *s);
     if (!log || !s) {
@@ -267,11 +267,10 @@ int slds_access_log_close(slds_access_log *log, slds_error *err)
 int slds_access_log_of_student(slds_store *s, const char *student_id, slds_table **out,
                                slds_error *err)
 {
-    static const slds_column_spec cols[] = {
-        {.name = "at", .type = SLDS_CELL_TEXT},
-        {.name = "username", .type = SLDS_CELL_TEXT},
-        {.name = "role", .type = SLDS_CELL_TEXT},
-        {.name = "route", .type = SLDS_CELL_TEXT}};
+    static const slds_column_spec cols[] = {{.name = "at", .type = SLDS_CELL_TEXT},
+                                            {.name = "username", .type = SLDS_CELL_TEXT},
+                                            {.name = "role", .type = SLDS_CELL_TEXT},
+                                            {.name = "route", .type = SLDS_CELL_TEXT}};
     *out = NULL;
     int v = slds_store_schema_version(s, "access", err);
     if (v < 0)

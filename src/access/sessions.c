@@ -34,9 +34,9 @@
 
 #include "access/internal.h"
 
-#define BUCKETS 4096u          /* sessions and attempt keys each; chains stay short */
-#define MAX_ATTEMPT_KEYS 100000 /* usernames + addresses tracked at once */
-#define SWEEP_EVERY 60          /* seconds between sweeps of expired entries */
+#define BUCKETS           4096u  /* sessions and attempt keys each; chains stay short */
+#define MAX_ATTEMPT_KEYS  100000 /* usernames + addresses tracked at once */
+#define SWEEP_EVERY       60     /* seconds between sweeps of expired entries */
 #define MAX_FAILURES_KEPT 64
 
 typedef struct session {
@@ -351,7 +351,8 @@ int slds_sessions_login(slds_sessions *ss, slds_store *s, const char *username,
     int rc = access_require_schema(s, err);
     access_user u;
     char hash[crypto_pwhash_STRBYTES];
-    int found = rc ? -1 : access_user_read(s, username ? username : "", 0, 0, &u, hash, sizeof hash, err);
+    int found =
+        rc ? -1 : access_user_read(s, username ? username : "", 0, 0, &u, hash, sizeof hash, err);
     if (found < 0)
         return err ? err->code : SLDS_ERR_DB; /* the attempt stays counted */
     size_t pwlen = password ? strlen(password) : 0;

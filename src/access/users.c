@@ -12,8 +12,8 @@
 #include "access/internal.h"
 
 static const char *const role_names[SLDS_ROLE_COUNT] = {
-    "public", "state-admin", "state-analyst", "district", "principal",
-    "teacher", "parent", "student", "researcher",
+    "public",  "state-admin", "state-analyst", "district",   "principal",
+    "teacher", "parent",      "student",       "researcher",
 };
 
 const char *slds_role_name(slds_role r)
@@ -98,8 +98,8 @@ int access_require_schema(slds_store *s, slds_error *err)
 int access_read_scopes(slds_store *s, int64_t user_id, slds_principal *who, slds_error *err)
 {
     slds_cursor c;
-    if (slds_cursor_open(&c, s, "SELECT scope_id FROM user_scopes WHERE user_id = ?1 ORDER BY scope_id",
-                         err))
+    if (slds_cursor_open(
+            &c, s, "SELECT scope_id FROM user_scopes WHERE user_id = ?1 ORDER BY scope_id", err))
         return err->code;
     slds_cursor_bind_int(&c, 1, user_id);
     int r, rc = SLDS_OK;
@@ -209,14 +209,15 @@ static int check_scopes(slds_store *w, slds_role role, const char *const *scopes
         return slds_fail(err, SLDS_ERR_USAGE,
                          "the public role is nobody logged in; it cannot be given to a user");
     if (!sql && n)
-        return slds_fail(err, SLDS_ERR_USAGE, "role %s takes no --scope (it sees the whole state%s)",
-                         slds_role_name(role),
-                         role == SLDS_ROLE_STATE_ADMIN ? "" : ", aggregated");
+        return slds_fail(err, SLDS_ERR_USAGE,
+                         "role %s takes no --scope (it sees the whole state%s)",
+                         slds_role_name(role), role == SLDS_ROLE_STATE_ADMIN ? "" : ", aggregated");
     if (sql && n == 0)
         return slds_fail(err, SLDS_ERR_USAGE, "role %s needs --scope with a%s %s id",
                          slds_role_name(role), role == SLDS_ROLE_DISTRICT ? "n" : "", what);
     if (role == SLDS_ROLE_STUDENT && n != 1)
-        return slds_fail(err, SLDS_ERR_USAGE, "role student takes exactly one --scope (its own id)");
+        return slds_fail(err, SLDS_ERR_USAGE,
+                         "role student takes exactly one --scope (its own id)");
     for (size_t i = 0; i < n; i++) {
         if (!scopes[i] || !scopes[i][0])
             return slds_fail(err, SLDS_ERR_USAGE, "an empty --scope");
@@ -232,8 +233,8 @@ static int check_scopes(slds_store *w, slds_role role, const char *const *scopes
         if (r < 0)
             return err->code;
         if (r == 0)
-            return slds_fail(err, SLDS_ERR_NOTFOUND, "--scope %s: no %s with this id in %s", scopes[i],
-                             what, w->path);
+            return slds_fail(err, SLDS_ERR_NOTFOUND, "--scope %s: no %s with this id in %s",
+                             scopes[i], what, w->path);
     }
     return SLDS_OK;
 }
@@ -253,9 +254,9 @@ static int hash_password(const char *password, const slds_password_cost *cost,
 
 /* ---- writing users ------------------------------------------------------ */
 
-int slds_user_add(slds_store *w, const char *username, slds_role role,
-                  const char *const *scopes, size_t n_scopes, const char *password,
-                  const slds_password_cost *cost, slds_error *err)
+int slds_user_add(slds_store *w, const char *username, slds_role role, const char *const *scopes,
+                  size_t n_scopes, const char *password, const slds_password_cost *cost,
+                  slds_error *err)
 {
     int rc = access_require_schema(w, err);
     if (!rc)
@@ -344,10 +345,11 @@ int slds_user_passwd(slds_store *w, const char *username, const char *password,
         rc = hash_password(password, cost, hash, err);
     if (rc)
         return rc;
-    rc = update_user(w,
-                     "UPDATE users SET password_hash = ?2, credential_version = credential_version + 1,"
-                     " changed_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE username = ?1",
-                     username, hash, err);
+    rc = update_user(
+        w,
+        "UPDATE users SET password_hash = ?2, credential_version = credential_version + 1,"
+        " changed_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE username = ?1",
+        username, hash, err);
     sodium_memzero(hash, sizeof hash);
     return rc;
 }
@@ -362,10 +364,12 @@ int slds_user_disable(slds_store *w, const char *username, slds_error *err)
 
 int slds_user_list(slds_store *s, slds_table **out, slds_error *err)
 {
-    static const slds_column_spec cols[] = {
-        {.name = "username", .type = SLDS_CELL_TEXT}, {.name = "role", .type = SLDS_CELL_TEXT},
-        {.name = "scopes", .type = SLDS_CELL_LIST},   {.name = "disabled", .type = SLDS_CELL_BOOLEAN},
-        {.name = "created", .type = SLDS_CELL_TEXT},  {.name = "changed", .type = SLDS_CELL_TEXT}};
+    static const slds_column_spec cols[] = {{.name = "username", .type = SLDS_CELL_TEXT},
+                                            {.name = "role", .type = SLDS_CELL_TEXT},
+                                            {.name = "scopes", .type = SLDS_CELL_LIST},
+                                            {.name = "disabled", .type = SLDS_CELL_BOOLEAN},
+                                            {.name = "created", .type = SLDS_CELL_TEXT},
+                                            {.name = "changed", .type = SLDS_CELL_TEXT}};
     *out = NULL;
     int v = slds_store_schema_version(s, "access", err);
     if (v < 0)

@@ -94,7 +94,7 @@ static int read_password(const char *cmd, char *pw)
 {
     int r;
     if (isatty(STDIN_FILENO)) {
-        char again[PW_BUF];
+        char again[PW_BUF] = {0};
         r = prompt_hidden("password: ", pw, PW_BUF);
         if (!r)
             r = prompt_hidden("password again: ", again, sizeof again);
@@ -121,14 +121,11 @@ static int read_password(const char *cmd, char *pw)
 
 int cmd_user(int argc, char **argv)
 {
-    static const struct option options[] = {{"role", required_argument, NULL, 'r'},
-                                            {"scope", required_argument, NULL, 's'},
-                                            {"password-stdin", no_argument, NULL, 'p'},
-                                            {"password", required_argument, NULL, 'P'},
-                                            {"student", required_argument, NULL, 'S'},
-                                            {"format", required_argument, NULL, 'f'},
-                                            {"help", no_argument, NULL, 'h'},
-                                            {NULL, 0, NULL, 0}};
+    static const struct option options[] = {
+        {"role", required_argument, NULL, 'r'},     {"scope", required_argument, NULL, 's'},
+        {"password-stdin", no_argument, NULL, 'p'}, {"password", required_argument, NULL, 'P'},
+        {"student", required_argument, NULL, 'S'},  {"format", required_argument, NULL, 'f'},
+        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0}};
     if (argc < 2 || cli_wants_help(argc, argv)) {
         fputs(usage, argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;
@@ -175,17 +172,20 @@ int cmd_user(int argc, char **argv)
     char **args = sargv + optind;
     int is_add = !strcmp(sub, "add"), is_passwd = !strcmp(sub, "passwd");
     if (status) {
-    } else if (!is_add && !strcmp(sub, "disable") + is_passwd + !strcmp(sub, "list") +
-                                  !strcmp(sub, "log") == 0) {
-        status = cli_usage_error("user", "unknown subcommand '%s' (add, passwd, disable, list, log)",
-                                 sub);
+    } else if (!is_add &&
+               !strcmp(sub, "disable") + is_passwd + !strcmp(sub, "list") + !strcmp(sub, "log") ==
+                   0) {
+        status = cli_usage_error("user",
+                                 "unknown subcommand '%s' (add, passwd, disable, list, log)", sub);
     } else if ((is_add || is_passwd || !strcmp(sub, "disable")) && nargs != 2) {
         status = cli_usage_error("user", "%s expects DB and NAME", sub);
     } else if ((!strcmp(sub, "list") || !strcmp(sub, "log")) && nargs != 1) {
         status = cli_usage_error("user", "%s expects DB", sub);
     } else if ((is_add || is_passwd) && !from_stdin) {
-        status = cli_usage_error("user", "%s reads the password from standard input: give "
-                                         "--password-stdin", sub);
+        status = cli_usage_error("user",
+                                 "%s reads the password from standard input: give "
+                                 "--password-stdin",
+                                 sub);
     } else if (!is_add && (role_name || n_scopes)) {
         status = cli_usage_error("user", "--role and --scope go with add only");
     } else if (is_add && !role_name) {

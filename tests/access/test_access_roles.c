@@ -24,15 +24,24 @@ static const char *student_scope[] = {"1002"};
 static slds_principal who_of(int k)
 {
     switch (k) {
-    case 0: return fixture_who(SLDS_ROLE_PUBLIC, NULL, 0);
-    case 1: return fixture_who(SLDS_ROLE_STATE_ADMIN, NULL, 0);
-    case 2: return fixture_who(SLDS_ROLE_STATE_ANALYST, NULL, 0);
-    case 3: return fixture_who(SLDS_ROLE_DISTRICT, district_scope, 1);
-    case 4: return fixture_who(SLDS_ROLE_PRINCIPAL, principal_scope, 1);
-    case 5: return fixture_who(SLDS_ROLE_TEACHER, teacher_scope, 1);
-    case 6: return fixture_who(SLDS_ROLE_PARENT, parent_scope, 2);
-    case 7: return fixture_who(SLDS_ROLE_STUDENT, student_scope, 1);
-    default: return fixture_who(SLDS_ROLE_RESEARCHER, NULL, 0);
+    case 0:
+        return fixture_who(SLDS_ROLE_PUBLIC, NULL, 0);
+    case 1:
+        return fixture_who(SLDS_ROLE_STATE_ADMIN, NULL, 0);
+    case 2:
+        return fixture_who(SLDS_ROLE_STATE_ANALYST, NULL, 0);
+    case 3:
+        return fixture_who(SLDS_ROLE_DISTRICT, district_scope, 1);
+    case 4:
+        return fixture_who(SLDS_ROLE_PRINCIPAL, principal_scope, 1);
+    case 5:
+        return fixture_who(SLDS_ROLE_TEACHER, teacher_scope, 1);
+    case 6:
+        return fixture_who(SLDS_ROLE_PARENT, parent_scope, 2);
+    case 7:
+        return fixture_who(SLDS_ROLE_STUDENT, student_scope, 1);
+    default:
+        return fixture_who(SLDS_ROLE_RESEARCHER, NULL, 0);
     }
 }
 
@@ -50,16 +59,17 @@ static const int see_student_2024[N_PRINCIPALS][5] = {
     {0, 0, 0, 0, 0}, /* researcher */
 };
 static const int see_student_2023[N_PRINCIPALS][5] = {
-    {0, 0, 0, 0, 0}, {1, 1, 1, 1, 1}, {0, 0, 0, 0, 0},
-    {0, 0, 0, 0, 1}, /* district L1: E was at S1 in 2023 */
-    {0, 0, 0, 0, 1}, /* principal S1: E */
-    {0, 0, 0, 0, 1}, /* teacher T1: E on the 2023 roster */
-    {1, 0, 1, 0, 0}, /* parent: any year */
+    {0, 0, 0, 0, 0}, {1, 1, 1, 1, 1},
+    {0, 0, 0, 0, 0}, {0, 0, 0, 0, 1}, /* district L1: E was at S1 in 2023 */
+    {0, 0, 0, 0, 1},                  /* principal S1: E */
+    {0, 0, 0, 0, 1},                  /* teacher T1: E on the 2023 roster */
+    {1, 0, 1, 0, 0},                  /* parent: any year */
     {0, 1, 0, 0, 0}, {0, 0, 0, 0, 0},
 };
 static const char *const schools[3] = {"S1", "S2", "S3"};
 static const int see_school[N_PRINCIPALS][3] = {
-    {0, 0, 0}, {1, 1, 1}, {0, 0, 0}, {1, 1, 0}, {1, 0, 0}, {0, 0, 0}, {0, 0, 0}, {0, 0, 0}, {0, 0, 0},
+    {0, 0, 0}, {1, 1, 1}, {0, 0, 0}, {1, 1, 0}, {1, 0, 0},
+    {0, 0, 0}, {0, 0, 0}, {0, 0, 0}, {0, 0, 0},
 };
 static const char *const leas[2] = {"L1", "L2"};
 static const int see_lea[N_PRINCIPALS][2] = {
@@ -67,17 +77,17 @@ static const int see_lea[N_PRINCIPALS][2] = {
 };
 static const char *const staff[4] = {"T1", "T2", "T3", "P1"};
 static const int see_staff_2024[N_PRINCIPALS][4] = {
-    {0, 0, 0, 0}, {1, 1, 1, 1}, {0, 0, 0, 0},
-    {1, 0, 1, 1}, /* district L1 */
-    {1, 0, 0, 1}, /* principal S1 */
-    {1, 0, 0, 0}, /* teacher T1: itself */
+    {0, 0, 0, 0}, {1, 1, 1, 1}, {0, 0, 0, 0}, {1, 0, 1, 1}, /* district L1 */
+    {1, 0, 0, 1},                                           /* principal S1 */
+    {1, 0, 0, 0},                                           /* teacher T1: itself */
     {0, 0, 0, 0}, {0, 0, 0, 0}, {0, 0, 0, 0},
 };
 static const int see_staff_2023[N_PRINCIPALS][4] = {
-    {0, 0, 0, 0}, {1, 1, 1, 1}, {0, 0, 0, 0},
-    {1, 0, 1, 1}, /* district L1: staff.lea_id is L1 whatever the year */
-    {1, 0, 0, 0}, /* principal S1: P1 was not assigned in 2023 */
-    {1, 0, 0, 0}, {0, 0, 0, 0}, {0, 0, 0, 0}, {0, 0, 0, 0},
+    {0, 0, 0, 0}, {1, 1, 1, 1},
+    {0, 0, 0, 0}, {1, 0, 1, 1}, /* district L1: staff.lea_id is L1 whatever the year */
+    {1, 0, 0, 0},               /* principal S1: P1 was not assigned in 2023 */
+    {1, 0, 0, 0}, {0, 0, 0, 0},
+    {0, 0, 0, 0}, {0, 0, 0, 0},
 };
 static const int aggregates[N_PRINCIPALS] = {1, 1, 1, 1, 1, 1, 0, 0, 1};
 static const int identifiable[N_PRINCIPALS] = {0, 1, 0, 1, 1, 1, 1, 1, 0};
@@ -175,9 +185,11 @@ static void ids_of(const slds_table *t, char *out, size_t size)
 static void test_visible_students(void **state)
 {
     (void)state;
-    static const char *const expect_2024[N_PRINCIPALS] = {
-        "", "1001 1002 1003 1004 1005", "", "1001 1002 1003", "1001 1002",
-        "1001", "1001 1003", "1002", ""};
+    static const char *const expect_2024[N_PRINCIPALS] = {"",          "1001 1002 1003 1004 1005",
+                                                          "",          "1001 1002 1003",
+                                                          "1001 1002", "1001",
+                                                          "1001 1003", "1002",
+                                                          ""};
     static const char *const expect_2023[N_PRINCIPALS] = {
         "", "1005", "", "1005", "1005", "1005", "1001 1003", "1002", ""};
     slds_error err = {0};
@@ -192,7 +204,8 @@ static void test_visible_students(void **state)
             fail_msg("%s 2024: '%s', expected '%s'", slds_role_name(who.role), ids, expect_2024[k]);
         /* every listed student passes may_see_student: one rule, two questions */
         for (size_t r = 0; r < slds_table_nrows(t); r++)
-            assert_int_equal(slds_access_may_see_student(db, &who, slds_table_text(t, r, 0), 2024, &err), 1);
+            assert_int_equal(
+                slds_access_may_see_student(db, &who, slds_table_text(t, r, 0), 2024, &err), 1);
         slds_table_free(t);
         assert_int_equal(slds_access_visible_students(db, &who, 2023, 0, 0, &t, &err), SLDS_OK);
         ids_of(t, ids, sizeof ids);
@@ -245,7 +258,8 @@ static void test_errors_never_grant(void **state)
     char path[256];
     slds_store *w = fixture_db(path, sizeof path);
     slds_error err = {0};
-    assert_int_equal(slds_store_exec(w, "DROP TABLE rosters; DROP TABLE enrollments;", &err), SLDS_OK);
+    assert_int_equal(slds_store_exec(w, "DROP TABLE rosters; DROP TABLE enrollments;", &err),
+                     SLDS_OK);
     slds_principal teacher = who_of(5), principal = who_of(4), district = who_of(3);
     assert_int_equal(slds_access_may_see_student(w, &teacher, "1001", 2024, &err), -1);
     assert_int_equal(err.code, SLDS_ERR_DB);
@@ -310,9 +324,9 @@ static void test_user_add_checks(void **state)
                      SLDS_ERR_USAGE);
     assert_int_equal(slds_user_add(w, "", SLDS_ROLE_STATE_ADMIN, NULL, 0, pw, &fast, &err),
                      SLDS_ERR_USAGE);
-    assert_int_equal(slds_user_add(w, "short", SLDS_ROLE_STATE_ADMIN, NULL, 0, "eleven char", &fast,
-                                   &err),
-                     SLDS_ERR_USAGE);
+    assert_int_equal(
+        slds_user_add(w, "short", SLDS_ROLE_STATE_ADMIN, NULL, 0, "eleven char", &fast, &err),
+        SLDS_ERR_USAGE);
     assert_null(strstr(err.message, "eleven char")); /* never the password in a message */
     assert_int_equal(slds_user_add(w, "par", SLDS_ROLE_PARENT, two, 2, pw, &fast, &err), SLDS_OK);
     assert_int_equal(slds_user_add(w, "dist", SLDS_ROLE_DISTRICT, l1, 1, pw, &fast, &err), SLDS_OK);
@@ -345,12 +359,9 @@ static void test_user_add_checks(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_student_matrix),
-        cmocka_unit_test(test_school_lea_staff_matrix),
-        cmocka_unit_test(test_visible_students),
-        cmocka_unit_test(test_errors_never_grant),
-        cmocka_unit_test(test_role_names),
-        cmocka_unit_test(test_user_add_checks),
+        cmocka_unit_test(test_student_matrix),   cmocka_unit_test(test_school_lea_staff_matrix),
+        cmocka_unit_test(test_visible_students), cmocka_unit_test(test_errors_never_grant),
+        cmocka_unit_test(test_role_names),       cmocka_unit_test(test_user_add_checks),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -69,8 +69,8 @@ static slds_sessions *new_sessions(int64_t idle, int64_t absolute, int max_failu
     return ss;
 }
 
-static slds_login_result login(slds_sessions *ss, const char *user, const char *pw, const char *addr,
-                               int64_t now, char token[65], char csrf[65])
+static slds_login_result login(slds_sessions *ss, const char *user, const char *pw,
+                               const char *addr, int64_t now, char token[65], char csrf[65])
 {
     slds_login_result r = SLDS_LOGIN_DENIED;
     slds_error err = {0};
@@ -95,7 +95,8 @@ static void test_hashes_are_argon2id(void **state)
     (void)state;
     slds_cursor c;
     slds_error err = {0};
-    assert_int_equal(slds_cursor_open(&c, ro, "SELECT username, password_hash FROM users", &err), 0);
+    assert_int_equal(slds_cursor_open(&c, ro, "SELECT username, password_hash FROM users", &err),
+                     0);
     int n = 0;
     while (slds_cursor_step(&c, &err) == 1) {
         const char *h = slds_cursor_text(&c, 1);
@@ -110,7 +111,8 @@ static void test_hashes_are_argon2id(void **state)
     slds_cursor_close(&c);
     assert_int_equal(n, 3);
     /* two users with one password: two salts, two hashes */
-    assert_int_equal(slds_cursor_open(&c, ro, "SELECT count(DISTINCT password_hash) FROM users", &err), 0);
+    assert_int_equal(
+        slds_cursor_open(&c, ro, "SELECT count(DISTINCT password_hash) FROM users", &err), 0);
     assert_int_equal(slds_cursor_step(&c, &err), 1);
     assert_int_equal(slds_cursor_int(&c, 0), 3);
     slds_cursor_close(&c);
@@ -255,7 +257,8 @@ static void test_disable_and_new_password_end_sessions(void **state)
     (void)state;
     slds_error err = {0};
     const char *s1[] = {"S1"};
-    assert_int_equal(slds_user_add(w, "head", SLDS_ROLE_PRINCIPAL, s1, 1, PW, &fast, &err), SLDS_OK);
+    assert_int_equal(slds_user_add(w, "head", SLDS_ROLE_PRINCIPAL, s1, 1, PW, &fast, &err),
+                     SLDS_OK);
     slds_sessions *ss = new_sessions(100, 1000, 50, 60);
     char tok[65];
 
@@ -268,8 +271,9 @@ static void test_disable_and_new_password_end_sessions(void **state)
     assert_int_equal(login(ss, "head", "a brand new password", "a", 3, tok, NULL), SLDS_LOGIN_OK);
 
     /* scopes are re-read at every lookup: a change in the database shows */
-    assert_int_equal(slds_store_exec(w, "INSERT INTO user_scopes(user_id, scope_id)"
-                                        " SELECT user_id, 'S2' FROM users WHERE username = 'head'",
+    assert_int_equal(slds_store_exec(w,
+                                     "INSERT INTO user_scopes(user_id, scope_id)"
+                                     " SELECT user_id, 'S2' FROM users WHERE username = 'head'",
                                      &err),
                      SLDS_OK);
     slds_principal who;
@@ -306,9 +310,12 @@ static void test_rate_limits(void **state)
     assert_int_equal(login(ss, "boss", PW, "10.9.9.9", 160, NULL, NULL), SLDS_LOGIN_OK);
 
     /* per address: failures spread over several names count for the address */
-    assert_int_equal(login(ss, "alice", "guess number one", "10.6.6.6", 200, NULL, NULL), SLDS_LOGIN_DENIED);
-    assert_int_equal(login(ss, "bob", "guess number one", "10.6.6.6", 201, NULL, NULL), SLDS_LOGIN_DENIED);
-    assert_int_equal(login(ss, "carol", "guess number one", "10.6.6.6", 202, NULL, NULL), SLDS_LOGIN_DENIED);
+    assert_int_equal(login(ss, "alice", "guess number one", "10.6.6.6", 200, NULL, NULL),
+                     SLDS_LOGIN_DENIED);
+    assert_int_equal(login(ss, "bob", "guess number one", "10.6.6.6", 201, NULL, NULL),
+                     SLDS_LOGIN_DENIED);
+    assert_int_equal(login(ss, "carol", "guess number one", "10.6.6.6", 202, NULL, NULL),
+                     SLDS_LOGIN_DENIED);
     assert_int_equal(login(ss, "kid", PW, "10.6.6.6", 203, NULL, NULL), SLDS_LOGIN_RATE_LIMITED);
     assert_int_equal(login(ss, "kid", PW, "10.7.7.7", 203, NULL, NULL), SLDS_LOGIN_OK);
 
