@@ -51,7 +51,9 @@ static const char usage[] =
     "  --format FMT       (list, log) table (default), csv or json\n"
     "  -h, --help         this help\n"
     "\n"
-    "exit status: 0 done, 1 error, 2 usage.\n";
+    "exit status: 0 done; 1 error (a scope id or user not in DB, a database error);\n"
+    "2 usage (also a bad username, role, scope list or password length, or a user\n"
+    "that exists already).\n";
 
 #define PW_BUF (SLDS_PASSWORD_MAX + 2)
 
