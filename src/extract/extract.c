@@ -39,6 +39,11 @@ typedef struct selected_table {
     uint32_t *student; /* per row: student number */
     int *year;         /* per row: school year (0: none) */
     uint32_t *cells;   /* nrows x ncolumns interned values (NULL_CELL for NULL) */
+    /* Quasi-identifier columns only: shown[col][level][row], the id in
+     * extract_work.shown of the text written at that level (computed once,
+     * so each Datafly trial only looks ids up). */
+    uint32_t *(*shown)[3];
+    uint32_t *qi_index; /* per spec column: its number among all QI columns */
 } selected_table;
 
 typedef struct extract_work {
@@ -46,6 +51,7 @@ typedef struct extract_work {
     const slds_extract_spec *spec;
     slds_intern students; /* student id -> number */
     slds_intern values;   /* every cell value */
+    slds_intern shown;    /* every quasi-identifier value as shown at some level */
     slds_intern school_lea_keys; /* school id -> index into school_lea */
     char **school_lea;
     selected_table *tables;
@@ -198,7 +204,7 @@ static int select_table(extract_work *w, selected_table *t, slds_error *err)
 
 typedef struct profiles {
     uint32_t *offsets;  /* per student + 1: tokens[offsets[s] .. offsets[s+1]) */
-    uint32_t *tokens;
+    uint64_t *tokens;
     size_t *group_size; /* per student: students sharing its profile */
 } profiles;
 
@@ -210,26 +216,50 @@ static void profiles_free(profiles *p)
     memset(p, 0, sizeof *p);
 }
 
-static int cmp_u32(const void *a, const void *b)
+static int cmp_u64(const void *a, const void *b)
 {
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
     return (x > y) - (x < y);
 }
 
-/* The token of one quasi-identifier cell: (table, column, year, shown value) interned. */
-static uint32_t cell_token(extract_work *w, slds_intern *tokens, size_t ti, size_t col, size_t row)
+/* Fills t->shown: every quasi-identifier cell as shown at each level. */
+static int compute_shown(extract_work *w, selected_table *t, uint32_t *next_qi, slds_error *err)
 {
-    const selected_table *t = &w->tables[ti];
-    uint32_t v = t->cells[row * t->spec->ncolumns + col];
-    const char *value = v == NULL_CELL ? NULL : slds_intern_str(&w->values, v);
-    const char *lea = NULL;
-    if (value && t->kinds[col] == SLDS_XCOL_QI_SCHOOL)
-        lea = lea_of_school(w, value);
-    char shown[256], key[320];
-    slds_extract_generalize(t->kinds[col], t->levels[col], value, lea, shown, sizeof shown);
-    int n = snprintf(key, sizeof key, "%zu.%zu|%d|%s%s", ti, col, t->year[row], value ? "" : "~",
-                     shown);
-    return slds_intern_add(tokens, key, (size_t)(n < (int)sizeof key ? n : (int)sizeof key - 1));
+    size_t nc = t->spec->ncolumns;
+    t->shown = calloc(nc ? nc : 1, sizeof *t->shown);
+    t->qi_index = calloc(nc ? nc : 1, sizeof *t->qi_index);
+    if (!t->shown || !t->qi_index)
+        return slds_fail(err, SLDS_ERR_NOMEM, "out of memory");
+    for (size_t col = 0; col < nc; col++) {
+        if (!extract_kind_is_qi(t->kinds[col]))
+            continue;
+        t->qi_index[col] = (*next_qi)++;
+        for (int level = 0; level < slds_extract_kind_levels(t->kinds[col]); level++) {
+            uint32_t *ids = t->shown[col][level] = malloc((t->nrows ? t->nrows : 1) * sizeof *ids);
+            if (!ids)
+                return slds_fail(err, SLDS_ERR_NOMEM, "out of memory");
+            for (size_t row = 0; row < t->nrows; row++) {
+                uint32_t v = t->cells[row * nc + col];
+                const char *value = v == NULL_CELL ? NULL : slds_intern_str(&w->values, v);
+                const char *lea = value && t->kinds[col] == SLDS_XCOL_QI_SCHOOL
+                                      ? lea_of_school(w, value)
+                                      : NULL;
+                char text[256];
+                slds_extract_generalize(t->kinds[col], level, value, lea, text, sizeof text);
+                if ((ids[row] = slds_intern_add(&w->shown, text, strlen(text))) == SLDS_NO_ID)
+                    return slds_fail(err, SLDS_ERR_NOMEM, "out of memory");
+            }
+        }
+    }
+    return SLDS_OK;
+}
+
+/* The token of one quasi-identifier cell at its column's current level:
+ * (column, school year, shown value) packed exactly into 64 bits. */
+static uint64_t cell_token(const selected_table *t, size_t col, size_t row)
+{
+    uint64_t year = t->year[row] > 0 ? (uint64_t)(t->year[row] & 0xfff) : 0;
+    return (uint64_t)t->qi_index[col] << 44 | year << 32 | t->shown[col][t->levels[col]][row];
 }
 
 /* Fills every student's tokens (unsorted) at the current levels. */
@@ -251,27 +281,20 @@ static int collect_tokens(extract_work *w, profiles *p, slds_error *err)
         p->offsets[s + 1] += p->offsets[s];
     p->tokens = malloc((ntokens ? ntokens : 1) * sizeof *p->tokens);
     uint32_t *fill = malloc((nstudents ? nstudents : 1) * sizeof *fill);
-    slds_intern tokens = {0};
-    int rc = p->tokens && fill ? SLDS_OK : SLDS_ERR_NOMEM;
-    if (!rc)
-        memcpy(fill, p->offsets, nstudents * sizeof *fill);
-    for (size_t ti = 0; !rc && ti < w->spec->ntables; ti++) {
+    if (!p->tokens || !fill) {
+        free(fill);
+        return slds_fail(err, SLDS_ERR_NOMEM, "out of memory");
+    }
+    memcpy(fill, p->offsets, nstudents * sizeof *fill);
+    for (size_t ti = 0; ti < w->spec->ntables; ti++) {
         const selected_table *t = &w->tables[ti];
-        for (size_t row = 0; !rc && row < t->nrows; row++)
-            for (size_t col = 0; col < t->spec->ncolumns; col++) {
-                if (!extract_kind_is_qi(t->kinds[col]))
-                    continue;
-                uint32_t tok = cell_token(w, &tokens, ti, col, row);
-                if (tok == SLDS_NO_ID) {
-                    rc = SLDS_ERR_NOMEM;
-                    break;
-                }
-                p->tokens[fill[t->student[row]]++] = tok;
-            }
+        for (size_t col = 0; col < t->spec->ncolumns; col++)
+            if (extract_kind_is_qi(t->kinds[col]))
+                for (size_t row = 0; row < t->nrows; row++)
+                    p->tokens[fill[t->student[row]]++] = cell_token(t, col, row);
     }
     free(fill);
-    slds_intern_free(&tokens);
-    return rc ? slds_fail(err, rc, "out of memory") : SLDS_OK;
+    return SLDS_OK;
 }
 
 /* Builds every student's profile (the set of its tokens) at the current
@@ -295,11 +318,11 @@ static int build_profiles(extract_work *w, profiles *p, size_t *small, slds_erro
     rc = profile ? SLDS_OK : SLDS_ERR_NOMEM;
     for (size_t s = 0; !rc && s < nstudents; s++) {
         uint32_t lo = p->offsets[s], hi = p->offsets[s + 1], n = 0;
-        qsort(p->tokens + lo, hi - lo, sizeof *p->tokens, cmp_u32);
+        qsort(p->tokens + lo, hi - lo, sizeof *p->tokens, cmp_u64);
         for (uint32_t i = lo; i < hi; i++) /* a set: repeats dropped in place */
             if (i == lo || p->tokens[i] != p->tokens[i - 1])
                 p->tokens[lo + n++] = p->tokens[i];
-        profile[s] = slds_intern_add(&sets, (const char *)(p->tokens + lo), n * sizeof(uint32_t));
+        profile[s] = slds_intern_add(&sets, (const char *)(p->tokens + lo), n * sizeof(uint64_t));
         if (profile[s] == SLDS_NO_ID)
             rc = SLDS_ERR_NOMEM;
     }
@@ -643,6 +666,11 @@ static void work_free(extract_work *w)
         free(w->tables[i].student);
         free(w->tables[i].year);
         free(w->tables[i].cells);
+        for (size_t c = 0; w->tables[i].shown && c < w->spec->tables[i].ncolumns; c++)
+            for (int l = 0; l < 3; l++)
+                free(w->tables[i].shown[c][l]);
+        free(w->tables[i].shown);
+        free(w->tables[i].qi_index);
     }
     free(w->tables);
     for (size_t i = 0; i < w->school_lea_keys.count; i++)
@@ -651,6 +679,7 @@ static void work_free(extract_work *w)
     free(w->suppressed);
     slds_intern_free(&w->students);
     slds_intern_free(&w->values);
+    slds_intern_free(&w->shown);
     slds_intern_free(&w->school_lea_keys);
     sodium_memzero(w->key, sizeof w->key);
 }
@@ -696,6 +725,9 @@ static int select_all(extract_work *w, const slds_progress *progress, slds_error
             if ((pass == 0) == (year_col || date_col))
                 rc = prepare_and_select(w, ti, progress, err);
         }
+    uint32_t next_qi = 0;
+    for (size_t ti = 0; !rc && ti < w->spec->ntables; ti++)
+        rc = compute_shown(w, &w->tables[ti], &next_qi, err);
     return rc;
 }
 
