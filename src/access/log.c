@@ -73,7 +73,9 @@ static int write_batch(slds_access_log *log, entry *first, size_t n, slds_error 
                                   " student_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                                   err);
     entry *e = first;
-    for (size_t i = 0; !failed && i < n; i++, e = e->next) {
+    for (size_t i = 0; !failed && i < n; i++) {
+        if (i > 0) /* never read the n-th entry's next: record() may be writing it */
+            e = e->next;
         slds_cursor_reset(&c);
         slds_cursor_bind_int(&c, 1, e->at);
         slds_cursor_bind_int(&c, 2, e->user_id);
