@@ -144,7 +144,7 @@ typedef enum { SLDS_LOGIN_OK, SLDS_LOGIN_DENIED, SLDS_LOGIN_RATE_LIMITED } slds_
  * in about the same time). RATE_LIMITED: max_failures failed logins within
  * the window for this username or from this client_addr; the password is not
  * even checked. Returns SLDS_OK with *result set, or an error (SLDS_ERR_DB)
- * with err filled and no session. */
+ * with err filled (err may be NULL) and no session. */
 int slds_sessions_login(slds_sessions *ss, slds_store *s, const char *username,
                         const char *password, const char *client_addr, int64_t now,
                         char token_hex[65], char csrf_hex[65], slds_login_result *result,

@@ -325,6 +325,9 @@ int slds_sessions_login(slds_sessions *ss, slds_store *s, const char *username,
                         char token_hex[65], char csrf_hex[65], slds_login_result *result,
                         slds_error *err)
 {
+    slds_error ignored;
+    if (!err)
+        err = &ignored;
     *result = SLDS_LOGIN_DENIED;
     token_hex[0] = csrf_hex[0] = '\0';
     char ukey[80], akey[80];
@@ -354,7 +357,7 @@ int slds_sessions_login(slds_sessions *ss, slds_store *s, const char *username,
     int found =
         rc ? -1 : access_user_read(s, username ? username : "", 0, 0, &u, hash, sizeof hash, err);
     if (found < 0)
-        return err ? err->code : SLDS_ERR_DB; /* the attempt stays counted */
+        return err->code; /* the attempt stays counted */
     size_t pwlen = password ? strlen(password) : 0;
     int verified = password && pwlen <= SLDS_PASSWORD_MAX &&
                    crypto_pwhash_str_verify(found ? hash : ss->dummy_hash, password, pwlen) == 0;
@@ -398,6 +401,9 @@ int slds_sessions_login(slds_sessions *ss, slds_store *s, const char *username,
 int slds_sessions_lookup(slds_sessions *ss, slds_store *s, const char *token_hex, int64_t now,
                          slds_principal *who, char csrf_hex[65], slds_error *err)
 {
+    slds_error ignored;
+    if (!err) /* allowed: the caller only wants found / not found */
+        err = &ignored;
     memset(who, 0, sizeof *who);
     who->role = SLDS_ROLE_PUBLIC;
     if (csrf_hex)
@@ -435,7 +441,7 @@ int slds_sessions_lookup(slds_sessions *ss, slds_store *s, const char *token_hex
     if (found < 0) {
         if (csrf_hex)
             csrf_hex[0] = '\0';
-        return err ? err->code : SLDS_ERR_DB;
+        return err->code;
     }
     if (!found || u.disabled || u.credential_version != version) {
         if (found)

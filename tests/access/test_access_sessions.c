@@ -182,6 +182,10 @@ static void test_login_and_token_kept_hashed(void **state)
     assert_string_not_equal(token, token2);
     assert_int_equal(slds_sessions_count(ss, 1003), 2);
 
+    /* err may be NULL */
+    assert_int_equal(slds_sessions_lookup(ss, ro, token, 1004, &who, NULL, NULL), SLDS_OK);
+    assert_int_equal(who.n_scopes, 1);
+    slds_principal_clear(&who);
     /* without a store the lookup answers from the session's copy */
     assert_int_equal(slds_sessions_lookup(ss, NULL, token, 1004, &who, NULL, NULL), SLDS_OK);
     assert_string_equal(who.username, "teach");
