@@ -215,27 +215,33 @@ int slds_access_visible_students(slds_store *s, const slds_principal *who, int s
         return slds_fail(err, SLDS_ERR_NOMEM, "out of memory");
     }
     /* The year's last enrollment gives grade and school; the name comes from
-     * the identity row of that school's district when there is one. */
+     * the identity row of that school's district when there is one. Each is a
+     * correlated subquery on an index, per student of the page (a window
+     * function over the join made SQLite scan whole tables). */
     slds_buf sql = {0};
     rc = slds_buf_printf(
         &sql,
         "WITH sc(id) AS (SELECT value FROM json_each(?1)),"
         " cand(student_id) AS (%s),"
         " page(student_id) AS (SELECT student_id FROM cand ORDER BY student_id LIMIT ?3 OFFSET ?4),"
-        " last AS (SELECT e.student_id, e.school_id, e.grade_level, k.lea_id, row_number() OVER"
-        "  (PARTITION BY e.student_id ORDER BY e.entry_date DESC, e.school_id) AS rn"
-        "  FROM page p JOIN enrollments e ON e.student_id = p.student_id AND e.school_year = ?2"
-        "  LEFT JOIN schools k ON k.school_id = e.school_id),"
-        " cur AS (SELECT * FROM last WHERE rn = 1),"
-        " names AS (SELECT i.student_id, i.first_name, i.last_name, row_number() OVER"
-        "  (PARTITION BY i.student_id ORDER BY i.lea_id IS NOT c.lea_id, i.lea_id,"
-        "   i.local_student_id) AS rn"
-        "  FROM page p JOIN student_identity i ON i.student_id = p.student_id"
-        "  LEFT JOIN cur c ON c.student_id = p.student_id)"
-        " SELECT p.student_id, n.first_name, n.last_name, c.grade_level, c.school_id"
-        " FROM page p LEFT JOIN cur c ON c.student_id = p.student_id"
-        " LEFT JOIN names n ON n.student_id = p.student_id AND n.rn = 1"
-        " ORDER BY p.student_id",
+        " cur AS (SELECT p.student_id, (SELECT e.school_id FROM enrollments e"
+        "  WHERE e.student_id = p.student_id AND e.school_year = ?2"
+        "  ORDER BY e.entry_date DESC, e.school_id LIMIT 1) AS school_id FROM page p),"
+        /* the identity row: of the district attended, else the first */
+        " pick AS (SELECT c.student_id, c.school_id, coalesce("
+        "  (SELECT i.lea_id FROM student_identity i WHERE i.student_id = c.student_id"
+        "   AND i.lea_id = k.lea_id LIMIT 1),"
+        "  (SELECT min(i.lea_id) FROM student_identity i WHERE i.student_id = c.student_id))"
+        "  AS ilea FROM cur c LEFT JOIN schools k ON k.school_id = c.school_id),"
+        " pick2 AS (SELECT q.*, (SELECT min(i.local_student_id) FROM student_identity i"
+        "  WHERE i.student_id = q.student_id AND i.lea_id = q.ilea) AS ilocal FROM pick q)"
+        " SELECT q.student_id, i.first_name, i.last_name,"
+        "  (SELECT e.grade_level FROM enrollments e WHERE e.student_id = q.student_id"
+        "   AND e.school_year = ?2 ORDER BY e.entry_date DESC, e.school_id LIMIT 1),"
+        "  q.school_id"
+        " FROM pick2 q LEFT JOIN student_identity i"
+        "  ON i.lea_id = q.ilea AND i.local_student_id = q.ilocal"
+        " ORDER BY q.student_id",
         cand);
     slds_cursor c;
     if (rc)
