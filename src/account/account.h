@@ -18,7 +18,6 @@
 #include <stdint.h>
 
 #include "core/core.h"
-#include "report/report.h"
 #include "store/store.h"
 #include "table/table.h"
 
@@ -214,24 +213,35 @@ int slds_account_proficiency(slds_store *s, const int *years, size_t nyears,
                              const slds_account_options *o, slds_account_school_rate **rows,
                              size_t *nrows, slds_error *err);
 
-/* Reports of this section (registered in src/report/report.c). */
-extern const slds_report_param slds_account_achievement_params[];
-extern const int slds_account_achievement_nparams;
-int slds_account_achievement_report(slds_store *s, const slds_report_args *args,
-                                    slds_report_output *out, slds_error *err);
+/* Reports of this section (their registry adapters are in src/report/report.c). */
+
+/* achievement: one year's proficiency, participation and not tested by
+ * reason (table "achievement"), the gaps between subgroups each year
+ * ("achievement_gaps") and their trend ("achievement_gap_trends"). NULL
+ * filters: every subject, level, subgroup, grade. SLDS_ERR_USAGE names a bad
+ * filter; SLDS_ERR_NOTFOUND when the year has no results of the test type. */
+typedef struct slds_account_achievement_request {
+    int year;
+    const char *subject, *level, *subgroup, *grade;
+    slds_account_options options; /* test_type NULL: STATE */
+} slds_account_achievement_request;
+int slds_account_achievement(slds_store *s, const slds_account_achievement_request *q,
+                             slds_account_tables *out, slds_error *err);
 /* The report's charts (state proficiency by subgroup, gaps over the years),
- * drawn from its tables after suppression. */
-int slds_account_achievement_figure(slds_report_output *out, slds_error *err);
+ * drawn from its tables (the n tables the function returned, after
+ * suppression) into figure. */
+int slds_account_achievement_figure(slds_table *const *tables, size_t n, slds_buf *figure,
+                                    slds_error *err);
 
-/* competes: the audit's America COMPETES elements and (C)(1) score. */
-int slds_account_competes_report(slds_store *s, const slds_report_args *args,
-                                 slds_report_output *out, slds_error *err);
+/* competes: the audit's America COMPETES elements and (C)(1) score (tables
+ * "competes" and "c1_score"). */
+int slds_account_competes(slds_store *s, slds_account_tables *out, slds_error *err);
 
-/* performance-measures: Appendix A measures, baseline, targets (CSV), actuals. */
-extern const slds_report_param slds_account_measures_params[];
-extern const int slds_account_measures_nparams;
-int slds_account_measures_report(slds_store *s, const slds_report_args *args,
-                                 slds_report_output *out, slds_error *err);
+/* performance-measures: Appendix A measures, baseline, targets (CSV, NULL:
+ * none), actuals (table "performance_measures"). baseline_year 0: the first
+ * year with results. */
+int slds_account_measures(slds_store *s, int year, int baseline_year, const char *targets_csv,
+                          slds_account_tables *out, slds_error *err);
 
 /* ===================================================================
  * End of section account-b

@@ -7,10 +7,8 @@
 
 #include "audit/audit.h"
 
-int slds_account_competes_report(slds_store *s, const slds_report_args *args,
-                                 slds_report_output *out, slds_error *err)
+int slds_account_competes(slds_store *s, slds_account_tables *out, slds_error *err)
 {
-    (void)args;
     slds_audit_options o;
     slds_audit_options_default(&o);
     o.max_examples = 0; /* the elements only: no student ids */
@@ -73,9 +71,9 @@ int slds_account_competes_report(slds_store *s, const slds_report_args *args,
         slds_table_free(sc);
         return rc;
     }
-    if ((rc = slds_report_output_add(out, e, err))) {
+    if ((rc = slds_account_tables_add(out, e, err))) {
         slds_table_free(sc);
         return rc;
     }
-    return slds_report_output_add(out, sc, err);
+    return slds_account_tables_add(out, sc, err);
 }

@@ -13,13 +13,6 @@
 
 #include "ingest/csv.h"
 
-const slds_report_param slds_account_measures_params[] = {
-    {"year", SLDS_PARAM_INTEGER, true, "school year reported"},
-    {"baseline-year", SLDS_PARAM_INTEGER, false, "year of the baseline figures (default: the first loaded year)"},
-    {"targets", SLDS_PARAM_TEXT, false, "CSV of annual targets: measure_id,school_year,target"},
-};
-const int slds_account_measures_nparams = 3;
-
 /* How a measure is computed from the store. */
 typedef enum {
     M_NONE,          /* not answerable yet */
@@ -469,13 +462,12 @@ enum {
     P_SOURCE, P_BASE_YEAR, P_BASELINE, P_YEAR, P_TARGET, P_ACTUAL, P_MET, P_NCOLS
 };
 
-int slds_account_measures_report(slds_store *s, const slds_report_args *args,
-                                 slds_report_output *out, slds_error *err)
+int slds_account_measures(slds_store *s, int year, int baseline_year, const char *targets_csv,
+                          slds_account_tables *out, slds_error *err)
 {
-    int year = (int)slds_report_arg_integer(args, "year", 0);
     target *targets;
     size_t ntargets;
-    int rc = read_targets(slds_report_arg(args, "targets"), &targets, &ntargets, err);
+    int rc = read_targets(targets_csv, &targets, &ntargets, err);
     if (rc)
         return rc;
     slds_account_cube *cube;
@@ -484,8 +476,9 @@ int slds_account_measures_report(slds_store *s, const slds_report_args *args,
         free(targets);
         return rc;
     }
-    int base_year = (int)slds_report_arg_integer(
-        args, "baseline-year", slds_account_cube_nyears(cube) ? slds_account_cube_year(cube, 0) : year);
+    int base_year = baseline_year ? baseline_year
+                    : slds_account_cube_nyears(cube) ? slds_account_cube_year(cube, 0)
+                                                     : year;
     static const slds_column_spec cols[P_NCOLS] = {
         [P_LEVEL] = {.name = "level", .type = SLDS_CELL_TEXT},
         [P_GROUP] = {.name = "group_id", .type = SLDS_CELL_TEXT},
@@ -544,5 +537,5 @@ int slds_account_measures_report(slds_store *s, const slds_report_args *args,
         slds_table_free(t);
         return rc;
     }
-    return slds_report_output_add(out, t, err);
+    return slds_account_tables_add(out, t, err);
 }

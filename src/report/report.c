@@ -214,6 +214,66 @@ static const slds_report_param lowest_params[] = {
     {"count", SLDS_PARAM_INTEGER, false, "or this many, whichever is more (default 5)"},
     {"subjects", SLDS_PARAM_TEXT, false, "reading and mathematics codes (default ELA,READING,MATH,MATHEMATICS)"}};
 
+/* Reports of src/account (account-b), adapted to the registry here so that
+ * src/account does not depend on src/report. */
+static const slds_report_param achievement_params[] = {
+    {"year", SLDS_PARAM_INTEGER, true, "school year reported (gaps and trends: every loaded year up to it)"},
+    {"subject", SLDS_PARAM_TEXT, false, "only this subject (default: every subject)"},
+    {"level", SLDS_PARAM_TEXT, false, "state, lea or school (default: every level)"},
+    {"subgroup", SLDS_PARAM_TEXT, false, "only this subgroup (all, econ_disadvantaged, BLACK, ...; default: every one)"},
+    {"grade", SLDS_PARAM_TEXT, false, "all (every grade together) or one grade (PK, KG, 01-12); default: all and each grade"},
+    {"proficient-level", SLDS_PARAM_INTEGER, false, "performance level counted as proficient and above (default 3)"},
+    {"test-type", SLDS_PARAM_TEXT, false, "assessments counted (default STATE)"},
+};
+
+static int report_achievement(slds_store *s, const slds_report_args *args, slds_report_output *out,
+                              slds_error *err)
+{
+    slds_account_achievement_request q = {.year = (int)slds_report_arg_integer(args, "year", 0),
+                                          .subject = slds_report_arg(args, "subject"),
+                                          .level = slds_report_arg(args, "level"),
+                                          .subgroup = slds_report_arg(args, "subgroup"),
+                                          .grade = slds_report_arg(args, "grade")};
+    slds_account_options_default(&q.options);
+    q.options.proficient_level =
+        (int)slds_report_arg_integer(args, "proficient-level", q.options.proficient_level);
+    if (slds_report_arg(args, "test-type"))
+        q.options.test_type = slds_report_arg(args, "test-type");
+    slds_account_tables tabs = {0};
+    int rc = slds_account_achievement(s, &q, &tabs, err);
+    return take_account_tables(&tabs, out, rc, err);
+}
+
+static int figure_achievement(slds_report_output *out, slds_error *err)
+{
+    return slds_account_achievement_figure(out->tables, out->n, &out->figure, err);
+}
+
+static int report_competes(slds_store *s, const slds_report_args *args, slds_report_output *out,
+                           slds_error *err)
+{
+    (void)args;
+    slds_account_tables tabs = {0};
+    int rc = slds_account_competes(s, &tabs, err);
+    return take_account_tables(&tabs, out, rc, err);
+}
+
+static const slds_report_param measures_params[] = {
+    {"year", SLDS_PARAM_INTEGER, true, "school year reported"},
+    {"baseline-year", SLDS_PARAM_INTEGER, false, "year of the baseline figures (default: the first loaded year)"},
+    {"targets", SLDS_PARAM_TEXT, false, "CSV of annual targets: measure_id,school_year,target"},
+};
+
+static int report_measures(slds_store *s, const slds_report_args *args, slds_report_output *out,
+                           slds_error *err)
+{
+    slds_account_tables tabs = {0};
+    int rc = slds_account_measures(s, (int)slds_report_arg_integer(args, "year", 0),
+                                   (int)slds_report_arg_integer(args, "baseline-year", 0),
+                                   slds_report_arg(args, "targets"), &tabs, err);
+    return take_account_tables(&tabs, out, rc, err);
+}
+
 static const slds_report_param graduation_params[] = {
     {"year", SLDS_PARAM_INTEGER, true, "the school year in which the cohort graduates on time"},
     {"level", SLDS_PARAM_TEXT, false, "state, lea or school (default: all three)"},
@@ -245,12 +305,11 @@ static const slds_report_def reports[] = {
     {"lowest-achieving", "persistently lowest-achieving schools, intervention models, the transformation rule",
      lowest_params, 9, true, report_lowest, NULL},
     {"achievement", "proficiency, participation, not tested by reason, subgroup gaps and their trend (A)(3)(ii)",
-     slds_account_achievement_params, 7, true, slds_account_achievement_report,
-     slds_account_achievement_figure},
+     achievement_params, 7, true, report_achievement, figure_achievement},
     {"competes", "the 12 America COMPETES Act elements the data supports and the (C)(1) score (from the audit)",
-     NULL, 0, true, slds_account_competes_report, NULL},
+     NULL, 0, true, report_competes, NULL},
     {"performance-measures", "the notice's Appendix A performance measures: baseline, annual target (CSV) and actual",
-     slds_account_measures_params, 3, true, slds_account_measures_report, NULL},
+     measures_params, 3, true, report_measures, NULL},
 };
 
 #define NREPORTS (sizeof reports / sizeof reports[0])
