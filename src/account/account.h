@@ -247,4 +247,28 @@ int slds_account_measures(slds_store *s, int year, int baseline_year, const char
  * End of section account-b
  * =================================================================== */
 
+/* ===================================================================
+ * Section account9: funding, equity, preparation
+ * =================================================================== */
+
+/* funding (docs/reports/funding.md), (F)(1)(ii): expenditure per pupil of
+ * every district and school of a year from finance.csv (table "funding"),
+ * high-need districts against the others and, within each district,
+ * high-poverty schools against the others ("funding_comparison"). html (may
+ * be NULL) receives bar charts. SLDS_ERR_NOTFOUND when no finance rows are
+ * loaded for the year. */
+typedef struct slds_account_funding_options {
+    int year;
+    const char *level;        /* "state", "lea", "school" or NULL: every level */
+    double high_need_count;   /* children in poverty at least this: high-need (10000) */
+    double high_need_percent; /* ... or at least this percent of those served (20) */
+} slds_account_funding_options;
+void slds_account_funding_options_default(slds_account_funding_options *o);
+int slds_account_funding(slds_store *s, const slds_account_funding_options *o,
+                         slds_account_tables *out, slds_buf *html, slds_error *err);
+
+/* ===================================================================
+ * End of section account9
+ * =================================================================== */
+
 #endif

@@ -274,6 +274,28 @@ static int report_measures(slds_store *s, const slds_report_args *args, slds_rep
     return take_account_tables(&tabs, out, rc, err);
 }
 
+/* Reports of src/account (account9): funding, equity, preparation. */
+static const slds_report_param funding_params[] = {
+    {"year", SLDS_PARAM_INTEGER, true, "school (fiscal) year of finance.csv"},
+    {"level", SLDS_PARAM_TEXT, false, "state, lea or school (default: all three)"},
+    {"high-need-count", SLDS_PARAM_REAL, false, "high-need district: at least this many children in poverty (default 10000)"},
+    {"high-need-percent", SLDS_PARAM_REAL, false, "... or at least this percent of the children served (default 20)"},
+};
+
+static int report_funding(slds_store *s, const slds_report_args *args, slds_report_output *out,
+                          slds_error *err)
+{
+    slds_account_funding_options o;
+    slds_account_funding_options_default(&o);
+    o.year = (int)slds_report_arg_integer(args, "year", 0);
+    o.level = slds_report_arg(args, "level");
+    o.high_need_count = slds_report_arg_real(args, "high-need-count", o.high_need_count);
+    o.high_need_percent = slds_report_arg_real(args, "high-need-percent", o.high_need_percent);
+    slds_account_tables tabs = {0};
+    int rc = slds_account_funding(s, &o, &tabs, &out->html, err);
+    return take_account_tables(&tabs, out, rc, err);
+}
+
 static const slds_report_param graduation_params[] = {
     {"year", SLDS_PARAM_INTEGER, true, "the school year in which the cohort graduates on time"},
     {"level", SLDS_PARAM_TEXT, false, "state, lea or school (default: all three)"},
@@ -310,6 +332,8 @@ static const slds_report_def reports[] = {
      NULL, 0, true, report_competes, NULL},
     {"performance-measures", "the notice's Appendix A performance measures: baseline, annual target (CSV) and actual",
      measures_params, 3, true, report_measures, NULL},
+    {"funding", "(F)(1)(ii): expenditure per pupil, high-need against other districts, high-poverty against other schools",
+     funding_params, 4, true, report_funding, NULL},
 };
 
 #define NREPORTS (sizeof reports / sizeof reports[0])

@@ -181,6 +181,14 @@ static const slds_migration registry[] = {
      " share_1_5_grade REAL, rating TEXT, flags TEXT NOT NULL DEFAULT '', note TEXT,"
      " config TEXT NOT NULL,"
      " PRIMARY KEY(school_year, staff_id, role, subject)) WITHOUT ROWID;"},
+    /* collection 2 (issue 9): finance.csv, expenditure by district or school,
+     * year and source (a blank school_id, the district as a whole, is stored
+     * as '' so it can be part of the key). */
+    {"collection", 2,
+     "CREATE TABLE IF NOT EXISTS finance(lea_id TEXT NOT NULL,"
+     " school_id TEXT NOT NULL ON CONFLICT REPLACE DEFAULT '', school_year INTEGER NOT NULL,"
+     " source TEXT NOT NULL, expenditure REAL NOT NULL, pupils REAL,"
+     " PRIMARY KEY(lea_id, school_id, school_year, source)) WITHOUT ROWID;"},
 };
 
 const slds_migration *slds_store_registry(size_t *n)

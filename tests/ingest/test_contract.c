@@ -567,9 +567,10 @@ static void test_named_column_indexes(void **state)
     CHECK_NAMED("prep_programs.csv", SLDS_PREP_COLUMNS);
     CHECK_NAMED("standards.csv", SLDS_STANDARDS_COLUMNS);
     CHECK_NAMED("item_responses.csv", SLDS_RESPONSES_COLUMNS);
+    CHECK_NAMED("finance.csv", SLDS_FINANCE_COLUMNS);
     int n;
     slds_contract_files(&n);
-    assert_int_equal(n, 17); /* a new file needs its named indexes too */
+    assert_int_equal(n, 18); /* a new file needs its named indexes too */
 }
 
 /* The rule table: in enum order, unique ids, storage rules reject. */
