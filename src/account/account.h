@@ -267,6 +267,25 @@ void slds_account_funding_options_default(slds_account_funding_options *o);
 int slds_account_funding(slds_store *s, const slds_account_funding_options *o,
                          slds_account_tables *out, slds_buf *html, slds_error *err);
 
+/* equity (docs/reports/equity.md), (D)(3): highly effective, effective and
+ * ineffective teachers and principals (the ratings `slds educators run`
+ * stored for the year) in the state's highest and lowest quartiles of
+ * schools by poverty and by minority share ("equity"), teachers rated
+ * effective or better by subject area ("equity_subjects"), students taught
+ * by ineffective and highly effective teachers ("equity_students") and the
+ * gaps ("equity_gaps"). SLDS_ERR_NOTFOUND when no educator of the year has a
+ * rating. */
+typedef struct slds_account_equity_options {
+    int year;
+    const char *level;            /* "state", "lea" or NULL: both */
+    const char *highly_effective; /* rating labels, comma-separated (case-insensitive) */
+    const char *effective;        /* labels that are effective or better */
+    const char *ineffective;
+} slds_account_equity_options;
+void slds_account_equity_options_default(slds_account_equity_options *o);
+int slds_account_equity(slds_store *s, const slds_account_equity_options *o,
+                        slds_account_tables *out, slds_error *err);
+
 /* ===================================================================
  * End of section account9
  * =================================================================== */

@@ -296,6 +296,32 @@ static int report_funding(slds_store *s, const slds_report_args *args, slds_repo
     return take_account_tables(&tabs, out, rc, err);
 }
 
+static const slds_report_param equity_params[] = {
+    {"year", SLDS_PARAM_INTEGER, true, "school year of the ratings (slds educators run)"},
+    {"level", SLDS_PARAM_TEXT, false, "state or lea (default: both)"},
+    {"highly-effective", SLDS_PARAM_TEXT, false, "rating labels counted highly effective (default: Highly Effective, Significantly Above Expectations)"},
+    {"effective", SLDS_PARAM_TEXT, false, "rating labels counted effective or better (default: Effective, Highly Effective, At/Above/Significantly Above Expectations)"},
+    {"ineffective", SLDS_PARAM_TEXT, false, "rating labels counted ineffective (default: Ineffective, Significantly Below Expectations)"},
+};
+
+static int report_equity(slds_store *s, const slds_report_args *args, slds_report_output *out,
+                         slds_error *err)
+{
+    slds_account_equity_options o;
+    slds_account_equity_options_default(&o);
+    o.year = (int)slds_report_arg_integer(args, "year", 0);
+    o.level = slds_report_arg(args, "level");
+    if (slds_report_arg(args, "highly-effective"))
+        o.highly_effective = slds_report_arg(args, "highly-effective");
+    if (slds_report_arg(args, "effective"))
+        o.effective = slds_report_arg(args, "effective");
+    if (slds_report_arg(args, "ineffective"))
+        o.ineffective = slds_report_arg(args, "ineffective");
+    slds_account_tables tabs = {0};
+    int rc = slds_account_equity(s, &o, &tabs, err);
+    return take_account_tables(&tabs, out, rc, err);
+}
+
 static const slds_report_param graduation_params[] = {
     {"year", SLDS_PARAM_INTEGER, true, "the school year in which the cohort graduates on time"},
     {"level", SLDS_PARAM_TEXT, false, "state, lea or school (default: all three)"},
@@ -334,6 +360,8 @@ static const slds_report_def reports[] = {
      measures_params, 3, true, report_measures, NULL},
     {"funding", "(F)(1)(ii): expenditure per pupil, high-need against other districts, high-poverty against other schools",
      funding_params, 4, true, report_funding, NULL},
+    {"equity", "(D)(3): effective teachers and principals in high- and low-poverty/minority schools, by subject, seen from students",
+     equity_params, 5, true, report_equity, NULL},
 };
 
 #define NREPORTS (sizeof reports / sizeof reports[0])
