@@ -286,6 +286,22 @@ void slds_account_equity_options_default(slds_account_equity_options *o);
 int slds_account_equity(slds_store *s, const slds_account_equity_options *o,
                         slds_account_tables *out, slds_error *err);
 
+/* preparation (docs/reports/preparation.md), (D)(4): for each preparation
+ * program and route, the students' growth and achievement of its new
+ * teachers (principals) pooled over a window of years, next to the state's
+ * other new educators (table "preparation"). SLDS_ERR_NOTFOUND when no
+ * results of new educators are stored for the window. */
+typedef struct slds_account_preparation_options {
+    int year;
+    int years;         /* window Y-years+1..Y (3) */
+    int new_years;     /* new: experience below this in the year (3: first three years) */
+    int min_teachers;  /* fewer distinct educators pooled: no figure (25) */
+    const char *effective; /* rating labels effective or better */
+} slds_account_preparation_options;
+void slds_account_preparation_options_default(slds_account_preparation_options *o);
+int slds_account_preparation(slds_store *s, const slds_account_preparation_options *o,
+                             slds_account_tables *out, slds_error *err);
+
 /* ===================================================================
  * End of section account9
  * =================================================================== */

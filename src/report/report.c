@@ -322,6 +322,30 @@ static int report_equity(slds_store *s, const slds_report_args *args, slds_repor
     return take_account_tables(&tabs, out, rc, err);
 }
 
+static const slds_report_param preparation_params[] = {
+    {"year", SLDS_PARAM_INTEGER, true, "the last school year of the window"},
+    {"years", SLDS_PARAM_INTEGER, false, "years pooled (default 3)"},
+    {"new-years", SLDS_PARAM_INTEGER, false, "new educators: experience below this (default 3, the first three years)"},
+    {"min-teachers", SLDS_PARAM_INTEGER, false, "fewer educators pooled: no figure (default 25)"},
+    {"effective", SLDS_PARAM_TEXT, false, "rating labels counted effective or better (default as equity)"},
+};
+
+static int report_preparation(slds_store *s, const slds_report_args *args, slds_report_output *out,
+                              slds_error *err)
+{
+    slds_account_preparation_options o;
+    slds_account_preparation_options_default(&o);
+    o.year = (int)slds_report_arg_integer(args, "year", 0);
+    o.years = (int)slds_report_arg_integer(args, "years", o.years);
+    o.new_years = (int)slds_report_arg_integer(args, "new-years", o.new_years);
+    o.min_teachers = (int)slds_report_arg_integer(args, "min-teachers", o.min_teachers);
+    if (slds_report_arg(args, "effective"))
+        o.effective = slds_report_arg(args, "effective");
+    slds_account_tables tabs = {0};
+    int rc = slds_account_preparation(s, &o, &tabs, err);
+    return take_account_tables(&tabs, out, rc, err);
+}
+
 static const slds_report_param graduation_params[] = {
     {"year", SLDS_PARAM_INTEGER, true, "the school year in which the cohort graduates on time"},
     {"level", SLDS_PARAM_TEXT, false, "state, lea or school (default: all three)"},
@@ -362,6 +386,8 @@ static const slds_report_def reports[] = {
      funding_params, 4, true, report_funding, NULL},
     {"equity", "(D)(3): effective teachers and principals in high- and low-poverty/minority schools, by subject, seen from students",
      equity_params, 5, true, report_equity, NULL},
+    {"preparation", "(D)(4): growth and achievement of new educators' students by preparation program and route",
+     preparation_params, 5, true, report_preparation, NULL},
 };
 
 #define NREPORTS (sizeof reports / sizeof reports[0])
