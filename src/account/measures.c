@@ -5,7 +5,7 @@
  * actual figure: the table a state attaches to its annual report. Measures
  * the data cannot answer yet are listed with the reason (most wait for
  * educator-effectiveness ratings, issue 8), so the table is complete. */
-#include "account/account.h"
+#include "account/internal_a.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -157,78 +157,42 @@ typedef struct quartiles {
 } quartiles;
 
 typedef struct school_share {
-    char id[64];
+    char id[72];
     double poverty, minority;
     bool set[2];
 } school_share;
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 static int compute_quartiles(slds_store *s, quartiles *q, slds_error *err)
 {
-    slds_cursor c;
-    int rc = slds_cursor_open(&c, s,
-                              "SELECT e.school_id, avg(a.econ_disadvantaged = 'Y'),"
-                              " avg(a.race_ethnicity <> 'WHITE') FROM enrollments e"
-                              " JOIN student_attributes a ON a.student_id = e.student_id"
-                              " AND a.school_year = e.school_year WHERE e.school_year = ?1"
-                              " GROUP BY e.school_id ORDER BY e.school_id",
-                              err);
+    /* the schools' shares and quartiles of the year: the definition equity
+     * and funding use (schools.c), read in one merge pass */
+    acct_schools sc;
+    int rc = acct_schools_read(s, q->year, &sc, err);
     if (rc)
         return rc;
-    slds_cursor_bind_int(&c, 1, q->year);
-    school_share *v = NULL;
-    size_t n = 0, cap = 0;
-    int r;
-    while ((r = slds_cursor_step(&c, err)) == 1) {
-        if (n == cap) {
-            cap = cap ? 2 * cap : 256;
-            school_share *p = realloc(v, cap * sizeof *p);
-            if (!p) {
-                r = -1;
-                rc = slds_fail(err, SLDS_ERR_NOMEM, "performance-measures: out of memory");
-                break;
-            }
-            v = p;
-        }
-        const char *id = slds_cursor_text(&c, 0);
-        snprintf(v[n].id, sizeof v[n].id, "%s", id ? id : "");
-        v[n].poverty = slds_cursor_double(&c, 1);
-        v[n].minority = slds_cursor_double(&c, 2);
-        n++;
-    }
-    slds_cursor_close(&c);
-    if (r < 0) {
-        free(v);
-        return rc ? rc : err->code;
-    }
     *q = (quartiles){.year = q->year, .done = true};
-    double *pov = malloc((n ? n : 1) * sizeof *pov), *min = malloc((n ? n : 1) * sizeof *min);
-    if (!pov || !min) {
-        free(pov);
-        free(min);
-        free(v);
+    school_share *v = malloc((sc.n ? sc.n : 1) * sizeof *v);
+    if (!v) {
+        acct_schools_free(&sc);
         return slds_fail(err, SLDS_ERR_NOMEM, "performance-measures: out of memory");
     }
-    for (size_t i = 0; i < n; i++) {
-        pov[i] = v[i].poverty;
-        min[i] = v[i].minority;
+    size_t n = 0;
+    for (size_t i = 0; i < sc.n; i++) {
+        const acct_school *x = &sc.v[i];
+        if (!x->enrolled)
+            continue;
+        school_share *w = &v[n++];
+        snprintf(w->id, sizeof w->id, "%s", x->id);
+        w->poverty = x->poverty;
+        w->minority = x->minority;
+        w->set[0] = x->high_poverty || x->high_minority;
+        w->set[1] = x->low_poverty || x->low_minority;
+        q->schools[0] += w->set[0];
+        q->schools[1] += w->set[1];
     }
-    qsort(pov, n, sizeof *pov, cmp_double);
-    qsort(min, n, sizeof *min, cmp_double);
-    size_t quarter = (n + 3) / 4;
-    for (size_t i = 0; n && i < n; i++) {
-        v[i].set[0] = v[i].poverty >= pov[n - quarter] || v[i].minority >= min[n - quarter];
-        v[i].set[1] = v[i].poverty <= pov[quarter - 1] || v[i].minority <= min[quarter - 1];
-        q->schools[0] += v[i].set[0];
-        q->schools[1] += v[i].set[1];
-    }
-    free(pov);
-    free(min);
+    acct_schools_free(&sc);
+    slds_cursor c;
+    int r;
     /* distinct staff of each role in the schools of each set (schools in id order) */
     rc = slds_cursor_open(&c, s,
                           "SELECT staff_id, role, school_id FROM staff_assignments WHERE school_year = ?1"

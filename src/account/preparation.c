@@ -221,18 +221,16 @@ static int read_rows(slds_store *s, const slds_account_preparation_options *o, p
     slds_cursor c;
     if (slds_cursor_open(
             &c, s,
-            "WITH last AS (SELECT staff_id, max(school_year) AS last_year FROM staff_assignments"
-            " GROUP BY staff_id)"
-            " SELECT r.staff_id, r.role, coalesce(st.prep_program_id, ''),"
+            "SELECT r.staff_id, r.role, coalesce(st.prep_program_id, ''),"
             " coalesce(nullif(st.certification_route, ''), p.route, ''),"
             " r.n_students, r.fte_students, r.mean_sgp, r.share_1_grade, r.achievement, r.vam_estimate,"
             " r.rating"
             " FROM educator_results r JOIN staff st ON st.staff_id = r.staff_id"
-            " JOIN last l ON l.staff_id = r.staff_id"
             " LEFT JOIN prep_programs p ON p.prep_program_id = st.prep_program_id"
             " WHERE r.school_year BETWEEN ?1 AND ?2"
             " AND st.years_experience IS NOT NULL"
-            " AND st.years_experience - (l.last_year - r.school_year) BETWEEN 0 AND ?3 - 1"
+            " AND st.years_experience - ((SELECT max(a.school_year) FROM staff_assignments a"
+            " WHERE a.staff_id = r.staff_id) - r.school_year) BETWEEN 0 AND ?3 - 1"
             " AND (r.subject = '' OR NOT EXISTS (SELECT 1 FROM educator_results q"
             " WHERE q.school_year = r.school_year AND q.staff_id = r.staff_id AND q.role = r.role"
             " AND q.subject = ''))",
