@@ -285,6 +285,10 @@ typedef struct slds_account_equity_options {
 void slds_account_equity_options_default(slds_account_equity_options *o);
 int slds_account_equity(slds_store *s, const slds_account_equity_options *o,
                         slds_account_tables *out, slds_error *err);
+/* Its charts (percent highly effective and ineffective by school group, for
+ * teachers and principals), drawn from its tables after suppression. */
+int slds_account_equity_figure(slds_table *const *tables, size_t n, slds_buf *figure,
+                               slds_error *err);
 
 /* preparation (docs/reports/preparation.md), (D)(4): for each preparation
  * program and route, the students' growth and achievement of its new

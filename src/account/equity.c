@@ -612,3 +612,45 @@ int slds_account_equity(slds_store *s, const slds_account_equity_options *o,
     }
     return rc;
 }
+
+/* The HTML charts, drawn from the tables after suppression: for teachers and
+ * principals, the percent highly effective and ineffective in each school
+ * group of the state (a hidden or range-coded figure draws no bar). */
+int slds_account_equity_figure(slds_table *const *tables, size_t n, slds_buf *figure,
+                               slds_error *err)
+{
+    if (n < 1 || strcmp(slds_table_name(tables[0]), "equity"))
+        return SLDS_OK;
+    const slds_table *t = tables[0];
+    int level = slds_table_find_column(t, "level"), sub = slds_table_find_column(t, "subgroup"),
+        role = slds_table_find_column(t, "role"), he = slds_table_find_column(t, "highly_effective_pct"),
+        in = slds_table_find_column(t, "ineffective_pct");
+    int rc = SLDS_OK;
+    for (int ro = 0; !rc && ro < NROLES; ro++) {
+        const char *labels[NGROUPS];
+        double vhe[NGROUPS], vin[NGROUPS];
+        size_t k = 0;
+        for (size_t r = 0; r < slds_table_nrows(t) && k < NGROUPS; r++) {
+            const char *lv = slds_table_text(t, r, level), *rl = slds_table_text(t, r, role);
+            if (!lv || strcmp(lv, "state") || !rl || strcmp(rl, role_codes[ro]))
+                continue;
+            labels[k] = slds_table_text(t, r, sub);
+            double bound;
+            vhe[k] = slds_table_is_suppressed(t, r, he) || slds_table_range(t, r, he, &bound)
+                         ? NAN
+                         : slds_table_real(t, r, he);
+            vin[k] = slds_table_is_suppressed(t, r, in) || slds_table_range(t, r, in, &bound)
+                         ? NAN
+                         : slds_table_real(t, r, in);
+            k++;
+        }
+        if (!k)
+            continue;
+        char title[96];
+        snprintf(title, sizeof title, "%s rated highly effective, percent", ro ? "Principals" : "Teachers");
+        rc = slds_account_bar_chart(figure, title, labels, vhe, k, "%");
+        snprintf(title, sizeof title, "%s rated ineffective, percent", ro ? "Principals" : "Teachers");
+        rc = rc || slds_account_bar_chart(figure, title, labels, vin, k, "%");
+    }
+    return rc ? slds_fail(err, SLDS_ERR_NOMEM, "equity: out of memory drawing charts") : SLDS_OK;
+}

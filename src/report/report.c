@@ -322,6 +322,11 @@ static int report_equity(slds_store *s, const slds_report_args *args, slds_repor
     return take_account_tables(&tabs, out, rc, err);
 }
 
+static int figure_equity(slds_report_output *out, slds_error *err)
+{
+    return slds_account_equity_figure(out->tables, out->n, &out->figure, err);
+}
+
 static const slds_report_param preparation_params[] = {
     {"year", SLDS_PARAM_INTEGER, true, "the last school year of the window"},
     {"years", SLDS_PARAM_INTEGER, false, "years pooled (default 3)"},
@@ -385,7 +390,7 @@ static const slds_report_def reports[] = {
     {"funding", "(F)(1)(ii): expenditure per pupil, high-need against other districts, high-poverty against other schools",
      funding_params, 4, true, report_funding, NULL},
     {"equity", "(D)(3): effective teachers and principals in high- and low-poverty/minority schools, by subject, seen from students",
-     equity_params, 5, true, report_equity, NULL},
+     equity_params, 5, true, report_equity, figure_equity},
     {"preparation", "(D)(4): growth and achievement of new educators' students by preparation program and route",
      preparation_params, 5, true, report_preparation, NULL},
 };

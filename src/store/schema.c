@@ -190,10 +190,11 @@ static const slds_migration registry[] = {
      " students_written INTEGER NOT NULL, students_suppressed INTEGER NOT NULL,"
      " rows_selected INTEGER NOT NULL, rows_written INTEGER NOT NULL,"
      " generalizations TEXT NOT NULL, out_dir TEXT NOT NULL) WITHOUT ROWID;"},
-    /* collection 2 (issue 9): finance.csv, expenditure by district or school,
-     * year and source (a blank school_id, the district as a whole, is stored
-     * as '' so it can be part of the key). */
-    {"collection", 2,
+    /* finance.csv (issue 9, a collection file of its own module so the
+     * collection tables keep their version): expenditure by district or
+     * school, year and source (a blank school_id, the district as a whole, is
+     * stored as '' so it can be part of the key). */
+    {"finance", 1,
      "CREATE TABLE IF NOT EXISTS finance(lea_id TEXT NOT NULL,"
      " school_id TEXT NOT NULL ON CONFLICT REPLACE DEFAULT '', school_year INTEGER NOT NULL,"
      " source TEXT NOT NULL, expenditure REAL NOT NULL, pupils REAL,"

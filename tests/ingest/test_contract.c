@@ -441,7 +441,7 @@ static void test_contract_integrity(void **state)
     (void)state;
     int n;
     const slds_file_def *files = slds_contract_files(&n);
-    assert_int_equal(n, 17);
+    assert_int_equal(n, 18);
     for (int i = 0; i < n; i++) {
         const slds_file_def *f = &files[i];
         size_t flen = strlen(f->file);
