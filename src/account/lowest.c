@@ -229,29 +229,23 @@ static int read_proficiency(lowest_run *r, slds_error *err)
     return rc ? rc : sa < 0 || se < 0 ? err->code : SLDS_OK;
 }
 
-/* L1: poverty of each school in the report year. */
+/* L1: poverty of each school in the report year (schools.c, Q1: the
+ * distinct students enrolled, economically disadvantaged in the year). */
 static int read_poverty(lowest_run *r, slds_error *err)
 {
-    slds_cursor c;
-    if (slds_cursor_open(&c, r->s,
-                         "SELECT e.school_id, COUNT(*), SUM(a.econ_disadvantaged = 'Y') FROM"
-                         " (SELECT DISTINCT student_id, school_id FROM enrollments WHERE school_year = ?1) e"
-                         " LEFT JOIN student_attributes a ON a.student_id = e.student_id"
-                         " AND a.school_year = ?1 GROUP BY e.school_id",
-                         err))
-        return err->code;
-    slds_cursor_bind_int(&c, 1, r->year);
-    int step;
-    while ((step = slds_cursor_step(&c, err)) == 1) {
-        const char *id = slds_cursor_text(&c, 0);
-        school *x = id ? find_school(r, id) : NULL;
+    acct_schools sc;
+    int rc = acct_schools_read(r->s, r->year, &sc, err);
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < sc.n; i++) {
+        school *x = find_school(r, sc.v[i].id);
         if (x) {
-            x->enrolled = slds_cursor_int(&c, 1);
-            x->poor = slds_cursor_int(&c, 2);
+            x->enrolled = sc.v[i].enrolled;
+            x->poor = sc.v[i].poor;
         }
     }
-    slds_cursor_close(&c);
-    return step < 0 ? err->code : SLDS_OK;
+    acct_schools_free(&sc);
+    return SLDS_OK;
 }
 
 /* L5: four-year graduation rates of each school for the window's classes. */

@@ -205,8 +205,9 @@ int slds_audit_elements(slds_store *s, slds_audit_report **out, slds_error *err)
          " coalesce(sum(" NB("not_tested_reason") "), 0) FROM main.assessments",
          {&k.scored, &k.ccr, &k.not_tested}, 3},
         {"SELECT count(*) FROM main.staff", {&staff_rows}, 1},
-        {"SELECT count(*), coalesce(sum(EXISTS (SELECT 1 FROM main.staff s"
-         " WHERE s.staff_id = t.staff_id)), 0) FROM main.rosters t",
+        /* NOT IN: one in-memory set of the staff ids, not a lookup per row */
+        {"SELECT count(*), count(*) - coalesce(sum(staff_id NOT IN (SELECT staff_id"
+         " FROM main.staff)), 0) FROM main.rosters",
          {&k.rosters, &k.linked}, 2},
         {"SELECT count(*), coalesce(sum(credits_earned IS NOT NULL AND " NB("grade_mark") "), 0),"
          " coalesce(sum(" NB("subject") "), 0) FROM main.courses",
