@@ -120,6 +120,8 @@ typedef struct gr_run {
     gr_bmodel *bmodels;
 } gr_run;
 
+/* run.c: memory-mapped reads for the run's connection (PRAGMA mmap_size). */
+void gr_store_tune(slds_store *s);
 /* run.c: the run's settings from the options (threads, taus, max order). */
 void gr_configure(gr_run *r, const slds_growthrun_options *o);
 /* groups.c: knots, boundaries and loss/hoss of a grade: the configuration's,
