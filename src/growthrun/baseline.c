@@ -650,6 +650,7 @@ int slds_growthrun_baseline_fit(slds_store *s, const slds_baseline_options *o,
     if (!r)
         return slds_fail(err, SLDS_ERR_NOMEM, "out of memory");
     gr_configure(r, &ro);
+    gr_store_tune(s);
     int dflt = o->n_years - 2 < 3 ? o->n_years - 2 : 3;
     r->max_order = o->max_order ? o->max_order : dflt < 1 ? 1 : dflt;
     r->keep_all = 1;
