@@ -6,10 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(build-essential cmake pkg-config libsqlite3-dev sqlite3 libjansson-dev libsodium-dev zlib1g-dev
-          libcmocka-dev python3)
+          libcmocka-dev python3 libmicrohttpd-dev)
 if [ "${1:-}" = "--test" ]; then
     shift
-    packages+=(clang libclang-rt-dev cppcheck)
+    packages+=(clang libclang-rt-dev cppcheck curl chromium nodejs npm)
 fi
 missing=()
 for p in "${packages[@]}"; do

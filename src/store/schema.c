@@ -181,6 +181,8 @@ static const slds_migration registry[] = {
      " share_1_5_grade REAL, rating TEXT, flags TEXT NOT NULL DEFAULT '', note TEXT,"
      " config TEXT NOT NULL,"
      " PRIMARY KEY(school_year, staff_id, role, subject)) WITHOUT ROWID;"},
+    /* web 1 (issue 11): a teacher's class view reads the rosters by teacher and year. */
+    {"web", 1, "CREATE INDEX IF NOT EXISTS rosters_staff ON rosters(staff_id, school_year);"},
 };
 
 const slds_migration *slds_store_registry(size_t *n)
