@@ -190,8 +190,6 @@ static const slds_migration registry[] = {
      " students_written INTEGER NOT NULL, students_suppressed INTEGER NOT NULL,"
      " rows_selected INTEGER NOT NULL, rows_written INTEGER NOT NULL,"
      " generalizations TEXT NOT NULL, out_dir TEXT NOT NULL) WITHOUT ROWID;"},
-    /* web 1 (issue 11): a teacher's class view reads the rosters by teacher and year. */
-    {"web", 1, "CREATE INDEX IF NOT EXISTS rosters_staff ON rosters(staff_id, school_year);"},
 };
 
 const slds_migration *slds_store_registry(size_t *n)
