@@ -100,10 +100,10 @@ int web_may_staff(slds_store *s, const slds_principal *who, const char *id, int 
 int web_may_aggregates(const slds_principal *who) { return slds_access_may_see_aggregates(who); }
 int web_identifiable(const slds_principal *who) { return slds_access_identifiable(who); }
 int web_needs_suppression(const slds_principal *who) { return slds_access_needs_suppression(who); }
-int web_visible_students(slds_store *s, const slds_principal *who, int year, slds_table **out,
-                         slds_error *err)
+int web_visible_students(slds_store *s, const slds_principal *who, int year, size_t offset,
+                         size_t limit, slds_table **out, slds_error *err)
 {
-    return slds_access_visible_students(s, who, year, 0, 0, out, err);
+    return slds_access_visible_students(s, who, year, offset, limit, out, err);
 }
 int web_current_year(slds_store *s, int *year, slds_error *err)
 {
@@ -185,10 +185,10 @@ int web_may_staff(slds_store *s, const slds_principal *who, const char *id, int 
 int web_may_aggregates(const slds_principal *who) { return who->role == SLDS_ROLE_PUBLIC; }
 int web_identifiable(const slds_principal *who) { (void)who; return 0; }
 int web_needs_suppression(const slds_principal *who) { (void)who; return 1; }
-int web_visible_students(slds_store *s, const slds_principal *who, int year, slds_table **out,
-                         slds_error *err)
+int web_visible_students(slds_store *s, const slds_principal *who, int year, size_t offset,
+                         size_t limit, slds_table **out, slds_error *err)
 {
-    (void)s, (void)who, (void)year, (void)out;
+    (void)s, (void)who, (void)year, (void)offset, (void)limit, (void)out;
     return slds_fail(err, SLDS_ERR_USAGE, "no access library");
 }
 int web_current_year(slds_store *s, int *year, slds_error *err)

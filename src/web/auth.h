@@ -62,8 +62,8 @@ int web_may_staff(slds_store *s, const slds_principal *who, const char *id, int 
 int web_may_aggregates(const slds_principal *who);
 int web_identifiable(const slds_principal *who);
 int web_needs_suppression(const slds_principal *who);
-int web_visible_students(slds_store *s, const slds_principal *who, int year, slds_table **out,
-                         slds_error *err);
+int web_visible_students(slds_store *s, const slds_principal *who, int year, size_t offset,
+                         size_t limit, slds_table **out, slds_error *err);
 int web_current_year(slds_store *s, int *year, slds_error *err);
 
 /* Queues a record view in the access log (never waits). */

@@ -456,10 +456,10 @@ int web_build_dashboard(web_ctx *c, web_doc *d, const char *level)
     rc = rc || add_report_rows(c, d, "graduation", "graduation", "graduation",
                                "Adjusted cohort graduation rate", gn, gv, 1, public_form, keep_place, &f,
                                &missing);
-    /* Data-quality findings: example ids only where the viewer may see every
-     * student they could name (the state for its admin, a district for its
-     * own staff); counts everywhere else. */
-    bool examples = web_identifiable(&c->who) && strcmp(level, "school");
+    /* Data-quality findings: example ids only for the state's admin, who may
+     * see every student (a district's findings also name students who have
+     * left it since); counts for everyone else. */
+    bool examples = c->who.role == SLDS_ROLE_STATE_ADMIN;
     const char *qn[] = {"examples"}, *qv[] = {examples ? "5" : "0"};
     if (!public_form)
         rc = rc || add_report_rows(c, d, "audit", "findings", "findings", "Data-quality findings", qn, qv,
@@ -721,15 +721,21 @@ static int my_links(web_ctx *c, slds_buf *b)
     return rc || slds_buf_puts(b, "</ul>\n");
 }
 
-/* The students the requester may see this year (access's list), as links on
- * the page; at most 2000 on a page, every one in the API. */
+/* The students the requester may see this year (access's list), a page of
+ * them: ?offset= and ?limit= (default 1000, at most 100000). */
 static int add_visible(web_ctx *c, web_doc *d)
 {
     if (!web_identifiable(&c->who) || !c->year)
         return SLDS_OK;
+    const char *o = web_arg(c, "offset"), *l = web_arg(c, "limit");
+    long long offset = o ? atoll(o) : 0, limit = l ? atoll(l) : 1000;
+    if (offset < 0)
+        offset = 0;
+    if (limit < 1 || limit > 100000)
+        limit = limit < 1 ? 1 : 100000;
     slds_error err = {0};
     slds_table *t;
-    int rc = web_visible_students(c->store, &c->who, c->year, &t, &err);
+    int rc = web_visible_students(c->store, &c->who, c->year, (size_t)offset, (size_t)limit, &t, &err);
     if (rc) {
         fprintf(stderr, "slds serve: visible students: %s\n", err.message);
         return rc;
@@ -757,7 +763,7 @@ int web_build_me(web_ctx *c, web_doc *d)
     if (!rc && d->n) {
         const slds_table *t = d->tables[0];
         rc = slds_buf_puts(&d->after, "<h2>Student pages</h2><p>");
-        for (size_t r = 0; r < slds_table_nrows(t) && r < 2000 && !rc; r++) {
+        for (size_t r = 0; r < slds_table_nrows(t) && !rc; r++) {
             const char *id = web_cell(t, r, "student_id");
             rc = slds_buf_puts(&d->after, " <a href=\"/students/") || slds_html_escape(&d->after, id) ||
                  slds_buf_puts(&d->after, "\">") || slds_html_escape(&d->after, id) ||
