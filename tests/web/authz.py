@@ -85,6 +85,7 @@ every_id = set(fixture["all_students"])
 token = re.compile(r"[0-9A-Za-z]+")
 failures = []
 checked = 0
+seen = {}  # role -> in-scope student ids found in bodies (the detector sees ids at all)
 for role in roles:
     name = role if role != "public" else None
     cookie = login(name, fixture["users"][name]["role"]) if name else None
@@ -101,7 +102,9 @@ for role in roles:
             checked += 1
             if status != want:
                 failures.append("%s %s (%s): status %d, expected %d" % (role, path, side, status, want))
-            leaked = (set(token.findall(body)) & every_id) - allowed
+            named = set(token.findall(body)) & every_id
+            seen.setdefault(role, set()).update(named & allowed)
+            leaked = named - allowed
             if leaked:
                 failures.append("%s %s (%s): names %d out-of-scope students, e.g. %s"
                                 % (role, path, side, len(leaked), sorted(leaked)[0]))
@@ -117,6 +120,9 @@ for role in roles:
                             % (role, len(listed), len(expected)))
         status, _, _ = request("DELETE", "/api/v1/session", cookie)
         assert status == 403, "logout without the CSRF token must fail"
+for role in ("admin", "district", "principal", "teacher", "parent", "student"):
+    if not seen.get(role):
+        failures.append("%s: no body named any student it may see (the check would see nothing)" % role)
 for f in failures:
     print("FAIL:", f)
 print("authz: %d requests (%d roles x %d routes x in/out), %d failures" % (checked, len(roles), len(routes), len(failures)))
