@@ -83,7 +83,7 @@ int web_chart_lines(slds_buf *b, const char *title, const int *years, int n_year
                     const web_series *s, int n_series, double lo, double hi, const char *unit)
 {
     const int width = 640, left = 52, right = 16, top = 30, bottom = 34;
-    int legend_rows = (n_series + 2) / 3, height = 230 + legend_rows * 16;
+    int legend_rows = (n_series + 1) / 2, height = 230 + legend_rows * 16;
     const double w = width - left - right, h = 230 - top - bottom;
     if (hi <= lo)
         hi = lo + 1;
@@ -124,9 +124,9 @@ int web_chart_lines(slds_buf *b, const char *title, const int *years, int n_year
                 np = 0;
             }
         }
-        double lx = 8 + (k % 3) * 210.0, ly = 230 + (k / 3) * 16.0 - 4;
+        double lx = 8 + (k % 2) * 316.0, ly = 230 + (k / 2) * 16.0 - 4;
         rc = rc || slds_svg_rect(b, lx, ly - 9, 10, 10, color, NULL) ||
-             slds_svg_text(b, lx + 14, ly, "font-size=\"12\"", s[k].label);
+             slds_svg_text(b, lx + 14, ly, "font-size=\"11\"", s[k].label);
     }
 #undef XPOS
 #undef YPOS

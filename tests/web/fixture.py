@@ -22,7 +22,8 @@ def enrolled(school_sql, *a):
 
 in_a = enrolled("SELECT school_id FROM schools WHERE lea_id = ?", lea_a)
 in_b = enrolled("SELECT school_id FROM schools WHERE lea_id = ?", lea_b)
-grown = {r[0] for r in q("SELECT DISTINCT student_id FROM growth_students WHERE school_year = ?", year)}
+grown = {r[0] for r in q("SELECT DISTINCT student_id FROM growth_students WHERE school_year = ?"
+                         " AND sgp IS NOT NULL", year)}
 
 
 def teacher_at(lea):
