@@ -33,6 +33,7 @@ int slds_web_new(slds_web **out, const slds_web_options *o, slds_error *err)
     pthread_cond_init(&w->pool_cv, NULL);
     pthread_mutex_init(&w->watch_mu, NULL);
     pthread_mutex_init(&w->cache_mu, NULL);
+    pthread_cond_init(&w->cache_cv, NULL);
     w->stores = calloc((size_t)w->n_stores, sizeof *w->stores);
     w->busy = calloc((size_t)w->n_stores, sizeof *w->busy);
     int rc = w->stores && w->busy ? SLDS_OK : slds_fail(err, SLDS_ERR_NOMEM, "out of memory");
@@ -69,6 +70,7 @@ void slds_web_free(slds_web *w)
     pthread_cond_destroy(&w->pool_cv);
     pthread_mutex_destroy(&w->watch_mu);
     pthread_mutex_destroy(&w->cache_mu);
+    pthread_cond_destroy(&w->cache_cv);
     free(w);
 }
 
@@ -146,26 +148,44 @@ int web_report_get(web_ctx *c, const char *name, const char *const *names,
         return slds_fail(err, SLDS_ERR_USAGE, "report key too long");
 
     pthread_mutex_lock(&app->cache_mu);
-    int kept = 0;
-    for (int i = 0; i < app->n_cache; i++) {
-        if (app->cache[i]->generation != gen)
-            report_unref_locked(app->cache[i]);
-        else
-            app->cache[kept++] = app->cache[i];
-    }
-    app->n_cache = kept;
-    for (int i = 0; i < app->n_cache; i++)
-        if (!strcmp(app->cache[i]->key, key)) {
-            app->cache[i]->refs++;
-            *out = app->cache[i];
-            pthread_mutex_unlock(&app->cache_mu);
-            return SLDS_OK;
+    for (;;) {
+        int kept = 0;
+        for (int i = 0; i < app->n_cache; i++) {
+            if (app->cache[i]->generation != gen)
+                report_unref_locked(app->cache[i]);
+            else
+                app->cache[kept++] = app->cache[i];
         }
+        app->n_cache = kept;
+        for (int i = 0; i < app->n_cache; i++)
+            if (!strcmp(app->cache[i]->key, key)) {
+                int rc = app->cache[i]->rc;
+                if (rc) /* it failed for this generation: the same failure */
+                    *err = app->cache[i]->err;
+                else {
+                    app->cache[i]->refs++;
+                    *out = app->cache[i];
+                }
+                pthread_mutex_unlock(&app->cache_mu);
+                return rc;
+            }
+        bool running = false;
+        for (int i = 0; i < app->n_inflight && !running; i++)
+            running = !strcmp(app->inflight[i], key);
+        if (!running)
+            break;
+        pthread_cond_wait(&app->cache_cv, &app->cache_mu); /* another worker runs it */
+    }
+    web_report *r = calloc(1, sizeof *r);
+    if (!r) {
+        pthread_mutex_unlock(&app->cache_mu);
+        return slds_fail(err, SLDS_ERR_NOMEM, "out of memory");
+    }
+    bool mine = app->n_inflight < WEB_INFLIGHT_MAX;
+    if (mine)
+        snprintf(app->inflight[app->n_inflight++], sizeof app->inflight[0], "%s", key);
     pthread_mutex_unlock(&app->cache_mu);
 
-    web_report *r = calloc(1, sizeof *r);
-    if (!r)
-        return slds_fail(err, SLDS_ERR_NOMEM, "out of memory");
     snprintf(r->key, sizeof r->key, "%s", key);
     r->generation = gen;
     slds_privacy_rules rules;
@@ -173,33 +193,47 @@ int web_report_get(web_ctx *c, const char *name, const char *const *names,
     rules.min_n = app->min_n;
     slds_report_args args = {.n = n, .names = names, .values = values};
     int rc = slds_report_run(c->store, name, &args, public_form ? &rules : NULL, &r->out, err);
-    if (rc) {
+
+    pthread_mutex_lock(&app->cache_mu);
+    for (int i = 0; mine && i < app->n_inflight; i++)
+        if (!strcmp(app->inflight[i], key)) {
+            memmove(app->inflight[i], app->inflight[app->n_inflight - 1], sizeof app->inflight[0]);
+            app->n_inflight--;
+            break;
+        }
+    web_report *same = NULL;
+    for (int i = 0; i < app->n_cache && !same; i++)
+        if (!strcmp(app->cache[i]->key, key) && app->cache[i]->generation == gen)
+            same = app->cache[i]; /* another worker ran it meanwhile: keep one */
+    bool kept_failure = rc && err->code != SLDS_ERR_NOMEM && !same;
+    if (rc && kept_failure) { /* the failure is kept; the output is empty */
+        r->rc = rc;
+        r->err = *err;
+        slds_report_output_free(&r->out);
+    }
+    if ((!rc || kept_failure) && !same) {
+        if (app->n_cache == WEB_CACHE_MAX) { /* drop the oldest */
+            report_unref_locked(app->cache[0]);
+            memmove(app->cache, app->cache + 1, (WEB_CACHE_MAX - 1) * sizeof *app->cache);
+            app->n_cache--;
+        }
+        r->refs = rc ? 1 : 2;
+        app->cache[app->n_cache++] = r;
+        if (!rc)
+            *out = r;
+    } else if (same && !rc && !same->rc) {
+        same->refs++;
+        *out = same;
+    }
+    pthread_cond_broadcast(&app->cache_cv);
+    pthread_mutex_unlock(&app->cache_mu);
+    if (same || (rc && !kept_failure)) {
         slds_report_output_free(&r->out);
         free(r);
-        return rc;
     }
-    pthread_mutex_lock(&app->cache_mu);
-    for (int i = 0; i < app->n_cache; i++)
-        if (!strcmp(app->cache[i]->key, key) && app->cache[i]->generation == gen) {
-            /* another worker ran it meanwhile: keep one */
-            slds_report_output_free(&r->out);
-            free(r);
-            r = app->cache[i];
-            r->refs++;
-            *out = r;
-            pthread_mutex_unlock(&app->cache_mu);
-            return SLDS_OK;
-        }
-    if (app->n_cache == WEB_CACHE_MAX) { /* drop the oldest */
-        report_unref_locked(app->cache[0]);
-        memmove(app->cache, app->cache + 1, (WEB_CACHE_MAX - 1) * sizeof *app->cache);
-        app->n_cache--;
-    }
-    r->refs = 2;
-    app->cache[app->n_cache++] = r;
-    *out = r;
-    pthread_mutex_unlock(&app->cache_mu);
-    return SLDS_OK;
+    if (!rc && same && same->rc)
+        return slds_fail(err, same->rc, "%s", same->err.message);
+    return rc;
 }
 
 /* ------------------------------------------------------------ documents */

@@ -14,13 +14,15 @@
 #include "web/auth.h"
 #include "web/web.h"
 
-enum { WEB_CACHE_MAX = 96, WEB_DOC_MAX_TABLES = 24, WEB_DOC_MAX_REPORTS = 16 };
+enum { WEB_CACHE_MAX = 96, WEB_INFLIGHT_MAX = 64, WEB_DOC_MAX_TABLES = 24 };
 
 /* One report run kept for every request of the same database generation. */
 typedef struct web_report {
     char key[512];
     uint64_t generation;
     int refs; /* under the cache mutex; the cache holds one */
+    int rc;   /* the run's failure (kept, so a report that cannot run for a year is not rerun) */
+    slds_error err;
     slds_report_output out;
 } web_report;
 
@@ -43,10 +45,14 @@ struct slds_web {
     uint64_t generation;
     int year;                /* current school year of this generation (0: none) */
     uint64_t year_generation;
-    /* report cache */
+    /* report cache; runs under way (so that a second request for the same
+     * report waits for the first instead of running it again) */
     pthread_mutex_t cache_mu;
+    pthread_cond_t cache_cv;
     web_report *cache[WEB_CACHE_MAX];
     int n_cache;
+    char inflight[WEB_INFLIGHT_MAX][512];
+    int n_inflight;
 };
 
 /* ------------------------------------------------------------ requests */
