@@ -42,6 +42,8 @@ struct slds_web {
     pthread_mutex_t watch_mu;
     slds_store *watch;
     int64_t data_version;
+    char fingerprint[512];   /* what reports read changed when this changes */
+    int64_t generation_at;   /* time of the last change (a generation lives 10 minutes at most) */
     uint64_t generation;
     int year;                /* current school year of this generation (0: none) */
     uint64_t year_generation;
