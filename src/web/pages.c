@@ -26,6 +26,9 @@ typedef struct place_filter {
     const char *id;
     const char *lea_id; /* the school's district, for district-keyed tables */
     bool with_grades;   /* keep grade rows other than "all" */
+    /* column indices of the table being filtered (found once per table, not per row) */
+    const slds_table *t;
+    int c_level, c_group, c_grade, c_lea, c_district;
 } place_filter;
 
 static bool level_is(const char *level, const char *want)
@@ -35,33 +38,52 @@ static bool level_is(const char *level, const char *want)
     return !strcmp(level, want);
 }
 
+static const char *text_at(const slds_table *t, size_t row, int col)
+{
+    const char *s = col >= 0 ? slds_table_text(t, row, col) : NULL;
+    return s ? s : "";
+}
+
+static void filter_columns(place_filter *f, const slds_table *t)
+{
+    if (f->t == t)
+        return;
+    f->t = t;
+    f->c_level = slds_table_find_column(t, "level");
+    f->c_group = slds_table_find_column(t, "group_id");
+    f->c_grade = slds_table_find_column(t, "grade");
+    f->c_lea = slds_table_find_column(t, "lea_id");
+    f->c_district = slds_table_find_column(t, "district");
+}
+
 /* A row of a report table is the place's when its level and group say so. */
 static bool keep_place(const slds_table *t, size_t row, void *ctx)
 {
-    const place_filter *f = ctx;
-    const char *grade = web_cell(t, row, "grade");
+    place_filter *f = ctx;
+    filter_columns(f, t);
+    const char *grade = text_at(t, row, f->c_grade);
     if (*grade && strcmp(grade, "all") && !f->with_grades)
         return false;
-    if (slds_table_find_column(t, "level") < 0) /* no level column: the lea_id column says */
-        return !strcmp(f->level, "state") || !strcmp(web_cell(t, row, "lea_id"), f->lea_id);
-    const char *level = web_cell(t, row, "level");
+    if (f->c_level < 0) /* no level column: the lea_id column says */
+        return !strcmp(f->level, "state") || !strcmp(text_at(t, row, f->c_lea), f->lea_id);
+    const char *level = text_at(t, row, f->c_level);
     if (!strcmp(f->level, "state"))
         return !strcmp(level, "state");
-    return level_is(level, f->level) && !strcmp(web_cell(t, row, "group_id"), f->id);
+    return level_is(level, f->level) && !strcmp(text_at(t, row, f->c_group), f->id);
 }
 
 /* Rows of a lea (lowest-achieving schools of a district, audit by district). */
 static bool keep_lea_rows(const slds_table *t, size_t row, void *ctx)
 {
-    const place_filter *f = ctx;
+    place_filter *f = ctx;
+    filter_columns(f, t);
     if (!strcmp(f->level, "state"))
         return true;
-    if (slds_table_find_column(t, "district") >= 0) /* audit */
-        return !strcmp(web_cell(t, row, "district"), f->lea_id);
+    if (f->c_district >= 0) /* audit */
+        return !strcmp(text_at(t, row, f->c_district), f->lea_id);
     if (!strcmp(f->level, "school"))
-        return !strcmp(web_cell(t, row, "group_id"), f->id);
-    return !strcmp(web_cell(t, row, "lea_id"), f->lea_id) ||
-           !strcmp(web_cell(t, row, "group_id"), f->lea_id);
+        return !strcmp(text_at(t, row, f->c_group), f->id);
+    return !strcmp(text_at(t, row, f->c_lea), f->lea_id) || !strcmp(text_at(t, row, f->c_group), f->lea_id);
 }
 
 static int resolve_place(web_ctx *c, const char *level, web_place *p, place_filter *f)
@@ -81,7 +103,7 @@ static int resolve_place(web_ctx *c, const char *level, web_place *p, place_filt
         fprintf(stderr, "slds serve: %s\n", err.message);
         return web_error(c, 500, "The page could not be made.");
     }
-    *f = (place_filter){.level = level, .id = c->param ? c->param : "state", .lea_id = p->lea_id};
+    *f = (place_filter){.level = level, .id = c->param ? c->param : "state", .lea_id = p->lea_id, .t = NULL};
     return 200;
 }
 
