@@ -76,11 +76,22 @@ for r in "${routes[@]}"; do # warm the report cache, check the status
     echo "warm-up $name: status/seconds $t"
 done
 echo "server memory after warm-up: $(rss)"
+# CPU the server spends per request (user + system, 20 requests one after
+# another): the cost of a route whatever else the machine is doing.
+cpu_ticks() { awk '{print $14 + $15}' /proc/$pid/stat; }
+hz=$(getconf CLK_TCK)
+for r in "${routes[@]}"; do
+    IFS='|' read -r name path cookie <<<"$r"
+    t0=$(cpu_ticks)
+    for _ in $(seq 1 20); do curl -s -o /dev/null -H "Cookie: slds_session=$cookie" "$base$path"; done
+    t1=$(cpu_ticks)
+    echo "cpu per request, $name: $(( (t1 - t0) * 1000 / hz / 20 )) ms"
+done
 printf '%-22s %5s %10s %9s %9s %7s\n' route conns req/s p50 p99 errors
 for c in 50 200; do
     for r in "${routes[@]}"; do
         IFS='|' read -r name path cookie <<<"$r"
-        out=$(wrk -t2 -c"$c" -d"${seconds}s" --latency -H "Cookie: slds_session=$cookie" "$base$path")
+        out=$(wrk -t2 -c"$c" -d"${seconds}s" --timeout 30s --latency -H "Cookie: slds_session=$cookie" "$base$path")
         p50=$(awk '/^ +50%/ {print $2}' <<<"$out")
         p99=$(awk '/^ +99%/ {print $2}' <<<"$out")
         rps=$(awk '/^Requests\/sec/ {print $2}' <<<"$out")
