@@ -37,8 +37,15 @@ int slds_web_new(slds_web **out, const slds_web_options *o, slds_error *err)
     w->stores = calloc((size_t)w->n_stores, sizeof *w->stores);
     w->busy = calloc((size_t)w->n_stores, sizeof *w->busy);
     int rc = w->stores && w->busy ? SLDS_OK : slds_fail(err, SLDS_ERR_NOMEM, "out of memory");
-    for (int i = 0; i < w->n_stores && !rc; i++)
+    for (int i = 0; i < w->n_stores && !rc; i++) {
         rc = slds_store_open_readonly(&w->stores[i], w->db_path, err);
+        /* Pages are read through a memory map and a larger cache instead of a
+         * read() per page: most of a record's or a class's cost otherwise.
+         * Neither pragma writes to the database. */
+        if (!rc)
+            sqlite3_exec(w->stores[i]->db, "PRAGMA mmap_size = 4294967296; PRAGMA cache_size = -32768",
+                         NULL, NULL, NULL);
+    }
     if (!rc)
         rc = slds_store_open_readonly(&w->watch, w->db_path, err);
     if (!rc)
