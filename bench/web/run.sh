@@ -61,7 +61,7 @@ login() {
 }
 principal=$(login principal)
 teacher_cookie=$(login teacher)
-rss() { awk '/VmRSS/ {print $2 / 1024 " MiB"}' /proc/$pid/status; }
+rss() { awk '/VmRSS|RssAnon/ {printf "%s %.0f MiB ", $1, $2 / 1024}' /proc/$pid/status; }
 echo "state: $n students; school $school, teacher $teacher, student $student; server threads $threads; wrk ${seconds}s per run"
 echo "server memory after start: $(rss)"
 routes=("school dashboard API|/api/v1/schools/$school/dashboard|$principal"
