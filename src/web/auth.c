@@ -1,22 +1,14 @@
-/* auth.c - the adapter to the access library (see auth.h): with
- * SLDS_HAVE_ACCESS, every function forwards to src/access; without it (before
- * access lands) nobody logs in and every identifiable resource is refused,
- * so the public pages can be built and tested alone. */
+/* auth.c - the adapter to the access library (see auth.h): every function
+ * forwards to src/access, which alone interprets roles and scopes. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "web/auth.h"
 
 struct web_auth {
-#ifdef SLDS_HAVE_ACCESS
     slds_sessions *sessions;
     slds_access_log *log;
-#else
-    int unused;
-#endif
 };
-
-#ifdef SLDS_HAVE_ACCESS
 
 int web_auth_new(web_auth **out, const char *log_db, slds_error *err)
 {
@@ -117,97 +109,3 @@ void web_log_view(web_auth *a, const slds_principal *who, const char *route,
         slds_access_log_record(a->log, who, route, student_id, now);
 }
 
-#else /* !SLDS_HAVE_ACCESS: the public role only */
-
-int web_auth_new(web_auth **out, const char *log_db, slds_error *err)
-{
-    (void)log_db;
-    web_auth *a = calloc(1, sizeof *a);
-    if (!a)
-        return slds_fail(err, SLDS_ERR_NOMEM, "out of memory");
-    *out = a;
-    return SLDS_OK;
-}
-void web_auth_free(web_auth *a) { free(a); }
-
-static const char *const role_names[] = {"public", "state-admin", "state-analyst",
-                                         "district", "principal", "teacher",
-                                         "parent", "student", "researcher"};
-const char *web_role_name(slds_role r)
-{
-    return (unsigned)r < sizeof role_names / sizeof *role_names ? role_names[r] : "?";
-}
-void web_principal_clear(slds_principal *p) { memset(p, 0, sizeof *p); }
-
-int web_auth_login(web_auth *a, slds_store *s, const char *user, const char *password,
-                   const char *addr, int64_t now, char token[65], char csrf[65],
-                   web_login_result *res, slds_error *err)
-{
-    (void)a, (void)s, (void)user, (void)password, (void)addr, (void)now, (void)err;
-    token[0] = csrf[0] = '\0';
-    *res = WEB_LOGIN_DENIED;
-    return SLDS_OK;
-}
-int web_auth_lookup(web_auth *a, slds_store *s, const char *token, int64_t now,
-                    slds_principal *who, char csrf[65])
-{
-    (void)a, (void)s, (void)token, (void)now, (void)csrf;
-    memset(who, 0, sizeof *who);
-    return SLDS_ERR_NOTFOUND;
-}
-void web_auth_logout(web_auth *a, const char *token) { (void)a, (void)token; }
-int web_secret_equal(const char *x, const char *y)
-{
-    return x && y && strlen(x) == strlen(y) && !strcmp(x, y);
-}
-int web_may_student(slds_store *s, const slds_principal *who, const char *id, int year,
-                    slds_error *err)
-{
-    (void)s, (void)who, (void)id, (void)year, (void)err;
-    return 0;
-}
-int web_may_school(slds_store *s, const slds_principal *who, const char *id, slds_error *err)
-{
-    (void)s, (void)who, (void)id, (void)err;
-    return 0;
-}
-int web_may_lea(slds_store *s, const slds_principal *who, const char *id, slds_error *err)
-{
-    (void)s, (void)who, (void)id, (void)err;
-    return 0;
-}
-int web_may_staff(slds_store *s, const slds_principal *who, const char *id, int year,
-                  slds_error *err)
-{
-    (void)s, (void)who, (void)id, (void)year, (void)err;
-    return 0;
-}
-int web_may_aggregates(const slds_principal *who) { return who->role == SLDS_ROLE_PUBLIC; }
-int web_identifiable(const slds_principal *who) { (void)who; return 0; }
-int web_needs_suppression(const slds_principal *who) { (void)who; return 1; }
-int web_visible_students(slds_store *s, const slds_principal *who, int year, size_t offset,
-                         size_t limit, slds_table **out, slds_error *err)
-{
-    (void)s, (void)who, (void)year, (void)offset, (void)limit, (void)out;
-    return slds_fail(err, SLDS_ERR_USAGE, "no access library");
-}
-int web_current_year(slds_store *s, int *year, slds_error *err)
-{
-    slds_cursor c;
-    if (slds_cursor_open(&c, s, "SELECT MAX(school_year) FROM enrollments", err))
-        return err->code;
-    int r = slds_cursor_step(&c, err);
-    int rc = r < 0 ? err->code
-             : r == 1 && !slds_cursor_is_null(&c, 0)
-                 ? (*year = (int)slds_cursor_int(&c, 0), SLDS_OK)
-                 : slds_fail(err, SLDS_ERR_NOTFOUND, "no enrollments");
-    slds_cursor_close(&c);
-    return rc;
-}
-void web_log_view(web_auth *a, const slds_principal *who, const char *route,
-                  const char *student_id, int64_t now)
-{
-    (void)a, (void)who, (void)route, (void)student_id, (void)now;
-}
-
-#endif

@@ -1,9 +1,7 @@
 /* auth.h - the web module's adapter to the access library (src/access): the
- * only file of src/web that names access's functions, so that the server
- * core, routes and pages build before access lands (SLDS_HAVE_ACCESS unset:
- * nobody can log in, every identifiable resource is refused) and switch to
- * the real decisions by a define. Every question about a role's scope is
- * answered by access; this adapter only forwards it. */
+ * only file of src/web that names access's functions (sessions, the
+ * authorization questions, the access log). Every question about a role's
+ * scope is answered by access; this adapter only forwards it. */
 #ifndef SLDS_WEB_AUTH_H
 #define SLDS_WEB_AUTH_H
 
@@ -14,23 +12,7 @@
 #include "store/store.h"
 #include "table/table.h"
 
-#ifdef SLDS_HAVE_ACCESS
 #include "access/access.h"
-#else
-/* The few types of access.h the web module uses, until access lands. */
-typedef enum {
-    SLDS_ROLE_PUBLIC, SLDS_ROLE_STATE_ADMIN, SLDS_ROLE_STATE_ANALYST, SLDS_ROLE_DISTRICT,
-    SLDS_ROLE_PRINCIPAL, SLDS_ROLE_TEACHER, SLDS_ROLE_PARENT, SLDS_ROLE_STUDENT,
-    SLDS_ROLE_RESEARCHER
-} slds_role;
-typedef struct slds_principal {
-    int64_t user_id;
-    char username[64];
-    slds_role role;
-    char **scopes;
-    size_t n_scopes;
-} slds_principal;
-#endif
 
 typedef struct web_auth web_auth;
 
