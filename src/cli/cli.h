@@ -46,5 +46,6 @@ int cmd_interventions(int argc, char **argv);
 int cmd_educators(int argc, char **argv);
 int cmd_user(int argc, char **argv);
 int cmd_extract(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
 
 #endif

@@ -23,6 +23,7 @@ static const struct {
     {"extract", cmd_extract, "a de-identified, k-anonymous extract for a researcher, with its data-use record"},
     {"history", cmd_history, "what loads changed in a student's stored record, when, by which load"},
     {"user", cmd_user, "accounts of the web server: add, passwd, disable, list, log"},
+    {"serve", cmd_serve, "HTTP server: JSON API and pages for every role (docs/web.md)"},
 };
 
 static void usage(FILE *out)

@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# bench/web/run.sh - latency of `slds serve` under wrk (not a test).
+#
+#   bench/web/run.sh SLDS DIR [STUDENTS] [SECONDS]
+#
+# Builds (once, kept in DIR) a synthetic state of STUDENTS students (default
+# 200000) over 3 years, loads it, runs growth for the last year, adds a
+# principal (the largest school), a teacher (the largest class) and an
+# admin, starts the server on loopback, warms each route once, then runs wrk
+# on each route for SECONDS (default 20) at 50 and 200 connections and prints
+# one line per route and concurrency: requests/s, p50, p99, errors; and the
+# server's resident memory before and after (flat memory = no leak).
+# Routes: the school dashboard, the teacher's class view and the student
+# page, each as the API (JSON) and as the page (HTML).
+set -euo pipefail
+slds=$(realpath "${1:?usage: run.sh SLDS DIR [STUDENTS] [SECONDS]}")
+dir=${2:?usage: run.sh SLDS DIR [STUDENTS] [SECONDS]}
+students=${3:-200000}
+seconds=${4:-20}
+threads=${SLDS_WEB_THREADS:-4}
+export SLDS_NO_PROGRESS=1 no_proxy='*' NO_PROXY='*'
+unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY
+command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)"; exit 1; }
+mkdir -p "$dir"
+db=$dir/state.db
+if [ ! -f "$dir/ready" ]; then
+    [ -d "$dir/c" ] || "$slds" synth "$dir/c" --students "$students" --years 3 --seed 7 >/dev/null
+    [ -f "$db" ] || "$slds" load "$db" "$dir/c" >/dev/null
+    [ "$(sqlite3 "file:$db?mode=ro" "SELECT COUNT(*) FROM growth_runs WHERE school_year = 2023")" -gt 0 ] ||
+        "$slds" growth run "$db" --year 2023 >/dev/null 2>&1
+    read -r school teacher student < <(python3 - "$db" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect("file:%s?mode=ro" % sys.argv[1], uri=True)
+school = db.execute("SELECT school_id FROM enrollments WHERE school_year = 2023 GROUP BY 1 ORDER BY COUNT(*) DESC LIMIT 1").fetchone()[0]
+teacher = db.execute("SELECT staff_id FROM rosters WHERE school_year = 2023 AND school_id = ? GROUP BY 1 ORDER BY COUNT(*) DESC LIMIT 1", (school,)).fetchone()[0]
+student = db.execute("SELECT r.student_id FROM rosters r JOIN growth_students g ON g.student_id = r.student_id AND g.school_year = 2023 WHERE r.staff_id = ? AND r.school_year = 2023 AND g.sgp IS NOT NULL LIMIT 1", (teacher,)).fetchone()[0]
+print(school, teacher, student)
+PY
+)
+    echo "bench-password-1" | "$slds" user add "$db" admin --role state-admin --password-stdin >/dev/null
+    echo "bench-password-1" | "$slds" user add "$db" principal --role principal --scope "$school" --password-stdin >/dev/null
+    echo "bench-password-1" | "$slds" user add "$db" teacher --role teacher --scope "$teacher" --password-stdin >/dev/null
+    echo "$school $teacher $student" >"$dir/ready"
+fi
+read -r school teacher student <"$dir/ready"
+n=$(sqlite3 "file:$db?mode=ro" "SELECT COUNT(*) FROM students")
+
+"$slds" serve "$db" --port 0 --threads "$threads" 2>"$dir/serve.err" &
+pid=$!
+trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null' EXIT
+for _ in $(seq 1 100); do
+    port=$(grep -o 'listening on http://[0-9.]*:[0-9]*' "$dir/serve.err" | grep -o '[0-9]*$' || true)
+    [ -n "$port" ] && break
+    sleep 0.1
+done
+base=http://127.0.0.1:$port
+login() {
+    curl -s -D - -o /dev/null -H 'Content-Type: application/json' \
+        -d "{\"username\":\"$1\",\"password\":\"bench-password-1\"}" "$base/api/v1/session" |
+        grep -i '^set-cookie: slds_session=' | sed 's/^[^=]*=\([0-9a-f]*\);.*/\1/'
+}
+principal=$(login principal)
+teacher_cookie=$(login teacher)
+rss() { awk '/VmRSS|RssAnon/ {printf "%s %.0f MiB ", $1, $2 / 1024}' /proc/$pid/status; }
+echo "state: $n students; school $school, teacher $teacher, student $student; server threads $threads; wrk ${seconds}s per run"
+echo "server memory after start: $(rss)"
+routes=("school dashboard API|/api/v1/schools/$school/dashboard|$principal"
+        "school dashboard page|/schools/$school/dashboard|$principal"
+        "teacher class API|/api/v1/teachers/$teacher/class|$teacher_cookie"
+        "teacher class page|/teachers/$teacher/class|$teacher_cookie"
+        "student record API|/api/v1/students/$student|$teacher_cookie"
+        "student page|/students/$student|$teacher_cookie")
+for r in "${routes[@]}"; do # warm the report cache, check the status
+    IFS='|' read -r name path cookie <<<"$r"
+    t=$(curl -s -o /dev/null -w '%{http_code} %{time_total}' -H "Cookie: slds_session=$cookie" "$base$path")
+    echo "warm-up $name: status/seconds $t"
+done
+echo "server memory after warm-up: $(rss)"
+# CPU the server spends per request (user + system, 20 requests one after
+# another): the cost of a route whatever else the machine is doing.
+cpu_ticks() { awk '{print $14 + $15}' /proc/$pid/stat; }
+hz=$(getconf CLK_TCK)
+for r in "${routes[@]}"; do
+    IFS='|' read -r name path cookie <<<"$r"
+    t0=$(cpu_ticks)
+    for _ in $(seq 1 20); do curl -s -o /dev/null -H "Cookie: slds_session=$cookie" "$base$path"; done
+    t1=$(cpu_ticks)
+    echo "cpu per request, $name: $(( (t1 - t0) * 1000 / hz / 20 )) ms"
+done
+printf '%-22s %5s %10s %9s %9s %7s\n' route conns req/s p50 p99 errors
+for c in 50 200; do
+    for r in "${routes[@]}"; do
+        IFS='|' read -r name path cookie <<<"$r"
+        out=$(wrk -t2 -c"$c" -d"${seconds}s" --timeout 30s --latency -H "Cookie: slds_session=$cookie" "$base$path")
+        p50=$(awk '/^ +50%/ {print $2}' <<<"$out")
+        p99=$(awk '/^ +99%/ {print $2}' <<<"$out")
+        rps=$(awk '/^Requests\/sec/ {print $2}' <<<"$out")
+        errs=$(awk '/Non-2xx|Socket errors/ {printf "%s ", $0}' <<<"$out")
+        printf '%-22s %5s %10s %9s %9s %7s\n' "$name" "$c" "$rps" "$p50" "$p99" "${errs:-0}"
+    done
+done
+echo "server memory after the runs: $(rss)"

@@ -1,0 +1,689 @@
+/* app.c - the web application without sockets: the pool of read-only
+ * connections, the database generation (which drops cached reports when a
+ * load or a growth run commits), the report cache, the route table, and the
+ * one place a document is rendered as JSON, CSV or a page.
+ *
+ * Request flow (slds_web_handle): take a connection from the pool; look the
+ * session cookie up (access); match the route (an {id} segment is at most 63
+ * characters of [A-Za-z0-9._-], anything else is 404 before any query);
+ * check ?year= and ?format=; the route's builder asks access and fills a
+ * document; render; add the security headers to every answer. */
+#define _GNU_SOURCE /* open_memstream is POSIX 2008; glibc declares it here too */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "web/internal.h"
+
+/* ------------------------------------------------------------ app */
+
+int slds_web_new(slds_web **out, const slds_web_options *o, slds_error *err)
+{
+    slds_web *w = calloc(1, sizeof *w);
+    if (!w)
+        return slds_fail(err, SLDS_ERR_NOMEM, "out of memory");
+    w->opt = *o;
+    snprintf(w->db_path, sizeof w->db_path, "%s", o->db_path ? o->db_path : "");
+    w->min_n = o->min_n > 0 ? o->min_n : 10;
+    w->max_body = o->max_body ? o->max_body : 16384;
+    w->n_stores = o->threads > 0 ? o->threads : 4;
+    pthread_mutex_init(&w->pool_mu, NULL);
+    pthread_cond_init(&w->pool_cv, NULL);
+    pthread_mutex_init(&w->watch_mu, NULL);
+    pthread_mutex_init(&w->cache_mu, NULL);
+    pthread_cond_init(&w->cache_cv, NULL);
+    w->stores = calloc((size_t)w->n_stores, sizeof *w->stores);
+    w->busy = calloc((size_t)w->n_stores, sizeof *w->busy);
+    int rc = w->stores && w->busy ? SLDS_OK : slds_fail(err, SLDS_ERR_NOMEM, "out of memory");
+    for (int i = 0; i < w->n_stores && !rc; i++) {
+        rc = slds_store_open_readonly(&w->stores[i], w->db_path, err);
+        /* Pages are read through a memory map and a larger cache instead of a
+         * read() per page: most of a record's or a class's cost otherwise.
+         * Neither pragma writes to the database. */
+        if (!rc)
+            sqlite3_exec(w->stores[i]->db, "PRAGMA mmap_size = 4294967296; PRAGMA cache_size = -32768",
+                         NULL, NULL, NULL);
+    }
+    if (!rc)
+        rc = slds_store_open_readonly(&w->watch, w->db_path, err);
+    if (!rc)
+        rc = web_auth_new(&w->auth, o->access_log ? w->db_path : NULL, err);
+    if (rc) {
+        slds_web_free(w);
+        return rc;
+    }
+    w->data_version = -1;
+    w->generation_at = (int64_t)time(NULL);
+    *out = w;
+    return SLDS_OK;
+}
+
+void slds_web_free(slds_web *w)
+{
+    if (!w)
+        return;
+    for (int i = 0; i < w->n_cache; i++) {
+        slds_report_output_free(&w->cache[i]->out);
+        free(w->cache[i]);
+    }
+    web_auth_free(w->auth);
+    for (int i = 0; w->stores && i < w->n_stores; i++)
+        slds_store_close(w->stores[i]);
+    slds_store_close(w->watch);
+    free(w->stores);
+    free(w->busy);
+    pthread_mutex_destroy(&w->pool_mu);
+    pthread_cond_destroy(&w->pool_cv);
+    pthread_mutex_destroy(&w->watch_mu);
+    pthread_mutex_destroy(&w->cache_mu);
+    pthread_cond_destroy(&w->cache_cv);
+    free(w);
+}
+
+static slds_store *pool_take(slds_web *w, int *slot)
+{
+    pthread_mutex_lock(&w->pool_mu);
+    for (;;) {
+        for (int i = 0; i < w->n_stores; i++)
+            if (!w->busy[i]) {
+                w->busy[i] = true;
+                *slot = i;
+                pthread_mutex_unlock(&w->pool_mu);
+                return w->stores[i];
+            }
+        pthread_cond_wait(&w->pool_cv, &w->pool_mu);
+    }
+}
+
+static void pool_give(slds_web *w, int slot)
+{
+    pthread_mutex_lock(&w->pool_mu);
+    w->busy[slot] = false;
+    pthread_cond_signal(&w->pool_cv);
+    pthread_mutex_unlock(&w->pool_mu);
+}
+
+/* What the reports are computed from: the loads, the growth and educator
+ * runs, the interventions. data_version changes at every commit of another
+ * connection, including the access log's own (every record view), which
+ * must not drop the cached reports; so a new data_version only leads to
+ * these few small reads, and the generation changes when they do. */
+static void fingerprint(slds_store *s, char *out, size_t size)
+{
+    static const char *const parts[] = {
+        "SELECT COUNT(*) || '/' || IFNULL(MAX(load_id), '') FROM loads",
+        "SELECT COUNT(*) || '/' || IFNULL(MAX(run_at), '') FROM growth_runs",
+        "SELECT COUNT(*) FROM interventions",
+        "SELECT COUNT(*) || '/' || IFNULL(MAX(config), '') FROM educator_results",
+    };
+    size_t len = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < sizeof parts / sizeof *parts && len + 1 < size; i++) {
+        sqlite3_stmt *st = NULL;
+        const char *v = "-"; /* a table of an older database may be missing */
+        if (sqlite3_prepare_v2(s->db, parts[i], -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW &&
+            sqlite3_column_text(st, 0))
+            v = (const char *)sqlite3_column_text(st, 0);
+        int n = snprintf(out + len, size - len, "%s|", v);
+        len += n > 0 ? (size_t)n : 0;
+        sqlite3_finalize(st);
+    }
+}
+
+uint64_t web_generation(slds_web *w)
+{
+    pthread_mutex_lock(&w->watch_mu);
+    int64_t now = (int64_t)time(NULL);
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(w->watch->db, "PRAGMA data_version", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW) {
+        int64_t v = sqlite3_column_int64(st, 0);
+        if (v != w->data_version) {
+            w->data_version = v;
+            char fp[sizeof w->fingerprint];
+            fingerprint(w->watch, fp, sizeof fp);
+            if (strcmp(fp, w->fingerprint)) {
+                memcpy(w->fingerprint, fp, sizeof fp);
+                w->generation++;
+                w->generation_at = now;
+            }
+        }
+    }
+    sqlite3_finalize(st);
+    if (now - w->generation_at > 600) { /* a change no fingerprint sees heals here */
+        w->generation++;
+        w->generation_at = now;
+    }
+    uint64_t g = w->generation;
+    pthread_mutex_unlock(&w->watch_mu);
+    return g;
+}
+
+/* ------------------------------------------------------------ reports */
+
+static void report_unref_locked(web_report *r)
+{
+    if (--r->refs == 0) {
+        slds_report_output_free(&r->out);
+        free(r);
+    }
+}
+
+void web_report_release(slds_web *app, web_report *r)
+{
+    if (!r)
+        return;
+    pthread_mutex_lock(&app->cache_mu);
+    report_unref_locked(r);
+    pthread_mutex_unlock(&app->cache_mu);
+}
+
+int web_report_get(web_ctx *c, const char *name, const char *const *names,
+                   const char *const *values, size_t n, bool public_form, web_report **out,
+                   slds_error *err)
+{
+    slds_web *app = c->app;
+    uint64_t gen = web_generation(app);
+    char key[512];
+    int len = snprintf(key, sizeof key, "%s|%d|%d", name, public_form ? app->min_n : 0, c->year);
+    for (size_t i = 0; i < n && len > 0 && (size_t)len < sizeof key; i++)
+        len += snprintf(key + len, sizeof key - (size_t)len, "|%s=%s", names[i], values[i]);
+    if (len < 0 || (size_t)len >= sizeof key)
+        return slds_fail(err, SLDS_ERR_USAGE, "report key too long");
+
+    pthread_mutex_lock(&app->cache_mu);
+    for (;;) {
+        int kept = 0;
+        for (int i = 0; i < app->n_cache; i++) {
+            if (app->cache[i]->generation != gen)
+                report_unref_locked(app->cache[i]);
+            else
+                app->cache[kept++] = app->cache[i];
+        }
+        app->n_cache = kept;
+        for (int i = 0; i < app->n_cache; i++)
+            if (!strcmp(app->cache[i]->key, key)) {
+                int rc = app->cache[i]->rc;
+                if (rc) /* it failed for this generation: the same failure */
+                    *err = app->cache[i]->err;
+                else {
+                    app->cache[i]->refs++;
+                    *out = app->cache[i];
+                }
+                pthread_mutex_unlock(&app->cache_mu);
+                return rc;
+            }
+        bool running = false;
+        for (int i = 0; i < app->n_inflight && !running; i++)
+            running = !strcmp(app->inflight[i], key);
+        if (!running)
+            break;
+        pthread_cond_wait(&app->cache_cv, &app->cache_mu); /* another worker runs it */
+    }
+    web_report *r = calloc(1, sizeof *r);
+    if (!r) {
+        pthread_mutex_unlock(&app->cache_mu);
+        return slds_fail(err, SLDS_ERR_NOMEM, "out of memory");
+    }
+    bool mine = app->n_inflight < WEB_INFLIGHT_MAX;
+    if (mine)
+        snprintf(app->inflight[app->n_inflight++], sizeof app->inflight[0], "%s", key);
+    pthread_mutex_unlock(&app->cache_mu);
+
+    snprintf(r->key, sizeof r->key, "%s", key);
+    r->generation = gen;
+    slds_privacy_rules rules;
+    slds_privacy_rules_default(&rules);
+    rules.min_n = app->min_n;
+    slds_report_args args = {.n = n, .names = names, .values = values};
+    int rc = slds_report_run(c->store, name, &args, public_form ? &rules : NULL, &r->out, err);
+
+    pthread_mutex_lock(&app->cache_mu);
+    for (int i = 0; mine && i < app->n_inflight; i++)
+        if (!strcmp(app->inflight[i], key)) {
+            memmove(app->inflight[i], app->inflight[app->n_inflight - 1], sizeof app->inflight[0]);
+            app->n_inflight--;
+            break;
+        }
+    web_report *same = NULL;
+    for (int i = 0; i < app->n_cache && !same; i++)
+        if (!strcmp(app->cache[i]->key, key) && app->cache[i]->generation == gen)
+            same = app->cache[i]; /* another worker ran it meanwhile: keep one */
+    bool kept_failure = rc && err->code != SLDS_ERR_NOMEM && !same;
+    if (rc && kept_failure) { /* the failure is kept; the output is empty */
+        r->rc = rc;
+        r->err = *err;
+        slds_report_output_free(&r->out);
+    }
+    if ((!rc || kept_failure) && !same) {
+        if (app->n_cache == WEB_CACHE_MAX) { /* drop the oldest */
+            report_unref_locked(app->cache[0]);
+            memmove(app->cache, app->cache + 1, (WEB_CACHE_MAX - 1) * sizeof *app->cache);
+            app->n_cache--;
+        }
+        r->refs = rc ? 1 : 2;
+        app->cache[app->n_cache++] = r;
+        if (!rc)
+            *out = r;
+    } else if (same && !rc && !same->rc) {
+        same->refs++;
+        *out = same;
+    }
+    pthread_cond_broadcast(&app->cache_cv);
+    pthread_mutex_unlock(&app->cache_mu);
+    if (same || (rc && !kept_failure)) {
+        slds_report_output_free(&r->out);
+        free(r);
+    }
+    if (!rc && same && same->rc)
+        return slds_fail(err, same->rc, "%s", same->err.message);
+    return rc;
+}
+
+/* ------------------------------------------------------------ documents */
+
+void web_doc_free(web_doc *d)
+{
+    for (size_t i = 0; i < d->n; i++)
+        slds_table_free(d->tables[i]);
+    slds_buf_free(&d->html);
+    slds_buf_free(&d->after);
+    if (d->json)
+        json_decref(d->json);
+    memset(d, 0, sizeof *d);
+}
+
+int web_doc_add(web_doc *d, slds_table *t, slds_error *err)
+{
+    if (d->n == WEB_DOC_MAX_TABLES) {
+        slds_table_free(t);
+        return slds_fail(err, SLDS_ERR_USAGE, "too many tables in a page");
+    }
+    d->tables[d->n++] = t;
+    return SLDS_OK;
+}
+
+const char *web_cell(const slds_table *t, size_t row, const char *col)
+{
+    int k = slds_table_find_column(t, col);
+    const char *s = k >= 0 ? slds_table_text(t, row, k) : NULL;
+    return s ? s : "";
+}
+
+int web_table_filter(const slds_table *t, const char *name, const char *title,
+                     web_row_filter keep, void *ctx, slds_table **out, slds_error *err)
+{
+    int nc = slds_table_ncols(t);
+    slds_column_spec cols[64];
+    if (nc > 64)
+        return slds_fail(err, SLDS_ERR_USAGE, "table has too many columns");
+    for (int k = 0; k < nc; k++)
+        cols[k] = *slds_table_column(t, k);
+    slds_table *o;
+    int rc = slds_table_new(&o, name ? name : slds_table_name(t), title ? title : slds_table_title(t),
+                            cols, nc, err);
+    if (rc)
+        return rc;
+    for (size_t r = 0; r < slds_table_nrows(t) && !rc; r++) {
+        if (keep && !keep(t, r, ctx))
+            continue;
+        rc = slds_table_add_row(o, err);
+        size_t orow = slds_table_nrows(o) - 1;
+        for (int k = 0; k < nc && !rc; k++) {
+            if (slds_table_is_blank(t, r, k)) {
+                if (slds_table_is_suppressed(t, r, k))
+                    slds_table_suppress(o, orow, k);
+                continue;
+            }
+            switch (cols[k].type) {
+            case SLDS_CELL_TEXT: rc = slds_table_set_text(o, k, slds_table_text(t, r, k), err); break;
+            case SLDS_CELL_DATE: rc = slds_table_set_date(o, k, slds_table_text(t, r, k), err); break;
+            case SLDS_CELL_INTEGER: rc = slds_table_set_integer(o, k, slds_table_integer(t, r, k), err); break;
+            case SLDS_CELL_REAL: rc = slds_table_set_real(o, k, slds_table_real(t, r, k), err); break;
+            case SLDS_CELL_BOOLEAN: rc = slds_table_set_boolean(o, k, slds_table_boolean(t, r, k), err); break;
+            case SLDS_CELL_LIST:
+                for (size_t i = 0; i < slds_table_list_size(t, r, k) && !rc; i++)
+                    rc = slds_table_list_add(o, k, slds_table_list_item(t, r, k, i), err);
+                break;
+            }
+            if (slds_table_is_suppressed(t, r, k))
+                slds_table_suppress(o, orow, k);
+            double bound;
+            int range = slds_table_range(t, r, k, &bound);
+            if (range)
+                slds_table_code_range(o, orow, k, range < 0, bound);
+        }
+    }
+    rc = rc ? rc : slds_table_status(o);
+    if (rc) {
+        slds_table_free(o);
+        return rc;
+    }
+    *out = o;
+    return SLDS_OK;
+}
+
+/* ------------------------------------------------------------ responses */
+
+const char *web_arg(const web_ctx *c, const char *name)
+{
+    for (size_t i = 0; i < c->rq->nargs; i++)
+        if (c->rq->arg_names[i] && !strcmp(c->rq->arg_names[i], name))
+            return c->rq->arg_values[i] ? c->rq->arg_values[i] : "";
+    return NULL;
+}
+
+void web_header(web_ctx *c, const char *name, const char *value)
+{
+    slds_web_response *rs = c->rs;
+    if (rs->nheaders == SLDS_WEB_MAX_HEADERS)
+        return;
+    char *n = strdup(name), *v = strdup(value);
+    if (!n || !v) {
+        free(n);
+        free(v);
+        return;
+    }
+    rs->header_names[rs->nheaders] = n;
+    rs->header_values[rs->nheaders++] = v;
+}
+
+void slds_web_response_free(slds_web_response *rs)
+{
+    slds_buf_free(&rs->body);
+    for (size_t i = 0; i < rs->nheaders; i++) {
+        free(rs->header_names[i]);
+        free(rs->header_values[i]);
+    }
+    memset(rs, 0, sizeof *rs);
+}
+
+static const char *status_text(int status)
+{
+    switch (status) {
+    case 200: return "OK";
+    case 303: return "See Other";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 413: return "Payload Too Large";
+    case 415: return "Unsupported Media Type";
+    case 429: return "Too Many Requests";
+    case 503: return "Service Unavailable";
+    default: return "Internal Server Error";
+    }
+}
+
+int web_error(web_ctx *c, int status, const char *message)
+{
+    slds_web_response *rs = c->rs;
+    slds_buf_clear(&rs->body);
+    rs->status = status;
+    if (c->kind == WEB_API) {
+        rs->content_type = "application/json; charset=utf-8";
+        json_t *j = json_pack("{s:i,s:s}", "status", status, "error", message ? message : status_text(status));
+        char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
+        slds_buf_puts(&rs->body, s ? s : "{}");
+        slds_buf_puts(&rs->body, "\n");
+        free(s);
+        json_decref(j);
+    } else {
+        rs->content_type = "text/html; charset=utf-8";
+        char title[64];
+        snprintf(title, sizeof title, "%d %s", status, status_text(status));
+        web_html_begin(c, &rs->body, title);
+        slds_buf_puts(&rs->body, "<p>");
+        slds_html_escape(&rs->body, message ? message : status_text(status));
+        slds_buf_puts(&rs->body, "</p>\n");
+        if (status == 401)
+            slds_buf_puts(&rs->body, "<p><a href=\"/login\">Log in</a></p>\n");
+        web_html_end(&rs->body);
+    }
+    return status;
+}
+
+int web_refuse(web_ctx *c)
+{
+    return c->logged_in ? web_error(c, 403, "You may not see this.")
+                        : web_error(c, 401, "Please log in to see this.");
+}
+
+/* ------------------------------------------------------------ rendering */
+
+static int write_tables(slds_table *const *t, size_t n, slds_format fmt, json_t *json, slds_buf *out,
+                        slds_error *err)
+{
+    char *data = NULL;
+    size_t size = 0;
+    FILE *f = open_memstream(&data, &size);
+    if (!f)
+        return slds_fail(err, SLDS_ERR_NOMEM, "out of memory");
+    int rc = json ? slds_json_write(json_incref(json), f, err) : slds_tables_write(t, n, fmt, f, err);
+    if (fclose(f) && !rc)
+        rc = slds_fail(err, SLDS_ERR_NOMEM, "out of memory");
+    if (!rc)
+        rc = slds_buf_append(out, data, size) ? slds_fail(err, SLDS_ERR_NOMEM, "out of memory") : SLDS_OK;
+    free(data);
+    return rc;
+}
+
+static int render(web_ctx *c, web_doc *d)
+{
+    slds_error err = {0};
+    const char *format = web_arg(c, "format");
+    if (!format)
+        format = c->kind == WEB_API ? "json" : "html";
+    slds_web_response *rs = c->rs;
+    int rc = SLDS_OK;
+    if (!strcmp(format, "csv")) {
+        const char *want = web_arg(c, "table");
+        slds_table *one = NULL;
+        for (size_t i = 0; want && i < d->n; i++)
+            if (!strcmp(slds_table_name(d->tables[i]), want))
+                one = d->tables[i];
+        if (want && !one)
+            return web_error(c, 404, "No such table on this page.");
+        if (!d->n)
+            return web_error(c, 404, "This page has no table.");
+        rc = write_tables(one ? &one : d->tables, one ? 1 : d->n, SLDS_FORMAT_CSV, NULL, &rs->body, &err);
+        char disp[200];
+        snprintf(disp, sizeof disp, "attachment; filename=\"%s.csv\"",
+                 one ? slds_table_name(one) : "tables");
+        web_header(c, "Content-Disposition", disp);
+        rs->content_type = "text/csv; charset=utf-8";
+    } else if (!strcmp(format, "json")) {
+        rc = write_tables(d->tables, d->n, SLDS_FORMAT_JSON, d->json, &rs->body, &err);
+        rs->content_type = "application/json; charset=utf-8";
+    } else if (!strcmp(format, "html") && c->kind == WEB_PAGE) {
+        rc = web_html_begin(c, &rs->body, d->title);
+        rc = rc || slds_buf_append(&rs->body, d->html.data ? d->html.data : "", d->html.len);
+        for (size_t i = 0; i < d->n && !rc && !d->no_tables_html; i++)
+            rc = web_html_table(c, &rs->body, d->tables[i]);
+        rc = rc || slds_buf_append(&rs->body, d->after.data ? d->after.data : "", d->after.len);
+        rc = rc || web_html_end(&rs->body);
+        rs->content_type = "text/html; charset=utf-8";
+    } else
+        return web_error(c, 400, "Unknown format (csv, json or html).");
+    if (rc) {
+        fprintf(stderr, "slds serve: rendering %s: %s\n", c->rq->path, err.message);
+        return web_error(c, 500, "The page could not be made.");
+    }
+    rs->status = 200;
+    return 200;
+}
+
+/* ------------------------------------------------------------ routes */
+
+typedef int (*web_builder)(web_ctx *c, web_doc *d);
+typedef int (*web_level_builder)(web_ctx *c, web_doc *d, const char *level);
+
+typedef struct route {
+    const char *method;
+    const char *pattern; /* '*' is one {id} segment */
+    web_kind kind;
+    web_builder build;
+    web_level_builder build_level;
+    const char *level;
+    int (*raw)(web_ctx *c);
+} route;
+
+static const route routes[] = {
+    {"GET", "/", WEB_PAGE, web_build_home, NULL, NULL, NULL},
+    {"GET", "/login", WEB_PAGE, NULL, NULL, NULL, web_login_page},
+    {"POST", "/login", WEB_PAGE, NULL, NULL, NULL, web_login_page},
+    {"POST", "/logout", WEB_PAGE, NULL, NULL, NULL, web_logout_page},
+    {"GET", "/me", WEB_PAGE, web_build_me, NULL, NULL, NULL},
+    {"GET", "/state", WEB_PAGE, NULL, web_build_reportcard, "state", NULL},
+    {"GET", "/state/dashboard", WEB_PAGE, NULL, web_build_dashboard, "state", NULL},
+    {"GET", "/districts/*", WEB_PAGE, NULL, web_build_reportcard, "lea", NULL},
+    {"GET", "/districts/*/dashboard", WEB_PAGE, NULL, web_build_dashboard, "lea", NULL},
+    {"GET", "/schools/*", WEB_PAGE, NULL, web_build_reportcard, "school", NULL},
+    {"GET", "/schools/*/dashboard", WEB_PAGE, NULL, web_build_dashboard, "school", NULL},
+    {"GET", "/teachers/*/class", WEB_PAGE, web_build_class, NULL, NULL, NULL},
+    {"GET", "/students/*", WEB_PAGE, web_build_student, NULL, NULL, NULL},
+    {"POST", "/api/v1/session", WEB_API, NULL, NULL, NULL, web_session_api},
+    {"DELETE", "/api/v1/session", WEB_API, NULL, NULL, NULL, web_session_api},
+    {"GET", "/api/v1/me", WEB_API, web_build_me, NULL, NULL, NULL},
+    {"GET", "/api/v1/me/students", WEB_API, web_build_my_students, NULL, NULL, NULL},
+    {"GET", "/api/v1/state/reportcard", WEB_API, NULL, web_build_reportcard, "state", NULL},
+    {"GET", "/api/v1/state/dashboard", WEB_API, NULL, web_build_dashboard, "state", NULL},
+    {"GET", "/api/v1/districts/*/reportcard", WEB_API, NULL, web_build_reportcard, "lea", NULL},
+    {"GET", "/api/v1/districts/*/dashboard", WEB_API, NULL, web_build_dashboard, "lea", NULL},
+    {"GET", "/api/v1/schools/*/reportcard", WEB_API, NULL, web_build_reportcard, "school", NULL},
+    {"GET", "/api/v1/schools/*/dashboard", WEB_API, NULL, web_build_dashboard, "school", NULL},
+    {"GET", "/api/v1/teachers/*/class", WEB_API, web_build_class, NULL, NULL, NULL},
+    {"GET", "/api/v1/students/*", WEB_API, web_build_student, NULL, NULL, NULL},
+    {"GET", "/api/v1/students/*/growth", WEB_API, web_build_growth, NULL, NULL, NULL},
+};
+
+static bool id_char(char ch)
+{
+    return isalnum((unsigned char)ch) || ch == '-' || ch == '_' || ch == '.';
+}
+
+/* 1 when path matches pattern; the '*' segment is copied into c->param_buf. */
+static int match(const char *pattern, const char *path, web_ctx *c)
+{
+    const char *p = pattern, *s = path;
+    while (*p) {
+        if (*p == '*') {
+            size_t n = 0;
+            while (s[n] && s[n] != '/')
+                n++;
+            if (n == 0 || n >= 64)
+                return 0;
+            for (size_t i = 0; i < n; i++)
+                if (!id_char(s[i]))
+                    return 0;
+            if (s[0] == '.')
+                return 0;
+            memcpy(c->param_buf, s, n);
+            c->param_buf[n] = '\0';
+            c->param = c->param_buf;
+            s += n;
+            p++;
+            continue;
+        }
+        if (*p != *s)
+            return 0;
+        p++, s++;
+    }
+    return *s == '\0';
+}
+
+static int dispatch(web_ctx *c)
+{
+    const slds_web_request *rq = c->rq;
+    const char *path = rq->path ? rq->path : "/";
+    c->kind = !strncmp(path, "/api/", 5) ? WEB_API : WEB_PAGE;
+    bool path_known = false;
+    for (size_t i = 0; i < sizeof routes / sizeof *routes; i++) {
+        const route *r = &routes[i];
+        c->param = NULL;
+        if (!match(r->pattern, path, c))
+            continue;
+        path_known = true;
+        if (strcmp(r->method, rq->method) &&
+            !(strcmp(r->method, "GET") == 0 && strcmp(rq->method, "HEAD") == 0))
+            continue;
+        c->kind = r->kind;
+        c->route = r->pattern;
+        const char *y = web_arg(c, "year");
+        if (y) {
+            char *end;
+            long v = strtol(y, &end, 10);
+            if (!*y || *end || v < 1900 || v > 2200)
+                return web_error(c, 400, "year must be a school year such as 2024.");
+            c->year = (int)v;
+        }
+        if (r->raw)
+            return r->raw(c);
+        web_doc d = {0};
+        int status = r->build ? r->build(c, &d) : r->build_level(c, &d, r->level);
+        if (status == 200)
+            status = render(c, &d);
+        web_doc_free(&d);
+        return status;
+    }
+    if (path_known)
+        return web_error(c, 405, "This method is not allowed here.");
+    return web_error(c, 404, "There is no such page.");
+}
+
+static void security_headers(web_ctx *c)
+{
+    web_header(c, "Content-Security-Policy",
+               "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
+               "form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+    web_header(c, "X-Content-Type-Options", "nosniff");
+    web_header(c, "X-Frame-Options", "DENY");
+    web_header(c, "Referrer-Policy", "no-referrer");
+    web_header(c, "Cache-Control", c->logged_in ? "no-store" : "no-cache");
+    if (c->rq->tls)
+        web_header(c, "Strict-Transport-Security", "max-age=31536000");
+}
+
+void slds_web_handle(slds_web *w, const slds_web_request *rq, slds_web_response *rs)
+{
+    memset(rs, 0, sizeof *rs);
+    web_ctx c = {.app = w, .rq = rq, .rs = rs, .now = (int64_t)time(NULL)};
+    c.kind = rq->path && !strncmp(rq->path, "/api/", 5) ? WEB_API : WEB_PAGE;
+    if (!rq->method || !rq->path || rq->path[0] != '/') {
+        web_error(&c, 400, NULL);
+        security_headers(&c);
+        return;
+    }
+    int slot;
+    c.store = pool_take(w, &slot);
+    if (web_auth_lookup(w->auth, c.store, rq->cookie_session, c.now, &c.who, c.csrf) == SLDS_OK) {
+        c.logged_in = true;
+        snprintf(c.token, sizeof c.token, "%s", rq->cookie_session);
+    }
+    /* The current school year, once per database generation. */
+    uint64_t gen = web_generation(w);
+    pthread_mutex_lock(&w->watch_mu);
+    bool fresh = w->year_generation == gen && w->year;
+    int year = w->year;
+    pthread_mutex_unlock(&w->watch_mu);
+    if (!fresh) {
+        slds_error err = {0};
+        year = 0;
+        if (web_current_year(c.store, &year, &err) && err.code != SLDS_ERR_NOTFOUND)
+            fprintf(stderr, "slds serve: current year: %s\n", err.message);
+        pthread_mutex_lock(&w->watch_mu);
+        w->year = year;
+        w->year_generation = gen;
+        pthread_mutex_unlock(&w->watch_mu);
+    }
+    c.year = year;
+    dispatch(&c);
+    pool_give(w, slot);
+    if (!strcmp(rq->method, "HEAD"))
+        slds_buf_clear(&rs->body);
+    security_headers(&c);
+    web_principal_clear(&c.who);
+}

@@ -1,0 +1,62 @@
+# lib.sh - sourced by the web tests: a small synthetic state with growth,
+# one user of every role (scopes picked from the data by fixture.py), and a
+# server on a free loopback port. Needs `slds user` (src/access): the tests
+# skip (77) on a tree without it.
+#
+#   web_state DIR        synth + load + growth run into DIR/db, users, DIR/fixture.json
+#   web_start DIR [ARGS] starts `slds serve DIR/db --port 0 ARGS`, sets $port and $server_pid
+#   web_stop             stops it (SIGTERM) and waits
+
+. "${BASH_SOURCE[0]%/*}/../require.sh"
+require_cmd python3
+export SLDS_NO_PROGRESS=1
+# The tests talk to 127.0.0.1 only: never through a proxy.
+export no_proxy='*' NO_PROXY='*'
+unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY
+
+web_fail() { echo "FAIL: $*"; exit 1; }
+
+web_state() {
+    local dir=$1
+    "$slds" user --help >/dev/null 2>&1 || skip "this slds has no 'user' command (src/access not in the tree)"
+    "$slds" synth "$dir/c" --students 600 --years 3 --seed 11 >/dev/null 2>&1 || web_fail synth
+    "$slds" load "$dir/db" "$dir/c" >/dev/null 2>&1 || web_fail load
+    "$slds" growth run "$dir/db" --year 2023 --threads 1 >/dev/null 2>&1 || web_fail "growth run"
+    python3 "${BASH_SOURCE[0]%/*}/fixture.py" "$dir/db" >"$dir/fixture.json" || web_fail "fixture"
+    # One user per role; every password is "pw-<role>-123456".
+    python3 - "$dir/fixture.json" <<'PY' >"$dir/users.txt" || web_fail "users"
+import json, sys
+f = json.load(open(sys.argv[1]))
+for name, u in f["users"].items():
+    print(name, u["role"], " ".join(u["scopes"]))
+PY
+    local name role scopes args s
+    while read -r name role scopes; do
+        args=()
+        for s in $scopes; do args+=(--scope "$s"); done
+        echo "pw-$role-123456" | "$slds" user add "$dir/db" "$name" --role "$role" "${args[@]}" \
+            --password-stdin >/dev/null 2>&1 || web_fail "user add $name"
+    done <"$dir/users.txt"
+}
+
+web_start() {
+    local dir=$1
+    shift
+    "$slds" serve "$dir/db" --port 0 --threads 2 "$@" 2>"$dir/serve.err" &
+    server_pid=$!
+    port=
+    for _ in $(seq 1 100); do
+        port=$(grep -o 'listening on [a-z]*://[0-9.]*:[0-9][0-9]*' "$dir/serve.err" 2>/dev/null | grep -o '[0-9]*$')
+        [ -n "$port" ] && break
+        kill -0 "$server_pid" 2>/dev/null || { cat "$dir/serve.err"; web_fail "slds serve exited"; }
+        sleep 0.1
+    done
+    [ -n "$port" ] || web_fail "slds serve did not start"
+}
+
+web_stop() {
+    [ -n "${server_pid:-}" ] || return 0
+    kill -TERM "$server_pid" 2>/dev/null
+    wait "$server_pid" 2>/dev/null
+    server_pid=
+}

@@ -1,0 +1,229 @@
+/* test_web.c - the web application without sockets (slds_web_handle) on a
+ * database built by hand: routing (unknown paths, bad ids, methods, bad
+ * year and format are 4xx before any query), anonymous requests for records,
+ * classes and dashboards are 401 and name no student, the home page escapes
+ * stored names, every answer carries the security headers; the class view's
+ * figures (latest score, SGP, attendance and discipline flags) computed by
+ * hand; and the table filter keeps suppression marks and ranges. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "web/internal.h"
+
+static const char fixture_sql[] =
+    "INSERT INTO leas VALUES('L1','North <b>District</b>',1,1,1.0);"
+    "INSERT INTO schools VALUES('SCH1','L1','One & Only','ELEMENTARY','Y','NONE','N');"
+    "INSERT INTO students VALUES('1000000001','F'),('1000000002','M');"
+    "INSERT INTO enrollments VALUES('1000000001','SCH1',2024,'05','2023-08-20',NULL,NULL),"
+    " ('1000000002','SCH1',2024,'05','2023-08-20',NULL,NULL);"
+    "INSERT INTO assessments VALUES"
+    " ('1000000001',2023,'MATH','04','STATE','SBA','2023-04-15',410.5,2,NULL),"
+    " ('1000000001',2024,'MATH','05','STATE','SBA','2024-04-15',431,3,NULL),"
+    " ('1000000001',2024,'MATH','05','INTERIM','MAP','2024-05-01',999,4,NULL),"
+    " ('1000000002',2023,'MATH','04','STATE','SBA','2023-04-15',380,1,NULL);"
+    "INSERT INTO attendance VALUES('1000000001','SCH1',2024,100,95),('1000000002','SCH1',2024,100,80);"
+    "INSERT INTO discipline VALUES('1000000002','SCH1','2023-11-05','IN_SCHOOL_SUSPENSION',1),"
+    " ('1000000002','SCH1','2024-03-05','OUT_OF_SCHOOL_SUSPENSION',2),"
+    " ('1000000002','SCH1','2024-08-05','OUT_OF_SCHOOL_SUSPENSION',2);"
+    "INSERT INTO rosters VALUES('T1','1000000001','SCH1',2024,'MATH','M1',1.0),"
+    " ('T1','1000000002','SCH1',2024,'MATH','M1',1.0),('T9','1000000002','SCH1',2023,'MATH','M0',1.0);"
+    "INSERT INTO growth_students(school_year, subject, student_id, grade, scale_score, sgp,"
+    " sgp_order, sgp_target, on_track, catch_up_keep_up)"
+    " VALUES(2024,'MATH','1000000001',5,431,62,1,40,'Y','KEEP_UP');";
+
+typedef struct fixture {
+    char path[64];
+    slds_web *w;
+} fixture;
+
+static int setup(void **state)
+{
+    fixture *fx = calloc(1, sizeof *fx);
+    snprintf(fx->path, sizeof fx->path, "/tmp/slds_test_web_XXXXXX");
+    int fd = mkstemp(fx->path);
+    assert_true(fd >= 0);
+    close(fd);
+    unlink(fx->path);
+    slds_error err = {0};
+    slds_store *s;
+    if (slds_store_open_writer(&s, fx->path, SLDS_STORE_CREATE, &err))
+        fail_msg("%s", err.message);
+    if (slds_store_exec(s, fixture_sql, &err))
+        fail_msg("%s", err.message);
+    slds_store_close(s);
+    slds_web_options o = {.db_path = fx->path, .threads = 1};
+    if (slds_web_new(&fx->w, &o, &err))
+        fail_msg("%s", err.message);
+    *state = fx;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *fx = *state;
+    slds_web_free(fx->w);
+    unlink(fx->path);
+    free(fx);
+    return 0;
+}
+
+static int get(fixture *fx, const char *method, const char *path, const char *query_name,
+               const char *query_value, slds_web_response *rs)
+{
+    const char *names[1] = {query_name}, *values[1] = {query_value};
+    slds_web_request rq = {.method = method, .path = path, .nargs = query_name ? 1 : 0,
+                           .arg_names = names, .arg_values = values, .client_addr = "127.0.0.1"};
+    slds_web_handle(fx->w, &rq, rs);
+    return rs->status;
+}
+
+static const char *header(const slds_web_response *rs, const char *name)
+{
+    for (size_t i = 0; i < rs->nheaders; i++)
+        if (!strcmp(rs->header_names[i], name))
+            return rs->header_values[i];
+    return NULL;
+}
+
+static void test_routing(void **state)
+{
+    fixture *fx = *state;
+    static const struct { const char *method, *path, *qn, *qv; int status; } cases[] = {
+        {"GET", "/", NULL, NULL, 200},
+        {"GET", "/nowhere", NULL, NULL, 404},
+        {"GET", "/schools/NOPE", NULL, NULL, 404},
+        {"GET", "/schools/a<b", NULL, NULL, 404},
+        {"GET", "/schools/..", NULL, NULL, 404},
+        {"GET", "/schools/SCH1/extra", NULL, NULL, 404},
+        {"PUT", "/state", NULL, NULL, 405},
+        {"POST", "/api/v1/students/1000000001", NULL, NULL, 405},
+        {"GET", "/state", "year", "20x4", 400},
+        {"GET", "/state", "format", "xml", 400},
+        {"GET", "/students/1000000001", NULL, NULL, 401},
+        {"GET", "/api/v1/students/1000000001", NULL, NULL, 401},
+        {"GET", "/api/v1/students/1000000001/growth", NULL, NULL, 401},
+        {"GET", "/teachers/T1/class", NULL, NULL, 401},
+        {"GET", "/schools/SCH1/dashboard", NULL, NULL, 401},
+        {"GET", "/api/v1/me", NULL, NULL, 401},
+        {"DELETE", "/api/v1/session", NULL, NULL, 401},
+        {"POST", "/logout", NULL, NULL, 401},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        slds_web_response rs;
+        int status = get(fx, cases[i].method, cases[i].path, cases[i].qn, cases[i].qv, &rs);
+        if (status != cases[i].status)
+            fail_msg("%s %s: %d, expected %d", cases[i].method, cases[i].path, status, cases[i].status);
+        assert_non_null(header(&rs, "Content-Security-Policy"));
+        assert_string_equal(header(&rs, "X-Content-Type-Options"), "nosniff");
+        assert_null(strstr(rs.body.data ? rs.body.data : "", "100000000")); /* no student id */
+        if (!strncmp(cases[i].path, "/api/", 5))
+            assert_string_equal(rs.content_type, "application/json; charset=utf-8");
+        slds_web_response_free(&rs);
+    }
+}
+
+static void test_home_escapes(void **state)
+{
+    fixture *fx = *state;
+    slds_web_response rs;
+    assert_int_equal(get(fx, "GET", "/", NULL, NULL, &rs), 200);
+    assert_non_null(strstr(rs.body.data, "North &lt;b&gt;District&lt;/b&gt;"));
+    assert_non_null(strstr(rs.body.data, "One &amp; Only"));
+    assert_null(strstr(rs.body.data, "<b>District"));
+    assert_null(strstr(rs.body.data, "<script"));
+    slds_web_response_free(&rs);
+    assert_int_equal(get(fx, "GET", "/", "format", "csv", &rs), 200);
+    assert_string_equal(rs.content_type, "text/csv; charset=utf-8");
+    assert_non_null(strstr(rs.body.data, "lea_id,lea_name,school_id,school_name,school_level\n"
+                                         "L1,North <b>District</b>,SCH1,One & Only,ELEMENTARY\n"));
+    assert_string_equal(header(&rs, "Content-Disposition"), "attachment; filename=\"tables.csv\"");
+    slds_web_response_free(&rs);
+}
+
+/* Student 1000000001: latest STATE MATH 431 (2024, level 3; the interim 999
+ * is not a state test), SGP 62, target 40, on track; 95/100 days present,
+ * no action. Student 1000000002: latest STATE MATH 380 (2023), no SGP; 80 %
+ * present (chronic absence); 2 actions in July 2023 - June 2024 (the one of
+ * August 2024 is the next year). T9's roster of 2023 is not T1's class. */
+static void test_class_table(void **state)
+{
+    fixture *fx = *state;
+    slds_error err = {0};
+    slds_store *s;
+    assert_int_equal(slds_store_open_readonly(&s, fx->path, &err), SLDS_OK);
+    slds_table *t;
+    if (web_class_table(s, "T1", 2024, &t, &err))
+        fail_msg("%s", err.message);
+    assert_int_equal(slds_table_nrows(t), 2);
+    char buf[64];
+    static const char *const want[2][13] = {
+        {"1000000001", "MATH", "2024", "05", "431", "3", "62", "40", "KEEP_UP", "Y", "95.0", "no", "0"},
+        {"1000000002", "MATH", "2023", "04", "380", "1", "", "", "", "", "80.0", "yes", "2"}};
+    for (size_t r = 0; r < 2; r++)
+        for (int c = 0; c < 13; c++)
+            if (strcmp(slds_table_cell_text(t, r, c, buf, sizeof buf), want[r][c]))
+                fail_msg("row %zu column %s: '%s', expected '%s'", r, slds_table_column(t, c)->name, buf,
+                         want[r][c]);
+    slds_table_free(t);
+    slds_store_close(s);
+}
+
+static bool keep_odd(const slds_table *t, size_t row, void *ctx)
+{
+    (void)t, (void)ctx;
+    return row % 2 == 1;
+}
+
+static void test_filter_keeps_marks(void **state)
+{
+    (void)state;
+    static const slds_column_spec cols[] = {
+        {.name = "group_id", .type = SLDS_CELL_TEXT},
+        {.name = "n", .type = SLDS_CELL_INTEGER, .role = SLDS_ROLE_SIZE},
+        {.name = "rate", .type = SLDS_CELL_REAL, .unit = "percent", .decimals = 1, .role = SLDS_ROLE_STATISTIC}};
+    slds_error err = {0};
+    slds_table *t, *f;
+    assert_int_equal(slds_table_new(&t, "t", "T", cols, 3, &err), SLDS_OK);
+    for (int i = 0; i < 4; i++) {
+        char id[8];
+        snprintf(id, sizeof id, "G%d", i);
+        slds_table_add_row(t, &err);
+        slds_table_set_text(t, 0, id, &err);
+        slds_table_set_integer(t, 1, 5 + 10 * i, &err);
+        slds_table_set_real(t, 2, 97.5, &err);
+    }
+    slds_table_suppress(t, 1, 1);
+    slds_table_suppress(t, 1, 2);
+    slds_table_code_range(t, 3, 2, false, 95);
+    assert_int_equal(web_table_filter(t, "f", NULL, keep_odd, NULL, &f, &err), SLDS_OK);
+    assert_int_equal(slds_table_nrows(f), 2);
+    char buf[32];
+    assert_string_equal(slds_table_cell_text(f, 0, 0, buf, sizeof buf), "G1");
+    assert_true(slds_table_is_suppressed(f, 0, 1) && slds_table_is_suppressed(f, 0, 2));
+    assert_string_equal(slds_table_cell_text(f, 1, 1, buf, sizeof buf), "35");
+    double bound;
+    assert_int_equal(slds_table_range(f, 1, 2, &bound), 1);
+    assert_true(bound == 95);
+    assert_string_equal(slds_table_name(f), "f");
+    assert_string_equal(slds_table_title(f), "T");
+    slds_table_free(t);
+    slds_table_free(f);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_routing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_home_escapes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_class_table, setup, teardown),
+        cmocka_unit_test(test_filter_keeps_marks),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
