@@ -12,6 +12,7 @@
 #include "account/account.h"
 #include "audit/audit.h"
 #include "growthrun/growthrun.h"
+#include "mastery/mastery.h"
 
 /* ------------------------------------------------------------ arguments */
 
@@ -251,6 +252,8 @@ static const slds_report_def reports[] = {
      NULL, 0, true, slds_account_competes_report, NULL},
     {"performance-measures", "the notice's Appendix A performance measures: baseline, annual target (CSV) and actual",
      slds_account_measures_params, 3, true, slds_account_measures_report, NULL},
+    {"mastery-progression", "students who mastered every standard of their grade in a subject (eligible to move on), by state, district and school",
+     slds_mastery_progression_params, 3, true, slds_mastery_progression_report, NULL},
 };
 
 #define NREPORTS (sizeof reports / sizeof reports[0])
