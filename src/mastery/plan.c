@@ -3,8 +3,10 @@
  * the plan with its progress that students and parents see.
  *
  * Status of a goal as of a date D (docs/mastery.md):
- *  - met: mastered, on or before the target date (the date P(mastery) first
- *    reached the threshold; a goal mastered before it was set is met);
+ *  - met: mastered on or before the target date (the day P(mastery) first
+ *    reached the threshold; a goal mastered before it was set is met; a
+ *    standard mastered and since fallen stays met, and shows in the next
+ *    steps as one to revisit);
  *  - met late: mastered after the target date;
  *  - overdue: not mastered and D is after the target date;
  *  - not started: no response yet;
@@ -99,13 +101,12 @@ int slds_mastery_plan_remove(slds_store *s, const char *student_id, const char *
 const char *mastery_goal_status(double p, double p_init, bool has, const char *mastered_at,
                                 int64_t set_on, int64_t target, int64_t as_of, double threshold)
 {
-    if (has && p >= threshold) {
-        int64_t when;
-        if (mastered_at && strlen(mastered_at) >= 10 && slds_date_parse(mastered_at, 10, &when) &&
-            when > target)
-            return "met late";
+    int64_t when;
+    bool reached = mastered_at && strlen(mastered_at) >= 10 && slds_date_parse(mastered_at, 10, &when);
+    if (reached)
+        return when > target ? "met late" : "met";
+    if (has && p >= threshold)
         return "met";
-    }
     if (as_of > target)
         return "overdue";
     if (!has)
