@@ -62,8 +62,8 @@ static int legend(slds_buf *b, double x, double y, double threshold)
         heat(i / 10.0, col);
         rc = rc || slds_svg_rect(b, x + i * 14, y, 14, 10, col, NULL);
     }
-    rc = rc || slds_svg_text(b, x, y + 22, NULL, "P(mastery) 0");
-    rc = rc || slds_svg_text(b, x + 154, y + 9, NULL, "1");
+    rc = rc || slds_svg_text(b, x - 100, y + 9, NULL, "P(mastery) 0");
+    rc = rc || slds_svg_text(b, x + 158, y + 9, NULL, "1");
     rc = rc || slds_svg_rect(b, x + 180, y, 14, 10, "#eeeeee", "#bbbbbb");
     rc = rc || slds_svg_text(b, x + 198, y + 9, NULL, "not practised");
     rc = rc || slds_svg_rect(b, x + 290, y, 14, 10, "#1a9850", "#000000");

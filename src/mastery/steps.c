@@ -317,7 +317,8 @@ static int student_rows(slds_store *s, const char *student_id, double threshold,
             slds_table_set_text(t, 7, mastery_status_name(st), err);
             slds_table_set_text(t, 8, reason_of(st, ss, reason, sizeof reason), err);
             slds_table_set_text(t, 9, ss->mastered_at, err);
-            missing_prereqs(t, 10, &cat, &m, k, threshold, err);
+            if (st != MASTERY_MASTERED)
+                missing_prereqs(t, 10, &cat, &m, k, threshold, err);
             rc = slds_table_status(t);
         }
     }
