@@ -174,9 +174,9 @@ static int do_evaluate(const opts *o)
     if (rc)
         return cli_error(&err);
     if (o->fmt == SLDS_FORMAT_JSON) {
-        json_t *j = json_pack("{s:f, s:s, s:f, s:f, s:f, s:f, s:f, s:f, s:I, s:I, s:I, s:I, s:I, s:I, "
+        json_t *j = json_pack("{s:f, s:s, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:I, s:I, s:I, s:I, s:I, s:I, "
                               "s:I, s:b, s:i, s:i, s:s}",
-                              "auc", ev.auc, "auc_kind", "pooled", "train_log_likelihood", ev.train_log_likelihood, "fit_seconds", ev.fit_seconds,
+                              "auc", ev.auc, "auc_kind", "pooled", "train_log_likelihood", ev.train_log_likelihood, "fit_seconds", ev.fit_seconds, "fit_cpu_seconds", ev.fit_cpu_seconds,
                               "read_seconds", ev.read_seconds, "predict_seconds",
                               ev.predict_seconds, "rmse", ev.rmse, "accuracy", ev.accuracy,
                               "rows", (json_int_t)ev.rows, "unseen_skill_rows",
@@ -203,6 +203,7 @@ static int do_evaluate(const opts *o)
                 {"rmse", ev.rmse},
                 {"accuracy", ev.accuracy},
                 {"fit_seconds", ev.fit_seconds},
+                {"fit_cpu_seconds", ev.fit_cpu_seconds},
                 {"read_seconds", ev.read_seconds},
                 {"rows", (double)ev.rows},
                 {"unseen_skill_rows", (double)ev.unseen_rows},

@@ -413,12 +413,20 @@ int slds_bkt_corpus_new(slds_bkt_corpus **out, const uint32_t *skill, const uint
     c->n = n;
     /* Two stable counting sorts: by student, then by skill, so rows end up
      * by skill, then student, in their given order within each. */
-    for (size_t i = 0; i < n; i++)
-        count[student[i] + 1]++;
-    for (uint32_t s = 0; s < n_students; s++)
-        count[s + 1] += count[s];
-    for (size_t i = 0; i < n; i++)
-        tmp[count[student[i]]++] = (uint32_t)i;
+    bool by_student = true; /* rows read in student order need no first pass */
+    for (size_t i = 1; i < n && by_student; i++)
+        by_student = student[i - 1] <= student[i];
+    if (by_student) {
+        for (size_t i = 0; i < n; i++)
+            tmp[i] = (uint32_t)i;
+    } else {
+        for (size_t i = 0; i < n; i++)
+            count[student[i] + 1]++;
+        for (uint32_t s = 0; s < n_students; s++)
+            count[s + 1] += count[s];
+        for (size_t i = 0; i < n; i++)
+            tmp[count[student[i]]++] = (uint32_t)i;
+    }
     memset(count, 0, ((size_t)(n_students > n_skills ? n_students : n_skills) + 1) * sizeof *count);
     for (size_t i = 0; i < n; i++)
         count[skill[i] + 1]++;

@@ -16,6 +16,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <zlib.h>
 
 #include "core/hash.h"
@@ -314,6 +315,14 @@ static int time_order(responses *r, slds_error *err)
     return SLDS_OK;
 }
 
+/* CPU seconds of the whole process (every thread). */
+static double cpu_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
 int slds_mastery_evaluate(const slds_mastery_eval_options *o, slds_mastery_eval *out,
                           const slds_progress *progress, slds_error *err)
 {
@@ -335,7 +344,7 @@ int slds_mastery_evaluate(const slds_mastery_eval_options *o, slds_mastery_eval 
         rc = time_order(&test, err);
     if (!rc && !train.n)
         rc = slds_fail(err, SLDS_ERR_DATA, "%s: no responses", o->train);
-    double t1 = slds_now();
+    double t1 = slds_now(), c1 = cpu_now();
     out->read_seconds = t1 - t0;
     uint32_t n_skills = skills.count;
     if (!rc)
@@ -350,6 +359,7 @@ int slds_mastery_evaluate(const slds_mastery_eval_options *o, slds_mastery_eval 
         rc = slds_bkt_fit_all(ctrain, &o->fit, fits, progress, err);
     double t2 = slds_now();
     out->fit_seconds = t2 - t1;
+    out->fit_cpu_seconds = cpu_now() - c1;
     if (!rc)
         rc = slds_bkt_corpus_new(&ctest, test.skill, test.student, test.correct, test.n, n_skills,
                                  test.students.count, err);

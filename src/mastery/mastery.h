@@ -141,7 +141,9 @@ typedef struct slds_mastery_eval {
     double train_log_likelihood; /* sum over skills at the fitted parameters */
     double rmse;             /* of the same predictions */
     double accuracy;         /* predictions >= 0.5 taken as correct */
-    double fit_seconds;      /* EM over every skill (grouping included) */
+    double fit_seconds;      /* EM over every skill (grouping included), wall clock */
+    double fit_cpu_seconds;  /* the same in CPU time of every thread (a loaded machine's wall
+                              * clock counts other processes' time too) */
     double read_seconds;     /* reading both files */
     double predict_seconds;
     size_t train_rows, test_rows;
