@@ -31,15 +31,16 @@ static const char usage_mastery[] =
     "        students who mastered every standard of their grade in a subject\n"
     "  grid DB (--section ID | --school ID --grade G) [--subject S]\n"
     "        a teacher's class mastery grid (HTML) on stdout\n"
-    "  evaluate --train FILE --test FILE [--forget] [--restarts N] [--threads N]\n"
-    "        fit on one file, predict the other online; pooled AUC (JSON)\n"
+    "  evaluate --train FILE --test FILE [--forget] [--restarts N] [--threads N] [--params CSV]\n"
+    "        fit on one file, predict the other online; pooled AUC (JSON);\n"
+    "        --params writes each skill's fitted parameters\n"
     "\n"
     "common options: --threshold P (mastered at P(mastery) >= P; default 0.95)\n"
     "Every definition: docs/mastery.md.\n";
 
 typedef struct opts {
     const char *db, *student, *standard, *target, *by, *note, *as_of, *school, *subject, *grade,
-        *section, *train, *test;
+        *section, *train, *test, *params_out;
     bool standards, forget;
     int year;
     double threshold;
@@ -52,7 +53,7 @@ static int parse(int argc, char **argv, const char *where, bool want_db, bool al
     enum {
         O_STUDENT = 256, O_STANDARD, O_STANDARDS, O_TARGET, O_BY, O_NOTE, O_ASOF, O_SCHOOL,
         O_SUBJECT, O_GRADE, O_SECTION, O_TRAIN, O_TEST, O_FORGET, O_YEAR, O_THRESHOLD,
-        O_RESTARTS, O_THREADS, O_SEED, O_FORMAT, O_MAXITER
+        O_RESTARTS, O_THREADS, O_SEED, O_FORMAT, O_MAXITER, O_PARAMS
     };
     static const struct option options[] = {
         {"student", required_argument, NULL, O_STUDENT},
@@ -75,6 +76,7 @@ static int parse(int argc, char **argv, const char *where, bool want_db, bool al
         {"threads", required_argument, NULL, O_THREADS},
         {"seed", required_argument, NULL, O_SEED},
         {"max-iter", required_argument, NULL, O_MAXITER},
+        {"params", required_argument, NULL, O_PARAMS},
         {"format", required_argument, NULL, O_FORMAT},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
@@ -101,6 +103,7 @@ static int parse(int argc, char **argv, const char *where, bool want_db, bool al
         case O_SECTION: o->section = optarg; break;
         case O_TRAIN: o->train = optarg; break;
         case O_TEST: o->test = optarg; break;
+        case O_PARAMS: o->params_out = optarg; break;
         case O_FORGET: o->fit.forget = true; break;
         case O_YEAR:
             o->year = (int)strtol(optarg, &end, 10);
@@ -166,7 +169,8 @@ static int do_evaluate(const opts *o)
     if (!o->train || !o->test)
         return cli_usage_error("mastery evaluate", "--train and --test are required");
     slds_error err = {0};
-    slds_mastery_eval_options eo = {.train = o->train, .test = o->test, .fit = o->fit};
+    slds_mastery_eval_options eo = {
+        .train = o->train, .test = o->test, .params_out = o->params_out, .fit = o->fit};
     slds_mastery_eval ev;
     slds_progress progress = cli_progress_stderr();
     int rc = slds_mastery_evaluate(&eo, &ev, &progress, &err);

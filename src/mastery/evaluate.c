@@ -20,6 +20,7 @@
 #include <zlib.h>
 
 #include "core/hash.h"
+#include "ingest/csv.h"
 #include "mastery/internal.h"
 
 typedef struct responses {
@@ -315,6 +316,28 @@ static int time_order(responses *r, slds_error *err)
     return SLDS_OK;
 }
 
+/* The fitted parameters of every skill, as CSV. */
+static int write_params(const char *path, const slds_intern *skills, const slds_bkt_fit *fits,
+                        slds_error *err)
+{
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return slds_fail(err, SLDS_ERR_IO, "%s: cannot write", path);
+    fprintf(f, "skill,p_init,p_learn,p_guess,p_slip,p_forget,log_likelihood,iterations,restart,"
+               "responses,students,distinct_sequences\n");
+    for (uint32_t k = 0; k < skills->count; k++) {
+        const slds_bkt_fit *x = &fits[k];
+        slds_csv_write_text_field(f, slds_intern_str(skills, k));
+        fprintf(f, ",%.6f,%.6f,%.6f,%.6f,%.6f,%.4f,%d,%d,%zu,%zu,%zu\n", x->params.p_init,
+                x->params.p_learn, x->params.p_guess, x->params.p_slip, x->params.p_forget,
+                x->log_likelihood, x->iterations, x->restart, x->responses, x->sequences,
+                x->distinct);
+    }
+    if (fclose(f))
+        return slds_fail(err, SLDS_ERR_IO, "%s: cannot write", path);
+    return SLDS_OK;
+}
+
 /* CPU seconds of the whole process (every thread). */
 static double cpu_now(void)
 {
@@ -360,6 +383,8 @@ int slds_mastery_evaluate(const slds_mastery_eval_options *o, slds_mastery_eval 
     double t2 = slds_now();
     out->fit_seconds = t2 - t1;
     out->fit_cpu_seconds = cpu_now() - c1;
+    if (!rc && o->params_out)
+        rc = write_params(o->params_out, &skills, fits, err);
     if (!rc)
         rc = slds_bkt_corpus_new(&ctest, test.skill, test.student, test.correct, test.n, n_skills,
                                  test.students.count, err);

@@ -133,6 +133,7 @@ double slds_auc(const double *score, const uint8_t *label, size_t n, slds_error 
 typedef struct slds_mastery_eval_options {
     const char *train;  /* a file of ../shared/data/bkt (either layout) or an item_responses.csv */
     const char *test;
+    const char *params_out; /* NULL, or a CSV file to write each skill's fitted parameters to */
     slds_bkt_fit_options fit;
 } slds_mastery_eval_options;
 
