@@ -3,8 +3,9 @@
  * or many at once on the core thread pool (mastery.h).
  *
  * Numerical care: the forward pass keeps normalized (filtered) probabilities
- * and the backward pass betas scaled by the same per-step constants c_t, so
- * nothing underflows however long a sequence is; the log-likelihood
+ * of both states, each computed on its own, and the backward pass works on
+ * smoothed probabilities (never on betas, which overflow on long sequences),
+ * so nothing underflows or overflows however long a sequence is; the log-likelihood
  * sum(log c_t) is accumulated as a running product folded into a logarithm
  * before it could underflow (a log per row would cost more than the rest of
  * the E step). Parameters are kept inside [1e-6, 1 - 1e-6] so no emission
@@ -183,9 +184,17 @@ typedef struct em_counts {
 } em_counts;
 
 /* The E step over every distinct sequence: expected counts and the
- * log-likelihood. f[t] (filtered P(mastered) after row t) and rc[t] (1/c_t)
- * are workspace of d->rows doubles each. */
-static double e_step(const skill_data *d, const slds_bkt_params *p, double *f, double *rc,
+ * log-likelihood. f[t] and fb[t] (workspace of d->rows doubles each) hold the
+ * filtered P(mastered) and P(not mastered) after row t, each computed on its
+ * own so that neither loses its digits when the other is near 1.
+ *
+ * The backward pass works on smoothed probabilities (gamma) directly: the
+ * expected transition from state i at t to j at t+1 is
+ *   xi_t(i, j) = filtered_t(i) A(i, j) gamma_{t+1}(j) / predicted_{t+1}(j),
+ * and each xi is at most gamma_{t+1}(j), so nothing overflows. (Scaled betas
+ * would: after a long run of correct answers P(not mastered) is 0 in double
+ * precision while its beta grows past the largest double, and 0 x inf is NaN.) */
+static double e_step(const skill_data *d, const slds_bkt_params *p, double *f, double *fb,
                      em_counts *out)
 {
     const double L = p->p_learn, F = p->p_forget, G = p->p_guess, S = p->p_slip;
@@ -196,64 +205,61 @@ static double e_step(const skill_data *d, const slds_bkt_params *p, double *f, d
     for (size_t k = 0; k < d->n_seq; k++) {
         const size_t first = d->start[k], end = d->start[k + 1];
         const uint8_t *o = d->obs;
-        double m = p->p_init, prod = 1.0, llk = 0;
+        /* m, q: predicted P(mastered), P(not mastered) before row t */
+        double m = p->p_init, q = 1.0 - p->p_init, prod = 1.0, llk = 0;
         for (size_t t = first; t < end; t++) {
-            double num = m * e1[o[t]];
-            double c = num + (1.0 - m) * e0[o[t]];
+            double n1 = m * e1[o[t]], n0 = q * e0[o[t]];
+            double c = n1 + n0;
             double r = 1.0 / c;
-            double ft = num * r;
+            double ft = n1 * r, fbt = n0 * r;
             f[t] = ft;
-            rc[t] = r;
+            fb[t] = fbt;
             prod *= c;
             if (prod < 1e-250) {
                 llk += log(prod);
                 prod = 1.0;
             }
-            m = ft * (1.0 - F) + (1.0 - ft) * L;
+            m = ft * (1.0 - F) + fbt * L;
+            q = fbt * (1.0 - L) + ft * F;
         }
         llk += log(prod);
-        /* Backward: b0, b1 are the scaled betas of row t + 1. */
-        double b0 = 1.0, b1 = 1.0;
-        double from0 = 0, to1 = 0, from1 = 0, to0 = 0, g0 = 0, g0c = 0, g1 = 0, g1w = 0;
-        double last_g1 = f[end - 1];
-        g1 += last_g1;
-        g0 += 1.0 - last_g1;
+        /* Backward: g0, g1 are the smoothed probabilities of row t + 1. */
+        double g1 = f[end - 1], g0 = fb[end - 1];
+        double from0 = 0, to1 = 0, from1 = 0, to0 = 0, s0 = g0, s0c = 0, s1 = g1, s1w = 0;
         if (o[end - 1])
-            g0c += 1.0 - last_g1;
+            s0c += g0;
         else
-            g1w += last_g1;
+            s1w += g1;
         for (size_t t = end - 1; t-- > first;) {
-            const int on = o[t + 1];
-            double u0 = e0[on] * b0 * rc[t + 1], u1 = e1[on] * b1 * rc[t + 1];
-            double nb0 = (1.0 - L) * u0 + L * u1;
-            double nb1 = F * u0 + (1.0 - F) * u1;
-            double ft = f[t];
-            double gg0 = (1.0 - ft) * nb0, gg1 = ft * nb1;
-            from0 += gg0;
-            to1 += (1.0 - ft) * L * u1;
-            from1 += gg1;
-            to0 += ft * F * u0;
-            g0 += gg0;
-            g1 += gg1;
+            const double ft = f[t], fbt = fb[t];
+            const double m1 = ft * (1.0 - F) + fbt * L, q1 = fbt * (1.0 - L) + ft * F;
+            const double r1 = m1 > 0 ? g1 / m1 : 0.0, r0 = q1 > 0 ? g0 / q1 : 0.0;
+            const double x00 = fbt * (1.0 - L) * r0, x01 = fbt * L * r1;
+            const double x10 = ft * F * r0, x11 = ft * (1.0 - F) * r1;
+            g0 = x00 + x01;
+            g1 = x10 + x11;
+            from0 += g0;
+            to1 += x01;
+            from1 += g1;
+            to0 += x10;
+            s0 += g0;
+            s1 += g1;
             if (o[t])
-                g0c += gg0;
+                s0c += g0;
             else
-                g1w += gg1;
-            b0 = nb0;
-            b1 = nb1;
-            last_g1 = gg1;
+                s1w += g1;
         }
         const double w = d->weight[k];
         ll += w * llk;
-        a.init1 += w * last_g1;
+        a.init1 += w * g1;
         a.from0 += w * from0;
         a.to1 += w * to1;
         a.from1 += w * from1;
         a.to0 += w * to0;
-        a.g0 += w * g0;
-        a.g0_correct += w * g0c;
-        a.g1 += w * g1;
-        a.g1_wrong += w * g1w;
+        a.g0 += w * s0;
+        a.g0_correct += w * s0c;
+        a.g1 += w * s1;
+        a.g1_wrong += w * s1w;
     }
     *out = a;
     return ll;
@@ -301,12 +307,12 @@ static slds_bkt_params start_point(const slds_bkt_fit_options *o, uint64_t skill
 }
 
 /* One EM run from p (updated in place); returns the log-likelihood at the
- * final p. f, rc: workspace of d->rows doubles. */
+ * final p. f, fb: workspace of d->rows doubles each. */
 static double em_run(const skill_data *d, const slds_bkt_fit_options *o, slds_bkt_params *p,
-                     double *f, double *rc, int *iterations)
+                     double *f, double *fb, int *iterations)
 {
     em_counts a;
-    double ll = e_step(d, p, f, rc, &a), prev = -INFINITY;
+    double ll = e_step(d, p, f, fb, &a), prev = -INFINITY;
     int it = 0;
     /* tol is per standard, scaled to its size so that a large standard does
      * not iterate for digits that do not matter (gain below tol per 1000 rows). */
@@ -315,7 +321,7 @@ static double em_run(const skill_data *d, const slds_bkt_fit_options *o, slds_bk
         slds_bkt_params q = *p;
         m_step(d, &a, o->forget, &q);
         em_counts b;
-        double next = e_step(d, &q, f, rc, &b);
+        double next = e_step(d, &q, f, fb, &b);
         it++;
         if (!(next >= ll - 1e-9 * fabs(ll))) /* EM never goes down; a drop is rounding */
             break;
@@ -332,17 +338,17 @@ static int fit_skill_runs(const skill_data *d, const slds_bkt_fit_options *o, ui
                           int r, slds_bkt_fit *out, slds_error *err)
 {
     double *f = malloc((d->rows ? d->rows : 1) * sizeof *f);
-    double *rc = malloc((d->rows ? d->rows : 1) * sizeof *rc);
-    if (!f || !rc) {
+    double *fb = malloc((d->rows ? d->rows : 1) * sizeof *fb);
+    if (!f || !fb) {
         free(f);
-        free(rc);
+        free(fb);
         return slds_fail(err, SLDS_ERR_NOMEM, "mastery: out of memory (EM workspace)");
     }
     slds_bkt_params p = start_point(o, skill_key, r);
     int it = 0;
-    double ll = em_run(d, o, &p, f, rc, &it);
+    double ll = em_run(d, o, &p, f, fb, &it);
     free(f);
-    free(rc);
+    free(fb);
     out->params = p;
     out->log_likelihood = ll;
     out->iterations = it;

@@ -156,6 +156,42 @@ static void test_em_recovers_parameters(void **state)
     free(start);
 }
 
+/* Long sequences: 3,000 correct answers then 3,000 incorrect ones (and the
+ * reverse). After the first run P(not mastered) is 0 in double precision;
+ * a backward pass on scaled betas overflows there (0 x inf = NaN) and EM
+ * stopped at its starting point. EM must move, stay finite and raise the
+ * likelihood. */
+static void test_em_long_sequences(void **state)
+{
+    (void)state;
+    const size_t len = 6000;
+    uint8_t *obs = malloc(2 * len);
+    assert_non_null(obs);
+    for (size_t t = 0; t < len; t++) {
+        obs[t] = t < len / 2;
+        obs[len + t] = t >= len / 2;
+    }
+    size_t start[] = {0, len, 2 * len};
+    slds_bkt_fit_options o;
+    slds_bkt_fit_options_default(&o);
+    o.restarts = 1;
+    for (int forget = 0; forget < 2; forget++) {
+        o.forget = forget;
+        slds_bkt_fit fit;
+        slds_error err = {0};
+        assert_int_equal(slds_bkt_fit_one(obs, start, 2, &o, 3, &fit, &err), SLDS_OK);
+        slds_bkt_params p0 = {0.4, 0.15, 0.2, 0.1, forget ? 0.05 : 0.0};
+        double ll0 = slds_bkt_log_likelihood(&p0, obs, start, 2);
+        assert_true(isfinite(fit.log_likelihood));
+        assert_true(fit.iterations > 1);
+        assert_true(fit.log_likelihood > ll0 + 100);
+        assert_true(isfinite(fit.params.p_init) && isfinite(fit.params.p_learn) &&
+                    isfinite(fit.params.p_guess) && isfinite(fit.params.p_slip) &&
+                    isfinite(fit.params.p_forget));
+    }
+    free(obs);
+}
+
 /* Rows of 3 students x 2 skills, interleaved in time; the corpus predicts
  * each row from the same student's earlier rows of the same skill. */
 static void test_corpus_predicts_online(void **state)
@@ -274,6 +310,7 @@ int main(void)
         cmocka_unit_test(test_forward_by_hand),
         cmocka_unit_test(test_online_update_equals_forward),
         cmocka_unit_test(test_em_recovers_parameters),
+        cmocka_unit_test(test_em_long_sequences),
         cmocka_unit_test(test_corpus_predicts_online),
         cmocka_unit_test(test_fit_all_equals_fit_one),
         cmocka_unit_test(test_auc_with_ties),
