@@ -34,7 +34,6 @@
 #include <stdint.h>
 
 #include "core/core.h"
-#include "report/report.h"
 #include "store/store.h"
 #include "table/table.h"
 
@@ -171,7 +170,6 @@ typedef struct slds_mastery_fit_summary {
     size_t responses;    /* item responses read */
     size_t students;     /* students with a response */
     size_t states;       /* (student, standard) states stored */
-    size_t skipped;      /* responses to standards not in standards.csv (fitted anyway) */
     double read_seconds, fit_seconds, write_seconds, seconds;
 } slds_mastery_fit_summary;
 
@@ -250,15 +248,10 @@ int slds_mastery_progression_students(slds_store *s, int year, const char *schoo
                                       slds_error *err);
 /* The same counted by state, district and school x subject x grade:
  * students with a mastery estimate (SIZE), eligible (COUNT), percent
- * (STATISTIC): publishable. */
+ * (STATISTIC): publishable; the registry's mastery-progression report
+ * (src/report) prints it. */
 int slds_mastery_progression_summary(slds_store *s, int year, const char *subject,
                                      double threshold, slds_table **out, slds_error *err);
-
-/* The mastery-progression report of the registry (src/report): parameters
- * --year, --subject, --threshold; its table is the summary above. */
-extern const slds_report_param slds_mastery_progression_params[];
-int slds_mastery_progression_report(slds_store *s, const slds_report_args *args,
-                                    slds_report_output *out, slds_error *err);
 
 /* ---- HTML pages (html.c) ---- */
 
