@@ -47,5 +47,6 @@ int cmd_educators(int argc, char **argv);
 int cmd_user(int argc, char **argv);
 int cmd_extract(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
+int cmd_mastery(int argc, char **argv);
 
 #endif

@@ -16,6 +16,7 @@ static const struct {
     {"student", cmd_student, "one student's longitudinal record"},
     {"growth", cmd_growth, "student growth percentiles, growth targets, grade-level gains"},
     {"educators", cmd_educators, "educator value-added, growth of their students, ratings"},
+    {"mastery", cmd_mastery, "mastery of standards (BKT), next steps, learning plans"},
     {"report", cmd_report, "run a report of the registry (--list), optionally in public form"},
     {"interventions", cmd_interventions, "store the intervention models of lowest-achieving schools"},
     {"convert", cmd_convert, "convert other layouts (the SGP package's LONG data) into a collection"},

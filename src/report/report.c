@@ -12,6 +12,7 @@
 #include "account/account.h"
 #include "audit/audit.h"
 #include "growthrun/growthrun.h"
+#include "mastery/mastery.h"
 
 /* ------------------------------------------------------------ arguments */
 
@@ -369,6 +370,24 @@ static const slds_report_param growth_aggregate_params[] = {
     {"level", SLDS_PARAM_TEXT, false,
      "state, district, school, teacher, subgroup or one subgroup (default: every level)"}};
 
+/* mastery-progression (src/mastery): the summary of students eligible to move on. */
+static const slds_report_param mastery_progression_params[] = {
+    {"year", SLDS_PARAM_INTEGER, false, "school year of enrollment (default: the latest)"},
+    {"subject", SLDS_PARAM_TEXT, false, "one subject (default: every subject)"},
+    {"threshold", SLDS_PARAM_REAL, false, "P(mastery) at which a standard is mastered (default 0.95)"}};
+
+static int report_mastery_progression(slds_store *s, const slds_report_args *args,
+                                      slds_report_output *out, slds_error *err)
+{
+    double threshold = slds_report_arg_real(args, "threshold", SLDS_MASTERY_THRESHOLD);
+    if (!(threshold > 0 && threshold < 1))
+        return slds_fail(err, SLDS_ERR_USAGE, "report mastery-progression: --threshold is in (0, 1)");
+    slds_table *t;
+    int rc = slds_mastery_progression_summary(s, (int)slds_report_arg_integer(args, "year", 0),
+                                              slds_report_arg(args, "subject"), threshold, &t, err);
+    return rc ? rc : slds_report_output_add(out, t, err);
+}
+
 static const slds_report_def reports[] = {
     {"audit", "data quality by file and district; America COMPETES elements and the (C)(1) score",
      audit_params, 3, false, report_audit, NULL},
@@ -393,6 +412,8 @@ static const slds_report_def reports[] = {
      equity_params, 5, true, report_equity, figure_equity},
     {"preparation", "(D)(4): growth and achievement of new educators' students by preparation program and route",
      preparation_params, 5, true, report_preparation, NULL},
+    {"mastery-progression", "students who mastered every standard of their grade in a subject (eligible to move on), by state, district and school",
+     mastery_progression_params, 3, true, report_mastery_progression, NULL},
 };
 
 #define NREPORTS (sizeof reports / sizeof reports[0])

@@ -236,6 +236,20 @@ static const slds_migration registry[] = {
      "ALTER TABLE growth_aggregates ADD COLUMN n_sgp_baseline REAL;"
      "ALTER TABLE growth_aggregates ADD COLUMN median_sgp_baseline REAL;"
      "ALTER TABLE growth_aggregates ADD COLUMN mean_sgp_baseline REAL;"},
+    /* Mastery of standards (src/mastery, docs/mastery.md): BKT parameters per
+     * standard, each student's current P(mastery) per standard, learning plans. */
+    {"mastery", 1,
+     "CREATE TABLE mastery_params(standard_id TEXT PRIMARY KEY, p_init REAL NOT NULL,"
+     " p_learn REAL NOT NULL, p_guess REAL NOT NULL, p_slip REAL NOT NULL, p_forget REAL,"
+     " responses INTEGER NOT NULL, students INTEGER NOT NULL, log_likelihood REAL,"
+     " iterations INTEGER, fitted_at TEXT NOT NULL) WITHOUT ROWID;"
+     "CREATE TABLE mastery_state(student_id TEXT NOT NULL, standard_id TEXT NOT NULL,"
+     " p_mastery REAL NOT NULL, responses INTEGER NOT NULL, correct INTEGER NOT NULL,"
+     " max_p_mastery REAL NOT NULL, mastered_at TEXT, last_response TEXT NOT NULL,"
+     " PRIMARY KEY(student_id, standard_id)) WITHOUT ROWID;"
+     "CREATE TABLE learning_plans(student_id TEXT NOT NULL, standard_id TEXT NOT NULL,"
+     " target_date TEXT NOT NULL, set_on TEXT NOT NULL, set_by TEXT, note TEXT,"
+     " PRIMARY KEY(student_id, standard_id)) WITHOUT ROWID;"},
 };
 
 const slds_migration *slds_store_registry(size_t *n)
