@@ -43,5 +43,6 @@ int cmd_history(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_interventions(int argc, char **argv);
 int cmd_educators(int argc, char **argv);
+int cmd_warn(int argc, char **argv);
 
 #endif

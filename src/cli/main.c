@@ -21,6 +21,7 @@ static const struct {
     {"convert", cmd_convert, "convert other layouts (the SGP package's LONG data) into a collection"},
     {"contract", cmd_contract, "the collection files, columns and codes the loader accepts"},
     {"history", cmd_history, "what loads changed in a student's stored record, when, by which load"},
+    {"warn", cmd_warn, "early warning: ABC flags with reasons, calibrated risks, held-out evaluation"},
 };
 
 static void usage(FILE *out)

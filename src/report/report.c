@@ -12,6 +12,7 @@
 #include "account/account.h"
 #include "audit/audit.h"
 #include "growthrun/growthrun.h"
+#include "warn/warn.h"
 
 /* ------------------------------------------------------------ arguments */
 
@@ -251,6 +252,8 @@ static const slds_report_def reports[] = {
      NULL, 0, true, slds_account_competes_report, NULL},
     {"performance-measures", "the notice's Appendix A performance measures: baseline, annual target (CSV) and actual",
      slds_account_measures_params, 3, true, slds_account_measures_report, NULL},
+    {"early-warning", "ABC early-warning flag rates and high-risk shares by school or district and subgroup",
+     slds_warn_report_params, SLDS_WARN_REPORT_NPARAMS, true, slds_warn_report, NULL},
 };
 
 #define NREPORTS (sizeof reports / sizeof reports[0])
