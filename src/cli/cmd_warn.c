@@ -200,8 +200,17 @@ static int add_array_table(json_t *arr, const char *name, const char *title, con
     {
         if (nc == 40 || json_is_object(v) || json_is_array(v))
             continue;
+        /* a number column when every row's value is a number (or null) */
+        bool numbers = true;
+        size_t r;
+        json_t *row;
+        json_array_foreach(arr, r, row)
+        {
+            json_t *cell = json_object_get(row, key);
+            numbers &= !cell || json_is_null(cell) || json_is_number(cell);
+        }
         cols[nc++] = (slds_column_spec){.name = key,
-                                        .type = json_is_number(v) ? SLDS_CELL_REAL : SLDS_CELL_TEXT,
+                                        .type = numbers ? SLDS_CELL_REAL : SLDS_CELL_TEXT,
                                         .decimals = SLDS_SIGNIFICANT(4)};
     }
     slds_table *t;
@@ -214,12 +223,15 @@ static int add_array_table(json_t *arr, const char *name, const char *title, con
         slds_table_add_row(t, err);
         for (int c = 0; c < nc; c++) {
             json_t *cell = prefix_key && c == 0 ? prefix : json_object_get(row, cols[c].name);
-            if (json_is_number(cell))
+            if (json_is_number(cell) && cols[c].type == SLDS_CELL_REAL) {
                 slds_table_set_real(t, c, json_number_value(cell), err);
-            else if (json_is_string(cell))
+            } else if (json_is_number(cell)) {
+                char num[32];
+                snprintf(num, sizeof num, "%.4g", json_number_value(cell));
+                slds_table_set_text(t, c, num, err);
+            } else if (json_is_string(cell)) {
                 slds_table_set_text(t, c, json_string_value(cell), err);
-            else if (json_is_integer(cell))
-                slds_table_set_real(t, c, (double)json_integer_value(cell), err);
+            }
         }
     }
     tables[(*n)++] = t;
