@@ -239,7 +239,7 @@ int slds_warn_reasons(const slds_warn_abc *a, unsigned flags, const slds_warn_co
     int rc = SLDS_OK;
     const char *sep = "";
     if (flags & SLDS_WARN_FLAG_ATTENDANCE) {
-        rc |= slds_buf_printf(b, "%smissed %.1f%% of enrolled days (%.0f of %.0f; chronic absence from %.0f%%)",
+        rc |= slds_buf_printf(b, "%smissed %.1f%% of enrolled days (%.0f of %.0f, chronic absence from %.0f%%)",
                               sep, 100 * a->days_absent / a->days_enrolled, a->days_absent, a->days_enrolled,
                               100 * c->chronic_absence);
         sep = "; ";

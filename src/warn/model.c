@@ -208,7 +208,9 @@ double warn_model_predict(const warn_data *d, const warn_model *m, const slds_wa
     if (!warn_features(d, r, m->kind, c, raw))
         return NAN;
     standardise(m, raw, z);
-    return slds_platt_apply(&m->platt, slds_logit_predict(&m->fit, z));
+    double p = slds_platt_apply(&m->platt, slds_logit_predict(&m->fit, z));
+    /* no certainty either way: a calibration split of a few hundred cannot show it */
+    return p < 0.001 ? 0.001 : p > 0.999 ? 0.999 : p;
 }
 
 typedef struct contribution {
@@ -244,7 +246,7 @@ static int describe(slds_buf *b, int j, const double *x, const warn_rec *r, cons
         return slds_buf_printf(b, "state test scores %.1f standard deviations %s the average", fabs(x[j]),
                                x[j] < 0 ? "below" : "above");
     case F_NO_TEST: return slds_buf_puts(b, "no state test score on record");
-    case F_NO_PRIOR: return slds_buf_puts(b, "new to the state's schools");
+    case F_NO_PRIOR: return slds_buf_puts(b, "no record (new to the state's schools)");
     default: return SLDS_OK;
     }
 }
@@ -264,11 +266,13 @@ int warn_model_factors(const warn_data *d, const warn_model *m, const slds_warn_
     }
     qsort(v, (size_t)n, sizeof *v, by_value_desc);
     int rc = SLDS_OK;
+    /* graduation: one part per factor ("; "); course failure: one part,
+     * "risk of failing a course, from last year: a, b, c" */
     for (int k = 0; k < n && k < 3; k++) {
-        if (k)
+        if (m->kind == WARN_MODEL_FAIL)
+            rc |= slds_buf_puts(b, k ? ", " : "risk of failing a course, from last year: ");
+        else if (k)
             rc |= slds_buf_puts(b, "; ");
-        if (m->kind == WARN_MODEL_FAIL && v[k].j != F_NO_PRIOR)
-            rc |= slds_buf_puts(b, "last year: ");
         rc |= describe(b, v[k].j, raw, r, c);
     }
     return rc ? SLDS_ERR_NOMEM : SLDS_OK;

@@ -156,7 +156,7 @@ int slds_warn_run(slds_store *s, int year, const slds_warn_config *config, const
             slds_buf course = {0};
             int frc = warn_model_factors(&d, &fail, c, r, &course);
             if (!frc && course.len)
-                frc = slds_buf_printf(&factors, "%scourse failure risk: %s", factors.len ? "; " : "", course.data);
+                frc = slds_buf_printf(&factors, "%s%s", factors.len ? "; " : "", course.data);
             slds_buf_free(&course);
             if (frc) {
                 rc = slds_fail(err, SLDS_ERR_NOMEM, "early warning: out of memory");

@@ -135,7 +135,7 @@ static void test_reasons(void **state)
     slds_buf b = {0};
     assert_int_equal(slds_warn_reasons(&a, f, &c, &b), 0);
     assert_string_equal(b.data,
-                        "missed 10.0% of enrolled days (19 of 190; chronic absence from 10%); "
+                        "missed 10.0% of enrolled days (19 of 190, chronic absence from 10%); "
                         "2 suspensions (1 out of school, 4 days); failed mathematics; GPA 1.50 (below 2.0); "
                         "off track in grade 9: 4 full credits earned (on track needs 5) and 2 semester Fs in core "
                         "courses (at most 1)");
