@@ -181,6 +181,15 @@ static const slds_migration registry[] = {
      " share_1_5_grade REAL, rating TEXT, flags TEXT NOT NULL DEFAULT '', note TEXT,"
      " config TEXT NOT NULL,"
      " PRIMARY KEY(school_year, staff_id, role, subject)) WITHOUT ROWID;"},
+    /* Researcher extracts (src/extract): the data-use record of each one,
+     * who asked, why, when, what it holds and how it was de-identified. */
+    {"extract", 1,
+     "CREATE TABLE IF NOT EXISTS extracts(extract_id TEXT PRIMARY KEY, created_at TEXT NOT NULL,"
+     " requester TEXT NOT NULL, purpose TEXT NOT NULL, approved_by TEXT, k INTEGER NOT NULL,"
+     " max_suppressed REAL NOT NULL, spec TEXT NOT NULL, students_selected INTEGER NOT NULL,"
+     " students_written INTEGER NOT NULL, students_suppressed INTEGER NOT NULL,"
+     " rows_selected INTEGER NOT NULL, rows_written INTEGER NOT NULL,"
+     " generalizations TEXT NOT NULL, out_dir TEXT NOT NULL) WITHOUT ROWID;"},
     /* Early warning (src/warn, docs/warn.md): each student's ABC flags, reasons,
      * risks and factors per year, and each run's models and configuration. */
     {"warn", 1,
