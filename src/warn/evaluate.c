@@ -263,6 +263,7 @@ static json_t *flag_figures(const warn_data *d, const slds_warn_config *c, int k
     json_object_set_new(o, "grade", grade ? json_integer(grade) : json_string("6-12"));
     json_object_set_new(o, "n", json_integer((json_int_t)m));
     json_object_set_new(o, "not_on_time", json_integer((json_int_t)cf.positives));
+    json_object_set_new(o, "base_rate", num(m ? (double)cf.positives / (double)m : NAN));
     json_object_set_new(o, "flagged", json_integer((json_int_t)cf.flagged));
     json_object_set_new(o, "sensitivity", num(cf.recall));
     json_object_set_new(o, "specificity", num(cf.specificity));
