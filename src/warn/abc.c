@@ -63,13 +63,17 @@ static int set_key(slds_warn_config *c, const char *path, const char *where, con
         if (!(v >= keys[k].lo && v <= keys[k].hi) || (keys[k].kind != K_REAL && v != floor(v)))
             return slds_fail(err, SLDS_ERR_DATA, "%s%s: %s = %g is outside %g..%g%s", path, where, name,
                              v, keys[k].lo, keys[k].hi, keys[k].kind == K_REAL ? "" : " (a whole number)");
+        /* memcpy into the field at its offset: no pointer casts */
         char *field = (char *)c + keys[k].offset;
-        if (keys[k].kind == K_REAL)
-            *(double *)field = v;
-        else if (keys[k].kind == K_INT)
-            *(int *)field = (int)v;
-        else
-            *(bool *)field = v != 0;
+        if (keys[k].kind == K_REAL) {
+            memcpy(field, &v, sizeof v);
+        } else if (keys[k].kind == K_INT) {
+            int i = (int)v;
+            memcpy(field, &i, sizeof i);
+        } else {
+            bool b = v != 0;
+            memcpy(field, &b, sizeof b);
+        }
         return SLDS_OK;
     }
     return slds_fail(err, SLDS_ERR_DATA, "%s%s: unknown key '%s' (docs/warn.md lists them)", path, where, name);
@@ -183,9 +187,20 @@ json_t *slds_warn_config_json(const slds_warn_config *c)
     json_t *o = json_object();
     for (size_t k = 0; o && k < NKEYS; k++) {
         const char *field = (const char *)c + keys[k].offset;
-        json_t *v = keys[k].kind == K_REAL  ? json_real(*(const double *)field)
-                    : keys[k].kind == K_INT ? json_integer(*(const int *)field)
-                                            : json_boolean(*(const bool *)field);
+        json_t *v;
+        if (keys[k].kind == K_REAL) {
+            double d;
+            memcpy(&d, field, sizeof d);
+            v = json_real(d);
+        } else if (keys[k].kind == K_INT) {
+            int i;
+            memcpy(&i, field, sizeof i);
+            v = json_integer(i);
+        } else {
+            bool b;
+            memcpy(&b, field, sizeof b);
+            v = json_boolean(b);
+        }
         json_object_set_new(o, keys[k].name, v);
     }
     return o;
