@@ -22,6 +22,7 @@ static const struct {
     {"contract", cmd_contract, "the collection files, columns and codes the loader accepts"},
     {"extract", cmd_extract, "a de-identified, k-anonymous extract for a researcher, with its data-use record"},
     {"history", cmd_history, "what loads changed in a student's stored record, when, by which load"},
+    {"user", cmd_user, "accounts of the web server: add, passwd, disable, list, log"},
     {"warn", cmd_warn, "early warning: ABC flags with reasons, calibrated risks, held-out evaluation"},
 };
 

@@ -190,6 +190,23 @@ static const slds_migration registry[] = {
      " students_written INTEGER NOT NULL, students_suppressed INTEGER NOT NULL,"
      " rows_selected INTEGER NOT NULL, rows_written INTEGER NOT NULL,"
      " generalizations TEXT NOT NULL, out_dir TEXT NOT NULL) WITHOUT ROWID;"},
+    /* Access control (src/access, docs/access.md): users with Argon2id hashes
+     * (never the password), their scopes, the log of who viewed which
+     * student. credential_version changes with a new password or a disable,
+     * which ends the sessions made before. The two indexes answer "a teacher's
+     * students this year" and "a school's students this year" without a scan. */
+    {"access", 1,
+     "CREATE TABLE users(user_id INTEGER PRIMARY KEY, username TEXT NOT NULL UNIQUE,"
+     " role TEXT NOT NULL, password_hash TEXT NOT NULL, disabled INTEGER NOT NULL DEFAULT 0,"
+     " credential_version INTEGER NOT NULL DEFAULT 1, created_at TEXT NOT NULL, changed_at TEXT);"
+     "CREATE TABLE user_scopes(user_id INTEGER NOT NULL, scope_id TEXT NOT NULL,"
+     " PRIMARY KEY(user_id, scope_id)) WITHOUT ROWID;"
+     "CREATE TABLE access_log(entry_id INTEGER PRIMARY KEY, at INTEGER NOT NULL,"
+     " user_id INTEGER NOT NULL, username TEXT NOT NULL, role TEXT NOT NULL, route TEXT NOT NULL,"
+     " student_id TEXT);"
+     "CREATE INDEX access_log_student ON access_log(student_id, at);"
+     "CREATE INDEX IF NOT EXISTS rosters_staff_year ON rosters(staff_id, school_year);"
+     "CREATE INDEX IF NOT EXISTS enrollments_school_year ON enrollments(school_id, school_year);"},
     /* Early warning (src/warn, docs/warn.md): each student's ABC flags, reasons,
      * risks and factors per year, and each run's models and configuration. */
     {"warn", 1,
