@@ -194,10 +194,26 @@ static int add_array_table(json_t *arr, const char *name, const char *title, con
     int nc = 0;
     if (prefix_key)
         cols[nc++] = (slds_column_spec){.name = prefix_key, .type = SLDS_CELL_TEXT};
+    /* the row's label first (subgroup, grade, flag), then the figures in order */
+    static const char *const labels[] = {"subgroup", "grade", "flag", "features"};
+    const char *order[40];
+    int no = 0;
+    for (size_t k = 0; k < sizeof labels / sizeof labels[0]; k++)
+        if (json_object_get(first, labels[k]))
+            order[no++] = labels[k];
     const char *key;
     json_t *v;
     json_object_foreach(first, key, v)
     {
+        bool label = false;
+        for (int k = 0; k < no; k++)
+            label |= !strcmp(order[k], key);
+        if (!label && no < 40)
+            order[no++] = key;
+    }
+    for (int o = 0; o < no; o++) {
+        key = order[o];
+        v = json_object_get(first, key);
         if (nc == 40 || json_is_object(v) || json_is_array(v))
             continue;
         /* a number column when every row's value is a number (or null) */
