@@ -1,4 +1,5 @@
-/* report_ews.c - the registry's `early-warning` report: of a year's stored
+/* report_ews.c - the table of the registry's `early-warning` report
+ * (src/report/report.c runs it; no dependency on the registry): of a year's stored
  * early-warning rows, the share of students with each ABC flag and at high
  * predicted risk, by school (or district) and subgroup, with the state. Every
  * column carries its privacy role, and the rows declare which add up to which
@@ -8,13 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "report/report.h"
 #include "warn/internal.h"
-
-const slds_report_param slds_warn_report_params[SLDS_WARN_REPORT_NPARAMS] = {
-    {"year", SLDS_PARAM_INTEGER, true, "school year of a `slds warn run`"},
-    {"level", SLDS_PARAM_TEXT, false, "school (default), district or state"},
-};
 
 #define RATE(COUNT_, RATE_)                                                                                   \
     {.name = COUNT_, .type = SLDS_CELL_INTEGER, .unit = "students", .role = SLDS_ROLE_COUNT},                \
@@ -176,10 +171,9 @@ static int declare(slds_table *t, const agg_row *rows, size_t first, size_t last
     return rc;
 }
 
-int slds_warn_report(slds_store *s, const slds_report_args *args, slds_report_output *out, slds_error *err)
+int slds_warn_flag_rates(slds_store *s, int year, const char *level, slds_table **out, slds_error *err)
 {
-    int year = (int)slds_report_arg_integer(args, "year", 0);
-    const char *level = slds_report_arg(args, "level");
+    *out = NULL;
     level = level ? level : "school";
     if (strcmp(level, "school") && strcmp(level, "district") && strcmp(level, "state"))
         return slds_fail(err, SLDS_ERR_USAGE, "--level '%s': expected school, district or state", level);
@@ -211,5 +205,6 @@ int slds_warn_report(slds_store *s, const slds_report_args *args, slds_report_ou
         slds_table_free(t);
         return rc;
     }
-    return slds_report_output_add(out, t, err);
+    *out = t;
+    return SLDS_OK;
 }

@@ -21,7 +21,6 @@
 #include <stdint.h>
 
 #include "core/core.h"
-#include "report/report.h"
 #include "store/store.h"
 #include "table/table.h"
 
@@ -199,12 +198,11 @@ int slds_warn_show(slds_store *s, int year, const char *school_id, slds_table **
 /* The counselor's page: the same list as one HTML document with reasons. */
 int slds_warn_show_html(slds_store *s, int year, const char *school_id, slds_buf *out, slds_error *err);
 
-/* The `early-warning` report of the registry (src/report): flag rates by
- * school (or district, state) and subgroup, with privacy roles. */
-extern const slds_report_param slds_warn_report_params[];
-enum { SLDS_WARN_REPORT_NPARAMS = 2 };
-int slds_warn_report(slds_store *s, const slds_report_args *args, slds_report_output *out,
-                     slds_error *err);
+/* The table of the registry's `early-warning` report (src/report runs it):
+ * flag rates of year's stored rows by level ("school", "district" or
+ * "state"; the state's rows come first) and subgroup, with privacy roles and
+ * declared totals. *out is the caller's (slds_table_free). */
+int slds_warn_flag_rates(slds_store *s, int year, const char *level, slds_table **out, slds_error *err);
 
 /* ------------------------------------------------------------------------ */
 /* The shared data sets (files.c): the same model (L2 logistic regression,
