@@ -37,6 +37,7 @@ int cmd_load(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_student(int argc, char **argv);
 int cmd_growth(int argc, char **argv);
+int cmd_growth_baseline(int argc, char **argv); /* slds growth baseline ... */
 int cmd_contract(int argc, char **argv);
 int cmd_convert(int argc, char **argv);
 int cmd_history(int argc, char **argv);

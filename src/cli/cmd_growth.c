@@ -22,13 +22,16 @@ static const char usage_growth[] =
     "  aggregates  median / mean SGP and grade-level shares by school, district,\n"
     "              teacher (dosage-weighted), state and subgroup\n"
     "  report      one student's growth history; --format html for the parent report\n"
+    "  baseline    fit, list, export and import baseline matrices (baseline-referenced\n"
+    "              SGPs: 'slds growth baseline --help')\n"
     "\n"
     "The method, the tables and every definition: docs/growth.md.\n";
 
 static const char usage_run[] =
     "usage: slds growth run DB --year Y [--subject S] [--config FILE] [--threads N]\n"
     "                      [--max-order K] [--reference-year R]\n"
-    "                      [--gain-method typical|grade-gap] [--format table|csv|json]\n"
+    "                      [--gain-method typical|grade-gap] [--baseline NAME]\n"
+    "                      [--format table|csv|json]\n"
     "\n"
     "Computes, for every student with a STATE scale score in school year Y, the SGP of\n"
     "every order (cohorts: subject x grade, priors from the grades below in the years\n"
@@ -47,6 +50,9 @@ static const char usage_run[] =
     "  --reference-year R  year whose gains define a grade level (default: Y)\n"
     "  --gain-method M     typical: the median one-year gain of the grade (default);\n"
     "                      grade-gap: median score of the grade minus the grade below\n"
+    "  --baseline NAME     also score every student with the stored baseline NAME\n"
+    "                      (sgp_baseline next to the cohort-referenced sgp; see\n"
+    "                      'slds growth baseline')\n"
     "  --format FMT        the cohort summary as table (default), csv or json\n"
     "  -h, --help          this help\n"
     "\n"
@@ -56,7 +62,8 @@ static const char usage_show[] =
     "usage: slds growth show DB --year Y [--subject S] [--format table|csv|json]\n"
     "\n"
     "One row per student and subject tested in Y: student_id, subject, school_year,\n"
-    "grade, scale_score, sgp, sgp_order, sgp_target, target_years, catch_up_keep_up,\n"
+    "grade, scale_score, sgp, sgp_order, sgp_baseline, sgp_baseline_order, sgp_target,\n"
+    "target_years, catch_up_keep_up,\n"
     "on_track, prior_score, gain, grade_levels_gained, school_id, lea_id,\n"
     "no_sgp_reason; blank where not computable.\n"
     "\n"
@@ -70,8 +77,10 @@ static const char usage_aggregates[] =
     "usage: slds growth aggregates DB --year Y [--subject S] [--level L]\n"
     "                             [--format table|csv|json]\n"
     "\n"
-    "Per group: students, n_sgp, median_sgp, mean_sgp, n_gain, n and share of students\n"
-    "gaining >= 1 and >= 1.5 grade levels. Teachers' figures are weighted by dosage\n"
+    "Per group: students, n_sgp, median_sgp, mean_sgp, the same of the baseline-\n"
+    "referenced SGPs when the run had --baseline (n_sgp_baseline, median_sgp_baseline,\n"
+    "mean_sgp_baseline), n_gain, n and share of students gaining >= 1 and >= 1.5 grade\n"
+    "levels. Teachers' figures are weighted by dosage\n"
     "(n_sgp and n_gain are then sums of dosage).\n"
     "\n"
     "options:\n"
@@ -112,19 +121,20 @@ static int parse_int(const char *s, int lo, int hi, int *out)
 
 /* Options shared by the subcommands that read a year. */
 typedef struct common {
-    const char *db, *subject, *level, *config, *student, *output;
+    const char *db, *subject, *level, *config, *student, *output, *baseline;
     int year, threads, max_order, reference_year, gain_method, fmt;
 } common;
 
 enum { OPT_YEAR = 256, OPT_SUBJECT, OPT_CONFIG, OPT_THREADS, OPT_MAX_ORDER, OPT_REFERENCE,
-       OPT_GAIN, OPT_LEVEL, OPT_STUDENT, OPT_OUTPUT, OPT_FORMAT };
+       OPT_GAIN, OPT_LEVEL, OPT_STUDENT, OPT_OUTPUT, OPT_BASELINE, OPT_FORMAT };
 
 /* The options each subcommand takes (bit OPT_x - OPT_YEAR): the option table
  * is shared, but an option a subcommand would ignore is a usage error. */
 #define TAKES(o) (1u << ((o) - OPT_YEAR))
 enum {
     RUN_OPTIONS = TAKES(OPT_YEAR) | TAKES(OPT_SUBJECT) | TAKES(OPT_CONFIG) | TAKES(OPT_THREADS) |
-                  TAKES(OPT_MAX_ORDER) | TAKES(OPT_REFERENCE) | TAKES(OPT_GAIN) | TAKES(OPT_FORMAT),
+                  TAKES(OPT_MAX_ORDER) | TAKES(OPT_REFERENCE) | TAKES(OPT_GAIN) |
+                  TAKES(OPT_BASELINE) | TAKES(OPT_FORMAT),
     SHOW_OPTIONS = TAKES(OPT_YEAR) | TAKES(OPT_SUBJECT) | TAKES(OPT_FORMAT),
     AGGREGATES_OPTIONS = TAKES(OPT_YEAR) | TAKES(OPT_SUBJECT) | TAKES(OPT_LEVEL) | TAKES(OPT_FORMAT),
     REPORT_OPTIONS = TAKES(OPT_STUDENT) | TAKES(OPT_FORMAT) | TAKES(OPT_OUTPUT)
@@ -145,6 +155,7 @@ static int parse(int argc, char **argv, const char *cmd, const char *usage, unsi
         {"level", required_argument, NULL, OPT_LEVEL},
         {"student", required_argument, NULL, OPT_STUDENT},
         {"output", required_argument, NULL, OPT_OUTPUT},
+        {"baseline", required_argument, NULL, OPT_BASELINE},
         {"format", required_argument, NULL, OPT_FORMAT},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
@@ -170,6 +181,7 @@ static int parse(int argc, char **argv, const char *cmd, const char *usage, unsi
         case OPT_LEVEL: c->level = optarg; break;
         case OPT_STUDENT: c->student = optarg; break;
         case OPT_OUTPUT: c->output = optarg; break;
+        case OPT_BASELINE: c->baseline = optarg; break;
         case OPT_THREADS:
             if (parse_int(optarg, 1, 1024, &c->threads))
                 return cli_usage_error(where, "--threads '%s' is not 1..1024", optarg);
@@ -238,6 +250,14 @@ static int print_run(const slds_growthrun_result *r, int year, slds_format fmt)
                               r->seconds, "seconds_read", r->seconds_read, "seconds_fit",
                               r->seconds_fit, "seconds_targets", r->seconds_targets,
                               "seconds_write", r->seconds_write, "peak_mib", peak) : NULL;
+        if (o && r->baseline[0]) {
+            json_object_set_new(o, "baseline", json_string(r->baseline));
+            json_object_set_new(o, "with_sgp_baseline", json_integer((json_int_t)r->with_sgp_baseline));
+        }
+        if (o) {
+            json_object_set_new(o, "seconds_baseline", json_real(r->seconds_baseline));
+            json_object_set_new(o, "seconds_aggregates", json_real(r->seconds_aggregates));
+        }
         if (!o)
             rc = slds_fail(&err, SLDS_ERR_NOMEM, "out of memory");
         else {
@@ -250,14 +270,19 @@ static int print_run(const slds_growthrun_result *r, int year, slds_format fmt)
     if (rc)
         return cli_error(&err);
     FILE *out = fmt == SLDS_FORMAT_TABLE ? stdout : stderr;
+    char bl[128] = "";
+    if (r->baseline[0])
+        snprintf(bl, sizeof bl, ", %zu baseline SGPs (%s)", r->with_sgp_baseline, r->baseline);
     if (fmt != SLDS_FORMAT_JSON)
         fprintf(out,
                 "%sgrowth %d: %zu scores, %zu SGPs, %zu targets, %zu grade-level gains, "
-                "%zu aggregate rows; %.2f s (read %.2f, fit %.2f, targets %.2f, write %.2f) on "
+                "%zu aggregate rows%s; %.2f s (read %.2f, fit %.2f, baseline %.2f, targets %.2f, "
+                "write %.2f of which aggregates %.2f) on "
                 "%d threads, %.0f students/s, peak %.0f MiB\n",
                 fmt == SLDS_FORMAT_TABLE ? "\n" : "slds: ", year, r->students, r->with_sgp,
-                r->with_target, r->with_grade_levels, r->aggregate_rows, r->seconds,
-                r->seconds_read, r->seconds_fit, r->seconds_targets, r->seconds_write, r->threads,
+                r->with_target, r->with_grade_levels, r->aggregate_rows, bl, r->seconds,
+                r->seconds_read, r->seconds_fit, r->seconds_baseline, r->seconds_targets,
+                r->seconds_write, r->seconds_aggregates, r->threads,
                 r->seconds > 0 ? (double)r->students / r->seconds : 0.0, peak);
     return 0;
 }
@@ -289,6 +314,7 @@ static int growth_run(int argc, char **argv)
     o.max_order = c.max_order;
     o.reference_year = c.reference_year;
     o.gain_method = (slds_gain_method)c.gain_method;
+    o.baseline = c.baseline;
     slds_progress progress = cli_progress_stderr();
     slds_growthrun_result res;
     int rc = slds_growthrun_run(s, &o, &progress, &res, &err);
@@ -471,7 +497,8 @@ int cmd_growth(int argc, char **argv)
     } commands[] = {{"run", growth_run},
                     {"show", growth_show},
                     {"aggregates", growth_aggregates},
-                    {"report", growth_report}};
+                    {"report", growth_report},
+                    {"baseline", cmd_growth_baseline}};
     if (argc < 2) {
         fputs(usage_growth, stderr);
         return 2;

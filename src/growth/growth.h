@@ -133,6 +133,8 @@ typedef struct slds_sgp_cohort {
 
 typedef struct slds_sgp_params {
     int max_order;               /* 0: every prior column */
+    int min_order;               /* 0 or 1: every order; k: orders below k are not fitted
+                                    (a baseline super-cohort fits one order at a time) */
     int n_taus;                  /* 0: the 100 SGP taus; else taus below */
     const double *taus;
     size_t min_students;         /* orders with fewer students are not fitted; 0: p + 1 */
@@ -193,6 +195,13 @@ int slds_sgp_model_from_json(const char *json, size_t len, const char *origin, s
  * each row sorted and rounded to 5 decimals as the package does. */
 int slds_sgp_predict(const slds_sgp_model *m, int order, const double *priors, size_t ld,
                      size_t n, double *pred, slds_error *err);
+/* The SGP of order `order` of each of n students: the count of the model's
+ * predicted quantiles (sorted and rounded as slds_sgp_predict) strictly below
+ * current[i], moved into 1..n_taus-1; 0 where the score or one of the first
+ * `order` priors is missing. How baseline matrices are applied to a later
+ * year (docs/growth-method.md). */
+int slds_sgp_score(const slds_sgp_model *m, int order, const double *priors, size_t ld,
+                   const double *current, size_t n, int *sgp, slds_error *err);
 /* Percentile of a score among sorted predictions: the number strictly below,
  * moved into 1..n_taus-1 (0 -> 1 and 100 -> 99). */
 int slds_sgp_percentile(const double *pred_sorted, int n_taus, double score);

@@ -210,6 +210,54 @@ int slds_sgp_predict(const slds_sgp_model *m, int order, const double *priors, s
     return rc;
 }
 
+int slds_sgp_score(const slds_sgp_model *m, int order, const double *priors, size_t ld,
+                   const double *current, size_t n, int *sgp, slds_error *err)
+{
+    if (order < 1 || order > m->max_order || !m->coef[order - 1])
+        return slds_fail(err, SLDS_ERR_NOTFOUND, "the model has no coefficient matrix of order %d",
+                         order);
+    if (ld < (size_t)order)
+        return slds_fail(err, SLDS_ERR_USAGE, "prior stride %zu < order %d", ld, order);
+    enum { CHUNK = 1024 };
+    int p = m->p[order - 1], T = m->n_taus;
+    double *x = malloc((size_t)CHUNK * (size_t)p * sizeof *x);
+    double *pri = malloc((size_t)CHUNK * (size_t)order * sizeof *pri);
+    double *scratch = malloc((size_t)CHUNK * sizeof *scratch);
+    double *pred = malloc((size_t)CHUNK * (size_t)T * sizeof *pred);
+    size_t *rows = malloc((size_t)CHUNK * sizeof *rows);
+    int rc = SLDS_OK;
+    if (!x || !pri || !scratch || !pred || !rows)
+        rc = slds_fail(err, SLDS_ERR_NOMEM, "out of memory scoring %zu students", n);
+    size_t i = 0;
+    while (!rc && i < n) {
+        size_t m_rows = 0;
+        for (; i < n && m_rows < CHUNK; i++) {
+            int ok = isfinite(current[i]);
+            for (int j = 0; j < order && ok; j++)
+                ok = isfinite(priors[i * ld + (size_t)j]);
+            sgp[i] = 0;
+            if (!ok)
+                continue;
+            for (int j = 0; j < order; j++)
+                pri[m_rows * (size_t)order + (size_t)j] = priors[i * ld + (size_t)j];
+            rows[m_rows++] = i;
+        }
+        if (!m_rows)
+            continue;
+        if ((rc = build_design(m, order, pri, (size_t)order, m_rows, x, scratch, err)))
+            break;
+        predict_rows(x, m_rows, p, m->coef[order - 1], T, pred, 0);
+        for (size_t r = 0; r < m_rows; r++)
+            sgp[rows[r]] = slds_sgp_percentile(pred + r * (size_t)T, T, current[rows[r]]);
+    }
+    free(x);
+    free(pri);
+    free(scratch);
+    free(pred);
+    free(rows);
+    return rc;
+}
+
 /* Predictions and SGPs of one order for rows [r0, r1): pred holds T values
  * per row of the range. */
 typedef struct score_job {
@@ -295,7 +343,7 @@ int slds_sgp_fit_cohort(const slds_sgp_cohort *c, const slds_sgp_params *prm_in,
         rc = slds_fail(err, SLDS_ERR_NOMEM, "out of memory for a cohort of %zu students", n);
         goto done;
     }
-    for (int k = 1; k <= maxo && !rc; k++) {
+    for (int k = prm.min_order > 1 ? prm.min_order : 1; k <= maxo && !rc; k++) {
         int p = res->model.p[k - 1];
         size_t m = 0;
         for (size_t i = 0; i < n; i++) {

@@ -12,7 +12,9 @@
  *     mean and median are dosage-weighted, and n is the sum of the dosage.
  *
  * Per group: students; n_sgp, median and mean SGP; n_gain (students with grade
- * levels gained), n and share gaining >= 1 and >= 1.5 grade levels. */
+ * levels gained), n and share gaining >= 1 and >= 1.5 grade levels; when the
+ * run applied a baseline, n, median and mean of the baseline-referenced SGPs
+ * (NULL otherwise: no baseline is not the same as no student with one). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +33,7 @@ static const char *const plain_levels[N_PLAIN_LEVELS] = {
 typedef struct items {
     size_t n, cap;
     double *sgp, *gl, *w;      /* NaN: not computable */
+    double *sgpb;              /* baseline-referenced SGP, NaN: none */
     uint32_t *group[N_PLAIN_LEVELS];
     slds_intern keys[N_PLAIN_LEVELS];
     int levels;                /* levels in use */
@@ -39,6 +42,7 @@ typedef struct items {
 static void items_free(items *it)
 {
     free(it->sgp);
+    free(it->sgpb);
     free(it->gl);
     free(it->w);
     for (int l = 0; l < N_PLAIN_LEVELS; l++) {
@@ -48,8 +52,8 @@ static void items_free(items *it)
     memset(it, 0, sizeof *it);
 }
 
-static int items_push(items *it, double sgp, double gl, double w, const char *const *keys,
-                      slds_error *err)
+static int items_push(items *it, double sgp, double sgpb, double gl, double w,
+                      const char *const *keys, slds_error *err)
 {
     if (it->n == it->cap) {
         size_t cap = it->cap ? it->cap * 2 : 4096;
@@ -62,7 +66,10 @@ static int items_push(items *it, double sgp, double gl, double w, const char *co
         double *c = realloc(it->w, cap * sizeof *c);
         if (c)
             it->w = c;
-        int ok = a && b && c;
+        double *d = realloc(it->sgpb, cap * sizeof *d);
+        if (d)
+            it->sgpb = d;
+        int ok = a && b && c && d;
         for (int l = 0; l < it->levels && ok; l++) {
             uint32_t *g = realloc(it->group[l], cap * sizeof *g);
             if (g)
@@ -81,6 +88,7 @@ static int items_push(items *it, double sgp, double gl, double w, const char *co
         it->group[l][it->n] = id;
     }
     it->sgp[it->n] = sgp;
+    it->sgpb[it->n] = sgpb;
     it->gl[it->n] = gl;
     it->w[it->n] = w;
     it->n++;
@@ -137,32 +145,47 @@ double slds_growthrun_weighted_median(double *values, double *weights, size_t n)
 typedef struct group_stats {
     int students;
     double n_sgp, median, mean, n_gain, n1, n15;
+    double n_sgpb, median_b, mean_b; /* baseline-referenced */
 } group_stats;
+
+/* Count, dosage-weighted mean and median of the values v of rows idx[0..n-1]
+ * (NaN skipped); scratch holds 2n doubles. */
+static void center_of(const double *v_all, const double *w_all, const size_t *idx, size_t n,
+                      double *scratch, double *count, double *mean, double *median)
+{
+    double *v = scratch, *w = scratch + n, sum = 0.0;
+    size_t m = 0;
+    *count = 0.0;
+    *mean = *median = NAN;
+    for (size_t k = 0; k < n; k++) {
+        size_t i = idx[k];
+        if (isnan(v_all[i]))
+            continue;
+        v[m] = v_all[i];
+        w[m] = w_all[i];
+        *count += w_all[i];
+        sum += w_all[i] * v_all[i];
+        m++;
+    }
+    if (*count > 0) {
+        *mean = sum / *count;
+        *median = slds_growthrun_weighted_median(v, w, m);
+    }
+}
 
 /* Statistics of the rows idx[0..n-1]; scratch holds 2n doubles. */
 static group_stats stats_of(const items *it, const size_t *idx, size_t n, double *scratch)
 {
-    group_stats g = {.students = (int)n, .median = NAN, .mean = NAN};
-    double *v = scratch, *w = scratch + n, sum = 0.0;
-    size_t m = 0;
+    group_stats g = {.students = (int)n};
+    center_of(it->sgp, it->w, idx, n, scratch, &g.n_sgp, &g.mean, &g.median);
+    center_of(it->sgpb, it->w, idx, n, scratch, &g.n_sgpb, &g.mean_b, &g.median_b);
     for (size_t k = 0; k < n; k++) {
         size_t i = idx[k];
-        if (!isnan(it->sgp[i])) {
-            v[m] = it->sgp[i];
-            w[m] = it->w[i];
-            g.n_sgp += it->w[i];
-            sum += it->w[i] * it->sgp[i];
-            m++;
-        }
         if (!isnan(it->gl[i])) {
             g.n_gain += it->w[i];
             g.n1 += it->gl[i] >= 1.0 ? it->w[i] : 0.0;
             g.n15 += it->gl[i] >= 1.5 ? it->w[i] : 0.0;
         }
-    }
-    if (g.n_sgp > 0) {
-        g.mean = sum / g.n_sgp;
-        g.median = slds_growthrun_weighted_median(v, w, m);
     }
     return g;
 }
@@ -176,7 +199,7 @@ static void bind_or_null(sqlite3_stmt *st, int i, double v)
 }
 
 static int insert_group(slds_store *s, sqlite3_stmt *st, int year, const char *subject,
-                        const char *level, const char *group, const group_stats *g,
+                        const char *level, const char *group, const group_stats *g, int baseline,
                         slds_error *err)
 {
     sqlite3_bind_int(st, 1, year);
@@ -192,6 +215,14 @@ static int insert_group(slds_store *s, sqlite3_stmt *st, int year, const char *s
     sqlite3_bind_double(st, 11, g->n15);
     bind_or_null(st, 12, g->n_gain > 0 ? g->n1 / g->n_gain : NAN);
     bind_or_null(st, 13, g->n_gain > 0 ? g->n15 / g->n_gain : NAN);
+    if (baseline) {
+        sqlite3_bind_double(st, 14, g->n_sgpb);
+        bind_or_null(st, 15, g->median_b);
+        bind_or_null(st, 16, g->mean_b);
+    } else {
+        for (int c = 14; c <= 16; c++)
+            sqlite3_bind_null(st, c);
+    }
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc != SQLITE_DONE)
@@ -201,7 +232,8 @@ static int insert_group(slds_store *s, sqlite3_stmt *st, int year, const char *s
 
 /* One row per group of level l of the items. */
 static int write_level(slds_store *s, sqlite3_stmt *st, int year, const char *subject,
-                       const char *level, const items *it, int l, size_t *rows, slds_error *err)
+                       const char *level, const items *it, int l, int baseline, size_t *rows,
+                       slds_error *err)
 {
     uint32_t ng = it->keys[l].count;
     size_t *start = calloc((size_t)ng + 1, sizeof *start);
@@ -228,7 +260,8 @@ static int write_level(slds_store *s, sqlite3_stmt *st, int year, const char *su
     }
     for (uint32_t g = 0; g < ng && !rc; g++) {
         group_stats gs = stats_of(it, idx + start[g], start[g + 1] - start[g], scratch);
-        rc = insert_group(s, st, year, subject, level, slds_intern_str(&it->keys[l], g), &gs, err);
+        rc = insert_group(s, st, year, subject, level, slds_intern_str(&it->keys[l], g), &gs,
+                          baseline, err);
         ++*rows;
     }
     free(start);
@@ -250,13 +283,14 @@ static int read_students(slds_store *s, int year, const char *subject, items *it
     int rc = slds_store_prepare(
         s, &st,
         "SELECT g.sgp, g.grade_levels_gained, g.lea_id, g.school_id, a.race_ethnicity,"
-        " a.econ_disadvantaged, a.disability, a.english_learner, st.sex"
+        " a.econ_disadvantaged, a.disability, a.english_learner, st.sex, g.sgp_baseline"
         " FROM growth_students g"
         " LEFT JOIN student_attributes a ON a.student_id = g.student_id"
         "  AND a.school_year = g.school_year"
         " LEFT JOIN students st ON st.student_id = g.student_id"
         " WHERE g.school_year = ?1 AND g.subject = ?2"
-        " AND (g.sgp IS NOT NULL OR g.grade_levels_gained IS NOT NULL)",
+        " AND (g.sgp IS NOT NULL OR g.grade_levels_gained IS NOT NULL"
+        "  OR g.sgp_baseline IS NOT NULL)",
         err);
     if (rc)
         return rc;
@@ -268,7 +302,8 @@ static int read_students(slds_store *s, int year, const char *subject, items *it
         const char *keys[N_PLAIN_LEVELS] = {"ALL"};
         for (int l = 1; l < N_PLAIN_LEVELS; l++)
             keys[l] = (const char *)sqlite3_column_text(st, l + 1);
-        rc = items_push(it, column_or_nan(st, 0), column_or_nan(st, 1), 1.0, keys, err);
+        rc = items_push(it, column_or_nan(st, 0), column_or_nan(st, 9), column_or_nan(st, 1), 1.0,
+                        keys, err);
     }
     if (!rc && step != SQLITE_DONE)
         rc = slds_fail(err, SLDS_ERR_DB, "reading growth_students: %s", sqlite3_errmsg(s->db));
@@ -282,11 +317,12 @@ static int read_rosters(slds_store *s, int year, const char *subject, items *it,
     sqlite3_stmt *st;
     int rc = slds_store_prepare(
         s, &st,
-        "SELECT r.staff_id, sum(r.dosage), g.sgp, g.grade_levels_gained"
+        "SELECT r.staff_id, sum(r.dosage), g.sgp, g.grade_levels_gained, g.sgp_baseline"
         " FROM growth_students g JOIN rosters r ON r.student_id = g.student_id"
         "  AND r.school_year = g.school_year AND r.subject = g.subject"
         " WHERE g.school_year = ?1 AND g.subject = ?2 AND r.dosage > 0"
-        " AND (g.sgp IS NOT NULL OR g.grade_levels_gained IS NOT NULL)"
+        " AND (g.sgp IS NOT NULL OR g.grade_levels_gained IS NOT NULL"
+        "  OR g.sgp_baseline IS NOT NULL)"
         " GROUP BY r.staff_id, g.student_id",
         err);
     if (rc)
@@ -297,8 +333,8 @@ static int read_rosters(slds_store *s, int year, const char *subject, items *it,
     int step;
     while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
         const char *keys[1] = {(const char *)sqlite3_column_text(st, 0)};
-        rc = items_push(it, column_or_nan(st, 2), column_or_nan(st, 3), sqlite3_column_double(st, 1),
-                        keys, err);
+        rc = items_push(it, column_or_nan(st, 2), column_or_nan(st, 4), column_or_nan(st, 3),
+                        sqlite3_column_double(st, 1), keys, err);
     }
     if (!rc && step != SQLITE_DONE)
         rc = slds_fail(err, SLDS_ERR_DB, "reading rosters: %s", sqlite3_errmsg(s->db));
@@ -306,8 +342,8 @@ static int read_rosters(slds_store *s, int year, const char *subject, items *it,
     return rc;
 }
 
-static int aggregate_subject(slds_store *s, int year, const char *subject, size_t *rows,
-                             slds_error *err)
+static int aggregate_subject(slds_store *s, int year, const char *subject, int baseline,
+                             size_t *rows, slds_error *err)
 {
     sqlite3_stmt *del, *ins;
     int rc = slds_store_prepare(s, &del,
@@ -323,18 +359,18 @@ static int aggregate_subject(slds_store *s, int year, const char *subject, size_
         return slds_fail(err, SLDS_ERR_DB, "deleting growth_aggregates: %s", sqlite3_errmsg(s->db));
     if ((rc = slds_store_prepare(s, &ins,
                                  "INSERT INTO growth_aggregates VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,"
-                                 "?10,?11,?12,?13)",
+                                 "?10,?11,?12,?13,?14,?15,?16)",
                                  err)))
         return rc;
     items it = {0};
     rc = read_students(s, year, subject, &it, err);
     for (int l = 0; l < N_PLAIN_LEVELS && !rc; l++)
-        rc = write_level(s, ins, year, subject, plain_levels[l], &it, l, rows, err);
+        rc = write_level(s, ins, year, subject, plain_levels[l], &it, l, baseline, rows, err);
     items_free(&it);
     if (!rc)
         rc = read_rosters(s, year, subject, &it, err);
     if (!rc)
-        rc = write_level(s, ins, year, subject, "teacher", &it, 0, rows, err);
+        rc = write_level(s, ins, year, subject, "teacher", &it, 0, baseline, rows, err);
     items_free(&it);
     sqlite3_finalize(ins);
     return rc;
@@ -350,7 +386,7 @@ int slds_growthrun_aggregate(slds_store *s, int year, const char *subject, size_
                        : slds_fail(err, SLDS_ERR_NOTFOUND, "growth has not been run on %s", s->path);
     sqlite3_stmt *st;
     int rc = slds_store_prepare(s, &st,
-                                "SELECT subject FROM growth_runs WHERE school_year = ?1"
+                                "SELECT subject, baseline IS NOT NULL FROM growth_runs WHERE school_year = ?1"
                                 " AND (?2 IS NULL OR subject = ?2) ORDER BY subject",
                                 err);
     if (rc)
@@ -359,11 +395,13 @@ int slds_growthrun_aggregate(slds_store *s, int year, const char *subject, size_
     if (subject)
         sqlite3_bind_text(st, 2, subject, -1, SQLITE_STATIC);
     char subjects[SLDS_GROWTH_MAX_SUBJECTS][SLDS_GROWTH_NAME_MAX];
-    int n = 0;
-    while (n < SLDS_GROWTH_MAX_SUBJECTS && sqlite3_step(st) == SQLITE_ROW)
+    int baseline[SLDS_GROWTH_MAX_SUBJECTS], n = 0;
+    while (n < SLDS_GROWTH_MAX_SUBJECTS && sqlite3_step(st) == SQLITE_ROW) {
+        baseline[n] = sqlite3_column_int(st, 1);
         snprintf(subjects[n++], SLDS_GROWTH_NAME_MAX, "%s", (const char *)sqlite3_column_text(st, 0));
+    }
     sqlite3_finalize(st);
     for (int k = 0; k < n && !rc; k++)
-        rc = aggregate_subject(s, year, subjects[k], rows, err);
+        rc = aggregate_subject(s, year, subjects[k], baseline[k], rows, err);
     return rc;
 }

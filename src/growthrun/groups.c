@@ -34,6 +34,8 @@ void gr_groups_free(gr_run *r)
         free(g->priors);
         free(g->gain);
         free(g->grade_levels);
+        free(g->sgp_baseline);
+        free(g->sgp_baseline_order);
         if (g->fitted)
             slds_sgp_result_free(&g->fit);
         if (g->has_targets)
@@ -163,8 +165,8 @@ static void prior_chain(const gr_run *r, int s, const unsigned char tested[GR_MA
 /* Knots, boundaries and loss/hoss of a grade: the configuration's, with what
  * it lacks computed from the scores (knots only when need_knots). *from_data
  * says whether the knots were computed. */
-static int grade_shape(const gr_run *r, int s, int grade, int need_knots, slds_growth_grade *out,
-                       int *from_data, slds_error *err)
+int gr_grade_shape(const gr_run *r, int s, int grade, int need_knots, slds_growth_grade *out,
+                   int *from_data, slds_error *err)
 {
     const char *subject = r->panel.subjects[s]->name;
     const slds_growth_grade *c = r->cfg ? slds_growth_config_grade(r->cfg, subject, grade) : NULL;
@@ -204,7 +206,7 @@ static int shape_group(const gr_run *r, gr_group *g, slds_error *err)
     for (int k = 0; k < g->K; k++) {
         slds_growth_grade shape;
         slds_error e = {0};
-        int rc = grade_shape(r, g->subject, g->prior_grade[k], 1, &shape, &g->knots_from_data[k],
+        int rc = gr_grade_shape(r, g->subject, g->prior_grade[k], 1, &shape, &g->knots_from_data[k],
                              &e);
         if (!rc)
             rc = slds_growth_grade_spline(&shape, &g->splines[k], &e);
@@ -222,7 +224,7 @@ static int shape_group(const gr_run *r, gr_group *g, slds_error *err)
     slds_growth_grade own;
     int from_data;
     slds_error e = {0};
-    int rc = grade_shape(r, g->subject, g->grade, 0, &own, &from_data, &e);
+    int rc = gr_grade_shape(r, g->subject, g->grade, 0, &own, &from_data, &e);
     if (rc == SLDS_ERR_NOMEM)
         return slds_fail(err, rc, "%s", e.message);
     g->has_loss_hoss = !rc && own.has_loss_hoss;

@@ -40,6 +40,9 @@ typedef struct slds_growthrun_options {
     int max_order;                    /* 0: the config's max_order (4 by default) */
     int reference_year;               /* 0: Y; the year whose gains define a grade level */
     slds_gain_method gain_method;
+    const char *baseline;             /* NULL, or the stored baseline whose matrices give
+                                         each student an SGP next to the cohort's
+                                         (sgp_baseline; growth baseline fit|import) */
 } slds_growthrun_options;
 
 /* One grade of one subject in the year: a cohort when it has priors. */
@@ -54,6 +57,7 @@ typedef struct slds_growthrun_cohort {
     size_t with_prior;                     /* ... with the most recent prior */
     size_t with_sgp;
     size_t with_target;
+    size_t with_sgp_baseline;              /* students with a baseline-referenced SGP */
     double seconds;                        /* fitting time (the cohort's thread) */
     char note[256];                        /* orders dropped, knots computed, ... */
     int school_year;                       /* Y: lag of prior k = year before it - prior_years[k] */
@@ -66,9 +70,13 @@ typedef struct slds_growthrun_result {
     size_t with_sgp;
     size_t with_target;
     size_t with_grade_levels;
+    size_t with_sgp_baseline;
     size_t aggregate_rows;
     int threads;
     double seconds_read, seconds_fit, seconds_targets, seconds_write, seconds;
+    double seconds_baseline;               /* applying the baseline matrices (in read..targets) */
+    double seconds_aggregates;             /* part of seconds_write */
+    char baseline[SLDS_GROWTH_NAME_MAX];   /* the baseline applied, "" none */
 } slds_growthrun_result;
 
 void slds_growthrun_options_default(slds_growthrun_options *o);
@@ -77,6 +85,69 @@ int slds_growthrun_run(slds_store *s, const slds_growthrun_options *o,
                        const slds_progress *progress, slds_growthrun_result *res,
                        slds_error *err);
 void slds_growthrun_result_free(slds_growthrun_result *res);
+
+/* ------------------------------------------------------------------------ */
+/* Baseline-referenced SGPs (baseline.c): matrices fitted once on the pooled
+ * cohorts of several years (the SGP package's "super-cohort"), stored under
+ * a name, applied to later years by slds_growthrun_run (options.baseline). */
+
+enum { SLDS_BASELINE_MAX_YEARS = 16 };
+
+typedef struct slds_baseline_options {
+    const char *name;                 /* required; at most SLDS_GROWTH_NAME_MAX - 1 bytes */
+    int n_years;                      /* the panel years: every score used (current and
+                                         prior) is of one of them */
+    int years[SLDS_BASELINE_MAX_YEARS];
+    const char *subject;              /* NULL: every subject with STATE scores in the years */
+    const slds_growth_config *config; /* knots, boundaries, loss/hoss, explicit progressions */
+    const char *config_name;          /* recorded, may be NULL */
+    int max_order;                    /* 0: min(3, n_years - 2), at least 1 (the package's
+                                         getSGPBaselineConfig); at most n_years - 1 */
+    int n_threads;                    /* 0: one per CPU */
+    int replace;                      /* replace a stored baseline of the same name */
+} slds_baseline_options;
+
+/* One fitted (or not fittable) model: subject, grade, its priors. */
+typedef struct slds_baseline_model_info {
+    char subject[SLDS_GROWTH_NAME_MAX];
+    int grade, order;
+    int prior_grades[SLDS_SGP_MAX_ORDER], lags[SLDS_SGP_MAX_ORDER]; /* most recent first */
+    int n_cohorts;                    /* current years pooled */
+    int cohort_years[SLDS_BASELINE_MAX_YEARS];
+    size_t students;                  /* rows of the pooled fit */
+    int fitted;
+    double seconds;
+    char note[160];
+} slds_baseline_model_info;
+
+typedef struct slds_baseline_result {
+    int n_models;
+    slds_baseline_model_info *models; /* by subject, grade, order */
+    int fitted, max_order, threads;
+    size_t students;                  /* rows of every fit, summed */
+    double seconds_read, seconds_fit, seconds_write, seconds;
+} slds_baseline_result;
+
+/* Fits and stores the baseline (one transaction; a failure stores nothing).
+ * SLDS_ERR_USAGE when the name is taken and replace is not set. */
+int slds_growthrun_baseline_fit(slds_store *s, const slds_baseline_options *o,
+                                const slds_progress *progress, slds_baseline_result *res,
+                                slds_error *err);
+void slds_baseline_result_free(slds_baseline_result *res);
+/* The stored baselines (name NULL) or one, one row per model. */
+int slds_growthrun_baseline_list(slds_store *s, const char *name, slds_table **out,
+                                 slds_error *err);
+/* A stored baseline as one JSON document (*out: the caller's to free()):
+ * {"slds_growth_baseline": 1, name, years, max_order, models: [{subject,
+ * grade, order, priors: [{grade, lag}], students, cohorts, model}]}, each
+ * model an slds_sgp_model JSON (17 digits: the same bits back). */
+int slds_growthrun_baseline_export(slds_store *s, const char *name, char **out,
+                                   slds_error *err);
+/* Stores such a document (under as_name when not NULL); refuses a name in
+ * use unless replace. *name_out (optional, SLDS_GROWTH_NAME_MAX) gets the name stored. */
+int slds_growthrun_baseline_import(slds_store *s, const char *json, size_t len,
+                                   const char *origin, const char *as_name, int replace,
+                                   char *name_out, int *models_out, slds_error *err);
 
 /* Recomputes the aggregates of year (and subject, NULL: every subject run)
  * from growth_students, rosters, student_attributes and students; the caller
@@ -112,6 +183,7 @@ typedef struct slds_growth_student_row {
     double scale_score, prior_score, gain, grade_levels_gained;
     int sgp, sgp_order;             /* 0: none */
     int sgp_target, target_years;   /* 0: none */
+    int sgp_baseline, sgp_baseline_order; /* 0: none (no baseline run, or no model) */
 } slds_growth_student_row;
 
 typedef int (*slds_growth_student_fn)(void *ctx, const slds_growth_student_row *row);
@@ -130,6 +202,8 @@ typedef struct slds_growth_aggregate_row {
     double n_gain;              /* students with grade levels gained (teacher: dosage) */
     double n_1_grade, n_1_5_grade;   /* ... gaining >= 1, >= 1.5 grade levels */
     double share_1_grade, share_1_5_grade; /* NaN when n_gain = 0 */
+    double n_sgp_baseline;          /* students with a baseline SGP (teacher: dosage) */
+    double median_sgp_baseline, mean_sgp_baseline; /* NaN when n_sgp_baseline = 0 */
 } slds_growth_aggregate_row;
 
 typedef int (*slds_growth_aggregate_fn)(void *ctx, const slds_growth_aggregate_row *row);

@@ -85,9 +85,20 @@ typedef struct gr_group {
     double points_per_grade;           /* NaN when not computable */
     size_t points_n;                   /* students (or scores) it came from */
 
+    int *sgp_baseline, *sgp_baseline_order; /* n each when the run has a baseline; 0 none */
+    size_t with_sgp_baseline;
+
     double seconds;
     char note[256];
 } gr_group;
+
+/* A model of a stored baseline: subject, grade, the progression it was fitted on. */
+typedef struct gr_bmodel {
+    int subject;                       /* panel subject index */
+    int grade, order;
+    int prior_grade[SLDS_SGP_MAX_ORDER], lag[SLDS_SGP_MAX_ORDER];
+    slds_sgp_model model;
+} gr_bmodel;
 
 /* --------------------------------------------------------------------- run */
 
@@ -101,7 +112,28 @@ typedef struct gr_run {
     gr_sample samples[SLDS_PANEL_MAX_SUBJECTS][GR_MAX_GRADE]; /* by panel subject */
     int n_groups;
     gr_group *groups;                  /* by subject (panel order), then grade */
+    /* a baseline fit reads every student of the listed years, no enrollments */
+    int keep_all;
+    int n_fit_years, fit_years[SLDS_BASELINE_MAX_YEARS];
+    /* the baseline applied by a run (baseline.c) */
+    int n_bmodels;
+    gr_bmodel *bmodels;
 } gr_run;
+
+/* run.c: memory-mapped reads for the run's connection (PRAGMA mmap_size). */
+void gr_store_tune(slds_store *s);
+/* run.c: the run's settings from the options (threads, taus, max order). */
+void gr_configure(gr_run *r, const slds_growthrun_options *o);
+/* groups.c: knots, boundaries and loss/hoss of a grade: the configuration's,
+ * with what it lacks computed from r->samples (knots only when need_knots). */
+int gr_grade_shape(const gr_run *r, int s, int grade, int need_knots, slds_growth_grade *out,
+                   int *from_data, slds_error *err);
+/* baseline.c: reads the models of options.baseline for the panel's subjects
+ * (SLDS_ERR_NOTFOUND naming it when there is no such baseline), and gives
+ * every group's students their baseline SGPs; gr_baseline_free releases them. */
+int gr_baseline_load(slds_store *s, gr_run *r, slds_error *err);
+int gr_baseline_apply(gr_run *r, slds_error *err);
+void gr_baseline_free(gr_run *r);
 
 /* groups.c: the grade groups of year Y with priors, knots and members. */
 int gr_groups_build(gr_run *r, slds_error *err);

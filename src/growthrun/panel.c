@@ -15,6 +15,8 @@
 typedef struct collector {
     const slds_growth_config *cfg;
     int Y;
+    const int *only_years;  /* a baseline fit: samples of these years only */
+    int n_only_years;
     int n;
     const char *last_name;  /* the panel's subject name pointer met last, and its index */
     int last;
@@ -59,6 +61,13 @@ static int on_score(void *ctx, const char *subject, int year, int grade, double 
     int s = subject_of(c, subject);
     if (year > c->Y || !wanted(c, s, grade))
         return SLDS_OK;
+    if (c->n_only_years) {
+        int listed = 0;
+        for (int k = 0; k < c->n_only_years; k++)
+            listed |= c->only_years[k] == year;
+        if (!listed)
+            return SLDS_OK;
+    }
     gr_sample *smp = &c->samples[s][grade];
     if (smp->n == smp->cap) {
         size_t cap = smp->cap ? smp->cap * 2 : 4096;
@@ -87,10 +96,15 @@ int gr_panel_read(slds_store *s, gr_run *r, int year_lo, int year_hi,
     po.year_lo = year_lo;
     po.year_hi = year_hi;
     po.subject = o->subject;
-    po.keep_years[0] = o->school_year;
-    po.keep_years[1] = r->reference_year;
-    po.parts = SLDS_PANEL_ENROLLMENTS;
-    po.parts_lo = po.parts_hi = o->school_year; /* the school on Y's test date */
+    if (r->keep_all) { /* a baseline fit: every student of the years, scores only */
+        c->only_years = r->fit_years;
+        c->n_only_years = r->n_fit_years;
+    } else {
+        po.keep_years[0] = o->school_year;
+        po.keep_years[1] = r->reference_year;
+        po.parts = SLDS_PANEL_ENROLLMENTS;
+        po.parts_lo = po.parts_hi = o->school_year; /* the school on Y's test date */
+    }
     po.on_score = on_score;
     po.on_score_ctx = c;
     int rc = slds_panel_read(s, &po, &r->panel, progress, err);

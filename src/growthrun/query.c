@@ -19,6 +19,14 @@ static double real_or_nan(sqlite3_stmt *st, int c)
     return sqlite3_column_type(st, c) == SQLITE_NULL ? NAN : sqlite3_column_double(st, c);
 }
 
+/* Whether the growth tables have the baseline columns (growth v2): a reader
+ * opens an older database as it is (docs/store.md). 1, 0, or -1 on error. */
+static int has_baselines(slds_store *s, slds_error *err)
+{
+    int v = slds_store_schema_version(s, "growth", err);
+    return v < 0 ? -1 : v >= 2;
+}
+
 /* SLDS_ERR_NOTFOUND unless growth has been run for year (and subject). */
 static int check_run(slds_store *s, int year, const char *subject, slds_error *err)
 {
@@ -53,13 +61,21 @@ int slds_growthrun_show(slds_store *s, int year, const char *subject, slds_growt
     int rc = check_run(s, year, subject, err);
     if (rc)
         return rc;
+    int v2 = has_baselines(s, err);
+    if (v2 < 0)
+        return SLDS_ERR_DB;
     sqlite3_stmt *st;
     rc = slds_store_prepare(
         s, &st,
-        "SELECT student_id, subject, school_year, grade, scale_score, prior_score, gain,"
-        " grade_levels_gained, sgp, sgp_order, sgp_target, target_years, catch_up_keep_up,"
-        " on_track, school_id, lea_id, no_sgp_reason FROM growth_students"
-        " WHERE school_year = ?1 AND (?2 IS NULL OR subject = ?2) ORDER BY subject, student_id",
+        v2 ? "SELECT student_id, subject, school_year, grade, scale_score, prior_score, gain,"
+             " grade_levels_gained, sgp, sgp_order, sgp_target, target_years, catch_up_keep_up,"
+             " on_track, school_id, lea_id, no_sgp_reason, sgp_baseline, sgp_baseline_order"
+             " FROM growth_students"
+             " WHERE school_year = ?1 AND (?2 IS NULL OR subject = ?2) ORDER BY subject, student_id"
+           : "SELECT student_id, subject, school_year, grade, scale_score, prior_score, gain,"
+             " grade_levels_gained, sgp, sgp_order, sgp_target, target_years, catch_up_keep_up,"
+             " on_track, school_id, lea_id, no_sgp_reason, NULL, NULL FROM growth_students"
+             " WHERE school_year = ?1 AND (?2 IS NULL OR subject = ?2) ORDER BY subject, student_id",
         err);
     if (rc)
         return rc;
@@ -86,6 +102,8 @@ int slds_growthrun_show(slds_store *s, int year, const char *subject, slds_growt
             .school_id = text_or_empty(st, 14),
             .lea_id = text_or_empty(st, 15),
             .no_sgp_reason = text_or_empty(st, 16),
+            .sgp_baseline = sqlite3_column_int(st, 17),
+            .sgp_baseline_order = sqlite3_column_int(st, 18),
         };
         if ((rc = fn(ctx, &row)))
             break;
@@ -123,11 +141,24 @@ int slds_growthrun_aggregates(slds_store *s, int year, const char *subject, cons
     if (rc)
         return rc;
     int subgroup = level && !strcmp(level, "subgroup");
+    int v2 = has_baselines(s, err);
+    if (v2 < 0)
+        return SLDS_ERR_DB;
     sqlite3_stmt *st;
     rc = slds_store_prepare(
         s, &st,
-        "SELECT subject, school_year, level, group_id, students, n_sgp, median_sgp, mean_sgp,"
-        " n_gain, n_1_grade, n_1_5_grade, share_1_grade, share_1_5_grade"
+        v2 ? "SELECT subject, school_year, level, group_id, students, n_sgp, median_sgp, mean_sgp,"
+             " n_gain, n_1_grade, n_1_5_grade, share_1_grade, share_1_5_grade,"
+             " n_sgp_baseline, median_sgp_baseline, mean_sgp_baseline"
+             " FROM growth_aggregates WHERE school_year = ?1 AND (?2 IS NULL OR subject = ?2)"
+             " AND (?3 IS NULL OR level = ?3) AND (?4 = 0 OR level IN ('race_ethnicity',"
+             " 'econ_disadvantaged', 'disability', 'english_learner', 'sex'))"
+             " ORDER BY subject, CASE level WHEN 'state' THEN 0 WHEN 'district' THEN 1"
+             " WHEN 'school' THEN 2 WHEN 'teacher' THEN 3 WHEN 'race_ethnicity' THEN 4"
+             " WHEN 'econ_disadvantaged' THEN 5 WHEN 'disability' THEN 6"
+             " WHEN 'english_learner' THEN 7 ELSE 8 END, group_id"
+           : "SELECT subject, school_year, level, group_id, students, n_sgp, median_sgp, mean_sgp,"
+        " n_gain, n_1_grade, n_1_5_grade, share_1_grade, share_1_5_grade, NULL, NULL, NULL"
         " FROM growth_aggregates WHERE school_year = ?1 AND (?2 IS NULL OR subject = ?2)"
         " AND (?3 IS NULL OR level = ?3) AND (?4 = 0 OR level IN ('race_ethnicity',"
         " 'econ_disadvantaged', 'disability', 'english_learner', 'sex'))"
@@ -160,6 +191,9 @@ int slds_growthrun_aggregates(slds_store *s, int year, const char *subject, cons
             .n_1_5_grade = sqlite3_column_double(st, 10),
             .share_1_grade = real_or_nan(st, 11),
             .share_1_5_grade = real_or_nan(st, 12),
+            .n_sgp_baseline = real_or_nan(st, 13),
+            .median_sgp_baseline = real_or_nan(st, 14),
+            .mean_sgp_baseline = real_or_nan(st, 15),
         };
         if ((rc = fn(ctx, &row)))
             break;

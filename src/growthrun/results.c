@@ -17,6 +17,8 @@ static const slds_column_spec show_cols[] = {
     {.name = "scale_score", .type = SLDS_CELL_REAL, .unit = "score points", .decimals = SLDS_SIGNIFICANT(15)},
     {.name = "sgp", .type = SLDS_CELL_INTEGER, .unit = "percentile"},
     {.name = "sgp_order", .type = SLDS_CELL_INTEGER, .unit = "prior scores"},
+    {.name = "sgp_baseline", .type = SLDS_CELL_INTEGER, .unit = "percentile"},
+    {.name = "sgp_baseline_order", .type = SLDS_CELL_INTEGER, .unit = "prior scores"},
     {.name = "sgp_target", .type = SLDS_CELL_INTEGER, .unit = "percentile"},
     {.name = "target_years", .type = SLDS_CELL_INTEGER, .unit = "years"},
     {.name = "catch_up_keep_up", .type = SLDS_CELL_TEXT},
@@ -37,6 +39,9 @@ static const slds_column_spec aggregate_cols[] = {
     {.name = "n_sgp", .type = SLDS_CELL_REAL, .unit = "students", .decimals = SLDS_SIGNIFICANT(10), .role = SLDS_ROLE_COUNT},
     {.name = "median_sgp", .type = SLDS_CELL_REAL, .unit = "percentile", .decimals = SLDS_SIGNIFICANT(10), .role = SLDS_ROLE_STATISTIC, .derives_from = "n_sgp"},
     {.name = "mean_sgp", .type = SLDS_CELL_REAL, .unit = "percentile", .decimals = 4, .role = SLDS_ROLE_STATISTIC, .derives_from = "n_sgp"},
+    {.name = "n_sgp_baseline", .type = SLDS_CELL_REAL, .unit = "students", .decimals = SLDS_SIGNIFICANT(10), .role = SLDS_ROLE_COUNT},
+    {.name = "median_sgp_baseline", .type = SLDS_CELL_REAL, .unit = "percentile", .decimals = SLDS_SIGNIFICANT(10), .role = SLDS_ROLE_STATISTIC, .derives_from = "n_sgp_baseline"},
+    {.name = "mean_sgp_baseline", .type = SLDS_CELL_REAL, .unit = "percentile", .decimals = 4, .role = SLDS_ROLE_STATISTIC, .derives_from = "n_sgp_baseline"},
     {.name = "n_gain", .type = SLDS_CELL_REAL, .unit = "students", .decimals = SLDS_SIGNIFICANT(10), .role = SLDS_ROLE_COUNT},
     {.name = "n_1_grade", .type = SLDS_CELL_REAL, .unit = "students", .decimals = SLDS_SIGNIFICANT(10), .role = SLDS_ROLE_COUNT},
     {.name = "share_1_grade", .type = SLDS_CELL_REAL, .unit = "share of n_gain", .decimals = 4, .role = SLDS_ROLE_STATISTIC, .derives_from = "n_1_grade"},
@@ -68,16 +73,18 @@ int slds_growthrun_show_add(slds_table *t, const slds_growth_student_row *r, sld
     slds_table_set_real(t, 4, r->scale_score, err);
     set_positive(t, 5, r->sgp, err);
     set_positive(t, 6, r->sgp_order, err);
-    set_positive(t, 7, r->sgp_target, err);
-    set_positive(t, 8, r->target_years, err);
-    slds_table_set_text(t, 9, r->catch_up_keep_up, err);
-    slds_table_set_text(t, 10, r->on_track, err);
-    slds_table_set_real(t, 11, r->prior_score, err);
-    slds_table_set_real(t, 12, r->gain, err);
-    slds_table_set_real(t, 13, r->grade_levels_gained, err);
-    slds_table_set_text(t, 14, r->school_id, err);
-    slds_table_set_text(t, 15, r->lea_id, err);
-    slds_table_set_text(t, 16, r->no_sgp_reason, err);
+    set_positive(t, 7, r->sgp_baseline, err);
+    set_positive(t, 8, r->sgp_baseline_order, err);
+    set_positive(t, 9, r->sgp_target, err);
+    set_positive(t, 10, r->target_years, err);
+    slds_table_set_text(t, 11, r->catch_up_keep_up, err);
+    slds_table_set_text(t, 12, r->on_track, err);
+    slds_table_set_real(t, 13, r->prior_score, err);
+    slds_table_set_real(t, 14, r->gain, err);
+    slds_table_set_real(t, 15, r->grade_levels_gained, err);
+    slds_table_set_text(t, 16, r->school_id, err);
+    slds_table_set_text(t, 17, r->lea_id, err);
+    slds_table_set_text(t, 18, r->no_sgp_reason, err);
     return slds_table_status(t);
 }
 
@@ -99,11 +106,14 @@ int slds_growthrun_aggregate_add(slds_table *t, const slds_growth_aggregate_row 
     slds_table_set_real(t, 5, r->n_sgp, err);
     slds_table_set_real(t, 6, r->median_sgp, err);
     slds_table_set_real(t, 7, r->mean_sgp, err);
-    slds_table_set_real(t, 8, r->n_gain, err);
-    slds_table_set_real(t, 9, r->n_1_grade, err);
-    slds_table_set_real(t, 10, r->share_1_grade, err);
-    slds_table_set_real(t, 11, r->n_1_5_grade, err);
-    slds_table_set_real(t, 12, r->share_1_5_grade, err);
+    slds_table_set_real(t, 8, r->n_sgp_baseline, err);
+    slds_table_set_real(t, 9, r->median_sgp_baseline, err);
+    slds_table_set_real(t, 10, r->mean_sgp_baseline, err);
+    slds_table_set_real(t, 11, r->n_gain, err);
+    slds_table_set_real(t, 12, r->n_1_grade, err);
+    slds_table_set_real(t, 13, r->share_1_grade, err);
+    slds_table_set_real(t, 14, r->n_1_5_grade, err);
+    slds_table_set_real(t, 15, r->share_1_5_grade, err);
     return slds_table_status(t);
 }
 
@@ -138,6 +148,7 @@ int slds_growthrun_cohorts_table(const slds_growthrun_result *r, slds_table **ou
         {.name = "with_sgp", .type = SLDS_CELL_INTEGER, .unit = "students"},
         {.name = "orders", .type = SLDS_CELL_INTEGER},
         {.name = "with_target", .type = SLDS_CELL_INTEGER, .unit = "students"},
+        {.name = "with_baseline", .type = SLDS_CELL_INTEGER, .unit = "students"},
         {.name = "seconds", .type = SLDS_CELL_REAL, .unit = "seconds", .decimals = 2},
         {.name = "note", .type = SLDS_CELL_TEXT}};
     int rc = slds_table_new(out, "cohorts", "Cohorts fitted", cols, NCOLS(cols), err);
@@ -164,8 +175,10 @@ int slds_growthrun_cohorts_table(const slds_growthrun_result *r, slds_table **ou
         slds_table_set_integer(*out, 5, (long long)c->with_sgp, err);
         slds_table_set_integer(*out, 6, c->orders_fitted, err);
         slds_table_set_integer(*out, 7, (long long)c->with_target, err);
-        slds_table_set_real(*out, 8, c->seconds, err);
-        slds_table_set_text(*out, 9, c->note, err);
+        if (r->baseline[0])
+            slds_table_set_integer(*out, 8, (long long)c->with_sgp_baseline, err);
+        slds_table_set_real(*out, 9, c->seconds, err);
+        slds_table_set_text(*out, 10, c->note, err);
         rc = slds_table_status(*out);
     }
     if (rc) {

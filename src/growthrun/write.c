@@ -82,7 +82,8 @@ static int write_run_row(slds_store *s, gr_run *r, int subj, double seconds, sld
         s, &st,
         "INSERT INTO growth_runs(school_year, subject, run_at, config, max_order, n_taus,"
         " projection_years, gain_method, reference_year, levels, students, with_sgp, with_target,"
-        " with_grade_levels, seconds) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15)",
+        " with_grade_levels, seconds, baseline)"
+        " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16)",
         err);
     if (rc)
         return rc;
@@ -111,6 +112,7 @@ static int write_run_row(slds_store *s, gr_run *r, int subj, double seconds, sld
     sqlite3_bind_int64(st, 13, (sqlite3_int64)with_target);
     sqlite3_bind_int64(st, 14, (sqlite3_int64)with_gl);
     sqlite3_bind_double(st, 15, seconds);
+    bind_text(st, 16, r->opt->baseline);
     rc = step_done(s, st, "growth_runs", err);
     sqlite3_finalize(st);
     slds_buf_free(&levels);
@@ -147,6 +149,8 @@ static int write_cohort(slds_store *s, gr_run *r, const gr_group *g, sqlite3_stm
     sqlite3_bind_int64(st, 15, (sqlite3_int64)g->points_n);
     sqlite3_bind_double(st, 16, g->seconds);
     bind_text(st, 17, g->note);
+    if (g->sgp_baseline)
+        sqlite3_bind_int64(st, 18, (sqlite3_int64)g->with_sgp_baseline);
     int rc = step_done(s, st, "growth_cohorts", err);
     slds_buf_free(&cuts);
     return rc;
@@ -218,7 +222,7 @@ static int write_cohorts(slds_store *s, gr_run *r, int subj, slds_error *err)
     sqlite3_stmt *c = NULL, *p = NULL, *m = NULL;
     int rc = slds_store_prepare(s, &c,
                                 "INSERT INTO growth_cohorts VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,"
-                                "?11,?12,?13,?14,?15,?16,?17)",
+                                "?11,?12,?13,?14,?15,?16,?17,?18)",
                                 err);
     if (!rc)
         rc = slds_store_prepare(s, &p,
@@ -360,6 +364,10 @@ static int write_student(student_writer *w, const gr_group *g, size_t m, slds_er
     bind_positive(st, 16, target_years);
     bind_text(st, 17, kind);
     bind_text(st, 18, on_track);
+    if (g->sgp_baseline) {
+        bind_positive(st, 19, g->sgp_baseline[m]);
+        bind_positive(st, 20, g->sgp_baseline_order[m]);
+    }
     int rc = step_done(w->s, st, "growth_students", err);
     if (!rc)
         rc = write_orders(w, g, m, id, subject, err);
@@ -372,7 +380,7 @@ static int prepare_writer(student_writer *w, slds_error *err)
 {
     int rc = slds_store_prepare(w->s, &w->row,
                                 "INSERT INTO growth_students VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,"
-                                "?11,?12,?13,?14,?15,?16,?17,?18)",
+                                "?11,?12,?13,?14,?15,?16,?17,?18,?19,?20)",
                                 err);
     if (!rc)
         rc = slds_store_prepare(w->s, &w->sgp, "INSERT INTO growth_sgp VALUES(?1,?2,?3,?4,?5)", err);

@@ -216,6 +216,26 @@ static const slds_migration registry[] = {
      " school_id TEXT NOT NULL ON CONFLICT REPLACE DEFAULT '', school_year INTEGER NOT NULL,"
      " source TEXT NOT NULL, expenditure REAL NOT NULL, pupils REAL,"
      " PRIMARY KEY(lea_id, school_id, school_year, source)) WITHOUT ROWID;"},
+    /* growth 2 (issue 12): baseline-referenced SGPs. Named sets of coefficient
+     * matrices fitted on pooled cohorts (or imported), one model per subject,
+     * grade and prior progression (prior grades and year lags); a run's
+     * baseline SGP next to the cohort-referenced one, and in the aggregates. */
+    {"growth", 2,
+     "CREATE TABLE growth_baselines(name TEXT PRIMARY KEY, created_at TEXT NOT NULL,"
+     " source TEXT NOT NULL, years TEXT NOT NULL, max_order INTEGER NOT NULL,"
+     " n_taus INTEGER NOT NULL, config TEXT, models INTEGER NOT NULL,"
+     " students INTEGER NOT NULL, seconds REAL) WITHOUT ROWID;"
+     "CREATE TABLE growth_baseline_models(name TEXT NOT NULL, subject TEXT NOT NULL,"
+     " grade INTEGER NOT NULL, priors TEXT NOT NULL, sgp_order INTEGER NOT NULL,"
+     " students INTEGER NOT NULL, cohorts TEXT NOT NULL, model TEXT NOT NULL,"
+     " PRIMARY KEY(name, subject, grade, priors)) WITHOUT ROWID;"
+     "ALTER TABLE growth_runs ADD COLUMN baseline TEXT;"
+     "ALTER TABLE growth_cohorts ADD COLUMN with_sgp_baseline INTEGER;"
+     "ALTER TABLE growth_students ADD COLUMN sgp_baseline INTEGER;"
+     "ALTER TABLE growth_students ADD COLUMN sgp_baseline_order INTEGER;"
+     "ALTER TABLE growth_aggregates ADD COLUMN n_sgp_baseline REAL;"
+     "ALTER TABLE growth_aggregates ADD COLUMN median_sgp_baseline REAL;"
+     "ALTER TABLE growth_aggregates ADD COLUMN mean_sgp_baseline REAL;"},
     /* Early warning (src/warn, docs/warn.md): each student's ABC flags, reasons,
      * risks and factors per year, and each run's models and configuration. */
     {"warn", 1,

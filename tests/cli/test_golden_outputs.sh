@@ -27,7 +27,7 @@ fail() { echo "FAIL: $*"; exit 1; }
 # Masks what differs from run to run (timings, random ids, load ids).
 mask() {
     sed -E -e 's/load [0-9a-f]{16}/load LOADID/g' -e 's/"load_id": "[0-9a-f]{16}"/"load_id": "LOADID"/' \
-        -e 's/[0-9]+\.[0-9]+ s\b/S s/g' -e 's/\(read [0-9.]+, fit [0-9.]+, targets [0-9.]+, write [0-9.]+\)/(TIMES)/' \
+        -e 's/[0-9]+\.[0-9]+ s\b/S s/g' -e 's/\(read [0-9.]+, fit [0-9.]+[^)]*\)/(TIMES)/' \
         -e 's/[0-9]+ rows\/s/N rows\/s/' -e 's/[0-9]+ students\/s/N students\/s/' -e 's/peak [0-9]+ MiB/peak N MiB/' \
         -e 's/on [0-9]+ threads/on N threads/' \
         -e 's/"(seconds[a-z_]*|peak_mib)": [0-9.e+-]+/"\1": 0/' -e 's/"threads": [0-9]+/"threads": 0/'

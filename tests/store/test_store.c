@@ -226,9 +226,9 @@ static void test_new_database(void **state)
     meta(s, "schema_version.store", "1");
     meta(s, "schema_version.ingest", "2"); /* 2: rules, findings, history (issue 7) */
     meta(s, "schema_version.collection", "1");
-    meta(s, "schema_version.growth", "1");
+    meta(s, "schema_version.growth", "2"); /* 2: baselines (issue 12) */
     meta(s, "schema_version.account", "1"); /* interventions (src/account) */
-    assert_int_equal(slds_store_schema_version(s, "growth", &err), 1);
+    assert_int_equal(slds_store_schema_version(s, "growth", &err), 2);
     assert_int_equal(slds_store_schema_version(s, "no_such_module", &err), 0);
     /* The store no longer makes the statewide-id key: the identity module does. */
     char buf[64];
@@ -310,7 +310,19 @@ static void test_legacy_writer_upgrades(void **state)
     meta(s, "id_generator", "46724146dc8cb2377890dcdd2772bf85:2");
     meta(s, "schema_version", "2");
     meta(s, "schema_version.collection", "1");
-    meta(s, "schema_version.growth", "1");
+    meta(s, "schema_version.growth", "2");
+    /* growth 2 added the baseline tables and columns; the old rows read NULL there */
+    assert_int_equal(count(s, "growth_baselines"), 0);
+    {
+        sqlite3_stmt *st;
+        if (slds_store_prepare(s, &st, "SELECT count(*), count(sgp_baseline) FROM growth_students",
+                               &err))
+            fail_msg("%s", err.message);
+        assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+        assert_true(sqlite3_column_int(st, 0) > 0);
+        assert_int_equal(sqlite3_column_int(st, 1), 0);
+        sqlite3_finalize(st);
+    }
     slds_store_close(s);
     remove_db(path);
 
@@ -322,7 +334,7 @@ static void test_legacy_writer_upgrades(void **state)
     if (slds_store_open_writer(&s, path, 0, &err))
         fail_msg("%s", err.message);
     assert_int_equal(count(s, "growth_runs"), 0);
-    assert_int_equal(slds_store_schema_version(s, "growth", &err), 1);
+    assert_int_equal(slds_store_schema_version(s, "growth", &err), 2);
     assert_int_equal(count(s, "students"), 5);
     slds_store_close(s);
     remove_db(path);
