@@ -48,5 +48,6 @@ int cmd_user(int argc, char **argv);
 int cmd_extract(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_mastery(int argc, char **argv);
+int cmd_warn(int argc, char **argv);
 
 #endif

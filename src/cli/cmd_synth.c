@@ -28,6 +28,9 @@ static const char usage_text[] =
     "                      (blank exit code, entry date before the year) and of student-years\n"
     "                      whose enrollments are broken (rejected) while their tests stay good;\n"
     "                      listed in truth/dirty_warnings.csv (default 0)\n"
+    "  --behavior-dropout-factor F\n"
+    "                      multiplies the dropout hazard of a student suspended that year\n"
+    "                      (0-20; default 0 = 1 = none, the same bytes as without it)\n"
     "  --format FORMAT     summary as table (default), csv or json\n"
     "\n"
     "See docs/synth.md for the model and the truth files.\n";
@@ -112,6 +115,13 @@ static int parse_options(int argc, char **argv, synth_options *o)
         } else if (IS("--dirty-warnings")) {
             if (!parse_fraction(value, &o->params.dirty_warnings))
                 return cli_usage_error("synth", "--dirty-warnings needs a fraction between 0 and 0.5, got '%s'",
+                                       value ? value : "");
+        } else if (IS("--behavior-dropout-factor")) {
+            char *end = NULL;
+            o->params.behavior_dropout_factor = value ? strtod(value, &end) : -1;
+            if (!value || !*value || *end || !(o->params.behavior_dropout_factor >= 0) ||
+                o->params.behavior_dropout_factor > 20)
+                return cli_usage_error("synth", "--behavior-dropout-factor needs a number between 0 and 20, got '%s'",
                                        value ? value : "");
         } else if (IS("--dirty")) {
             if (!parse_fraction(value, &o->params.dirty))

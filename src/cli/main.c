@@ -25,6 +25,7 @@ static const struct {
     {"history", cmd_history, "what loads changed in a student's stored record, when, by which load"},
     {"user", cmd_user, "accounts of the web server: add, passwd, disable, list, log"},
     {"serve", cmd_serve, "HTTP server: JSON API and pages for every role (docs/web.md)"},
+    {"warn", cmd_warn, "early warning: ABC flags with reasons, calibrated risks, held-out evaluation"},
 };
 
 static void usage(FILE *out)

@@ -13,6 +13,7 @@
 #include "audit/audit.h"
 #include "growthrun/growthrun.h"
 #include "mastery/mastery.h"
+#include "warn/warn.h"
 
 /* ------------------------------------------------------------ arguments */
 
@@ -385,6 +386,17 @@ static int report_mastery_progression(slds_store *s, const slds_report_args *arg
     slds_table *t;
     int rc = slds_mastery_progression_summary(s, (int)slds_report_arg_integer(args, "year", 0),
                                               slds_report_arg(args, "subject"), threshold, &t, err);
+/* early-warning (src/warn, docs/warn.md) */
+static const slds_report_param warn_params[] = {
+    {"year", SLDS_PARAM_INTEGER, true, "school year of a `slds warn run`"},
+    {"level", SLDS_PARAM_TEXT, false, "school (default), district or state"},
+};
+
+static int report_warn(slds_store *s, const slds_report_args *args, slds_report_output *out, slds_error *err)
+{
+    slds_table *t;
+    int rc = slds_warn_flag_rates(s, (int)slds_report_arg_integer(args, "year", 0), slds_report_arg(args, "level"),
+                                  &t, err);
     return rc ? rc : slds_report_output_add(out, t, err);
 }
 
@@ -414,6 +426,8 @@ static const slds_report_def reports[] = {
      preparation_params, 5, true, report_preparation, NULL},
     {"mastery-progression", "students who mastered every standard of their grade in a subject (eligible to move on), by state, district and school",
      mastery_progression_params, 3, true, report_mastery_progression, NULL},
+    {"early-warning", "ABC early-warning flag rates and high-risk shares by school or district and subgroup",
+     warn_params, 2, true, report_warn, NULL},
 };
 
 #define NREPORTS (sizeof reports / sizeof reports[0])

@@ -250,6 +250,19 @@ static const slds_migration registry[] = {
      "CREATE TABLE learning_plans(student_id TEXT NOT NULL, standard_id TEXT NOT NULL,"
      " target_date TEXT NOT NULL, set_on TEXT NOT NULL, set_by TEXT, note TEXT,"
      " PRIMARY KEY(student_id, standard_id)) WITHOUT ROWID;"},
+    /* Early warning (src/warn, docs/warn.md): each student's ABC flags, reasons,
+     * risks and factors per year, and each run's models and configuration. */
+    {"warn", 1,
+     "CREATE TABLE IF NOT EXISTS warn_students(school_year INTEGER NOT NULL, student_id TEXT NOT NULL,"
+     " school_id TEXT, lea_id TEXT, grade INTEGER NOT NULL, days_enrolled REAL, days_absent REAL,"
+     " suspensions INTEGER NOT NULL, f_ela INTEGER NOT NULL, f_math INTEGER NOT NULL,"
+     " core_f_semesters INTEGER NOT NULL, credits_earned REAL NOT NULL, gpa REAL,"
+     " flag_attendance INTEGER NOT NULL, flag_behavior INTEGER NOT NULL, flag_course INTEGER NOT NULL,"
+     " flag_gpa INTEGER NOT NULL, flag_off_track INTEGER, reasons TEXT, p_not_graduate REAL,"
+     " p_fail_course REAL, risk_level TEXT, factors TEXT,"
+     " PRIMARY KEY(school_year, student_id)) WITHOUT ROWID;"
+     "CREATE TABLE IF NOT EXISTS warn_runs(school_year INTEGER PRIMARY KEY, run_at TEXT NOT NULL,"
+     " config_name TEXT, students INTEGER NOT NULL, model TEXT NOT NULL);"},
 };
 
 const slds_migration *slds_store_registry(size_t *n)

@@ -234,6 +234,9 @@ static double dropout_hazard(const synth_ctx *c, uint32_t i, int grade, int year
         h *= m->dropout_overage_factor;
     if (grade >= 10 && st->credit_halves[i] < 2 * 6 * (grade - 9))
         h *= m->dropout_credit_factor;
+    /* off by default (0 or 1), so the default output stays byte-identical */
+    if (st->suspended_last[i] && c->p.behavior_dropout_factor > 0 && c->p.behavior_dropout_factor != 1)
+        h *= c->p.behavior_dropout_factor;
     return h > 0.5 ? 0.5 : h;
 }
 

@@ -362,6 +362,7 @@ typedef struct synth_students {
     float *absence_base;    /* absence propensity */
     float *effort;          /* diligence in courses (SD units) */
     uint8_t *absence_last;  /* last year's absence rate, percent */
+    uint8_t *suspended_last; /* suspended or expelled in the latest year (early warning's behaviour signal) */
     uint8_t *credit_halves; /* grades 9-12 credits earned, in half credits */
     int16_t *cohort_year;   /* ACGR cohort (first year in grade 9), 0 if none */
     uint8_t *outcome;       /* exit code that ended the student's time, EXIT_OPEN if none */

@@ -44,6 +44,7 @@ int synth_students_reserve(synth_ctx *c, uint32_t extra)
     GROW(st->absence_base, cap);
     GROW(st->effort, cap);
     GROW(st->absence_last, cap);
+    GROW(st->suspended_last, cap);
     GROW(st->credit_halves, cap);
     GROW(st->cohort_year, cap);
     GROW(st->outcome, cap);
@@ -88,6 +89,7 @@ void synth_students_free(synth_students *st)
     free(st->absence_base);
     free(st->effort);
     free(st->absence_last);
+    free(st->suspended_last);
     free(st->credit_halves);
     free(st->cohort_year);
     free(st->outcome);
@@ -198,6 +200,7 @@ uint32_t synth_student_new(synth_ctx *c, int year, int grade, uint32_t school, s
     st->absence_base[i] = (float)clamp(absence, 0.002, 0.6);
     st->effort[i] = (float)synth_normal(r);
     st->absence_last[i] = (uint8_t)lround(100 * st->absence_base[i]);
+    st->suspended_last[i] = 0;
 
     st->cohort_year[i] = (int16_t)(grade >= 9 ? year - (grade - 9) : 0);
     if (grade >= 9 && (flags & FLAG_ECON))

@@ -91,6 +91,9 @@ static void discipline(synth_ctx *c, uint32_t i, int grade, double absence, synt
         int days = in_school ? synth_range(r, 1, 3) : synth_chance(r, 0.05) ? 10 : synth_range(r, 1, 5);
         put_action(c, i, sp->school, day, in_school ? "IN_SCHOOL_SUSPENSION" : "OUT_OF_SCHOOL_SUSPENSION", days);
     }
+    /* no draw: only remembers whether an action was written (the dropout
+     * hazard reads it when --behavior-dropout-factor is set) */
+    c->st.suspended_last[i] = (uint8_t)(n_used > 0 || yr->expulsion_day[i]);
     if (yr->expulsion_day[i]) {
         const synth_spell *last = &yr->spells[first + count - 1];
         int left = yr->cal.n_days - synth_day_index(&yr->cal, yr->expulsion_day[i]);

@@ -34,6 +34,9 @@ int slds_synth_params_check(const slds_synth_params *p, slds_error *err)
     if (!(p->dirty_warnings >= 0 && p->dirty_warnings <= 0.5))
         return slds_fail(err, SLDS_ERR_USAGE, "synth: dirty warnings must be a fraction between 0 and 0.5 (got %g)",
                          p->dirty_warnings);
+    if (!(p->behavior_dropout_factor >= 0 && p->behavior_dropout_factor <= 20))
+        return slds_fail(err, SLDS_ERR_USAGE, "synth: the behavior dropout factor must be between 0 and 20 (got %g)",
+                         p->behavior_dropout_factor);
     if (!(p->dirty >= 0 && p->dirty <= 0.5))
         return slds_fail(err, SLDS_ERR_USAGE, "synth: dirty must be a fraction between 0 and 0.5 (got %g)",
                          p->dirty);

@@ -51,6 +51,12 @@ typedef struct slds_synth_params {
      * in truth/dirty_warnings.csv (and the broken spells in dirty_rows.csv);
      * 0 <= share <= 0.5, default 0. */
     double dirty_warnings;
+    /* Early warning's behaviour signal: the dropout hazard of a student
+     * suspended or expelled in the year is multiplied by this (0 or 1, the
+     * default: suspensions do not change dropout, and the output is the same
+     * bytes as without this option); 0-20. Recorded in truth/params.json
+     * (run.behavior_dropout_factor) when set. docs/warn.md. */
+    double behavior_dropout_factor;
 } slds_synth_params;
 
 /* What was written. rows[] counts data rows (header excluded), dirty rows

@@ -103,6 +103,8 @@ static json_t *run_json(const synth_ctx *c)
     json_object_set_new(run, "first_year", json_integer(c->p.first_year));
     json_object_set_new(run, "last_year", json_integer(c->last_year));
     json_object_set_new(run, "dirty", real(c->p.dirty, 6));
+    if (c->p.behavior_dropout_factor > 0 && c->p.behavior_dropout_factor != 1)
+        json_object_set_new(run, "behavior_dropout_factor", real(c->p.behavior_dropout_factor, 6));
     json_object_set_new(run, "students_per_grade", json_integer(c->cohort_size));
     json_object_set_new(run, "districts", json_integer(c->n_leas));
     json_object_set_new(run, "schools", json_integer(c->n_schools));
