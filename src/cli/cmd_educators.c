@@ -121,6 +121,11 @@ static int do_run(const opts *o)
            " above 100%%; mixed-model fits %.3f s, total %.2f s\n",
            o->year, o->config ? o->config : "lme4", sum.subjects, sum.rows, sum.teachers,
            sum.principals, sum.school_rows, sum.over_claimed, sum.fit_seconds, sum.seconds);
+    for (const char *line = sum.notes; *line;) {
+        const char *end = strchr(line, '\n');
+        printf("note: %.*s\n", (int)(end ? end - line : (long)strlen(line)), line);
+        line = end ? end + 1 : line + strlen(line);
+    }
     return 0;
 }
 

@@ -251,7 +251,38 @@ typedef struct design {
     double zmean[MAX_GRADES], zsd[MAX_GRADES];
     double z2mean[MAX_GRADES], z2sd[MAX_GRADES], zomean[MAX_GRADES], zosd[MAX_GRADES];
     int zslot[SLDS_PANEL_MAX_GRADE];
+    int grade_of[MAX_GRADES]; /* the grade of each slot, increasing */
 } design;
+
+/* Appends one line to the run's notes (dropped when they are full). */
+static void add_note(slds_educator_summary *sum, const char *line)
+{
+    size_t used = strlen(sum->notes);
+    if (used + strlen(line) + 2 < sizeof sum->notes)
+        snprintf(sum->notes + used, sizeof sum->notes - used, "%s\n", line);
+}
+
+/* The name of column c of a subject's design (as R would name it). */
+static void column_name(const design *d, int c, char *out, size_t size)
+{
+    int G = d->n_grades, base = 3 * G + 3;
+    static const char *const flags[3] = {"frl", "ell", "iep"};
+    static const char *const full[5] = {"prior missing", "z two years back",
+                                        "two years back missing", "other subject's z",
+                                        "other subject's prior missing"};
+    if (c == 0)
+        snprintf(out, size, "(Intercept)");
+    else if (c < G)
+        snprintf(out, size, "grade %d", d->grade_of[c]);
+    else if (c < 2 * G)
+        snprintf(out, size, "grade %d:z", d->grade_of[c - G]);
+    else if (c < 3 * G)
+        snprintf(out, size, "grade %d:z^2", d->grade_of[c - 2 * G]);
+    else if (c < base)
+        snprintf(out, size, "%s", flags[c - 3 * G]);
+    else
+        snprintf(out, size, "%s", full[c - base]);
+}
 
 static int zslot_ok(const design *d, int grade)
 {
@@ -336,9 +367,10 @@ static int fit_rows(const design *d, const link_row *rows, size_t n_rows, uint32
         m++;
     }
     /* a flag nobody has is a zero column: dropped, as lm() would alias it */
-    int q = 0;
+    int q = 0, col[SLDS_RQ_MAX_P]; /* col[k]: the design column of kept column k */
     for (int c = 0; c < pcols; c++)
-        q += nonzero[c];
+        if (nonzero[c])
+            col[q++] = c;
     if (q != pcols) { /* compact every row to the kept columns, in place, front to back */
         for (size_t r = 0; r < m; r++) {
             int qq = 0;
@@ -364,6 +396,24 @@ static int fit_rows(const design *d, const link_row *rows, size_t n_rows, uint32
     }
     if (teachers)
         sum->rows += m;
+    if (fit.n_aliased > 0) { /* say which columns the fit left out, and why */
+        char line[600];
+        size_t used = (size_t)snprintf(line, sizeof line,
+                                       "%s %d, %s model: %d column%s of the fixed-effects design "
+                                       "aliased (in the span of the others: too few students) and "
+                                       "dropped, as lme4 does:",
+                                       p->subjects[s]->name, Y, teachers ? "teacher" : "school",
+                                       fit.n_aliased, fit.n_aliased > 1 ? "s" : "");
+        for (int k = 0, first = 1; k < q && used < sizeof line; k++)
+            if (fit.aliased[k]) {
+                char name[48];
+                column_name(d, col[k], name, sizeof name);
+                used += (size_t)snprintf(line + used, sizeof line - used, "%s %s",
+                                         first ? "" : ",", name);
+                first = 0;
+            }
+        add_note(sum, line);
+    }
     /* the SD of the estimates of teachers in the model, for vam_sd */
     double e1 = 0, e2 = 0, ne = 0;
     for (uint32_t g = 0; g < n_groups; g++)
@@ -408,7 +458,7 @@ static int run_subject(const slds_panel *p, int s, growth_ctx *gc, const slds_ed
     for (int k = 0; k < p->n_subjects && other < 0; k++)
         if (k != s && slds_panel_count_subject(p, k) > 0)
             other = k;
-    int grades[MAX_GRADES], n_grades = 0, gidx[SLDS_PANEL_MAX_GRADE];
+    int grades[MAX_GRADES] = {0}, n_grades = 0, gidx[SLDS_PANEL_MAX_GRADE];
     for (int g = 0; g < SLDS_PANEL_MAX_GRADE; g++)
         gidx[g] = -1;
     double *claim = calloc(N ? N : 1, sizeof(double));
@@ -531,6 +581,7 @@ static int run_subject(const slds_panel *p, int s, growth_ctx *gc, const slds_ed
     memcpy(d.zmean, zmean, sizeof zmean);
     memcpy(d.zsd, zsd, sizeof zsd);
     memcpy(d.zslot, zslot, sizeof zslot);
+    memcpy(d.grade_of, grades, sizeof grades);
     if ((rc = fit_rows(&d, acc->rows + first, acc->n_rows - first, n_groups, gstaff, frame,
                        acc->est[s], acc->se[s], acc->raw[s], acc->vsd[s], sum, 1, err)))
         goto done;

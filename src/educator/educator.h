@@ -122,6 +122,7 @@ typedef struct slds_educator_summary {
     size_t teachers;            /* educator results written */
     size_t over_claimed;        /* students whose dosages sum above 1 */
     double fit_seconds;         /* the mixed-model fits alone */
+    char notes[2048];           /* lines ("\n"-ended) about the fits: aliased columns dropped */
     double seconds;
 } slds_educator_summary;
 
