@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "account/account.h"
 #include "educator/educator.h"
 #include "growthrun/growthrun.h"
 #include "panel/panel.h"
@@ -663,9 +664,11 @@ static const double *observed(const slds_intern *ids, const double *values, int 
 /* The rating of a combined row: points per measure, composite, category, and
  * the detail of what drove it; or NOT RATED and why. */
 static void rate(const slds_rating_config *cfg, const teacher_out *t, const double *obs_values,
-                 char *rating, size_t rsize, double *composite, char *detail, size_t dsize)
+                 char *rating, size_t rsize, double *composite, char *detail, size_t dsize,
+                 int *level)
 {
     *composite = NAN;
+    *level = -1;
     detail[0] = 0;
     size_t used = 0;
     double total = 0;
@@ -699,16 +702,35 @@ static void rate(const slds_rating_config *cfg, const teacher_out *t, const doub
     }
     *composite = total;
     int c = slds_rating_category(cfg, total);
+    *level = c;
     snprintf(rating, rsize, "%s", c < 0 ? "NOT RATED" : cfg->categories[c].label);
     if (used < dsize)
         snprintf(detail + used, dsize - used, "; composite %.4g%s", total,
                  c < 0 ? " (in no category)" : "");
 }
 
+/* The columns of educator 2 (schema.c): where the educator works, the
+ * rating's place among the categories, a principal's school's outcomes. */
+typedef struct row_extra {
+    const char *school, *lea;
+    int level;                 /* category index, -1 not rated */
+    int levels, effective_from; /* the configuration's categories, the lowest effective one */
+    double grad_rate, grad_cohort, college_rate, college_graduates;
+} row_extra;
+
+static void bind_text_or_null(slds_cursor *c, int idx, const char *v)
+{
+    if (v && v[0])
+        slds_cursor_bind_text(c, idx, v);
+    else
+        slds_cursor_bind_null(c, idx);
+}
+
 static int write_row(slds_cursor *ins, int Y, const char *staff, const char *role,
                      const char *subject,
                      const teacher_out *t, const char *rating, double composite,
-                     const char *detail, const char *flags, const char *config, slds_error *err)
+                     const char *detail, const char *flags, const char *config,
+                     const row_extra *x, slds_error *err)
 {
     slds_cursor_reset(ins);
     slds_cursor_bind_int(ins, 1, Y);
@@ -743,6 +765,20 @@ static int write_row(slds_cursor *ins, int Y, const char *staff, const char *rol
         slds_cursor_bind_text(ins, 23, detail);
     else
         slds_cursor_bind_null(ins, 23);
+    bind_text_or_null(ins, 24, x ? x->school : NULL);
+    bind_text_or_null(ins, 25, x ? x->lea : NULL);
+    if (x && x->level >= 0) {
+        slds_cursor_bind_int(ins, 26, x->level + 1);
+        slds_cursor_bind_int(ins, 27, x->levels);
+        slds_cursor_bind_int(ins, 28, x->level >= x->effective_from);
+    } else {
+        for (int k = 26; k <= 28; k++)
+            slds_cursor_bind_null(ins, k);
+    }
+    bind_num(ins, 29, x ? x->grad_rate : NAN);
+    bind_num(ins, 30, x ? x->grad_cohort : NAN);
+    bind_num(ins, 31, x ? x->college_rate : NAN);
+    bind_num(ins, 32, x ? x->college_graduates : NAN);
     return slds_cursor_step(ins, err) < 0 ? err->code : SLDS_OK;
 }
 
@@ -791,6 +827,152 @@ static int decide(slds_cursor *prev, const slds_rating_config *cfg, int Y, const
     return SLDS_OK;
 }
 
+
+/* Where an educator works in Y, by panel staff id. */
+typedef struct workplace {
+    char *school, *lea;
+} workplace;
+
+static void workplaces_free(workplace *w, size_t n)
+{
+    for (size_t k = 0; w && k < n; k++) {
+        free(w[k].school);
+        free(w[k].lea);
+    }
+    free(w);
+}
+
+static char *dup_or_null(const char *v)
+{
+    if (!v)
+        return NULL;
+    size_t n = strlen(v) + 1;
+    char *d = malloc(n);
+    if (d)
+        memcpy(d, v, n);
+    return d;
+}
+
+/* A teacher's school: the TEACHER assignment of Y with the largest FTE (ties:
+ * the smallest school id), its district that of the school; without an
+ * assignment, the district of staff.csv and no school. */
+static int teacher_workplaces(slds_store *s, const slds_panel *p, int Y, workplace **out,
+                              slds_error *err)
+{
+    size_t n = p->staff_ids.count;
+    workplace *w = calloc(n ? n : 1, sizeof *w);
+    if (!w)
+        return slds_fail(err, SLDS_ERR_NOMEM, "educators: out of memory");
+    static const char *const sql[2] = {
+        "SELECT staff_id, school_id, lea_id FROM (SELECT a.staff_id, a.school_id, sc.lea_id,"
+        " row_number() OVER (PARTITION BY a.staff_id ORDER BY a.fte DESC, a.school_id) AS k"
+        " FROM staff_assignments a LEFT JOIN schools sc USING(school_id)"
+        " WHERE a.school_year = ?1 AND a.role = 'TEACHER') WHERE k = 1",
+        "SELECT staff_id, NULL, lea_id FROM staff WHERE lea_id IS NOT NULL AND ?1 IS NOT NULL"};
+    int rc = SLDS_OK;
+    for (int q = 0; q < 2 && !rc; q++) {
+        slds_cursor c = {0};
+        if ((rc = slds_cursor_open(&c, s, sql[q], err)))
+            break;
+        slds_cursor_bind_int(&c, 1, Y);
+        int r;
+        while ((r = slds_cursor_step(&c, err)) == 1) {
+            const char *id = slds_cursor_text(&c, 0);
+            uint32_t k = id ? slds_intern_find(&p->staff_ids, id, strlen(id)) : SLDS_NO_ID;
+            if (k == SLDS_NO_ID || w[k].lea || w[k].school)
+                continue;
+            w[k].school = dup_or_null(slds_cursor_text(&c, 1));
+            w[k].lea = dup_or_null(slds_cursor_text(&c, 2));
+        }
+        if (r < 0)
+            rc = err->code;
+        slds_cursor_close(&c);
+    }
+    if (rc) {
+        workplaces_free(w, n);
+        return rc;
+    }
+    *out = w;
+    return SLDS_OK;
+}
+
+/* A school's graduation and college figures (src/account), by place id. */
+typedef struct outcome {
+    double grad_rate, grad_cohort, college_rate, college_graduates;
+} outcome;
+
+/* Copies two columns of the school rows of table t into o (by group_id). */
+static void take_school_figures(const slds_panel *p, const slds_table *t, const char *rate,
+                                const char *n, int college, outcome *o)
+{
+    int cl = slds_table_find_column(t, "level"), cg = slds_table_find_column(t, "group_id"),
+        cs = slds_table_find_column(t, "subgroup"), cr = slds_table_find_column(t, rate),
+        cn = slds_table_find_column(t, n);
+    if (cl < 0 || cg < 0 || cr < 0 || cn < 0)
+        return;
+    for (size_t row = 0; row < slds_table_nrows(t); row++) {
+        const char *level = slds_table_text(t, row, cl), *id = slds_table_text(t, row, cg);
+        const char *sub = cs >= 0 ? slds_table_text(t, row, cs) : "all";
+        if (!level || strcmp(level, "school") || !id || (sub && strcmp(sub, "all")))
+            continue;
+        uint32_t k = slds_intern_find(&p->places, id, strlen(id));
+        if (k == SLDS_NO_ID)
+            continue;
+        if (college) {
+            o[k].college_rate = slds_table_real(t, row, cr);
+            o[k].college_graduates = slds_table_real(t, row, cn);
+        } else {
+            o[k].grad_rate = slds_table_real(t, row, cr);
+            o[k].grad_cohort = slds_table_real(t, row, cn);
+        }
+    }
+}
+
+/* The four-year adjusted cohort graduation rate of the class of Y and the
+ * college-enrollment rate (within 16 months) of the graduates of Y-1, per
+ * school, from the accountability reports (docs/reports/graduation.md,
+ * college.md). A year the data cannot answer (no cohort, no graduates)
+ * leaves the figures NaN and adds a note. */
+static int school_outcomes(slds_store *s, const slds_panel *p, int Y, outcome **out,
+                           slds_educator_summary *sum, slds_error *err)
+{
+    size_t n = p->places.count;
+    outcome *o = malloc(sizeof *o * (n ? n : 1));
+    if (!o)
+        return slds_fail(err, SLDS_ERR_NOMEM, "educators: out of memory");
+    for (size_t k = 0; k < n; k++)
+        o[k].grad_rate = o[k].grad_cohort = o[k].college_rate = o[k].college_graduates = NAN;
+    slds_account_filter f = {"school", "all"};
+    for (int which = 0; which < 2; which++) {
+        slds_account_tables tabs = {0};
+        int rc = which == 0 ? slds_account_graduation(s, Y, &f, &tabs, NULL, err)
+                            : slds_account_college(s, Y - 1, 30, &f, &tabs, NULL, err);
+        if (rc == SLDS_ERR_NOTFOUND) {
+            char line[400];
+            snprintf(line, sizeof line, "principals: no %s figures (%.300s)",
+                     which == 0 ? "graduation" : "college-enrollment", err->message);
+            add_note(sum, line);
+            slds_error_clear(err);
+            rc = SLDS_OK;
+        }
+        for (size_t t = 0; !rc && t < tabs.n; t++) {
+            const char *name = slds_table_name(tabs.t[t]);
+            if (which == 0 && !strcmp(name, "graduation"))
+                take_school_figures(p, tabs.t[t], "rate", "adjusted_cohort", 0, o);
+            if (which == 1 && !strcmp(name, "college"))
+                take_school_figures(p, tabs.t[t], "rate", "graduates", 1, o);
+        }
+        slds_account_tables_free(&tabs);
+        if (rc) {
+            free(o);
+            slds_error_prefix(err, "educators: principals' school outcomes: ");
+            return rc;
+        }
+    }
+    *out = o;
+    return SLDS_OK;
+}
+
 /* Principals (staff_assignments role PRINCIPAL in Y): the measures of every
  * tested student of the school, the school model's estimate, and with a
  * configuration the rating and decisions. A principal of several schools
@@ -798,7 +980,8 @@ static int decide(slds_cursor *prev, const slds_rating_config *cfg, int Y, const
 static int write_principals(slds_store *s, const slds_panel *p, run_acc *acc,
                             const slds_educator_options *o, const slds_rating_config *cfg,
                             const slds_intern *obs_ids, const double *obs_values,
-                            slds_cursor *ins, slds_cursor *prev, const char *config_name, slds_educator_summary *sum, slds_error *err)
+                            const outcome *outcomes, slds_cursor *ins, slds_cursor *prev,
+                            const char *config_name, slds_educator_summary *sum, slds_error *err)
 {
     qsort(acc->srows, acc->n_srows, sizeof *acc->srows, by_staff_subject);
     wv *buf = malloc(sizeof(wv) * (acc->n_srows ? acc->n_srows : 1));
@@ -806,9 +989,10 @@ static int write_principals(slds_store *s, const slds_panel *p, run_acc *acc,
         return slds_fail(err, SLDS_ERR_NOMEM, "educators: out of memory");
     slds_cursor c = {0};
     int rc = slds_cursor_open(&c, s,
-                              "SELECT staff_id, min(school_id) FROM staff_assignments"
-                              " WHERE school_year = ? AND role = 'PRINCIPAL' GROUP BY staff_id"
-                              " ORDER BY staff_id",
+                              "SELECT staff_id, school_id, sc.lea_id FROM (SELECT staff_id,"
+                              " min(school_id) AS school_id FROM staff_assignments"
+                              " WHERE school_year = ? AND role = 'PRINCIPAL' GROUP BY staff_id)"
+                              " LEFT JOIN schools sc USING(school_id) ORDER BY staff_id",
                               err);
     if (rc) {
         free(buf);
@@ -818,6 +1002,9 @@ static int write_principals(slds_store *s, const slds_panel *p, run_acc *acc,
     int r;
     while ((r = slds_cursor_step(&c, err)) == 1) {
         const char *staff = slds_cursor_text(&c, 0), *school = slds_cursor_text(&c, 1);
+        row_extra px = {.school = school, .lea = slds_cursor_text(&c, 2), .level = -1,
+                       .grad_rate = NAN, .grad_cohort = NAN, .college_rate = NAN,
+                       .college_graduates = NAN};
         uint32_t place = school ? slds_intern_find(&p->places, school, strlen(school)) : SLDS_NO_ID;
         size_t a = 0, hi = acc->n_srows;
         while (a < hi) { /* first row of the school */
@@ -832,6 +1019,12 @@ static int write_principals(slds_store *s, const slds_panel *p, run_acc *acc,
             b++;
         if (place == SLDS_NO_ID || a == b)
             continue; /* no tested student of the school in the panel */
+        if (outcomes) {
+            px.grad_rate = outcomes[place].grad_rate;
+            px.grad_cohort = outcomes[place].grad_cohort;
+            px.college_rate = outcomes[place].college_rate;
+            px.college_graduates = outcomes[place].college_graduates;
+        }
         double fw = 0, fe = 0, fse = 0, fraw = 0, fvsd = 0;
         for (size_t x = a; x < b;) {
             int sj = acc->srows[x].subject;
@@ -842,7 +1035,7 @@ static int write_principals(slds_store *s, const slds_panel *p, run_acc *acc,
             teacher_measures(acc->srows + x, d - x, acc->sest[sj][place], acc->sse[sj][place],
                              acc->sraw[sj][place], acc->svsd[sj][place], o, buf, &t);
             if ((rc = write_row(ins, o->year, staff, "PRINCIPAL", p->subjects[sj]->name, &t, NULL,
-                                NAN, NULL, "", config_name, err)))
+                                NAN, NULL, "", config_name, &px, err)))
                 goto out;
             if (isfinite(t.est)) {
                 fw += t.fte;
@@ -862,13 +1055,15 @@ static int write_principals(slds_store *s, const slds_panel *p, run_acc *acc,
         double composite = NAN;
         if (cfg) {
             rate(cfg, &t, observed(obs_ids, obs_values, cfg->n_measures, staff), rating,
-                 sizeof rating, &composite, detail, sizeof detail);
+                 sizeof rating, &composite, detail, sizeof detail, &px.level);
+            px.levels = cfg->n_categories;
+            px.effective_from = cfg->effective_level;
             if ((rc = decide(prev, cfg, o->year, staff, "PRINCIPAL", rating, flags, sizeof flags,
                              err)))
                 goto out;
         }
         if ((rc = write_row(ins, o->year, staff, "PRINCIPAL", "", &t, rating, composite, detail,
-                            flags, config_name, err)))
+                            flags, config_name, &px, err)))
             goto out;
         sum->principals++;
     }
@@ -877,6 +1072,46 @@ static int write_principals(slds_store *s, const slds_panel *p, run_acc *acc,
 out:
     slds_cursor_close(&c);
     free(buf);
+    return rc;
+}
+
+/* The year's configuration for the reports: its categories (lowest first,
+ * "|"-separated), the lowest effective one (1-based) and the (D)(2)(iv)
+ * uses of its decisions; a run without ratings stores none. */
+static int write_run(slds_store *s, int Y, const char *config, const slds_rating_config *cfg,
+                     slds_error *err)
+{
+    char cats[SLDS_RATING_MAX_BANDS * (SLDS_RATING_NAME + 1)] = "", uses[128] = "";
+    size_t used = 0;
+    for (int k = 0; cfg && k < cfg->n_categories; k++)
+        used += (size_t)snprintf(cats + used, sizeof cats - used, "%s%s", k ? "|" : "",
+                                 cfg->categories[k].label);
+    used = 0;
+    for (int u = 0; cfg && u < SLDS_USE_COUNT; u++) {
+        int any = 0;
+        for (int d = 0; d < cfg->n_decisions; d++)
+            any |= cfg->decisions[d].use == u;
+        if (any)
+            used += (size_t)snprintf(uses + used, sizeof uses - used, "%s%s", used ? "," : "",
+                                     slds_rating_use_name(u));
+    }
+    slds_cursor c = {0};
+    int rc = slds_cursor_open(&c, s,
+                              "INSERT OR REPLACE INTO educator_runs(school_year, config, categories,"
+                              " effective_level, uses) VALUES(?, ?, ?, ?, ?)",
+                              err);
+    if (rc)
+        return rc;
+    slds_cursor_bind_int(&c, 1, Y);
+    slds_cursor_bind_text(&c, 2, config);
+    bind_text_or_null(&c, 3, cats);
+    if (cfg)
+        slds_cursor_bind_int(&c, 4, cfg->effective_level + 1);
+    else
+        slds_cursor_bind_null(&c, 4);
+    slds_cursor_bind_text(&c, 5, uses);
+    rc = slds_cursor_step(&c, err) < 0 ? err->code : SLDS_OK;
+    slds_cursor_close(&c);
     return rc;
 }
 
@@ -919,6 +1154,8 @@ int slds_educator_run(slds_store *s, const slds_educator_options *o, slds_educat
     FILE *frame = NULL;
     slds_cursor ins = {0}, prev = {0}, obs = {0};
     wv *scratch = NULL;
+    workplace *work = NULL;
+    outcome *outcomes = NULL;
     double *obs_values = NULL; /* per observed staff (obs_ids), per measure */
     slds_intern obs_ids = {0};
     size_t obs_cap = 0;
@@ -1023,6 +1260,10 @@ int slds_educator_run(slds_store *s, const slds_educator_options *o, slds_educat
         rc = slds_fail(err, SLDS_ERR_NOMEM, "educators: out of memory");
         goto done;
     }
+    if ((rc = teacher_workplaces(s, &p, o->year, &work, err)))
+        goto done;
+    if (!o->no_outcomes && (rc = school_outcomes(s, &p, o->year, &outcomes, sum, err)))
+        goto done;
     if ((rc = slds_store_begin(s, err)))
         goto done;
     if ((rc = slds_cursor_open(&ins, s, "DELETE FROM educator_results WHERE school_year = ?",
@@ -1039,8 +1280,10 @@ int slds_educator_run(slds_store *s, const slds_educator_options *o, slds_educat
                                " n_students, fte_students, vam_estimate, vam_se, mean_sgp,"
                                " median_sgp, sgp_lo, sgp_hi, share_1_grade, share_1_5_grade,"
                                " flags, note, config, vam_raw, vam_sd, achievement, rating,"
-                               " composite, rating_detail)"
-                               " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                               " composite, rating_detail, school_id, lea_id, rating_level,"
+                               " rating_levels, effective, grad_rate, grad_cohort, college_rate,"
+                               " college_graduates)"
+                               " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                                err)))
         goto rollback;
     if (rated && (rc = slds_cursor_open(&prev, s,
@@ -1054,6 +1297,9 @@ int slds_educator_run(slds_store *s, const slds_educator_options *o, slds_educat
         while (b < acc.n_rows && acc.rows[b].staff == st)
             b++;
         const char *staff = slds_panel_staff_id(&p, st);
+        row_extra x = {.school = work[st].school, .lea = work[st].lea, .level = -1,
+                       .grad_rate = NAN, .grad_cohort = NAN, .college_rate = NAN,
+                       .college_graduates = NAN};
         int n_subj = 0;
         double fw = 0, fe = 0, fse = 0, fraw = 0, fvsd = 0;
         for (size_t c = a; c < b;) {
@@ -1068,7 +1314,7 @@ int slds_educator_run(slds_store *s, const slds_educator_options *o, slds_educat
             if (t.over)
                 snprintf(flags, sizeof flags, "dosage_over_100(%zu students)", t.over);
             if ((rc = write_row(&ins, o->year, staff, "TEACHER", p.subjects[sj]->name, &t, NULL, NAN, NULL,
-                                flags, config_name, err)))
+                                flags, config_name, &x, err)))
                 goto rollback;
             sum->teachers++;
             if (isfinite(t.est)) { /* the combined estimate: FTE-weighted over subjects */
@@ -1092,19 +1338,23 @@ int slds_educator_run(slds_store *s, const slds_educator_options *o, slds_educat
                 snprintf(flags, sizeof flags, "dosage_over_100(%zu students)", t.over);
             if (rated) {
                 rate(&cfg, &t, observed(&obs_ids, obs_values, cfg.n_measures, staff), rating,
-                     sizeof rating, &composite, detail, sizeof detail);
+                     sizeof rating, &composite, detail, sizeof detail, &x.level);
+                x.levels = cfg.n_categories;
+                x.effective_from = cfg.effective_level;
                 if ((rc = decide(&prev, &cfg, o->year, staff, "TEACHER", rating, flags, sizeof flags, err)))
                     goto rollback;
             }
             if ((rc = write_row(&ins, o->year, staff, "TEACHER", "", &t, rating, composite, detail, flags,
-                                config_name, err)))
+                                config_name, &x, err)))
                 goto rollback;
             sum->teachers++;
         }
         a = b;
     }
-    if ((rc = write_principals(s, &p, &acc, o, rated ? &cfg : NULL, &obs_ids, obs_values, &ins,
-                               &prev, config_name, sum, err)))
+    if ((rc = write_principals(s, &p, &acc, o, rated ? &cfg : NULL, &obs_ids, obs_values, outcomes,
+                               &ins, &prev, config_name, sum, err)))
+        goto rollback;
+    if ((rc = write_run(s, o->year, config_name, rated ? &cfg : NULL, err)))
         goto rollback;
     slds_cursor_close(&ins);
     slds_cursor_close(&prev);
@@ -1131,6 +1381,8 @@ done:
     }
     free(acc.rows);
     free(acc.srows);
+    workplaces_free(work, p.staff_ids.count);
+    free(outcomes);
     slds_intern_free(&obs_ids);
     free(scratch);
     free(obs_values);

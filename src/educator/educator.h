@@ -61,8 +61,16 @@ typedef struct slds_rating_measure {
     slds_rating_band bands[SLDS_RATING_MAX_BANDS];
 } slds_rating_measure;
 
+/* What a decision informs ((D)(2)(iv) of the notice): "develop" (a),
+ * "compensate", "promote", "retain" (b), "tenure" (c), "remove" (d). */
+enum { SLDS_USE_DEVELOP, SLDS_USE_COMPENSATE, SLDS_USE_PROMOTE, SLDS_USE_RETAIN,
+       SLDS_USE_TENURE, SLDS_USE_REMOVE, SLDS_USE_COUNT };
+/* The name of use u ("develop" ...), NULL when out of range. */
+const char *slds_rating_use_name(int u);
+
 typedef struct slds_rating_decision {
     char flag[SLDS_RATING_NAME];
+    int use;                            /* SLDS_USE_*: "use", else inferred from the flag's name */
     int years;                          /* consecutive years ending in Y */
     int n_ratings;
     char ratings[SLDS_RATING_MAX_BANDS][SLDS_RATING_NAME]; /* any of these each year */
@@ -77,6 +85,11 @@ typedef struct slds_rating_config {
     slds_rating_measure measures[SLDS_RATING_MAX_MEASURES];
     int n_categories;                   /* >= 4, lowest first */
     slds_rating_band categories[SLDS_RATING_MAX_BANDS];
+    /* The lowest category counted "effective or better" (index): "effective"
+     * names it; default the category labelled "Effective", else the upper
+     * half. The lowest category is "ineffective", the highest "highly
+     * effective" (the (D)(2) and (D)(3) reports). */
+    int effective_level;
     int n_decisions;
     slds_rating_decision decisions[SLDS_RATING_MAX_DECISIONS];
 } slds_rating_config;
@@ -111,6 +124,7 @@ typedef struct slds_educator_options {
     int full_model;             /* the fuller model (config "full" or "model": "full") */
     double reliability;         /* of prior scores, for the full model (default 0.9) */
     const char *model_frame;    /* when set: the model rows written to this CSV */
+    int no_outcomes;            /* 1: no graduation and college figures for principals */
 } slds_educator_options;
 
 typedef struct slds_educator_summary {
