@@ -1081,19 +1081,21 @@ out:
 static int write_run(slds_store *s, int Y, const char *config, const slds_rating_config *cfg,
                      slds_error *err)
 {
-    char cats[SLDS_RATING_MAX_BANDS * (SLDS_RATING_NAME + 1)] = "", uses[128] = "";
+    char cats[SLDS_RATING_MAX_BANDS * (SLDS_RATING_NAME + 1)] = "";
+    char uses[SLDS_RATING_MAX_DECISIONS * (2 * SLDS_RATING_NAME + 2)] = "";
     size_t used = 0;
     for (int k = 0; cfg && k < cfg->n_categories; k++)
         used += (size_t)snprintf(cats + used, sizeof cats - used, "%s%s", k ? "|" : "",
                                  cfg->categories[k].label);
-    used = 0;
-    for (int u = 0; cfg && u < SLDS_USE_COUNT; u++) {
-        int any = 0;
-        for (int d = 0; d < cfg->n_decisions; d++)
-            any |= cfg->decisions[d].use == u;
-        if (any)
-            used += (size_t)snprintf(uses + used, sizeof uses - used, "%s%s", used ? "," : "",
-                                     slds_rating_use_name(u));
+    used = 0; /* "use=flag,use=flag": each decision's use and flag, once */
+    for (int d = 0; cfg && d < cfg->n_decisions; d++) {
+        const slds_rating_decision *de = &cfg->decisions[d];
+        int seen = de->use < 0;
+        for (int e = 0; e < d && !seen; e++)
+            seen = cfg->decisions[e].use == de->use && !strcmp(cfg->decisions[e].flag, de->flag);
+        if (!seen && used < sizeof uses)
+            used += (size_t)snprintf(uses + used, sizeof uses - used, "%s%s=%s", used ? "," : "",
+                                     slds_rating_use_name(de->use), de->flag);
     }
     slds_cursor c = {0};
     int rc = slds_cursor_open(&c, s,

@@ -171,4 +171,21 @@ int slds_educator_show_add(slds_table *t, const slds_educator_row *r, slds_error
 int slds_educator_report_html(slds_store *s, int year, const char *staff, slds_buf *b,
                               slds_error *err);
 
+/* Reports on stored results (src/educator/summary.c; registered in
+ * src/report/report.c). Both need a run of year with a rating configuration
+ * (SLDS_ERR_NOTFOUND otherwise). */
+
+/* "educator_summary": per role (TEACHER, PRINCIPAL; role NULL both), the
+ * state and each district (level "state", "lea" or NULL both): educators,
+ * rated, not rated, the count and percent of each category, the percent
+ * effective or better, the FTE-weighted mean SGP and share grown >= 1 grade
+ * level (docs/reports/educator-summary.md). */
+int slds_educator_summary_table(slds_store *s, int year, const char *role, const char *level,
+                                slds_table **out, slds_error *err);
+/* The notice's Appendix A (D)(2) measures in its wording: out[0]
+ * "d2_measures" (participating LEAs: never suppressed), out[1]
+ * "d2_educators" (numbers of teachers and principals: counts of people)
+ * (docs/reports/d2-measures.md). */
+int slds_educator_d2_tables(slds_store *s, int year, slds_table *out[2], slds_error *err);
+
 #endif
