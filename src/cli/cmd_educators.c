@@ -17,7 +17,7 @@ static const char usage_educators[] =
     "\n"
     "commands:\n"
     "  run   DB --year Y [--config lme4|full|colorado|tennessee|dc|FILE] [--min-students N]\n"
-    "        [--min-fte F] [--model-frame FILE]\n"
+    "        [--min-fte F] [--model-frame FILE] [--no-outcomes]\n"
     "        compute and store year Y (replaces that year's results); a rating\n"
     "        configuration (a preset or a JSON file) adds ratings and decisions\n"
     "  show  DB --year Y [--staff ID] [--format table|csv|json]\n"
@@ -31,13 +31,13 @@ typedef struct opts {
     const char *db, *config, *staff, *frame;
     int year;
     double min_students, min_fte;
-    int min_set;
+    int min_set, no_outcomes;
     slds_format fmt;
 } opts;
 
 static int parse(int argc, char **argv, const char *cmd, opts *o)
 {
-    enum { O_YEAR = 256, O_CONFIG, O_STAFF, O_FORMAT, O_MINS, O_MINF, O_FRAME };
+    enum { O_YEAR = 256, O_CONFIG, O_STAFF, O_FORMAT, O_MINS, O_MINF, O_FRAME, O_NO_OUTCOMES };
     static const struct option options[] = {
         {"year", required_argument, NULL, O_YEAR},
         {"config", required_argument, NULL, O_CONFIG},
@@ -46,6 +46,7 @@ static int parse(int argc, char **argv, const char *cmd, opts *o)
         {"min-students", required_argument, NULL, O_MINS},
         {"min-fte", required_argument, NULL, O_MINF},
         {"model-frame", required_argument, NULL, O_FRAME},
+        {"no-outcomes", no_argument, NULL, O_NO_OUTCOMES},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     char where[64];
@@ -68,6 +69,7 @@ static int parse(int argc, char **argv, const char *cmd, opts *o)
         case O_CONFIG: o->config = optarg; break;
         case O_STAFF: o->staff = optarg; break;
         case O_FRAME: o->frame = optarg; break;
+        case O_NO_OUTCOMES: o->no_outcomes = 1; break;
         case O_MINS:
         case O_MINF: {
             double v = strtod(optarg, &end);
@@ -109,6 +111,7 @@ static int do_run(const opts *o)
     eo.min_fte = o->min_fte;
     eo.min_set = o->min_set;
     eo.model_frame = o->frame;
+    eo.no_outcomes = o->no_outcomes;
     slds_educator_summary sum;
     slds_progress progress = cli_progress_stderr();
     int rc = slds_educator_run(s, &eo, &sum, &progress, &err);
