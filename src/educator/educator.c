@@ -241,6 +241,157 @@ static int achievement_ranks(const slds_panel *p, int s, int Y, double *ach, sld
     return SLDS_OK;
 }
 
+/* Conditional standard errors of measurement: per subject and grade, the
+ * CSEM at scale scores (sorted), interpolated linearly between them and
+ * constant beyond (the SGP package's SGPstateData CSEM tables, e.g.
+ * ../shared/data/sgp/SGPstateData_DEMO_CSEM.csv: GRADE, CONTENT_AREA,
+ * SCALE_SCORE, SCALE_SCORE_CSEM). */
+typedef struct csem_curve {
+    int subject, grade;
+    size_t n;
+    double *score, *csem;
+} csem_curve;
+
+typedef struct csem_table {
+    size_t n;
+    csem_curve *c;
+} csem_table;
+
+static void csem_free(csem_table *t)
+{
+    for (size_t k = 0; k < t->n; k++) {
+        free(t->c[k].score);
+        free(t->c[k].csem);
+    }
+    free(t->c);
+    memset(t, 0, sizeof *t);
+}
+
+/* The CSEM of score x of subject s in grade g (the nearest grade of the
+ * subject when g has none); NaN when the subject has no curve. */
+static double csem_at(const csem_table *t, int s, int g, double x)
+{
+    const csem_curve *best = NULL;
+    for (size_t k = 0; k < t->n; k++)
+        if (t->c[k].subject == s &&
+            (!best || abs(t->c[k].grade - g) < abs(best->grade - g)))
+            best = &t->c[k];
+    if (!best || best->n == 0 || !isfinite(x))
+        return NAN;
+    if (x <= best->score[0])
+        return best->csem[0];
+    for (size_t k = 1; k < best->n; k++)
+        if (x <= best->score[k]) {
+            double f = (x - best->score[k - 1]) / (best->score[k] - best->score[k - 1]);
+            return best->csem[k - 1] + f * (best->csem[k] - best->csem[k - 1]);
+        }
+    return best->csem[best->n - 1];
+}
+
+/* Reads a CSEM CSV (header GRADE, CONTENT_AREA, SCALE_SCORE, SCALE_SCORE_CSEM
+ * in any order); CONTENT_AREA is matched to the panel's subjects by name,
+ * rows of other subjects are skipped. */
+static int csem_load(const char *path, const slds_panel *p, csem_table *t, slds_error *err)
+{
+    memset(t, 0, sizeof *t);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return slds_fail(err, SLDS_ERR_IO, "educators: cannot read the CSEM table %s", path);
+    char line[512];
+    int col[4] = {-1, -1, -1, -1}, rc = SLDS_OK;
+    static const char *const names[4] = {"GRADE", "CONTENT_AREA", "SCALE_SCORE", "SCALE_SCORE_CSEM"};
+    size_t lineno = 0;
+    while (fgets(line, sizeof line, f)) {
+        lineno++;
+        line[strcspn(line, "\r\n")] = 0;
+        char *fld[16];
+        int nf = 0;
+        for (char *q = line; nf < 16;) {
+            fld[nf++] = q;
+            char *comma = strchr(q, ',');
+            if (!comma)
+                break;
+            *comma = 0;
+            q = comma + 1;
+        }
+        for (int k = 0; k < nf; k++) { /* strip quotes */
+            size_t L = strlen(fld[k]);
+            if (L >= 2 && fld[k][0] == '"' && fld[k][L - 1] == '"') {
+                fld[k][L - 1] = 0;
+                fld[k]++;
+            }
+        }
+        if (lineno == 1) {
+            for (int k = 0; k < nf; k++)
+                for (int c = 0; c < 4; c++)
+                    if (!strcmp(fld[k], names[c]))
+                        col[c] = k;
+            if (col[0] < 0 || col[1] < 0 || col[2] < 0 || col[3] < 0) {
+                rc = slds_fail(err, SLDS_ERR_DATA,
+                               "%s: line 1: the header needs GRADE, CONTENT_AREA, SCALE_SCORE and "
+                               "SCALE_SCORE_CSEM", path);
+                break;
+            }
+            continue;
+        }
+        if (nf <= col[0] || nf <= col[1] || nf <= col[2] || nf <= col[3])
+            continue;
+        int s = slds_panel_subject_index(p, fld[col[1]]);
+        if (s < 0)
+            continue;
+        char *e1, *e2, *e3;
+        long g = strtol(fld[col[0]], &e1, 10);
+        double x = strtod(fld[col[2]], &e2), se = strtod(fld[col[3]], &e3);
+        if (*e1 || *e2 || *e3 || !isfinite(x) || !(se > 0)) {
+            rc = slds_fail(err, SLDS_ERR_DATA,
+                           "%s: line %zu: GRADE '%s', SCALE_SCORE '%s', SCALE_SCORE_CSEM '%s': "
+                           "numbers expected (a CSEM above 0)",
+                           path, lineno, fld[col[0]], fld[col[2]], fld[col[3]]);
+            break;
+        }
+        csem_curve *c = NULL;
+        for (size_t k = 0; k < t->n; k++)
+            if (t->c[k].subject == s && t->c[k].grade == (int)g)
+                c = &t->c[k];
+        if (!c) {
+            csem_curve *nc = realloc(t->c, (t->n + 1) * sizeof *nc);
+            if (!nc) {
+                rc = slds_fail(err, SLDS_ERR_NOMEM, "educators: out of memory");
+                break;
+            }
+            t->c = nc;
+            c = &t->c[t->n++];
+            memset(c, 0, sizeof *c);
+            c->subject = s;
+            c->grade = (int)g;
+        }
+        double *ns = realloc(c->score, (c->n + 1) * sizeof(double));
+        if (ns)
+            c->score = ns;
+        double *nv = realloc(c->csem, (c->n + 1) * sizeof(double));
+        if (nv)
+            c->csem = nv;
+        if (!ns || !nv) {
+            rc = slds_fail(err, SLDS_ERR_NOMEM, "educators: out of memory");
+            break;
+        }
+        size_t k = c->n++; /* insertion in score order */
+        while (k > 0 && c->score[k - 1] > x) {
+            c->score[k] = c->score[k - 1];
+            c->csem[k] = c->csem[k - 1];
+            k--;
+        }
+        c->score[k] = x;
+        c->csem[k] = se;
+    }
+    fclose(f);
+    if (!rc && t->n == 0)
+        rc = slds_fail(err, SLDS_ERR_DATA, "%s: no row of a subject of the data", path);
+    if (rc)
+        csem_free(t);
+    return rc;
+}
+
 /* The design of one subject: grades and the standardization of z. */
 typedef struct design {
     const slds_panel *p;
@@ -248,6 +399,8 @@ typedef struct design {
     int full;           /* the fuller model: two-year and other-subject priors, missing
                            indicators, measurement-error correction */
     double rel;         /* reliability of a prior score (full model) */
+    const csem_table *csem; /* or NULL: the error variance of a prior from its CSEM */
+    int class_means, school_means; /* full model: the peers' mean prior */
     int other;          /* the other subject's index, -1 when none */
     double zmean[MAX_GRADES], zsd[MAX_GRADES];
     double z2mean[MAX_GRADES], z2sd[MAX_GRADES], zomean[MAX_GRADES], zosd[MAX_GRADES];
@@ -268,9 +421,10 @@ static void column_name(const design *d, int c, char *out, size_t size)
 {
     int G = d->n_grades, base = 3 * G + 3;
     static const char *const flags[3] = {"frl", "ell", "iep"};
-    static const char *const full[5] = {"prior missing", "z two years back",
+    static const char *const full[7] = {"prior missing", "z two years back",
                                         "two years back missing", "other subject's z",
-                                        "other subject's prior missing"};
+                                        "other subject's prior missing", "class mean z",
+                                        "school mean z"};
     if (c == 0)
         snprintf(out, size, "(Intercept)");
     else if (c < G)
@@ -306,16 +460,25 @@ static int fit_rows(const design *d, const link_row *rows, size_t n_rows, uint32
     for (size_t k = 0; k < n_rows; k++)
         n_model += rows[k].in_model;
     int base = 1 + (n_grades - 1) + 2 * n_grades + 3;
-    int pcols = base + (d->full ? 5 : 0); /* full: m1, z2, m2, zo, mo */
+    /* full: m1, z2, m2, zo, mo, then the class and the school mean of z */
+    int pcols = base + (d->full ? 7 : 0);
     if (!(n_model > (size_t)pcols + 1 && n_groups > 1 && pcols <= SLDS_RQ_MAX_P))
         return SLDS_OK; /* too little to fit: no estimates (NaN) */
     x = calloc(n_model * (size_t)pcols, sizeof(double));
     y = malloc(n_model * sizeof(double));
     w = malloc(n_model * sizeof(double));
     grp = malloc(n_model * sizeof(uint32_t));
-    if (d->full && d->rel < 1)
+    int want_me = d->full && (d->rel < 1 || d->csem);
+    if (want_me)
         me = calloc(n_model * (size_t)pcols, sizeof(double));
-    if (!x || !y || !w || !grp || (d->full && d->rel < 1 && !me)) {
+    double *gz = NULL; /* per group then per school: sum w, sum w z, sum w^2 me of z */
+    uint32_t *school_of = NULL;
+    if (d->full && (d->class_means || d->school_means)) {
+        gz = calloc(3 * ((size_t)n_groups + p->places.count + 1), sizeof(double));
+        school_of = malloc(n_model * sizeof(uint32_t));
+    }
+    if (!x || !y || !w || !grp || (want_me && !me) ||
+        (d->full && (d->class_means || d->school_means) && (!gz || !school_of))) {
         rc = slds_fail(err, SLDS_ERR_NOMEM, "educators: out of memory");
         goto out;
     }
@@ -333,6 +496,23 @@ static int fit_rows(const design *d, const link_row *rows, size_t n_rows, uint32
         row[0] = 1;
         if (gk > 0)
             row[gk] = 1;
+        /* the error variance of a standardized prior: its CSEM^2 / SD^2 when
+           a CSEM table is given (the prior's grade taken as grade - lag),
+           else 1 - reliability */
+        double me1 = 1 - d->rel, me2 = 1 - d->rel, meo = 1 - d->rel;
+        if (d->csem) {
+            double c1 = csem_at(d->csem, s, grade - 1, prior);
+            double c2 = csem_at(d->csem, s, grade - 2, slds_panel_prior(p, s, Y, 2, i));
+            double co = d->other >= 0 ? csem_at(d->csem, d->other, grade - 1,
+                                                slds_panel_prior(p, d->other, Y, 1, i))
+                                      : NAN;
+            if (isfinite(c1))
+                me1 = c1 * c1 / (d->zsd[gk] * d->zsd[gk]);
+            if (isfinite(c2))
+                me2 = c2 * c2 / (d->z2sd[gk] * d->z2sd[gk]);
+            if (isfinite(co))
+                meo = co * co / (d->zosd[gk] * d->zosd[gk]);
+        }
         row[n_grades + gk] = z;
         row[2 * n_grades + gk] = z * z;
         if (d->full) {
@@ -344,11 +524,22 @@ static int fit_rows(const design *d, const link_row *rows, size_t n_rows, uint32
             row[base + 2] = !isfinite(p2);
             row[base + 3] = isfinite(po) ? (po - d->zomean[gk]) / d->zosd[gk] : 0;
             row[base + 4] = !isfinite(po);
-            if (me) { /* a standardized score of reliability rel: error variance 1 - rel */
+            if (me) {
                 double *e = me + m * (size_t)pcols;
-                e[n_grades + gk] = isfinite(prior) ? 1 - d->rel : 0;
-                e[base + 1] = isfinite(p2) ? 1 - d->rel : 0;
-                e[base + 3] = isfinite(po) ? 1 - d->rel : 0;
+                e[n_grades + gk] = isfinite(prior) ? me1 : 0;
+                e[base + 1] = isfinite(p2) ? me2 : 0;
+                e[base + 3] = isfinite(po) ? meo : 0;
+            }
+            if (gz) { /* the peers' means: filled in below, once every z is known */
+                uint32_t sc = slds_panel_school_on(p, i, Y, slds_panel_test_date(p, s, Y, i));
+                school_of[m] = sc < p->places.count ? sc : (uint32_t)p->places.count;
+                if (isfinite(prior)) {
+                    double wk = lr->dosage;
+                    double *a = gz + 3 * (size_t)lr->group;
+                    double *b = gz + 3 * ((size_t)n_groups + school_of[m]);
+                    a[0] += wk, a[1] += wk * z, a[2] += wk * wk * me1;
+                    b[0] += wk, b[1] += wk * z, b[2] += wk * wk * me1;
+                }
             }
         }
         int flags[3] = {slds_panel_flag_of(p, SLDS_PANEL_ECON, Y, i),
@@ -367,6 +558,29 @@ static int fit_rows(const design *d, const link_row *rows, size_t n_rows, uint32
                     y[m], flags[0] == 1, flags[1] == 1, flags[2] == 1, w[m]);
         m++;
     }
+    /* the class mean (the teacher's students in the subject, dosage-weighted)
+       and the school mean of z, each with the error variance of a mean; in
+       the school model the class is the school: one column */
+    for (size_t r = 0; gz && r < m; r++) {
+        double *row = x + r * (size_t)pcols;
+        const double *a = gz + 3 * (size_t)grp[r];
+        const double *b = gz + 3 * ((size_t)n_groups + school_of[r]);
+        if (d->class_means && a[0] > 0) {
+            row[base + 5] = a[1] / a[0];
+            if (me)
+                me[r * (size_t)pcols + (size_t)base + 5] = a[2] / (a[0] * a[0]);
+        }
+        if (d->school_means && teachers && b[0] > 0) {
+            row[base + 6] = b[1] / b[0];
+            if (me)
+                me[r * (size_t)pcols + (size_t)base + 6] = b[2] / (b[0] * b[0]);
+        }
+        if (d->school_means && !teachers && !d->class_means && a[0] > 0)
+            row[base + 5] = a[1] / a[0];
+    }
+    for (size_t r = 0; gz && r < m; r++)
+        for (int c = base + 5; c < base + 7; c++)
+            nonzero[c] |= x[r * (size_t)pcols + (size_t)c] != 0;
     /* a flag nobody has is a zero column: dropped, as lm() would alias it */
     int q = 0, col[SLDS_RQ_MAX_P]; /* col[k]: the design column of kept column k */
     for (int c = 0; c < pcols; c++)
@@ -401,7 +615,8 @@ static int fit_rows(const design *d, const link_row *rows, size_t n_rows, uint32
         char line[600];
         size_t used = (size_t)snprintf(line, sizeof line,
                                        "%s %d, %s model: %d column%s of the fixed-effects design "
-                                       "aliased (in the span of the others: too few students) and "
+                                       "aliased (a combination of the columns before it, e.g. a grade with "
+                                       "too few students) and "
                                        "dropped, as lme4 does:",
                                        p->subjects[s]->name, Y, teachers ? "teacher" : "school",
                                        fit.n_aliased, fit.n_aliased > 1 ? "s" : "");
@@ -435,6 +650,8 @@ static int fit_rows(const design *d, const link_row *rows, size_t n_rows, uint32
     }
 out:
     slds_lmm_result_free(&fit);
+    free(gz);
+    free(school_of);
     free(me);
     free(x);
     free(y);
@@ -445,7 +662,8 @@ out:
 
 /* Fits subject s and gathers its links and estimates into acc. */
 static int run_subject(const slds_panel *p, int s, growth_ctx *gc, const slds_educator_options *o,
-                       run_acc *acc, FILE *frame, slds_educator_summary *sum, slds_error *err)
+                       const csem_table *csem, run_acc *acc, FILE *frame,
+                       slds_educator_summary *sum, slds_error *err)
 {
     int Y = o->year;
     size_t N = slds_panel_students(p);
@@ -559,7 +777,8 @@ static int run_subject(const slds_panel *p, int s, growth_ctx *gc, const slds_ed
         }
     double zmean[MAX_GRADES] = {0}, zsd[MAX_GRADES] = {0};
     design d = {.p = p, .s = s, .Y = Y, .n_grades = n_grades, .full = o->full_model,
-                .rel = o->reliability, .other = other};
+                .rel = o->reliability, .other = other, .csem = csem,
+                .class_means = o->class_means, .school_means = o->school_means};
     int zslot[SLDS_PANEL_MAX_GRADE];
     for (int g = 0; g < SLDS_PANEL_MAX_GRADE; g++)
         zslot[g] = -1;
@@ -1134,6 +1353,10 @@ int slds_educator_run(slds_store *s, const slds_educator_options *o, slds_educat
         rated = 1;
         opt.full_model = cfg.full_model;
         opt.reliability = cfg.reliability;
+        if (!o->csem && cfg.csem[0])
+            opt.csem = cfg.csem;
+        opt.class_means |= cfg.class_means;
+        opt.school_means |= cfg.school_means;
         if (!o->min_set) {
             opt.min_students = cfg.min_students;
             opt.min_fte = cfg.min_fte;
@@ -1151,6 +1374,8 @@ int slds_educator_run(slds_store *s, const slds_educator_options *o, slds_educat
     po.parts_lo = po.parts_hi = o->year;
     slds_panel p;
     int rc = slds_panel_read(s, &po, &p, progress, err);
+    double tmark = now_seconds();
+    sum->read_seconds = tmark - t0;
     growth_ctx gc = {.p = &p};
     run_acc acc = {0};
     FILE *frame = NULL;
@@ -1158,10 +1383,13 @@ int slds_educator_run(slds_store *s, const slds_educator_options *o, slds_educat
     wv *scratch = NULL;
     workplace *work = NULL;
     outcome *outcomes = NULL;
+    csem_table csem = {0};
     double *obs_values = NULL; /* per observed staff (obs_ids), per measure */
     slds_intern obs_ids = {0};
     size_t obs_cap = 0;
     if (rc)
+        goto done;
+    if (o->full_model && o->csem && (rc = csem_load(o->csem, &p, &csem, err)))
         goto done;
     size_t N = slds_panel_students(&p);
     sum->students = N;
@@ -1191,7 +1419,9 @@ int slds_educator_run(slds_store *s, const slds_educator_options *o, slds_educat
         for (size_t i = 0; i < NP; i++)
             acc.sest[k][i] = acc.sse[k][i] = acc.sraw[k][i] = acc.svsd[k][i] = NAN;
     }
+    tmark = now_seconds();
     rc = slds_growthrun_show(s, o->year, NULL, on_growth, &gc, err);
+    sum->growth_seconds = now_seconds() - tmark;
     if (rc == SLDS_ERR_NOTFOUND) { /* no growth run: value-added only */
         slds_error_clear(err);
         rc = SLDS_OK;
@@ -1206,13 +1436,15 @@ int slds_educator_run(slds_store *s, const slds_educator_options *o, slds_educat
         }
         fputs("subject,student_id,teacher,grade,z,score,frl,ell,iep,dosage\n", frame);
     }
+    tmark = now_seconds();
     for (int k = 0; k < p.n_subjects; k++) {
         if (slds_panel_count_subject(&p, k) == 0)
             continue;
         sum->subjects++;
-        if ((rc = run_subject(&p, k, &gc, o, &acc, frame, sum, err)))
+        if ((rc = run_subject(&p, k, &gc, o, o->csem ? &csem : NULL, &acc, frame, sum, err)))
             goto done;
     }
+    sum->model_seconds = now_seconds() - tmark;
     /* observations of the year, per staff id and rating measure */
     if (rated) {
         if ((rc = slds_cursor_open(&obs, s,
@@ -1264,8 +1496,11 @@ int slds_educator_run(slds_store *s, const slds_educator_options *o, slds_educat
     }
     if ((rc = teacher_workplaces(s, &p, o->year, &work, err)))
         goto done;
+    tmark = now_seconds();
     if (!o->no_outcomes && (rc = school_outcomes(s, &p, o->year, &outcomes, sum, err)))
         goto done;
+    sum->outcome_seconds = now_seconds() - tmark;
+    tmark = now_seconds();
     if ((rc = slds_store_begin(s, err)))
         goto done;
     if ((rc = slds_cursor_open(&ins, s, "DELETE FROM educator_results WHERE school_year = ?",
@@ -1361,6 +1596,7 @@ int slds_educator_run(slds_store *s, const slds_educator_options *o, slds_educat
     slds_cursor_close(&ins);
     slds_cursor_close(&prev);
     rc = slds_store_commit(s, err);
+    sum->write_seconds = now_seconds() - tmark;
     goto done;
 rollback:
     slds_cursor_close(&ins);
@@ -1385,6 +1621,7 @@ done:
     free(acc.srows);
     workplaces_free(work, p.staff_ids.count);
     free(outcomes);
+    csem_free(&csem);
     slds_intern_free(&obs_ids);
     free(scratch);
     free(obs_values);

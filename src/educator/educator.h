@@ -81,6 +81,8 @@ typedef struct slds_rating_config {
     double min_students, min_fte;
     int full_model;                     /* "model": "full" (default "lme4") */
     double reliability;                 /* "reliability" of prior scores (default 0.9) */
+    char csem[256];                     /* "csem": a CSEM table (CSV), "" none */
+    int class_means, school_means;      /* "class_means", "school_means": true */
     int n_measures;
     slds_rating_measure measures[SLDS_RATING_MAX_MEASURES];
     int n_categories;                   /* >= 4, lowest first */
@@ -123,6 +125,9 @@ typedef struct slds_educator_options {
     int min_set;                /* 1: the two above override the configuration's */
     int full_model;             /* the fuller model (config "full" or "model": "full") */
     double reliability;         /* of prior scores, for the full model (default 0.9) */
+    const char *csem;           /* full model: the scores' CSEM table (CSV), else reliability */
+    int class_means;            /* full model: the class's mean prior (dosage-weighted) */
+    int school_means;           /* full model: the school's mean prior */
     const char *model_frame;    /* when set: the model rows written to this CSV */
     int no_outcomes;            /* 1: no graduation and college figures for principals */
 } slds_educator_options;
@@ -136,6 +141,11 @@ typedef struct slds_educator_summary {
     size_t teachers;            /* educator results written */
     size_t over_claimed;        /* students whose dosages sum above 1 */
     double fit_seconds;         /* the mixed-model fits alone */
+    double read_seconds;        /* reading the score panel */
+    double growth_seconds;      /* reading the growth results (SGPs, grade levels) */
+    double model_seconds;       /* building the models' rows and fitting them */
+    double outcome_seconds;     /* principals' schools' graduation and college figures */
+    double write_seconds;       /* measures, ratings, decisions and writing the rows */
     char notes[2048];           /* lines ("\n"-ended) about the fits: aliased columns dropped */
     double seconds;
 } slds_educator_summary;

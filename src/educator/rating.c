@@ -270,6 +270,15 @@ int slds_rating_config_parse(const char *text, size_t len, const char *origin,
                        c->reliability);
         goto done;
     }
+    v = json_object_get(root, "csem");
+    if (v && (!json_is_string(v) || strlen(json_string_value(v)) >= sizeof c->csem)) {
+        rc = slds_fail(err, SLDS_ERR_DATA, "%s: \"csem\" is the path of a CSEM table (CSV)", origin);
+        goto done;
+    }
+    if (v)
+        snprintf(c->csem, sizeof c->csem, "%s", json_string_value(v));
+    c->class_means = json_is_true(json_object_get(root, "class_means"));
+    c->school_means = json_is_true(json_object_get(root, "school_means"));
     json_t *ms = json_object_get(root, "measures");
     if (!json_is_array(ms) || json_array_size(ms) == 0 ||
         json_array_size(ms) > SLDS_RATING_MAX_MEASURES) {
