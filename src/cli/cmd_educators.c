@@ -18,7 +18,8 @@ static const char usage_educators[] =
     "commands:\n"
     "  run   DB --year Y [--config lme4|full|colorado|tennessee|dc|FILE] [--min-students N]\n"
     "        [--min-fte F] [--model-frame FILE] [--no-outcomes]\n"
-    "        [--csem FILE] [--class-means] [--school-means]   (the full model)\n"
+    "        [--csem FILE] [--class-means] [--school-means] [--no-pattern-weights]\n"
+    "        (the last four: the full model)\n"
     "        compute and store year Y (replaces that year's results); a rating\n"
     "        configuration (a preset or a JSON file) adds ratings and decisions\n"
     "  show  DB --year Y [--staff ID] [--format table|csv|json]\n"
@@ -32,14 +33,14 @@ typedef struct opts {
     const char *db, *config, *staff, *frame, *csem;
     int year;
     double min_students, min_fte;
-    int min_set, no_outcomes, class_means, school_means;
+    int min_set, no_outcomes, class_means, school_means, no_pattern_weights;
     slds_format fmt;
 } opts;
 
 static int parse(int argc, char **argv, const char *cmd, opts *o)
 {
     enum { O_YEAR = 256, O_CONFIG, O_STAFF, O_FORMAT, O_MINS, O_MINF, O_FRAME, O_NO_OUTCOMES, O_CSEM,
-           O_CLASS_MEANS, O_SCHOOL_MEANS };
+           O_CLASS_MEANS, O_SCHOOL_MEANS, O_NO_PATTERN_WEIGHTS };
     static const struct option options[] = {
         {"year", required_argument, NULL, O_YEAR},
         {"config", required_argument, NULL, O_CONFIG},
@@ -52,6 +53,7 @@ static int parse(int argc, char **argv, const char *cmd, opts *o)
         {"csem", required_argument, NULL, O_CSEM},
         {"class-means", no_argument, NULL, O_CLASS_MEANS},
         {"school-means", no_argument, NULL, O_SCHOOL_MEANS},
+        {"no-pattern-weights", no_argument, NULL, O_NO_PATTERN_WEIGHTS},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     char where[64];
@@ -78,6 +80,7 @@ static int parse(int argc, char **argv, const char *cmd, opts *o)
         case O_CSEM: o->csem = optarg; break;
         case O_CLASS_MEANS: o->class_means = 1; break;
         case O_SCHOOL_MEANS: o->school_means = 1; break;
+        case O_NO_PATTERN_WEIGHTS: o->no_pattern_weights = 1; break;
         case O_MINS:
         case O_MINF: {
             double v = strtod(optarg, &end);
@@ -123,6 +126,7 @@ static int do_run(const opts *o)
     eo.csem = o->csem;
     eo.class_means = o->class_means;
     eo.school_means = o->school_means;
+    eo.no_pattern_weights = o->no_pattern_weights;
     slds_educator_summary sum;
     slds_progress progress = cli_progress_stderr();
     int rc = slds_educator_run(s, &eo, &sum, &progress, &err);

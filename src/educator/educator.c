@@ -401,6 +401,7 @@ typedef struct design {
     double rel;         /* reliability of a prior score (full model) */
     const csem_table *csem; /* or NULL: the error variance of a prior from its CSEM */
     int class_means, school_means; /* full model: the peers' mean prior */
+    int pattern_weights; /* full model: weights by the pattern of missing priors */
     int other;          /* the other subject's index, -1 when none */
     double zmean[MAX_GRADES], zsd[MAX_GRADES];
     double z2mean[MAX_GRADES], z2sd[MAX_GRADES], zomean[MAX_GRADES], zosd[MAX_GRADES];
@@ -471,13 +472,14 @@ static int fit_rows(const design *d, const link_row *rows, size_t n_rows, uint32
     int want_me = d->full && (d->rel < 1 || d->csem);
     if (want_me)
         me = calloc(n_model * (size_t)pcols, sizeof(double));
+    unsigned char *pattern = d->full ? calloc(n_model, 1) : NULL; /* missing priors, bits */
     double *gz = NULL; /* per group then per school: sum w, sum w z, sum w^2 me of z */
     uint32_t *school_of = NULL;
     if (d->full && (d->class_means || d->school_means)) {
         gz = calloc(3 * ((size_t)n_groups + p->places.count + 1), sizeof(double));
         school_of = malloc(n_model * sizeof(uint32_t));
     }
-    if (!x || !y || !w || !grp || (want_me && !me) ||
+    if (!x || !y || !w || !grp || (want_me && !me) || (d->full && !pattern) ||
         (d->full && (d->class_means || d->school_means) && (!gz || !school_of))) {
         rc = slds_fail(err, SLDS_ERR_NOMEM, "educators: out of memory");
         goto out;
@@ -524,6 +526,7 @@ static int fit_rows(const design *d, const link_row *rows, size_t n_rows, uint32
             row[base + 2] = !isfinite(p2);
             row[base + 3] = isfinite(po) ? (po - d->zomean[gk]) / d->zosd[gk] : 0;
             row[base + 4] = !isfinite(po);
+            pattern[m] = (unsigned char)((!isfinite(prior) ? 1 : 0) | (!isfinite(p2) ? 2 : 0) | (!isfinite(po) ? 4 : 0));
             if (me) {
                 double *e = me + m * (size_t)pcols;
                 e[n_grades + gk] = isfinite(prior) ? me1 : 0;
@@ -604,6 +607,38 @@ static int fit_rows(const design *d, const link_row *rows, size_t n_rows, uint32
                            .me = me};
     double t0 = now_seconds();
     rc = slds_lmm_fit(&pr, NULL, &fit, err);
+    if (!rc && d->full && d->pattern_weights) {
+        /* Rows without a prior are predicted far less well (a missing
+           same-subject prior leaves the student's whole standing in the
+           residual), yet the model gives every row the same residual
+           variance. Weight each pattern of missing priors by the inverse of
+           its residual variance, relative to the rows with every prior, and
+           refit (a two-step feasible GLS; a pattern of fewer than 50 rows
+           keeps its weight). */
+        double ss[8] = {0}, cnt[8] = {0};
+        for (size_t r = 0; r < m; r++) {
+            double fitted = fit.blup[grp[r]];
+            for (int c = 0; c < q; c++)
+                if (!fit.aliased[c])
+                    fitted += x[r * (size_t)q + (size_t)c] * fit.beta[c];
+            double e = y[r] - fitted;
+            ss[pattern[r]] += w[r] * e * e;
+            cnt[pattern[r]] += 1;
+        }
+        double ref = cnt[0] >= 50 ? ss[0] / cnt[0] : NAN;
+        int changed = 0;
+        for (size_t r = 0; isfinite(ref) && r < m; r++) {
+            int k = pattern[r];
+            if (k && cnt[k] >= 50 && ss[k] > 0) {
+                w[r] *= ref / (ss[k] / cnt[k]);
+                changed = 1;
+            }
+        }
+        if (changed) {
+            slds_lmm_result_free(&fit);
+            rc = slds_lmm_fit(&pr, NULL, &fit, err);
+        }
+    }
     sum->fit_seconds += now_seconds() - t0;
     if (rc) {
         slds_error_prefix(err, "educators: %s %d: ", p->subjects[s]->name, Y);
@@ -650,6 +685,7 @@ static int fit_rows(const design *d, const link_row *rows, size_t n_rows, uint32
     }
 out:
     slds_lmm_result_free(&fit);
+    free(pattern);
     free(gz);
     free(school_of);
     free(me);
@@ -778,7 +814,8 @@ static int run_subject(const slds_panel *p, int s, growth_ctx *gc, const slds_ed
     double zmean[MAX_GRADES] = {0}, zsd[MAX_GRADES] = {0};
     design d = {.p = p, .s = s, .Y = Y, .n_grades = n_grades, .full = o->full_model,
                 .rel = o->reliability, .other = other, .csem = csem,
-                .class_means = o->class_means, .school_means = o->school_means};
+                .class_means = o->class_means, .school_means = o->school_means,
+                .pattern_weights = !o->no_pattern_weights};
     int zslot[SLDS_PANEL_MAX_GRADE];
     for (int g = 0; g < SLDS_PANEL_MAX_GRADE; g++)
         zslot[g] = -1;

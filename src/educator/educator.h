@@ -128,6 +128,7 @@ typedef struct slds_educator_options {
     const char *csem;           /* full model: the scores' CSEM table (CSV), else reliability */
     int class_means;            /* full model: the class's mean prior (dosage-weighted) */
     int school_means;           /* full model: the school's mean prior */
+    int no_pattern_weights;     /* full model: 1 = every row the same residual variance */
     const char *model_frame;    /* when set: the model rows written to this CSV */
     int no_outcomes;            /* 1: no graduation and college figures for principals */
 } slds_educator_options;
