@@ -28,7 +28,7 @@ with open(sys.argv[2], "w") as f:
 PY
 variant() { # LABEL ARGS...
   local label=$1; shift
-  "$slds" educators run "$db" --year "$year" --min-students 0 --min-fte 0 --no-outcomes "$@" >"$work/run.txt"
+  "$slds" educators run "$db" --year "$year" --min-students 10 --min-fte 0 --no-outcomes "$@" >"$work/run.txt"
   python3 - "$db" "$coll/truth/teacher_year_effects.csv" "$year" "$label" "$(grep -o '[0-9]* student x teacher links' "$work/run.txt" | cut -d' ' -f1)" <<'PY'
 import csv, math, sqlite3, sys
 con = sqlite3.connect(sys.argv[1]); year = int(sys.argv[3])
@@ -40,8 +40,20 @@ truth = {(r["staff_id"], r["subject"]): float(r["true_effect"])
          for r in csv.DictReader(open(sys.argv[2])) if int(r["school_year"]) == year}
 rows = con.execute("SELECT staff_id, subject, vam_estimate, n_students FROM educator_results WHERE school_year = ?"
                    " AND role = 'TEACHER' AND subject != '' AND vam_estimate IS NOT NULL", (year,)).fetchall()
+# the same teachers for every variant: those the lme4 preset estimates from
+# >= 10 students with a prior (written by the first variant)
+import os
+same_path = sys.argv[1] + ".lme4_teachers"
+if sys.argv[4] == "lme4":
+    with open(same_path, "w") as f:
+        for t, su, e, n in rows:
+            if n >= 10:
+                f.write("%s,%s\n" % (t, su))
+same = {tuple(l.strip().split(",")) for l in open(same_path)}
 out = []
 for s in sorted({r[1] for r in rows}):
+    sel = [(truth[(t, su)], e) for t, su, e, n in rows if su == s and (t, su) in truth and (t, su) in same]
+    out.append("%s same %.3f (%d)" % (s, corr([a for a, _ in sel], [b for _, b in sel]), len(sel)))
     for minn in (10, 1):
         sel = [(truth[(t, su)], e) for t, su, e, n in rows if su == s and (t, su) in truth and n >= minn]
         out.append("%s>=%d %.3f (%d)" % (s, minn, corr([a for a, _ in sel], [b for _, b in sel]), len(sel)))
@@ -60,8 +72,12 @@ variant "lme4" --config lme4
 variant "full, equal weights (before)" --config full --no-pattern-weights
 variant "full (reliability 0.9)" --config full
 printf '{"model": "full", "reliability": %s, "measures": [{"name": "g", "source": "mean_sgp", "weight": 100, "linear": {"from": [1, 99], "to": [1, 4]}}], "categories": [{"label": "A", "from": 1, "to": 2, "bounds": "[)"}, {"label": "B", "from": 2, "to": 3, "bounds": "[)"}, {"label": "C", "from": 3, "to": 3.5, "bounds": "[)"}, {"label": "D", "from": 3.5, "to": 4, "bounds": "[]"}]}' "$rel" >"$work/rel.json"
-variant "full (true reliability $rel)" --config "$work/rel.json"
+
 variant "full + CSEM" --config full --csem "$work/csem.csv"
-variant "full + CSEM + class means" --config full --csem "$work/csem.csv" --class-means
+
 variant "full + CSEM + school means" --config full --csem "$work/csem.csv" --school-means
-variant "full + CSEM + class + school means" --config full --csem "$work/csem.csv" --class-means --school-means
+
+variant "full, prior required + CSEM" --config full --prior-required --csem "$work/csem.csv"
+variant "  + class means" --config full --prior-required --csem "$work/csem.csv" --class-means
+variant "  + school means" --config full --prior-required --csem "$work/csem.csv" --school-means
+variant "  + class + school means" --config full --prior-required --csem "$work/csem.csv" --class-means --school-means

@@ -19,7 +19,7 @@ static const char usage_educators[] =
     "  run   DB --year Y [--config lme4|full|colorado|tennessee|dc|FILE] [--min-students N]\n"
     "        [--min-fte F] [--model-frame FILE] [--no-outcomes]\n"
     "        [--csem FILE] [--class-means] [--school-means] [--no-pattern-weights]\n"
-    "        (the last four: the full model)\n"
+    "        [--prior-required]   (the last five: the full model)\n"
     "        compute and store year Y (replaces that year's results); a rating\n"
     "        configuration (a preset or a JSON file) adds ratings and decisions\n"
     "  show  DB --year Y [--staff ID] [--format table|csv|json]\n"
@@ -33,14 +33,14 @@ typedef struct opts {
     const char *db, *config, *staff, *frame, *csem;
     int year;
     double min_students, min_fte;
-    int min_set, no_outcomes, class_means, school_means, no_pattern_weights;
+    int min_set, no_outcomes, class_means, school_means, no_pattern_weights, prior_required;
     slds_format fmt;
 } opts;
 
 static int parse(int argc, char **argv, const char *cmd, opts *o)
 {
     enum { O_YEAR = 256, O_CONFIG, O_STAFF, O_FORMAT, O_MINS, O_MINF, O_FRAME, O_NO_OUTCOMES, O_CSEM,
-           O_CLASS_MEANS, O_SCHOOL_MEANS, O_NO_PATTERN_WEIGHTS };
+           O_CLASS_MEANS, O_SCHOOL_MEANS, O_NO_PATTERN_WEIGHTS, O_PRIOR_REQUIRED };
     static const struct option options[] = {
         {"year", required_argument, NULL, O_YEAR},
         {"config", required_argument, NULL, O_CONFIG},
@@ -54,6 +54,7 @@ static int parse(int argc, char **argv, const char *cmd, opts *o)
         {"class-means", no_argument, NULL, O_CLASS_MEANS},
         {"school-means", no_argument, NULL, O_SCHOOL_MEANS},
         {"no-pattern-weights", no_argument, NULL, O_NO_PATTERN_WEIGHTS},
+        {"prior-required", no_argument, NULL, O_PRIOR_REQUIRED},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     char where[64];
@@ -81,6 +82,7 @@ static int parse(int argc, char **argv, const char *cmd, opts *o)
         case O_CLASS_MEANS: o->class_means = 1; break;
         case O_SCHOOL_MEANS: o->school_means = 1; break;
         case O_NO_PATTERN_WEIGHTS: o->no_pattern_weights = 1; break;
+        case O_PRIOR_REQUIRED: o->prior_required = 1; break;
         case O_MINS:
         case O_MINF: {
             double v = strtod(optarg, &end);
@@ -127,6 +129,7 @@ static int do_run(const opts *o)
     eo.class_means = o->class_means;
     eo.school_means = o->school_means;
     eo.no_pattern_weights = o->no_pattern_weights;
+    eo.prior_required = o->prior_required;
     slds_educator_summary sum;
     slds_progress progress = cli_progress_stderr();
     int rc = slds_educator_run(s, &eo, &sum, &progress, &err);

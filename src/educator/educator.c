@@ -55,6 +55,7 @@ typedef struct link_row {
     int subject;
     int in_model;     /* a prior score: a row of the value-added model */
     int over;         /* the student's dosages in the subject sum above 1 */
+    int has_prior;    /* a same-subject score the year before */
     double dosage, sgp, levels, ach;
 } link_row;
 
@@ -136,10 +137,15 @@ static void teacher_measures(const link_row *r, size_t n, double est, double se,
     memset(t, 0, sizeof *t);
     double sw = 0, swx = 0, sww = 0, swxx = 0, gw = 0, g1 = 0, g15 = 0, aw = 0, ax = 0;
     size_t ns = 0;
+    double n_prior = 0, fte_prior = 0;
     for (size_t k = 0; k < n; k++) {
         if (r[k].in_model) {
             t->n += 1;
             t->fte += r[k].dosage;
+            if (r[k].has_prior) {
+                n_prior += 1;
+                fte_prior += r[k].dosage;
+            }
         }
         t->over += (size_t)r[k].over;
         if (isfinite(r[k].sgp)) {
@@ -191,6 +197,15 @@ static void teacher_measures(const link_row *r, size_t n, double est, double se,
                  t->n, t->fte, o->min_students, o->min_fte);
         t->est = t->se = t->raw = t->vsd = t->mean_sgp = t->median_sgp = t->lo = t->hi = NAN;
         t->share1 = t->share15 = NAN;
+    } else if (isfinite(t->est) && (n_prior < o->min_students || fte_prior < o->min_fte)) {
+        /* the full model keeps students without the same-subject prior; a
+           teacher with too few students who have one has an estimate of
+           status more than of growth */
+        snprintf(t->note, sizeof t->note,
+                 "students with a prior score %g, full-year equivalent %.2f: below the minimum "
+                 "of %g and %g, no value-added reported (the other growth measures are)",
+                 n_prior, fte_prior, o->min_students, o->min_fte);
+        t->est = t->se = t->raw = t->vsd = NAN;
     }
 }
 
@@ -562,22 +577,20 @@ static int fit_rows(const design *d, const link_row *rows, size_t n_rows, uint32
         m++;
     }
     /* the class mean (the teacher's students in the subject, dosage-weighted)
-       and the school mean of z, each with the error variance of a mean; in
-       the school model the class is the school: one column */
+       and the school mean of z; in the school model the class is the school:
+       one column. Their measurement error is not corrected: it is shared by
+       every row of a class (the correction of slds_lmm_problem.me assumes
+       errors independent across rows, and applied to a class-constant column
+       it over-corrects into nonsense), and its variance, about
+       (1 - reliability) / students, is small. */
     for (size_t r = 0; gz && r < m; r++) {
         double *row = x + r * (size_t)pcols;
         const double *a = gz + 3 * (size_t)grp[r];
         const double *b = gz + 3 * ((size_t)n_groups + school_of[r]);
-        if (d->class_means && a[0] > 0) {
+        if (d->class_means && a[0] > 0)
             row[base + 5] = a[1] / a[0];
-            if (me)
-                me[r * (size_t)pcols + (size_t)base + 5] = a[2] / (a[0] * a[0]);
-        }
-        if (d->school_means && teachers && b[0] > 0) {
+        if (d->school_means && teachers && b[0] > 0)
             row[base + 6] = b[1] / b[0];
-            if (me)
-                me[r * (size_t)pcols + (size_t)base + 6] = b[2] / (b[0] * b[0]);
-        }
         if (d->school_means && !teachers && !d->class_means && a[0] > 0)
             row[base + 5] = a[1] / a[0];
     }
@@ -737,6 +750,10 @@ static int run_subject(const slds_panel *p, int s, growth_ctx *gc, const slds_ed
         if (!isfinite(score) || grade < 0)
             continue;
         double prior = slds_panel_prior(p, s, Y, 1, i);
+        /* the full model: any earlier score (same subject, one or two years back, or
+           the other subject the year before) */
+        int any_prior = isfinite(prior) || isfinite(slds_panel_prior(p, s, Y, 2, i)) ||
+                        (other >= 0 && isfinite(slds_panel_prior(p, other, Y, 1, i)));
         size_t nl;
         const slds_panel_link *l = slds_panel_links(p, i, &nl);
         for (size_t k = 0; k < nl; k++) {
@@ -767,10 +784,11 @@ static int run_subject(const slds_panel *p, int s, growth_ctx *gc, const slds_ed
             r->sgp = gc->sgp[s] ? gc->sgp[s][i] : NAN;
             r->levels = gc->levels[s] ? gc->levels[s][i] : NAN;
             r->ach = ach[i];
-            r->in_model = o->full_model || isfinite(prior);
+            r->in_model = o->full_model && !o->prior_required ? any_prior : isfinite(prior);
+            r->has_prior = isfinite(prior);
             r->over = 0;
         }
-        if ((isfinite(prior) || o->full_model) && claim[i] > 0) {
+        if ((o->full_model && !o->prior_required ? any_prior : isfinite(prior)) && claim[i] > 0) {
             if (gidx[grade] < 0) {
                 if (n_grades == MAX_GRADES) {
                     rc = slds_fail(err, SLDS_ERR_DATA, "educators: more than %d grades in %s",
@@ -880,6 +898,10 @@ static int run_subject(const slds_panel *p, int s, growth_ctx *gc, const slds_ed
                 smap[school] = n_sgroups++;
             }
             double prior = slds_panel_prior(p, s, Y, 1, i);
+            /* the full model: any earlier score (same subject, one or two years back, or
+               the other subject the year before) */
+            int any_prior = isfinite(prior) || isfinite(slds_panel_prior(p, s, Y, 2, i)) ||
+                            (other >= 0 && isfinite(slds_panel_prior(p, other, Y, 1, i)));
             link_row *r = &acc->srows[acc->n_srows++];
             r->staff = school;
             r->group = smap[school];
@@ -890,7 +912,9 @@ static int run_subject(const slds_panel *p, int s, growth_ctx *gc, const slds_ed
             r->levels = gc->levels[s] ? gc->levels[s][i] : NAN;
             r->ach = ach[i];
             /* the school model standardizes with the teacher model's grades */
-            r->in_model = (o->full_model || isfinite(prior)) && zslot_ok(&d, grade);
+            r->in_model = (o->full_model && !o->prior_required ? any_prior : isfinite(prior)) &&
+                          zslot_ok(&d, grade);
+            r->has_prior = isfinite(prior);
             r->over = 0;
         }
         if (!rc)
@@ -1393,6 +1417,7 @@ int slds_educator_run(slds_store *s, const slds_educator_options *o, slds_educat
         if (!o->csem && cfg.csem[0])
             opt.csem = cfg.csem;
         opt.class_means |= cfg.class_means;
+        opt.prior_required |= cfg.prior_required;
         opt.school_means |= cfg.school_means;
         if (!o->min_set) {
             opt.min_students = cfg.min_students;

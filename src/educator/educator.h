@@ -83,6 +83,7 @@ typedef struct slds_rating_config {
     double reliability;                 /* "reliability" of prior scores (default 0.9) */
     char csem[256];                     /* "csem": a CSEM table (CSV), "" none */
     int class_means, school_means;      /* "class_means", "school_means": true */
+    int prior_required;                 /* "prior_required": true */
     int n_measures;
     slds_rating_measure measures[SLDS_RATING_MAX_MEASURES];
     int n_categories;                   /* >= 4, lowest first */
@@ -129,6 +130,7 @@ typedef struct slds_educator_options {
     int class_means;            /* full model: the class's mean prior (dosage-weighted) */
     int school_means;           /* full model: the school's mean prior */
     int no_pattern_weights;     /* full model: 1 = every row the same residual variance */
+    int prior_required;         /* full model: only rows with the same-subject prior */
     const char *model_frame;    /* when set: the model rows written to this CSV */
     int no_outcomes;            /* 1: no graduation and college figures for principals */
 } slds_educator_options;

@@ -279,6 +279,7 @@ int slds_rating_config_parse(const char *text, size_t len, const char *origin,
         snprintf(c->csem, sizeof c->csem, "%s", json_string_value(v));
     c->class_means = json_is_true(json_object_get(root, "class_means"));
     c->school_means = json_is_true(json_object_get(root, "school_means"));
+    c->prior_required = json_is_true(json_object_get(root, "prior_required"));
     json_t *ms = json_object_get(root, "measures");
     if (!json_is_array(ms) || json_array_size(ms) == 0 ||
         json_array_size(ms) > SLDS_RATING_MAX_MEASURES) {
