@@ -209,6 +209,12 @@ static void teacher_measures(const link_row *r, size_t n, double est, double se,
     }
 }
 
+static int by_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
 /* Within-grade percentile ranks (mid-rank, 0..100) of every Y score of s. */
 static int achievement_ranks(const slds_panel *p, int s, int Y, double *ach, slds_error *err)
 {
@@ -225,7 +231,7 @@ static int achievement_ranks(const slds_panel *p, int s, int Y, double *ach, sld
         for (size_t i = 0; i < N; i++)
             if (slds_panel_grade(p, s, Y, i) == g && isfinite(slds_panel_score(p, s, Y, i)))
                 v[m++] = slds_panel_score(p, s, Y, i);
-        slds_sort_small(v, m);
+        qsort(v, m, sizeof *v, by_double); /* tens of thousands: not the small sort */
         for (size_t i = 0; i < N; i++) {
             if (slds_panel_grade(p, s, Y, i) != g)
                 continue;
