@@ -65,6 +65,27 @@ est=$(sqlite3 "$tmp/db" "SELECT count(*) FROM educator_results WHERE school_year
 [ "$est" -ge 20 ] || fail "only $est teacher estimates"
 echo "ok: $est teacher estimates, the aliased column named"
 
+# --- the fuller model's options: the CSEM table, class and school means,
+# prior required (then exactly the lme4 preset's rows)
+links() { grep -o '[0-9]* student x teacher links' "$1" | cut -d' ' -f1; }
+printf 'GRADE,CONTENT_AREA,SCALE_SCORE,SCALE_SCORE_CSEM\n3,ELA,100,14\n3,ELA,900,12\n3,MATH,100,12\n3,MATH,900,10\n8,MATH,500,11\n' >"$tmp/csem.csv"
+"$slds" educators run "$tmp/db" --year $year >"$tmp/run_l.txt" 2>&1 || fail "lme4 again"
+"$slds" educators run "$tmp/db" --year $year --config full --prior-required --csem "$tmp/csem.csv" \
+    --class-means --school-means >"$tmp/run_f.txt" 2>&1 || { cat "$tmp/run_f.txt"; fail "full with every option"; }
+[ "$(links "$tmp/run_f.txt")" = "$(links "$tmp/run_l.txt")" ] || fail "prior required: $(links "$tmp/run_f.txt") links, lme4 $(links "$tmp/run_l.txt")"
+nf=$(sqlite3 "$tmp/db" "SELECT count(*) FROM educator_results WHERE school_year = $year AND role = 'TEACHER' AND subject != '' AND vam_estimate IS NOT NULL")
+[ "$nf" -ge 20 ] || fail "full model: $nf estimates"
+"$slds" educators run "$tmp/db" --year $year --config full >"$tmp/run_f2.txt" 2>&1 || fail "full"
+[ "$(links "$tmp/run_f2.txt")" -gt "$(links "$tmp/run_l.txt")" ] || fail "full keeps students without the same-subject prior"
+# grade-3 teachers: no student with a prior, so no value-added, and the note says why
+g3=$(sqlite3 "$tmp/db" "SELECT count(*) FROM educator_results WHERE school_year = $year AND role = 'TEACHER'
+     AND subject != '' AND vam_estimate IS NULL AND note LIKE 'students with a prior score %no value-added reported%'")
+[ "$g3" -ge 1 ] || fail "no teacher without enough students with a prior was told why"
+printf 'GRADE,SUBJECT\n3,ELA\n' >"$tmp/bad.csv"
+"$slds" educators run "$tmp/db" --year $year --config full --csem "$tmp/bad.csv" >"$tmp/e.txt" 2>&1 && fail "a CSEM table without its columns accepted"
+grep -q "the header needs GRADE, CONTENT_AREA, SCALE_SCORE and SCALE_SCORE_CSEM" "$tmp/e.txt" || fail "bad CSEM message: $(cat "$tmp/e.txt")"
+echo "ok: the fuller model's options (links $(links "$tmp/run_f.txt") with a prior, $(links "$tmp/run_f2.txt") with any earlier score)"
+
 # --- the reports on a rated run (colorado): educator-summary and d2-measures
 "$slds" report "$tmp/db" educator-summary --year $year >"$tmp/e.txt" 2>&1 && fail "summary without ratings accepted"
 grep -q "no ratings stored for $year (the run had no rating configuration" "$tmp/e.txt" || fail "summary without ratings: $(cat "$tmp/e.txt")"
