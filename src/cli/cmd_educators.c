@@ -17,7 +17,9 @@ static const char usage_educators[] =
     "\n"
     "commands:\n"
     "  run   DB --year Y [--config lme4|full|colorado|tennessee|dc|FILE] [--min-students N]\n"
-    "        [--min-fte F] [--model-frame FILE]\n"
+    "        [--min-fte F] [--model-frame FILE] [--no-outcomes]\n"
+    "        [--csem FILE] [--class-means] [--school-means] [--no-pattern-weights]\n"
+    "        [--prior-required]   (the last five: the full model)\n"
     "        compute and store year Y (replaces that year's results); a rating\n"
     "        configuration (a preset or a JSON file) adds ratings and decisions\n"
     "  show  DB --year Y [--staff ID] [--format table|csv|json]\n"
@@ -28,16 +30,17 @@ static const char usage_educators[] =
     "Every definition: docs/educators.md.\n";
 
 typedef struct opts {
-    const char *db, *config, *staff, *frame;
+    const char *db, *config, *staff, *frame, *csem;
     int year;
     double min_students, min_fte;
-    int min_set;
+    int min_set, no_outcomes, class_means, school_means, no_pattern_weights, prior_required;
     slds_format fmt;
 } opts;
 
 static int parse(int argc, char **argv, const char *cmd, opts *o)
 {
-    enum { O_YEAR = 256, O_CONFIG, O_STAFF, O_FORMAT, O_MINS, O_MINF, O_FRAME };
+    enum { O_YEAR = 256, O_CONFIG, O_STAFF, O_FORMAT, O_MINS, O_MINF, O_FRAME, O_NO_OUTCOMES, O_CSEM,
+           O_CLASS_MEANS, O_SCHOOL_MEANS, O_NO_PATTERN_WEIGHTS, O_PRIOR_REQUIRED };
     static const struct option options[] = {
         {"year", required_argument, NULL, O_YEAR},
         {"config", required_argument, NULL, O_CONFIG},
@@ -46,6 +49,12 @@ static int parse(int argc, char **argv, const char *cmd, opts *o)
         {"min-students", required_argument, NULL, O_MINS},
         {"min-fte", required_argument, NULL, O_MINF},
         {"model-frame", required_argument, NULL, O_FRAME},
+        {"no-outcomes", no_argument, NULL, O_NO_OUTCOMES},
+        {"csem", required_argument, NULL, O_CSEM},
+        {"class-means", no_argument, NULL, O_CLASS_MEANS},
+        {"school-means", no_argument, NULL, O_SCHOOL_MEANS},
+        {"no-pattern-weights", no_argument, NULL, O_NO_PATTERN_WEIGHTS},
+        {"prior-required", no_argument, NULL, O_PRIOR_REQUIRED},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     char where[64];
@@ -68,6 +77,12 @@ static int parse(int argc, char **argv, const char *cmd, opts *o)
         case O_CONFIG: o->config = optarg; break;
         case O_STAFF: o->staff = optarg; break;
         case O_FRAME: o->frame = optarg; break;
+        case O_NO_OUTCOMES: o->no_outcomes = 1; break;
+        case O_CSEM: o->csem = optarg; break;
+        case O_CLASS_MEANS: o->class_means = 1; break;
+        case O_SCHOOL_MEANS: o->school_means = 1; break;
+        case O_NO_PATTERN_WEIGHTS: o->no_pattern_weights = 1; break;
+        case O_PRIOR_REQUIRED: o->prior_required = 1; break;
         case O_MINS:
         case O_MINF: {
             double v = strtod(optarg, &end);
@@ -109,6 +124,12 @@ static int do_run(const opts *o)
     eo.min_fte = o->min_fte;
     eo.min_set = o->min_set;
     eo.model_frame = o->frame;
+    eo.no_outcomes = o->no_outcomes;
+    eo.csem = o->csem;
+    eo.class_means = o->class_means;
+    eo.school_means = o->school_means;
+    eo.no_pattern_weights = o->no_pattern_weights;
+    eo.prior_required = o->prior_required;
     slds_educator_summary sum;
     slds_progress progress = cli_progress_stderr();
     int rc = slds_educator_run(s, &eo, &sum, &progress, &err);
@@ -121,6 +142,15 @@ static int do_run(const opts *o)
            " above 100%%; mixed-model fits %.3f s, total %.2f s\n",
            o->year, o->config ? o->config : "lme4", sum.subjects, sum.rows, sum.teachers,
            sum.principals, sum.school_rows, sum.over_claimed, sum.fit_seconds, sum.seconds);
+    printf("time: read panel %.2f s, growth results %.2f s, models %.2f s (fits %.2f s), principals'"
+           " outcomes %.2f s, measures and write %.2f s\n",
+           sum.read_seconds, sum.growth_seconds, sum.model_seconds, sum.fit_seconds,
+           sum.outcome_seconds, sum.write_seconds);
+    for (const char *line = sum.notes; *line;) {
+        const char *end = strchr(line, '\n');
+        printf("note: %.*s\n", (int)(end ? end - line : (long)strlen(line)), line);
+        line = end ? end + 1 : line + strlen(line);
+    }
     return 0;
 }
 

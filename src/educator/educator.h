@@ -61,8 +61,16 @@ typedef struct slds_rating_measure {
     slds_rating_band bands[SLDS_RATING_MAX_BANDS];
 } slds_rating_measure;
 
+/* What a decision informs ((D)(2)(iv) of the notice): "develop" (a),
+ * "compensate", "promote", "retain" (b), "tenure" (c), "remove" (d). */
+enum { SLDS_USE_DEVELOP, SLDS_USE_COMPENSATE, SLDS_USE_PROMOTE, SLDS_USE_RETAIN,
+       SLDS_USE_TENURE, SLDS_USE_REMOVE, SLDS_USE_COUNT };
+/* The name of use u ("develop" ...), NULL when out of range. */
+const char *slds_rating_use_name(int u);
+
 typedef struct slds_rating_decision {
     char flag[SLDS_RATING_NAME];
+    int use;                            /* SLDS_USE_*: "use", else inferred from the flag's name */
     int years;                          /* consecutive years ending in Y */
     int n_ratings;
     char ratings[SLDS_RATING_MAX_BANDS][SLDS_RATING_NAME]; /* any of these each year */
@@ -73,10 +81,18 @@ typedef struct slds_rating_config {
     double min_students, min_fte;
     int full_model;                     /* "model": "full" (default "lme4") */
     double reliability;                 /* "reliability" of prior scores (default 0.9) */
+    char csem[256];                     /* "csem": a CSEM table (CSV), "" none */
+    int class_means, school_means;      /* "class_means", "school_means": true */
+    int prior_required;                 /* "prior_required": true */
     int n_measures;
     slds_rating_measure measures[SLDS_RATING_MAX_MEASURES];
     int n_categories;                   /* >= 4, lowest first */
     slds_rating_band categories[SLDS_RATING_MAX_BANDS];
+    /* The lowest category counted "effective or better" (index): "effective"
+     * names it; default the category labelled "Effective", else the upper
+     * half. The lowest category is "ineffective", the highest "highly
+     * effective" (the (D)(2) and (D)(3) reports). */
+    int effective_level;
     int n_decisions;
     slds_rating_decision decisions[SLDS_RATING_MAX_DECISIONS];
 } slds_rating_config;
@@ -110,7 +126,13 @@ typedef struct slds_educator_options {
     int min_set;                /* 1: the two above override the configuration's */
     int full_model;             /* the fuller model (config "full" or "model": "full") */
     double reliability;         /* of prior scores, for the full model (default 0.9) */
+    const char *csem;           /* full model: the scores' CSEM table (CSV), else reliability */
+    int class_means;            /* full model: the class's mean prior (dosage-weighted) */
+    int school_means;           /* full model: the school's mean prior */
+    int no_pattern_weights;     /* full model: 1 = every row the same residual variance */
+    int prior_required;         /* full model: only rows with the same-subject prior */
     const char *model_frame;    /* when set: the model rows written to this CSV */
+    int no_outcomes;            /* 1: no graduation and college figures for principals */
 } slds_educator_options;
 
 typedef struct slds_educator_summary {
@@ -122,6 +144,12 @@ typedef struct slds_educator_summary {
     size_t teachers;            /* educator results written */
     size_t over_claimed;        /* students whose dosages sum above 1 */
     double fit_seconds;         /* the mixed-model fits alone */
+    double read_seconds;        /* reading the score panel */
+    double growth_seconds;      /* reading the growth results (SGPs, grade levels) */
+    double model_seconds;       /* building the models' rows and fitting them */
+    double outcome_seconds;     /* principals' schools' graduation and college figures */
+    double write_seconds;       /* measures, ratings, decisions and writing the rows */
+    char notes[2048];           /* lines ("\n"-ended) about the fits: aliased columns dropped */
     double seconds;
 } slds_educator_summary;
 
@@ -155,5 +183,22 @@ int slds_educator_show_add(slds_table *t, const slds_educator_row *r, slds_error
  * and subgroup) appended to b. SLDS_ERR_NOTFOUND when nothing is stored. */
 int slds_educator_report_html(slds_store *s, int year, const char *staff, slds_buf *b,
                               slds_error *err);
+
+/* Reports on stored results (src/educator/summary.c; registered in
+ * src/report/report.c). Both need a run of year with a rating configuration
+ * (SLDS_ERR_NOTFOUND otherwise). */
+
+/* "educator_summary": per role (TEACHER, PRINCIPAL; role NULL both), the
+ * state and each district (level "state", "lea" or NULL both): educators,
+ * rated, not rated, the count and percent of each category, the percent
+ * effective or better, the FTE-weighted mean SGP and share grown >= 1 grade
+ * level (docs/reports/educator-summary.md). */
+int slds_educator_summary_table(slds_store *s, int year, const char *role, const char *level,
+                                slds_table **out, slds_error *err);
+/* The notice's Appendix A (D)(2) measures in its wording: out[0]
+ * "d2_measures" (participating LEAs: never suppressed), out[1]
+ * "d2_educators" (numbers of teachers and principals: counts of people)
+ * (docs/reports/d2-measures.md). */
+int slds_educator_d2_tables(slds_store *s, int year, slds_table *out[2], slds_error *err);
 
 #endif

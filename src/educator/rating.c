@@ -61,6 +61,7 @@ static const char preset_tennessee[] =
     "  {\"label\": \"At Expectations\", \"from\": 275, \"to\": 350, \"bounds\": \"[)\"},"
     "  {\"label\": \"Above Expectations\", \"from\": 350, \"to\": 425, \"bounds\": \"[)\"},"
     "  {\"label\": \"Significantly Above Expectations\", \"from\": 425, \"to\": 500, \"bounds\": \"[]\"}],"
+    " \"effective\": \"At Expectations\","
     " \"decisions\": ["
     "  {\"flag\": \"additional_compensation\", \"years\": 1, \"ratings\": [\"Significantly Above Expectations\"]},"
     "  {\"flag\": \"needs_support\", \"years\": 1, \"ratings\": [\"Significantly Below Expectations\", \"Below Expectations\"]},"
@@ -208,6 +209,33 @@ static int check_tiling(const slds_rating_band *b, int n, const char *origin, co
     return SLDS_OK;
 }
 
+static const char *const use_names[SLDS_USE_COUNT] = {"develop", "compensate", "promote",
+                                                       "retain", "tenure", "remove"};
+
+const char *slds_rating_use_name(int u)
+{
+    return u >= 0 && u < SLDS_USE_COUNT ? use_names[u] : NULL;
+}
+
+/* The use of a decision without "use", from words of its flag. */
+static int infer_use(const char *flag)
+{
+    static const struct {
+        const char *word;
+        int use;
+    } words[] = {{"support", SLDS_USE_DEVELOP},    {"develop", SLDS_USE_DEVELOP},
+                 {"compensat", SLDS_USE_COMPENSATE}, {"bonus", SLDS_USE_COMPENSATE},
+                 {"pay", SLDS_USE_COMPENSATE},       {"promot", SLDS_USE_PROMOTE},
+                 {"responsib", SLDS_USE_PROMOTE},    {"retain", SLDS_USE_RETAIN},
+                 {"retention", SLDS_USE_RETAIN},     {"tenure", SLDS_USE_TENURE},
+                 {"certif", SLDS_USE_TENURE},        {"remov", SLDS_USE_REMOVE},
+                 {"dismiss", SLDS_USE_REMOVE}};
+    for (size_t k = 0; k < sizeof words / sizeof words[0]; k++)
+        if (strstr(flag, words[k].word))
+            return words[k].use;
+    return -1;
+}
+
 static const char *const source_names[] = {"vam_sd", "mean_sgp", "median_sgp", "share_1_grade",
                                            "achievement", "observation"};
 
@@ -242,6 +270,16 @@ int slds_rating_config_parse(const char *text, size_t len, const char *origin,
                        c->reliability);
         goto done;
     }
+    v = json_object_get(root, "csem");
+    if (v && (!json_is_string(v) || strlen(json_string_value(v)) >= sizeof c->csem)) {
+        rc = slds_fail(err, SLDS_ERR_DATA, "%s: \"csem\" is the path of a CSEM table (CSV)", origin);
+        goto done;
+    }
+    if (v)
+        snprintf(c->csem, sizeof c->csem, "%s", json_string_value(v));
+    c->class_means = json_is_true(json_object_get(root, "class_means"));
+    c->school_means = json_is_true(json_object_get(root, "school_means"));
+    c->prior_required = json_is_true(json_object_get(root, "prior_required"));
     json_t *ms = json_object_get(root, "measures");
     if (!json_is_array(ms) || json_array_size(ms) == 0 ||
         json_array_size(ms) > SLDS_RATING_MAX_MEASURES) {
@@ -352,6 +390,21 @@ int slds_rating_config_parse(const char *text, size_t len, const char *origin,
     }
     if ((rc = check_tiling(c->categories, c->n_categories, origin, "category", err)))
         goto done;
+    json_t *eff = json_object_get(root, "effective");
+    c->effective_level = -1;
+    for (int k = 0; k < c->n_categories; k++)
+        if (json_is_string(eff) ? !strcmp(json_string_value(eff), c->categories[k].label)
+                                : !strcmp(c->categories[k].label, "Effective"))
+            c->effective_level = k;
+    if (eff && (c->effective_level <= 0)) {
+        rc = slds_fail(err, SLDS_ERR_DATA,
+                       "%s: \"effective\" must name a category above the lowest (the lowest "
+                       "effective or better one)",
+                       origin);
+        goto done;
+    }
+    if (c->effective_level < 0)
+        c->effective_level = c->n_categories / 2;
     json_t *ds = json_object_get(root, "decisions");
     for (size_t k = 0; json_is_array(ds) && k < json_array_size(ds); k++) {
         if (c->n_decisions == SLDS_RATING_MAX_DECISIONS) {
@@ -364,6 +417,20 @@ int slds_rating_config_parse(const char *text, size_t len, const char *origin,
         snprintf(where, sizeof where, "decision %zu", k + 1);
         if ((rc = copy_name(de->flag, json_object_get(d, "flag"), origin, where, err)))
             goto done;
+        json_t *use = json_object_get(d, "use");
+        de->use = -1;
+        for (int u = 0; json_is_string(use) && u < SLDS_USE_COUNT; u++)
+            if (!strcmp(json_string_value(use), use_names[u]))
+                de->use = u;
+        if (use && de->use < 0) {
+            rc = slds_fail(err, SLDS_ERR_DATA,
+                           "%s: %s (%s): \"use\" is one of develop, compensate, promote, retain, "
+                           "tenure, remove",
+                           origin, where, de->flag);
+            goto done;
+        }
+        if (!use)
+            de->use = infer_use(de->flag);
         json_t *y = json_object_get(d, "years"), *rs = json_object_get(d, "ratings");
         de->years = json_is_integer(y) ? (int)json_integer_value(y) : 0;
         if (de->years < 1 || de->years > 10 || !json_is_array(rs) || json_array_size(rs) == 0 ||

@@ -11,6 +11,7 @@
 
 #include "account/account.h"
 #include "audit/audit.h"
+#include "educator/educator.h"
 #include "growthrun/growthrun.h"
 #include "mastery/mastery.h"
 #include "warn/warn.h"
@@ -400,6 +401,40 @@ static int report_warn(slds_store *s, const slds_report_args *args, slds_report_
     return rc ? rc : slds_report_output_add(out, t, err);
 }
 
+/* Reports of src/educator (issue 8): rating distributions and the (D)(2) measures. */
+static int report_educator_summary(slds_store *s, const slds_report_args *args,
+                                   slds_report_output *out, slds_error *err)
+{
+    slds_table *t;
+    int rc = slds_educator_summary_table(s, (int)slds_report_arg_integer(args, "year", 0),
+                                         slds_report_arg(args, "role"),
+                                         slds_report_arg(args, "level"), &t, err);
+    return rc ? rc : slds_report_output_add(out, t, err);
+}
+
+static int report_d2_measures(slds_store *s, const slds_report_args *args,
+                              slds_report_output *out, slds_error *err)
+{
+    slds_table *t[2];
+    int rc = slds_educator_d2_tables(s, (int)slds_report_arg_integer(args, "year", 0), t, err);
+    if (rc)
+        return rc;
+    rc = slds_report_output_add(out, t[0], err);
+    if (rc) {
+        slds_table_free(t[1]);
+        return rc;
+    }
+    return slds_report_output_add(out, t[1], err);
+}
+
+static const slds_report_param educator_summary_params[] = {
+    {"year", SLDS_PARAM_INTEGER, true, "the school year rated (slds educators run with a rating configuration)"},
+    {"role", SLDS_PARAM_TEXT, false, "TEACHER or PRINCIPAL (default: both)"},
+    {"level", SLDS_PARAM_TEXT, false, "state or lea (default: both)"}};
+
+static const slds_report_param d2_measures_params[] = {
+    {"year", SLDS_PARAM_INTEGER, true, "the academic year evaluated (the notice's \"prior academic year\")"}};
+
 static const slds_report_def reports[] = {
     {"audit", "data quality by file and district; America COMPETES elements and the (C)(1) score",
      audit_params, 3, false, report_audit, NULL},
@@ -428,6 +463,8 @@ static const slds_report_def reports[] = {
      mastery_progression_params, 3, true, report_mastery_progression, NULL},
     {"early-warning", "ABC early-warning flag rates and high-risk shares by school or district and subgroup",
      warn_params, 2, true, report_warn, NULL},
+    {"educator-summary", "ratings of teachers and principals by district and for the state (D)(2)", educator_summary_params, 3, true, report_educator_summary, NULL},
+    {"d2-measures", "the notice's Appendix A (D)(2) measures: LEAs measuring growth, qualifying evaluations, their uses", d2_measures_params, 1, true, report_d2_measures, NULL},
 };
 
 #define NREPORTS (sizeof reports / sizeof reports[0])

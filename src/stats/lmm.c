@@ -201,6 +201,7 @@ void slds_lmm_result_free(slds_lmm_result *res)
         return;
     free(res->beta);
     free(res->beta_se);
+    free(res->aliased);
     free(res->blup);
     free(res->blup_se);
     free(res->raw);
@@ -213,6 +214,66 @@ static void sums_free(lmm_sums *S)
 {
     free(S->xwx); free(S->xwy); free(S->u); free(S->t); free(S->s); free(S->me2);
     free(S->cnt); free(S->m); free(S->r); free(S->beta);
+}
+
+/* Marks the columns of the p x p matrix a (lower triangle) that are (nearly)
+ * linear combinations of the columns before them: a Cholesky factorization
+ * that skips a column whose pivot falls below 1e-9 of its diagonal (or is
+ * zero). Returns the number of columns kept. a is left unchanged. */
+static int find_aliased(const double *a, int p, unsigned char *aliased)
+{
+    enum { P = SLDS_RQ_MAX_P };
+    static const double tol = 1e-9;
+    double l[P * P];
+    int kept = 0;
+    for (int j = 0; j < p; j++) {
+        double d0 = a[j * p + j], d = d0;
+        for (int k = 0; k < j; k++)
+            if (!aliased[k])
+                d -= l[j * P + k] * l[j * P + k];
+        if (!(d0 > 0) || !(d > tol * d0)) {
+            aliased[j] = 1;
+            continue;
+        }
+        d = sqrt(d);
+        l[j * P + j] = d;
+        kept++;
+        for (int i = j + 1; i < p; i++) {
+            double v = a[i * p + j];
+            for (int k = 0; k < j; k++)
+                if (!aliased[k])
+                    v -= l[i * P + k] * l[j * P + k];
+            l[i * P + j] = v / d;
+        }
+    }
+    return kept;
+}
+
+/* Keeps the q columns not aliased in every per-column sum of S. */
+static void compact_sums(lmm_sums *S, const unsigned char *aliased, int q)
+{
+    int p = S->p, map[SLDS_RQ_MAX_P];
+    for (int j = 0, k = 0; j < p; j++)
+        map[j] = aliased[j] ? -1 : k++;
+    for (int i = 0; i < p; i++) /* front to back: a kept entry never moves later */
+        for (int j = 0; j <= i; j++)
+            if (map[i] >= 0 && map[j] >= 0)
+                S->xwx[map[i] * q + map[j]] = S->xwx[i * p + j];
+    for (int j = 0; j < p; j++)
+        if (map[j] >= 0)
+            S->xwy[map[j]] = S->xwy[j];
+    for (uint32_t g = 0; g < S->G; g++) {
+        double *u = S->u + (size_t)g * (size_t)p, *nu = S->u + (size_t)g * (size_t)q;
+        double *e = S->me2 ? S->me2 + (size_t)g * (size_t)p : NULL;
+        double *ne = S->me2 ? S->me2 + (size_t)g * (size_t)q : NULL;
+        for (int j = 0; j < p; j++)
+            if (map[j] >= 0) {
+                nu[map[j]] = u[j];
+                if (e)
+                    ne[map[j]] = e[j];
+            }
+    }
+    S->p = q;
 }
 
 int slds_lmm_fit(const slds_lmm_problem *prob, const slds_lmm_params *prm_in,
@@ -282,6 +343,23 @@ int slds_lmm_fit(const slds_lmm_problem *prob, const slds_lmm_params *prm_in,
                 row[b] += wx * x[b];
         }
     }
+    /* aliased columns (a grade with too few students for its z and z^2, a
+       flag that only one grade's students have, ...) are dropped as lme4 does
+       (check.rankX = "message+drop.cols"): a column (nearly) in the span of
+       the columns before it is left out of the fit and its beta is NaN */
+    unsigned char aliased[SLDS_RQ_MAX_P] = {0};
+    int q = find_aliased(S.xwx, p, aliased);
+    if (q == 0) {
+        sums_free(&S);
+        return slds_fail(err, SLDS_ERR_NUMERIC,
+                         "mixed model: the fixed-effects design (%d columns) is not of full rank:"
+                         " every column is zero",
+                         p);
+    }
+    if (q < p) {
+        compact_sums(&S, aliased, q);
+        p = q;
+    }
     /* a log grid brackets the minimum, Brent's method polishes it */
     enum { GRID = 61 };
     double grid[GRID], fgrid[GRID];
@@ -313,32 +391,41 @@ int slds_lmm_fit(const slds_lmm_problem *prob, const slds_lmm_params *prm_in,
     double pwrss = 0;
     res->reml = reml_at(&S, theta, &pwrss);
     evals++;
-    res->p = p;
+    res->p = prob->p;
+    res->n_aliased = prob->p - p;
     res->n_groups = prob->n_groups;
     res->theta = theta;
     res->sigma2 = pwrss / ((double)prob->n - p);
     res->tau2 = res->sigma2 * theta * theta;
     res->evaluations = evals;
-    res->beta = malloc(sizeof(double) * (size_t)p);
-    res->beta_se = malloc(sizeof(double) * (size_t)p);
+    res->beta = malloc(sizeof(double) * (size_t)prob->p);
+    res->beta_se = malloc(sizeof(double) * (size_t)prob->p);
+    res->aliased = calloc((size_t)prob->p, 1);
     res->blup = malloc(sizeof(double) * G);
     res->blup_se = malloc(sizeof(double) * G);
     res->raw = malloc(sizeof(double) * G);
     res->group_w = malloc(sizeof(double) * G);
     res->group_n = malloc(sizeof(size_t) * G);
-    if (!res->beta || !res->beta_se || !res->blup || !res->blup_se || !res->raw || !res->group_w ||
-        !res->group_n) {
+    if (!res->beta || !res->beta_se || !res->aliased || !res->blup || !res->blup_se || !res->raw ||
+        !res->group_w || !res->group_n) {
         sums_free(&S);
         slds_lmm_result_free(res);
         return slds_fail(err, SLDS_ERR_NOMEM, "mixed model: out of memory");
     }
-    memcpy(res->beta, S.beta, sizeof(double) * (size_t)p);
-    /* diag of (X'AX)^-1 from the Cholesky factor left in S.m */
-    for (int j = 0; j < p; j++) {
+    /* diag of (X'AX)^-1 from the Cholesky factor left in S.m; an aliased
+       column's beta and SE are NaN (R's NA) */
+    for (int j = 0, k = 0; j < prob->p; j++) {
+        res->aliased[j] = aliased[j];
+        if (aliased[j]) {
+            res->beta[j] = res->beta_se[j] = NAN;
+            continue;
+        }
+        res->beta[j] = S.beta[k];
         memset(S.r, 0, sizeof(double) * (size_t)p);
-        S.r[j] = 1;
+        S.r[k] = 1;
         chol_solve(S.m, p, S.r);
-        res->beta_se[j] = sqrt(res->sigma2 * S.r[j]);
+        res->beta_se[j] = sqrt(res->sigma2 * S.r[k]);
+        k++;
     }
     double th2 = theta * theta;
     for (uint32_t g = 0; g < G; g++) {
@@ -346,7 +433,7 @@ int slds_lmm_fit(const slds_lmm_problem *prob, const slds_lmm_params *prm_in,
         const double *u = S.u + (size_t)g * (size_t)p;
         double fit = 0;
         for (int j = 0; j < p; j++)
-            fit += u[j] * res->beta[j];
+            fit += u[j] * S.beta[j];
         res->blup[g] = c * (S.t[g] - fit);
         res->blup_se[g] = sqrt(res->sigma2 * c);
         res->raw[g] = S.s[g] > 0 ? (S.t[g] - fit) / S.s[g] : NAN;

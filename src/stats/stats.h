@@ -153,7 +153,9 @@ typedef struct slds_lmm_params {
 } slds_lmm_params;
 
 typedef struct slds_lmm_result {
-    int p;
+    int p;               /* columns of X given (beta, beta_se and aliased have p entries) */
+    int n_aliased;       /* columns dropped as aliased (in the span of earlier ones) */
+    unsigned char *aliased; /* p: 1 for a dropped column, whose beta and beta_se are NaN */
     uint32_t n_groups;
     double theta;        /* tau / sigma */
     double sigma2;       /* residual variance (for weight 1) */
@@ -172,7 +174,11 @@ typedef struct slds_lmm_result {
 
 void slds_lmm_params_default(slds_lmm_params *prm);
 /* Fits the model; res is owned by the caller (slds_lmm_result_free), left
- * empty on failure. SLDS_ERR_NUMERIC when X'V^-1X is singular. */
+ * empty on failure. A column of X that is (nearly: pivot below 1e-9 of its
+ * weighted sum of squares) a combination of the columns before it, or zero,
+ * is dropped as lme4 drops it (res->aliased; its beta NaN) and the model is
+ * fitted without it. SLDS_ERR_NUMERIC when no theta gives a nonsingular
+ * X'V^-1X even so. */
 int slds_lmm_fit(const slds_lmm_problem *prob, const slds_lmm_params *prm,
                  slds_lmm_result *res, slds_error *err);
 void slds_lmm_result_free(slds_lmm_result *res);

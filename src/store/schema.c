@@ -263,6 +263,23 @@ static const slds_migration registry[] = {
      " PRIMARY KEY(school_year, student_id)) WITHOUT ROWID;"
      "CREATE TABLE IF NOT EXISTS warn_runs(school_year INTEGER PRIMARY KEY, run_at TEXT NOT NULL,"
      " config_name TEXT, students INTEGER NOT NULL, model TEXT NOT NULL);"},
+    /* educator 2: the educator's school and district, the rating's place
+     * among the configuration's categories (1 = lowest) and whether it
+     * counts as effective or better, a principal's school's graduation and
+     * college-enrollment figures; and per year the configuration's
+     * categories and the (D)(2)(iv) uses of its decisions (for the reports). */
+    {"educator", 2,
+     "ALTER TABLE educator_results ADD COLUMN school_id TEXT;"
+     "ALTER TABLE educator_results ADD COLUMN lea_id TEXT;"
+     "ALTER TABLE educator_results ADD COLUMN rating_level INTEGER;"
+     "ALTER TABLE educator_results ADD COLUMN rating_levels INTEGER;"
+     "ALTER TABLE educator_results ADD COLUMN effective INTEGER;"
+     "ALTER TABLE educator_results ADD COLUMN grad_rate REAL;"
+     "ALTER TABLE educator_results ADD COLUMN grad_cohort REAL;"
+     "ALTER TABLE educator_results ADD COLUMN college_rate REAL;"
+     "ALTER TABLE educator_results ADD COLUMN college_graduates REAL;"
+     "CREATE TABLE IF NOT EXISTS educator_runs(school_year INTEGER PRIMARY KEY, config TEXT NOT NULL,"
+     " categories TEXT, effective_level INTEGER, uses TEXT NOT NULL DEFAULT '') WITHOUT ROWID;"},
 };
 
 const slds_migration *slds_store_registry(size_t *n)

@@ -177,6 +177,51 @@ static void test_bad_configs(void **state)
     assert_non_null(strstr(err.message, "unknown configuration"));
 }
 
+/* The (D)(2) reports' reading of a configuration: the lowest category that
+ * is "effective or better" and what each decision informs. */
+static void test_effective_and_uses(void **state)
+{
+    (void)state;
+    slds_rating_config c;
+    load("colorado", &c);
+    assert_string_equal(c.categories[c.effective_level].label, "Effective");
+    load("tennessee", &c); /* stated: "effective": "At Expectations" */
+    assert_string_equal(c.categories[c.effective_level].label, "At Expectations");
+    load("dc", &c);
+    assert_string_equal(c.categories[c.effective_level].label, "Effective");
+    /* inferred from the flags' names */
+    int want[] = {SLDS_USE_COMPENSATE, SLDS_USE_DEVELOP, SLDS_USE_TENURE, SLDS_USE_REMOVE, SLDS_USE_REMOVE};
+    for (int d = 0; d < c.n_decisions; d++)
+        assert_int_equal(c.decisions[d].use, want[d]);
+    slds_error err = {0};
+    char text[4096];
+    /* no "Effective" label and none stated: the upper half (C of A-D) */
+    snprintf(text, sizeof text,
+             "{\"measures\": [%s, %s], \"categories\": [%s],"
+             " \"decisions\": [{\"flag\": \"lead_teacher\", \"use\": \"promote\", \"years\": 1, \"ratings\": [\"D\"]},"
+             " {\"flag\": \"mystery\", \"years\": 1, \"ratings\": [\"A\"]}]}",
+             GROWTH(50), OBS(50), CATS4);
+    assert_int_equal(slds_rating_config_parse(text, strlen(text), "u.json", &c, &err), 0);
+    assert_int_equal(c.effective_level, 2);
+    assert_int_equal(c.decisions[0].use, SLDS_USE_PROMOTE); /* stated */
+    assert_int_equal(c.decisions[1].use, -1);               /* informs nothing named */
+    assert_string_equal(slds_rating_use_name(SLDS_USE_RETAIN), "retain");
+    /* a use that is none of the six, an "effective" that is no category or the lowest */
+    snprintf(text, sizeof text,
+             "{\"measures\": [%s, %s], \"categories\": [%s],"
+             " \"decisions\": [{\"flag\": \"x\", \"use\": \"fire\", \"years\": 1, \"ratings\": [\"A\"]}]}",
+             GROWTH(50), OBS(50), CATS4);
+    assert_int_equal(slds_rating_config_parse(text, strlen(text), "u.json", &c, &err), SLDS_ERR_DATA);
+    assert_non_null(strstr(err.message, "\"use\" is one of develop, compensate, promote, retain, tenure, remove"));
+    const char *effs[] = {"\"Z\"", "\"A\""};
+    for (int k = 0; k < 2; k++) {
+        snprintf(text, sizeof text, "{\"measures\": [%s, %s], \"categories\": [%s], \"effective\": %s}",
+                 GROWTH(50), OBS(50), CATS4, effs[k]);
+        assert_int_equal(slds_rating_config_parse(text, strlen(text), "e.json", &c, &err), SLDS_ERR_DATA);
+        assert_non_null(strstr(err.message, "\"effective\" must name a category above the lowest"));
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -184,6 +229,7 @@ int main(void)
         cmocka_unit_test(test_tennessee),
         cmocka_unit_test(test_dc),
         cmocka_unit_test(test_bad_configs),
+        cmocka_unit_test(test_effective_and_uses),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,7 +3,8 @@
  * shrunk by m tau^2 / (sigma^2 + m tau^2), condVar sigma^2 tau^2 / (sigma^2 +
  * m tau^2)), the boundary (MSB < MSW: tau^2 = 0), constant weights
  * (sigma^2 scales with the weights, tau^2 and the BLUPs do not), a slope recovered by GLS, and the
- * measurement-error correction undoing the attenuation of a noisy slope. */
+ * measurement-error correction undoing the attenuation of a noisy slope,
+ * and aliased columns dropped (as lme4 drops them) with the same fit. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -165,15 +166,46 @@ static void test_measurement_error(void **state)
 static void test_rank_deficient(void **state)
 {
     (void)state;
-    double x[24], y[12];
+    /* columns: intercept, 2 x the intercept (aliased), x, a zero column
+       (aliased): the fit drops the two as lme4 does and equals the fit of
+       (intercept, x) alone; the dropped betas are NaN */
+    double x4[48], x2[24], y[12];
     for (int i = 0; i < 12; i++) {
-        x[2 * i] = 1;
-        x[2 * i + 1] = 2; /* a copy of the intercept */
-        y[i] = Y[i];
+        double xi = (double)(i % 4);
+        x4[4 * i] = 1;
+        x4[4 * i + 1] = 2;
+        x4[4 * i + 2] = xi;
+        x4[4 * i + 3] = 0;
+        x2[2 * i] = 1;
+        x2[2 * i + 1] = xi;
+        y[i] = Y[i] + 0.5 * xi;
     }
-    slds_lmm_problem pr = {.n = 12, .p = 2, .x = x, .y = y, .g = G, .n_groups = 3};
-    slds_lmm_result r;
+    slds_lmm_problem pr = {.n = 12, .p = 4, .x = x4, .y = y, .g = G, .n_groups = 3};
+    slds_lmm_result r, ref;
     slds_error err = {0};
+    assert_int_equal(slds_lmm_fit(&pr, NULL, &r, &err), 0);
+    pr.p = 2;
+    pr.x = x2;
+    assert_int_equal(slds_lmm_fit(&pr, NULL, &ref, &err), 0);
+    assert_int_equal(r.p, 4);
+    assert_int_equal(r.n_aliased, 2);
+    assert_int_equal(ref.n_aliased, 0);
+    assert_true(!r.aliased[0] && r.aliased[1] && !r.aliased[2] && r.aliased[3]);
+    assert_true(isnan(r.beta[1]) && isnan(r.beta_se[1]) && isnan(r.beta[3]));
+    NEAR(r.beta[0], ref.beta[0], 1e-9);
+    NEAR(r.beta[2], ref.beta[1], 1e-9);
+    NEAR(r.beta_se[2], ref.beta_se[1], 1e-9);
+    NEAR(r.reml, ref.reml, 1e-9);
+    for (int g = 0; g < 3; g++) {
+        NEAR(r.blup[g], ref.blup[g], 1e-9);
+        NEAR(r.blup_se[g], ref.blup_se[g], 1e-9);
+    }
+    slds_lmm_result_free(&r);
+    slds_lmm_result_free(&ref);
+    /* only zero columns: nothing left to fit, refused with the reason */
+    double z[12] = {0};
+    pr.p = 1;
+    pr.x = z;
     assert_int_equal(slds_lmm_fit(&pr, NULL, &r, &err), SLDS_ERR_NUMERIC);
     assert_non_null(strstr(err.message, "full rank"));
 }
