@@ -34,6 +34,7 @@
 #include <stdint.h>
 
 #include "core/core.h"
+#include "stats/stats.h"
 #include "store/store.h"
 #include "table/table.h"
 
@@ -121,11 +122,7 @@ int slds_bkt_fit_all(const slds_bkt_corpus *c, const slds_bkt_fit_options *o, sl
 void slds_bkt_corpus_predict(const slds_bkt_corpus *c, const slds_bkt_params *params,
                              const bool *have, double *pred);
 
-/* Pooled area under the ROC curve of scores for labels (0/1), computed
- * exactly from ranks (the Mann-Whitney statistic, tied scores given their
- * mean rank). NaN when one class is absent. Rows with a NaN score are left
- * out. */
-double slds_auc(const double *score, const uint8_t *label, size_t n, slds_error *err);
+/* The pooled AUC is slds_auc of src/stats (stats.h). */
 
 /* ---------------------------------------------------- evaluation on files */
 

@@ -387,6 +387,9 @@ static int report_mastery_progression(slds_store *s, const slds_report_args *arg
     slds_table *t;
     int rc = slds_mastery_progression_summary(s, (int)slds_report_arg_integer(args, "year", 0),
                                               slds_report_arg(args, "subject"), threshold, &t, err);
+    return rc ? rc : slds_report_output_add(out, t, err);
+}
+
 /* early-warning (src/warn, docs/warn.md) */
 static const slds_report_param warn_params[] = {
     {"year", SLDS_PARAM_INTEGER, true, "school year of a `slds warn run`"},

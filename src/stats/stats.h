@@ -183,4 +183,12 @@ int slds_lmm_fit(const slds_lmm_problem *prob, const slds_lmm_params *prm,
                  slds_lmm_result *res, slds_error *err);
 void slds_lmm_result_free(slds_lmm_result *res);
 
+/* ---- classification */
+
+/* Pooled area under the ROC curve of scores for labels (0/1), computed
+ * exactly from ranks (the Mann-Whitney statistic, tied scores given their
+ * mean rank). NaN when one class is absent. Rows with a NaN score are left
+ * out. */
+double slds_auc(const double *score, const uint8_t *label, size_t n, slds_error *err);
+
 #endif

@@ -69,7 +69,7 @@ static json_t *metrics(const double *p, const double *y, size_t n, double thresh
     json_object_set_new(o, "n", json_integer((json_int_t)n));
     json_object_set_new(o, "positives", json_integer((json_int_t)cf.positives));
     json_object_set_new(o, "base_rate", num(n ? (double)cf.positives / (double)n : NAN));
-    json_object_set_new(o, "auc", num(slds_auc(p, y, n)));
+    json_object_set_new(o, "auc", num(slds_warn_auc(p, y, n)));
     json_object_set_new(o, "threshold", num(threshold));
     json_object_set_new(o, "flagged", json_integer((json_int_t)cf.flagged));
     json_object_set_new(o, "precision", num(cf.precision));

@@ -287,13 +287,13 @@ static int cross_validate(const design *d, const double *y, size_t n, double lam
             fp[nf] = oof[i];
             fy[nf++] = y[i];
         }
-        double a = slds_auc(fp, fy, nf);
+        double a = slds_warn_auc(fp, fy, nf);
         if (isfinite(a)) {
             sum_auc += a;
             folds_with_auc++;
         }
     }
-    *auc_out = slds_auc(oof, y, n);
+    *auc_out = slds_warn_auc(oof, y, n);
     *mean_fold_auc = folds_with_auc ? sum_auc / folds_with_auc : NAN;
 done:
     free(perm);

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "warn/warn.h"
+#include "stats/stats.h"
 
 double slds_logistic(double z)
 {
@@ -230,33 +231,16 @@ static int by_score(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-double slds_auc(const double *s, const double *y, size_t n)
+double slds_warn_auc(const double *s, const double *y, size_t n)
 {
-    scored *v = malloc(sizeof *v * (n ? n : 1));
-    if (!v)
+    uint8_t *label = malloc(n ? n : 1);
+    if (!label)
         return NAN;
     for (size_t i = 0; i < n; i++)
-        v[i] = (scored){s[i], y[i]};
-    qsort(v, n, sizeof *v, by_score);
-    /* rank sum of the positives with midranks for ties */
-    double rank_sum = 0, pos = 0;
-    for (size_t i = 0; i < n;) {
-        size_t j = i;
-        while (j < n && v[j].s == v[i].s)
-            j++;
-        double mid = 0.5 * ((double)i + 1 + (double)j);
-        for (size_t k = i; k < j; k++)
-            if (v[k].y > 0.5) {
-                rank_sum += mid;
-                pos++;
-            }
-        i = j;
-    }
-    free(v);
-    double neg = (double)n - pos;
-    if (pos == 0 || neg == 0)
-        return NAN;
-    return (rank_sum - pos * (pos + 1) / 2) / (pos * neg);
+        label[i] = y[i] > 0.5;
+    double auc = slds_auc(s, label, n, NULL);
+    free(label);
+    return auc;
 }
 
 void slds_confusion_at(const double *s, const unsigned char *flag, const double *y, size_t n,

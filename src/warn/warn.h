@@ -133,9 +133,9 @@ double slds_platt_apply(const slds_platt *c, double p);
 /* ------------------------------------------------------------------------ */
 /* Metrics (logit.c).                                                        */
 
-/* Area under the ROC curve of scores s for labels y (0/1): the Mann-Whitney
+/* slds_auc (src/stats) for labels held as 0.0/1.0: the Mann-Whitney
  * statistic with ties counted one half. NaN when a class is empty. */
-double slds_auc(const double *s, const double *y, size_t n);
+double slds_warn_auc(const double *s, const double *y, size_t n);
 
 typedef struct slds_confusion {
     size_t n, positives, flagged, true_pos, false_pos;

@@ -5,7 +5,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "mastery/mastery.h"
+#include "stats/stats.h"
 
 typedef struct scored {
     double score;
