@@ -181,6 +181,8 @@ void cross_check(load_ctx *c, const slds_file_def *def, const row *r, verdict *v
 int remember_row(load_ctx *c, const slds_file_def *def, const row *r, slds_error *err);
 int prepare_insert(load_ctx *c, const char *table, const char *const *cols, int n, const char *key,
                    sqlite3_stmt **st);
+int prepare_insert_rows(load_ctx *c, const char *table, const char *const *cols, int n, const char *key,
+                        int nrows, sqlite3_stmt **st);
 int read_header(load_ctx *c, slds_csv *csv, const char *path, const slds_file_def *def,
                        header_map *h);
 /* Structure and per-column checks: false (and v->reject filled) when rejected. */
