@@ -155,9 +155,8 @@ static const char *scope_condition(slds_file_kind kind)
                " AND printf('%04d-06-30', ?2))";
     case SLDS_FILE_ASSESSMENTS:
     case SLDS_FILE_STUDENT_ATTRIBUTES:
-        return "(?2 IS NULL OR t.school_year = ?2) AND EXISTS (SELECT 1 FROM enrollments e"
-               " JOIN schools s ON s.school_id = e.school_id WHERE e.student_id = t.student_id"
-               " AND e.school_year = t.school_year AND s.lea_id = ?1)";
+        /* (these are found from the district's spells: scope_source) */
+        return "1";
     case SLDS_FILE_OBSERVATIONS:
         return "t.staff_id IN (SELECT staff_id FROM staff WHERE lea_id = ?1)"
                " AND (?2 IS NULL OR t.school_year = ?2)";
@@ -173,6 +172,24 @@ static void bind_scope(load_ctx *c, sqlite3_stmt *st)
         sqlite3_bind_int(st, 2, c->opt.replace_year);
     else
         sqlite3_bind_null(st, 2);
+}
+
+/* Where the rows of a table's scope are read from (alias t). Assessments
+ * and attributes belong to the scope through the student's spells: they are
+ * looked up by (student_id, school_year), their key's first two columns, for
+ * each distinct pair of the district's spells, instead of testing every row
+ * of the table against the spells (a scan of the whole table, every year). */
+static void scope_source(slds_buf *sql, const slds_file_def *def)
+{
+    if (def->kind == SLDS_FILE_ASSESSMENTS || def->kind == SLDS_FILE_STUDENT_ATTRIBUTES)
+        slds_buf_printf(sql,
+                        " FROM (SELECT DISTINCT e.student_id AS sid, e.school_year AS yr FROM enrollments e"
+                        " JOIN schools s ON s.school_id = e.school_id WHERE s.lea_id = ?1"
+                        " AND (?2 IS NULL OR e.school_year = ?2)) d"
+                        " CROSS JOIN %s t ON t.student_id = d.sid AND t.school_year = d.yr",
+                        def->table);
+    else
+        slds_buf_printf(sql, " FROM %s t", def->table);
 }
 
 /* A scope that matches nothing stored is a mistake (a typo in the district
@@ -220,7 +237,8 @@ int replace_file_scope(load_ctx *c, const slds_file_def *def)
     slds_buf_puts(&sql, "SELECT ");
     for (int k = 0; keys[k] >= 0; k++)
         slds_buf_printf(&sql, "%st.%s", k ? ", " : "", def->columns[keys[k]].name);
-    slds_buf_printf(&sql, " FROM %s t WHERE %s", def->table, cond);
+    scope_source(&sql, def);
+    slds_buf_printf(&sql, " WHERE %s", cond);
     slds_buf del = {0};
     slds_buf_printf(&del, "DELETE FROM %s WHERE ", def->table);
     for (int k = 0; keys[k] >= 0; k++)
@@ -255,7 +273,7 @@ int replace_file_scope(load_ctx *c, const slds_file_def *def)
                 w += n;
                 buf[w++] = '\x1f';
             }
-            if (key_set_get(&c->file_keys, slds_hash_bytes(buf, w)) != KEY_ABSENT)
+            if (key_set_get(&c->file_keys, key_digest(buf, w)) != KEY_ABSENT)
                 continue;
             if (slds_buf_append(&gone, buf, w) || slds_buf_append(&gone, "\n", 1)) {
                 rc = nomem(c);

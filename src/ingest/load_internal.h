@@ -165,6 +165,8 @@ const char *school_district(const load_ctx *c, uint32_t school);
 uint64_t spell_key_hash(const char *student, const char *school, const char *entry);
 int set_school_lea(load_ctx *c, uint32_t school, uint32_t lea);
 int set_student_lea(load_ctx *c, uint32_t student, uint32_t lea);
+/* 64-bit digest of bytes (a natural key's canonical text). */
+uint64_t key_digest(const char *data, size_t len);
 /* 64-bit digest of a row's natural key, from its canonical text. */
 uint64_t natural_key_hash(const slds_file_def *def, const int *key_columns, const row *r);
 /* The natural key's column indexes, -1 terminated (at most 16). */

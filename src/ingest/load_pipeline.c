@@ -444,6 +444,22 @@ static void bind_row(sqlite3_stmt *st, int first_param, const batch *b, const ce
     }
 }
 
+/* How far ahead of its turn a row's memory is asked for. */
+#define PREFETCH_ROWS 16
+
+static inline void prefetch_cells(const cell *cells, size_t bytes)
+{
+    for (size_t o = 0; o < bytes; o += 64)
+        __builtin_prefetch((const char *)cells + o);
+}
+
+static inline void prefetch_text(const batch *b, const cell *cells, int ncols)
+{
+    for (int col = 0; col < ncols; col++)
+        if (cells[col].type == 1 && cells[col].len)
+            __builtin_prefetch(b->arena.data + cells[col].u.off);
+}
+
 /* Writes a batch: its rejects, then its rows (in key order) ROWS_PER_STATEMENT
  * at a time through insert_many and the rest one by one through insert,
  * then its findings. */
@@ -460,11 +476,22 @@ static int write_batch(load_ctx *c, const slds_file_def *def, sqlite3_stmt *inse
         if (rc)
             return rc;
     }
-    /* (the sort puts every reject first) */
+    /* (the sort puts every reject first) Rows are read in key order, that is
+     * at random in a batch of several MiB the reader thread wrote: each row's
+     * cells, then its text, are asked for ahead of their turn (measured: a
+     * cache miss on the cells was most of this thread's own time). */
+    size_t row_bytes = (size_t)ncols * sizeof(cell);
+    for (int a = i; a < b->nrows && a < i + 2 * PREFETCH_ROWS; a++)
+        prefetch_cells(b->cells + (size_t)b->order[a] * (size_t)ncols, row_bytes);
     while (i < b->nrows) {
         int n = insert_many && b->nrows - i >= ROWS_PER_STATEMENT ? ROWS_PER_STATEMENT : 1;
         sqlite3_stmt *st = n > 1 ? insert_many : insert;
         for (int r = 0; r < n; r++) {
+            int ahead = i + r + 2 * PREFETCH_ROWS, near = i + r + PREFETCH_ROWS;
+            if (ahead < b->nrows)
+                prefetch_cells(b->cells + (size_t)b->order[ahead] * (size_t)ncols, row_bytes);
+            if (near < b->nrows)
+                prefetch_text(b, b->cells + (size_t)b->order[near] * (size_t)ncols, ncols);
             int k = b->order[i + r];
             bind_row(st, r * ncols + 1, b, b->cells + (size_t)k * (size_t)ncols, ncols);
         }
