@@ -43,5 +43,7 @@ int cmd_history(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_interventions(int argc, char **argv);
 int cmd_educators(int argc, char **argv);
+int cmd_user(int argc, char **argv);
+int cmd_extract(int argc, char **argv);
 
 #endif

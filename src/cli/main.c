@@ -20,7 +20,9 @@ static const struct {
     {"interventions", cmd_interventions, "store the intervention models of lowest-achieving schools"},
     {"convert", cmd_convert, "convert other layouts (the SGP package's LONG data) into a collection"},
     {"contract", cmd_contract, "the collection files, columns and codes the loader accepts"},
+    {"extract", cmd_extract, "a de-identified, k-anonymous extract for a researcher, with its data-use record"},
     {"history", cmd_history, "what loads changed in a student's stored record, when, by which load"},
+    {"user", cmd_user, "accounts of the web server: add, passwd, disable, list, log"},
 };
 
 static void usage(FILE *out)

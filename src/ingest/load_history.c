@@ -157,6 +157,8 @@ static const char *scope_condition(slds_file_kind kind)
     case SLDS_FILE_STUDENT_ATTRIBUTES:
         /* (these are found from the district's spells: scope_source) */
         return "1";
+    case SLDS_FILE_FINANCE:
+        return "t.lea_id = ?1 AND (?2 IS NULL OR t.school_year = ?2)";
     case SLDS_FILE_OBSERVATIONS:
         return "t.staff_id IN (SELECT staff_id FROM staff WHERE lea_id = ?1)"
                " AND (?2 IS NULL OR t.school_year = ?2)";

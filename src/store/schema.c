@@ -181,6 +181,41 @@ static const slds_migration registry[] = {
      " share_1_5_grade REAL, rating TEXT, flags TEXT NOT NULL DEFAULT '', note TEXT,"
      " config TEXT NOT NULL,"
      " PRIMARY KEY(school_year, staff_id, role, subject)) WITHOUT ROWID;"},
+    /* Researcher extracts (src/extract): the data-use record of each one,
+     * who asked, why, when, what it holds and how it was de-identified. */
+    {"extract", 1,
+     "CREATE TABLE IF NOT EXISTS extracts(extract_id TEXT PRIMARY KEY, created_at TEXT NOT NULL,"
+     " requester TEXT NOT NULL, purpose TEXT NOT NULL, approved_by TEXT, k INTEGER NOT NULL,"
+     " max_suppressed REAL NOT NULL, spec TEXT NOT NULL, students_selected INTEGER NOT NULL,"
+     " students_written INTEGER NOT NULL, students_suppressed INTEGER NOT NULL,"
+     " rows_selected INTEGER NOT NULL, rows_written INTEGER NOT NULL,"
+     " generalizations TEXT NOT NULL, out_dir TEXT NOT NULL) WITHOUT ROWID;"},
+    /* Access control (src/access, docs/access.md): users with Argon2id hashes
+     * (never the password), their scopes, the log of who viewed which
+     * student. credential_version changes with a new password or a disable,
+     * which ends the sessions made before. The two indexes answer "a teacher's
+     * students this year" and "a school's students this year" without a scan. */
+    {"access", 1,
+     "CREATE TABLE users(user_id INTEGER PRIMARY KEY, username TEXT NOT NULL UNIQUE,"
+     " role TEXT NOT NULL, password_hash TEXT NOT NULL, disabled INTEGER NOT NULL DEFAULT 0,"
+     " credential_version INTEGER NOT NULL DEFAULT 1, created_at TEXT NOT NULL, changed_at TEXT);"
+     "CREATE TABLE user_scopes(user_id INTEGER NOT NULL, scope_id TEXT NOT NULL,"
+     " PRIMARY KEY(user_id, scope_id)) WITHOUT ROWID;"
+     "CREATE TABLE access_log(entry_id INTEGER PRIMARY KEY, at INTEGER NOT NULL,"
+     " user_id INTEGER NOT NULL, username TEXT NOT NULL, role TEXT NOT NULL, route TEXT NOT NULL,"
+     " student_id TEXT);"
+     "CREATE INDEX access_log_student ON access_log(student_id, at);"
+     "CREATE INDEX IF NOT EXISTS rosters_staff_year ON rosters(staff_id, school_year);"
+     "CREATE INDEX IF NOT EXISTS enrollments_school_year ON enrollments(school_id, school_year);"},
+    /* finance.csv (issue 9, a collection file of its own module so the
+     * collection tables keep their version): expenditure by district or
+     * school, year and source (a blank school_id, the district as a whole, is
+     * stored as '' so it can be part of the key). */
+    {"finance", 1,
+     "CREATE TABLE IF NOT EXISTS finance(lea_id TEXT NOT NULL,"
+     " school_id TEXT NOT NULL ON CONFLICT REPLACE DEFAULT '', school_year INTEGER NOT NULL,"
+     " source TEXT NOT NULL, expenditure REAL NOT NULL, pupils REAL,"
+     " PRIMARY KEY(lea_id, school_id, school_year, source)) WITHOUT ROWID;"},
 };
 
 const slds_migration *slds_store_registry(size_t *n)

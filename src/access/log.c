@@ -1,0 +1,309 @@
+/* log.c - the access log: who viewed which student's record, when, by
+ * which route (FERPA asks a state to account for the disclosures of a
+ * record; 34 CFR 99.32).
+ *
+ * A request must never wait for the database here: `slds load` may hold the
+ * write lock for minutes. So slds_access_log_record only appends the entry to
+ * an in-memory queue (a mutex held for a pointer swap), and one background
+ * thread writes queued entries in batches, one transaction each, through its
+ * own read-write connection. When the database is locked the batch is
+ * retried with a growing pause (up to a second) and stays queued meanwhile, in
+ * order. close() waits until the queue is empty, so no entry recorded before
+ * it is lost unless the database fails for good (read-only file, disk full):
+ * then close says how many entries were lost.
+ *
+ * The queue is unbounded: while a load holds the lock for minutes the
+ * entries of every request wait in memory (about 100 bytes each). */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "access/internal.h"
+
+#define BATCH_MAX           1000
+#define BUSY_TIMEOUT_MS     100
+#define PAUSE_MIN_MS        20
+#define PAUSE_MAX_MS        1000
+#define HARD_ERROR_PAUSE_MS 5000
+
+typedef struct entry {
+    int64_t at;
+    int64_t user_id;
+    char *username, *role, *route, *student_id;
+    struct entry *next;
+} entry;
+
+struct slds_access_log {
+    pthread_mutex_t mu;
+    pthread_cond_t wake;
+    entry *head, *tail; /* the queue, oldest first */
+    size_t queued;
+    int stopping;
+    pthread_t thread;
+    slds_store *conn; /* used by the thread only */
+    size_t dropped;   /* entries that could not even be queued (out of memory) */
+    int failing;      /* the last write failed with an error other than "locked" */
+    slds_error last_error;
+};
+
+static void entry_free(entry *e)
+{
+    free(e->username);
+    free(e->role);
+    free(e->route);
+    free(e->student_id);
+    free(e);
+}
+
+/* Writes the n entries from first on in one transaction. 0 written; 1 the
+ * database was locked (retry); -1 another error (err set). */
+static int write_batch(slds_access_log *log, entry *first, size_t n, slds_error *err)
+{
+    slds_store *s = log->conn;
+    int code = SQLITE_OK;
+    if (slds_store_exec(s, "BEGIN IMMEDIATE", err)) {
+        code = sqlite3_errcode(s->db) & 0xff;
+        return code == SQLITE_BUSY || code == SQLITE_LOCKED ? 1 : -1;
+    }
+    slds_cursor c;
+    int failed = slds_cursor_open(&c, s,
+                                  "INSERT INTO access_log(at, user_id, username, role, route,"
+                                  " student_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                                  err);
+    entry *e = first;
+    for (size_t i = 0; !failed && i < n; i++) {
+        if (i > 0) /* never read the n-th entry's next: record() may be writing it */
+            e = e->next;
+        slds_cursor_reset(&c);
+        slds_cursor_bind_int(&c, 1, e->at);
+        slds_cursor_bind_int(&c, 2, e->user_id);
+        slds_cursor_bind_text(&c, 3, e->username);
+        slds_cursor_bind_text(&c, 4, e->role);
+        slds_cursor_bind_text(&c, 5, e->route);
+        slds_cursor_bind_text(&c, 6, e->student_id);
+        failed = slds_cursor_step(&c, err) < 0;
+    }
+    if (failed)
+        code = sqlite3_errcode(s->db) & 0xff;
+    slds_cursor_close(&c);
+    if (!failed && slds_store_exec(s, "COMMIT", err)) {
+        failed = 1;
+        code = sqlite3_errcode(s->db) & 0xff;
+    }
+    if (failed) {
+        slds_store_rollback(s);
+        return code == SQLITE_BUSY || code == SQLITE_LOCKED ? 1 : -1;
+    }
+    return 0;
+}
+
+static void pause_ms(slds_access_log *log, int ms)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += ms / 1000;
+    until.tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    /* mutex held; a record() or close() may wake it early: harmless */
+    pthread_cond_timedwait(&log->wake, &log->mu, &until);
+}
+
+static void *writer_thread(void *arg)
+{
+    slds_access_log *log = arg;
+    int pause = PAUSE_MIN_MS;
+    pthread_mutex_lock(&log->mu);
+    for (;;) {
+        while (!log->head && !log->stopping)
+            pthread_cond_wait(&log->wake, &log->mu);
+        if (!log->head)
+            break; /* stopping with nothing left */
+        /* Only this thread removes entries and record() only appends after
+         * the tail, so the first n entries can be read without the mutex. */
+        entry *first = log->head;
+        size_t n = log->queued < BATCH_MAX ? log->queued : BATCH_MAX;
+        pthread_mutex_unlock(&log->mu);
+        slds_error err = {0};
+        int r = write_batch(log, first, n, &err);
+        pthread_mutex_lock(&log->mu);
+        if (r == 0) {
+            pause = PAUSE_MIN_MS;
+            log->failing = 0;
+            for (size_t i = 0; i < n; i++) {
+                entry *e = log->head;
+                log->head = e->next;
+                entry_free(e);
+            }
+            if (!log->head)
+                log->tail = NULL;
+            log->queued -= n;
+        } else if (r > 0) { /* locked (a load): wait and retry, also when stopping */
+            pause_ms(log, pause);
+            pause = pause * 2 > PAUSE_MAX_MS ? PAUSE_MAX_MS : pause * 2;
+        } else {
+            log->failing = 1;
+            log->last_error = err;
+            if (log->stopping)
+                break; /* failed for good: close() counts what is left */
+            pause_ms(log, HARD_ERROR_PAUSE_MS);
+        }
+    }
+    pthread_mutex_unlock(&log->mu);
+    return NULL;
+}
+
+int slds_access_log_open(slds_access_log **out, const char *db_path, slds_error *err)
+{
+    *out = NULL;
+    struct stat st;
+    if (stat(db_path, &st) != 0)
+        return slds_fail(err, SLDS_ERR_NOTFOUND,
+                         "%s: no such database (create one with 'slds load')", db_path);
+    slds_access_log *log = calloc(1, sizeof *log);
+    slds_store *s = calloc(1, sizeof *s);
+    if (!log || !s) {
+        free(log);
+        free(s);
+        return slds_fail(err, SLDS_ERR_NOMEM, "out of memory");
+    }
+    snprintf(s->path, sizeof s->path, "%s", db_path);
+    log->conn = s;
+    int rc = SLDS_OK;
+    /* Its own connection: not a store writer (no migration, no journal mode
+     * change, no checkpoint at close), just inserts into access_log. */
+    if (sqlite3_open_v2(db_path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
+        SQLITE_OK)
+        rc = slds_fail(err, SLDS_ERR_DB, "%s: cannot open the access log for writing: %s", db_path,
+                       s->db ? sqlite3_errmsg(s->db) : "out of memory");
+    if (!rc) {
+        sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
+        sqlite3_extended_result_codes(s->db, 1);
+        rc = access_require_schema(s, err);
+    }
+    if (!rc && (pthread_mutex_init(&log->mu, NULL) || pthread_cond_init(&log->wake, NULL)))
+        rc = slds_fail(err, SLDS_ERR_NOMEM, "cannot make the access log's lock");
+    if (!rc && pthread_create(&log->thread, NULL, writer_thread, log)) {
+        pthread_cond_destroy(&log->wake);
+        pthread_mutex_destroy(&log->mu);
+        rc = slds_fail(err, SLDS_ERR_NOMEM, "cannot start the access log's thread");
+    }
+    if (rc) {
+        if (s->db)
+            sqlite3_close_v2(s->db);
+        free(s);
+        free(log);
+        return rc;
+    }
+    *out = log;
+    return SLDS_OK;
+}
+
+void slds_access_log_record(slds_access_log *log, const slds_principal *who, const char *route,
+                            const char *student_id, int64_t now)
+{
+    if (!log)
+        return;
+    entry *e = calloc(1, sizeof *e);
+    int ok = e != NULL;
+    if (ok) {
+        e->at = now;
+        e->user_id = who ? who->user_id : 0;
+        e->username = strdup(who ? who->username : "");
+        e->role = strdup(slds_role_name(who ? who->role : SLDS_ROLE_PUBLIC));
+        e->route = strdup(route ? route : "");
+        e->student_id = student_id ? strdup(student_id) : NULL;
+        ok = e->username && e->role && e->route && (!student_id || e->student_id);
+    }
+    pthread_mutex_lock(&log->mu);
+    if (ok) {
+        if (log->tail)
+            log->tail->next = e;
+        else
+            log->head = e;
+        log->tail = e;
+        log->queued++;
+        pthread_cond_signal(&log->wake);
+    } else {
+        log->dropped++;
+    }
+    pthread_mutex_unlock(&log->mu);
+    if (!ok && e)
+        entry_free(e);
+}
+
+int slds_access_log_close(slds_access_log *log, slds_error *err)
+{
+    if (!log)
+        return SLDS_OK;
+    pthread_mutex_lock(&log->mu);
+    log->stopping = 1;
+    pthread_cond_signal(&log->wake);
+    pthread_mutex_unlock(&log->mu);
+    pthread_join(log->thread, NULL);
+
+    size_t lost = log->dropped;
+    for (entry *e = log->head, *next; e; e = next) {
+        next = e->next;
+        entry_free(e);
+        lost++;
+    }
+    int rc = SLDS_OK;
+    if (lost)
+        rc = slds_fail(err, log->failing ? SLDS_ERR_DB : SLDS_ERR_NOMEM,
+                       "%s: %zu access log entries could not be written%s%s", log->conn->path, lost,
+                       log->failing ? ": " : " (out of memory)",
+                       log->failing ? log->last_error.message : "");
+    sqlite3_close_v2(log->conn->db);
+    free(log->conn);
+    pthread_cond_destroy(&log->wake);
+    pthread_mutex_destroy(&log->mu);
+    free(log);
+    return rc;
+}
+
+int slds_access_log_of_student(slds_store *s, const char *student_id, slds_table **out,
+                               slds_error *err)
+{
+    static const slds_column_spec cols[] = {{.name = "at", .type = SLDS_CELL_TEXT},
+                                            {.name = "username", .type = SLDS_CELL_TEXT},
+                                            {.name = "role", .type = SLDS_CELL_TEXT},
+                                            {.name = "route", .type = SLDS_CELL_TEXT}};
+    *out = NULL;
+    int v = slds_store_schema_version(s, "access", err);
+    if (v < 0)
+        return err->code;
+    slds_table *t;
+    int rc = slds_table_new(&t, "access_log", "Who viewed the record", cols, 4, err);
+    if (rc || v == 0) {
+        *out = t;
+        return rc;
+    }
+    slds_cursor c;
+    rc = slds_cursor_open(&c, s,
+                          "SELECT strftime('%Y-%m-%dT%H:%M:%SZ', at, 'unixepoch'), username, role,"
+                          " route FROM access_log WHERE student_id = ?1 ORDER BY at DESC,"
+                          " entry_id DESC",
+                          err);
+    int r = 0;
+    if (!rc) {
+        slds_cursor_bind_text(&c, 1, student_id);
+        while ((r = slds_cursor_step(&c, err)) == 1) {
+            slds_table_add_row(t, err);
+            for (int k = 0; k < 4; k++)
+                slds_table_set_text(t, k, slds_cursor_text(&c, k), err);
+        }
+        slds_cursor_close(&c);
+        rc = r < 0 ? SLDS_ERR_DB : slds_table_status(t);
+    }
+    if (rc) {
+        slds_table_free(t);
+        return rc;
+    }
+    *out = t;
+    return SLDS_OK;
+}
