@@ -270,7 +270,7 @@ int cmd_load(int argc, char **argv)
         return cli_error(&err);
     slds_store *store;
     /* The statewide-id key is made with the database (ident.h). */
-    if (slds_store_open_writer(&store, db, SLDS_STORE_CREATE, &err) ||
+    if (slds_store_open_writer(&store, db, SLDS_STORE_CREATE | SLDS_STORE_STAGE_NEW, &err) ||
         slds_ident_key_ensure(store, &err)) {
         slds_store_close(store);
         return cli_error(&err);

@@ -411,6 +411,10 @@ int slds_load_collection(slds_store *s, const char *dir, const slds_load_options
     history_end(&c);
     if (!rc)
         rc = slds_store_commit(s, err);
+    /* A new database built in a staging file appears at its path now, whole
+     * (store.h); until then nothing was stored. */
+    if (!rc)
+        rc = slds_store_publish(s, err);
     if (rc)
         slds_store_rollback(s);
     else

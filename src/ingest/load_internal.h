@@ -165,6 +165,8 @@ const char *school_district(const load_ctx *c, uint32_t school);
 uint64_t spell_key_hash(const char *student, const char *school, const char *entry);
 int set_school_lea(load_ctx *c, uint32_t school, uint32_t lea);
 int set_student_lea(load_ctx *c, uint32_t student, uint32_t lea);
+/* 64-bit digest of bytes (a natural key's canonical text). */
+uint64_t key_digest(const char *data, size_t len);
 /* 64-bit digest of a row's natural key, from its canonical text. */
 uint64_t natural_key_hash(const slds_file_def *def, const int *key_columns, const row *r);
 /* The natural key's column indexes, -1 terminated (at most 16). */
@@ -181,6 +183,8 @@ void cross_check(load_ctx *c, const slds_file_def *def, const row *r, verdict *v
 int remember_row(load_ctx *c, const slds_file_def *def, const row *r, slds_error *err);
 int prepare_insert(load_ctx *c, const char *table, const char *const *cols, int n, const char *key,
                    sqlite3_stmt **st);
+int prepare_insert_rows(load_ctx *c, const char *table, const char *const *cols, int n, const char *key,
+                        int nrows, sqlite3_stmt **st);
 int read_header(load_ctx *c, slds_csv *csv, const char *path, const slds_file_def *def,
                        header_map *h);
 /* Structure and per-column checks: false (and v->reject filled) when rejected. */

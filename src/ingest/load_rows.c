@@ -174,14 +174,28 @@ int remember_row(load_ctx *c, const slds_file_def *def, const row *r, slds_error
 int prepare_insert(load_ctx *c, const char *table, const char *const *cols, int n, const char *key,
                    sqlite3_stmt **st)
 {
+    return prepare_insert_rows(c, table, cols, n, key, 1, st);
+}
+
+/* The same upsert for nrows rows at once: row r's column i is parameter
+ * r * n + i + 1. One statement for many rows pays SQLite's per-statement
+ * work (start, halt, cursor opening) once: measured, about a third of
+ * SQLite's cost per row for single-row statements. */
+int prepare_insert_rows(load_ctx *c, const char *table, const char *const *cols, int n, const char *key,
+                        int nrows, sqlite3_stmt **st)
+{
     slds_buf sql = {0};
     slds_buf_printf(&sql, "INSERT INTO %s AS t(", table);
     for (int i = 0; i < n; i++)
         slds_buf_printf(&sql, "%s%s", i ? ", " : "", cols[i]);
-    slds_buf_puts(&sql, ") VALUES(");
-    for (int i = 0; i < n; i++)
-        slds_buf_puts(&sql, i ? ", ?" : "?");
-    slds_buf_printf(&sql, ") ON CONFLICT(%s) DO ", key);
+    slds_buf_puts(&sql, ") VALUES");
+    for (int r = 0; r < nrows; r++) {
+        slds_buf_puts(&sql, r ? ", (" : "(");
+        for (int i = 0; i < n; i++)
+            slds_buf_puts(&sql, i ? ", ?" : "?");
+        slds_buf_puts(&sql, ")");
+    }
+    slds_buf_printf(&sql, " ON CONFLICT(%s) DO ", key);
     int nset = 0;
     char keys[256];
     snprintf(keys, sizeof keys, ",%s,", key);

@@ -27,6 +27,18 @@
  * inspects the file with reads only and refuses a foreign or newer database
  * before any pragma or migration could change it.
  *
+ * A new database (SLDS_STORE_STAGE_NEW, `slds load` into a missing file) is
+ * built differently: in a staging file beside it, PATH.slds-new-XXXXXX, with
+ * journal_mode=OFF and synchronous=OFF, so each page is written once, straight
+ * into the file (no log to append to, no checkpoint copying the log back, no
+ * fsync per commit). That is safe because no one else can see the file: a
+ * reader finds no database at PATH until slds_store_publish fsyncs the
+ * staging file and links it into place (link(2) refuses to replace a
+ * database another process created meanwhile), then fsyncs the folder. A
+ * load that fails or is killed leaves no database: its staging file is
+ * removed at close, or, after a kill, by the next staged open, which removes
+ * every PATH.slds-new-* whose owner is gone (the owner holds flock(2) on it).
+ *
  * A large page cache keeps a big load's B-trees in memory until commit. */
 #include "store/internal.h"
 
@@ -34,6 +46,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -228,6 +244,7 @@ static int store_new(slds_store **out, const char *path, slds_error *err)
     if (!s)
         return slds_fail(err, SLDS_ERR_NOMEM, "out of memory");
     snprintf(s->path, sizeof s->path, "%s", path);
+    s->staging_fd = -1;
     *out = s;
     return SLDS_OK;
 }
@@ -263,6 +280,10 @@ static int writer_pragmas(slds_store *s, slds_error *err)
                              err);
     if (rc)
         return rc;
+    if (s->staging[0])
+        /* No one else can see a staging file: no journal, no fsync until
+         * slds_store_publish (see the top of this file). */
+        return slds_store_exec(s, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;", err);
     /* journal_mode answers with the mode in force: when another connection
      * holds the file (a reader of a database at rest), the change waits for it
      * like any write (busy timeout) and then reports the old mode. */
@@ -307,6 +328,129 @@ static bool wal_without_log(const char *path)
     return walmode;
 }
 
+/* ---- staging a new database ---------------------------------------------- */
+
+/* Splits path into its folder ("." when none) and file name. */
+static void split_path(const char *path, char *dir, size_t dirsize, const char **base)
+{
+    const char *slash = strrchr(path, '/');
+    *base = slash ? slash + 1 : path;
+    if (!slash)
+        snprintf(dir, dirsize, ".");
+    else if (slash == path)
+        snprintf(dir, dirsize, "/");
+    else
+        snprintf(dir, dirsize, "%.*s", (int)(slash - path), path);
+}
+
+/* Removes the staging files of path left by loads that were killed: a
+ * staging file whose lock can be taken has no owner any more. (Removing only
+ * a name: a staging file killed between its link into place and its unlink
+ * is a second name of the database, which stays.) */
+static void remove_stale_staging(const char *path)
+{
+    char dir[1100];
+    const char *base;
+    split_path(path, dir, sizeof dir, &base);
+    char prefix[1100];
+    int plen = snprintf(prefix, sizeof prefix, "%s.slds-new-", base);
+    DIR *d = opendir(dir);
+    if (!d || plen <= 0 || (size_t)plen >= sizeof prefix) {
+        if (d)
+            closedir(d);
+        return;
+    }
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (strncmp(e->d_name, prefix, (size_t)plen) || strlen(e->d_name) != (size_t)plen + 6)
+            continue;
+        char stale[2300];
+        snprintf(stale, sizeof stale, "%s/%s", dir, e->d_name);
+        int fd = open(stale, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+            continue;
+        if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+            unlink(stale);
+        close(fd);
+    }
+    closedir(d);
+}
+
+/* Creates the staging file of path and takes its lock (kept until close). */
+static int stage_new(slds_store *s, const char *path, slds_error *err)
+{
+    remove_stale_staging(path);
+    int n = snprintf(s->staging, sizeof s->staging, "%s.slds-new-XXXXXX", path);
+    if (n < 0 || (size_t)n >= sizeof s->staging) {
+        s->staging[0] = '\0';
+        return slds_fail(err, SLDS_ERR_IO, "%s: path too long", path);
+    }
+    s->staging_fd = mkstemp(s->staging);
+    if (s->staging_fd < 0 || flock(s->staging_fd, LOCK_EX | LOCK_NB) != 0) {
+        int e = errno;
+        if (s->staging_fd >= 0) {
+            unlink(s->staging);
+            close(s->staging_fd);
+            s->staging_fd = -1;
+        }
+        s->staging[0] = '\0';
+        return slds_fail(err, SLDS_ERR_IO, "%s: cannot create the new database beside it: %s", path,
+                         strerror(e));
+    }
+    return SLDS_OK;
+}
+
+static int fsync_folder(const char *path)
+{
+    char dir[1100];
+    const char *base;
+    split_path(path, dir, sizeof dir, &base);
+    int fd = open(dir, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    int rc = fsync(fd);
+    close(fd);
+    return rc;
+}
+
+int slds_store_is_staging(const slds_store *s)
+{
+    return s && s->staging[0] && !s->published;
+}
+
+int slds_store_publish(slds_store *s, slds_error *err)
+{
+    if (!slds_store_is_staging(s))
+        return SLDS_OK;
+    if (!sqlite3_get_autocommit(s->db))
+        return slds_fail(err, SLDS_ERR_USAGE, "%s: cannot publish with a transaction open", s->path);
+    if (fsync(s->staging_fd) != 0)
+        return slds_fail(err, SLDS_ERR_IO, "%s: cannot write the new database: fsync: %s", s->staging,
+                         strerror(errno));
+    /* link(2) never replaces: a database that appeared at path while this
+     * one was built (another load) is kept, and this one is dropped. */
+    if (link(s->staging, s->path) != 0) {
+        int e = errno;
+        struct stat st;
+        if (e == EEXIST || stat(s->path, &st) == 0)
+            return slds_fail(err, SLDS_ERR_IO,
+                             "%s: another process created this database while the load ran; this load "
+                             "was not stored (run it again)",
+                             s->path);
+        /* a file system without hard links: rename (path is still free) */
+        if (rename(s->staging, s->path) != 0)
+            return slds_fail(err, SLDS_ERR_IO, "%s: cannot put the new database in place: %s", s->path,
+                             strerror(errno));
+    } else
+        unlink(s->staging);
+    s->published = 1;
+    fsync_folder(s->path);
+    /* The connection still names the staging file (its journal would be
+     * beside that name): from here on it only reads. */
+    sqlite3_exec(s->db, "PRAGMA query_only=1", NULL, NULL, NULL);
+    return SLDS_OK;
+}
+
 int slds_store_open_writer(slds_store **out, const char *path, unsigned flags, slds_error *err)
 {
     *out = NULL;
@@ -317,8 +461,13 @@ int slds_store_open_writer(slds_store **out, const char *path, unsigned flags, s
     if (rc)
         return rc;
     bool had_log = has_log(path);
-    rc = connect(s, path,
-                 SQLITE_OPEN_READWRITE | (flags & SLDS_STORE_CREATE ? SQLITE_OPEN_CREATE : 0), err);
+    struct stat st;
+    if ((flags & SLDS_STORE_CREATE) && (flags & SLDS_STORE_STAGE_NEW) && strcmp(path, ":memory:") &&
+        strncmp(path, "file:", 5) && stat(path, &st) != 0 && errno == ENOENT)
+        rc = stage_new(s, path, err);
+    if (!rc)
+        rc = connect(s, s->staging[0] ? s->staging : path,
+                     SQLITE_OPEN_READWRITE | (flags & SLDS_STORE_CREATE ? SQLITE_OPEN_CREATE : 0), err);
     /* Until the file is known to be ours, closing must not even checkpoint a
      * log a foreign WAL-mode file might have. */
     if (!rc)
@@ -413,7 +562,7 @@ void slds_store_close(slds_store *s)
 {
     if (!s)
         return;
-    if (s->db && s->writer) {
+    if (s->db && s->writer && !s->staging[0]) {
         /* A transaction still open is abandoned. Then fold the log into the
          * file and return to a rollback journal (see the top of this file).
          * Neither waits: a reader still open keeps the file in WAL mode,
@@ -425,6 +574,10 @@ void slds_store_close(slds_store *s)
     }
     if (s->db)
         sqlite3_close_v2(s->db);
+    if (s->staging[0] && !s->published)
+        unlink(s->staging); /* a new database that was not published is dropped */
+    if (s->staging_fd >= 0)
+        close(s->staging_fd);
     free(s);
 }
 

@@ -26,6 +26,12 @@ typedef struct slds_store {
     sqlite3 *db;
     char path[1024];
     int writer; /* opened with slds_store_open_writer */
+    /* A new database being built (SLDS_STORE_STAGE_NEW): the staging file's
+     * name ("" otherwise), a descriptor holding its lock, and whether it has
+     * been published at path. */
+    char staging[1100];
+    int staging_fd;
+    int published;
 } slds_store;
 
 /* Flags of slds_store_open_writer. */
@@ -33,6 +39,14 @@ enum {
     /* Create the database when the file does not exist (or is empty). Without
      * it a missing file is SLDS_ERR_NOTFOUND. */
     SLDS_STORE_CREATE = 1,
+    /* With SLDS_STORE_CREATE, when the file does not exist: build the new
+     * database in a staging file beside it (PATH.slds-new-XXXXXX), with no
+     * journal and no fsync until slds_store_publish makes it appear at PATH,
+     * whole and durable. Until then readers find no database; closing
+     * without publishing (a failed or killed load) leaves no database.
+     * Used by `slds load`: a first load writes each page once (no log, no
+     * checkpoint). An existing file is opened as without the flag. */
+    SLDS_STORE_STAGE_NEW = 2,
 };
 
 /* Opens an existing state database for reading only. Errors: SLDS_ERR_NOTFOUND
@@ -46,6 +60,16 @@ int slds_store_open_readonly(slds_store **out, const char *path, slds_error *err
  * SLDS_STORE_CREATE, applies every pending migration of the schema registry
  * (one transaction), refuses a foreign or newer database unchanged. */
 int slds_store_open_writer(slds_store **out, const char *path, unsigned flags, slds_error *err);
+
+/* Makes a database built in a staging file (SLDS_STORE_STAGE_NEW) appear at
+ * its path: fsyncs it, links it into place (refusing to replace a file that
+ * another process created there meanwhile), fsyncs the folder. No
+ * transaction may be open. From then on the connection only reads (close
+ * and open again to write). A no-op for a store that is not staging. */
+int slds_store_publish(slds_store *s, slds_error *err);
+
+/* True when s is a new database still in its staging file (not published). */
+int slds_store_is_staging(const slds_store *s);
 
 /* Closes; a writer first folds its write-ahead log back into the file, so a
  * closed database is one ordinary SQLite file with no -wal/-shm beside it. */
