@@ -313,6 +313,19 @@ static void *reader_main(void *arg)
 
 /* ---- the header ----------------------------------------------------------- */
 
+/* "a, b, c" of the header's names, shortened to fit. */
+static void header_names(const slds_csv_record *rec, char *out, size_t size)
+{
+    size_t n = 0;
+    out[0] = '\0';
+    for (int f = 0; f < rec->nfields && n + 8 < size; f++) {
+        int w = snprintf(out + n, size - n, "%s%.*s", f ? ", " : "", 64, rec->fields[f]);
+        n += w > 0 ? (size_t)w : 0;
+    }
+    if (n >= size - 1 && size > 4)
+        memcpy(out + size - 4, "...", 4);
+}
+
 static int check_header(slds_ingest *g, slds_error *err)
 {
     if (g->header.len == 0)
@@ -364,9 +377,8 @@ static int check_header(slds_ingest *g, slds_error *err)
             }
         }
         if (best < 0 || best_matches == 0) {
-            char found[200];
-            snprintf(found, sizeof found, "%s%s", rec.nfields ? rec.fields[0] : "",
-                     rec.nfields > 1 ? ", ..." : "");
+            char found[300];
+            header_names(&rec, found, sizeof found);
             rc = slds_fail(err, SLDS_ERR_DATA,
                            "%s: line 1, column 1: the header (%s) names no column of assessments.csv or "
                            "item_responses.csv (docs/contract.md); give --file if it is one of them",
@@ -387,13 +399,13 @@ static int check_header(slds_ingest *g, slds_error *err)
                                g->label, f + 1, rec.fields[f]);
             pos[c] = f;
         }
+        char found[300];
+        header_names(&rec, found, sizeof found);
         for (int c = 0; c < def->ncolumns && !rc; c++)
             if (pos[c] < 0 && def->columns[c].required)
                 rc = slds_fail(err, SLDS_ERR_DATA,
-                               "%s: line 1: column '%s' of %s is missing from the header (found %d columns: "
-                               "%s%s)",
-                               g->label, def->columns[c].name, def->file, rec.nfields,
-                               rec.nfields ? rec.fields[0] : "", rec.nfields > 1 ? ", ..." : "");
+                               "%s: line 1: column '%s' of %s is missing from the header (found: %s)",
+                               g->label, def->columns[c].name, def->file, found);
     }
     slds_csv_close(csv);
     if (!rc)
