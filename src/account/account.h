@@ -18,7 +18,6 @@
 #include <stdint.h>
 
 #include "core/core.h"
-#include "report/report.h"
 #include "store/store.h"
 #include "table/table.h"
 
@@ -214,27 +213,101 @@ int slds_account_proficiency(slds_store *s, const int *years, size_t nyears,
                              const slds_account_options *o, slds_account_school_rate **rows,
                              size_t *nrows, slds_error *err);
 
-/* Reports of this section (registered in src/report/report.c). */
-extern const slds_report_param slds_account_achievement_params[];
-extern const int slds_account_achievement_nparams;
-int slds_account_achievement_report(slds_store *s, const slds_report_args *args,
-                                    slds_report_output *out, slds_error *err);
+/* Reports of this section (their registry adapters are in src/report/report.c). */
+
+/* achievement: one year's proficiency, participation and not tested by
+ * reason (table "achievement"), the gaps between subgroups each year
+ * ("achievement_gaps") and their trend ("achievement_gap_trends"). NULL
+ * filters: every subject, level, subgroup, grade. SLDS_ERR_USAGE names a bad
+ * filter; SLDS_ERR_NOTFOUND when the year has no results of the test type. */
+typedef struct slds_account_achievement_request {
+    int year;
+    const char *subject, *level, *subgroup, *grade;
+    slds_account_options options; /* test_type NULL: STATE */
+} slds_account_achievement_request;
+int slds_account_achievement(slds_store *s, const slds_account_achievement_request *q,
+                             slds_account_tables *out, slds_error *err);
 /* The report's charts (state proficiency by subgroup, gaps over the years),
- * drawn from its tables after suppression. */
-int slds_account_achievement_figure(slds_report_output *out, slds_error *err);
+ * drawn from its tables (the n tables the function returned, after
+ * suppression) into figure. */
+int slds_account_achievement_figure(slds_table *const *tables, size_t n, slds_buf *figure,
+                                    slds_error *err);
 
-/* competes: the audit's America COMPETES elements and (C)(1) score. */
-int slds_account_competes_report(slds_store *s, const slds_report_args *args,
-                                 slds_report_output *out, slds_error *err);
+/* competes: the audit's America COMPETES elements and (C)(1) score (tables
+ * "competes" and "c1_score"). */
+int slds_account_competes(slds_store *s, slds_account_tables *out, slds_error *err);
 
-/* performance-measures: Appendix A measures, baseline, targets (CSV), actuals. */
-extern const slds_report_param slds_account_measures_params[];
-extern const int slds_account_measures_nparams;
-int slds_account_measures_report(slds_store *s, const slds_report_args *args,
-                                 slds_report_output *out, slds_error *err);
+/* performance-measures: Appendix A measures, baseline, targets (CSV, NULL:
+ * none), actuals (table "performance_measures"). baseline_year 0: the first
+ * year with results. */
+int slds_account_measures(slds_store *s, int year, int baseline_year, const char *targets_csv,
+                          slds_account_tables *out, slds_error *err);
 
 /* ===================================================================
  * End of section account-b
+ * =================================================================== */
+
+/* ===================================================================
+ * Section account9: funding, equity, preparation
+ * =================================================================== */
+
+/* funding (docs/reports/funding.md), (F)(1)(ii): expenditure per pupil of
+ * every district and school of a year from finance.csv (table "funding"),
+ * high-need districts against the others and, within each district,
+ * high-poverty schools against the others ("funding_comparison"). html (may
+ * be NULL) receives bar charts. SLDS_ERR_NOTFOUND when no finance rows are
+ * loaded for the year. */
+typedef struct slds_account_funding_options {
+    int year;
+    const char *level;        /* "state", "lea", "school" or NULL: every level */
+    double high_need_count;   /* children in poverty at least this: high-need (10000) */
+    double high_need_percent; /* ... or at least this percent of those served (20) */
+} slds_account_funding_options;
+void slds_account_funding_options_default(slds_account_funding_options *o);
+int slds_account_funding(slds_store *s, const slds_account_funding_options *o,
+                         slds_account_tables *out, slds_buf *html, slds_error *err);
+
+/* equity (docs/reports/equity.md), (D)(3): highly effective, effective and
+ * ineffective teachers and principals (the ratings `slds educators run`
+ * stored for the year) in the state's highest and lowest quartiles of
+ * schools by poverty and by minority share ("equity"), teachers rated
+ * effective or better by subject area ("equity_subjects"), students taught
+ * by ineffective and highly effective teachers ("equity_students") and the
+ * gaps ("equity_gaps"). SLDS_ERR_NOTFOUND when no educator of the year has a
+ * rating. */
+typedef struct slds_account_equity_options {
+    int year;
+    const char *level;            /* "state", "lea" or NULL: both */
+    const char *highly_effective; /* rating labels, comma-separated (case-insensitive) */
+    const char *effective;        /* labels that are effective or better */
+    const char *ineffective;
+} slds_account_equity_options;
+void slds_account_equity_options_default(slds_account_equity_options *o);
+int slds_account_equity(slds_store *s, const slds_account_equity_options *o,
+                        slds_account_tables *out, slds_error *err);
+/* Its charts (percent highly effective and ineffective by school group, for
+ * teachers and principals), drawn from its tables after suppression. */
+int slds_account_equity_figure(slds_table *const *tables, size_t n, slds_buf *figure,
+                               slds_error *err);
+
+/* preparation (docs/reports/preparation.md), (D)(4): for each preparation
+ * program and route, the students' growth and achievement of its new
+ * teachers (principals) pooled over a window of years, next to the state's
+ * other new educators (table "preparation"). SLDS_ERR_NOTFOUND when no
+ * results of new educators are stored for the window. */
+typedef struct slds_account_preparation_options {
+    int year;
+    int years;         /* window Y-years+1..Y (3) */
+    int new_years;     /* new: experience below this in the year (3: first three years) */
+    int min_teachers;  /* fewer distinct educators pooled: no figure (25) */
+    const char *effective; /* rating labels effective or better */
+} slds_account_preparation_options;
+void slds_account_preparation_options_default(slds_account_preparation_options *o);
+int slds_account_preparation(slds_store *s, const slds_account_preparation_options *o,
+                             slds_account_tables *out, slds_error *err);
+
+/* ===================================================================
+ * End of section account9
  * =================================================================== */
 
 #endif

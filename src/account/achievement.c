@@ -11,18 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-const slds_report_param slds_account_achievement_params[] = {
-    {"year", SLDS_PARAM_INTEGER, true, "school year reported (gaps and trends: every loaded year up to it)"},
-    {"subject", SLDS_PARAM_TEXT, false, "only this subject (default: every subject)"},
-    {"level", SLDS_PARAM_TEXT, false, "state, lea or school (default: every level)"},
-    {"subgroup", SLDS_PARAM_TEXT, false, "only this subgroup (all, econ_disadvantaged, BLACK, ...; default: every one)"},
-    {"grade", SLDS_PARAM_TEXT, false, "all (every grade together) or one grade (PK, KG, 01-12); default: all and each grade"},
-    {"proficient-level", SLDS_PARAM_INTEGER, false, "performance level counted as proficient and above (default 3)"},
-    {"test-type", SLDS_PARAM_TEXT, false, "assessments counted (default STATE)"},
-};
-const int slds_account_achievement_nparams =
-    (int)(sizeof slds_account_achievement_params / sizeof slds_account_achievement_params[0]);
-
 /* The gaps reported: a focal subgroup against its comparison group. */
 static const struct {
     slds_account_subgroup focal, comparison;
@@ -464,20 +452,14 @@ static int gap_tables(const slds_account_cube *c, const ask *a, slds_table **gap
 
 /* ---------------------------------------------------------------- report */
 
-int slds_account_achievement_report(slds_store *s, const slds_report_args *args,
-                                    slds_report_output *out, slds_error *err)
+int slds_account_achievement(slds_store *s, const slds_account_achievement_request *q,
+                             slds_account_tables *out, slds_error *err)
 {
-    ask a = {.year = (int)slds_report_arg_integer(args, "year", 0),
-             .subject = slds_report_arg(args, "subject"),
-             .level = slds_report_arg(args, "level"),
-             .subgroup = slds_report_arg(args, "subgroup"),
-             .grade = slds_report_arg(args, "grade")};
-    slds_account_options o;
-    slds_account_options_default(&o);
-    o.proficient_level = (int)slds_report_arg_integer(args, "proficient-level", o.proficient_level);
-    const char *tt = slds_report_arg(args, "test-type");
-    if (tt)
-        o.test_type = tt;
+    ask a = {.year = q->year, .subject = q->subject, .level = q->level, .subgroup = q->subgroup,
+             .grade = q->grade};
+    slds_account_options o = q->options;
+    if (!o.test_type)
+        o.test_type = "STATE";
     if (a.level && strcmp(a.level, "state") && strcmp(a.level, "lea") && strcmp(a.level, "school"))
         return slds_fail(err, SLDS_ERR_USAGE, "report achievement: --level is state, lea or school, not '%s'",
                          a.level);
@@ -513,16 +495,16 @@ int slds_account_achievement_report(slds_store *s, const slds_report_args *args,
         slds_table_free(main);
         return rc;
     }
-    rc = slds_report_output_add(out, main, err);
+    rc = slds_account_tables_add(out, main, err);
     if (rc) {
         slds_table_free(gaps);
         slds_table_free(trends);
         return rc;
     }
-    rc = slds_report_output_add(out, gaps, err);
+    rc = slds_account_tables_add(out, gaps, err);
     if (rc) {
         slds_table_free(trends);
         return rc;
     }
-    return slds_report_output_add(out, trends, err);
+    return slds_account_tables_add(out, trends, err);
 }

@@ -1,7 +1,7 @@
 /* achievement_chart.c - the achievement report's charts for its HTML page:
  * per subject, the state's proficiency rate by subgroup (bars) and the gaps
  * between subgroups over the loaded years (lines). They are drawn from the
- * report's tables after public suppression (slds_report_def.figure), so a
+ * report's tables after public suppression (the registry's figure step), so a
  * chart shows exactly what the tables show: a suppressed figure is a "*"
  * with no bar, a range ("≤5%") a bar to its bound, hatched. */
 #include "account/account.h"
@@ -160,11 +160,12 @@ static int gap_lines(slds_buf *b, const slds_table *g, const char *subject)
     return rc;
 }
 
-int slds_account_achievement_figure(slds_report_output *out, slds_error *err)
+int slds_account_achievement_figure(slds_table *const *tables, size_t n, slds_buf *figure,
+                                    slds_error *err)
 {
-    if (out->n < 2)
+    if (n < 2)
         return SLDS_OK;
-    const slds_table *main = out->tables[0], *gaps = out->tables[1];
+    const slds_table *main = tables[0], *gaps = tables[1];
     int subj_c = slds_table_find_column(main, "subject");
     /* the subjects, in the table's order (the state rows come first) */
     const char *subjects[16];
@@ -179,6 +180,6 @@ int slds_account_achievement_figure(slds_report_output *out, slds_error *err)
     }
     int rc = SLDS_OK;
     for (size_t k = 0; k < nsubjects && !rc; k++)
-        rc = bars(&out->figure, main, subjects[k]) || gap_lines(&out->figure, gaps, subjects[k]);
+        rc = bars(figure, main, subjects[k]) || gap_lines(figure, gaps, subjects[k]);
     return rc ? slds_fail(err, SLDS_ERR_NOMEM, "achievement: out of memory drawing charts") : SLDS_OK;
 }

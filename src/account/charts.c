@@ -5,7 +5,7 @@
 #include <math.h>
 #include <stdio.h>
 
-#include "account/account.h"
+#include "account/internal_a.h"
 
 int slds_account_bar_chart(slds_buf *b, const char *title, const char *const *labels,
                            const double *values, size_t n, const char *unit)
@@ -73,5 +73,35 @@ int slds_account_line_chart(slds_buf *b, const char *title, const int *years,
     }
     if (!rc && np > 1)
         rc = slds_svg_polyline(b, xy, np, "stroke=\"#3a6ea5\" stroke-width=\"2\" fill=\"none\"");
+    return rc || slds_svg_end(b) || slds_buf_puts(b, "</figure>\n");
+}
+
+int acct_bar_chart_scaled(slds_buf *b, const char *title, const char *const *labels,
+                          const double *values, size_t n, const char *prefix, int decimals)
+{
+    const int left = 260, width = 760, bar = 18, gap = 6, top = 34;
+    const double span = width - left - 110;
+    double max = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!isnan(values[i]) && values[i] > max)
+            max = values[i];
+    int height = top + (int)n * (bar + gap) + 10;
+    int rc = slds_buf_puts(b, "<figure>\n") || slds_svg_begin(b, width, height, title) ||
+             slds_svg_text(b, 4, 18, "font-weight=\"bold\" font-size=\"14\"", title);
+    for (size_t i = 0; i < n && !rc; i++) {
+        double y = top + (double)i * (bar + gap);
+        char lab[64];
+        rc = slds_svg_text(b, left - 8, y + bar - 4, "text-anchor=\"end\" font-size=\"12\"", labels[i]);
+        if (rc)
+            break;
+        if (isnan(values[i]) || max <= 0) {
+            rc = slds_svg_text(b, left + 4, y + bar - 4, "font-size=\"12\" fill=\"#666\"", "n/a");
+            continue;
+        }
+        double w = span * (values[i] < 0 ? 0 : values[i]) / max;
+        snprintf(lab, sizeof lab, "%s%.*f", prefix, decimals, values[i]);
+        rc = slds_svg_rect(b, left, y, w, bar, "#3a6ea5", NULL) ||
+             slds_svg_text(b, left + w + 4, y + bar - 4, "font-size=\"12\"", lab);
+    }
     return rc || slds_svg_end(b) || slds_buf_puts(b, "</figure>\n");
 }

@@ -1,21 +1,17 @@
 /* competes.c - the `competes` report (docs/reports/competes.md): the twelve
  * America COMPETES Act elements the loaded data supports and the (C)(1)
  * score they earn. The audit library decides each element (src/audit,
- * docs/audit.md); this report only lays its decision out as tables, so the
- * audit and the report can never disagree. */
+ * docs/audit.md) by its elements-only path (the same counts and evidence as a
+ * full audit, without the checks); this report only lays its decision out
+ * as tables, so the audit and the report can never disagree. */
 #include "account/account.h"
 
 #include "audit/audit.h"
 
-int slds_account_competes_report(slds_store *s, const slds_report_args *args,
-                                 slds_report_output *out, slds_error *err)
+int slds_account_competes(slds_store *s, slds_account_tables *out, slds_error *err)
 {
-    (void)args;
-    slds_audit_options o;
-    slds_audit_options_default(&o);
-    o.max_examples = 0; /* the elements only: no student ids */
     slds_audit_report *r;
-    int rc = slds_audit_run(s, &o, &r, err);
+    int rc = slds_audit_elements(s, &r, err); /* the elements alone: no checks, no student ids */
     if (rc)
         return rc;
     static const slds_column_spec ecols[] = {
@@ -73,9 +69,9 @@ int slds_account_competes_report(slds_store *s, const slds_report_args *args,
         slds_table_free(sc);
         return rc;
     }
-    if ((rc = slds_report_output_add(out, e, err))) {
+    if ((rc = slds_account_tables_add(out, e, err))) {
         slds_table_free(sc);
         return rc;
     }
-    return slds_report_output_add(out, sc, err);
+    return slds_account_tables_add(out, sc, err);
 }

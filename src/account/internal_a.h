@@ -63,4 +63,42 @@ int acct_graduation_by_school(slds_store *s, int class_from, int class_to, acct_
 /* 100 * part / whole, NaN when whole is 0 (a blank cell). */
 double acct_pct(long long part, long long whole);
 
+/* ---- schools.c: poverty and minority quartiles (funding, equity) ---- */
+
+typedef struct acct_school {
+    char id[72], lea[72], level[16];
+    bool title1;
+    long long enrolled, poor, with_race, minority_n; /* distinct students of the year */
+    double poverty, minority;                        /* percent; NaN when nobody */
+    bool high_poverty, low_poverty, high_minority, low_minority;
+} acct_school;
+
+typedef struct acct_lea {
+    char id[72];
+    long long children_in_poverty, children_served; /* leas.csv; -1 when blank */
+    long long enrolled, poor;                        /* distinct students of the year */
+} acct_lea;
+
+typedef struct acct_schools {
+    int year;
+    acct_school *v; /* every school of the registry, by id */
+    size_t n;
+    acct_lea *leas; /* every district (leas.csv and those schools name), by id */
+    size_t nleas;
+    size_t ranked;  /* schools with students in the year (the quartiles' n) */
+    double poverty_high_cut, poverty_low_cut, minority_high_cut, minority_low_cut;
+} acct_schools;
+
+/* Reads the schools and districts with their students, poverty and minority
+ * shares in year and the quartile flags (schools.c, rules Q1-Q3). */
+int acct_schools_read(slds_store *s, int year, acct_schools *v, slds_error *err);
+acct_school *acct_schools_find(const acct_schools *v, const char *id);
+acct_lea *acct_leas_find(const acct_schools *v, const char *id);
+void acct_schools_free(acct_schools *v);
+
+/* A horizontal bar chart of values of any size (dollars, counts): bars
+ * scaled to the largest value; each labelled prefix + the value with decimals. */
+int acct_bar_chart_scaled(slds_buf *b, const char *title, const char *const *labels,
+                          const double *values, size_t n, const char *prefix, int decimals);
+
 #endif

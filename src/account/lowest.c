@@ -131,62 +131,121 @@ static int read_schools(lowest_run *r, slds_error *err)
     return rc ? rc : step < 0 ? err->code : SLDS_OK;
 }
 
-/* L2: proficient and tested per school and year. */
-static int read_proficiency(lowest_run *r, slds_error *err)
+/* L2: proficient and tested per school and year. One merge pass over the
+ * window's scored STATE tests and enrollment spells, both read in student
+ * order (their primary keys): a test counts at every school with a spell of
+ * its year open on the test date (entry <= date, exit blank or >= date). */
+typedef struct lspell {
+    int year;
+    school *at;
+    char entry[11], exit[11];
+    bool open;
+} lspell;
+
+static bool wanted_subject(const char *list, const char *subject)
 {
-    slds_cursor c;
-    if (slds_cursor_open(&c, r->s,
-                         "SELECT e.school_id, a.school_year, COUNT(*), SUM(a.performance_level >= ?4)"
-                         " FROM assessments a JOIN enrollments e ON e.student_id = a.student_id"
-                         " AND e.school_year = a.school_year AND e.entry_date <= a.test_date"
-                         " AND (e.exit_date IS NULL OR e.exit_date >= a.test_date)"
-                         " WHERE a.test_type = 'STATE' AND a.scale_score IS NOT NULL"
-                         " AND a.school_year BETWEEN ?1 AND ?2"
-                         " AND instr(',' || ?3 || ',', ',' || a.subject || ',') > 0"
-                         " GROUP BY e.school_id, a.school_year",
-                         err))
-        return err->code;
-    slds_cursor_bind_int(&c, 1, r->first);
-    slds_cursor_bind_int(&c, 2, r->year);
-    slds_cursor_bind_text(&c, 3, r->o->subjects);
-    slds_cursor_bind_int(&c, 4, r->o->proficient_level);
-    int step;
-    while ((step = slds_cursor_step(&c, err)) == 1) {
-        const char *id = slds_cursor_text(&c, 0);
-        school *x = id ? find_school(r, id) : NULL;
-        int y = (int)slds_cursor_int(&c, 1) - r->first;
-        if (!x || y < 0 || y >= 32)
-            continue;
-        x->year_tested[y] += slds_cursor_int(&c, 2);
-        x->year_prof[y] += slds_cursor_int(&c, 3);
+    size_t n = strlen(subject);
+    for (const char *p = list; p && *p;) {
+        const char *e = strchr(p, ',');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        if (len == n && !strncmp(p, subject, n))
+            return true;
+        p = e ? e + 1 : NULL;
     }
-    slds_cursor_close(&c);
-    return step < 0 ? err->code : SLDS_OK;
+    return false;
 }
 
-/* L1: poverty of each school in the report year. */
-static int read_poverty(lowest_run *r, slds_error *err)
+static int read_proficiency(lowest_run *r, slds_error *err)
 {
-    slds_cursor c;
-    if (slds_cursor_open(&c, r->s,
-                         "SELECT e.school_id, COUNT(*), SUM(a.econ_disadvantaged = 'Y') FROM"
-                         " (SELECT DISTINCT student_id, school_id FROM enrollments WHERE school_year = ?1) e"
-                         " LEFT JOIN student_attributes a ON a.student_id = e.student_id"
-                         " AND a.school_year = ?1 GROUP BY e.school_id",
-                         err))
-        return err->code;
-    slds_cursor_bind_int(&c, 1, r->year);
-    int step;
-    while ((step = slds_cursor_step(&c, err)) == 1) {
-        const char *id = slds_cursor_text(&c, 0);
-        school *x = id ? find_school(r, id) : NULL;
-        if (x) {
-            x->enrolled = slds_cursor_int(&c, 1);
-            x->poor = slds_cursor_int(&c, 2);
+    slds_cursor a, e;
+    int rc = slds_cursor_open(&a, r->s,
+                              "SELECT student_id, school_year, subject, test_date, performance_level"
+                              " FROM assessments WHERE test_type = 'STATE' AND scale_score IS NOT NULL"
+                              " AND school_year BETWEEN ?1 AND ?2 ORDER BY student_id",
+                              err);
+    if (!rc && (rc = slds_cursor_open(&e, r->s,
+                                      "SELECT student_id, school_id, school_year, entry_date, exit_date"
+                                      " FROM enrollments WHERE school_year BETWEEN ?1 AND ?2"
+                                      " ORDER BY student_id",
+                                      err)))
+        slds_cursor_close(&a);
+    if (rc)
+        return rc;
+    slds_cursor_bind_int(&a, 1, r->first);
+    slds_cursor_bind_int(&a, 2, r->year);
+    slds_cursor_bind_int(&e, 1, r->first);
+    slds_cursor_bind_int(&e, 2, r->year);
+    lspell *sp = NULL;
+    size_t nsp = 0, cap = 0;
+    int sa = slds_cursor_step(&a, err), se = sa < 0 ? -1 : slds_cursor_step(&e, err);
+    char student[128];
+    while (sa == 1 && se >= 0 && !rc) {
+        snprintf(student, sizeof student, "%s", slds_cursor_text(&a, 0));
+        /* the student's spells of the window */
+        int cmp;
+        nsp = 0;
+        while (se == 1 && (cmp = strcmp(slds_cursor_text(&e, 0), student)) <= 0) {
+            const char *sid = slds_cursor_text(&e, 1);
+            school *x = cmp == 0 && sid ? find_school(r, sid) : NULL;
+            if (x) {
+                if (nsp == cap) {
+                    cap = cap ? 2 * cap : 16;
+                    lspell *q = realloc(sp, cap * sizeof *q);
+                    if (!q) {
+                        rc = slds_fail(err, SLDS_ERR_NOMEM, "lowest-achieving: out of memory");
+                        break;
+                    }
+                    sp = q;
+                }
+                lspell *p = &sp[nsp++];
+                p->at = x;
+                p->year = (int)slds_cursor_int(&e, 2);
+                const char *en = slds_cursor_text(&e, 3), *ex = slds_cursor_text(&e, 4);
+                snprintf(p->entry, sizeof p->entry, "%s", en ? en : "");
+                p->open = !ex;
+                snprintf(p->exit, sizeof p->exit, "%s", ex ? ex : "");
+            }
+            se = slds_cursor_step(&e, err);
+        }
+        /* the student's tests */
+        while (!rc && sa == 1 && !strcmp(slds_cursor_text(&a, 0), student)) {
+            const char *subject = slds_cursor_text(&a, 2), *date = slds_cursor_text(&a, 3);
+            int year = (int)slds_cursor_int(&a, 1), y = year - r->first;
+            bool proficient = !slds_cursor_is_null(&a, 4) &&
+                              slds_cursor_int(&a, 4) >= r->o->proficient_level;
+            if (subject && date && y >= 0 && y < 32 && wanted_subject(r->o->subjects, subject))
+                for (size_t k = 0; k < nsp; k++)
+                    if (sp[k].year == year && strcmp(sp[k].entry, date) <= 0 &&
+                        (sp[k].open || strcmp(sp[k].exit, date) >= 0)) {
+                        sp[k].at->year_tested[y]++;
+                        sp[k].at->year_prof[y] += proficient;
+                    }
+            sa = slds_cursor_step(&a, err);
         }
     }
-    slds_cursor_close(&c);
-    return step < 0 ? err->code : SLDS_OK;
+    free(sp);
+    slds_cursor_close(&a);
+    slds_cursor_close(&e);
+    return rc ? rc : sa < 0 || se < 0 ? err->code : SLDS_OK;
+}
+
+/* L1: poverty of each school in the report year (schools.c, Q1: the
+ * distinct students enrolled, economically disadvantaged in the year). */
+static int read_poverty(lowest_run *r, slds_error *err)
+{
+    acct_schools sc;
+    int rc = acct_schools_read(r->s, r->year, &sc, err);
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < sc.n; i++) {
+        school *x = find_school(r, sc.v[i].id);
+        if (x) {
+            x->enrolled = sc.v[i].enrolled;
+            x->poor = sc.v[i].poor;
+        }
+    }
+    acct_schools_free(&sc);
+    return SLDS_OK;
 }
 
 /* L5: four-year graduation rates of each school for the window's classes. */

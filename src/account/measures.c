@@ -5,20 +5,13 @@
  * actual figure: the table a state attaches to its annual report. Measures
  * the data cannot answer yet are listed with the reason (most wait for
  * educator-effectiveness ratings, issue 8), so the table is complete. */
-#include "account/account.h"
+#include "account/internal_a.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ingest/csv.h"
-
-const slds_report_param slds_account_measures_params[] = {
-    {"year", SLDS_PARAM_INTEGER, true, "school year reported"},
-    {"baseline-year", SLDS_PARAM_INTEGER, false, "year of the baseline figures (default: the first loaded year)"},
-    {"targets", SLDS_PARAM_TEXT, false, "CSV of annual targets: measure_id,school_year,target"},
-};
-const int slds_account_measures_nparams = 3;
 
 /* How a measure is computed from the store. */
 typedef enum {
@@ -164,78 +157,42 @@ typedef struct quartiles {
 } quartiles;
 
 typedef struct school_share {
-    char id[64];
+    char id[72];
     double poverty, minority;
     bool set[2];
 } school_share;
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 static int compute_quartiles(slds_store *s, quartiles *q, slds_error *err)
 {
-    slds_cursor c;
-    int rc = slds_cursor_open(&c, s,
-                              "SELECT e.school_id, avg(a.econ_disadvantaged = 'Y'),"
-                              " avg(a.race_ethnicity <> 'WHITE') FROM enrollments e"
-                              " JOIN student_attributes a ON a.student_id = e.student_id"
-                              " AND a.school_year = e.school_year WHERE e.school_year = ?1"
-                              " GROUP BY e.school_id ORDER BY e.school_id",
-                              err);
+    /* the schools' shares and quartiles of the year: the definition equity
+     * and funding use (schools.c), read in one merge pass */
+    acct_schools sc;
+    int rc = acct_schools_read(s, q->year, &sc, err);
     if (rc)
         return rc;
-    slds_cursor_bind_int(&c, 1, q->year);
-    school_share *v = NULL;
-    size_t n = 0, cap = 0;
-    int r;
-    while ((r = slds_cursor_step(&c, err)) == 1) {
-        if (n == cap) {
-            cap = cap ? 2 * cap : 256;
-            school_share *p = realloc(v, cap * sizeof *p);
-            if (!p) {
-                r = -1;
-                rc = slds_fail(err, SLDS_ERR_NOMEM, "performance-measures: out of memory");
-                break;
-            }
-            v = p;
-        }
-        const char *id = slds_cursor_text(&c, 0);
-        snprintf(v[n].id, sizeof v[n].id, "%s", id ? id : "");
-        v[n].poverty = slds_cursor_double(&c, 1);
-        v[n].minority = slds_cursor_double(&c, 2);
-        n++;
-    }
-    slds_cursor_close(&c);
-    if (r < 0) {
-        free(v);
-        return rc ? rc : err->code;
-    }
     *q = (quartiles){.year = q->year, .done = true};
-    double *pov = malloc((n ? n : 1) * sizeof *pov), *min = malloc((n ? n : 1) * sizeof *min);
-    if (!pov || !min) {
-        free(pov);
-        free(min);
-        free(v);
+    school_share *v = malloc((sc.n ? sc.n : 1) * sizeof *v);
+    if (!v) {
+        acct_schools_free(&sc);
         return slds_fail(err, SLDS_ERR_NOMEM, "performance-measures: out of memory");
     }
-    for (size_t i = 0; i < n; i++) {
-        pov[i] = v[i].poverty;
-        min[i] = v[i].minority;
+    size_t n = 0;
+    for (size_t i = 0; i < sc.n; i++) {
+        const acct_school *x = &sc.v[i];
+        if (!x->enrolled)
+            continue;
+        school_share *w = &v[n++];
+        snprintf(w->id, sizeof w->id, "%s", x->id);
+        w->poverty = x->poverty;
+        w->minority = x->minority;
+        w->set[0] = x->high_poverty || x->high_minority;
+        w->set[1] = x->low_poverty || x->low_minority;
+        q->schools[0] += w->set[0];
+        q->schools[1] += w->set[1];
     }
-    qsort(pov, n, sizeof *pov, cmp_double);
-    qsort(min, n, sizeof *min, cmp_double);
-    size_t quarter = (n + 3) / 4;
-    for (size_t i = 0; n && i < n; i++) {
-        v[i].set[0] = v[i].poverty >= pov[n - quarter] || v[i].minority >= min[n - quarter];
-        v[i].set[1] = v[i].poverty <= pov[quarter - 1] || v[i].minority <= min[quarter - 1];
-        q->schools[0] += v[i].set[0];
-        q->schools[1] += v[i].set[1];
-    }
-    free(pov);
-    free(min);
+    acct_schools_free(&sc);
+    slds_cursor c;
+    int r;
     /* distinct staff of each role in the schools of each set (schools in id order) */
     rc = slds_cursor_open(&c, s,
                           "SELECT staff_id, role, school_id FROM staff_assignments WHERE school_year = ?1"
@@ -469,13 +426,12 @@ enum {
     P_SOURCE, P_BASE_YEAR, P_BASELINE, P_YEAR, P_TARGET, P_ACTUAL, P_MET, P_NCOLS
 };
 
-int slds_account_measures_report(slds_store *s, const slds_report_args *args,
-                                 slds_report_output *out, slds_error *err)
+int slds_account_measures(slds_store *s, int year, int baseline_year, const char *targets_csv,
+                          slds_account_tables *out, slds_error *err)
 {
-    int year = (int)slds_report_arg_integer(args, "year", 0);
     target *targets;
     size_t ntargets;
-    int rc = read_targets(slds_report_arg(args, "targets"), &targets, &ntargets, err);
+    int rc = read_targets(targets_csv, &targets, &ntargets, err);
     if (rc)
         return rc;
     slds_account_cube *cube;
@@ -484,8 +440,9 @@ int slds_account_measures_report(slds_store *s, const slds_report_args *args,
         free(targets);
         return rc;
     }
-    int base_year = (int)slds_report_arg_integer(
-        args, "baseline-year", slds_account_cube_nyears(cube) ? slds_account_cube_year(cube, 0) : year);
+    int base_year = baseline_year ? baseline_year
+                    : slds_account_cube_nyears(cube) ? slds_account_cube_year(cube, 0)
+                                                     : year;
     static const slds_column_spec cols[P_NCOLS] = {
         [P_LEVEL] = {.name = "level", .type = SLDS_CELL_TEXT},
         [P_GROUP] = {.name = "group_id", .type = SLDS_CELL_TEXT},
@@ -544,5 +501,5 @@ int slds_account_measures_report(slds_store *s, const slds_report_args *args,
         slds_table_free(t);
         return rc;
     }
-    return slds_report_output_add(out, t, err);
+    return slds_account_tables_add(out, t, err);
 }

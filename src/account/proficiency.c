@@ -85,15 +85,32 @@ struct slds_account_cube {
     uint32_t *lea_rank, *school_rank;   /* intern id -> position */
     uint32_t *school_lea;               /* school intern id -> lea intern id */
     size_t nunits;                      /* 1 + nleas + nschools */
-    slds_account_counts *cells;         /* [year][subject][unit][grade][subgroup] */
+    /* The counts of each (year, subject) with results: [unit][grade][subgroup];
+     * blocks[y * nsubjects + s], NULL when that year has no result in that
+     * subject. Blocks are made as the pass meets them (pending), so the
+     * years and subjects need no pass of their own. */
+    slds_account_counts **blocks;
+    struct pending_block {
+        int year;
+        char *subject;
+        slds_account_counts *cells;
+    } *pending;
+    size_t npending;
+    const int *want_years; /* nwant 0: every year */
+    size_t nwant;
     slds_account_counts zero;
 };
 
-static size_t cell_index(const slds_account_cube *c, size_t y, size_t s, size_t unit, int grade,
-                         int g)
+/* Index of a cell inside its (year, subject) block. */
+static size_t cell_index(const slds_account_cube *c, size_t unit, int grade, int g)
 {
-    return ((((y * c->nsubjects + s) * c->nunits + unit) * SLDS_ACCOUNT_NGRADES + (size_t)grade) *
-            SLDS_ACCOUNT_NSUBGROUPS) + (size_t)g;
+    (void)c;
+    return (unit * SLDS_ACCOUNT_NGRADES + (size_t)grade) * SLDS_ACCOUNT_NSUBGROUPS + (size_t)g;
+}
+
+static size_t block_cells(const slds_account_cube *c)
+{
+    return c->nunits * SLDS_ACCOUNT_NGRADES * SLDS_ACCOUNT_NSUBGROUPS;
 }
 
 void slds_account_cube_free(slds_account_cube *c)
@@ -104,6 +121,12 @@ void slds_account_cube_free(slds_account_cube *c)
         free(c->subjects[i]);
     free(c->subjects);
     free(c->years);
+    for (size_t i = 0; i < c->npending; i++) {
+        free(c->pending[i].subject);
+        free(c->pending[i].cells);
+    }
+    free(c->pending);
+    free(c->blocks);
     slds_intern_free(&c->leas);
     slds_intern_free(&c->schools);
     free(c->lea_order);
@@ -111,7 +134,6 @@ void slds_account_cube_free(slds_account_cube *c)
     free(c->lea_rank);
     free(c->school_rank);
     free(c->school_lea);
-    free(c->cells);
     free(c);
 }
 
@@ -153,7 +175,8 @@ const slds_account_counts *slds_account_cube_cell(const slds_account_cube *c, si
     if (year >= c->nyears || subject >= c->nsubjects || unit >= slds_account_cube_nunits(c, l) ||
         grade < 0 || grade >= SLDS_ACCOUNT_NGRADES || (unsigned)g >= SLDS_ACCOUNT_NSUBGROUPS)
         return &c->zero;
-    return &c->cells[cell_index(c, year, subject, unit_of(c, l, unit), grade, (int)g)];
+    const slds_account_counts *b = c->blocks[year * c->nsubjects + subject];
+    return b ? &b[cell_index(c, unit_of(c, l, unit), grade, (int)g)] : &c->zero;
 }
 
 static int cmp_int(const void *a, const void *b)
@@ -197,65 +220,6 @@ static int order_ids(const slds_intern *t, uint32_t **order, uint32_t **rank)
     }
     free(v);
     return SLDS_OK;
-}
-
-/* Years and subjects with results of the test type (nyears 0: all years). */
-static int read_dimensions(slds_store *s, slds_account_cube *c, const int *years, size_t nyears,
-                           const slds_account_options *o, slds_error *err)
-{
-    slds_cursor cur;
-    int rc = slds_cursor_open(&cur, s,
-                              "SELECT DISTINCT school_year, subject FROM assessments"
-                              " WHERE test_type = ?1 ORDER BY 1, 2",
-                              err);
-    if (rc)
-        return rc;
-    slds_cursor_bind_text(&cur, 1, o->test_type);
-    int r;
-    size_t ycap = 0, scap = 0;
-    while ((r = slds_cursor_step(&cur, err)) == 1) {
-        int y = (int)slds_cursor_int(&cur, 0);
-        const char *subj = slds_cursor_text(&cur, 1);
-        bool wanted = nyears == 0;
-        for (size_t i = 0; i < nyears; i++)
-            wanted = wanted || years[i] == y;
-        if (!wanted || !subj)
-            continue;
-        if (!c->nyears || c->years[c->nyears - 1] != y) {
-            if (c->nyears == ycap) {
-                ycap = ycap ? 2 * ycap : 8;
-                int *p = realloc(c->years, ycap * sizeof *p);
-                if (!p)
-                    goto nomem;
-                c->years = p;
-            }
-            c->years[c->nyears++] = y;
-        }
-        bool known = false;
-        for (size_t i = 0; i < c->nsubjects; i++)
-            known = known || !strcmp(c->subjects[i], subj);
-        if (!known) {
-            if (c->nsubjects == scap) {
-                scap = scap ? 2 * scap : 8;
-                char **p = realloc(c->subjects, scap * sizeof *p);
-                if (!p)
-                    goto nomem;
-                c->subjects = p;
-            }
-            if (!(c->subjects[c->nsubjects] = strdup(subj)))
-                goto nomem;
-            c->nsubjects++;
-        }
-    }
-    slds_cursor_close(&cur);
-    if (r < 0)
-        return err->code;
-    qsort(c->years, c->nyears, sizeof *c->years, cmp_int);
-    qsort(c->subjects, c->nsubjects, sizeof *c->subjects, cmp_str);
-    return SLDS_OK;
-nomem:
-    slds_cursor_close(&cur);
-    return slds_fail(err, SLDS_ERR_NOMEM, "achievement: out of memory");
 }
 
 static int read_schools(slds_store *s, slds_account_cube *c, slds_error *err)
@@ -330,6 +294,10 @@ typedef struct result {
 typedef struct pass {
     slds_account_cube *c;
     const slds_account_options *o;
+    slds_account_counts *last; /* the block tally used last (rows come in runs) */
+    int last_year;
+    char last_subject[64];
+    bool nomem;
     spell *spells;
     size_t nspells, spells_cap;
     attrs *attrs;
@@ -370,15 +338,52 @@ static void add_counts(slds_account_counts *k, const result *r, int plevel)
     }
 }
 
+/* The block of (year, subject), made when first met; NULL when the year is
+ * not wanted or out of memory (*nomem set). */
+static slds_account_counts *block_of(pass *p, int year, const char *subject, bool *nomem)
+{
+    slds_account_cube *c = p->c;
+    if (p->last && p->last_year == year && !strcmp(p->last_subject, subject))
+        return p->last;
+    bool wanted = c->nwant == 0;
+    for (size_t i = 0; i < c->nwant; i++)
+        wanted = wanted || c->want_years[i] == year;
+    if (!wanted)
+        return NULL;
+    struct pending_block *b = NULL;
+    for (size_t i = 0; !b && i < c->npending; i++)
+        if (c->pending[i].year == year && !strcmp(c->pending[i].subject, subject))
+            b = &c->pending[i];
+    if (!b) {
+        struct pending_block *q = realloc(c->pending, (c->npending + 1) * sizeof *q);
+        if (!q) {
+            *nomem = true;
+            return NULL;
+        }
+        c->pending = q;
+        b = &c->pending[c->npending];
+        b->year = year;
+        b->subject = strdup(subject);
+        b->cells = calloc(block_cells(c) ? block_cells(c) : 1, sizeof *b->cells);
+        if (!b->subject || !b->cells) {
+            free(b->subject);
+            free(b->cells);
+            *nomem = true;
+            return NULL;
+        }
+        c->npending++;
+    }
+    p->last = b->cells;
+    p->last_year = year;
+    snprintf(p->last_subject, sizeof p->last_subject, "%s", subject);
+    return b->cells;
+}
+
 static void tally(pass *p, const result *r)
 {
     slds_account_cube *c = p->c;
-    size_t y = 0, s = 0;
-    while (y < c->nyears && c->years[y] != r->year)
-        y++;
-    while (s < c->nsubjects && strcmp(c->subjects[s], r->subject))
-        s++;
-    if (y == c->nyears || s == c->nsubjects)
+    slds_account_counts *cells = block_of(p, r->year, r->subject, &p->nomem);
+    if (!cells)
         return;
     uint32_t school = school_on(p, r->year, r->test_date);
     size_t unit = school == SLDS_NO_ID ? 0 : 1 + c->nleas + school;
@@ -399,10 +404,9 @@ static void tally(pass *p, const result *r)
         break;
     }
     for (int k = 0; k < ng; k++) {
-        add_counts(&c->cells[cell_index(c, y, s, unit, 0, groups[k])], r, p->o->proficient_level);
+        add_counts(&cells[cell_index(c, unit, 0, groups[k])], r, p->o->proficient_level);
         if (r->grade > 0)
-            add_counts(&c->cells[cell_index(c, y, s, unit, r->grade, groups[k])], r,
-                       p->o->proficient_level);
+            add_counts(&cells[cell_index(c, unit, r->grade, groups[k])], r, p->o->proficient_level);
     }
 }
 
@@ -553,24 +557,73 @@ static int merge_pass(slds_store *s, pass *p, slds_error *err)
 static void roll_up(slds_account_cube *c)
 {
     size_t per_unit = SLDS_ACCOUNT_NGRADES * SLDS_ACCOUNT_NSUBGROUPS;
-    for (size_t y = 0; y < c->nyears; y++)
-        for (size_t s = 0; s < c->nsubjects; s++)
-            for (size_t sc = 0; sc < c->nschools; sc++) {
-                size_t from = cell_index(c, y, s, 1 + c->nleas + sc, 0, 0);
-                size_t lea = cell_index(c, y, s, 1 + c->school_lea[sc], 0, 0);
-                size_t state = cell_index(c, y, s, 0, 0, 0);
-                for (size_t k = 0; k < per_unit; k++) {
-                    const slds_account_counts *f = &c->cells[from + k];
-                    slds_account_counts *to[2] = {&c->cells[lea + k], &c->cells[state + k]};
-                    for (int j = 0; j < 2; j++) {
-                        to[j]->students += f->students;
-                        to[j]->tested += f->tested;
-                        to[j]->proficient += f->proficient;
-                        for (int r = 0; r < SLDS_ACCOUNT_NREASONS; r++)
-                            to[j]->not_tested[r] += f->not_tested[r];
-                    }
+    for (size_t b = 0; b < c->nyears * c->nsubjects; b++) {
+        slds_account_counts *cells = c->blocks[b];
+        if (!cells)
+            continue;
+        for (size_t sc = 0; sc < c->nschools; sc++) {
+            size_t from = cell_index(c, 1 + c->nleas + sc, 0, 0);
+            size_t lea = cell_index(c, 1 + c->school_lea[sc], 0, 0);
+            size_t state = cell_index(c, 0, 0, 0);
+            for (size_t k = 0; k < per_unit; k++) {
+                const slds_account_counts *f = &cells[from + k];
+                if (!f->students)
+                    continue;
+                slds_account_counts *to[2] = {&cells[lea + k], &cells[state + k]};
+                for (int j = 0; j < 2; j++) {
+                    to[j]->students += f->students;
+                    to[j]->tested += f->tested;
+                    to[j]->proficient += f->proficient;
+                    for (int r = 0; r < SLDS_ACCOUNT_NREASONS; r++)
+                        to[j]->not_tested[r] += f->not_tested[r];
                 }
             }
+        }
+    }
+}
+
+/* The years and subjects met, in ascending order, and the block table. */
+static int finish_blocks(slds_account_cube *c)
+{
+    for (size_t i = 0; i < c->npending; i++) {
+        const struct pending_block *b = &c->pending[i];
+        bool y_known = false, s_known = false;
+        for (size_t k = 0; k < c->nyears; k++)
+            y_known = y_known || c->years[k] == b->year;
+        for (size_t k = 0; k < c->nsubjects; k++)
+            s_known = s_known || !strcmp(c->subjects[k], b->subject);
+        if (!y_known) {
+            int *p = realloc(c->years, (c->nyears + 1) * sizeof *p);
+            if (!p)
+                return SLDS_ERR_NOMEM;
+            c->years = p;
+            c->years[c->nyears++] = b->year;
+        }
+        if (!s_known) {
+            char **p = realloc(c->subjects, (c->nsubjects + 1) * sizeof *p);
+            if (!p)
+                return SLDS_ERR_NOMEM;
+            c->subjects = p;
+            if (!(c->subjects[c->nsubjects] = strdup(b->subject)))
+                return SLDS_ERR_NOMEM;
+            c->nsubjects++;
+        }
+    }
+    qsort(c->years, c->nyears, sizeof *c->years, cmp_int);
+    qsort(c->subjects, c->nsubjects, sizeof *c->subjects, cmp_str);
+    size_t n = c->nyears * c->nsubjects;
+    c->blocks = calloc(n ? n : 1, sizeof *c->blocks);
+    if (!c->blocks)
+        return SLDS_ERR_NOMEM;
+    for (size_t i = 0; i < c->npending; i++) {
+        size_t y = 0, s = 0;
+        while (c->years[y] != c->pending[i].year)
+            y++;
+        while (strcmp(c->subjects[s], c->pending[i].subject))
+            s++;
+        c->blocks[y * c->nsubjects + s] = c->pending[i].cells;
+    }
+    return SLDS_OK;
 }
 
 int slds_account_cube_compute(slds_store *s, const int *years, size_t nyears,
@@ -586,21 +639,22 @@ int slds_account_cube_compute(slds_store *s, const int *years, size_t nyears,
     slds_account_cube *c = calloc(1, sizeof *c);
     if (!c)
         return slds_fail(err, SLDS_ERR_NOMEM, "achievement: out of memory");
+    c->want_years = years;
+    c->nwant = nyears;
     int rc = read_schools(s, c, err);
-    rc = rc ? rc : read_dimensions(s, c, years, nyears, o, err);
-    if (!rc) {
-        size_t n = c->nyears * c->nsubjects * c->nunits * SLDS_ACCOUNT_NGRADES *
-                   SLDS_ACCOUNT_NSUBGROUPS;
-        c->cells = calloc(n ? n : 1, sizeof *c->cells);
-        if (!c->cells)
-            rc = slds_fail(err, SLDS_ERR_NOMEM, "achievement: out of memory (%zu cells)", n);
-    }
     if (!rc) {
         pass p = {.c = c, .o = o};
         rc = merge_pass(s, &p, err);
+        if (!rc && p.nomem)
+            rc = slds_fail(err, SLDS_ERR_NOMEM, "achievement: out of memory (%zu cells a year and subject)",
+                           block_cells(c));
         free(p.spells);
         free(p.attrs);
     }
+    if (!rc && finish_blocks(c))
+        rc = slds_fail(err, SLDS_ERR_NOMEM, "achievement: out of memory");
+    c->want_years = NULL;
+    c->nwant = 0;
     if (rc) {
         slds_account_cube_free(c);
         return rc;

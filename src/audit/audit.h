@@ -87,6 +87,12 @@ int slds_audit_run(slds_store *s, const slds_audit_options *opt, slds_audit_repo
                    slds_error *err);
 void slds_audit_report_free(slds_audit_report *r);
 
+/* The America COMPETES elements and the (C)(1) score alone, as slds_audit_run
+ * decides them (the same counts, the same evidence), without the checks: one
+ * counting query per table, in one read snapshot. The report has no findings.
+ * On success *out is the caller's (slds_audit_report_free). */
+int slds_audit_elements(slds_store *s, slds_audit_report **out, slds_error *err);
+
 /* "validity", "completeness", ... and "state", "district", "no_district". */
 const char *slds_audit_category_name(slds_audit_category c);
 const char *slds_audit_scope_name(slds_audit_scope s);

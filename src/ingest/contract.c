@@ -28,6 +28,7 @@ static const char *const actions[] = {"IN_SCHOOL_SUSPENSION", "OUT_OF_SCHOOL_SUS
                                       "EXPULSION", NULL};
 static const char *const institution_levels[] = {"2_YEAR", "4_YEAR", NULL};
 static const char *const providers[] = {"IHE", "NON_IHE", NULL};
+static const char *const fund_sources[] = {"FEDERAL", "STATE", "LOCAL", "OTHER", NULL};
 
 #define COL(n, t, req, doc) {n, t, req, NULL, 0, 0, doc}
 #define CODE(n, req, list, doc) {n, SLDS_COL_CODE, req, list, 0, 0, doc}
@@ -178,6 +179,21 @@ static const slds_column_def responses_cols[SLDS_ITM_NCOLS] = {
     [SLDS_ITM_CORRECT] = RANGE("correct", SLDS_COL_INT, true, 0, 1, "1 correct, 0 not"),
 };
 
+/* finance.csv (issue 9, (F)(1)(ii)): what a district spent, on one of its
+ * schools or (school_id blank) on the district as a whole, from one source of
+ * funds in a year, and the pupils it served; per-pupil expenditure is
+ * expenditure / pupils. A blank school_id is stored as '' (the table's
+ * column is NOT NULL ON CONFLICT REPLACE DEFAULT ''), so it can be part of
+ * the key. */
+static const slds_column_def finance_cols[SLDS_FIN_NCOLS] = {
+    [SLDS_FIN_LEA_ID] = COL("lea_id", SLDS_COL_ID, true, "district"),
+    [SLDS_FIN_SCHOOL_ID] = COL("school_id", SLDS_COL_ID, false, "school; blank: spending of the district as a whole (central office, services to every school)"),
+    [SLDS_FIN_SCHOOL_YEAR] = COL("school_year", SLDS_COL_YEAR, true, "school (fiscal) year"),
+    [SLDS_FIN_SOURCE] = CODE("source", true, fund_sources, "FEDERAL, STATE, LOCAL or OTHER"),
+    [SLDS_FIN_EXPENDITURE] = RANGE("expenditure", SLDS_COL_NUM, true, 0, 1e12, "current expenditure in dollars from this source"),
+    [SLDS_FIN_PUPILS] = RANGE("pupils", SLDS_COL_NUM, false, 0, 1e8, "pupils served (e.g. average daily membership); blank: the students enrolled that year"),
+};
+
 #define FILE_DEF(k, f, t, cols, key, doc) {k, f, t, cols, ARRAY_LEN(cols), key, doc}
 static const slds_file_def files[] = {
     FILE_DEF(SLDS_FILE_PREP_PROGRAMS, "prep_programs.csv", "prep_programs", prep_cols, "prep_program_id", "preparation program"),
@@ -209,6 +225,8 @@ static const slds_file_def files[] = {
     FILE_DEF(SLDS_FILE_STANDARDS, "standards.csv", "standards", standards_cols, "standard_id", "learning standard"),
     FILE_DEF(SLDS_FILE_ITEM_RESPONSES, "item_responses.csv", "item_responses", responses_cols, "student_id, response_time, item_id",
              "answer to a practice or formative item"),
+    FILE_DEF(SLDS_FILE_FINANCE, "finance.csv", "finance", finance_cols, "lea_id, school_id, school_year, source",
+             "expenditure of a district or school x year x source"),
 };
 
 const slds_file_def *slds_contract_files(int *count)

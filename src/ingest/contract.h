@@ -42,7 +42,7 @@ typedef enum {
     SLDS_FILE_STAFF_ASSIGNMENTS, SLDS_FILE_OBSERVATIONS, SLDS_FILE_STUDENTS, SLDS_FILE_ENROLLMENTS,
     SLDS_FILE_STUDENT_ATTRIBUTES, SLDS_FILE_ROSTERS, SLDS_FILE_ASSESSMENTS, SLDS_FILE_COURSES,
     SLDS_FILE_ATTENDANCE, SLDS_FILE_DISCIPLINE, SLDS_FILE_POSTSECONDARY, SLDS_FILE_STANDARDS,
-    SLDS_FILE_ITEM_RESPONSES
+    SLDS_FILE_ITEM_RESPONSES, SLDS_FILE_FINANCE
 } slds_file_kind;
 
 typedef struct slds_file_def {
@@ -135,6 +135,10 @@ const char *slds_field_parse(const slds_column_def *col, const char *s, size_t l
 #define SLDS_RESPONSES_COLUMNS(X) X(ITM, STUDENT_ID, student_id) X(ITM, RESPONSE_TIME, response_time) \
     X(ITM, ITEM_ID, item_id) X(ITM, STANDARD_ID, standard_id) X(ITM, CORRECT, correct)
 
+#define SLDS_FINANCE_COLUMNS(X) X(FIN, LEA_ID, lea_id) X(FIN, SCHOOL_ID, school_id) \
+    X(FIN, SCHOOL_YEAR, school_year) X(FIN, SOURCE, source) X(FIN, EXPENDITURE, expenditure) \
+    X(FIN, PUPILS, pupils)
+
 #define SLDS_COLUMN_ENUM(prefix, NAME, name) SLDS_##prefix##_##NAME,
 enum { SLDS_LEAS_COLUMNS(SLDS_COLUMN_ENUM) SLDS_LEA_NCOLS };
 enum { SLDS_SCHOOLS_COLUMNS(SLDS_COLUMN_ENUM) SLDS_SCH_NCOLS };
@@ -153,6 +157,7 @@ enum { SLDS_OBSERVATIONS_COLUMNS(SLDS_COLUMN_ENUM) SLDS_OBS_NCOLS };
 enum { SLDS_PREP_COLUMNS(SLDS_COLUMN_ENUM) SLDS_PRG_NCOLS };
 enum { SLDS_STANDARDS_COLUMNS(SLDS_COLUMN_ENUM) SLDS_STD_NCOLS };
 enum { SLDS_RESPONSES_COLUMNS(SLDS_COLUMN_ENUM) SLDS_ITM_NCOLS };
+enum { SLDS_FINANCE_COLUMNS(SLDS_COLUMN_ENUM) SLDS_FIN_NCOLS };
 
 /* ---- rules -------------------------------------------------------------
  * Every check the loader makes is a rule with a stable id, a message, a

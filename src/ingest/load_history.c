@@ -128,6 +128,8 @@ static const char *scope_condition(slds_file_kind kind)
         return "(?2 IS NULL OR t.school_year = ?2) AND EXISTS (SELECT 1 FROM enrollments e"
                " JOIN schools s ON s.school_id = e.school_id WHERE e.student_id = t.student_id"
                " AND e.school_year = t.school_year AND s.lea_id = ?1)";
+    case SLDS_FILE_FINANCE:
+        return "t.lea_id = ?1 AND (?2 IS NULL OR t.school_year = ?2)";
     case SLDS_FILE_OBSERVATIONS:
         return "t.staff_id IN (SELECT staff_id FROM staff WHERE lea_id = ?1)"
                " AND (?2 IS NULL OR t.school_year = ?2)";

@@ -118,6 +118,10 @@ void cross_check(load_ctx *c, const slds_file_def *def, const row *r, verdict *v
         }
         break;
     }
+    case SLDS_FILE_FINANCE:
+        REF(SLDS_FIN_LEA_ID, leas, REF_UNKNOWN_DISTRICT, "district");
+        REF(SLDS_FIN_SCHOOL_ID, schools, REF_UNKNOWN_SCHOOL, "school");
+        break;
     case SLDS_FILE_ITEM_RESPONSES:
         REF(SLDS_ITM_STUDENT_ID, students, REF_UNKNOWN_STUDENT, "student");
         REF(SLDS_ITM_STANDARD_ID, standards, REF_UNKNOWN_STANDARD, "standard");

@@ -214,6 +214,143 @@ static const slds_report_param lowest_params[] = {
     {"count", SLDS_PARAM_INTEGER, false, "or this many, whichever is more (default 5)"},
     {"subjects", SLDS_PARAM_TEXT, false, "reading and mathematics codes (default ELA,READING,MATH,MATHEMATICS)"}};
 
+/* Reports of src/account (account-b), adapted to the registry here so that
+ * src/account does not depend on src/report. */
+static const slds_report_param achievement_params[] = {
+    {"year", SLDS_PARAM_INTEGER, true, "school year reported (gaps and trends: every loaded year up to it)"},
+    {"subject", SLDS_PARAM_TEXT, false, "only this subject (default: every subject)"},
+    {"level", SLDS_PARAM_TEXT, false, "state, lea or school (default: every level)"},
+    {"subgroup", SLDS_PARAM_TEXT, false, "only this subgroup (all, econ_disadvantaged, BLACK, ...; default: every one)"},
+    {"grade", SLDS_PARAM_TEXT, false, "all (every grade together) or one grade (PK, KG, 01-12); default: all and each grade"},
+    {"proficient-level", SLDS_PARAM_INTEGER, false, "performance level counted as proficient and above (default 3)"},
+    {"test-type", SLDS_PARAM_TEXT, false, "assessments counted (default STATE)"},
+};
+
+static int report_achievement(slds_store *s, const slds_report_args *args, slds_report_output *out,
+                              slds_error *err)
+{
+    slds_account_achievement_request q = {.year = (int)slds_report_arg_integer(args, "year", 0),
+                                          .subject = slds_report_arg(args, "subject"),
+                                          .level = slds_report_arg(args, "level"),
+                                          .subgroup = slds_report_arg(args, "subgroup"),
+                                          .grade = slds_report_arg(args, "grade")};
+    slds_account_options_default(&q.options);
+    q.options.proficient_level =
+        (int)slds_report_arg_integer(args, "proficient-level", q.options.proficient_level);
+    if (slds_report_arg(args, "test-type"))
+        q.options.test_type = slds_report_arg(args, "test-type");
+    slds_account_tables tabs = {0};
+    int rc = slds_account_achievement(s, &q, &tabs, err);
+    return take_account_tables(&tabs, out, rc, err);
+}
+
+static int figure_achievement(slds_report_output *out, slds_error *err)
+{
+    return slds_account_achievement_figure(out->tables, out->n, &out->figure, err);
+}
+
+static int report_competes(slds_store *s, const slds_report_args *args, slds_report_output *out,
+                           slds_error *err)
+{
+    (void)args;
+    slds_account_tables tabs = {0};
+    int rc = slds_account_competes(s, &tabs, err);
+    return take_account_tables(&tabs, out, rc, err);
+}
+
+static const slds_report_param measures_params[] = {
+    {"year", SLDS_PARAM_INTEGER, true, "school year reported"},
+    {"baseline-year", SLDS_PARAM_INTEGER, false, "year of the baseline figures (default: the first loaded year)"},
+    {"targets", SLDS_PARAM_TEXT, false, "CSV of annual targets: measure_id,school_year,target"},
+};
+
+static int report_measures(slds_store *s, const slds_report_args *args, slds_report_output *out,
+                           slds_error *err)
+{
+    slds_account_tables tabs = {0};
+    int rc = slds_account_measures(s, (int)slds_report_arg_integer(args, "year", 0),
+                                   (int)slds_report_arg_integer(args, "baseline-year", 0),
+                                   slds_report_arg(args, "targets"), &tabs, err);
+    return take_account_tables(&tabs, out, rc, err);
+}
+
+/* Reports of src/account (account9): funding, equity, preparation. */
+static const slds_report_param funding_params[] = {
+    {"year", SLDS_PARAM_INTEGER, true, "school (fiscal) year of finance.csv"},
+    {"level", SLDS_PARAM_TEXT, false, "state, lea or school (default: all three)"},
+    {"high-need-count", SLDS_PARAM_REAL, false, "high-need district: at least this many children in poverty (default 10000)"},
+    {"high-need-percent", SLDS_PARAM_REAL, false, "... or at least this percent of the children served (default 20)"},
+};
+
+static int report_funding(slds_store *s, const slds_report_args *args, slds_report_output *out,
+                          slds_error *err)
+{
+    slds_account_funding_options o;
+    slds_account_funding_options_default(&o);
+    o.year = (int)slds_report_arg_integer(args, "year", 0);
+    o.level = slds_report_arg(args, "level");
+    o.high_need_count = slds_report_arg_real(args, "high-need-count", o.high_need_count);
+    o.high_need_percent = slds_report_arg_real(args, "high-need-percent", o.high_need_percent);
+    slds_account_tables tabs = {0};
+    int rc = slds_account_funding(s, &o, &tabs, &out->html, err);
+    return take_account_tables(&tabs, out, rc, err);
+}
+
+static const slds_report_param equity_params[] = {
+    {"year", SLDS_PARAM_INTEGER, true, "school year of the ratings (slds educators run)"},
+    {"level", SLDS_PARAM_TEXT, false, "state or lea (default: both)"},
+    {"highly-effective", SLDS_PARAM_TEXT, false, "rating labels counted highly effective (default: Highly Effective, Significantly Above Expectations)"},
+    {"effective", SLDS_PARAM_TEXT, false, "rating labels counted effective or better (default: Effective, Highly Effective, At/Above/Significantly Above Expectations)"},
+    {"ineffective", SLDS_PARAM_TEXT, false, "rating labels counted ineffective (default: Ineffective, Significantly Below Expectations)"},
+};
+
+static int report_equity(slds_store *s, const slds_report_args *args, slds_report_output *out,
+                         slds_error *err)
+{
+    slds_account_equity_options o;
+    slds_account_equity_options_default(&o);
+    o.year = (int)slds_report_arg_integer(args, "year", 0);
+    o.level = slds_report_arg(args, "level");
+    if (slds_report_arg(args, "highly-effective"))
+        o.highly_effective = slds_report_arg(args, "highly-effective");
+    if (slds_report_arg(args, "effective"))
+        o.effective = slds_report_arg(args, "effective");
+    if (slds_report_arg(args, "ineffective"))
+        o.ineffective = slds_report_arg(args, "ineffective");
+    slds_account_tables tabs = {0};
+    int rc = slds_account_equity(s, &o, &tabs, err);
+    return take_account_tables(&tabs, out, rc, err);
+}
+
+static int figure_equity(slds_report_output *out, slds_error *err)
+{
+    return slds_account_equity_figure(out->tables, out->n, &out->figure, err);
+}
+
+static const slds_report_param preparation_params[] = {
+    {"year", SLDS_PARAM_INTEGER, true, "the last school year of the window"},
+    {"years", SLDS_PARAM_INTEGER, false, "years pooled (default 3)"},
+    {"new-years", SLDS_PARAM_INTEGER, false, "new educators: experience below this (default 3, the first three years)"},
+    {"min-teachers", SLDS_PARAM_INTEGER, false, "fewer educators pooled: no figure (default 25)"},
+    {"effective", SLDS_PARAM_TEXT, false, "rating labels counted effective or better (default as equity)"},
+};
+
+static int report_preparation(slds_store *s, const slds_report_args *args, slds_report_output *out,
+                              slds_error *err)
+{
+    slds_account_preparation_options o;
+    slds_account_preparation_options_default(&o);
+    o.year = (int)slds_report_arg_integer(args, "year", 0);
+    o.years = (int)slds_report_arg_integer(args, "years", o.years);
+    o.new_years = (int)slds_report_arg_integer(args, "new-years", o.new_years);
+    o.min_teachers = (int)slds_report_arg_integer(args, "min-teachers", o.min_teachers);
+    if (slds_report_arg(args, "effective"))
+        o.effective = slds_report_arg(args, "effective");
+    slds_account_tables tabs = {0};
+    int rc = slds_account_preparation(s, &o, &tabs, err);
+    return take_account_tables(&tabs, out, rc, err);
+}
+
 static const slds_report_param graduation_params[] = {
     {"year", SLDS_PARAM_INTEGER, true, "the school year in which the cohort graduates on time"},
     {"level", SLDS_PARAM_TEXT, false, "state, lea or school (default: all three)"},
@@ -245,12 +382,17 @@ static const slds_report_def reports[] = {
     {"lowest-achieving", "persistently lowest-achieving schools, intervention models, the transformation rule",
      lowest_params, 9, true, report_lowest, NULL},
     {"achievement", "proficiency, participation, not tested by reason, subgroup gaps and their trend (A)(3)(ii)",
-     slds_account_achievement_params, 7, true, slds_account_achievement_report,
-     slds_account_achievement_figure},
+     achievement_params, 7, true, report_achievement, figure_achievement},
     {"competes", "the 12 America COMPETES Act elements the data supports and the (C)(1) score (from the audit)",
-     NULL, 0, true, slds_account_competes_report, NULL},
+     NULL, 0, true, report_competes, NULL},
     {"performance-measures", "the notice's Appendix A performance measures: baseline, annual target (CSV) and actual",
-     slds_account_measures_params, 3, true, slds_account_measures_report, NULL},
+     measures_params, 3, true, report_measures, NULL},
+    {"funding", "(F)(1)(ii): expenditure per pupil, high-need against other districts, high-poverty against other schools",
+     funding_params, 4, true, report_funding, NULL},
+    {"equity", "(D)(3): effective teachers and principals in high- and low-poverty/minority schools, by subject, seen from students",
+     equity_params, 5, true, report_equity, figure_equity},
+    {"preparation", "(D)(4): growth and achievement of new educators' students by preparation program and route",
+     preparation_params, 5, true, report_preparation, NULL},
 };
 
 #define NREPORTS (sizeof reports / sizeof reports[0])

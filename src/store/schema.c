@@ -207,6 +207,15 @@ static const slds_migration registry[] = {
      "CREATE INDEX access_log_student ON access_log(student_id, at);"
      "CREATE INDEX IF NOT EXISTS rosters_staff_year ON rosters(staff_id, school_year);"
      "CREATE INDEX IF NOT EXISTS enrollments_school_year ON enrollments(school_id, school_year);"},
+    /* finance.csv (issue 9, a collection file of its own module so the
+     * collection tables keep their version): expenditure by district or
+     * school, year and source (a blank school_id, the district as a whole, is
+     * stored as '' so it can be part of the key). */
+    {"finance", 1,
+     "CREATE TABLE IF NOT EXISTS finance(lea_id TEXT NOT NULL,"
+     " school_id TEXT NOT NULL ON CONFLICT REPLACE DEFAULT '', school_year INTEGER NOT NULL,"
+     " source TEXT NOT NULL, expenditure REAL NOT NULL, pupils REAL,"
+     " PRIMARY KEY(lea_id, school_id, school_year, source)) WITHOUT ROWID;"},
 };
 
 const slds_migration *slds_store_registry(size_t *n)

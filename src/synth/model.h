@@ -65,7 +65,8 @@ enum synth_stream {
     STREAM_IDENTITY,
     STREAM_POSTSECONDARY,
     STREAM_DIRTY,
-    STREAM_TEST_DAYS
+    STREAM_TEST_DAYS,
+    STREAM_FINANCE
 };
 
 enum synth_level { LEVEL_ELEMENTARY, LEVEL_MIDDLE, LEVEL_HIGH, LEVEL_OTHER };
@@ -537,6 +538,9 @@ uint32_t synth_pick_school(const synth_ctx *c, uint32_t lea, int grade, synth_rn
 bool synth_school_serves(const synth_school *s, int grade);
 void synth_set_test_days(synth_ctx *c, int year);
 int synth_write_leas(synth_ctx *c);
+/* finance.c: finance.csv rows of the year (each school's and each district's
+ * expenditure by source, pupils = the year's enrollment spells). */
+int synth_write_finance(synth_ctx *c, int year);
 
 /* population.c */
 int synth_students_reserve(synth_ctx *c, uint32_t extra);

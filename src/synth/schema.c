@@ -93,6 +93,11 @@ static const synth_column item_responses_cols[] = {
     {"item_id", SYNTH_COL_REQUIRED},   {"standard_id", SYNTH_COL_STANDARD},
     {"correct", SYNTH_COL_BIT},
 };
+/* A blank school_id is a district row: never spoiled to blank. */
+static const synth_column finance_cols[] = {
+    {"lea_id", SYNTH_COL_LEA},        {"school_id", SYNTH_COL_KEEP},   {"school_year", SYNTH_COL_YEAR},
+    {"source", SYNTH_COL_CODE},       {"expenditure", SYNTH_COL_COUNT}, {"pupils", SYNTH_COL_COUNT},
+};
 
 #define SCHEMA(file, cols) {file, cols, N(cols)}
 const synth_schema synth_contract_schemas[SLDS_SYNTH_NFILES] = {
@@ -113,6 +118,7 @@ const synth_schema synth_contract_schemas[SLDS_SYNTH_NFILES] = {
     [SLDS_SYNTH_PREP_PROGRAMS] = SCHEMA("prep_programs.csv", prep_programs_cols),
     [SLDS_SYNTH_STANDARDS] = SCHEMA("standards.csv", standards_cols),
     [SLDS_SYNTH_ITEM_RESPONSES] = SCHEMA("item_responses.csv", item_responses_cols),
+    [SLDS_SYNTH_FINANCE] = SCHEMA("finance.csv", finance_cols),
 };
 
 /* Truth files: never dirty. */

@@ -222,6 +222,7 @@ static int run_year(synth_ctx *c, int year)
     synth_end_of_year(c);
     synth_write_enrollments(c);
     synth_write_attributes(c);
+    synth_write_finance(c, year);
     report(c, "practice items", index);
     synth_item_responses(c);
     synth_staff_close_year(c);

@@ -40,6 +40,7 @@ HEADERS = {
     "prep_programs.csv": "prep_program_id,name,provider,route",
     "standards.csv": "standard_id,subject,grade_level,description,prerequisite_ids",
     "item_responses.csv": "student_id,response_time,item_id,standard_id,correct",
+    "finance.csv": "lea_id,school_id,school_year,source,expenditure,pupils",
 }
 EXIT_CODES = {"PROMOTED", "TRANSFER_IN_STATE", "TRANSFER_OUT_OF_STATE", "TRANSFER_PRIVATE",
               "TRANSFER_HOME_SCHOOL", "EMIGRATED", "DECEASED", "DROPOUT", "GRADUATED_REGULAR",
@@ -263,6 +264,12 @@ def main(folder):
         datetime.datetime.fromisoformat(r["response_time"])
         if r["standard_id"] not in seen or r["correct"] not in ("0", "1") or r["student_id"] not in spells:
             fail("item_responses.csv:%d" % r["_line"])
+    for r in data["finance.csv"]:
+        school = schools.get(r["school_id"]) if r["school_id"] else None
+        if r["lea_id"] not in leas or (r["school_id"] and (not school or school["lea_id"] != r["lea_id"])):
+            fail("finance.csv:%d district or school" % r["_line"])
+        if r["source"] not in {"FEDERAL", "STATE", "LOCAL", "OTHER"} or float(r["expenditure"]) < 0:
+            fail("finance.csv:%d source or expenditure" % r["_line"])
 
     if failures:
         print("%d problems" % len(failures), file=sys.stderr)

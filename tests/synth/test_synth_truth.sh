@@ -21,7 +21,7 @@ fail() {
 
 FILES="leas.csv schools.csv students.csv enrollments.csv student_attributes.csv staff.csv
 staff_assignments.csv rosters.csv assessments.csv courses.csv attendance.csv discipline.csv
-postsecondary.csv observations.csv prep_programs.csv standards.csv item_responses.csv"
+postsecondary.csv observations.csv prep_programs.csv standards.csv item_responses.csv finance.csv"
 TRUTH="params.json summary.json teacher_effects.csv teacher_year_effects.csv prep_program_effects.csv
 school_effects.csv standard_params.csv identity.csv dirty_rows.csv growth_config.json"
 
@@ -83,8 +83,8 @@ for year, n in s["enrollment"]["enrolled_by_year"].items():
 for subject, grades in s["state_scores"].items():
     check("grade 3 mean %s" % subject, grades["03"]["mean"], 370, 430)
     check("grade 3 sd %s" % subject, grades["03"]["sd"], 30, 55)
-if len(printed) != 17 or any(r["rows"] <= 0 for r in printed):
-    problems.append("the JSON summary should list 17 files with rows")
+if len(printed) != 18 or any(r["rows"] <= 0 for r in printed):
+    problems.append("the JSON summary should list 18 files with rows")
 if problems:
     print("\n".join(problems), file=sys.stderr)
     sys.exit(1)

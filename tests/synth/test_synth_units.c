@@ -308,6 +308,7 @@ static void test_params_check(void **state)
     assert_non_null(strstr(err.message, "dirty"));
     assert_string_equal(slds_synth_file_name(SLDS_SYNTH_LEAS), "leas.csv");
     assert_string_equal(slds_synth_file_name(SLDS_SYNTH_ITEM_RESPONSES), "item_responses.csv");
+    assert_string_equal(slds_synth_file_name(SLDS_SYNTH_FINANCE), "finance.csv");
     assert_null(slds_synth_file_name(SLDS_SYNTH_NFILES));
 }
 
