@@ -49,5 +49,6 @@ int cmd_extract(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_mastery(int argc, char **argv);
 int cmd_warn(int argc, char **argv);
+int cmd_ingest(int argc, char **argv);
 
 #endif

@@ -12,6 +12,7 @@ static const struct {
 } commands[] = {
     {"synth", cmd_synth, "write a synthetic state's collection (with its ground truth)"},
     {"load", cmd_load, "validate a collection folder and load it into a state database"},
+    {"ingest", cmd_ingest, "append results and item responses as they arrive, committed batch by batch"},
     {"audit", cmd_audit, "data-quality report and America COMPETES element coverage"},
     {"student", cmd_student, "one student's longitudinal record"},
     {"growth", cmd_growth, "student growth percentiles, growth targets, grade-level gains"},

@@ -105,6 +105,12 @@ int slds_csv_open(slds_csv **out, const char *path, slds_error *err)
     return SLDS_OK;
 }
 
+void slds_csv_set_first_line(slds_csv *r, long line)
+{
+    if (!r->started)
+        r->line = line;
+}
+
 int slds_csv_open_mem(slds_csv **out, const char *name, const char *data, size_t len,
                       slds_error *err)
 {

@@ -45,6 +45,10 @@ int slds_csv_open(slds_csv **out, const char *path, slds_error *err);
 int slds_csv_open_mem(slds_csv **out, const char *name, const char *data, size_t len,
                       slds_error *err);
 void slds_csv_close(slds_csv *r);
+/* Numbers the input's first line `line` instead of 1 (before the first
+ * slds_csv_next): a file cut from a longer stream (`slds ingest`) names the
+ * stream's lines in its records and messages. */
+void slds_csv_set_first_line(slds_csv *r, long line);
 
 /* Reads the next record into *rec. Returns 1 when a record was read, 0 at the
  * end of the file, -1 on a file-level error (err filled, naming file and line). */

@@ -41,6 +41,7 @@ static int load_file(load_ctx *c, const slds_file_def *def, const char *path, ui
     int rc = slds_csv_open(&csv, path, c->err);
     if (rc)
         return rc;
+    slds_csv_set_first_line(csv, 1 + c->opt.line_offset);
     key_set_free(&c->file_keys);
     {
         struct stat fst;
@@ -407,7 +408,7 @@ int slds_load_collection(slds_store *s, const char *dir, const slds_load_options
         res->deleted += c.cur->deleted;
     }
     if (!rc)
-        rc = record_load(&c, dir, digests);
+        rc = record_load(&c, c.opt.source_label ? c.opt.source_label : dir, digests);
     history_end(&c);
     if (!rc)
         rc = slds_store_commit(s, err);

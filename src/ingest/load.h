@@ -40,6 +40,12 @@ typedef struct slds_load_options {
     /* --replace lea=ID[,year=YYYY]: replace_lea NULL for a plain upsert. */
     const char *replace_lea;
     int replace_year; /* 0: every year */
+    /* slds ingest (stream.c): the name recorded in loads.source_dir instead of
+     * dir (NULL: dir), and a number added to every line number of the files
+     * (rejects, findings, messages), so a batch cut from a stream names the
+     * stream's lines. */
+    const char *source_label;
+    long line_offset;
 } slds_load_options;
 
 typedef struct slds_file_result {
@@ -105,5 +111,99 @@ typedef struct slds_history_entry {
 int slds_history_student(slds_store *s, const char *student_id, slds_history_entry **out, size_t *count,
                          slds_error *err);
 void slds_history_free(slds_history_entry *e, size_t n);
+
+/* ---- slds ingest: rows as they arrive (stream.c, docs/ingest.md) --------
+ *
+ * A stream (stdin, a pipe, a file of any size) of one collection file,
+ * assessments.csv or item_responses.csv: one header, then rows. Rows are cut
+ * into batches (a batch closes batch_seconds after its first row arrived,
+ * after idle_seconds without a byte, at batch_rows rows, or at the end) and
+ * each batch is loaded by slds_load_collection as a one-file collection in a
+ * private temporary folder, so every rule, reject, finding and the history
+ * hold per batch as in `slds load`, and rows read = loaded + rejected per
+ * batch and in total. Each batch is its own transaction: between batches the
+ * writer holds no lock, a kill loses only the batch in flight, and a re-run
+ * of the same input upserts the same rows (idempotent). */
+
+/* One loaded item response of a committed batch, canonical as stored. */
+typedef struct slds_ingest_response {
+    const char *student_id, *response_time, *item_id, *standard_id;
+    int correct; /* 0 or 1 */
+    long line;   /* line of the stream */
+} slds_ingest_response;
+
+/* What one committed batch did. Times are slds_now() seconds. */
+typedef struct slds_ingest_batch {
+    int64_t number;             /* 1, 2, ... */
+    long first_line, last_line; /* lines of the stream it held */
+    int64_t read, loaded, rejected, warned;
+    double first_arrival;       /* when its first row arrived (was read) */
+    double mean_arrival;        /* mean arrival time of its rows */
+    double committed;           /* when its transaction committed */
+    double hook_done;           /* when on_responses returned (0: not called) */
+    char load_id[17];
+} slds_ingest_batch;
+
+/* The mastery hook: called after each batch of item_responses.csv commits,
+ * with its loaded rows in stream order (rejected rows left out). The hook
+ * runs its own transaction on s (the batch is already committed); a
+ * non-zero return stops the ingest with err. slds ingest wires
+ * slds_mastery_update here (src/cli/cmd_ingest.c). */
+typedef int (*slds_ingest_responses_fn)(void *ctx, slds_store *s, const slds_ingest_response *rows,
+                                        size_t n, slds_error *err);
+/* Called after each committed batch (progress). */
+typedef void (*slds_ingest_batch_fn)(void *ctx, const slds_ingest_batch *b);
+
+typedef struct slds_ingest_options {
+    /* "assessments.csv" or "item_responses.csv"; NULL: recognised from the header. */
+    const char *file;
+    /* The stream's name in messages and in loads.source_dir ("stdin", a path). */
+    const char *label;
+    double batch_seconds; /* 0: 0.5 */
+    double idle_seconds;  /* 0: 0.1 (at most batch_seconds) */
+    int64_t batch_rows;   /* 0: 50,000 */
+    const slds_severity *severity;            /* NULL: the defaults */
+    const char *rejects_path, *findings_path; /* every batch's rows, one file each (NULL: none) */
+    const char *tmpdir;                       /* NULL: $TMPDIR or /tmp */
+    slds_ingest_batch_fn on_batch;
+    void *on_batch_ctx;
+    slds_ingest_responses_fn on_responses;
+    void *on_responses_ctx;
+} slds_ingest_options;
+
+typedef struct slds_ingest_result {
+    char file[64];          /* the kind of rows */
+    char label[256];
+    int64_t batches, read, loaded, rejected, warned;
+    int64_t rule_rejected[SLDS_RULE_COUNT];
+    int64_t rule_warned[SLDS_RULE_COUNT];
+    /* The stream (not a regular file) ended inside a row, without its line
+     * break: that row, starting on cut_line, was not loaded (nor counted in
+     * read). */
+    int64_t cut;
+    long cut_line;
+    long lines;             /* lines of the stream read */
+    int64_t hook_rows;      /* rows given to on_responses */
+    double seconds;         /* from open to the end */
+    double latency_mean, latency_max; /* a row's arrival to its batch's commit */
+    double hook_latency_mean, hook_latency_max; /* ... to on_responses' return */
+    char extra_columns[512];
+} slds_ingest_result;
+
+typedef struct slds_ingest slds_ingest;
+
+/* Starts reading fd (not closed by slds_ingest) and waits for the header:
+ * an empty stream, a header that names neither file, or one without a
+ * required column is an error naming the stream, line and column, before
+ * any database is opened. *out is owned by the caller: slds_ingest_close. */
+int slds_ingest_open(slds_ingest **out, int fd, const slds_ingest_options *opt, slds_error *err);
+/* The file the header was recognised as (or given). */
+const char *slds_ingest_file(const slds_ingest *g);
+/* Loads batch after batch into s (a writer) until the end of the stream.
+ * On error, every batch before the failing one is committed and res says
+ * how far it got; err names the stream's line. */
+int slds_ingest_run(slds_ingest *g, slds_store *s, slds_ingest_result *res, slds_error *err);
+/* Stops reading, removes the temporary folder. */
+void slds_ingest_close(slds_ingest *g);
 
 #endif
