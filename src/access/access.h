@@ -39,7 +39,7 @@ typedef enum {
     SLDS_ROLE_RESEARCHER     /* aggregates without public suppression; no record */
 } slds_role;
 
-#define SLDS_ROLE_COUNT 9
+#define SLDS_USER_ROLE_COUNT 9
 
 /* "public", "state-admin", "state-analyst", "district", "principal",
  * "teacher", "parent", "student", "researcher"; "?" for a value out of range. */

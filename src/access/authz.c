@@ -145,7 +145,7 @@ int slds_access_may_see_staff(slds_store *s, const slds_principal *who, const ch
 int slds_access_may_see_aggregates(const slds_principal *who)
 {
     slds_role r = who ? who->role : SLDS_ROLE_PUBLIC;
-    return r != SLDS_ROLE_PARENT && r != SLDS_ROLE_STUDENT && (unsigned)r < SLDS_ROLE_COUNT;
+    return r != SLDS_ROLE_PARENT && r != SLDS_ROLE_STUDENT && (unsigned)r < SLDS_USER_ROLE_COUNT;
 }
 
 int slds_access_identifiable(const slds_principal *who)
@@ -159,7 +159,7 @@ int slds_access_needs_suppression(const slds_principal *who)
 {
     slds_role r = who ? who->role : SLDS_ROLE_PUBLIC;
     /* anything out of range is treated as the public */
-    return r == SLDS_ROLE_PUBLIC || (unsigned)r >= SLDS_ROLE_COUNT;
+    return r == SLDS_ROLE_PUBLIC || (unsigned)r >= SLDS_USER_ROLE_COUNT;
 }
 
 /* The candidate students of each role, as SQL selecting student_id from

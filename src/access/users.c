@@ -11,19 +11,19 @@
 
 #include "access/internal.h"
 
-static const char *const role_names[SLDS_ROLE_COUNT] = {
+static const char *const role_names[SLDS_USER_ROLE_COUNT] = {
     "public",  "state-admin", "state-analyst", "district",   "principal",
     "teacher", "parent",      "student",       "researcher",
 };
 
 const char *slds_role_name(slds_role r)
 {
-    return (unsigned)r < SLDS_ROLE_COUNT ? role_names[r] : "?";
+    return (unsigned)r < SLDS_USER_ROLE_COUNT ? role_names[r] : "?";
 }
 
 int slds_role_parse(const char *name, slds_role *out)
 {
-    for (int r = 0; name && r < SLDS_ROLE_COUNT; r++)
+    for (int r = 0; name && r < SLDS_USER_ROLE_COUNT; r++)
         if (!strcmp(name, role_names[r])) {
             *out = (slds_role)r;
             return SLDS_OK;

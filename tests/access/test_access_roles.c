@@ -276,7 +276,7 @@ static void test_errors_never_grant(void **state)
 static void test_role_names(void **state)
 {
     (void)state;
-    for (int r = 0; r < SLDS_ROLE_COUNT; r++) {
+    for (int r = 0; r < SLDS_USER_ROLE_COUNT; r++) {
         slds_role back = SLDS_ROLE_PUBLIC;
         assert_int_equal(slds_role_parse(slds_role_name((slds_role)r), &back), SLDS_OK);
         assert_int_equal(back, r);
