@@ -15,6 +15,12 @@ if [ "${1:-}" = "--test" ]; then
 fi
 missing=()
 for p in "${packages[@]}"; do
+    # node and npm may come from elsewhere (NodeSource's nodejs bundles npm,
+    # and Debian's npm then conflicts with it): a working command is enough.
+    case $p in
+        nodejs) command -v node >/dev/null 2>&1 && continue ;;
+        npm) command -v npm >/dev/null 2>&1 && continue ;;
+    esac
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
