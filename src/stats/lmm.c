@@ -42,45 +42,6 @@ typedef struct lmm_sums {
     double *m, *r, *beta;
 } lmm_sums;
 
-/* In-place Cholesky of the p x p matrix a (lower triangle used); returns 0
- * when not positive definite. */
-static int cholesky(double *a, int p)
-{
-    for (int j = 0; j < p; j++) {
-        double d = a[j * p + j], d0 = d;
-        for (int k = 0; k < j; k++)
-            d -= a[j * p + k] * a[j * p + k];
-        if (!(d > 1e-10 * d0)) /* a column (nearly) in the span of the earlier ones */
-            return 0;
-        d = sqrt(d);
-        a[j * p + j] = d;
-        for (int i = j + 1; i < p; i++) {
-            double v = a[i * p + j];
-            for (int k = 0; k < j; k++)
-                v -= a[i * p + k] * a[j * p + k];
-            a[i * p + j] = v / d;
-        }
-    }
-    return 1;
-}
-
-/* Solves L L' x = b in place (b becomes x). */
-static void chol_solve(const double *l, int p, double *b)
-{
-    for (int i = 0; i < p; i++) {
-        double v = b[i];
-        for (int k = 0; k < i; k++)
-            v -= l[i * p + k] * b[k];
-        b[i] = v / l[i * p + i];
-    }
-    for (int i = p - 1; i >= 0; i--) {
-        double v = b[i];
-        for (int k = i + 1; k < p; k++)
-            v -= l[k * p + i] * b[k];
-        b[i] = v / l[i * p + i];
-    }
-}
-
 /* The REML criterion at theta; beta (sums->beta) and pwrss are left for the
  * caller. Returns HUGE_VAL when X'AX is singular. */
 static double reml_at(lmm_sums *S, double theta, double *pwrss_out)
@@ -113,13 +74,13 @@ static double reml_at(lmm_sums *S, double theta, double *pwrss_out)
             yay -= c * tg * tg;
         }
     }
-    if (!cholesky(S->m, p))
+    if (!slds_cholesky(S->m, p, 1e-10, -INFINITY))
         return HUGE_VAL;
     double ldrx = 0;
     for (int i = 0; i < p; i++)
         ldrx += 2 * log(S->m[i * p + i]);
     memcpy(S->beta, S->r, sizeof(double) * (size_t)p);
-    chol_solve(S->m, p, S->beta);
+    slds_cholesky_solve(S->m, p, S->beta);
     double pwrss = yay;
     for (int i = 0; i < p; i++)
         pwrss -= S->beta[i] * S->r[i];
@@ -423,7 +384,7 @@ int slds_lmm_fit(const slds_lmm_problem *prob, const slds_lmm_params *prm_in,
         res->beta[j] = S.beta[k];
         memset(S.r, 0, sizeof(double) * (size_t)p);
         S.r[k] = 1;
-        chol_solve(S.m, p, S.r);
+        slds_cholesky_solve(S.m, p, S.r);
         res->beta_se[j] = sqrt(res->sigma2 * S.r[k]);
         k++;
     }

@@ -183,6 +183,16 @@ int slds_lmm_fit(const slds_lmm_problem *prob, const slds_lmm_params *prm,
                  slds_lmm_result *res, slds_error *err);
 void slds_lmm_result_free(slds_lmm_result *res);
 
+/* ---- dense Cholesky (cholesky.c) */
+
+/* In-place Cholesky factor L of the p x p symmetric matrix a (lower triangle
+ * used, row-major); returns 0 when a pivot falls to rel_tol x max(its
+ * diagonal, floor) or below (not positive definite, or a column nearly in
+ * the span of the earlier ones). floor -INFINITY: relative to the diagonal. */
+int slds_cholesky(double *a, int p, double rel_tol, double floor);
+/* Solves L L' x = b in place (b becomes x). */
+void slds_cholesky_solve(const double *l, int p, double *b);
+
 /* ---- classification */
 
 /* Pooled area under the ROC curve of scores for labels (0/1), computed

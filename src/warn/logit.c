@@ -40,44 +40,6 @@ void slds_logit_params_default(slds_logit_params *prm)
     prm->tol = 1e-10;
 }
 
-/* In-place Cholesky of the p x p matrix a (lower triangle); 0 when not
- * positive definite. */
-static int cholesky(double *a, int p)
-{
-    for (int j = 0; j < p; j++) {
-        double d = a[j * p + j], d0 = d;
-        for (int k = 0; k < j; k++)
-            d -= a[j * p + k] * a[j * p + k];
-        if (!(d > 1e-12 * (d0 > 1 ? d0 : 1)))
-            return 0;
-        d = sqrt(d);
-        a[j * p + j] = d;
-        for (int i = j + 1; i < p; i++) {
-            double v = a[i * p + j];
-            for (int k = 0; k < j; k++)
-                v -= a[i * p + k] * a[j * p + k];
-            a[i * p + j] = v / d;
-        }
-    }
-    return 1;
-}
-
-static void chol_solve(const double *l, int p, double *b)
-{
-    for (int i = 0; i < p; i++) {
-        double v = b[i];
-        for (int k = 0; k < i; k++)
-            v -= l[i * p + k] * b[k];
-        b[i] = v / l[i * p + i];
-    }
-    for (int i = p - 1; i >= 0; i--) {
-        double v = b[i];
-        for (int k = i + 1; k < p; k++)
-            v -= l[k * p + i] * b[k];
-        b[i] = v / l[i * p + i];
-    }
-}
-
 /* The penalised negative log-likelihood at beta. */
 static double objective(const slds_logit_problem *prob, const slds_logit_params *prm,
                         const double *beta, double *deviance)
@@ -138,14 +100,14 @@ int slds_logit_fit(const slds_logit_problem *prob, const slds_logit_params *prm,
             g[j] -= prm->lambda * beta[j];
             h[j * p + j] += prm->lambda;
         }
-        if (!cholesky(h, p)) {
+        if (!slds_cholesky(h, p, 1e-12, 1)) {
             rc = slds_fail(err, SLDS_ERR_NUMERIC,
                            "logistic regression: the information matrix is singular (a constant or"
                            " duplicated column, or separable classes without a penalty)");
             break;
         }
         memcpy(step, g, sizeof(double) * (size_t)p);
-        chol_solve(h, p, step);
+        slds_cholesky_solve(h, p, step);
         /* step halving: Newton may overshoot far from the optimum */
         double t = 1, next = obj;
         for (int half = 0; half < 40; half++) {
