@@ -662,7 +662,8 @@ static int rejected_lines(slds_ingest *g, long **out, size_t *n, slds_error *err
         *out = NULL;
         return err->code;
     }
-    qsort(*out, *n, sizeof **out, cmp_long);
+    if (*n) /* qsort(NULL, 0, ...) is undefined */
+        qsort(*out, *n, sizeof **out, cmp_long);
     return SLDS_OK;
 }
 
@@ -709,7 +710,7 @@ static int call_hook(slds_ingest *g, slds_store *s, long line_offset, int64_t *p
         }
         if (rec.nfields == 1 && rec.lengths[0] == 0)
             continue;
-        if (bsearch(&rec.line, rejected, nrejected, sizeof *rejected, cmp_long))
+        if (nrejected && bsearch(&rec.line, rejected, nrejected, sizeof *rejected, cmp_long))
             continue;
         slds_value v[5];
         char why[64];
