@@ -28,6 +28,17 @@ void cli_progress_done(void);
 int cli_error(const slds_error *err);
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* A subcommand of a command with several (growth run|show|..., growth baseline fit|...). */
+typedef struct cli_subcommand {
+    const char *name;
+    int (*run)(int argc, char **argv);
+} cli_subcommand;
+/* Runs the subcommand argv[1] of cmd with argv shifted by one; prints usage
+ * (stdout for -h, --help or help, exit 0; stderr and exit 2 when argv[1] is
+ * missing or unknown). */
+int cli_run_subcommand(const char *cmd, const cli_subcommand *subs, size_t n, const char *usage,
+                       int argc, char **argv);
+
 /* True when argv[i] is -h or --help. */
 bool cli_wants_help(int argc, char **argv);
 

@@ -491,26 +491,10 @@ static int growth_report(int argc, char **argv)
 
 int cmd_growth(int argc, char **argv)
 {
-    static const struct {
-        const char *name;
-        int (*run)(int argc, char **argv);
-    } commands[] = {{"run", growth_run},
-                    {"show", growth_show},
-                    {"aggregates", growth_aggregates},
-                    {"report", growth_report},
-                    {"baseline", cmd_growth_baseline}};
-    if (argc < 2) {
-        fputs(usage_growth, stderr);
-        return 2;
-    }
-    if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
-        fputs(usage_growth, stdout);
-        return 0;
-    }
-    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        if (!strcmp(argv[1], commands[i].name))
-            return commands[i].run(argc - 1, argv + 1);
-    fprintf(stderr, "slds growth: unknown command '%s'\n", argv[1]);
-    fputs(usage_growth, stderr);
-    return 2;
+    static const cli_subcommand commands[] = {{"run", growth_run},
+                                         {"show", growth_show},
+                                         {"aggregates", growth_aggregates},
+                                         {"report", growth_report},
+                                         {"baseline", cmd_growth_baseline}};
+    return cli_run_subcommand("growth", commands, sizeof commands / sizeof commands[0], usage_growth, argc, argv);
 }

@@ -396,25 +396,9 @@ static int baseline_import(int argc, char **argv)
 
 int cmd_growth_baseline(int argc, char **argv)
 {
-    static const struct {
-        const char *name;
-        int (*run)(int argc, char **argv);
-    } commands[] = {{"fit", baseline_fit},
-                    {"list", baseline_list},
-                    {"export", baseline_export},
-                    {"import", baseline_import}};
-    if (argc < 2) {
-        fputs(usage_baseline, stderr);
-        return 2;
-    }
-    if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
-        fputs(usage_baseline, stdout);
-        return 0;
-    }
-    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        if (!strcmp(argv[1], commands[i].name))
-            return commands[i].run(argc - 1, argv + 1);
-    fprintf(stderr, "slds growth baseline: unknown command '%s'\n", argv[1]);
-    fputs(usage_baseline, stderr);
-    return 2;
+    static const cli_subcommand commands[] = {{"fit", baseline_fit},
+                                         {"list", baseline_list},
+                                         {"export", baseline_export},
+                                         {"import", baseline_import}};
+    return cli_run_subcommand("growth baseline", commands, sizeof commands / sizeof commands[0], usage_baseline, argc, argv);
 }

@@ -99,3 +99,22 @@ bool cli_wants_help(int argc, char **argv)
             return true;
     return false;
 }
+
+int cli_run_subcommand(const char *cmd, const cli_subcommand *subs, size_t n, const char *usage,
+                       int argc, char **argv)
+{
+    if (argc < 2) {
+        fputs(usage, stderr);
+        return 2;
+    }
+    if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
+        fputs(usage, stdout);
+        return 0;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(argv[1], subs[i].name))
+            return subs[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "slds %s: unknown command '%s'\n", cmd, argv[1]);
+    fputs(usage, stderr);
+    return 2;
+}
