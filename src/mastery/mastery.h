@@ -214,8 +214,9 @@ typedef enum {
 } slds_mastery_update_result;
 
 /* The online update of one new response, without refitting (for `slds
- * ingest`): the student's state for the standard (P(mastery) from p_init
- * when none) moves one step with slds_bkt_update and is stored. A response
+ * ingest`): the student's state for the standard (P(mastery) and P(not
+ * mastered) as stored; from p_init when none) moves one step with
+ * slds_bkt_step and is stored. A response
  * older than the last one applied (a late arrival) replays the student's
  * responses to that standard from item_responses, which must then hold the
  * new row already. s must be a writer; the caller holds the transaction. */
