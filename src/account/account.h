@@ -281,6 +281,7 @@ typedef struct slds_account_equity_options {
     const char *highly_effective; /* rating labels, comma-separated (case-insensitive) */
     const char *effective;        /* labels that are effective or better */
     const char *ineffective;
+    bool educators_only; /* skip the students' table (rosters; performance-measures) */
 } slds_account_equity_options;
 void slds_account_equity_options_default(slds_account_equity_options *o);
 int slds_account_equity(slds_store *s, const slds_account_equity_options *o,
