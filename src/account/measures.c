@@ -641,15 +641,19 @@ enum {
 };
 
 int slds_account_measures(slds_store *s, int year, int baseline_year, const char *targets_csv,
-                          slds_account_tables *out, slds_error *err)
+                          slds_account_cube_cache *cache, slds_account_tables *out, slds_error *err)
 {
     target *targets;
     size_t ntargets;
     int rc = read_targets(targets_csv, &targets, &ntargets, err);
     if (rc)
         return rc;
-    slds_account_cube *cube;
-    rc = slds_account_cube_compute(s, NULL, 0, NULL, &cube, err);
+    slds_account_cube *own = NULL;
+    const slds_account_cube *cube;
+    rc = cache ? slds_account_cube_cache_get(cache, s, &cube, err)
+               : slds_account_cube_compute(s, NULL, 0, NULL, &own, err);
+    if (own)
+        cube = own;
     if (rc) {
         free(targets);
         return rc;
@@ -675,15 +679,15 @@ int slds_account_measures(slds_store *s, int year, int baseline_year, const char
         [P_ACTUAL] = {.name = "actual", .type = SLDS_CELL_REAL, .decimals = SLDS_SIGNIFICANT(6)},
         [P_MET] = {.name = "target_met", .type = SLDS_CELL_BOOLEAN},
     };
-    figures_cache cache = {0};
+    figures_cache figures = {0};
     slds_table *t;
     rc = slds_table_new(&t, "performance_measures",
                         "Appendix A performance measures: baseline, target and actual", cols, P_NCOLS, err);
     for (size_t k = 0; !rc && k < NMEASURES; k++) {
         const measure *m = &measures[k];
         double base, act;
-        rc = actual(s, cube, &cache, m, base_year, &base, err);
-        rc = rc ? rc : actual(s, cube, &cache, m, year, &act, err);
+        rc = actual(s, cube, &figures, m, base_year, &base, err);
+        rc = rc ? rc : actual(s, cube, &figures, m, year, &act, err);
         if (rc)
             break;
         double tgt = find_target(targets, ntargets, m->id, year);
@@ -714,8 +718,8 @@ int slds_account_measures(slds_store *s, int year, int baseline_year, const char
             slds_table_set_boolean(t, P_MET, m->lower_is_better ? act <= tgt : act >= tgt, err);
         rc = slds_table_status(t);
     }
-    slds_account_cube_free(cube);
-    figures_cache_free(&cache);
+    slds_account_cube_free(own);
+    figures_cache_free(&figures);
     free(targets);
     if (rc) {
         slds_table_free(t);

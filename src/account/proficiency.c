@@ -7,8 +7,10 @@
 #include "account/account.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/hash.h"
 
@@ -705,4 +707,59 @@ int slds_account_proficiency(slds_store *s, const int *years, size_t nyears,
     *rows = r;
     *nrows = n;
     return SLDS_OK;
+}
+
+/* ------------------------------------------------------------ the cache */
+
+struct slds_account_cube_cache {
+    pthread_mutex_t lock;
+    bool done;
+    int rc;
+    slds_error err;
+    slds_account_cube *cube;
+    double seconds;
+};
+
+int slds_account_cube_cache_new(slds_account_cube_cache **out, slds_error *err)
+{
+    *out = calloc(1, sizeof **out);
+    if (!*out)
+        return slds_fail(err, SLDS_ERR_NOMEM, "achievement: out of memory");
+    pthread_mutex_init(&(*out)->lock, NULL);
+    return SLDS_OK;
+}
+
+void slds_account_cube_cache_free(slds_account_cube_cache *c)
+{
+    if (!c)
+        return;
+    pthread_mutex_destroy(&c->lock);
+    slds_account_cube_free(c->cube);
+    free(c);
+}
+
+int slds_account_cube_cache_get(slds_account_cube_cache *c, slds_store *s,
+                                const slds_account_cube **out, slds_error *err)
+{
+    *out = NULL;
+    pthread_mutex_lock(&c->lock); /* held while computing: the others wait for it */
+    if (!c->done) {
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
+        c->rc = slds_account_cube_compute(s, NULL, 0, NULL, &c->cube, &c->err);
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t1);
+        c->seconds = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+        c->done = true;
+    }
+    int rc = c->rc;
+    if (rc && err)
+        *err = c->err;
+    *out = c->cube;
+    pthread_mutex_unlock(&c->lock);
+    return rc;
+}
+
+double slds_account_cube_cache_seconds(const slds_account_cube_cache *c)
+{
+    return c ? c->seconds : 0;
 }
