@@ -125,6 +125,7 @@ int cmd_report(int argc, char **argv)
     bool list = false, public = false, all = false;
     const char *out_dir = NULL;
     int threads = slds_cpu_count();
+    bool threads_given = false;
     slds_privacy_rules rules;
     slds_privacy_rules_default(&rules);
     const char **names = calloc((size_t)argc, sizeof *names);
@@ -176,6 +177,7 @@ int cmd_report(int argc, char **argv)
             if (!*value || *end || n < 1 || n > 64)
                 status = cli_usage_error("report", "--threads '%s' is not 1-64", value);
             threads = (int)n;
+            threads_given = true;
         } else {
             names[nargs] = name;
             values[nargs++] = value;
@@ -190,7 +192,7 @@ int cmd_report(int argc, char **argv)
                                                  "--public, --min-n, --no-ranges, --format)")
                      : run_all(positional[0], values[0], out_dir, threads, (slds_format)fmt,
                                public ? &rules : NULL);
-    if (status < 0 && (out_dir || threads != slds_cpu_count()))
+    if (status < 0 && (out_dir || threads_given))
         status = cli_usage_error("report", "--out and --threads go with --all");
     if (status < 0 && npositional != 2)
         status = cli_usage_error("report", "expected DB and a report NAME (slds report --list)");
