@@ -18,7 +18,7 @@ void slds_privacy_rules_default(slds_privacy_rules *r)
     /* NCES 2011-603 (SLDS Technical Brief 3), recommended reporting rules:
      * the bottom and top codes shrink as the group grows (docs/privacy.md). */
     static const slds_privacy_band nces[] = {{300, 1}, {100, 2}, {40, 5}, {20, 10}, {1, 20}};
-    *r = (slds_privacy_rules){.min_n = 10, .nbands = 5};
+    *r = (slds_privacy_rules){.min_n = 10, .nbands = 5, .intervals = true};
     memcpy(r->bands, nces, sizeof nces);
 }
 
@@ -64,7 +64,7 @@ typedef struct work {
     size_t nrows;
     keyed_row *rows; /* sorted by partition key */
     colinfo *col;
-    size_t secondary, ranges;
+    size_t secondary, ranges, intervals;
 } work;
 
 static bool protected_role(slds_column_role role)
@@ -162,7 +162,71 @@ static void primary(work *w, int min_n, size_t *count)
     }
 }
 
-/* Rule 2: statistics follow their count, a row's figures follow its n. */
+static double band_bottom(const slds_privacy_rules *r, double d);
+
+/* Hides the row's statistics computed from the whole row (derived from n,
+ * e.g. a gap between two rates) other than c: they may combine a coded rate. */
+static void hide_row_statistics(work *w, size_t r, int c)
+{
+    for (int k = 0; k < w->ncols; k++) {
+        const colinfo *o = &w->col[k];
+        if (k != c && o->role == SLDS_ROLE_STATISTIC && o->num < 0 && o->denom < 0 && suppress(w, r, k))
+            w->secondary++;
+    }
+}
+
+/* Rule 7: a rate of a shown group whose numerator or denominator is hidden,
+ * over at least the minimum, shown coarsened instead of suppressed: the
+ * interval of its denominator's band step b (rule 6's bottom code) that
+ * holds it ("40-45%", "≤b%" at the bottom, "≥(100-b)%" at the top), or,
+ * when its hidden numerator is a small count, "≤B%" where B (on that step)
+ * is the rate of min - 1 students -- what a suppressed small count already
+ * says. Its numerator is hidden with it (with the interval it would give the
+ * hidden denominator back), and so are the row's statistics of the whole
+ * row. false: not applicable (the caller suppresses). */
+static bool code_interval(work *w, size_t r, int c)
+{
+    const colinfo *col = &w->col[c];
+    if (!w->rules->intervals || col->num < 0 || col->denom < 0 ||
+        slds_table_is_suppressed(w->t, r, w->size_col))
+        return false;
+    double v = slds_table_real(w->t, r, c), d = slds_table_real(w->t, r, col->denom),
+           x = slds_table_real(w->t, r, col->num);
+    int min_n = w->rules->min_n;
+    double b = isfinite(d) && d >= min_n ? band_bottom(w->rules, d) : -1;
+    if (!isfinite(v) || !isfinite(x) || b < 1 || b > 100)
+        return false;
+    int width = (int)b;
+    if (!slds_table_is_suppressed(w->t, r, col->denom) && (v <= b || v >= 100 - b)) {
+        /* rule 6's zone with its denominator shown: rule 6's code */
+        slds_table_code_range(w->t, r, c, v <= b, v <= b ? b : 100 - b);
+        w->ranges++;
+    } else if (slds_table_is_suppressed(w->t, r, col->num) && x > 0 && x < min_n) {
+        double top = ceil(100.0 * (min_n - 1) / d / width) * width;
+        if (top >= 100)
+            return false;
+        slds_table_code_range(w->t, r, c, true, top);
+        w->intervals++;
+    } else {
+        double lo = floor(v / width) * width;
+        if (lo + width > 100)
+            lo = 100 - width;
+        if (lo <= 0)
+            slds_table_code_range(w->t, r, c, true, width);
+        else if (lo + width >= 100)
+            slds_table_code_range(w->t, r, c, false, 100 - width);
+        else
+            slds_table_code_interval(w->t, r, c, lo, width);
+        w->intervals++;
+    }
+    if (suppress(w, r, col->num))
+        w->secondary++;
+    hide_row_statistics(w, r, c);
+    return true;
+}
+
+/* Rule 2: statistics follow their count, a row's figures follow its n (a
+ * rate of a shown group is coarsened by rule 7 instead when it can be). */
 static bool derived(work *w)
 {
     bool changed = false;
@@ -175,10 +239,21 @@ static bool derived(work *w)
                 hide = size_hidden;
             else if (col->role == SLDS_ROLE_STATISTIC) {
                 int base = col->base, denom = col->denom;
-                /* a range (rule 6) hides its numerator on purpose */
+                /* a range (rules 6, 7) hides its numerator on purpose, and
+                 * with rule 7 on, says nothing exact of its denominator */
                 bool coded = slds_table_range(w->t, r, c, NULL) != 0;
-                hide = size_hidden || (!coded && slds_table_is_suppressed(w->t, r, base)) ||
-                       (denom >= 0 && slds_table_is_suppressed(w->t, r, denom));
+                bool base_hidden = slds_table_is_suppressed(w->t, r, base),
+                     denom_hidden = denom >= 0 && slds_table_is_suppressed(w->t, r, denom);
+                if (size_hidden)
+                    hide = true;
+                else if (!coded && (base_hidden || denom_hidden)) {
+                    if (!slds_table_is_suppressed(w->t, r, c) && code_interval(w, r, c)) {
+                        changed = true;
+                        continue;
+                    }
+                    hide = true;
+                } else if (coded && denom_hidden && !w->rules->intervals)
+                    hide = true;
             }
             if (hide && suppress(w, r, c)) {
                 w->secondary++;
@@ -313,12 +388,7 @@ static bool code_ranges(work *w)
                 w->secondary++;
             /* statistics of the whole row (derived from n, e.g. a gap between
              * two rates) may combine the coded rate: hidden with it */
-            for (int k = 0; k < w->ncols; k++) {
-                const colinfo *o = &w->col[k];
-                if (k != c && o->role == SLDS_ROLE_STATISTIC && o->num < 0 && o->denom < 0 &&
-                    suppress(w, r, k))
-                    w->secondary++;
-            }
+            hide_row_statistics(w, r, c);
         }
     }
     return changed;
@@ -373,6 +443,7 @@ int slds_privacy_suppress(slds_table *t, const slds_privacy_rules *rules,
         res->rounds++;
     res->secondary = w.secondary;
     res->ranges = w.ranges;
+    res->intervals = w.intervals;
     for (size_t r = 0; r < w.nrows; r++)
         free(w.rows[r].key);
     free(w.rows);
