@@ -223,8 +223,9 @@ int cmd_report(int argc, char **argv)
             puts("</body></html>");
         if (!rc && public)
             fprintf(stderr, "slds report: public form, groups under %d: %zu cells suppressed, %zu more so "
-                            "they cannot be recovered, %zu rates shown as ranges\n",
-                    rules.min_n, out.privacy.primary, out.privacy.secondary, out.privacy.ranges);
+                            "they cannot be recovered, %zu rates shown as ranges, %zu as intervals\n",
+                    rules.min_n, out.privacy.primary, out.privacy.secondary, out.privacy.ranges,
+                    out.privacy.intervals);
         slds_report_output_free(&out);
         status = rc ? cli_error(&err) : 0;
     }

@@ -512,6 +512,7 @@ int slds_report_run(slds_store *s, const char *name, const slds_report_args *arg
         out->privacy.primary += res.primary;
         out->privacy.secondary += res.secondary;
         out->privacy.ranges += res.ranges;
+        out->privacy.intervals += res.intervals;
         if (res.rounds > out->privacy.rounds)
             out->privacy.rounds = res.rounds;
     }
