@@ -405,11 +405,12 @@ static void tally(pass *p, const result *r)
             groups[ng++] = a->el == 'Y' ? SLDS_SUBGROUP_EL : SLDS_SUBGROUP_NOT_EL;
         break;
     }
-    for (int k = 0; k < ng; k++) {
-        add_counts(&cells[cell_index(c, unit, 0, groups[k])], r, p->o->proficient_level);
-        if (r->grade > 0)
-            add_counts(&cells[cell_index(c, unit, r->grade, groups[k])], r, p->o->proficient_level);
-    }
+    /* its grade's cells only (a result of no known grade: the all-grades
+     * cells); sum_grades adds the grades into "all" after the pass, so each
+     * result touches half the memory (the cells are far apart: cache misses
+     * were most of the pass) */
+    for (int k = 0; k < ng; k++)
+        add_counts(&cells[cell_index(c, unit, r->grade, groups[k])], r, p->o->proficient_level);
 }
 
 static char flag_yn(const char *v)
@@ -555,6 +556,33 @@ static int merge_pass(slds_store *s, pass *p, slds_error *err)
     return rc;
 }
 
+static void add_into(slds_account_counts *to, const slds_account_counts *f)
+{
+    to->students += f->students;
+    to->tested += f->tested;
+    to->proficient += f->proficient;
+    for (int r = 0; r < SLDS_ACCOUNT_NREASONS; r++)
+        to->not_tested[r] += f->not_tested[r];
+}
+
+/* Every unit's all-grades cells: its results of no known grade (tallied
+ * there) plus each grade's. Before roll_up, which then carries both. */
+static void sum_grades(slds_account_cube *c)
+{
+    for (size_t b = 0; b < c->nyears * c->nsubjects; b++) {
+        slds_account_counts *cells = c->blocks[b];
+        if (!cells)
+            continue;
+        for (size_t u = 0; u < c->nunits; u++)
+            for (int grade = 1; grade < SLDS_ACCOUNT_NGRADES; grade++)
+                for (int g = 0; g < SLDS_ACCOUNT_NSUBGROUPS; g++) {
+                    const slds_account_counts *f = &cells[cell_index(c, u, grade, g)];
+                    if (f->students)
+                        add_into(&cells[cell_index(c, u, 0, g)], f);
+                }
+    }
+}
+
 /* Adds every school's cells into its district and the state. */
 static void roll_up(slds_account_cube *c)
 {
@@ -571,14 +599,8 @@ static void roll_up(slds_account_cube *c)
                 const slds_account_counts *f = &cells[from + k];
                 if (!f->students)
                     continue;
-                slds_account_counts *to[2] = {&cells[lea + k], &cells[state + k]};
-                for (int j = 0; j < 2; j++) {
-                    to[j]->students += f->students;
-                    to[j]->tested += f->tested;
-                    to[j]->proficient += f->proficient;
-                    for (int r = 0; r < SLDS_ACCOUNT_NREASONS; r++)
-                        to[j]->not_tested[r] += f->not_tested[r];
-                }
+                add_into(&cells[lea + k], f);
+                add_into(&cells[state + k], f);
             }
         }
     }
@@ -661,6 +683,7 @@ int slds_account_cube_compute(slds_store *s, const int *years, size_t nyears,
         slds_account_cube_free(c);
         return rc;
     }
+    sum_grades(c);
     roll_up(c);
     *out = c;
     return SLDS_OK;
