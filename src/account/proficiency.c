@@ -633,8 +633,10 @@ static int finish_blocks(slds_account_cube *c)
             c->nsubjects++;
         }
     }
-    qsort(c->years, c->nyears, sizeof *c->years, cmp_int);
-    qsort(c->subjects, c->nsubjects, sizeof *c->subjects, cmp_str);
+    if (c->nyears) /* no results at all: NULL arrays, nothing to sort */
+        qsort(c->years, c->nyears, sizeof *c->years, cmp_int);
+    if (c->nsubjects)
+        qsort(c->subjects, c->nsubjects, sizeof *c->subjects, cmp_str);
     size_t n = c->nyears * c->nsubjects;
     c->blocks = calloc(n ? n : 1, sizeof *c->blocks);
     if (!c->blocks)
