@@ -49,7 +49,7 @@ int slds_web_new(slds_web **out, const slds_web_options *o, slds_error *err)
     if (!rc)
         rc = slds_store_open_readonly(&w->watch, w->db_path, err);
     if (!rc)
-        rc = web_auth_new(&w->auth, o->access_log ? w->db_path : NULL, err);
+        rc = web_auth_new(&w->auth, o->access_log ? w->db_path : NULL, o->min_password_cost, err);
     if (rc) {
         slds_web_free(w);
         return rc;
@@ -312,20 +312,13 @@ const char *web_cell(const slds_table *t, size_t row, const char *col)
     return s ? s : "";
 }
 
-int web_table_filter(const slds_table *t, const char *name, const char *title,
-                     web_row_filter keep, void *ctx, slds_table **out, slds_error *err)
+int web_table_append(slds_table *o, const slds_table *t, web_row_filter keep, void *ctx,
+                     slds_error *err)
 {
     int nc = slds_table_ncols(t);
-    slds_column_spec cols[64];
-    if (nc > 64)
-        return slds_fail(err, SLDS_ERR_USAGE, "table has too many columns");
-    for (int k = 0; k < nc; k++)
-        cols[k] = *slds_table_column(t, k);
-    slds_table *o;
-    int rc = slds_table_new(&o, name ? name : slds_table_name(t), title ? title : slds_table_title(t),
-                            cols, nc, err);
-    if (rc)
-        return rc;
+    if (nc != slds_table_ncols(o))
+        return slds_fail(err, SLDS_ERR_USAGE, "tables of different columns");
+    int rc = SLDS_OK;
     for (size_t r = 0; r < slds_table_nrows(t) && !rc; r++) {
         if (keep && !keep(t, r, ctx))
             continue;
@@ -337,7 +330,7 @@ int web_table_filter(const slds_table *t, const char *name, const char *title,
                     slds_table_suppress(o, orow, k);
                 continue;
             }
-            switch (cols[k].type) {
+            switch (slds_table_column(t, k)->type) {
             case SLDS_CELL_TEXT: rc = slds_table_set_text(o, k, slds_table_text(t, r, k), err); break;
             case SLDS_CELL_DATE: rc = slds_table_set_date(o, k, slds_table_text(t, r, k), err); break;
             case SLDS_CELL_INTEGER: rc = slds_table_set_integer(o, k, slds_table_integer(t, r, k), err); break;
@@ -356,7 +349,24 @@ int web_table_filter(const slds_table *t, const char *name, const char *title,
                 slds_table_code_range(o, orow, k, range < 0, bound);
         }
     }
-    rc = rc ? rc : slds_table_status(o);
+    return rc ? rc : slds_table_status(o);
+}
+
+int web_table_filter(const slds_table *t, const char *name, const char *title,
+                     web_row_filter keep, void *ctx, slds_table **out, slds_error *err)
+{
+    int nc = slds_table_ncols(t);
+    slds_column_spec cols[64];
+    if (nc > 64)
+        return slds_fail(err, SLDS_ERR_USAGE, "table has too many columns");
+    for (int k = 0; k < nc; k++)
+        cols[k] = *slds_table_column(t, k);
+    slds_table *o;
+    int rc = slds_table_new(&o, name ? name : slds_table_name(t), title ? title : slds_table_title(t),
+                            cols, nc, err);
+    if (rc)
+        return rc;
+    rc = web_table_append(o, t, keep, ctx, err);
     if (rc) {
         slds_table_free(o);
         return rc;
@@ -545,6 +555,12 @@ static const route routes[] = {
     {"GET", "/schools/*/dashboard", WEB_PAGE, NULL, web_build_dashboard, "school", NULL},
     {"GET", "/teachers/*/class", WEB_PAGE, web_build_class, NULL, NULL, NULL},
     {"GET", "/students/*", WEB_PAGE, web_build_student, NULL, NULL, NULL},
+    {"GET", "/teachers/*/mastery", WEB_PAGE, web_build_mastery_grid, NULL, NULL, NULL},
+    {"GET", "/students/*/plan", WEB_PAGE, web_build_plan, NULL, NULL, NULL},
+    {"POST", "/students/*/plan", WEB_PAGE, NULL, NULL, NULL, web_plan_post},
+    {"GET", "/schools/*/warnings", WEB_PAGE, web_build_warnings, NULL, NULL, NULL},
+    {"GET", "/me/extracts", WEB_PAGE, web_build_my_extracts, NULL, NULL, NULL},
+    {"GET", "/extracts/*", WEB_PAGE, web_build_extract, NULL, NULL, NULL},
     {"POST", "/api/v1/session", WEB_API, NULL, NULL, NULL, web_session_api},
     {"DELETE", "/api/v1/session", WEB_API, NULL, NULL, NULL, web_session_api},
     {"GET", "/api/v1/me", WEB_API, web_build_me, NULL, NULL, NULL},
@@ -558,6 +574,12 @@ static const route routes[] = {
     {"GET", "/api/v1/teachers/*/class", WEB_API, web_build_class, NULL, NULL, NULL},
     {"GET", "/api/v1/students/*", WEB_API, web_build_student, NULL, NULL, NULL},
     {"GET", "/api/v1/students/*/growth", WEB_API, web_build_growth, NULL, NULL, NULL},
+    {"GET", "/api/v1/teachers/*/mastery", WEB_API, web_build_mastery_grid, NULL, NULL, NULL},
+    {"GET", "/api/v1/students/*/plan", WEB_API, web_build_plan, NULL, NULL, NULL},
+    {"POST", "/api/v1/students/*/plan", WEB_API, NULL, NULL, NULL, web_plan_post},
+    {"GET", "/api/v1/schools/*/warnings", WEB_API, web_build_warnings, NULL, NULL, NULL},
+    {"GET", "/api/v1/me/extracts", WEB_API, web_build_my_extracts, NULL, NULL, NULL},
+    {"GET", "/api/v1/extracts/*", WEB_API, web_build_extract, NULL, NULL, NULL},
 };
 
 static bool id_char(char ch)
@@ -624,7 +646,7 @@ static int dispatch(web_ctx *c)
             return r->raw(c);
         web_doc d = {0};
         int status = r->build ? r->build(c, &d) : r->build_level(c, &d, r->level);
-        if (status == 200)
+        if (status == 200 && !d.answered)
             status = render(c, &d);
         web_doc_free(&d);
         return status;

@@ -111,6 +111,7 @@ typedef struct web_doc {
     slds_buf after;       /* page only: text after the tables */
     json_t *json;         /* API only: an object rendered instead of the tables (may be NULL) */
     bool no_tables_html;  /* the page shows the tables itself inside html */
+    bool answered;        /* the builder wrote the response itself (a file download) */
 } web_doc;
 
 void web_doc_free(web_doc *d);
@@ -122,6 +123,10 @@ int web_doc_add(web_doc *d, slds_table *t, slds_error *err);
 typedef bool (*web_row_filter)(const slds_table *t, size_t row, void *ctx);
 int web_table_filter(const slds_table *t, const char *name, const char *title,
                      web_row_filter keep, void *ctx, slds_table **out, slds_error *err);
+/* Appends the rows of t for which keep is true (NULL: every row) to o, which
+ * has the same columns. */
+int web_table_append(slds_table *o, const slds_table *t, web_row_filter keep, void *ctx,
+                     slds_error *err);
 /* The text of column col of row, or "" when blank or no such column. */
 const char *web_cell(const slds_table *t, size_t row, const char *col);
 
@@ -175,6 +180,20 @@ int web_build_class(web_ctx *c, web_doc *d);
 int web_build_my_students(web_ctx *c, web_doc *d);
 int web_build_home(web_ctx *c, web_doc *d);
 int web_build_me(web_ctx *c, web_doc *d);
+
+/* Instruction and research (instruct.c): a teacher's class mastery grid, a
+ * student's learning plan and mastery map (and setting a goal), a school's
+ * early-warning list, a researcher's extracts. */
+int web_build_mastery_grid(web_ctx *c, web_doc *d);
+int web_build_plan(web_ctx *c, web_doc *d);
+int web_plan_post(web_ctx *c);
+int web_build_warnings(web_ctx *c, web_doc *d);
+int web_build_my_extracts(web_ctx *c, web_doc *d);
+int web_build_extract(web_ctx *c, web_doc *d);
+
+/* A url-encoded form field (session.c); false when absent, too long or bad. */
+bool web_form_field(const char *body, size_t len, const char *name, char *out, size_t size);
+bool web_content_type_is(const web_ctx *c, const char *want);
 
 /* Session routes (session.c). */
 int web_session_api(web_ctx *c);

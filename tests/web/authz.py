@@ -42,7 +42,7 @@ def login(name, role):
     cookie = headers.get("Set-Cookie")
     m = re.match(r"slds_session=([0-9a-f]{64});", cookie or "")
     assert m, cookie
-    return m.group(1)
+    return m.group(1), json.loads(body)["csrf_token"]
 
 
 roles = ["public", "admin", "analyst", "researcher", "district", "principal", "teacher", "parent", "student"]
@@ -74,12 +74,31 @@ routes = [
     ("/api/v1/me", None, S("401/401 200/200 200/200 200/200 200/200 200/200 200/200 200/200 200/200")),
     ("/me", None, S("401/401 200/200 200/200 200/200 200/200 200/200 200/200 200/200 200/200")),
     ("/", None, S("200/200 200/200 200/200 200/200 200/200 200/200 200/200 200/200 200/200")),
+    # instruction: the class mastery grid (as the class), a student's plan and
+    # mastery map (as the record), the counselor's warning list (staff who may
+    # see the school's students), a researcher's approved extracts (that
+    # researcher only)
+    ("/api/v1/teachers/{teacher}/mastery", "teacher", S("401/401 200/200 403/403 403/403 200/403 200/403 200/403 403/403 403/403")),
+    ("/teachers/{teacher}/mastery", "teacher", S("401/401 200/200 403/403 403/403 200/403 200/403 200/403 403/403 403/403")),
+    ("/teachers/{teacher}/mastery?format=csv", "teacher", S("401/401 200/200 403/403 403/403 200/403 200/403 200/403 403/403 403/403")),
+    ("/api/v1/students/{s}/plan", "s", S("401/401 200/200 403/403 403/403 200/403 200/403 200/403 200/403 200/403")),
+    ("/students/{s}/plan", "s", S("401/401 200/200 403/403 403/403 200/403 200/403 200/403 200/403 200/403")),
+    ("/students/{s}/plan?format=csv&table=mastery_map", "s", S("401/401 200/200 403/403 403/403 200/403 200/403 200/403 200/403 200/403")),
+    ("/api/v1/schools/{school}/warnings", "school", S("401/401 200/200 403/403 403/403 200/403 200/403 403/403 403/403 403/403")),
+    ("/schools/{school}/warnings", "school", S("401/401 200/200 403/403 403/403 200/403 200/403 403/403 403/403 403/403")),
+    ("/schools/{school}/warnings?format=csv", "school", S("401/401 200/200 403/403 403/403 200/403 200/403 403/403 403/403 403/403")),
+    ("/api/v1/me/extracts", None, S("401/401 403/403 403/403 200/200 403/403 403/403 403/403 403/403 403/403")),
+    ("/me/extracts", None, S("401/401 403/403 403/403 200/200 403/403 403/403 403/403 403/403 403/403")),
+    ("/api/v1/extracts/{x}", "x", S("401/401 403/403 403/403 200/403 403/403 403/403 403/403 403/403 403/403")),
+    ("/extracts/{x}", "x", S("401/401 403/403 403/403 200/403 403/403 403/403 403/403 403/403 403/403")),
+    ("/extracts/{x}?file=assessments.csv", "x", S("401/401 403/403 403/403 200/403 403/403 403/403 403/403 403/403 403/403")),
 ]
 resource = {
     "s": (P["student_in"], P["student_out"]),
     "school": (P["school_in"], P["school_out"]),
     "lea": (P["lea_in"], P["lea_out"]),
     "teacher": (P["teacher_in"], P["teacher_out"]),
+    "x": (P["extract_in"], P["extract_out"]),
 }
 every_id = set(fixture["all_students"])
 token = re.compile(r"[0-9A-Za-z]+")
@@ -88,7 +107,7 @@ checked = 0
 seen = {}  # role -> in-scope student ids found in bodies (the detector sees ids at all)
 for role in roles:
     name = role if role != "public" else None
-    cookie = login(name, fixture["users"][name]["role"]) if name else None
+    cookie, csrf = login(name, fixture["users"][name]["role"]) if name else (None, None)
     allowed = fixture["allowed"][role]
     allowed = every_id if allowed == "all" else set(allowed)
     for pattern, kind, expect in routes:
@@ -110,6 +129,23 @@ for role in roles:
                                 % (role, path, side, len(leaked), sorted(leaked)[0]))
             if status >= 400 and re.search(r"SELECT|sqlite|\.db\b|\.c:\d", body):
                 failures.append("%s %s: the error body shows internals" % (role, path))
+    # Setting a plan goal (POST with the CSRF token): a teacher of the student
+    # only; never without the token.
+    for side, sid in (("in", P["student_in"]), ("out", P["student_out"])):
+        goal = {"standard_id": P["standard"], "target_date": "2031-06-01", "note": "by %s" % role}
+        want = 200 if role == "teacher" and side == "in" else (401 if role == "public" else 403)
+        h = {"X-CSRF-Token": csrf} if csrf else {}
+        status, body, _ = request("POST", "/api/v1/students/%s/plan" % sid, cookie, goal, h)
+        checked += 1
+        if status != want:
+            failures.append("%s POST plan (%s): status %d, expected %d" % (role, side, status, want))
+        if cookie:
+            status, _, _ = request("POST", "/api/v1/students/%s/plan" % sid, cookie, goal)
+            if status != 403:
+                failures.append("%s POST plan without the CSRF token: status %d" % (role, status))
+        leaked = set(token.findall(body)) & every_id - allowed
+        if leaked:
+            failures.append("%s POST plan (%s): names out-of-scope students" % (role, side))
     # What me/students lists is exactly what the role may see (and may open).
     if cookie:
         status, body, _ = request("GET", "/api/v1/me/students", cookie)
@@ -125,5 +161,13 @@ for role in ("admin", "district", "principal", "teacher", "parent", "student"):
         failures.append("%s: no body named any student it may see (the check would see nothing)" % role)
 for f in failures:
     print("FAIL:", f)
+# The teacher's goal is on the student's plan, for the parent too.
+cookie, _ = login("parent", "parent")
+status, body, _ = request("GET", "/api/v1/students/%s/plan" % P["student_in"], cookie)
+plan = json.loads(body).get("learning_plan", [])
+if not any(g.get("standard_id") == P["standard"] and g.get("note") == "by teacher" for g in plan):
+    failures.append("the teacher's goal is not on the parent's view of the plan: %s" % body[:300])
+if any(g.get("note", "") and g["note"] != "by teacher" for g in plan):
+    failures.append("a refused POST stored a goal")
 print("authz: %d requests (%d roles x %d routes x in/out), %d failures" % (checked, len(roles), len(routes), len(failures)))
 sys.exit(1 if failures else 0)

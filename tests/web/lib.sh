@@ -10,6 +10,9 @@
 . "${BASH_SOURCE[0]%/*}/../require.sh"
 require_cmd python3
 export SLDS_NO_PROGRESS=1
+# Users of the tests are hashed at Argon2id's minimum cost (and so is the server's
+# dummy hash): the default costs 0.1 s and 64 MiB per hash and per login.
+export SLDS_TEST_MIN_PASSWORD_COST=1
 # The tests talk to 127.0.0.1 only: never through a proxy.
 export no_proxy='*' NO_PROXY='*'
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY
@@ -22,6 +25,21 @@ web_state() {
     "$slds" synth "$dir/c" --students 600 --years 3 --seed 11 >/dev/null 2>&1 || web_fail synth
     "$slds" load "$dir/db" "$dir/c" >/dev/null 2>&1 || web_fail load
     "$slds" growth run "$dir/db" --year 2023 --threads 1 >/dev/null 2>&1 || web_fail "growth run"
+    # What the dashboards and instruction pages show: educator ratings, early
+    # warning, mastery; and two approved extracts, one released to the
+    # researcher account and one to another researcher (out of its scope).
+    "$slds" educators run "$dir/db" --year 2023 --config colorado >/dev/null 2>&1 || web_fail "educators run"
+    "$slds" warn run "$dir/db" --year 2023 >/dev/null 2>&1 || web_fail "warn run"
+    "$slds" mastery fit "$dir/db" >/dev/null 2>&1 || web_fail "mastery fit"
+    local who
+    for who in researcher other-researcher; do
+        cat >"$dir/spec-$who.json" <<SPEC
+{"requester": "$who, State University", "purpose": "study of $who", "approved_by": "State data steward",
+ "researcher": "$who", "k": 5, "years": [2023],
+ "tables": {"students": ["sex"], "assessments": ["school_year", "subject", "grade_tested", "scale_score"]}}
+SPEC
+        "$slds" extract "$dir/db" --spec "$dir/spec-$who.json" "$dir/extract-$who" >/dev/null 2>&1 || web_fail "extract"
+    done
     python3 "${BASH_SOURCE[0]%/*}/fixture.py" "$dir/db" >"$dir/fixture.json" || web_fail "fixture"
     # One user per role; every password is "pw-<role>-123456".
     python3 - "$dir/fixture.json" <<'PY' >"$dir/users.txt" || web_fail "users"
