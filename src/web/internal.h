@@ -14,7 +14,22 @@
 #include "web/auth.h"
 #include "web/web.h"
 
-enum { WEB_CACHE_MAX = 96, WEB_INFLIGHT_MAX = 64, WEB_DOC_MAX_TABLES = 24 };
+enum { WEB_CACHE_MAX = 96, WEB_INFLIGHT_MAX = 64, WEB_DOC_MAX_TABLES = 24, WEB_PAGES_MAX = 512 };
+
+/* One answer kept for the same requester, request and database generation
+ * (responses of the routes marked cacheable: dashboards, report cards,
+ * classes; never a student's record, which is logged at every view). A
+ * page keeps what is inside its frame: the frame carries the session's
+ * CSRF token and is made for every request. */
+typedef struct web_page {
+    char key[768];
+    uint64_t generation;
+    bool framed;             /* body is a page's inside; title for the frame */
+    char title[200];
+    const char *content_type; /* a static string */
+    char disposition[200];   /* Content-Disposition, "" when none */
+    slds_buf body;
+} web_page;
 
 /* One report run kept for every request of the same database generation. */
 typedef struct web_report {
@@ -55,6 +70,11 @@ struct slds_web {
     int n_cache;
     char inflight[WEB_INFLIGHT_MAX][512];
     int n_inflight;
+    /* answers kept (web_page), least recently used first; their bytes */
+    pthread_mutex_t pages_mu;
+    web_page *pages[WEB_PAGES_MAX];
+    int n_pages;
+    size_t page_bytes;
 };
 
 /* ------------------------------------------------------------ requests */
@@ -76,6 +96,8 @@ typedef struct web_ctx {
     const char *param;     /* the {id} of the route, validated */
     char param_buf[80];
     const char *route;     /* the route's pattern, for the access log */
+    bool framed;           /* the body is a page: its inside is body[inner_start, inner_end) */
+    size_t inner_start, inner_end;
 } web_ctx;
 
 /* The query argument name, or NULL. */
