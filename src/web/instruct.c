@@ -128,7 +128,7 @@ static int grid_svg(slds_buf *b, const slds_table *t, double threshold)
         if (axis_add(&st, web_cell(t, r, "student_id")) < 0 || axis_add(&sd, web_cell(t, r, "standard_id")) < 0)
             rc = SLDS_ERR_NOMEM;
     const double cell = 18, left = 96, top = 84;
-    int width = (int)(left + cell * (double)sd.n + 10), height = (int)(top + cell * (double)st.n + 30);
+    int width = (int)(left + cell * (double)sd.n + 60), height = (int)(top + cell * (double)st.n + 30);
     rc = rc || slds_svg_begin(b, width < 320 ? 320 : width, height, "class mastery grid");
     for (size_t k = 0; k < sd.n && !rc; k++) {
         double x = left + cell * (double)k + cell / 2;
@@ -410,6 +410,9 @@ int web_plan_post(web_ctx *c)
     slds_store *w = NULL;
     slds_plan_goal g = {.student_id = c->param, .standard_id = standard, .target_date = date,
                         .set_by = c->who.username, .note = has_note && note[0] ? note : NULL};
+    /* The request's read transaction ends first: a writer of this process
+     * must not wait for its own reader. */
+    sqlite3_exec(c->store->db, "COMMIT", NULL, NULL, NULL);
     int rc = slds_store_open_writer(&w, c->app->db_path, 0, &err);
     rc = rc ? rc : slds_mastery_plan_set(w, &g, &err);
     slds_store_close(w);

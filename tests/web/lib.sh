@@ -4,6 +4,9 @@
 # skip (77) on a tree without it.
 #
 #   web_state DIR        synth + load + growth run into DIR/db, users, DIR/fixture.json
+#                        (built once per slds binary and test scripts in
+#                        $SLDS_BUILD_DIR/web-state, under a lock, then copied:
+#                        the web tests share one setup instead of four)
 #   web_start DIR [ARGS] starts `slds serve DIR/db --port 0 ARGS`, sets $port and $server_pid
 #   web_stop             stops it (SIGTERM) and waits
 
@@ -20,6 +23,28 @@ unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY
 web_fail() { echo "FAIL: $*"; exit 1; }
 
 web_state() {
+    local dir=$1
+    "$slds" user --help >/dev/null 2>&1 || skip "this slds has no 'user' command (src/access not in the tree)"
+    if [ -z "${SLDS_BUILD_DIR:-}" ] || ! command -v flock >/dev/null 2>&1; then
+        web_state_build "$dir"
+        return
+    fi
+    local cache=$SLDS_BUILD_DIR/web-state here=${BASH_SOURCE[0]%/*} stamp
+    stamp=$(cat "$slds" "$here/lib.sh" "$here/fixture.py" | md5sum)
+    mkdir -p "$cache"
+    (
+        flock 9
+        if [ "$(cat "$cache/stamp" 2>/dev/null)" != "$stamp" ]; then
+            rm -rf "$cache/s" "$cache/stamp"
+            mkdir -p "$cache/s"
+            web_state_build "$cache/s" && echo "$stamp" >"$cache/stamp"
+        fi
+    ) 9>"$cache/lock" || web_fail "building the shared web state"
+    [ -f "$cache/stamp" ] || web_fail "no shared web state"
+    cp "$cache/s/db" "$cache/s/fixture.json" "$cache/s/users.txt" "$dir/" || web_fail "copying the web state"
+}
+
+web_state_build() {
     local dir=$1
     "$slds" user --help >/dev/null 2>&1 || skip "this slds has no 'user' command (src/access not in the tree)"
     "$slds" synth "$dir/c" --students 600 --years 3 --seed 11 >/dev/null 2>&1 || web_fail synth
