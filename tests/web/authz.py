@@ -169,5 +169,35 @@ if not any(g.get("standard_id") == P["standard"] and g.get("note") == "by teache
     failures.append("the teacher's goal is not on the parent's view of the plan: %s" % body[:300])
 if any(g.get("note", "") and g["note"] != "by teacher" for g in plan):
     failures.append("a refused POST stored a goal")
+# Growth by subgroup within a district (computed for the place by the growth
+# library) against the same figures computed here from the stored results:
+# students, students with an SGP and the median SGP per subject and
+# race/ethnicity group of the district's students.
+import sqlite3
+import statistics
+db = sqlite3.connect("file:%s?mode=ro" % sys.argv[1].replace("fixture.json", "db"), uri=True)
+cookie, _ = login("admin", "state-admin")
+status, body, _ = request("GET", "/api/v1/districts/%s/dashboard" % P["lea_in"], cookie)
+rows = [r for r in json.loads(body).get("growth_subgroups", []) if r["level"] == "race_ethnicity"]
+if not rows:
+    failures.append("the district dashboard has no growth by race/ethnicity")
+want = {}
+for subject, group, sgp in db.execute(
+        "SELECT g.subject, IFNULL(a.race_ethnicity, 'UNKNOWN'), g.sgp FROM growth_students g"
+        " LEFT JOIN student_attributes a ON a.student_id = g.student_id AND a.school_year = g.school_year"
+        " WHERE g.school_year = ? AND g.lea_id = ? AND (g.sgp IS NOT NULL OR g.grade_levels_gained IS NOT NULL"
+        " OR g.sgp_baseline IS NOT NULL)", (fixture["year"], P["lea_in"])):
+    want.setdefault((subject, group), []).append(sgp)
+got = {(r["subject"], r["group_id"]): r for r in rows}
+if set(got) != set(want):
+    failures.append("growth by subgroup: groups %s, expected %s" % (sorted(got), sorted(want)))
+for k, v in want.items():
+    r = got.get(k)
+    sgps = [x for x in v if x is not None]
+    med = statistics.median(sgps) if sgps else None
+    if r and (r["students"] != len(v) or r["n_sgp"] != len(sgps) or
+              (med is None) != (r["median_sgp"] is None) or (med is not None and abs(r["median_sgp"] - med) > 1e-9)):
+        failures.append("growth by subgroup %s: %s, expected students %d, n_sgp %d, median %s"
+                        % (k, r, len(v), len(sgps), med))
 print("authz: %d requests (%d roles x %d routes x in/out), %d failures" % (checked, len(roles), len(routes), len(failures)))
 sys.exit(1 if failures else 0)
