@@ -5,7 +5,8 @@
 #
 # Builds (once, kept in DIR) a synthetic state of STUDENTS students (default
 # 200000) over 3 years, loads it, runs growth for the last year, adds a
-# principal (the largest school), a teacher (the largest class) and an
+# principal (the largest school), a teacher (the largest class of students
+# with growth percentiles) and an
 # admin, starts the server on loopback, warms each route once, then runs wrk
 # on each route for SECONDS (default 20) at 50 and 200 connections and prints
 # one line per route and concurrency: requests/s, p50, p99, errors; and the
@@ -39,7 +40,9 @@ if [ ! -f "$dir/ready" ]; then
 import sqlite3, sys
 db = sqlite3.connect("file:%s?mode=ro" % sys.argv[1], uri=True)
 school = db.execute("SELECT school_id FROM enrollments WHERE school_year = 2023 GROUP BY 1 ORDER BY COUNT(*) DESC LIMIT 1").fetchone()[0]
-teacher = db.execute("SELECT staff_id FROM rosters WHERE school_year = 2023 AND school_id = ? GROUP BY 1 ORDER BY COUNT(*) DESC LIMIT 1", (school,)).fetchone()[0]
+teacher = db.execute("SELECT r.staff_id FROM rosters r JOIN growth_students g ON g.student_id = r.student_id"
+                     " AND g.school_year = r.school_year AND g.sgp IS NOT NULL"
+                     " WHERE r.school_year = 2023 AND r.school_id = ? GROUP BY 1 ORDER BY COUNT(*) DESC LIMIT 1", (school,)).fetchone()[0]
 student = db.execute("SELECT r.student_id FROM rosters r JOIN growth_students g ON g.student_id = r.student_id AND g.school_year = 2023 WHERE r.staff_id = ? AND r.school_year = 2023 AND g.sgp IS NOT NULL LIMIT 1", (teacher,)).fetchone()[0]
 print(school, teacher, student)
 PY
@@ -73,9 +76,8 @@ teacher_cookie=$(login teacher)
 python3 - "$db" "$school" >"$dir/students.lua" <<'PY'
 import sqlite3, sys
 db = sqlite3.connect("file:%s?mode=ro" % sys.argv[1], uri=True)
-ids = [r[0] for r in db.execute("SELECT DISTINCT e.student_id FROM enrollments e JOIN growth_students g"
-        " ON g.student_id = e.student_id AND g.school_year = e.school_year"
-        " WHERE e.school_year = 2023 AND e.school_id = ? ORDER BY 1", (sys.argv[2],))]
+ids = [r[0] for r in db.execute("SELECT DISTINCT student_id FROM growth_students"
+        " WHERE school_year = 2023 AND school_id = ? ORDER BY 1", (sys.argv[2],))]
 print("ids = {%s}" % ",".join('"%s"' % i for i in ids))
 print("""
 local n = 0
