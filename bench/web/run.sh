@@ -5,13 +5,21 @@
 #
 # Builds (once, kept in DIR) a synthetic state of STUDENTS students (default
 # 200000) over 3 years, loads it, runs growth for the last year, adds a
-# principal (the largest school), a teacher (the largest class) and an
+# principal (the largest school), a teacher (the largest class of students
+# with growth percentiles) and an
 # admin, starts the server on loopback, warms each route once, then runs wrk
 # on each route for SECONDS (default 20) at 50 and 200 connections and prints
 # one line per route and concurrency: requests/s, p50, p99, errors; and the
 # server's resident memory before and after (flat memory = no leak).
 # Routes: the school dashboard, the teacher's class view and the student
-# page, each as the API (JSON) and as the page (HTML).
+# page, each as the API (JSON) and as the page (HTML). The student routes
+# go through a wrk Lua script that asks for a different student at every
+# request (every student of the school with growth results, as the
+# school's principal): student records are never kept between requests, so
+# this is the cost of a record read from the database each time.
+# For each run it also prints the server's CPU per request under that load
+# (user + system time of the server over the run / requests answered): the
+# figure that carries over to another machine.
 set -euo pipefail
 slds=$(realpath "${1:?usage: run.sh SLDS DIR [STUDENTS] [SECONDS]}")
 dir=${2:?usage: run.sh SLDS DIR [STUDENTS] [SECONDS]}
@@ -32,7 +40,9 @@ if [ ! -f "$dir/ready" ]; then
 import sqlite3, sys
 db = sqlite3.connect("file:%s?mode=ro" % sys.argv[1], uri=True)
 school = db.execute("SELECT school_id FROM enrollments WHERE school_year = 2023 GROUP BY 1 ORDER BY COUNT(*) DESC LIMIT 1").fetchone()[0]
-teacher = db.execute("SELECT staff_id FROM rosters WHERE school_year = 2023 AND school_id = ? GROUP BY 1 ORDER BY COUNT(*) DESC LIMIT 1", (school,)).fetchone()[0]
+teacher = db.execute("SELECT r.staff_id FROM rosters r JOIN growth_students g ON g.student_id = r.student_id"
+                     " AND g.school_year = r.school_year AND g.sgp IS NOT NULL"
+                     " WHERE r.school_year = 2023 AND r.school_id = ? GROUP BY 1 ORDER BY COUNT(*) DESC LIMIT 1", (school,)).fetchone()[0]
 student = db.execute("SELECT r.student_id FROM rosters r JOIN growth_students g ON g.student_id = r.student_id AND g.school_year = 2023 WHERE r.staff_id = ? AND r.school_year = 2023 AND g.sgp IS NOT NULL LIMIT 1", (teacher,)).fetchone()[0]
 print(school, teacher, student)
 PY
@@ -61,17 +71,37 @@ login() {
 }
 principal=$(login principal)
 teacher_cookie=$(login teacher)
+# The students of the school with growth results (the principal may see
+# each), for the Lua script that varies the student.
+python3 - "$db" "$school" >"$dir/students.lua" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect("file:%s?mode=ro" % sys.argv[1], uri=True)
+ids = [r[0] for r in db.execute("SELECT DISTINCT student_id FROM growth_students"
+        " WHERE school_year = 2023 AND school_id = ? ORDER BY 1", (sys.argv[2],))]
+print("ids = {%s}" % ",".join('"%s"' % i for i in ids))
+print("""
+local n = 0
+setup = function(thread) thread:set("offset", math.random(#ids)) end
+request = function()
+  n = n + 1
+  local id = ids[((n + (offset or 0)) % #ids) + 1]
+  return wrk.format("GET", (prefix or "/students/") .. id)
+end""")
+PY
+nstudents=$(grep -o '","' "$dir/students.lua" | wc -l)
 rss() { awk '/VmRSS|RssAnon/ {printf "%s %.0f MiB ", $1, $2 / 1024}' /proc/$pid/status; }
 echo "state: $n students; school $school, teacher $teacher, student $student; server threads $threads; wrk ${seconds}s per run"
 echo "server memory after start: $(rss)"
-routes=("school dashboard API|/api/v1/schools/$school/dashboard|$principal"
-        "school dashboard page|/schools/$school/dashboard|$principal"
-        "teacher class API|/api/v1/teachers/$teacher/class|$teacher_cookie"
-        "teacher class page|/teachers/$teacher/class|$teacher_cookie"
-        "student record API|/api/v1/students/$student|$teacher_cookie"
-        "student page|/students/$student|$teacher_cookie")
+# name|path|cookie|prefix of the varied student path (empty: the path as is)
+routes=("school dashboard API|/api/v1/schools/$school/dashboard|$principal|"
+        "school dashboard page|/schools/$school/dashboard|$principal|"
+        "teacher class API|/api/v1/teachers/$teacher/class|$teacher_cookie|"
+        "teacher class page|/teachers/$teacher/class|$teacher_cookie|"
+        "student record API|/api/v1/students/$student|$principal|/api/v1/students/"
+        "student page|/students/$student|$principal|/students/")
+echo "student routes: $((nstudents + 1)) students of school $school, a different one at each request"
 for r in "${routes[@]}"; do # warm the report cache, check the status
-    IFS='|' read -r name path cookie <<<"$r"
+    IFS='|' read -r name path cookie prefix <<<"$r"
     t=$(curl -s -o /dev/null -w '%{http_code} %{time_total}' -H "Cookie: slds_session=$cookie" "$base$path")
     echo "warm-up $name: status/seconds $t"
 done
@@ -81,22 +111,33 @@ echo "server memory after warm-up: $(rss)"
 cpu_ticks() { awk '{print $14 + $15}' /proc/$pid/stat; }
 hz=$(getconf CLK_TCK)
 for r in "${routes[@]}"; do
-    IFS='|' read -r name path cookie <<<"$r"
+    IFS='|' read -r name path cookie prefix <<<"$r"
     t0=$(cpu_ticks)
     for _ in $(seq 1 20); do curl -s -o /dev/null -H "Cookie: slds_session=$cookie" "$base$path"; done
     t1=$(cpu_ticks)
     echo "cpu per request, $name: $(( (t1 - t0) * 1000 / hz / 20 )) ms"
 done
-printf '%-22s %5s %10s %9s %9s %7s\n' route conns req/s p50 p99 errors
+printf '%-22s %5s %10s %9s %9s %9s %12s %s\n' route conns req/s p50 p99 max cpu/request errors
 for c in 50 200; do
     for r in "${routes[@]}"; do
-        IFS='|' read -r name path cookie <<<"$r"
-        out=$(wrk -t2 -c"$c" -d"${seconds}s" --timeout 30s --latency -H "Cookie: slds_session=$cookie" "$base$path")
+        IFS='|' read -r name path cookie prefix <<<"$r"
+        script=()
+        if [ -n "$prefix" ]; then
+            sed "s|^ids = |prefix = \"$prefix\"\nids = |" "$dir/students.lua" >"$dir/route.lua"
+            script=(-s "$dir/route.lua")
+        fi
+        t0=$(cpu_ticks)
+        out=$(wrk -t2 -c"$c" -d"${seconds}s" --timeout 30s --latency "${script[@]}" -H "Cookie: slds_session=$cookie" "$base$path")
+        t1=$(cpu_ticks)
         p50=$(awk '/^ +50%/ {print $2}' <<<"$out")
         p99=$(awk '/^ +99%/ {print $2}' <<<"$out")
+        max=$(awk '/^ +Latency/ {print $4}' <<<"$out")
         rps=$(awk '/^Requests\/sec/ {print $2}' <<<"$out")
+        reqs=$(awk '/requests in/ {print $1}' <<<"$out")
         errs=$(awk '/Non-2xx|Socket errors/ {printf "%s ", $0}' <<<"$out")
-        printf '%-22s %5s %10s %9s %9s %7s\n' "$name" "$c" "$rps" "$p50" "$p99" "${errs:-0}"
+        cpu=$(awk -v t=$((t1 - t0)) -v hz="$hz" -v n="${reqs:-0}" 'BEGIN {if (n > 0) printf "%.3f ms", t * 1000 / hz / n; else print "-"}')
+        printf '%-22s %5s %10s %9s %9s %9s %12s %s\n' "$name" "$c" "$rps" "$p50" "$p99" "$max" "$cpu" "${errs:-0}"
     done
+    echo "server memory after the runs at $c connections: $(rss)"
 done
 echo "server memory after the runs: $(rss)"

@@ -48,6 +48,12 @@ int cmd_serve(int argc, char **argv)
         return 0;
     }
     slds_web_options o = {.port = 8080, .bind = "127.0.0.1", .access_log = true};
+    /* The test suite's users are hashed at Argon2id's minimum cost (cmd_user.c);
+     * so is then the dummy hash of unknown users. Never the default. */
+    const char *test_cost = getenv("SLDS_TEST_MIN_PASSWORD_COST");
+    o.min_password_cost = test_cost && !strcmp(test_cost, "1");
+    if (o.min_password_cost)
+        fputs("slds serve: SLDS_TEST_MIN_PASSWORD_COST=1: minimum Argon2id cost (tests only)\n", stderr);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         long n;

@@ -228,12 +228,20 @@ int cmd_user(int argc, char **argv)
             return status;
         }
     }
+    /* Tests only: SLDS_TEST_MIN_PASSWORD_COST=1 hashes at Argon2id's minimum
+     * cost (a test suite adds dozens of users; the default costs 0.1 s and
+     * 64 MiB each). Said on stderr; the default is never weakened. */
+    const char *test_cost = getenv("SLDS_TEST_MIN_PASSWORD_COST");
+    slds_password_cost min_cost = slds_password_cost_min();
+    const slds_password_cost *cost = test_cost && !strcmp(test_cost, "1") ? &min_cost : NULL;
+    if (cost && (is_add || is_passwd))
+        fputs("slds user: SLDS_TEST_MIN_PASSWORD_COST=1: minimum Argon2id cost (tests only)\n", stderr);
     rc = slds_store_open_writer(&s, args[0], 0, &err);
     if (!rc) {
         if (is_add)
-            rc = slds_user_add(s, args[1], role, scopes, n_scopes, pw, NULL, &err);
+            rc = slds_user_add(s, args[1], role, scopes, n_scopes, pw, cost, &err);
         else if (is_passwd)
-            rc = slds_user_passwd(s, args[1], pw, NULL, &err);
+            rc = slds_user_passwd(s, args[1], pw, cost, &err);
         else
             rc = slds_user_disable(s, args[1], &err);
     }

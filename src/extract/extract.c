@@ -551,8 +551,9 @@ static json_t *spec_json(const slds_extract_spec *spec)
     }
     for (size_t y = 0; y < spec->nyears; y++)
         json_array_append_new(years, json_integer(spec->years[y]));
-    return json_pack("{s:s, s:s, s:s?, s:i, s:f, s:o, s:o}", "requester", spec->requester,
-                     "purpose", spec->purpose, "approved_by", spec->approved_by, "k", spec->k,
+    return json_pack("{s:s, s:s, s:s?, s:s?, s:i, s:f, s:o, s:o}", "requester", spec->requester,
+                     "purpose", spec->purpose, "approved_by", spec->approved_by, "researcher",
+                     spec->researcher, "k", spec->k,
                      "max_suppressed", spec->max_suppressed, "years", years, "tables", tables);
 }
 
@@ -805,7 +806,7 @@ void slds_extract_result_free(slds_extract_result *r)
     r->files = r->generalizations = NULL;
 }
 
-int slds_extract_records(slds_store *s, slds_table **out, slds_error *err)
+static int records(slds_store *s, const char *researcher, slds_table **out, slds_error *err)
 {
     static const slds_column_spec cols[] = {
         {.name = "extract_id", .type = SLDS_CELL_TEXT},
@@ -832,9 +833,12 @@ int slds_extract_records(slds_store *s, slds_table **out, slds_error *err)
     if (slds_cursor_open(&c, s,
                          "SELECT extract_id, created_at, requester, purpose, approved_by, k,"
                          " students_written, students_suppressed, rows_written, out_dir"
-                         " FROM extracts ORDER BY created_at, extract_id",
+                         " FROM extracts WHERE ?1 IS NULL OR (approved_by IS NOT NULL"
+                         "  AND approved_by <> '' AND json_extract(spec, '$.researcher') = ?1)"
+                         " ORDER BY created_at, extract_id",
                          err))
         return err->code;
+    slds_cursor_bind_text(&c, 1, researcher);
     int r;
     while ((r = slds_cursor_step(&c, err)) == 1) {
         slds_table_add_row(*out, err);
@@ -849,4 +853,17 @@ int slds_extract_records(slds_store *s, slds_table **out, slds_error *err)
     if (r < 0)
         return err->code;
     return slds_table_status(*out);
+}
+
+int slds_extract_records(slds_store *s, slds_table **out, slds_error *err)
+{
+    return records(s, NULL, out, err);
+}
+
+int slds_extract_records_for(slds_store *s, const char *researcher, slds_table **out,
+                             slds_error *err)
+{
+    if (!researcher || !*researcher)
+        return slds_fail(err, SLDS_ERR_USAGE, "extract: which researcher?");
+    return records(s, researcher, out, err);
 }

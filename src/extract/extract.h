@@ -78,6 +78,8 @@ typedef struct slds_extract_spec {
     char *requester;   /* who: a person and institution */
     char *purpose;     /* why: the study */
     char *approved_by; /* the data steward who approved it (may be NULL) */
+    char *researcher;  /* the `slds serve` account (a researcher's username) it is released
+                        * to when approved (may be NULL: given by hand only) */
     int k;             /* minimum group size (default SLDS_EXTRACT_DEFAULT_K) */
     double max_suppressed; /* largest share of students suppressed rather than coarsening further */
     int *years;        /* school years (ends of school years); none: every year */
@@ -122,5 +124,10 @@ int slds_extract_run(slds_store *s, const slds_extract_spec *spec, const char *o
  * students_suppressed, rows_written, out_dir. A store without the table
  * (older database, opened read-only) gives an empty table. */
 int slds_extract_records(slds_store *s, slds_table **out, slds_error *err);
+/* The same, only the extracts approved (approved_by set) and released to the
+ * researcher account `researcher` (the spec's "researcher"): what that
+ * researcher may see and download through the server. */
+int slds_extract_records_for(slds_store *s, const char *researcher, slds_table **out,
+                             slds_error *err);
 
 #endif

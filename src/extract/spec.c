@@ -207,6 +207,7 @@ void slds_extract_spec_free(slds_extract_spec *spec)
     free(spec->requester);
     free(spec->purpose);
     free(spec->approved_by);
+    free(spec->researcher);
     free(spec->years);
     for (size_t i = 0; i < spec->ntables; i++) {
         free(spec->tables[i].table);
@@ -305,7 +306,7 @@ static int read_spec(slds_extract_spec *spec, const json_t *root, const char *pa
 {
     if (!json_is_object(root))
         return slds_fail(err, SLDS_ERR_DATA, "%s: a spec is a JSON object", path);
-    static const char *const keys[] = {"requester", "purpose", "approved_by", "k",
+    static const char *const keys[] = {"requester", "purpose", "approved_by", "researcher", "k",
                                        "max_suppressed", "years", "tables"};
     const char *key;
     const json_t *v;
@@ -319,7 +320,8 @@ static int read_spec(slds_extract_spec *spec, const json_t *root, const char *pa
     int rc;
     if ((rc = read_text(root, "requester", true, &spec->requester, path, err)) ||
         (rc = read_text(root, "purpose", true, &spec->purpose, path, err)) ||
-        (rc = read_text(root, "approved_by", false, &spec->approved_by, path, err)))
+        (rc = read_text(root, "approved_by", false, &spec->approved_by, path, err)) ||
+        (rc = read_text(root, "researcher", false, &spec->researcher, path, err)))
         return rc;
     spec->k = SLDS_EXTRACT_DEFAULT_K;
     const json_t *k = json_object_get(root, "k");

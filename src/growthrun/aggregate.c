@@ -277,25 +277,33 @@ static double column_or_nan(sqlite3_stmt *st, int c)
 
 /* Students of the year and subject with an SGP or grade levels, and the
  * group they belong to at each plain level. */
-static int read_students(slds_store *s, int year, const char *subject, items *it, slds_error *err)
+#define READ_STUDENTS_SQL                                                                     \
+    "SELECT g.sgp, g.grade_levels_gained, g.lea_id, g.school_id, a.race_ethnicity,"           \
+    " a.econ_disadvantaged, a.disability, a.english_learner, st.sex, g.sgp_baseline"          \
+    " FROM growth_students g"                                                                 \
+    " LEFT JOIN student_attributes a ON a.student_id = g.student_id"                          \
+    "  AND a.school_year = g.school_year"                                                     \
+    " LEFT JOIN students st ON st.student_id = g.student_id"                                  \
+    " WHERE g.school_year = ?1 AND g.subject = ?2"                                            \
+    " AND (g.sgp IS NOT NULL OR g.grade_levels_gained IS NOT NULL"                            \
+    "  OR g.sgp_baseline IS NOT NULL)"
+
+/* place_level NULL: every student; "school" or "district": those of place_id. */
+static int read_students(slds_store *s, int year, const char *subject, const char *place_level,
+                         const char *place_id, items *it, slds_error *err)
 {
     sqlite3_stmt *st;
-    int rc = slds_store_prepare(
-        s, &st,
-        "SELECT g.sgp, g.grade_levels_gained, g.lea_id, g.school_id, a.race_ethnicity,"
-        " a.econ_disadvantaged, a.disability, a.english_learner, st.sex, g.sgp_baseline"
-        " FROM growth_students g"
-        " LEFT JOIN student_attributes a ON a.student_id = g.student_id"
-        "  AND a.school_year = g.school_year"
-        " LEFT JOIN students st ON st.student_id = g.student_id"
-        " WHERE g.school_year = ?1 AND g.subject = ?2"
-        " AND (g.sgp IS NOT NULL OR g.grade_levels_gained IS NOT NULL"
-        "  OR g.sgp_baseline IS NOT NULL)",
-        err);
+    int rc = slds_store_prepare(s, &st,
+                                !place_level ? READ_STUDENTS_SQL
+                                : !strcmp(place_level, "school") ? READ_STUDENTS_SQL " AND g.school_id = ?3"
+                                                                 : READ_STUDENTS_SQL " AND g.lea_id = ?3",
+                                err);
     if (rc)
         return rc;
     sqlite3_bind_int(st, 1, year);
     sqlite3_bind_text(st, 2, subject, -1, SQLITE_STATIC);
+    if (place_level)
+        sqlite3_bind_text(st, 3, place_id, -1, SQLITE_STATIC);
     it->levels = N_PLAIN_LEVELS;
     int step;
     while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
@@ -363,7 +371,7 @@ static int aggregate_subject(slds_store *s, int year, const char *subject, int b
                                  err)))
         return rc;
     items it = {0};
-    rc = read_students(s, year, subject, &it, err);
+    rc = read_students(s, year, subject, NULL, NULL, &it, err);
     for (int l = 0; l < N_PLAIN_LEVELS && !rc; l++)
         rc = write_level(s, ins, year, subject, plain_levels[l], &it, l, baseline, rows, err);
     items_free(&it);
@@ -404,4 +412,78 @@ int slds_growthrun_aggregate(slds_store *s, int year, const char *subject, size_
     for (int k = 0; k < n && !rc; k++)
         rc = aggregate_subject(s, year, subjects[k], baseline[k], rows, err);
     return rc;
+}
+
+/* ------------------------------------------------------------ one place */
+
+static int add_stats_row(slds_table *t, int year, const char *subject, const char *level,
+                         const char *group, const group_stats *g, int baseline, slds_error *err)
+{
+    slds_growth_aggregate_row r = {
+        .subject = subject, .level = level, .group_id = group, .school_year = year,
+        .students = g->students, .n_sgp = g->n_sgp, .median_sgp = g->median, .mean_sgp = g->mean,
+        .n_gain = g->n_gain, .n_1_grade = g->n1, .n_1_5_grade = g->n15,
+        .share_1_grade = g->n_gain > 0 ? g->n1 / g->n_gain : NAN,
+        .share_1_5_grade = g->n_gain > 0 ? g->n15 / g->n_gain : NAN,
+        .n_sgp_baseline = baseline ? g->n_sgpb : NAN,
+        .median_sgp_baseline = baseline ? g->median_b : NAN,
+        .mean_sgp_baseline = baseline ? g->mean_b : NAN};
+    return slds_growthrun_aggregate_add(t, &r, err);
+}
+
+int slds_growthrun_place_subgroups(slds_store *s, int year, const char *place_level,
+                                   const char *place_id, slds_table **out, slds_error *err)
+{
+    *out = NULL;
+    if (!place_level || (strcmp(place_level, "school") && strcmp(place_level, "district")) || !place_id)
+        return slds_fail(err, SLDS_ERR_USAGE, "growth: subgroups of a school or a district");
+    slds_table *t;
+    int rc = slds_growthrun_aggregates_table(&t, err);
+    if (rc)
+        return rc;
+    /* the subjects the year's runs have, and whether one applied a baseline */
+    char subjects[16][64];
+    int nsub = 0, baseline = 0;
+    slds_cursor c;
+    if (!(rc = slds_cursor_open(&c, s,
+                                "SELECT subject, max(baseline IS NOT NULL) FROM growth_runs"
+                                " WHERE school_year = ?1 GROUP BY subject ORDER BY subject",
+                                err))) {
+        slds_cursor_bind_int(&c, 1, year);
+        int r;
+        while ((r = slds_cursor_step(&c, err)) == 1 && nsub < 16) {
+            snprintf(subjects[nsub++], sizeof subjects[0], "%s", slds_cursor_text(&c, 0));
+            baseline |= (int)slds_cursor_int(&c, 1);
+        }
+        slds_cursor_close(&c);
+        rc = r < 0 ? err->code : SLDS_OK;
+    }
+    for (int k = 0; k < nsub && !rc; k++) {
+        items it = {0};
+        rc = read_students(s, year, subjects[k], place_level, place_id, &it, err);
+        size_t *idx = malloc((it.n ? it.n : 1) * sizeof *idx);
+        double *scratch = malloc((it.n ? it.n : 1) * 2 * sizeof *scratch);
+        if (!rc && (!idx || !scratch))
+            rc = slds_fail(err, SLDS_ERR_NOMEM, "out of memory for aggregates");
+        /* the subgroup levels (after state, district, school), one group at a time */
+        for (int l = 3; l < N_PLAIN_LEVELS && !rc && it.n; l++)
+            for (uint32_t g = 0; g < it.keys[l].count && !rc; g++) {
+                size_t n = 0;
+                for (size_t i = 0; i < it.n; i++)
+                    if (it.group[l][i] == g)
+                        idx[n++] = i;
+                group_stats gs = stats_of(&it, idx, n, scratch);
+                rc = add_stats_row(t, year, subjects[k], plain_levels[l], slds_intern_str(&it.keys[l], g),
+                                   &gs, baseline, err);
+            }
+        free(idx);
+        free(scratch);
+        items_free(&it);
+    }
+    if (rc) {
+        slds_table_free(t);
+        return rc;
+    }
+    *out = t;
+    return SLDS_OK;
 }

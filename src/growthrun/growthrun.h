@@ -293,6 +293,13 @@ int slds_growthrun_aggregate_add(slds_table *t, const slds_growth_aggregate_row 
  * new table held in memory (the caller's). */
 int slds_growthrun_aggregates_tables(slds_store *s, int year, const char *subject,
                                      const char *level, slds_table **out, slds_error *err);
+/* Growth by subgroup within one place (place_level "school" or "district",
+ * place_id its id): the rows of the five subgroup levels of
+ * slds_growthrun_aggregates (race_ethnicity, econ_disadvantaged, disability,
+ * english_learner, sex) computed from the place's students of year in
+ * growth_students, every subject, in a new table (the caller's). */
+int slds_growthrun_place_subgroups(slds_store *s, int year, const char *place_level,
+                                   const char *place_id, slds_table **out, slds_error *err);
 /* The cohort summary of a run, one row per cohort. */
 int slds_growthrun_cohorts_table(const slds_growthrun_result *r, slds_table **out,
                                  slds_error *err);

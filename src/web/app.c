@@ -34,6 +34,7 @@ int slds_web_new(slds_web **out, const slds_web_options *o, slds_error *err)
     pthread_mutex_init(&w->watch_mu, NULL);
     pthread_mutex_init(&w->cache_mu, NULL);
     pthread_cond_init(&w->cache_cv, NULL);
+    pthread_mutex_init(&w->pages_mu, NULL);
     w->stores = calloc((size_t)w->n_stores, sizeof *w->stores);
     w->busy = calloc((size_t)w->n_stores, sizeof *w->busy);
     int rc = w->stores && w->busy ? SLDS_OK : slds_fail(err, SLDS_ERR_NOMEM, "out of memory");
@@ -49,7 +50,7 @@ int slds_web_new(slds_web **out, const slds_web_options *o, slds_error *err)
     if (!rc)
         rc = slds_store_open_readonly(&w->watch, w->db_path, err);
     if (!rc)
-        rc = web_auth_new(&w->auth, o->access_log ? w->db_path : NULL, err);
+        rc = web_auth_new(&w->auth, o->access_log ? w->db_path : NULL, o->min_password_cost, err);
     if (rc) {
         slds_web_free(w);
         return rc;
@@ -68,6 +69,11 @@ void slds_web_free(slds_web *w)
         slds_report_output_free(&w->cache[i]->out);
         free(w->cache[i]);
     }
+    for (int i = 0; i < w->n_pages; i++) {
+        slds_buf_free(&w->pages[i]->body);
+        free(w->pages[i]);
+    }
+    pthread_mutex_destroy(&w->pages_mu);
     web_auth_free(w->auth);
     for (int i = 0; w->stores && i < w->n_stores; i++)
         slds_store_close(w->stores[i]);
@@ -117,6 +123,8 @@ static void fingerprint(slds_store *s, char *out, size_t size)
         "SELECT COUNT(*) || '/' || IFNULL(MAX(run_at), '') FROM growth_runs",
         "SELECT COUNT(*) FROM interventions",
         "SELECT COUNT(*) || '/' || IFNULL(MAX(config), '') FROM educator_results",
+        "SELECT COUNT(*) || '/' || IFNULL(MAX(run_at), '') FROM warn_runs",
+        "SELECT COUNT(*) || '/' || IFNULL(MAX(fitted_at), '') FROM mastery_params",
     };
     size_t len = 0;
     out[0] = '\0';
@@ -312,20 +320,13 @@ const char *web_cell(const slds_table *t, size_t row, const char *col)
     return s ? s : "";
 }
 
-int web_table_filter(const slds_table *t, const char *name, const char *title,
-                     web_row_filter keep, void *ctx, slds_table **out, slds_error *err)
+int web_table_append(slds_table *o, const slds_table *t, web_row_filter keep, void *ctx,
+                     slds_error *err)
 {
     int nc = slds_table_ncols(t);
-    slds_column_spec cols[64];
-    if (nc > 64)
-        return slds_fail(err, SLDS_ERR_USAGE, "table has too many columns");
-    for (int k = 0; k < nc; k++)
-        cols[k] = *slds_table_column(t, k);
-    slds_table *o;
-    int rc = slds_table_new(&o, name ? name : slds_table_name(t), title ? title : slds_table_title(t),
-                            cols, nc, err);
-    if (rc)
-        return rc;
+    if (nc != slds_table_ncols(o))
+        return slds_fail(err, SLDS_ERR_USAGE, "tables of different columns");
+    int rc = SLDS_OK;
     for (size_t r = 0; r < slds_table_nrows(t) && !rc; r++) {
         if (keep && !keep(t, r, ctx))
             continue;
@@ -337,7 +338,7 @@ int web_table_filter(const slds_table *t, const char *name, const char *title,
                     slds_table_suppress(o, orow, k);
                 continue;
             }
-            switch (cols[k].type) {
+            switch (slds_table_column(t, k)->type) {
             case SLDS_CELL_TEXT: rc = slds_table_set_text(o, k, slds_table_text(t, r, k), err); break;
             case SLDS_CELL_DATE: rc = slds_table_set_date(o, k, slds_table_text(t, r, k), err); break;
             case SLDS_CELL_INTEGER: rc = slds_table_set_integer(o, k, slds_table_integer(t, r, k), err); break;
@@ -356,7 +357,24 @@ int web_table_filter(const slds_table *t, const char *name, const char *title,
                 slds_table_code_range(o, orow, k, range < 0, bound);
         }
     }
-    rc = rc ? rc : slds_table_status(o);
+    return rc ? rc : slds_table_status(o);
+}
+
+int web_table_filter(const slds_table *t, const char *name, const char *title,
+                     web_row_filter keep, void *ctx, slds_table **out, slds_error *err)
+{
+    int nc = slds_table_ncols(t);
+    slds_column_spec cols[64];
+    if (nc > 64)
+        return slds_fail(err, SLDS_ERR_USAGE, "table has too many columns");
+    for (int k = 0; k < nc; k++)
+        cols[k] = *slds_table_column(t, k);
+    slds_table *o;
+    int rc = slds_table_new(&o, name ? name : slds_table_name(t), title ? title : slds_table_title(t),
+                            cols, nc, err);
+    if (rc)
+        return rc;
+    rc = web_table_append(o, t, keep, ctx, err);
     if (rc) {
         slds_table_free(o);
         return rc;
@@ -500,10 +518,13 @@ static int render(web_ctx *c, web_doc *d)
         rs->content_type = "application/json; charset=utf-8";
     } else if (!strcmp(format, "html") && c->kind == WEB_PAGE) {
         rc = web_html_begin(c, &rs->body, d->title);
+        c->inner_start = rs->body.len;
         rc = rc || slds_buf_append(&rs->body, d->html.data ? d->html.data : "", d->html.len);
         for (size_t i = 0; i < d->n && !rc && !d->no_tables_html; i++)
             rc = web_html_table(c, &rs->body, d->tables[i]);
         rc = rc || slds_buf_append(&rs->body, d->after.data ? d->after.data : "", d->after.len);
+        c->inner_end = rs->body.len;
+        c->framed = true;
         rc = rc || web_html_end(&rs->body);
         rs->content_type = "text/html; charset=utf-8";
     } else
@@ -529,35 +550,48 @@ typedef struct route {
     web_level_builder build_level;
     const char *level;
     int (*raw)(web_ctx *c);
+    bool cache; /* the answer is kept per requester and generation (web_page) */
 } route;
 
 static const route routes[] = {
-    {"GET", "/", WEB_PAGE, web_build_home, NULL, NULL, NULL},
-    {"GET", "/login", WEB_PAGE, NULL, NULL, NULL, web_login_page},
-    {"POST", "/login", WEB_PAGE, NULL, NULL, NULL, web_login_page},
-    {"POST", "/logout", WEB_PAGE, NULL, NULL, NULL, web_logout_page},
-    {"GET", "/me", WEB_PAGE, web_build_me, NULL, NULL, NULL},
-    {"GET", "/state", WEB_PAGE, NULL, web_build_reportcard, "state", NULL},
-    {"GET", "/state/dashboard", WEB_PAGE, NULL, web_build_dashboard, "state", NULL},
-    {"GET", "/districts/*", WEB_PAGE, NULL, web_build_reportcard, "lea", NULL},
-    {"GET", "/districts/*/dashboard", WEB_PAGE, NULL, web_build_dashboard, "lea", NULL},
-    {"GET", "/schools/*", WEB_PAGE, NULL, web_build_reportcard, "school", NULL},
-    {"GET", "/schools/*/dashboard", WEB_PAGE, NULL, web_build_dashboard, "school", NULL},
-    {"GET", "/teachers/*/class", WEB_PAGE, web_build_class, NULL, NULL, NULL},
-    {"GET", "/students/*", WEB_PAGE, web_build_student, NULL, NULL, NULL},
-    {"POST", "/api/v1/session", WEB_API, NULL, NULL, NULL, web_session_api},
-    {"DELETE", "/api/v1/session", WEB_API, NULL, NULL, NULL, web_session_api},
-    {"GET", "/api/v1/me", WEB_API, web_build_me, NULL, NULL, NULL},
-    {"GET", "/api/v1/me/students", WEB_API, web_build_my_students, NULL, NULL, NULL},
-    {"GET", "/api/v1/state/reportcard", WEB_API, NULL, web_build_reportcard, "state", NULL},
-    {"GET", "/api/v1/state/dashboard", WEB_API, NULL, web_build_dashboard, "state", NULL},
-    {"GET", "/api/v1/districts/*/reportcard", WEB_API, NULL, web_build_reportcard, "lea", NULL},
-    {"GET", "/api/v1/districts/*/dashboard", WEB_API, NULL, web_build_dashboard, "lea", NULL},
-    {"GET", "/api/v1/schools/*/reportcard", WEB_API, NULL, web_build_reportcard, "school", NULL},
-    {"GET", "/api/v1/schools/*/dashboard", WEB_API, NULL, web_build_dashboard, "school", NULL},
-    {"GET", "/api/v1/teachers/*/class", WEB_API, web_build_class, NULL, NULL, NULL},
-    {"GET", "/api/v1/students/*", WEB_API, web_build_student, NULL, NULL, NULL},
-    {"GET", "/api/v1/students/*/growth", WEB_API, web_build_growth, NULL, NULL, NULL},
+    {"GET", "/", WEB_PAGE, web_build_home, NULL, NULL, NULL, true},
+    {"GET", "/login", WEB_PAGE, NULL, NULL, NULL, web_login_page, false},
+    {"POST", "/login", WEB_PAGE, NULL, NULL, NULL, web_login_page, false},
+    {"POST", "/logout", WEB_PAGE, NULL, NULL, NULL, web_logout_page, false},
+    {"GET", "/me", WEB_PAGE, web_build_me, NULL, NULL, NULL, false},
+    {"GET", "/state", WEB_PAGE, NULL, web_build_reportcard, "state", NULL, true},
+    {"GET", "/state/dashboard", WEB_PAGE, NULL, web_build_dashboard, "state", NULL, true},
+    {"GET", "/districts/*", WEB_PAGE, NULL, web_build_reportcard, "lea", NULL, true},
+    {"GET", "/districts/*/dashboard", WEB_PAGE, NULL, web_build_dashboard, "lea", NULL, true},
+    {"GET", "/schools/*", WEB_PAGE, NULL, web_build_reportcard, "school", NULL, true},
+    {"GET", "/schools/*/dashboard", WEB_PAGE, NULL, web_build_dashboard, "school", NULL, true},
+    {"GET", "/teachers/*/class", WEB_PAGE, web_build_class, NULL, NULL, NULL, true},
+    {"GET", "/students/*", WEB_PAGE, web_build_student, NULL, NULL, NULL, false},
+    {"GET", "/teachers/*/mastery", WEB_PAGE, web_build_mastery_grid, NULL, NULL, NULL, true},
+    {"GET", "/students/*/plan", WEB_PAGE, web_build_plan, NULL, NULL, NULL, false},
+    {"POST", "/students/*/plan", WEB_PAGE, NULL, NULL, NULL, web_plan_post, false},
+    {"GET", "/schools/*/warnings", WEB_PAGE, web_build_warnings, NULL, NULL, NULL, true},
+    {"GET", "/me/extracts", WEB_PAGE, web_build_my_extracts, NULL, NULL, NULL, false},
+    {"GET", "/extracts/*", WEB_PAGE, web_build_extract, NULL, NULL, NULL, false},
+    {"POST", "/api/v1/session", WEB_API, NULL, NULL, NULL, web_session_api, false},
+    {"DELETE", "/api/v1/session", WEB_API, NULL, NULL, NULL, web_session_api, false},
+    {"GET", "/api/v1/me", WEB_API, web_build_me, NULL, NULL, NULL, false},
+    {"GET", "/api/v1/me/students", WEB_API, web_build_my_students, NULL, NULL, NULL, false},
+    {"GET", "/api/v1/state/reportcard", WEB_API, NULL, web_build_reportcard, "state", NULL, true},
+    {"GET", "/api/v1/state/dashboard", WEB_API, NULL, web_build_dashboard, "state", NULL, true},
+    {"GET", "/api/v1/districts/*/reportcard", WEB_API, NULL, web_build_reportcard, "lea", NULL, true},
+    {"GET", "/api/v1/districts/*/dashboard", WEB_API, NULL, web_build_dashboard, "lea", NULL, true},
+    {"GET", "/api/v1/schools/*/reportcard", WEB_API, NULL, web_build_reportcard, "school", NULL, true},
+    {"GET", "/api/v1/schools/*/dashboard", WEB_API, NULL, web_build_dashboard, "school", NULL, true},
+    {"GET", "/api/v1/teachers/*/class", WEB_API, web_build_class, NULL, NULL, NULL, true},
+    {"GET", "/api/v1/students/*", WEB_API, web_build_student, NULL, NULL, NULL, false},
+    {"GET", "/api/v1/students/*/growth", WEB_API, web_build_growth, NULL, NULL, NULL, false},
+    {"GET", "/api/v1/teachers/*/mastery", WEB_API, web_build_mastery_grid, NULL, NULL, NULL, true},
+    {"GET", "/api/v1/students/*/plan", WEB_API, web_build_plan, NULL, NULL, NULL, false},
+    {"POST", "/api/v1/students/*/plan", WEB_API, NULL, NULL, NULL, web_plan_post, false},
+    {"GET", "/api/v1/schools/*/warnings", WEB_API, web_build_warnings, NULL, NULL, NULL, true},
+    {"GET", "/api/v1/me/extracts", WEB_API, web_build_my_extracts, NULL, NULL, NULL, false},
+    {"GET", "/api/v1/extracts/*", WEB_API, web_build_extract, NULL, NULL, NULL, false},
 };
 
 static bool id_char(char ch)
@@ -595,6 +629,114 @@ static int match(const char *pattern, const char *path, web_ctx *c)
     return *s == '\0';
 }
 
+/* ------------------------------------------------------------ kept answers */
+
+/* The requester, the path and the query: what a cacheable route's answer
+ * depends on besides the database generation. */
+static bool page_key(const web_ctx *c, char *key, size_t size)
+{
+    int len = snprintf(key, size, "%s\n%s\n", c->logged_in ? c->who.username : "-", c->rq->path);
+    for (size_t i = 0; i < c->rq->nargs && len > 0 && (size_t)len < size; i++)
+        len += snprintf(key + len, size - (size_t)len, "%s=%s&", c->rq->arg_names[i] ? c->rq->arg_names[i] : "",
+                        c->rq->arg_values[i] ? c->rq->arg_values[i] : "");
+    return len > 0 && (size_t)len < size;
+}
+
+/* A kept answer: 200 and the response filled, or 0. */
+static int page_find(web_ctx *c, const char *key, uint64_t gen)
+{
+    slds_web *app = c->app;
+    web_page *hit = NULL;
+    slds_buf body = {0};
+    char title[200], disposition[200];
+    const char *type = NULL;
+    bool framed = false;
+    pthread_mutex_lock(&app->pages_mu);
+    for (int i = app->n_pages - 1; i >= 0 && !hit; i--)
+        if (app->pages[i]->generation == gen && !strcmp(app->pages[i]->key, key)) {
+            hit = app->pages[i];
+            memmove(app->pages + i, app->pages + i + 1, (size_t)(app->n_pages - 1 - i) * sizeof *app->pages);
+            app->pages[app->n_pages - 1] = hit; /* most recently used last */
+            if (slds_buf_append(&body, hit->body.data ? hit->body.data : "", hit->body.len))
+                hit = NULL;
+            else {
+                memcpy(title, hit->title, sizeof title);
+                memcpy(disposition, hit->disposition, sizeof disposition);
+                type = hit->content_type;
+                framed = hit->framed;
+            }
+        }
+    pthread_mutex_unlock(&app->pages_mu);
+    if (!hit) {
+        slds_buf_free(&body);
+        return 0;
+    }
+    slds_web_response *rs = c->rs;
+    int rc = SLDS_OK;
+    if (framed) {
+        rc = web_html_begin(c, &rs->body, title) || slds_buf_append(&rs->body, body.data, body.len) ||
+             web_html_end(&rs->body);
+        slds_buf_free(&body);
+    } else {
+        slds_buf_free(&rs->body);
+        rs->body = body;
+    }
+    if (rc)
+        return 0;
+    if (disposition[0])
+        web_header(c, "Content-Disposition", disposition);
+    rs->content_type = type;
+    rs->status = 200;
+    return 200;
+}
+
+/* Keeps the answer just rendered (at most WEB_PAGES_MAX answers and 256 MiB;
+ * the least recently used go first, and answers of older generations). */
+static void page_keep(web_ctx *c, const char *key, uint64_t gen, const char *title)
+{
+    slds_web *app = c->app;
+    slds_web_response *rs = c->rs;
+    web_page *p = calloc(1, sizeof *p);
+    if (!p)
+        return;
+    snprintf(p->key, sizeof p->key, "%s", key);
+    p->generation = gen;
+    p->framed = c->framed;
+    snprintf(p->title, sizeof p->title, "%s", title);
+    p->content_type = rs->content_type;
+    for (size_t i = 0; i < rs->nheaders; i++)
+        if (!strcmp(rs->header_names[i], "Content-Disposition"))
+            snprintf(p->disposition, sizeof p->disposition, "%s", rs->header_values[i]);
+    size_t from = c->framed ? c->inner_start : 0, to = c->framed ? c->inner_end : rs->body.len;
+    if (slds_buf_append(&p->body, rs->body.data ? rs->body.data + from : "", to - from)) {
+        free(p);
+        return;
+    }
+    enum { MAX_BYTES = 256 << 20 };
+    pthread_mutex_lock(&app->pages_mu);
+    int kept = 0;
+    for (int i = 0; i < app->n_pages; i++) {
+        web_page *q = app->pages[i];
+        if (q->generation != gen || !strcmp(q->key, key)) {
+            app->page_bytes -= q->body.len;
+            slds_buf_free(&q->body);
+            free(q);
+        } else
+            app->pages[kept++] = q;
+    }
+    app->n_pages = kept;
+    while (app->n_pages && (app->n_pages == WEB_PAGES_MAX || app->page_bytes + p->body.len > MAX_BYTES)) {
+        web_page *q = app->pages[0];
+        app->page_bytes -= q->body.len;
+        slds_buf_free(&q->body);
+        free(q);
+        memmove(app->pages, app->pages + 1, (size_t)(--app->n_pages) * sizeof *app->pages);
+    }
+    app->pages[app->n_pages++] = p;
+    app->page_bytes += p->body.len;
+    pthread_mutex_unlock(&app->pages_mu);
+}
+
 static int dispatch(web_ctx *c)
 {
     const slds_web_request *rq = c->rq;
@@ -622,10 +764,20 @@ static int dispatch(web_ctx *c)
         }
         if (r->raw)
             return r->raw(c);
+        char key[768];
+        uint64_t gen = 0;
+        bool keep = r->cache && page_key(c, key, sizeof key);
+        if (keep) {
+            gen = web_generation(c->app);
+            if (page_find(c, key, gen) == 200)
+                return 200;
+        }
         web_doc d = {0};
         int status = r->build ? r->build(c, &d) : r->build_level(c, &d, r->level);
-        if (status == 200)
+        if (status == 200 && !d.answered)
             status = render(c, &d);
+        if (status == 200 && keep && !d.answered)
+            page_keep(c, key, gen, d.title);
         web_doc_free(&d);
         return status;
     }
@@ -659,6 +811,11 @@ void slds_web_handle(slds_web *w, const slds_web_request *rq, slds_web_response 
     }
     int slot;
     c.store = pool_take(w, &slot);
+    /* One read transaction per request: every query of the request reads
+     * the same snapshot, and the shared lock and the write-ahead log's index
+     * are taken once instead of at every statement (most of a small
+     * request's system time otherwise). Nothing here writes. */
+    bool in_txn = sqlite3_exec(c.store->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
     if (web_auth_lookup(w->auth, c.store, rq->cookie_session, c.now, &c.who, c.csrf) == SLDS_OK) {
         c.logged_in = true;
         snprintf(c.token, sizeof c.token, "%s", rq->cookie_session);
@@ -681,6 +838,8 @@ void slds_web_handle(slds_web *w, const slds_web_request *rq, slds_web_response 
     }
     c.year = year;
     dispatch(&c);
+    if (in_txn && sqlite3_exec(c.store->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+        sqlite3_exec(c.store->db, "ROLLBACK", NULL, NULL, NULL);
     pool_give(w, slot);
     if (!strcmp(rq->method, "HEAD"))
         slds_buf_clear(&rs->body);

@@ -10,12 +10,16 @@ struct web_auth {
     slds_access_log *log;
 };
 
-int web_auth_new(web_auth **out, const char *log_db, slds_error *err)
+int web_auth_new(web_auth **out, const char *log_db, bool min_cost, slds_error *err)
 {
     web_auth *a = calloc(1, sizeof *a);
     if (!a)
         return slds_fail(err, SLDS_ERR_NOMEM, "out of memory");
-    int rc = slds_sessions_new(&a->sessions, NULL, err);
+    slds_session_limits lim;
+    slds_session_limits_default(&lim);
+    if (min_cost)
+        lim.cost = slds_password_cost_min();
+    int rc = slds_sessions_new(&a->sessions, &lim, err);
     if (!rc && log_db)
         rc = slds_access_log_open(&a->log, log_db, err);
     if (rc) {

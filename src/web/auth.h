@@ -19,7 +19,7 @@ typedef struct web_auth web_auth;
 typedef enum { WEB_LOGIN_OK, WEB_LOGIN_DENIED, WEB_LOGIN_RATE_LIMITED } web_login_result;
 
 /* Sessions (in memory) and, when log_db is not NULL, the access log. */
-int web_auth_new(web_auth **out, const char *log_db, slds_error *err);
+int web_auth_new(web_auth **out, const char *log_db, bool min_cost, slds_error *err);
 void web_auth_free(web_auth *a);
 
 const char *web_role_name(slds_role r);

@@ -14,7 +14,22 @@
 #include "web/auth.h"
 #include "web/web.h"
 
-enum { WEB_CACHE_MAX = 96, WEB_INFLIGHT_MAX = 64, WEB_DOC_MAX_TABLES = 24 };
+enum { WEB_CACHE_MAX = 96, WEB_INFLIGHT_MAX = 64, WEB_DOC_MAX_TABLES = 24, WEB_PAGES_MAX = 512 };
+
+/* One answer kept for the same requester, request and database generation
+ * (responses of the routes marked cacheable: dashboards, report cards,
+ * classes; never a student's record, which is logged at every view). A
+ * page keeps what is inside its frame: the frame carries the session's
+ * CSRF token and is made for every request. */
+typedef struct web_page {
+    char key[768];
+    uint64_t generation;
+    bool framed;             /* body is a page's inside; title for the frame */
+    char title[200];
+    const char *content_type; /* a static string */
+    char disposition[200];   /* Content-Disposition, "" when none */
+    slds_buf body;
+} web_page;
 
 /* One report run kept for every request of the same database generation. */
 typedef struct web_report {
@@ -55,6 +70,11 @@ struct slds_web {
     int n_cache;
     char inflight[WEB_INFLIGHT_MAX][512];
     int n_inflight;
+    /* answers kept (web_page), least recently used first; their bytes */
+    pthread_mutex_t pages_mu;
+    web_page *pages[WEB_PAGES_MAX];
+    int n_pages;
+    size_t page_bytes;
 };
 
 /* ------------------------------------------------------------ requests */
@@ -76,6 +96,8 @@ typedef struct web_ctx {
     const char *param;     /* the {id} of the route, validated */
     char param_buf[80];
     const char *route;     /* the route's pattern, for the access log */
+    bool framed;           /* the body is a page: its inside is body[inner_start, inner_end) */
+    size_t inner_start, inner_end;
 } web_ctx;
 
 /* The query argument name, or NULL. */
@@ -111,6 +133,7 @@ typedef struct web_doc {
     slds_buf after;       /* page only: text after the tables */
     json_t *json;         /* API only: an object rendered instead of the tables (may be NULL) */
     bool no_tables_html;  /* the page shows the tables itself inside html */
+    bool answered;        /* the builder wrote the response itself (a file download) */
 } web_doc;
 
 void web_doc_free(web_doc *d);
@@ -122,6 +145,10 @@ int web_doc_add(web_doc *d, slds_table *t, slds_error *err);
 typedef bool (*web_row_filter)(const slds_table *t, size_t row, void *ctx);
 int web_table_filter(const slds_table *t, const char *name, const char *title,
                      web_row_filter keep, void *ctx, slds_table **out, slds_error *err);
+/* Appends the rows of t for which keep is true (NULL: every row) to o, which
+ * has the same columns. */
+int web_table_append(slds_table *o, const slds_table *t, web_row_filter keep, void *ctx,
+                     slds_error *err);
 /* The text of column col of row, or "" when blank or no such column. */
 const char *web_cell(const slds_table *t, size_t row, const char *col);
 
@@ -175,6 +202,20 @@ int web_build_class(web_ctx *c, web_doc *d);
 int web_build_my_students(web_ctx *c, web_doc *d);
 int web_build_home(web_ctx *c, web_doc *d);
 int web_build_me(web_ctx *c, web_doc *d);
+
+/* Instruction and research (instruct.c): a teacher's class mastery grid, a
+ * student's learning plan and mastery map (and setting a goal), a school's
+ * early-warning list, a researcher's extracts. */
+int web_build_mastery_grid(web_ctx *c, web_doc *d);
+int web_build_plan(web_ctx *c, web_doc *d);
+int web_plan_post(web_ctx *c);
+int web_build_warnings(web_ctx *c, web_doc *d);
+int web_build_my_extracts(web_ctx *c, web_doc *d);
+int web_build_extract(web_ctx *c, web_doc *d);
+
+/* A url-encoded form field (session.c); false when absent, too long or bad. */
+bool web_form_field(const char *body, size_t len, const char *name, char *out, size_t size);
+bool web_content_type_is(const web_ctx *c, const char *want);
 
 /* Session routes (session.c). */
 int web_session_api(web_ctx *c);

@@ -410,6 +410,30 @@ int web_build_reportcard(web_ctx *c, web_doc *d, const char *level)
 
 /* ------------------------------------------------------------ dashboards */
 
+/* Growth by subgroup of the students of one school or district (the growth
+ * library computes it for the place; cached with the page). */
+static int add_place_subgroups(web_ctx *c, web_doc *d, const char *level, const char *id,
+                               slds_buf *missing)
+{
+    slds_error err = {0};
+    slds_table *t = NULL;
+    int rc = slds_growthrun_place_subgroups(c->store, c->year, !strcmp(level, "lea") ? "district" : "school",
+                                            id, &t, &err);
+    if (rc) {
+        if (rc == SLDS_ERR_NOMEM)
+            return rc;
+        return slds_buf_puts(missing, "<li>Growth by subgroup: not available for this year</li>\n");
+    }
+    if (!slds_table_nrows(t)) {
+        slds_table_free(t);
+        return slds_buf_puts(missing, "<li>Growth by subgroup: not available for this year</li>\n");
+    }
+    slds_table *named;
+    rc = web_table_filter(t, "growth_subgroups", "Growth by subgroup", NULL, NULL, &named, &err);
+    slds_table_free(t);
+    return rc ? rc : web_doc_add(d, named, &err);
+}
+
 /* Who may open a dashboard: a role with aggregates, and for a district or a
  * school either a role that sees every aggregate without identifying anyone
  * (analysts, researchers) or one whose scope covers it (access decides). */
@@ -471,6 +495,21 @@ int web_build_dashboard(web_ctx *c, web_doc *d, const char *level)
         const char *sn[] = {"year", "level"}, *sv[] = {y, "subgroup"};
         rc = rc || add_report_rows(c, d, "growth-aggregates", "growth_aggregates", "growth_subgroups",
                                    "Growth by subgroup", sn, sv, 2, public_form, NULL, &f, &missing);
+    } else if (!public_form) /* within the district or school: computed for the place */
+        rc = rc || add_place_subgroups(c, d, level, p.id, &missing);
+    /* Educator figures: the distribution of ratings (educator-summary) of the
+     * state, or of the district (a school's dashboard shows its district's:
+     * ratings are not summarized per school, which would name a principal). */
+    {
+        const char *en[] = {"year", "level"}, *ev[] = {y, strcmp(level, "state") ? "lea" : NULL};
+        place_filter ef = f;
+        ef.level = strcmp(level, "state") ? "lea" : "state";
+        ef.id = strcmp(level, "state") ? p.lea_id : "state";
+        rc = rc || add_report_rows(c, d, "educator-summary", "educator_summary", "educator_ratings",
+                                   strcmp(level, "state") ? "Educator ratings in the district"
+                                                          : "Educator ratings",
+                                   en, ev, strcmp(level, "state") ? 2 : 1, public_form,
+                                   strcmp(level, "state") ? keep_place : NULL, &ef, &missing);
     }
     rc = rc || add_report_rows(c, d, "lowest-achieving", "lowest_achieving", "lowest_achieving",
                                "Persistently lowest-achieving schools", gn, gv, 1, public_form,

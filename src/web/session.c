@@ -23,7 +23,7 @@ static void set_cookie(web_ctx *c, const char *name, const char *value, const ch
     web_header(c, "Set-Cookie", v);
 }
 
-static bool content_type_is(const web_ctx *c, const char *want)
+bool web_content_type_is(const web_ctx *c, const char *want)
 {
     const char *ct = c->rq->content_type;
     size_t n = strlen(want);
@@ -37,7 +37,7 @@ static int hexval(int ch)
 
 /* The url-encoded form field name of body into out (decoded; at most size-1
  * bytes); false when absent, too long or badly encoded. */
-static bool form_field(const char *body, size_t len, const char *name, char *out, size_t size)
+bool web_form_field(const char *body, size_t len, const char *name, char *out, size_t size)
 {
     size_t nlen = strlen(name), i = 0;
     while (i < len) {
@@ -95,7 +95,7 @@ int web_session_api(web_ctx *c)
         slds_buf_puts(&rs->body, "{\"status\":\"logged out\"}\n");
         return 200;
     }
-    if (!content_type_is(c, "application/json"))
+    if (!web_content_type_is(c, "application/json"))
         return web_error(c, 415, "Send {\"username\": ..., \"password\": ...} as application/json.");
     json_error_t jerr;
     json_t *j = c->rq->body ? json_loadb(c->rq->body, c->rq->body_len, JSON_REJECT_DUPLICATES, &jerr) : NULL;
@@ -180,15 +180,15 @@ int web_login_page(web_ctx *c)
 {
     if (!strcmp(c->rq->method, "GET"))
         return login_form(c, 200, NULL);
-    if (!content_type_is(c, "application/x-www-form-urlencoded"))
+    if (!web_content_type_is(c, "application/x-www-form-urlencoded"))
         return web_error(c, 415, "The login form must be sent as a form.");
     char user[128], password[1100], nonce[80];
     const char *b = c->rq->body ? c->rq->body : "";
     size_t n = c->rq->body ? c->rq->body_len : 0;
-    if (!form_field(b, n, "csrf", nonce, sizeof nonce) || !web_secret_equal(nonce, c->rq->cookie_login))
+    if (!web_form_field(b, n, "csrf", nonce, sizeof nonce) || !web_secret_equal(nonce, c->rq->cookie_login))
         return login_form(c, 403, "The form expired; please log in again.");
-    if (!form_field(b, n, "username", user, sizeof user) ||
-        !form_field(b, n, "password", password, sizeof password))
+    if (!web_form_field(b, n, "username", user, sizeof user) ||
+        !web_form_field(b, n, "password", password, sizeof password))
         return login_form(c, 400, "Enter a username and a password.");
     char token[65] = "", csrf[65] = "";
     web_login_result res;
@@ -218,10 +218,10 @@ int web_logout_page(web_ctx *c)
 {
     if (!c->logged_in)
         return web_error(c, 401, "Not logged in.");
-    if (!content_type_is(c, "application/x-www-form-urlencoded"))
+    if (!web_content_type_is(c, "application/x-www-form-urlencoded"))
         return web_error(c, 415, "The logout form must be sent as a form.");
     char csrf[80];
-    if (!c->rq->body || !form_field(c->rq->body, c->rq->body_len, "csrf", csrf, sizeof csrf) ||
+    if (!c->rq->body || !web_form_field(c->rq->body, c->rq->body_len, "csrf", csrf, sizeof csrf) ||
         !web_secret_equal(csrf, c->csrf))
         return web_error(c, 403, "The form expired; reload the page and log out again.");
     web_auth_logout(c->app->auth, c->token);

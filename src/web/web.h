@@ -48,6 +48,8 @@ typedef struct slds_web_options {
     size_t max_header;     /* memory for a request's headers (bytes); 0: 16384 */
     int min_n;             /* public suppression's minimum group size; 0: 10 */
     bool access_log;       /* record student views in the database's access_log */
+    bool min_password_cost; /* tests only (SLDS_TEST_MIN_PASSWORD_COST): the dummy hash of
+                             * unknown users at Argon2id's minimum cost, like the tests' users */
 } slds_web_options;
 
 /* ------------------------------------------------------------ application */

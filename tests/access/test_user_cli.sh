@@ -91,6 +91,16 @@ if command -v sqlite3 >/dev/null 2>&1; then
     echo "$hashes" | grep -q "$PW" && bad "the password is stored"
     [ "$(sqlite3 "$db" "SELECT count(*) FROM users WHERE username LIKE 'x%'")" = 0 ] \
         || bad "a refused user was stored"
+    # The tests' cheap hashes only with the variable set, and said on stderr.
+    echo "$PW" | SLDS_TEST_MIN_PASSWORD_COST=1 "$SLDS" user add "$db" cheap.user --role state-analyst \
+        --password-stdin >/dev/null 2>"$tmp/cheap.err" || bad "user add with the test cost"
+    grep -q "tests only" "$tmp/cheap.err" || bad "the test cost is not said on stderr"
+    sqlite3 "$db" "SELECT password_hash FROM users WHERE username = 'cheap.user'" |
+        grep -q '^\$argon2id\$v=19\$m=8,t=1,p=1\$' || bad "SLDS_TEST_MIN_PASSWORD_COST=1 did not use the minimum cost"
+    echo "$PW" | SLDS_TEST_MIN_PASSWORD_COST=0 "$SLDS" user add "$db" dear.user --role state-analyst \
+        --password-stdin >/dev/null 2>&1 || bad "user add"
+    sqlite3 "$db" "SELECT password_hash FROM users WHERE username = 'dear.user'" |
+        grep -q '^\$argon2id\$v=19\$m=65536,t=2,p=1\$' || bad "the default cost changed"
 else
     echo "note: sqlite3 not installed; stored hashes not inspected"
 fi

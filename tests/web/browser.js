@@ -82,6 +82,21 @@ async function login(context, user, role) {
     await page.waitForURL(`${base}/students/${P.student_in}`);
     check((await page.$$('svg')).length >= 1, 'the student page has no growth chart');
     await shot(page, 'teacher-student');
+    // The class mastery grid, and a goal set on a student's plan with the form.
+    r = await page.goto(`${base}/teachers/${P.teacher_in}/mastery`);
+    check(r.status() === 200, `mastery grid: ${r.status()}`);
+    check((await page.$$('svg')).length >= 1, 'the mastery grid has no chart');
+    check([...idsIn(await page.content())].every((id) => allowedTeacher.has(id)), 'the mastery grid shows a student of another teacher');
+    check((await page.$$('a[download]')).length >= 1, 'the mastery grid: no CSV download');
+    await shot(page, 'teacher-mastery');
+    r = await page.goto(`${base}/students/${P.student_in}/plan`);
+    check(r.status() === 200, `plan: ${r.status()}`);
+    await page.selectOption('#standard_id', P.standard);
+    await page.fill('#target_date', '2031-05-30');
+    await page.fill('#note', 'set in the browser');
+    await Promise.all([page.waitForURL(`${base}/students/${P.student_in}/plan`), page.click('main button[type=submit]')]);
+    check((await page.content()).includes('2031-05-30'), 'the goal set with the form is not on the plan');
+    await shot(page, 'teacher-plan');
     r = await page.goto(`${base}/students/${P.student_out}`);
     check(r.status() === 403, `teacher opens another student: ${r.status()}`);
     check(!(await page.content()).includes(P.student_out) || true, '');
@@ -102,6 +117,11 @@ async function login(context, user, role) {
     const parentIds = idsIn(await page.content());
     check(parentIds.size === 1 && parentIds.has(P.student_in), `the parent sees ${[...parentIds]}`);
     await shot(page, 'parent-student');
+    r = await page.goto(`${base}/students/${P.student_in}/plan`);
+    check(r.status() === 200, `parent plan: ${r.status()}`);
+    check((await page.content()).includes('2031-05-30'), 'the parent does not see the teacher\'s goal');
+    check((await page.$$('form button')).length === 1, 'the parent is offered the goal form');
+    await shot(page, 'parent-plan');
     r = await page.goto(`${base}/students/${P.student_out}`);
     check(r.status() === 403, `parent opens another student: ${r.status()}`);
     r = await page.goto(`${base}/schools/${P.school_in}/dashboard`);
@@ -118,9 +138,42 @@ async function login(context, user, role) {
       r = await page.goto(`${base}${url}`);
       check(r.status() === 200, `${user} ${url}: ${r.status()}`);
       check((await page.$$('a[download]')).length >= 1, `${url}: no CSV download`);
+      const text = await page.content();
+      check(text.includes('Educator ratings'), `${url}: no educator ratings`);
+      check(text.includes('Growth by subgroup'), `${url}: no growth by subgroup`);
       await shot(page, name);
+      if (role === 'principal') {
+        r = await page.goto(`${base}/schools/${P.school_in}/warnings`);
+        check(r.status() === 200, `warnings: ${r.status()}`);
+        await shot(page, 'warnings-school');
+      }
       await context.close();
     }
+    // The new pages on a phone: no wider than the screen.
+    context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
+    page = await login(context, 'teacher', 'teacher');
+    for (const [url, name] of [[`/teachers/${P.teacher_in}/mastery`, 'teacher-mastery-phone'],
+      [`/students/${P.student_in}/plan`, 'teacher-plan-phone']]) {
+      await page.goto(`${base}${url}`);
+      const over = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      check(over <= 1, `${url} is ${over}px wider than a phone`);
+      await shot(page, name);
+    }
+    await context.close();
+    // A researcher: the extracts approved for him or her, no student id.
+    context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+    page = await login(context, 'researcher', 'researcher');
+    r = await page.goto(`${base}/me/extracts`);
+    check(r.status() === 200, `my extracts: ${r.status()}`);
+    check((await page.content()).includes(P.extract_in) && !(await page.content()).includes(P.extract_out), 'my extracts lists the wrong extracts');
+    await shot(page, 'researcher-extracts');
+    await Promise.all([page.waitForURL(`${base}/extracts/${P.extract_in}`), page.click(`a[href="/extracts/${P.extract_in}"]`)]);
+    check((await page.$$('a[download]')).length >= 2, 'the extract lists no files to download');
+    check(idsIn(await page.content()).size === 0, 'the extract page names a student');
+    await shot(page, 'researcher-extract');
+    r = await page.goto(`${base}/extracts/${P.extract_out}`);
+    check(r.status() === 403, `researcher opens another's extract: ${r.status()}`);
+    await context.close();
   } finally {
     await browser.close();
   }

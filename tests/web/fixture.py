@@ -64,8 +64,12 @@ allowed = {
     "district": sorted(in_a), "principal": sorted(at_school_a), "teacher": sorted(roster_in),
     "parent": [st_in], "student": [st_in],
 }
+extract_in = q("SELECT extract_id FROM extracts WHERE json_extract(spec, '$.researcher') = 'researcher'")[0][0]
+extract_out = q("SELECT extract_id FROM extracts WHERE json_extract(spec, '$.researcher') = 'other-researcher'")[0][0]
+standard = q("SELECT standard_id FROM mastery_params ORDER BY standard_id LIMIT 1")[0][0]
 print(json.dumps({
     "year": year, "users": users, "allowed": allowed, "all_students": everyone,
     "places": {"lea_in": lea_a, "lea_out": lea_b, "school_in": school_a, "school_out": school_b,
-               "teacher_in": t_in, "teacher_out": t_out, "student_in": st_in, "student_out": st_out},
+               "teacher_in": t_in, "teacher_out": t_out, "student_in": st_in, "student_out": st_out,
+               "extract_in": extract_in, "extract_out": extract_out, "standard": standard},
 }, indent=1))
