@@ -334,8 +334,7 @@ int web_table_append(slds_table *o, const slds_table *t, web_row_filter keep, vo
         size_t orow = slds_table_nrows(o) - 1;
         for (int k = 0; k < nc && !rc; k++) {
             if (slds_table_is_blank(t, r, k)) {
-                if (slds_table_is_suppressed(t, r, k))
-                    slds_table_suppress(o, orow, k);
+                slds_table_copy_marks(o, orow, t, r, k);
                 continue;
             }
             switch (slds_table_column(t, k)->type) {
@@ -349,12 +348,7 @@ int web_table_append(slds_table *o, const slds_table *t, web_row_filter keep, vo
                     rc = slds_table_list_add(o, k, slds_table_list_item(t, r, k, i), err);
                 break;
             }
-            if (slds_table_is_suppressed(t, r, k))
-                slds_table_suppress(o, orow, k);
-            double bound;
-            int range = slds_table_range(t, r, k, &bound);
-            if (range)
-                slds_table_code_range(o, orow, k, range < 0, bound);
+            slds_table_copy_marks(o, orow, t, r, k);
         }
     }
     return rc ? rc : slds_table_status(o);

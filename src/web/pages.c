@@ -146,9 +146,11 @@ static double chart_value(const slds_table *t, size_t r, const char *col, bool *
     *suppressed = k >= 0 && slds_table_is_suppressed(t, r, k);
     if (k < 0 || *suppressed || slds_table_is_blank(t, r, k))
         return NAN;
-    double bound;
-    if (slds_table_range(t, r, k, &bound))
-        return bound;
+    double lo, hi;
+    if (slds_table_interval(t, r, k, &lo, &hi))
+        return (lo + hi) / 2; /* drawn mid-interval, labelled as the interval */
+    if (slds_table_range(t, r, k, &lo))
+        return lo;
     return slds_table_real(t, r, k);
 }
 
@@ -375,7 +377,8 @@ int web_build_reportcard(web_ctx *c, web_doc *d, const char *level)
                                            "<p>Figures for groups of fewer than %d students are "
                                            "suppressed (<b>*</b>), and so are those that would reveal "
                                            "them; rates near 0%% or 100%% of small groups are shown as "
-                                           "ranges.</p>\n",
+                                           "ranges, and rates that would reveal a hidden count as "
+                                           "intervals (such as 40-45%%).</p>\n",
                                            c->app->min_n)
                          : slds_buf_puts(&d->html, "<p class=\"note\">Shown to you without suppression.</p>\n");
     if (!strcmp(level, "school"))
