@@ -251,3 +251,33 @@ expect 1 "has no growth results" "$slds" growth report "$tmp/db" --student 999
 expect 2 "unknown level" "$slds" growth aggregates "$tmp/db" --year $year --level planet
 expect 1 "cannot open" "$slds" growth run "$tmp/db" --year $year --config "$tmp/none.json"
 echo "ok: help and errors"
+
+# the parent page with a baseline run: the baseline-referenced SGP beside the
+# cohort SGP, in words and in the history table, as stored; JSON too
+"$slds" growth baseline fit "$tmp/db" --name before --years 2022,2023 --config "$tmp/config.json" >/dev/null 2>&1 \
+  || fail "baseline fit"
+"$slds" growth run "$tmp/db" --year $year --config "$tmp/config.json" --baseline before >/dev/null 2>&1 \
+  || fail "run --baseline"
+read -r bid bsgp bcsgp <<<"$(sqlite3 -separator ' ' "$tmp/db" "SELECT student_id, sgp_baseline, sgp FROM growth_students
+  WHERE school_year = $year AND subject = 'MATH' AND sgp_baseline IS NOT NULL AND sgp IS NOT NULL
+  AND sgp_baseline <> sgp ORDER BY student_id LIMIT 1")"
+[ -n "$bid" ] || fail "no student with a baseline SGP"
+"$slds" growth report "$tmp/db" --student "$bid" --format html --output "$tmp/baseline.html" || fail "report html (baseline)"
+python3 - "$tmp/baseline.html" "$bsgp" "$bcsgp" <<'PY' || fail "report html with the baseline SGP"
+import re, sys
+html, bsgp, csgp = open(sys.argv[1]).read(), sys.argv[2], sys.argv[3]
+math = html[html.index("<h2>MATH</h2>"):]
+summary = re.search(r'<p class="summary">(.*?)</p>', math).group(1)
+assert "growth percentile was <b>%s</b>: the student grew more" % csgp in summary, summary
+assert ("Compared with the students of 2022 and 2023 who had a similar score history (the baseline"
+        " &#8220;before&#8221;), the growth percentile was <b>%s</b>" % bsgp) in summary, summary
+table = math[math.index("<table"):math.index("</table>")]
+assert "baseline SGP" in table and ">%s</td></tr>" % bsgp in table, table
+print("ok: report html: cohort SGP %s and baseline-referenced SGP %s (the baseline 'before', 2022 and 2023)" % (csgp, bsgp))
+PY
+"$slds" growth report "$tmp/db" --student "$bid" --format json >"$tmp/baseline.json" || fail "report json (baseline)"
+python3 -c "
+import json, sys
+e = [e for e in json.load(open('$tmp/baseline.json'))['history'] if e['subject'] == 'MATH'][-1]
+assert e['baseline'] == 'before' and e['sgp_baseline'] == $bsgp and e['sgp'] == $bcsgp, e
+print('ok: report json: baseline and sgp_baseline')" || fail "report json with the baseline SGP"
