@@ -2,7 +2,9 @@
 # Times every accountability report of the registry on one loaded state
 # (each run as for publication: --public --format csv) and prints each
 # report's wall and CPU seconds, peak memory and output rows, and the totals (issue 9: all reports for a
-# 1,000,000-student x 5-year state in under a minute).
+# 1,000,000-student x 5-year state in under a minute); then runs them all at
+# once with `slds report DB --all` (in parallel on the processors, the
+# achievement cube shared) and prints its table of each report's time.
 #
 # usage: bench/account/run_reports.sh DB YEAR [SLDS]
 #   DB    a loaded state (e.g. from `slds synth OUT --students N --years 5`,
@@ -43,3 +45,11 @@ for spec in "graduation --year $year" "college --year $((year - 1))" "lowest-ach
 done
 printf '%-22s %9.2f %9.2f\n' total "$total" "$cputotal"
 echo "(seconds: wall clock; cpu_s: user + system; on a shared machine the CPU time is the steadier figure)"
+echo
+echo "all at once: slds report DB --all --year $year --public --format csv --out DIR"
+mkdir -p "$out/all"
+/usr/bin/time -f "%e %U %S %M" -o "$out/time" "$slds" report "$db" --all --year "$year" --public --format csv \
+    --out "$out/all" 2>"$out/err" || { cat "$out/err"; }
+read -r secs user sys rss <"$out/time"
+printf 'whole run: %.2f s wall, %.2f s CPU (user + system), peak %d MiB, on %s processors\n' "$secs" \
+    "$(python3 -c "print($user + $sys)")" "$((rss / 1024))" "$(nproc)"

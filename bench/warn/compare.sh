@@ -20,7 +20,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 export SLDS_NO_PROGRESS=1
 
-echo "== shared data sets: 10-fold cross-validated AUC (pooled out-of-fold), L2 logistic regression"
+echo "== shared data sets: 10-fold cross-validated AUC (pooled out-of-fold), L2 logistic regression, penalty by inner 5-fold CV per outer fold"
 for f in mat por; do
     "$slds" warn evaluate-file "$ews/student-$f.csv" --format json >"$tmp/$f.json"
 done

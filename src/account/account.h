@@ -195,6 +195,21 @@ const slds_account_counts *slds_account_cube_cell(const slds_account_cube *c, si
                                                   size_t unit, int grade,
                                                   slds_account_subgroup g);
 
+/* A cube shared by the reports of one run (`slds report DB --all`): the
+ * cube of every year with the default options (STATE tests, level 3 and
+ * above), computed once by the first report that asks, on its own store;
+ * the others wait for it. Thread-safe. A report whose options differ
+ * computes its own. */
+typedef struct slds_account_cube_cache slds_account_cube_cache;
+int slds_account_cube_cache_new(slds_account_cube_cache **out, slds_error *err);
+void slds_account_cube_cache_free(slds_account_cube_cache *c);
+/* The shared cube (borrowed: valid until the cache is freed), or the error
+ * its computation gave (every caller gets the same). */
+int slds_account_cube_cache_get(slds_account_cube_cache *c, slds_store *s,
+                                const slds_account_cube **out, slds_error *err);
+/* CPU seconds the cube took (0 until computed). */
+double slds_account_cube_cache_seconds(const slds_account_cube_cache *c);
+
 /* Per-school proficiency of all students (every grade), the figure
  * lowest-achieving ranks schools by: one row per school, year and subject
  * with results. */
@@ -224,6 +239,7 @@ typedef struct slds_account_achievement_request {
     int year;
     const char *subject, *level, *subgroup, *grade;
     slds_account_options options; /* test_type NULL: STATE */
+    slds_account_cube_cache *cache; /* NULL, or a cube shared with other reports */
 } slds_account_achievement_request;
 int slds_account_achievement(slds_store *s, const slds_account_achievement_request *q,
                              slds_account_tables *out, slds_error *err);
@@ -241,7 +257,7 @@ int slds_account_competes(slds_store *s, slds_account_tables *out, slds_error *e
  * none), actuals (table "performance_measures"). baseline_year 0: the first
  * year with results. */
 int slds_account_measures(slds_store *s, int year, int baseline_year, const char *targets_csv,
-                          slds_account_tables *out, slds_error *err);
+                          slds_account_cube_cache *cache, slds_account_tables *out, slds_error *err);
 
 /* ===================================================================
  * End of section account-b
@@ -281,6 +297,7 @@ typedef struct slds_account_equity_options {
     const char *highly_effective; /* rating labels, comma-separated (case-insensitive) */
     const char *effective;        /* labels that are effective or better */
     const char *ineffective;
+    bool educators_only; /* skip the students' table (rosters; performance-measures) */
 } slds_account_equity_options;
 void slds_account_equity_options_default(slds_account_equity_options *o);
 int slds_account_equity(slds_store *s, const slds_account_equity_options *o,

@@ -473,24 +473,32 @@ int slds_account_achievement(slds_store *s, const slds_account_achievement_reque
                          a.grade);
     if (o.proficient_level < 1 || o.proficient_level > 9)
         return slds_fail(err, SLDS_ERR_USAGE, "report achievement: --proficient-level is 1-9");
-    slds_account_cube *c;
-    int rc = slds_account_cube_compute(s, NULL, 0, &o, &c, err);
+    slds_account_options dflt;
+    slds_account_options_default(&dflt);
+    bool shared = q->cache && o.proficient_level == dflt.proficient_level &&
+                  !strcmp(o.test_type, dflt.test_type);
+    slds_account_cube *own = NULL;
+    const slds_account_cube *c;
+    int rc = shared ? slds_account_cube_cache_get(q->cache, s, &c, err)
+                    : slds_account_cube_compute(s, NULL, 0, &o, &own, err);
     if (rc)
         return rc;
+    if (own)
+        c = own;
     size_t ny = slds_account_cube_nyears(c);
     a.year_index = ny;
     for (size_t y = 0; y < ny; y++)
         if (slds_account_cube_year(c, y) == a.year)
             a.year_index = y;
     if (a.year_index == ny) {
-        slds_account_cube_free(c);
+        slds_account_cube_free(own);
         return slds_fail(err, SLDS_ERR_NOTFOUND, "report achievement: no %s test results for %d",
                          o.test_type, a.year);
     }
     slds_table *main = NULL, *gaps = NULL, *trends = NULL;
     rc = main_table(c, &a, &main, err);
     rc = rc ? rc : gap_tables(c, &a, &gaps, &trends, err);
-    slds_account_cube_free(c);
+    slds_account_cube_free(own);
     if (rc) {
         slds_table_free(main);
         return rc;

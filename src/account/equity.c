@@ -594,7 +594,8 @@ int slds_account_equity(slds_store *s, const slds_account_equity_options *o,
     slds_table *t[4] = {NULL};
     rc = rc ? rc : groups_table(&r, state, &t[0], err);
     rc = rc ? rc : areas_table(&r, &t[1], err);
-    rc = rc ? rc : students_table(s, &r, st, &t[2], err);
+    if (!o->educators_only) /* else no students' table: the gaps' student rows stay blank */
+        rc = rc ? rc : students_table(s, &r, st, &t[2], err);
     rc = rc ? rc : gaps_table(&r, state, st, &t[3], err);
     for (size_t i = 0; i < r.n; i++) {
         free(r.e[i].leas);
@@ -605,6 +606,8 @@ int slds_account_equity(slds_store *s, const slds_account_equity_options *o,
     slds_intern_free(&r.staff);
     acct_schools_free(&r.sc);
     for (int i = 0; i < 4; i++) {
+        if (!t[i])
+            continue;
         if (!rc)
             rc = slds_account_tables_add(out, t[i], err);
         else

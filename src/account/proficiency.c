@@ -7,8 +7,10 @@
 #include "account/account.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/hash.h"
 
@@ -403,11 +405,12 @@ static void tally(pass *p, const result *r)
             groups[ng++] = a->el == 'Y' ? SLDS_SUBGROUP_EL : SLDS_SUBGROUP_NOT_EL;
         break;
     }
-    for (int k = 0; k < ng; k++) {
-        add_counts(&cells[cell_index(c, unit, 0, groups[k])], r, p->o->proficient_level);
-        if (r->grade > 0)
-            add_counts(&cells[cell_index(c, unit, r->grade, groups[k])], r, p->o->proficient_level);
-    }
+    /* its grade's cells only (a result of no known grade: the all-grades
+     * cells); sum_grades adds the grades into "all" after the pass, so each
+     * result touches half the memory (the cells are far apart: cache misses
+     * were most of the pass) */
+    for (int k = 0; k < ng; k++)
+        add_counts(&cells[cell_index(c, unit, r->grade, groups[k])], r, p->o->proficient_level);
 }
 
 static char flag_yn(const char *v)
@@ -553,6 +556,33 @@ static int merge_pass(slds_store *s, pass *p, slds_error *err)
     return rc;
 }
 
+static void add_into(slds_account_counts *to, const slds_account_counts *f)
+{
+    to->students += f->students;
+    to->tested += f->tested;
+    to->proficient += f->proficient;
+    for (int r = 0; r < SLDS_ACCOUNT_NREASONS; r++)
+        to->not_tested[r] += f->not_tested[r];
+}
+
+/* Every unit's all-grades cells: its results of no known grade (tallied
+ * there) plus each grade's. Before roll_up, which then carries both. */
+static void sum_grades(slds_account_cube *c)
+{
+    for (size_t b = 0; b < c->nyears * c->nsubjects; b++) {
+        slds_account_counts *cells = c->blocks[b];
+        if (!cells)
+            continue;
+        for (size_t u = 0; u < c->nunits; u++)
+            for (int grade = 1; grade < SLDS_ACCOUNT_NGRADES; grade++)
+                for (int g = 0; g < SLDS_ACCOUNT_NSUBGROUPS; g++) {
+                    const slds_account_counts *f = &cells[cell_index(c, u, grade, g)];
+                    if (f->students)
+                        add_into(&cells[cell_index(c, u, 0, g)], f);
+                }
+    }
+}
+
 /* Adds every school's cells into its district and the state. */
 static void roll_up(slds_account_cube *c)
 {
@@ -569,14 +599,8 @@ static void roll_up(slds_account_cube *c)
                 const slds_account_counts *f = &cells[from + k];
                 if (!f->students)
                     continue;
-                slds_account_counts *to[2] = {&cells[lea + k], &cells[state + k]};
-                for (int j = 0; j < 2; j++) {
-                    to[j]->students += f->students;
-                    to[j]->tested += f->tested;
-                    to[j]->proficient += f->proficient;
-                    for (int r = 0; r < SLDS_ACCOUNT_NREASONS; r++)
-                        to[j]->not_tested[r] += f->not_tested[r];
-                }
+                add_into(&cells[lea + k], f);
+                add_into(&cells[state + k], f);
             }
         }
     }
@@ -609,8 +633,10 @@ static int finish_blocks(slds_account_cube *c)
             c->nsubjects++;
         }
     }
-    qsort(c->years, c->nyears, sizeof *c->years, cmp_int);
-    qsort(c->subjects, c->nsubjects, sizeof *c->subjects, cmp_str);
+    if (c->nyears) /* no results at all: NULL arrays, nothing to sort */
+        qsort(c->years, c->nyears, sizeof *c->years, cmp_int);
+    if (c->nsubjects)
+        qsort(c->subjects, c->nsubjects, sizeof *c->subjects, cmp_str);
     size_t n = c->nyears * c->nsubjects;
     c->blocks = calloc(n ? n : 1, sizeof *c->blocks);
     if (!c->blocks)
@@ -659,6 +685,7 @@ int slds_account_cube_compute(slds_store *s, const int *years, size_t nyears,
         slds_account_cube_free(c);
         return rc;
     }
+    sum_grades(c);
     roll_up(c);
     *out = c;
     return SLDS_OK;
@@ -705,4 +732,59 @@ int slds_account_proficiency(slds_store *s, const int *years, size_t nyears,
     *rows = r;
     *nrows = n;
     return SLDS_OK;
+}
+
+/* ------------------------------------------------------------ the cache */
+
+struct slds_account_cube_cache {
+    pthread_mutex_t lock;
+    bool done;
+    int rc;
+    slds_error err;
+    slds_account_cube *cube;
+    double seconds;
+};
+
+int slds_account_cube_cache_new(slds_account_cube_cache **out, slds_error *err)
+{
+    *out = calloc(1, sizeof **out);
+    if (!*out)
+        return slds_fail(err, SLDS_ERR_NOMEM, "achievement: out of memory");
+    pthread_mutex_init(&(*out)->lock, NULL);
+    return SLDS_OK;
+}
+
+void slds_account_cube_cache_free(slds_account_cube_cache *c)
+{
+    if (!c)
+        return;
+    pthread_mutex_destroy(&c->lock);
+    slds_account_cube_free(c->cube);
+    free(c);
+}
+
+int slds_account_cube_cache_get(slds_account_cube_cache *c, slds_store *s,
+                                const slds_account_cube **out, slds_error *err)
+{
+    *out = NULL;
+    pthread_mutex_lock(&c->lock); /* held while computing: the others wait for it */
+    if (!c->done) {
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
+        c->rc = slds_account_cube_compute(s, NULL, 0, NULL, &c->cube, &c->err);
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t1);
+        c->seconds = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+        c->done = true;
+    }
+    int rc = c->rc;
+    if (rc && err)
+        *err = c->err;
+    *out = c->cube;
+    pthread_mutex_unlock(&c->lock);
+    return rc;
+}
+
+double slds_account_cube_cache_seconds(const slds_account_cube_cache *c)
+{
+    return c ? c->seconds : 0;
 }

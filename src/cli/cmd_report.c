@@ -13,6 +13,7 @@ static const char usage[] =
     "usage: slds report DB NAME [--PARAM VALUE ...] [--public [--min-n N] [--no-ranges]]\n"
     "                   [--format table|csv|json|html]\n"
     "       slds report --list [--format table|csv|json|html]\n"
+    "       slds report DB --all --year Y [--out DIR] [--threads N] [--public ...] [--format FMT]\n"
     "\n"
     "Runs the report NAME of the registry on the state database DB and prints its\n"
     "tables. Each report has its own parameters (--list shows them; e.g. slds report\n"
@@ -20,6 +21,10 @@ static const char usage[] =
     "\n"
     "options:\n"
     "  --list         the reports and their parameters\n"
+    "  --all          every accountability report for --year Y at once (college for\n"
+    "                 Y-1), in parallel, sharing work; prints each report's time;\n"
+    "                 --out DIR writes each to DIR/NAME.FMT (docs/report.md)\n"
+    "  --threads N    threads for --all (default: the processors)\n"
     "  --public       the form for publication: figures of groups smaller than the\n"
     "                 minimum size are suppressed (*), and so are the cells that would\n"
     "                 let them be recovered by subtraction (docs/report.md)\n"
@@ -56,6 +61,59 @@ static int list_reports(slds_format fmt)
     return status;
 }
 
+/* `slds report DB --all --year Y`: the accountability reports of issue 9
+ * (bench/account/run_reports.sh runs the same list one process each). */
+static int run_all(const char *db, const char *year_text, const char *out_dir, int threads, slds_format fmt,
+                   const slds_privacy_rules *rules)
+{
+    char *end;
+    long year = year_text ? strtol(year_text, &end, 10) : 0;
+    if (!year_text || !*year_text || *end || year < 1900 || year > 2200)
+        return cli_usage_error("report", "--all needs --year Y (a school year)");
+    char this_year[16], last_year[16];
+    snprintf(this_year, sizeof this_year, "%ld", year);
+    snprintf(last_year, sizeof last_year, "%ld", year - 1);
+    static const char *const year_name[] = {"year"};
+    const char *const this_value[] = {this_year}, *const last_value[] = {last_year};
+    /* the longest first, so two threads end together */
+    static const char *const names[] = {"achievement", "competes", "lowest-achieving", "performance-measures",
+                                        "equity", "graduation", "college", "funding", "preparation",
+                                        "growth-aggregates"};
+    enum { NJOBS = sizeof names / sizeof names[0] };
+    slds_report_job jobs[NJOBS];
+    char paths[NJOBS][4096];
+    for (int i = 0; i < NJOBS; i++) {
+        bool no_year = !strcmp(names[i], "competes"), last = !strcmp(names[i], "college");
+        jobs[i] = (slds_report_job){.name = names[i], .format = fmt,
+                                    .args = {.n = no_year ? 0 : 1, .names = year_name,
+                                             .values = last ? last_value : this_value}};
+        if (out_dir) {
+            snprintf(paths[i], sizeof paths[i], "%s/%s.%s", out_dir, names[i], slds_format_name(fmt));
+            jobs[i].out_path = paths[i];
+        }
+    }
+    slds_error err = {0};
+    double cube = 0, t0 = slds_now();
+    if (slds_report_run_all(db, jobs, NJOBS, rules, threads, &cube, &err))
+        return cli_error(&err);
+    double wall = slds_now() - t0, cpu = 0;
+    int status = 0;
+    printf("%-22s %9s %9s %9s  %s\n", "report", "wall_s", "cpu_s", "rows", "status");
+    for (int i = 0; i < NJOBS; i++) {
+        const slds_report_job *j = &jobs[i];
+        cpu += j->cpu_seconds;
+        if (j->rc && j->rc != SLDS_ERR_NOTFOUND)
+            status = 1;
+        printf("%-22s %9.2f %9.2f %9zu  %s\n", j->name, j->wall_seconds, j->cpu_seconds, j->rows,
+               j->rc ? j->err.message : "ok");
+    }
+    printf("%-22s %9.2f %9.2f\n", "total", wall, cpu);
+    printf("(%d threads; the achievement cube, %.2f s CPU, built once and shared by achievement and "
+           "performance-measures, is counted in the first of them to run)\n",
+           threads, cube);
+    return status;
+}
+
 int cmd_report(int argc, char **argv)
 {
     if (cli_wants_help(argc, argv)) {
@@ -64,7 +122,10 @@ int cmd_report(int argc, char **argv)
     }
     const char *positional[2] = {NULL, NULL};
     int npositional = 0, fmt = SLDS_FORMAT_TABLE;
-    bool list = false, public = false;
+    bool list = false, public = false, all = false;
+    const char *out_dir = NULL;
+    int threads = slds_cpu_count();
+    bool threads_given = false;
     slds_privacy_rules rules;
     slds_privacy_rules_default(&rules);
     const char **names = calloc((size_t)argc, sizeof *names);
@@ -82,6 +143,10 @@ int cmd_report(int argc, char **argv)
         }
         if (!strcmp(argv[i], "--list")) {
             list = true;
+            continue;
+        }
+        if (!strcmp(argv[i], "--all")) {
+            all = true;
             continue;
         }
         if (!strcmp(argv[i], "--public")) {
@@ -104,6 +169,15 @@ int cmd_report(int argc, char **argv)
             if (!*value || *end || n < 1 || n > 1000000)
                 status = cli_usage_error("report", "--min-n '%s' is not a whole number >= 1", value);
             rules.min_n = (int)n;
+        } else if (!strcmp(name, "out"))
+            out_dir = value;
+        else if (!strcmp(name, "threads")) {
+            char *end;
+            long n = strtol(value, &end, 10);
+            if (!*value || *end || n < 1 || n > 64)
+                status = cli_usage_error("report", "--threads '%s' is not 1-64", value);
+            threads = (int)n;
+            threads_given = true;
         } else {
             names[nargs] = name;
             values[nargs++] = value;
@@ -112,6 +186,14 @@ int cmd_report(int argc, char **argv)
     if (status < 0 && list)
         status = npositional || nargs ? cli_usage_error("report", "--list takes no DB, report or parameter")
                                       : list_reports((slds_format)fmt);
+    if (status < 0 && all)
+        status = npositional != 1 || nargs != 1 || strcmp(names[0], "year")
+                     ? cli_usage_error("report", "--all takes DB and --year Y only (and --out, --threads, "
+                                                 "--public, --min-n, --no-ranges, --format)")
+                     : run_all(positional[0], values[0], out_dir, threads, (slds_format)fmt,
+                               public ? &rules : NULL);
+    if (status < 0 && (out_dir || threads_given))
+        status = cli_usage_error("report", "--out and --threads go with --all");
     if (status < 0 && npositional != 2)
         status = cli_usage_error("report", "expected DB and a report NAME (slds report --list)");
     if (status < 0) {
@@ -141,8 +223,9 @@ int cmd_report(int argc, char **argv)
             puts("</body></html>");
         if (!rc && public)
             fprintf(stderr, "slds report: public form, groups under %d: %zu cells suppressed, %zu more so "
-                            "they cannot be recovered, %zu rates shown as ranges\n",
-                    rules.min_n, out.privacy.primary, out.privacy.secondary, out.privacy.ranges);
+                            "they cannot be recovered, %zu rates shown as ranges, %zu as intervals\n",
+                    rules.min_n, out.privacy.primary, out.privacy.secondary, out.privacy.ranges,
+                    out.privacy.intervals);
         slds_report_output_free(&out);
         status = rc ? cli_error(&err) : 0;
     }

@@ -32,33 +32,56 @@ static double clamp_p(double x)
     return x < P_MIN ? P_MIN : x > P_MAX ? P_MAX : x;
 }
 
+slds_bkt_state slds_bkt_start(const slds_bkt_params *p)
+{
+    return (slds_bkt_state){p->p_init, 1.0 - p->p_init};
+}
+
+slds_bkt_state slds_bkt_state_of(double p_mastery, double p_not_mastered)
+{
+    return (slds_bkt_state){p_mastery, p_not_mastered >= 0 ? p_not_mastered : 1.0 - p_mastery};
+}
+
+/* The same operations in the same order as e_step's forward loop, so that a
+ * prediction replays the fit's filtered probabilities bit for bit. */
+slds_bkt_state slds_bkt_step(const slds_bkt_params *p, slds_bkt_state s, int correct)
+{
+    double n1 = s.mastered * (correct ? 1.0 - p->p_slip : p->p_slip);
+    double n0 = s.not_mastered * (correct ? p->p_guess : 1.0 - p->p_guess);
+    double r = 1.0 / (n1 + n0);
+    double f1 = n1 * r, f0 = n0 * r;
+    return (slds_bkt_state){f1 * (1.0 - p->p_forget) + f0 * p->p_learn,
+                            f0 * (1.0 - p->p_learn) + f1 * p->p_forget};
+}
+
+double slds_bkt_state_predict(const slds_bkt_params *p, slds_bkt_state s)
+{
+    return s.mastered * (1.0 - p->p_slip) + s.not_mastered * p->p_guess;
+}
+
 double slds_bkt_predict(const slds_bkt_params *p, double m)
 {
-    return m * (1.0 - p->p_slip) + (1.0 - m) * p->p_guess;
+    return slds_bkt_state_predict(p, slds_bkt_state_of(m, -1));
 }
 
 double slds_bkt_update(const slds_bkt_params *p, double m, int correct)
 {
-    double e1 = correct ? 1.0 - p->p_slip : p->p_slip;
-    double e0 = correct ? p->p_guess : 1.0 - p->p_guess;
-    double num = m * e1;
-    double f = num / (num + (1.0 - m) * e0);
-    return f * (1.0 - p->p_forget) + (1.0 - f) * p->p_learn;
+    return slds_bkt_step(p, slds_bkt_state_of(m, -1), correct).mastered;
 }
 
 void slds_bkt_forward(const slds_bkt_params *p, const uint8_t *obs, size_t n, double *pred,
                       double *mastery)
 {
-    double m = p->p_init;
+    slds_bkt_state s = slds_bkt_start(p);
     for (size_t t = 0; t < n; t++) {
         if (pred)
-            pred[t] = slds_bkt_predict(p, m);
+            pred[t] = slds_bkt_state_predict(p, s);
         if (mastery)
-            mastery[t] = m;
-        m = slds_bkt_update(p, m, obs[t]);
+            mastery[t] = s.mastered;
+        s = slds_bkt_step(p, s, obs[t]);
     }
     if (mastery)
-        mastery[n] = m;
+        mastery[n] = s.mastered;
 }
 
 double slds_bkt_log_likelihood(const slds_bkt_params *p, const uint8_t *obs, const size_t *start,
@@ -66,11 +89,14 @@ double slds_bkt_log_likelihood(const slds_bkt_params *p, const uint8_t *obs, con
 {
     double ll = 0;
     for (size_t k = 0; k < n_seq; k++) {
-        double m = p->p_init;
+        slds_bkt_state s = slds_bkt_start(p);
         for (size_t t = start[k]; t < start[k + 1]; t++) {
-            double pc = slds_bkt_predict(p, m);
-            ll += log(obs[t] ? pc : 1.0 - pc);
-            m = slds_bkt_update(p, m, obs[t]);
+            /* P(this answer) from both probabilities: 1 - P(correct) would
+             * lose P(wrong)'s digits when it is tiny */
+            double pr = obs[t] ? s.mastered * (1.0 - p->p_slip) + s.not_mastered * p->p_guess
+                               : s.mastered * p->p_slip + s.not_mastered * (1.0 - p->p_guess);
+            ll += log(pr);
+            s = slds_bkt_step(p, s, obs[t]);
         }
     }
     return ll;
@@ -499,14 +525,15 @@ void slds_bkt_corpus_predict(const slds_bkt_corpus *c, const slds_bkt_params *pa
 {
     for (uint32_t k = 0; k < c->n_skills; k++) {
         for (size_t q = c->skill_seq[k]; q < c->skill_seq[k + 1]; q++) {
-            double m = have[k] ? params[k].p_init : NAN;
-            for (size_t j = c->seq_start[q]; j < c->seq_start[q + 1]; j++) {
-                if (!have[k]) {
+            if (!have[k]) {
+                for (size_t j = c->seq_start[q]; j < c->seq_start[q + 1]; j++)
                     pred[c->row[j]] = NAN;
-                    continue;
-                }
-                pred[c->row[j]] = slds_bkt_predict(&params[k], m);
-                m = slds_bkt_update(&params[k], m, c->obs[j]);
+                continue;
+            }
+            slds_bkt_state s = slds_bkt_start(&params[k]);
+            for (size_t j = c->seq_start[q]; j < c->seq_start[q + 1]; j++) {
+                pred[c->row[j]] = slds_bkt_state_predict(&params[k], s);
+                s = slds_bkt_step(&params[k], s, c->obs[j]);
             }
         }
     }

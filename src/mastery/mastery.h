@@ -48,19 +48,47 @@ typedef struct slds_bkt_params {
     double p_forget; /* P(mastered -> unmastered) after a response; 0 when not fitted */
 } slds_bkt_params;
 
+/* A student's state on one standard: P(mastered) and P(not mastered), each
+ * kept on its own. Their sum is 1 up to rounding, but a single number cannot
+ * carry both: after a long run of correct answers P(not mastered) is far
+ * below 1e-16, 1 - P(not mastered) rounds to exactly 1, and a P(mastery)
+ * alone can then never fall again however many answers are wrong (on the
+ * ASSISTments DKT split this froze 2,864 test predictions and cost 0.013 of
+ * AUC). The fit's forward pass (EM) keeps the same pair; pyBKT's normalized
+ * forward messages are this pair too. */
+typedef struct slds_bkt_state {
+    double mastered;     /* P(mastered) before the next response */
+    double not_mastered; /* P(not mastered) before the next response */
+} slds_bkt_state;
+
+/* The state before a student's first response: (p_init, 1 - p_init). */
+slds_bkt_state slds_bkt_start(const slds_bkt_params *p);
+
+/* A state from a stored P(mastery) and, when known (>= 0), the stored
+ * P(not mastered); without it (negative) the complement 1 - p_mastery. */
+slds_bkt_state slds_bkt_state_of(double p_mastery, double p_not_mastered);
+
+/* The online update: the state after one more response (correct 0/1): Bayes'
+ * rule on the response, then the learning/forgetting transition, the same
+ * arithmetic, operation for operation, as the fit's forward pass. */
+slds_bkt_state slds_bkt_step(const slds_bkt_params *p, slds_bkt_state s, int correct);
+
+/* P(correct) of the next response of a student in state s. */
+double slds_bkt_state_predict(const slds_bkt_params *p, slds_bkt_state s);
+
 /* P(correct) of the next response of a student whose P(mastery) is p_mastery. */
 double slds_bkt_predict(const slds_bkt_params *p, double p_mastery);
 
-/* The online update: P(mastery) after one more response (correct 0/1) of a
- * student whose P(mastery) was p_mastery: Bayes' rule on the response, then
- * the learning/forgetting transition. */
+/* slds_bkt_step from P(mastery) alone (its complement taken as 1 -
+ * p_mastery), returning the new P(mastery): for a single step from a value
+ * at hand; a sequence of steps must carry the state (see slds_bkt_state). */
 double slds_bkt_update(const slds_bkt_params *p, double p_mastery, int correct);
 
-/* The forward pass over one student's responses obs[0..n) (0/1, time order):
+/* The forward pass over one student's responses obs[0..n) (0/1, time order),
+ * carrying the state from slds_bkt_start through slds_bkt_step:
  * pred[t] = P(correct of response t | responses before t) (may be NULL);
  * mastery[t] = P(mastery) before response t, mastery[n] after the last one
- * (n + 1 values; may be NULL). Applying slds_bkt_update n times gives the
- * same values. */
+ * (n + 1 values; may be NULL). */
 void slds_bkt_forward(const slds_bkt_params *p, const uint8_t *obs, size_t n, double *pred,
                       double *mastery);
 
@@ -186,8 +214,9 @@ typedef enum {
 } slds_mastery_update_result;
 
 /* The online update of one new response, without refitting (for `slds
- * ingest`): the student's state for the standard (P(mastery) from p_init
- * when none) moves one step with slds_bkt_update and is stored. A response
+ * ingest`): the student's state for the standard (P(mastery) and P(not
+ * mastered) as stored; from p_init when none) moves one step with
+ * slds_bkt_step and is stored. A response
  * older than the last one applied (a late arrival) replays the student's
  * responses to that standard from item_responses, which must then hold the
  * new row already. s must be a writer; the caller holds the transaction. */

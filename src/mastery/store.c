@@ -83,7 +83,8 @@ static const char responses_sql[] =
 /* One (student, standard) state while a student's rows stream by. */
 typedef struct run_state {
     uint32_t skill;
-    double p, max_p;
+    slds_bkt_state s; /* P(mastered), P(not mastered) */
+    double max_p;
     long long responses, correct;
     char mastered_at[40], last[40];
 } run_state;
@@ -102,12 +103,12 @@ typedef struct writer {
 static void state_step(run_state *r, const slds_bkt_params *p, int correct, const char *time,
                        double threshold)
 {
-    r->p = slds_bkt_update(p, r->p, correct);
+    r->s = slds_bkt_step(p, r->s, correct);
     r->responses++;
     r->correct += correct;
-    if (r->p > r->max_p)
-        r->max_p = r->p;
-    if (r->p >= threshold && !r->mastered_at[0])
+    if (r->s.mastered > r->max_p)
+        r->max_p = r->s.mastered;
+    if (r->s.mastered >= threshold && !r->mastered_at[0])
         snprintf(r->mastered_at, sizeof r->mastered_at, "%s", time);
     snprintf(r->last, sizeof r->last, "%s", time);
 }
@@ -119,7 +120,8 @@ static int flush_student(writer *w, const char *student, slds_error *err)
         slds_cursor_reset(&w->ins);
         slds_cursor_bind_text(&w->ins, 1, student);
         slds_cursor_bind_text(&w->ins, 2, slds_intern_str(w->skills, r->skill));
-        slds_cursor_bind_double(&w->ins, 3, r->p);
+        slds_cursor_bind_double(&w->ins, 3, r->s.mastered);
+        slds_cursor_bind_double(&w->ins, 9, r->s.not_mastered);
         slds_cursor_bind_int(&w->ins, 4, r->responses);
         slds_cursor_bind_int(&w->ins, 5, r->correct);
         slds_cursor_bind_double(&w->ins, 6, r->max_p);
@@ -173,7 +175,8 @@ static int write_states(slds_store *s, writer *w, const slds_progress *progress,
             run_state *ns = &w->st[w->n++];
             memset(ns, 0, sizeof *ns);
             ns->skill = k;
-            ns->p = ns->max_p = w->params[k].p_init;
+            ns->s = slds_bkt_start(&w->params[k]);
+            ns->max_p = ns->s.mastered;
         }
         state_step(&w->st[i], &w->params[k], correct, time, w->threshold);
         if ((++seen & 0xffff) == 0)
@@ -301,8 +304,8 @@ int slds_mastery_fit_store(slds_store *s, const slds_bkt_fit_options *o, double 
             rc = write_params(s, &skills, fits, o->forget, err);
         if (!rc && !slds_cursor_open(&w.ins, s,
                                      "INSERT INTO mastery_state(student_id, standard_id, p_mastery,"
-                                     " responses, correct, max_p_mastery, mastered_at, last_response)"
-                                     " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                                     " responses, correct, max_p_mastery, mastered_at, last_response,"
+                                     " p_not_mastered) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                                      err)) {
             w.params = params;
             w.have = have;
@@ -370,7 +373,8 @@ static int replay(slds_store *s, const char *student_id, const char *standard_id
     slds_cursor_bind_text(&c, 1, student_id);
     slds_cursor_bind_text(&c, 2, standard_id);
     memset(r, 0, sizeof *r);
-    r->p = r->max_p = p->p_init;
+    r->s = slds_bkt_start(p);
+    r->max_p = r->s.mastered;
     int step;
     while ((step = slds_cursor_step(&c, err)) == 1)
         state_step(r, p, slds_cursor_int(&c, 0) ? 1 : 0, slds_cursor_text(&c, 1), threshold);
@@ -396,14 +400,15 @@ int slds_mastery_update(slds_store *s, const char *student_id, const char *stand
     slds_cursor c;
     if (slds_cursor_open(&c, s,
                          "SELECT p_mastery, responses, correct, max_p_mastery, mastered_at,"
-                         " last_response FROM mastery_state WHERE student_id = ?1 AND standard_id = ?2",
+                         " last_response, coalesce(p_not_mastered, -1) FROM mastery_state"
+                         " WHERE student_id = ?1 AND standard_id = ?2",
                          err))
         return err->code;
     slds_cursor_bind_text(&c, 1, student_id);
     slds_cursor_bind_text(&c, 2, standard_id);
     int have = slds_cursor_step(&c, err);
     if (have == 1) {
-        r.p = slds_cursor_double(&c, 0);
+        r.s = slds_bkt_state_of(slds_cursor_double(&c, 0), slds_cursor_double(&c, 6));
         r.responses = slds_cursor_int(&c, 1);
         r.correct = slds_cursor_int(&c, 2);
         r.max_p = slds_cursor_double(&c, 3);
@@ -421,20 +426,23 @@ int slds_mastery_update(slds_store *s, const char *student_id, const char *stand
             return rc;
         *result = SLDS_MASTERY_REPLAYED;
     } else {
-        if (have != 1)
-            r.p = r.max_p = p.p_init;
+        if (have != 1) {
+            r.s = slds_bkt_start(&p);
+            r.max_p = r.s.mastered;
+        }
         state_step(&r, &p, correct ? 1 : 0, response_time, threshold);
         *result = SLDS_MASTERY_UPDATED;
     }
     if (slds_cursor_open(&c, s,
                          "INSERT OR REPLACE INTO mastery_state(student_id, standard_id, p_mastery,"
-                         " responses, correct, max_p_mastery, mastered_at, last_response)"
-                         " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                         " responses, correct, max_p_mastery, mastered_at, last_response,"
+                         " p_not_mastered) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                          err))
         return err->code;
     slds_cursor_bind_text(&c, 1, student_id);
     slds_cursor_bind_text(&c, 2, standard_id);
-    slds_cursor_bind_double(&c, 3, r.p);
+    slds_cursor_bind_double(&c, 3, r.s.mastered);
+    slds_cursor_bind_double(&c, 9, r.s.not_mastered);
     slds_cursor_bind_int(&c, 4, r.responses);
     slds_cursor_bind_int(&c, 5, r.correct);
     slds_cursor_bind_double(&c, 6, r.max_p);

@@ -9,6 +9,7 @@
 #include "privacy/privacy.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,21 +18,44 @@ void slds_privacy_rules_default(slds_privacy_rules *r)
     /* NCES 2011-603 (SLDS Technical Brief 3), recommended reporting rules:
      * the bottom and top codes shrink as the group grows (docs/privacy.md). */
     static const slds_privacy_band nces[] = {{300, 1}, {100, 2}, {40, 5}, {20, 10}, {1, 20}};
-    *r = (slds_privacy_rules){.min_n = 10, .nbands = 5};
+    *r = (slds_privacy_rules){.min_n = 10, .nbands = 5, .intervals = true};
     memcpy(r->bands, nces, sizeof nces);
 }
 
 typedef struct keyed_row {
+    uint64_t hash; /* of key: most comparisons end here */
     char *key;
     size_t row;
 } keyed_row;
 
+/* Sibling sets need equal keys next to each other, not key order: rows are
+ * ordered by the key's hash, then the key, then the row. */
 static int by_key(const void *a, const void *b)
 {
     const keyed_row *x = a, *y = b;
+    if (x->hash != y->hash)
+        return x->hash < y->hash ? -1 : 1;
     int c = strcmp(x->key, y->key);
     return c ? c : (x->row > y->row) - (x->row < y->row);
 }
+
+static uint64_t fnv1a(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h;
+}
+
+/* What each column is, looked up once (the rounds visit every cell). */
+typedef struct colinfo {
+    slds_column_role role;
+    int base;  /* STATISTIC: the count it derives from, else the size column */
+    int denom; /* STATISTIC: its denominator, -1 when none */
+    int num;   /* STATISTIC: its derives_from column, -1 when none */
+    int *parts; /* the columns whose sums_to is this one */
+    int nparts;
+} colinfo;
 
 typedef struct work {
     slds_table *t;
@@ -39,7 +63,8 @@ typedef struct work {
     int ncols, size_col;
     size_t nrows;
     keyed_row *rows; /* sorted by partition key */
-    size_t secondary, ranges;
+    colinfo *col;
+    size_t secondary, ranges, intervals;
 } work;
 
 static bool protected_role(slds_column_role role)
@@ -49,7 +74,36 @@ static bool protected_role(slds_column_role role)
 
 static slds_column_role role(const work *w, int c)
 {
-    return slds_table_column(w->t, c)->role;
+    return w->col ? w->col[c].role : slds_table_column(w->t, c)->role;
+}
+
+static int column_info(work *w)
+{
+    w->col = calloc((size_t)w->ncols, sizeof *w->col);
+    if (!w->col)
+        return SLDS_ERR_NOMEM;
+    for (int c = 0; c < w->ncols; c++) {
+        const slds_column_spec *spec = slds_table_column(w->t, c);
+        colinfo *k = &w->col[c];
+        k->role = spec->role;
+        k->num = spec->derives_from ? slds_table_find_column(w->t, spec->derives_from) : -1;
+        k->base = spec->derives_from ? k->num : w->size_col;
+        k->denom = spec->denominator ? slds_table_find_column(w->t, spec->denominator) : -1;
+        for (int p = 0; p < w->ncols; p++) {
+            const char *to = slds_table_column(w->t, p)->sums_to;
+            if (to && !strcmp(to, spec->name))
+                k->nparts++;
+        }
+        if (k->nparts && !(k->parts = malloc((size_t)k->nparts * sizeof *k->parts)))
+            return SLDS_ERR_NOMEM;
+        k->nparts = 0;
+        for (int p = 0; p < w->ncols; p++) {
+            const char *to = slds_table_column(w->t, p)->sums_to;
+            if (to && !strcmp(to, spec->name))
+                k->parts[k->nparts++] = p;
+        }
+    }
+    return SLDS_OK;
 }
 
 /* Marks the cell; true when it was shown before. */
@@ -59,6 +113,14 @@ static bool suppress(work *w, size_t row, int col)
         return false;
     slds_table_suppress(w->t, row, col);
     return true;
+}
+
+static void free_columns(work *w)
+{
+    for (int c = 0; w->col && c < w->ncols; c++)
+        free(w->col[c].parts);
+    free(w->col);
+    w->col = NULL;
 }
 
 static int partition_keys(work *w)
@@ -78,7 +140,7 @@ static int partition_keys(work *w)
             slds_buf_free(&key);
             return SLDS_ERR_NOMEM;
         }
-        w->rows[r] = (keyed_row){.key = key.data, .row = r};
+        w->rows[r] = (keyed_row){.hash = fnv1a(key.data), .key = key.data, .row = r};
     }
     qsort(w->rows, w->nrows, sizeof *w->rows, by_key);
     return SLDS_OK;
@@ -100,25 +162,98 @@ static void primary(work *w, int min_n, size_t *count)
     }
 }
 
-/* Rule 2: statistics follow their count, a row's figures follow its n. */
+static double band_bottom(const slds_privacy_rules *r, double d);
+
+/* Hides the row's statistics computed from the whole row (derived from n,
+ * e.g. a gap between two rates) other than c: they may combine a coded rate. */
+static void hide_row_statistics(work *w, size_t r, int c)
+{
+    for (int k = 0; k < w->ncols; k++) {
+        const colinfo *o = &w->col[k];
+        if (k != c && o->role == SLDS_ROLE_STATISTIC && o->num < 0 && o->denom < 0 && suppress(w, r, k))
+            w->secondary++;
+    }
+}
+
+/* Rule 7: a rate of a shown group whose numerator or denominator is hidden,
+ * over at least the minimum, shown coarsened instead of suppressed: the
+ * interval of its denominator's band step b (rule 6's bottom code) that
+ * holds it ("40-45%", "≤b%" at the bottom, "≥(100-b)%" at the top), or,
+ * when its hidden numerator is a small count, "≤B%" where B (on that step)
+ * is the rate of min - 1 students -- what a suppressed small count already
+ * says. Its numerator is hidden with it (with the interval it would give the
+ * hidden denominator back), and so are the row's statistics of the whole
+ * row. false: not applicable (the caller suppresses). */
+static bool code_interval(work *w, size_t r, int c)
+{
+    const colinfo *col = &w->col[c];
+    if (!w->rules->intervals || col->num < 0 || col->denom < 0 ||
+        slds_table_is_suppressed(w->t, r, w->size_col))
+        return false;
+    double v = slds_table_real(w->t, r, c), d = slds_table_real(w->t, r, col->denom),
+           x = slds_table_real(w->t, r, col->num);
+    int min_n = w->rules->min_n;
+    double b = isfinite(d) && d >= min_n ? band_bottom(w->rules, d) : -1;
+    if (!isfinite(v) || !isfinite(x) || b < 1 || b > 100)
+        return false;
+    int width = (int)b;
+    if (!slds_table_is_suppressed(w->t, r, col->denom) && (v <= b || v >= 100 - b)) {
+        /* rule 6's zone with its denominator shown: rule 6's code */
+        slds_table_code_range(w->t, r, c, v <= b, v <= b ? b : 100 - b);
+        w->ranges++;
+    } else if (slds_table_is_suppressed(w->t, r, col->num) && x > 0 && x < min_n) {
+        double top = ceil(100.0 * (min_n - 1) / d / width) * width;
+        if (top >= 100)
+            return false;
+        slds_table_code_range(w->t, r, c, true, top);
+        w->intervals++;
+    } else {
+        double lo = floor(v / width) * width;
+        if (lo + width > 100)
+            lo = 100 - width;
+        if (lo <= 0)
+            slds_table_code_range(w->t, r, c, true, width);
+        else if (lo + width >= 100)
+            slds_table_code_range(w->t, r, c, false, 100 - width);
+        else
+            slds_table_code_interval(w->t, r, c, lo, width);
+        w->intervals++;
+    }
+    if (suppress(w, r, col->num))
+        w->secondary++;
+    hide_row_statistics(w, r, c);
+    return true;
+}
+
+/* Rule 2: statistics follow their count, a row's figures follow its n (a
+ * rate of a shown group is coarsened by rule 7 instead when it can be). */
 static bool derived(work *w)
 {
     bool changed = false;
     for (size_t r = 0; r < w->nrows; r++) {
         bool size_hidden = slds_table_is_suppressed(w->t, r, w->size_col);
         for (int c = 0; c < w->ncols; c++) {
-            const slds_column_spec *col = slds_table_column(w->t, c);
+            const colinfo *col = &w->col[c];
             bool hide = false;
             if (col->role == SLDS_ROLE_COUNT)
                 hide = size_hidden;
             else if (col->role == SLDS_ROLE_STATISTIC) {
-                int base = col->derives_from ? slds_table_find_column(w->t, col->derives_from)
-                                             : w->size_col;
-                int denom = col->denominator ? slds_table_find_column(w->t, col->denominator) : -1;
-                /* a range (rule 6) hides its numerator on purpose */
+                int base = col->base, denom = col->denom;
+                /* a range (rules 6, 7) hides its numerator on purpose, and
+                 * with rule 7 on, says nothing exact of its denominator */
                 bool coded = slds_table_range(w->t, r, c, NULL) != 0;
-                hide = size_hidden || (!coded && slds_table_is_suppressed(w->t, r, base)) ||
-                       (denom >= 0 && slds_table_is_suppressed(w->t, r, denom));
+                bool base_hidden = slds_table_is_suppressed(w->t, r, base),
+                     denom_hidden = denom >= 0 && slds_table_is_suppressed(w->t, r, denom);
+                if (size_hidden)
+                    hide = true;
+                else if (!coded && (base_hidden || denom_hidden)) {
+                    if (!slds_table_is_suppressed(w->t, r, c) && code_interval(w, r, c)) {
+                        changed = true;
+                        continue;
+                    }
+                    hide = true;
+                } else if (coded && denom_hidden && !w->rules->intervals)
+                    hide = true;
             }
             if (hide && suppress(w, r, c)) {
                 w->secondary++;
@@ -160,15 +295,14 @@ static bool complement_columns(work *w, size_t r)
 {
     bool changed = false;
     for (int total = 0; total < w->ncols; total++) {
-        const char *name = slds_table_column(w->t, total)->name;
-        size_t parts = 0, hidden = 0;
+        const colinfo *k = &w->col[total];
+        if (!k->nparts)
+            continue;
+        size_t hidden = 0;
         int best = -1;
         double best_v = INFINITY;
-        for (int c = 0; c < w->ncols; c++) {
-            const char *to = slds_table_column(w->t, c)->sums_to;
-            if (!to || strcmp(to, name))
-                continue;
-            parts++;
+        for (int i = 0; i < k->nparts; i++) {
+            int c = k->parts[i];
             if (slds_table_is_suppressed(w->t, r, c))
                 hidden++;
             else if (!slds_table_is_blank(w->t, r, c) && slds_table_real(w->t, r, c) < best_v) {
@@ -176,7 +310,7 @@ static bool complement_columns(work *w, size_t r)
                 best = c;
             }
         }
-        if (!parts || hidden != 1)
+        if (hidden != 1)
             continue;
         int target = best >= 0 ? best : total;
         if (suppress(w, r, target)) {
@@ -236,11 +370,10 @@ static bool code_ranges(work *w)
 {
     bool changed = false;
     for (int c = 0; c < w->ncols; c++) {
-        const slds_column_spec *col = slds_table_column(w->t, c);
-        if (col->role != SLDS_ROLE_STATISTIC || !col->denominator)
+        const colinfo *col = &w->col[c];
+        if (col->role != SLDS_ROLE_STATISTIC || col->denom < 0)
             continue;
-        int denom = slds_table_find_column(w->t, col->denominator);
-        int num = col->derives_from ? slds_table_find_column(w->t, col->derives_from) : -1;
+        int denom = col->denom, num = col->num;
         for (size_t r = 0; r < w->nrows; r++) {
             if (slds_table_is_suppressed(w->t, r, c) || slds_table_is_blank(w->t, r, c) ||
                 slds_table_range(w->t, r, c, NULL) || slds_table_is_suppressed(w->t, r, denom))
@@ -255,12 +388,7 @@ static bool code_ranges(work *w)
                 w->secondary++;
             /* statistics of the whole row (derived from n, e.g. a gap between
              * two rates) may combine the coded rate: hidden with it */
-            for (int k = 0; k < w->ncols; k++) {
-                const slds_column_spec *o = slds_table_column(w->t, k);
-                if (k != c && o->role == SLDS_ROLE_STATISTIC && !o->derives_from &&
-                    !o->denominator && suppress(w, r, k))
-                    w->secondary++;
-            }
+            hide_row_statistics(w, r, c);
         }
     }
     return changed;
@@ -303,10 +431,11 @@ int slds_privacy_suppress(slds_table *t, const slds_privacy_rules *rules,
         }
     if (w.size_col < 0)
         return SLDS_OK;
-    if (partition_keys(&w)) {
+    if (column_info(&w) || partition_keys(&w)) {
         for (size_t r = 0; w.rows && r < w.nrows; r++)
             free(w.rows[r].key);
         free(w.rows);
+        free_columns(&w);
         return slds_fail(err, SLDS_ERR_NOMEM, "privacy: out of memory");
     }
     primary(&w, rules->min_n, &res->primary);
@@ -314,8 +443,10 @@ int slds_privacy_suppress(slds_table *t, const slds_privacy_rules *rules,
         res->rounds++;
     res->secondary = w.secondary;
     res->ranges = w.ranges;
+    res->intervals = w.intervals;
     for (size_t r = 0; r < w.nrows; r++)
         free(w.rows[r].key);
     free(w.rows);
+    free_columns(&w);
     return SLDS_OK;
 }

@@ -38,7 +38,20 @@
  *     give the coded one away). A rate is also
  *     suppressed when its denominator is (rule 2: with the numerator the
  *     denominator would be exact);
- *  rules 2-6 repeat until a round changes nothing (a fixed point).
+ *  7. intervals (NCES 2011-603's recommendation: groups of at least the
+ *     minimum show their rates, coarsened where exact figures would give a
+ *     hidden cell away): a rate (a STATISTIC with a numerator and a
+ *     denominator) that rule 2 would suppress because its numerator or
+ *     denominator is hidden, in a row whose n is shown and whose denominator
+ *     is at least the minimum, is shown instead as the interval of width b
+ *     (the band's bottom code of its denominator) that holds it -- "40-45%",
+ *     "≤b%" at the bottom, "≥(100-b)%" at the top -- or, when its hidden
+ *     numerator is a small count, "≤B%" with B (on the same step) the rate
+ *     of min - 1 students; its numerator is then hidden (with the interval
+ *     it would give the hidden denominator back) and so are the row's
+ *     statistics of the whole row, as in rule 6. Off with the bands
+ *     (nbands 0) or rules.intervals false;
+ *  rules 2-7 repeat until a round changes nothing (a fixed point).
  *
  * Design notes (invariants, each with its test in tests/privacy/test_privacy.c):
  *  I1. No SIZE, COUNT or STATISTIC cell of a row with n < min is shown
@@ -48,17 +61,27 @@
  *      suppressed cells (test_complementary_rows, test_two_rounds).
  *  I4. In every row, the parts of a shown total have 0 or at least 2
  *      suppressed (test_complementary_columns, test_two_rounds).
- *  I5. A STATISTIC is never shown when its base count is suppressed
- *      (test_primary_small_counts).
+ *  I5. A STATISTIC is never shown exactly when its base count or its
+ *      denominator is suppressed: it is suppressed, or coded by rule 6 or
+ *      rule 7 (test_primary_small_counts, test_intervals). Changed with rule
+ *      7 (before: never shown at all), so that a public report card shows
+ *      the proficiency rate of a school whose few untested students hide
+ *      its count tested.
  *  I6. Suppression only adds marks: PLAIN and PARTITION cells and values are
  *      never changed, and a second pass suppresses nothing more
  *      (test_fixed_point).
  *  I7. Along every declared total, each SIZE or COUNT column has 0 or at
  *      least 2 unknown cells among {total} + parts (tests/privacy/
  *      test_privacy_properties.c, random tables).
- *  I8. A rate is shown as a range exactly when rule 6 says so, its
- *      numerator is then hidden, and no exact rate is shown whose numerator
- *      or denominator is hidden (test_privacy_properties.c).
+ *  I8. A rate whose denominator is shown is shown as a range by rule 6
+ *      exactly when rule 6 says so, its numerator is then hidden, and no
+ *      exact rate is shown whose numerator or denominator is hidden
+ *      (test_privacy_properties.c).
+ *  I9. A rate coded by rule 7 belongs to a row whose n is shown, has a
+ *      denominator of at least the minimum and a hidden numerator, and its
+ *      interval has the width of its denominator's band, so that at least
+ *      two numerators fit it: the hidden counts are never pinned by it
+ *      (test_privacy_properties.c, test_intervals).
  */
 #ifndef SLDS_PRIVACY_H
 #define SLDS_PRIVACY_H
@@ -85,6 +108,10 @@ typedef struct slds_privacy_rules {
      * denominator below every band's min_n is not coded. nbands 0: off. */
     int nbands;
     slds_privacy_band bands[SLDS_PRIVACY_MAX_BANDS];
+    /* Rule 7 (default on; needs the bands): a rate of a shown group whose
+     * numerator or denominator is hidden is shown as an interval of its
+     * band's width instead of being suppressed. */
+    bool intervals;
 } slds_privacy_rules;
 
 void slds_privacy_rules_default(slds_privacy_rules *r);
@@ -93,6 +120,7 @@ typedef struct slds_privacy_result {
     size_t primary;       /* cells suppressed by rule 1 */
     size_t secondary;     /* cells suppressed by rules 2-6 */
     size_t ranges;        /* rates shown as ranges by rule 6 */
+    size_t intervals;     /* rates shown coarsened by rule 7 instead of suppressed */
     int rounds;           /* rounds of rules 2-4 that suppressed something */
 } slds_privacy_result;
 

@@ -236,7 +236,8 @@ static int report_achievement(slds_store *s, const slds_report_args *args, slds_
                                           .subject = slds_report_arg(args, "subject"),
                                           .level = slds_report_arg(args, "level"),
                                           .subgroup = slds_report_arg(args, "subgroup"),
-                                          .grade = slds_report_arg(args, "grade")};
+                                          .grade = slds_report_arg(args, "grade"),
+                                          .cache = args ? args->cube_cache : NULL};
     slds_account_options_default(&q.options);
     q.options.proficient_level =
         (int)slds_report_arg_integer(args, "proficient-level", q.options.proficient_level);
@@ -273,7 +274,8 @@ static int report_measures(slds_store *s, const slds_report_args *args, slds_rep
     slds_account_tables tabs = {0};
     int rc = slds_account_measures(s, (int)slds_report_arg_integer(args, "year", 0),
                                    (int)slds_report_arg_integer(args, "baseline-year", 0),
-                                   slds_report_arg(args, "targets"), &tabs, err);
+                                   slds_report_arg(args, "targets"), args ? args->cube_cache : NULL,
+                                   &tabs, err);
     return take_account_tables(&tabs, out, rc, err);
 }
 
@@ -510,6 +512,7 @@ int slds_report_run(slds_store *s, const char *name, const slds_report_args *arg
         out->privacy.primary += res.primary;
         out->privacy.secondary += res.secondary;
         out->privacy.ranges += res.ranges;
+        out->privacy.intervals += res.intervals;
         if (res.rounds > out->privacy.rounds)
             out->privacy.rounds = res.rounds;
     }

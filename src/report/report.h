@@ -30,10 +30,14 @@ typedef struct slds_report_param {
 
 /* The parameters of one run: name/value pairs (strings, checked against the
  * definition by slds_report_run before the function sees them). */
+struct slds_account_cube_cache;
 typedef struct slds_report_args {
     size_t n;
     const char *const *names;
     const char *const *values;
+    /* NULL, or work shared by the reports of one batch (slds_report_run_all):
+     * the achievement cube (src/account) */
+    struct slds_account_cube_cache *cube_cache;
 } slds_report_args;
 
 /* The value of parameter name, or NULL when not given. */
@@ -86,6 +90,31 @@ const slds_report_def *slds_report_find(const char *name);
 int slds_report_run(slds_store *s, const char *name, const slds_report_args *args,
                     const slds_privacy_rules *public_rules, slds_report_output *out,
                     slds_error *err);
+
+/* A batch of reports run at once (`slds report DB --all`): each job is one
+ * report with its parameters, written to out_path (NULL: not written) in
+ * format; the batch fills in each job's status, error, wall and CPU seconds
+ * and rows. */
+typedef struct slds_report_job {
+    const char *name;
+    slds_report_args args;
+    const char *out_path;
+    slds_format format;
+    int rc; /* the report's (or its writing's) status */
+    slds_error err;
+    double wall_seconds, cpu_seconds; /* cpu: the thread's user + system time */
+    size_t rows;
+    slds_privacy_result privacy;
+} slds_report_job;
+
+/* Runs the jobs on up to threads threads (each job opens db read-only on its
+ * own connection), in order of the array as threads come free, sharing the
+ * achievement cube among them. A job's failure is its own (rc, err); the
+ * batch fails only when it cannot start (out of memory). *cube_seconds (may
+ * be NULL): the CPU time of the shared cube, counted in the job that built it. */
+int slds_report_run_all(const char *db, slds_report_job *jobs, size_t n,
+                        const slds_privacy_rules *public_rules, int threads, double *cube_seconds,
+                        slds_error *err);
 
 /* The registry as a table (report, parameter, type, required, help), for
  * `slds report --list` and an index page. */

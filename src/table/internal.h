@@ -9,7 +9,9 @@ typedef struct slds_cell {
     slds_cell_type type;
     bool set;        /* false: blank */
     bool suppressed; /* by src/privacy */
-    signed char range; /* by src/privacy: -1 shown as "at most", +1 "at least" range_bound */
+    signed char range; /* by src/privacy: -1 shown as "at most", +1 "at least" range_bound,
+                        * 2 "range_bound-(range_bound + range_width)" */
+    unsigned char range_width;
     double range_bound;
     union {
         char *s; /* TEXT, DATE */

@@ -50,9 +50,10 @@ static int cell_format(const slds_table *t, const slds_cell *c, int col, slds_bu
     if (!c->set)
         return SLDS_OK;
     if (c->range) {
-        const char *unit = t->cols[col].unit;
-        return slds_buf_printf(b, "%s%g%s", c->range < 0 ? "\u2264" : "\u2265", c->range_bound,
-                               unit && !strcmp(unit, "percent") ? "%" : "");
+        const char *unit = t->cols[col].unit, *pct = unit && !strcmp(unit, "percent") ? "%" : "";
+        if (c->range == 2)
+            return slds_buf_printf(b, "%g-%g%s", c->range_bound, c->range_bound + c->range_width, pct);
+        return slds_buf_printf(b, "%s%g%s", c->range < 0 ? "\u2264" : "\u2265", c->range_bound, pct);
     }
     switch (c->type) {
     case SLDS_CELL_TEXT:

@@ -366,6 +366,40 @@ void slds_table_code_range(slds_table *t, size_t row, int col, bool at_most, dou
     }
 }
 
+void slds_table_code_interval(slds_table *t, size_t row, int col, double lo, int width)
+{
+    if (row < t->nrows && col >= 0 && col < t->ncols && width >= 1 && width <= 100) {
+        slds_cell *c = &t->cells[row * (size_t)t->ncols + (size_t)col];
+        c->range = 2;
+        c->range_bound = lo;
+        c->range_width = (unsigned char)width;
+    }
+}
+
+bool slds_table_interval(const slds_table *t, size_t row, int col, double *lo, double *hi)
+{
+    const slds_cell *c = slds_table_cell(t, row, col);
+    if (!c || c->range != 2 || c->suppressed)
+        return false;
+    if (lo)
+        *lo = c->range_bound;
+    if (hi)
+        *hi = c->range_bound + c->range_width;
+    return true;
+}
+
+void slds_table_copy_marks(slds_table *dst, size_t drow, const slds_table *src, size_t srow, int col)
+{
+    const slds_cell *c = slds_table_cell(src, srow, col);
+    if (!c || drow >= dst->nrows || col < 0 || col >= dst->ncols)
+        return;
+    slds_cell *d = &dst->cells[drow * (size_t)dst->ncols + (size_t)col];
+    d->suppressed = c->suppressed;
+    d->range = c->range;
+    d->range_bound = c->range_bound;
+    d->range_width = c->range_width;
+}
+
 int slds_table_range(const slds_table *t, size_t row, int col, double *bound)
 {
     const slds_cell *c = slds_table_cell(t, row, col);

@@ -136,8 +136,16 @@ bool slds_table_is_suppressed(const slds_table *t, size_t row, int col);
  * "≥bound" (with "%" when the column's unit is "percent") in text, CSV, HTML
  * and as that string in JSON; the value is kept for the report's owner. */
 void slds_table_code_range(slds_table *t, size_t row, int col, bool at_most, double bound);
-/* 0: not coded; -1: at most *bound; +1: at least *bound. bound may be NULL. */
+/* A shown cell coarsened to an interval [lo, lo + width] (width 1-100),
+ * shown "lo-hi" (with "%" for a percent column). */
+void slds_table_code_interval(slds_table *t, size_t row, int col, double lo, int width);
+/* 0: not coded; -1: at most *bound; +1: at least *bound; 2: an interval
+ * from *bound (its upper end: slds_table_interval). bound may be NULL. */
 int slds_table_range(const slds_table *t, size_t row, int col, double *bound);
+/* true when the cell is coded as an interval: *lo and *hi its ends. */
+bool slds_table_interval(const slds_table *t, size_t row, int col, double *lo, double *hi);
+/* Copies the privacy marks (suppressed, range, interval) of a source cell. */
+void slds_table_copy_marks(slds_table *dst, size_t drow, const slds_table *src, size_t srow, int col);
 
 /* Declared totals (for privacy's complementary suppression across rows):
  * in every SIZE and COUNT column, row total holds the sum of rows

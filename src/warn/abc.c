@@ -29,6 +29,7 @@ void slds_warn_config_default(slds_warn_config *c)
     c->on_track_max_core_f = 1;
     c->credits_per_year = 6.0;
     c->lambda = 1.0;
+    c->lambda_search = true;
     c->risk_threshold = 0;
     c->factor_min = 0.15;
     c->calibration_share_pct = 20;
@@ -51,6 +52,7 @@ static const key_def keys[] = {
     KEY(on_track_max_core_f, K_INT, 0, 100), KEY(credits_per_year, K_REAL, 0.5, 20),
     KEY(lambda, K_REAL, 0, 1e6),             KEY(risk_threshold, K_REAL, 0, 1),
     KEY(factor_min, K_REAL, 0, 10),          KEY(calibration_share_pct, K_INT, 5, 50),
+    KEY(lambda_search, K_BOOL, 0, 1),
 };
 #define NKEYS (sizeof keys / sizeof keys[0])
 

@@ -38,6 +38,7 @@ void slds_logit_params_default(slds_logit_params *prm)
     prm->intercept = true;
     prm->max_iter = 100;
     prm->tol = 1e-10;
+    prm->start = NULL;
 }
 
 /* The penalised negative log-likelihood at beta. */
@@ -77,6 +78,8 @@ int slds_logit_fit(const slds_logit_problem *prob, const slds_logit_params *prm,
         return slds_fail(err, SLDS_ERR_NOMEM, "logistic regression: out of memory");
     double g[SLDS_LOGIT_MAX_P], step[SLDS_LOGIT_MAX_P], trial[SLDS_LOGIT_MAX_P];
     double *beta = res->beta;
+    if (prm->start)
+        memcpy(beta, prm->start, sizeof(double) * (size_t)p);
     double obj = objective(prob, prm, beta, NULL);
     int rc = SLDS_OK;
     for (int it = 1; it <= prm->max_iter; it++) {

@@ -37,6 +37,7 @@ typedef struct slds_warn_config {
     int on_track_max_core_f;     /* ... and at most this many semester Fs in core courses (1) */
     double credits_per_year;     /* expected credits a high-school year (6), for the credit-deficit factor */
     double lambda;               /* L2 penalty on standardised coefficients (1.0) */
+    bool lambda_search;          /* evaluate-file: choose lambda by inner cross-validation (true) */
     double risk_threshold;       /* 0: chosen on the calibration split (max F1); else this probability */
     double factor_min;           /* a factor is named when it adds >= this to the log-odds (0.15) */
     int calibration_share_pct;   /* share of training students kept for calibration (20) */
@@ -105,6 +106,7 @@ typedef struct slds_logit_params {
     bool intercept;    /* column 0 unpenalised (true) */
     int max_iter;      /* 100 */
     double tol;        /* stop when max |step| < tol (1e-10) */
+    const double *start; /* p starting coefficients (a warm start along a path of lambdas); NULL: 0 */
 } slds_logit_params;
 
 typedef struct slds_logit_result {

@@ -72,7 +72,7 @@ def bottom(d):
             return b
 for f, p in zip(main, pm):
     for k in f:
-        if p[k] == "*" or p[k].startswith(("≤", "≥")):
+        if p[k] == "*" or p[k].startswith(("≤", "≥")) or (p[k].endswith("%") and "-" in p[k]):
             continue
         assert p[k] == f[k], (k, f, p)
     if int(f["students"]) < 10:
@@ -80,15 +80,27 @@ for f, p in zip(main, pm):
     for k in counts:
         if p[k] != "*":
             assert not (0 < int(p[k]) < 10), (k, p)
-    for rate, den in (("proficiency_rate", "tested"), ("participation_rate", "students")):
+    for rate, num, den in (("proficiency_rate", "proficient", "tested"),
+                           ("participation_rate", "tested", "students")):
         if p[rate] in ("*", ""):
             continue
-        b = bottom(int(f[den]))
-        v = float(f[rate])
-        coded = v <= b or v >= 100 - b
-        assert p[rate].startswith(("≤", "≥")) == coded, (rate, f, p)
-        if coded:
+        d, v = int(f[den]), float(f[rate])
+        b = bottom(d)
+        zone = v <= b or v >= 100 - b
+        if p[rate] == f[rate]:  # exact: both counts shown, outside the zone (I8)
+            assert p[num] != "*" and p[den] != "*" and not zone, (rate, f, p)
+            continue
+        # coded: its numerator hidden, over at least 10 (rules 6 and 7, I9)
+        assert p[num] == "*" and d >= 10, (rate, f, p)
+        if p[den] != "*" and zone:  # rule 6
             assert p[rate] == ("≤%g%%" % b if v <= b else "≥%g%%" % (100 - b)), p
+        elif "-" in p[rate]:        # rule 7: the band's interval
+            lo, hi = map(float, p[rate].rstrip("%").split("-"))
+            assert lo <= v <= hi and hi - lo == b, (rate, f, p)
+        elif p[rate].startswith("≤"):
+            assert v <= float(p[rate][1:-1]), p
+        else:
+            assert v >= float(p[rate][1:-1]), p
 pj = json.load(open(sys.argv[3]))
 assert pj["achievement"][0]["tested"] is None          # suppressed: null in JSON
 assert any(isinstance(r["participation_rate"], str) and r["participation_rate"].startswith("≥")

@@ -101,13 +101,52 @@ static void test_online_update_equals_forward(void **state)
     simulate(&p, 1, 60, obs, start);
     double pred[60], m[61];
     slds_bkt_forward(&p, obs, 60, pred, m);
-    double online = p.p_init;
+    slds_bkt_state online = slds_bkt_start(&p);
     for (size_t t = 0; t < 60; t++) {
         /* the prediction made before the response is seen, then the update */
-        assert_true(slds_bkt_predict(&p, online) == pred[t]);
-        online = slds_bkt_update(&p, online, obs[t]);
-        assert_true(online == m[t + 1]);
+        assert_true(slds_bkt_state_predict(&p, online) == pred[t]);
+        online = slds_bkt_step(&p, online, obs[t]);
+        assert_true(online.mastered == m[t + 1]);
+        assert_true(fabs(online.mastered + online.not_mastered - 1.0) < 1e-12);
     }
+    /* the first step from a bare P(mastery) is the same step */
+    assert_true(slds_bkt_update(&p, p.p_init, obs[0]) == m[1]);
+    assert_true(slds_bkt_predict(&p, p.p_init) == pred[0]);
+}
+
+/* 60 correct answers, then 60 wrong ones (no forgetting). P(not mastered)
+ * after the correct run is 2.2e-21 while P(mastery) is exactly 1 in double
+ * precision: a state kept as P(mastery) alone has lost how far from 1 it is
+ * (its complement is 0, or 1e-16 at best), so it falls back either never
+ * or too soon as wrong answers arrive. Reference values computed with
+ * 100-digit decimal arithmetic. */
+static void test_long_run_keeps_both_probabilities(void **state)
+{
+    (void)state;
+    const slds_bkt_params p = {0.6, 0.0125, 0.375, 0.1875, 0};
+    uint8_t obs[120];
+    for (int t = 0; t < 120; t++)
+        obs[t] = t < 60;
+    double pred[120], m[121];
+    slds_bkt_forward(&p, obs, 120, pred, m);
+    slds_bkt_state s = slds_bkt_start(&p);
+    for (int t = 0; t < 60; t++)
+        s = slds_bkt_step(&p, s, 1);
+    assert_true(fabs(s.not_mastered / 2.21590153829570578e-21 - 1) < 1e-9);
+    assert_true(s.mastered == 1.0);
+    CLOSE(pred[60], 0.8125, 1e-12);
+    CLOSE(pred[90], 0.81249677150037292, 1e-9);
+    CLOSE(pred[100], 0.58530008110175114, 1e-9);
+    CLOSE(pred[119], 0.38281250005652517, 1e-9);
+    CLOSE(m[120], 0.017857142896393601, 1e-9);
+    for (int t = 61; t < 120; t++)
+        assert_true(pred[t] <= pred[t - 1] + 1e-15); /* falling (to rounding) */
+    /* the log-likelihood sums the log of each answer's probability */
+    size_t start[2] = {0, 120};
+    double ll = 0;
+    for (int t = 0; t < 120; t++)
+        ll += log(obs[t] ? pred[t] : 1 - pred[t]);
+    CLOSE(slds_bkt_log_likelihood(&p, obs, start, 1), ll, 1e-9);
 }
 
 static void test_em_recovers_parameters(void **state)
@@ -211,14 +250,14 @@ static void test_corpus_predicts_online(void **state)
     bool have[3] = {true, true, false};
     double pred[11];
     slds_bkt_corpus_predict(c, params, have, pred);
-    /* by hand: each (skill, student) sequence through slds_bkt_update */
-    double m[3][3];
+    /* by hand: each (skill, student) sequence through slds_bkt_step */
+    slds_bkt_state m[3][3];
     for (int k = 0; k < 2; k++)
         for (int s = 0; s < 3; s++)
-            m[k][s] = params[k].p_init;
+            m[k][s] = slds_bkt_start(&params[k]);
     for (size_t i = 0; i < n; i++) {
-        assert_true(pred[i] == slds_bkt_predict(&params[skill[i]], m[skill[i]][student[i]]));
-        m[skill[i]][student[i]] = slds_bkt_update(&params[skill[i]], m[skill[i]][student[i]], correct[i]);
+        assert_true(pred[i] == slds_bkt_state_predict(&params[skill[i]], m[skill[i]][student[i]]));
+        m[skill[i]][student[i]] = slds_bkt_step(&params[skill[i]], m[skill[i]][student[i]], correct[i]);
     }
     /* A skill without parameters predicts nothing. */
     have[1] = false;
@@ -309,6 +348,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_forward_by_hand),
         cmocka_unit_test(test_online_update_equals_forward),
+        cmocka_unit_test(test_long_run_keeps_both_probabilities),
         cmocka_unit_test(test_em_recovers_parameters),
         cmocka_unit_test(test_em_long_sequences),
         cmocka_unit_test(test_corpus_predicts_online),

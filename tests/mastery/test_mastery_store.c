@@ -63,9 +63,9 @@ static void build_graph(slds_store *s)
             "INSERT INTO enrollments VALUES('1000000001','S00001',2024,'03','2023-08-21',NULL,NULL),"
             "('1000000002','S00001',2024,'03','2023-08-21',NULL,NULL);"
             "INSERT INTO mastery_state VALUES"
-            "('1000000001','MATH.3.A',0.97,6,5,0.97,'2023-10-01T09:00:00','2023-10-02T09:00:00'),"
-            "('1000000001','MATH.3.B',0.50,5,2,0.60,NULL,'2023-10-03T09:00:00'),"
-            "('1000000001','MATH.3.F',0.80,9,6,0.98,'2023-10-04T09:00:00','2023-11-04T09:00:00');");
+            "('1000000001','MATH.3.A',0.97,6,5,0.97,'2023-10-01T09:00:00','2023-10-02T09:00:00',0.03),"
+            "('1000000001','MATH.3.B',0.50,5,2,0.60,NULL,'2023-10-03T09:00:00',NULL),"
+            "('1000000001','MATH.3.F',0.80,9,6,0.98,'2023-10-04T09:00:00','2023-11-04T09:00:00',NULL);");
 }
 
 static void test_next_steps_on_graph(void **state)
@@ -180,6 +180,31 @@ static void test_online_update_and_replay(void **state)
     assert_int_equal(slds_cursor_step(&c, &err), 1);
     assert_true(fabs(slds_cursor_double(&c, 0) - m2[5]) < 1e-15);
     assert_int_equal(slds_cursor_int(&c, 1), 5);
+    slds_cursor_close(&c);
+    /* A long run: 60 correct answers, then 60 wrong ones, one update each.
+     * The stored P(not mastered) carries the state on when P(mastery) is 1
+     * to the last digit, so the stored values follow the forward pass. */
+    exec(s, "INSERT INTO mastery_params VALUES('MATH.3.E',0.6,0.0125,0.375,0.1875,NULL,0,0,NULL,NULL,'x');");
+    slds_bkt_params pe = {0.6, 0.0125, 0.375, 0.1875, 0.0};
+    uint8_t run[120];
+    for (int t = 0; t < 120; t++) {
+        char at[32];
+        run[t] = t < 60;
+        snprintf(at, sizeof at, "2024-03-01T%02d:%02d:00", t / 60, t % 60);
+        if (slds_mastery_update(s, "1000000002", "MATH.3.E", at, run[t], 0.95, &res, &err))
+            fail_msg("%s", err.message);
+    }
+    double m3[121];
+    slds_bkt_forward(&pe, run, 120, NULL, m3);
+    assert_int_equal(slds_cursor_open(&c, s,
+                                      "SELECT p_mastery, max_p_mastery, mastered_at FROM mastery_state"
+                                      " WHERE student_id='1000000002' AND standard_id='MATH.3.E'",
+                                      &err),
+                     0);
+    assert_int_equal(slds_cursor_step(&c, &err), 1);
+    assert_true(fabs(slds_cursor_double(&c, 0) - m3[120]) < 1e-12);
+    assert_true(slds_cursor_double(&c, 0) < 0.02); /* fallen (by 100-digit arithmetic: 0.017857) */
+    assert_true(slds_cursor_double(&c, 1) == 1.0);
     slds_cursor_close(&c);
     drop_db(s);
 }
@@ -303,7 +328,7 @@ static void test_progression(void **state)
     (void)state;
     slds_store *s = fresh_db();
     build_graph(s);
-    exec(s, "INSERT INTO mastery_state SELECT '1000000002', standard_id, 0.99, 5, 5, 0.99, NULL, 'x'"
+    exec(s, "INSERT INTO mastery_state SELECT '1000000002', standard_id, 0.99, 5, 5, 0.99, NULL, 'x', NULL"
             " FROM standards WHERE grade_level = '03';");
     slds_table *t;
     slds_error err = {0};

@@ -1,8 +1,8 @@
 /* test_privacy.c - public-reporting suppression on small tables computed by
  * hand: primary suppression of small groups and small counts, complementary
  * suppression across sibling rows and across the parts of a total, a case
- * that needs two rounds, and the fixed point (invariants I1-I6 of
- * src/privacy/privacy.h). */
+ * that needs two rounds, the fixed point, and rule 7's intervals
+ * (invariants I1-I6, I9 of src/privacy/privacy.h). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -247,13 +247,80 @@ static void test_errors(void **state)
     assert_null(t);
 }
 
+/* Rule 7 (I5, I9): a school of 60 whose 2 untested students hide its count
+ * tested (rule 1, then rule 4) still shows its rates, coarsened: the
+ * participation 96.7 % "≥95%" (rule 6, 60 students shown: band 40-99, b 5)
+ * and the proficiency 25 / 58 = 43.1 % "40-45%" (rule 7: 58 tested, b 5),
+ * its numerator 25 hidden (with 40-45 % it would pin 58: 25 / 0.45 = 55.6 to
+ * 25 / 0.40 = 62.5, with "≥95%" of 60 = 57-60, leaves 57-60: not one).
+ * A second school of 60 with 4 untested and 8 proficient of 56 (14.3 %):
+ * "≤20%" ("≤" the rate of 9 of 56 = 16.1 %, on the step 5) and its
+ * participation 93.3 % "90-95%". Without the bands (--no-ranges) nothing is
+ * coded and the rates are suppressed as before. */
+static void test_intervals(void **state)
+{
+    (void)state;
+    static const slds_column_spec cols[] = {
+        {.name = "n", .type = SLDS_CELL_INTEGER, .role = SLDS_ROLE_SIZE},
+        {.name = "tested", .type = SLDS_CELL_INTEGER, .role = SLDS_ROLE_COUNT, .sums_to = "n"},
+        {.name = "participation", .type = SLDS_CELL_REAL, .unit = "percent", .decimals = 1,
+         .role = SLDS_ROLE_STATISTIC, .derives_from = "tested", .denominator = "n"},
+        {.name = "not_tested", .type = SLDS_CELL_INTEGER, .role = SLDS_ROLE_COUNT, .sums_to = "n"},
+        {.name = "proficient", .type = SLDS_CELL_INTEGER, .role = SLDS_ROLE_COUNT},
+        {.name = "rate", .type = SLDS_CELL_REAL, .unit = "percent", .decimals = 1,
+         .role = SLDS_ROLE_STATISTIC, .derives_from = "proficient", .denominator = "tested"}};
+    for (int ranges = 1; ranges >= 0; ranges--) {
+        slds_table *t = groups(cols, 6);
+        slds_error err = {0};
+        row(t, "school", "A", 6, 60, 58, 0, 2, 25, 0);
+        slds_table_set_real(t, 4, 100.0 * 58 / 60, &err);
+        slds_table_set_real(t, 7, 100.0 * 25 / 58, &err);
+        row(t, "school", "B", 6, 60, 56, 0, 4, 8, 0);
+        slds_table_set_real(t, 4, 100.0 * 56 / 60, &err);
+        slds_table_set_real(t, 7, 100.0 * 8 / 56, &err);
+        slds_privacy_rules r = rules10();
+        if (!ranges)
+            r.nbands = 0;
+        slds_privacy_result res;
+        assert_int_equal(slds_privacy_suppress(t, &r, &res, &err), SLDS_OK);
+        char buf[32];
+        if (ranges) {
+            /* A: n shown; tested, not_tested, proficient hidden; both rates coded */
+            expect_marks(t, 0, "00010110");
+            assert_string_equal(slds_table_cell_text(t, 0, 4, buf, sizeof buf), "\u226595%");
+            assert_string_equal(slds_table_cell_text(t, 0, 7, buf, sizeof buf), "40-45%");
+            double lo, hi;
+            assert_true(slds_table_interval(t, 0, 7, &lo, &hi));
+            assert_true(lo == 40 && hi == 45);
+            assert_int_equal(slds_table_range(t, 0, 7, NULL), 2);
+            /* B: 93.3 % participation, tested hidden: the interval 90-95 of its band
+             * (60: b 5); 8 proficient (a small count) of 56: "≤20%" */
+            expect_marks(t, 1, "00010110");
+            assert_string_equal(slds_table_cell_text(t, 1, 4, buf, sizeof buf), "90-95%");
+            assert_string_equal(slds_table_cell_text(t, 1, 7, buf, sizeof buf), "\u226420%");
+            assert_int_equal(res.intervals, 3);
+            assert_int_equal(res.ranges, 1);
+        } else {
+            /* the rules before rule 7: the rates follow their hidden counts */
+            expect_marks(t, 0, "00011111");
+            expect_marks(t, 1, "00011111");
+            assert_int_equal(res.intervals, 0);
+        }
+        /* a second pass adds nothing (I6) */
+        slds_privacy_result again;
+        assert_int_equal(slds_privacy_suppress(t, &r, &again, &err), SLDS_OK);
+        assert_int_equal(again.primary + again.secondary + again.ranges + again.intervals, 0);
+        slds_table_free(t);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_primary_rows),          cmocka_unit_test(test_primary_small_counts),
         cmocka_unit_test(test_complementary_rows),    cmocka_unit_test(test_complementary_columns),
         cmocka_unit_test(test_two_rounds),            cmocka_unit_test(test_fixed_point),
-        cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_errors),                cmocka_unit_test(test_intervals),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -229,6 +229,8 @@ static double band_bottom(const slds_privacy_rules *r, double d)
     return -1;
 }
 
+static size_t intervals; /* rates coded by rule 7, over every table checked */
+
 static void check_properties(slds_table *t, const slds_privacy_rules *rules, size_t *linear_failures)
 {
     size_t nrows = slds_table_nrows(t);
@@ -242,19 +244,35 @@ static void check_properties(slds_table *t, const slds_privacy_rules *rules, siz
             assert_false(n < rules->min_n);              /* I1 */
             assert_false(v > 0 && v < rules->min_n);     /* I2 */
         }
-        /* I8: ranges exactly where the bands say */
         if (!slds_table_is_suppressed(t, r, COL_RATE) && !slds_table_is_blank(t, r, COL_RATE)) {
-            double v = slds_table_real(t, r, COL_RATE), bound;
+            double v = slds_table_real(t, r, COL_RATE), bound, lo, hi;
             int coded = slds_table_range(t, r, COL_RATE, &bound);
-            assert_false(slds_table_is_suppressed(t, r, COL_TESTED));
-            double b = band_bottom(rules, slds_table_real(t, r, COL_TESTED));
+            double d = slds_table_real(t, r, COL_TESTED), x = slds_table_real(t, r, COL_PROF);
+            double b = band_bottom(rules, d);
             bool zone = b >= 0 && (v <= b || v >= 100 - b);
-            assert_int_equal(coded != 0, zone);
-            if (coded) {
-                assert_true(slds_table_is_suppressed(t, r, COL_PROF));
+            bool tested_shown = !slds_table_is_suppressed(t, r, COL_TESTED);
+            assert_false(slds_table_is_suppressed(t, r, COL_N)); /* I1 */
+            if (!coded) {
+                /* I8: an exact rate has both its counts shown, outside the zone */
+                assert_true(tested_shown && !slds_table_is_suppressed(t, r, COL_PROF));
+                assert_false(zone);
+                continue;
+            }
+            /* I8, I9: coded, its numerator hidden, over at least the minimum */
+            assert_true(slds_table_is_suppressed(t, r, COL_PROF));
+            assert_true(d >= rules->min_n || (tested_shown && zone));
+            if (tested_shown && zone) /* rule 6 where it applies */
                 assert_true(coded < 0 ? (v <= bound && bound == b) : (v >= bound && bound == 100 - b));
+            else if (slds_table_interval(t, r, COL_RATE, &lo, &hi)) {
+                assert_true(lo <= v && v <= hi && hi - lo == b && lo > 0 && hi < 100);
+                /* I9: at least two numerators fit the interval */
+                assert_true(floor(hi * d / 100) - ceil(lo * d / 100) + 1 >= 2);
+            } else if (coded < 0) {
+                /* rule 7 at the bottom: at least 2 numerators (0 and 1) fit, x among them */
+                assert_true(v <= bound && bound * d / 100 >= 1 && x <= bound * d / 100 + 1e-9);
             } else
-                assert_false(slds_table_is_suppressed(t, r, COL_PROF));
+                assert_true(v >= bound && (100 - bound) * d / 100 >= 1);
+            intervals += !(tested_shown && zone);
         }
     }
     /* I7: along every declared total, 0 or >= 2 unknown cells per column */
@@ -299,8 +317,10 @@ static void test_random_tables(void **state)
         assert_int_equal(again.primary + again.secondary + again.ranges, 0);
         slds_table_free(t);
     }
-    /* the generator exercises both rules */
+    /* the generator exercises every rule */
+    fprintf(stderr, "ranges %zu, rule-7 intervals %zu, suppressed %zu\n", ranges, intervals, suppressed);
     assert_true(ranges > 100);
+    assert_true(intervals > 100);
     assert_true(suppressed > 1000);
     if (linear_failures)
         fprintf(stderr, "cells determined by the totals together: %zu\n", linear_failures);

@@ -61,6 +61,17 @@ static void test_closed_form(void **state)
     slds_logit_problem pw = {.n = 4, .p = 2, .x = xw, .y = yw, .w = w};
     assert_int_equal(slds_logit_fit(&pw, &prm, &r, &err), 0);
     assert_true(fabs(r.beta[0] - b0) < 1e-9 && fabs(r.beta[1] - b1) < 1e-9);
+    /* a warm start (as along a path of penalties) reaches the same optimum */
+    double start[2] = {2.0, -3.0};
+    prm.start = start;
+    slds_logit_result rs;
+    assert_int_equal(slds_logit_fit(&prob, &prm, &rs, &err), 0);
+    assert_true(fabs(rs.beta[0] - b0) < 1e-9 && fabs(rs.beta[1] - b1) < 1e-9);
+    start[0] = b0;
+    start[1] = b1; /* from the optimum: one step, no move */
+    assert_int_equal(slds_logit_fit(&prob, &prm, &rs, &err), 0);
+    assert_int_equal(rs.iterations, 1);
+    prm.start = NULL;
     /* separable without a penalty: refused, not a silent infinity */
     double xs[8] = {1, -1, 1, -2, 1, 1, 1, 2}, ys[4] = {0, 0, 1, 1};
     slds_logit_problem ps = {.n = 4, .p = 2, .x = xs, .y = ys};
