@@ -5,26 +5,27 @@
 #     2025; made and loaded there, or here when missing), cut scores from truth;
 #  2. `slds growth baseline fit DB --years BASE` (default 2021-2023, --max-order 2:
 #     order 1 pools the 2022 and 2023 cohorts, order 2 the 2023 cohort), timed;
-#  3. `slds growth run DB --year 2025 --baseline base`, timed, with its phases;
+#  3. `slds growth run DB --year Y --baseline base` (default 2025), timed, with its phases;
 #  4. R: the super-cohort of one progression (MATH grade 5 after grade 4, order 1: the
 #     2022 and 2023 cohorts stacked) written from the database with the knots slds
 #     used (from the exported baseline), quantreg rq(method = "fn") at the 100 taus
 #     (bench/growth/r_baseline_time.R), timed; slds's fit of the same model is in the
 #     fit table (seconds).
-# Usage: bench/growth/baseline_time.sh [--students S] [--base 2021-2023] [--max-order K]
+# Usage: bench/growth/baseline_time.sh [--students S] [--base 2021-2023] [--max-order K] [--year Y]
 #   env: SLDS (default build/slds), BENCH_OUT (default build/bench-growth)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 slds=${SLDS:-$root/build/slds}
 out=${BENCH_OUT:-$root/build/bench-growth}
-students=1000000 base=2021-2023 max_order=2
+students=1000000 base=2021-2023 max_order=2 year=2025
 while [ $# -gt 0 ]; do
   case $1 in
     --students) students=$2; shift 2 ;;
     --base) base=$2; shift 2 ;;
     --max-order) max_order=$2; shift 2 ;;
-    *) echo "usage: $0 [--students S] [--base Y1-Y2] [--max-order K]" >&2; exit 2 ;;
+    --year) year=$2; shift 2 ;;
+    *) echo "usage: $0 [--students S] [--base Y1-Y2] [--max-order K] [--year Y]" >&2; exit 2 ;;
   esac
 done
 [ -x /usr/bin/time ] || { echo "needs /usr/bin/time (apt-get install time)" >&2; exit 2; }
@@ -50,10 +51,10 @@ echo "# machine: $(nproc) CPUs; load $(cut -d' ' -f1-3 /proc/loadavg)"
 read -r w u s m <"$out/bt_fit.time"
 echo "# slds growth baseline fit --years $base --max-order $max_order: wall $w s, CPU $(echo "$u + $s" | bc) s, peak $((m / 1024)) MiB"
 sed 's/^/#   /' "$out/bt_fit.txt"
-/usr/bin/time -f "%e %U %S %M" -o "$out/bt_run.time" "$slds" growth run "$dir.db" --year 2025 \
+/usr/bin/time -f "%e %U %S %M" -o "$out/bt_run.time" "$slds" growth run "$dir.db" --year "$year" \
   --config "$dir.config.json" --baseline base >"$out/bt_run.txt" 2>&1
 read -r w u s m <"$out/bt_run.time"
-echo "# slds growth run --year 2025 --baseline base: wall $w s, CPU $(echo "$u + $s" | bc) s, peak $((m / 1024)) MiB"
+echo "# slds growth run --year $year --baseline base: wall $w s, CPU $(echo "$u + $s" | bc) s, peak $((m / 1024)) MiB"
 echo "#   $(tail -1 "$out/bt_run.txt")"
 "$slds" growth baseline export "$dir.db" --name base --output "$out/bt_base.json"
 python3 - "$dir.db" "$out/bt_base.json" "$out/bt_cohort.csv" "$out/bt_knots.json" <<'PY'

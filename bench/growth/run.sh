@@ -13,7 +13,11 @@
 # (bench/sgp/r_baseline.R: quantreg rq(method = "fn") on the same cohorts of
 # (a) and (b); needs r-base-core r-cran-quantreg r-cran-data.table
 # r-cran-jsonlite).
-# Usage: bench/growth/run.sh [--only a|b|c] [--n N] [--students S] [--threads T] [--r]
+# With --repeat K (implies --only b --r): K rounds of R fitting (b) and `slds
+# growth run` on it back to back, in the same run (R is not taken from an
+# earlier run), each round printed, then the best of each side and their
+# ratios, wall and CPU: the comparison to make on a shared machine.
+# Usage: bench/growth/run.sh [--only a|b|c] [--n N] [--students S] [--threads T] [--r] [--repeat K]
 #        env: SLDS (the tool, default build/slds), BENCH_OUT (default build/bench-growth)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -22,7 +26,7 @@ shared=${SLDS_SHARED_DIR:-$root/../shared}
 sgp=$shared/data/sgp
 slds=${SLDS:-$root/build/slds}
 out=${BENCH_OUT:-$root/build/bench-growth}
-only="" n=100000 students=1000000 threads="" use_r=0
+only="" n=100000 students=1000000 threads="" use_r=0 repeat=0
 while [ $# -gt 0 ]; do
   case $1 in
     --only) only=$2; shift 2 ;;
@@ -30,7 +34,8 @@ while [ $# -gt 0 ]; do
     --students) students=$2; shift 2 ;;
     --threads) threads="--threads $2"; shift 2 ;;
     --r) use_r=1; shift ;;
-    *) echo "usage: $0 [--only a|b|c] [--n N] [--students S] [--threads T] [--r]" >&2; exit 2 ;;
+    --repeat) repeat=$2; only=b; use_r=1; shift 2 ;;
+    *) echo "usage: $0 [--only a|b|c] [--n N] [--students S] [--threads T] [--r] [--repeat K]" >&2; exit 2 ;;
   esac
 done
 [ -x /usr/bin/time ] || { echo "needs /usr/bin/time (apt-get install time)" >&2; exit 2; }
@@ -85,6 +90,25 @@ if [ -z "$only" ] || [ "$only" = b ]; then
     "$slds" load "$out/b.db" "$out/b" --rejects "$out/b.rejects.csv" >/dev/null
     echo "$n" >"$out/b.n"
   fi
+fi
+if [ "$repeat" -gt 0 ]; then
+  best_rw="" best_rc="" best_sw="" best_sc=""
+  for round in $(seq "$repeat"); do
+    Rscript "$root/bench/sgp/r_baseline.R" "$sgp" "$out/state_cohort.csv" "$out/r_round.csv" b \
+      >"$out/r_baseline.log" 2>&1 || { echo "R baseline failed, see $out/r_baseline.log" >&2; exit 1; }
+    rw=$(grep "^b:.*[0-9]," "$out/r_round.csv" | grep -v ":cpu," | cut -d, -f2)
+    rc=$(grep "^b:.*:cpu," "$out/r_round.csv" | cut -d, -f2)
+    R_SECONDS="$rw,$rc" timed "b:READING_3_4_5_resampled_$n (round $round)" "$out/b.db" 2025 \
+      --config "$sgp/SGPstateData_DEMO.json"
+    read -r sw su ss _ <"$out/time.txt"
+    sc=$(echo "$su + $ss" | bc)
+    best_rw=$(printf '%s\n' $best_rw $rw | sort -g | head -1); best_rc=$(printf '%s\n' $best_rc $rc | sort -g | head -1)
+    best_sw=$(printf '%s\n' $best_sw $sw | sort -g | head -1); best_sc=$(printf '%s\n' $best_sc $sc | sort -g | head -1)
+  done
+  echo "best of $repeat: R rq(fn) $best_rw s wall, $best_rc s CPU; slds growth run $best_sw s wall, $best_sc s CPU:" \
+    "$(echo "scale=1; $best_rw / $best_sw" | bc)x (wall), $(echo "scale=1; $best_rc / $best_sc" | bc)x (CPU);" \
+    "load $(cut -d' ' -f1-3 /proc/loadavg)"
+  exit 0
 fi
 if [ -z "$only" ] || [ "$only" = a ] || [ "$only" = b ]; then
   [ -f "$out/state_cohort.csv" ] && r_times

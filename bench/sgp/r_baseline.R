@@ -2,7 +2,8 @@
 ## way the SGP package does it with quantreg::rq(method = "fn") at the 100
 ## taus, plus the predictions and SGPs (as shared/data/sgp/sgp_reference.R).
 ## Writes "label,seconds" lines that bench_sgp --r-times reads.
-## Usage: Rscript r_baseline.R SHARED_DATA_SGP_DIR STATE_CSV OUT_TIMES [methods]
+## Usage: Rscript r_baseline.R SHARED_DATA_SGP_DIR STATE_CSV OUT_TIMES [b]
+##   b: the state-sized cohort only (bench/growth/run.sh --repeat)
 ##   STATE_CSV: the resampled state-sized cohort written by bench_sgp --dump-b
 ##   (columns SS5, SS4, SS3), so both sides fit identical data.
 suppressMessages({ library(data.table); library(quantreg); library(splines); library(jsonlite) })
@@ -60,14 +61,15 @@ put <- function(label, s) {
 
 res <- character()
 total <- c(0, 0)
-for (subject in c("READING", "MATHEMATICS")) for (g in 4:10) {
+only.b <- length(args) >= 4 && args[4] == "b"
+if (!only.b) for (subject in c("READING", "MATHEMATICS")) for (g in 4:10) {
   gp <- seq(max(3, g - 4), g)
   w <- panel(subject, "2024_2025", gp)
   s <- time.cohort(w, subject, paste0("SS", g), rev(head(gp, -1)))
   total <- total + s
   put(sprintf("a:%s_g%d", subject, g), s)
 }
-put("a:year_2024_2025_total", total)
+if (!only.b) put("a:year_2024_2025_total", total)
 
 b <- fread(state.csv)
 put(sprintf("b:READING_g5_resampled_%d", nrow(b)), time.cohort(b, "READING", "SS5", c(4, 3)))

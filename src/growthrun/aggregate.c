@@ -148,6 +148,30 @@ typedef struct group_stats {
     double n_sgpb, median_b, mean_b; /* baseline-referenced */
 } group_stats;
 
+/* The median of m values that are all whole numbers 0..100 (percentiles)
+ * with weight 1, by counting: the same number
+ * slds_growthrun_weighted_median gives them (its cumulative weight is then a
+ * whole number, exactly half only when m is even), without sorting. */
+enum { PERCENTILES = 101 };
+static double median_of_percentiles(const double *v, size_t m)
+{
+    size_t count[PERCENTILES] = {0};
+    for (size_t k = 0; k < m; k++)
+        count[(int)v[k]]++;
+    size_t lo = (m - 1) / 2, hi = m / 2, seen = 0; /* ranks of the middle (one when m is odd) */
+    double at_lo = NAN;
+    for (int x = 0; x < PERCENTILES; x++) {
+        if (!count[x])
+            continue;
+        if (isnan(at_lo) && seen + count[x] > lo)
+            at_lo = x;
+        seen += count[x];
+        if (seen > hi)
+            return lo == hi ? at_lo : (at_lo + x) / 2.0;
+    }
+    return NAN;
+}
+
 /* Count, dosage-weighted mean and median of the values v of rows idx[0..n-1]
  * (NaN skipped); scratch holds 2n doubles. */
 static void center_of(const double *v_all, const double *w_all, const size_t *idx, size_t n,
@@ -155,6 +179,7 @@ static void center_of(const double *v_all, const double *w_all, const size_t *id
 {
     double *v = scratch, *w = scratch + n, sum = 0.0;
     size_t m = 0;
+    int percentiles = 1; /* every weight 1 and every value a percentile */
     *count = 0.0;
     *mean = *median = NAN;
     for (size_t k = 0; k < n; k++) {
@@ -165,11 +190,13 @@ static void center_of(const double *v_all, const double *w_all, const size_t *id
         w[m] = w_all[i];
         *count += w_all[i];
         sum += w_all[i] * v_all[i];
+        percentiles &= w_all[i] == 1.0 && v_all[i] >= 0 && v_all[i] < PERCENTILES &&
+                       v_all[i] == (int)v_all[i];
         m++;
     }
     if (*count > 0) {
         *mean = sum / *count;
-        *median = slds_growthrun_weighted_median(v, w, m);
+        *median = percentiles ? median_of_percentiles(v, m) : slds_growthrun_weighted_median(v, w, m);
     }
 }
 
@@ -319,6 +346,54 @@ static int read_students(slds_store *s, int year, const char *subject, const cha
     return rc;
 }
 
+static const char *flag_text(const slds_panel *p, slds_panel_flag f, size_t i)
+{
+    int v = slds_panel_flag_of(p, f, p->year, i);
+    return v == 1 ? "Y" : v == 0 ? "N" : NULL;
+}
+
+/* The rows read_students reads back after a run, from the run in memory
+ * (the panel's attributes and demographics, each group's results and the
+ * schools write.c kept): the same rows in the same (student id) order with
+ * the same values, so the same aggregates to the last bit. */
+static int items_from_run(const gr_run *r, int subj, items *it, slds_error *err)
+{
+    const slds_panel *p = &r->panel;
+    gr_group *by_grade[GR_MAX_GRADE] = {0};
+    size_t cursor[GR_MAX_GRADE] = {0};
+    for (int k = 0; k < r->n_groups; k++)
+        if (r->groups[k].subject == subj)
+            by_grade[r->groups[k].grade] = &r->groups[k];
+    const signed char *grade = p->subjects[subj]->grade[slds_panel_year(p, p->year)];
+    size_t n = slds_panel_students(p);
+    it->levels = N_PLAIN_LEVELS;
+    int rc = SLDS_OK;
+    for (size_t i = 0; i < n && !rc; i++) {
+        if (grade[i] < 0)
+            continue;
+        const gr_group *g = by_grade[grade[i]];
+        size_t m = cursor[grade[i]]++;
+        double sgp = g->fitted && g->fit.sgp[m] > 0 ? g->fit.sgp[m] : NAN;
+        double sgpb = g->sgp_baseline && g->sgp_baseline[m] > 0 ? g->sgp_baseline[m] : NAN;
+        double gl = isfinite(g->grade_levels[m]) ? g->grade_levels[m] : NAN;
+        if (isnan(sgp) && isnan(gl) && isnan(sgpb))
+            continue;
+        uint32_t school = g->school[m];
+        const char *keys[N_PLAIN_LEVELS] = {
+            "ALL",
+            slds_panel_place_id(p, slds_panel_lea_of(p, school)),
+            slds_panel_place_id(p, school),
+            slds_panel_race(p, p->year, i),
+            flag_text(p, SLDS_PANEL_ECON, i),
+            flag_text(p, SLDS_PANEL_DISABILITY, i),
+            flag_text(p, SLDS_PANEL_EL, i),
+            slds_panel_sex(p, i),
+        };
+        rc = items_push(it, sgp, sgpb, gl, 1.0, keys, err);
+    }
+    return rc;
+}
+
 /* Teacher-student links of the year and subject, dosage summed per pair. */
 static int read_rosters(slds_store *s, int year, const char *subject, items *it, slds_error *err)
 {
@@ -350,8 +425,11 @@ static int read_rosters(slds_store *s, int year, const char *subject, items *it,
     return rc;
 }
 
-static int aggregate_subject(slds_store *s, int year, const char *subject, int baseline,
-                             size_t *rows, slds_error *err)
+/* The aggregates of (year, subject): the plain levels from the run r in
+ * memory (subject index subj) or, without r, from growth_students; the
+ * teachers from growth_students and rosters. */
+static int aggregate_subject(slds_store *s, const gr_run *r, int subj, int year,
+                             const char *subject, int baseline, size_t *rows, slds_error *err)
 {
     sqlite3_stmt *del, *ins;
     int rc = slds_store_prepare(s, &del,
@@ -371,7 +449,7 @@ static int aggregate_subject(slds_store *s, int year, const char *subject, int b
                                  err)))
         return rc;
     items it = {0};
-    rc = read_students(s, year, subject, NULL, NULL, &it, err);
+    rc = r ? items_from_run(r, subj, &it, err) : read_students(s, year, subject, NULL, NULL, &it, err);
     for (int l = 0; l < N_PLAIN_LEVELS && !rc; l++)
         rc = write_level(s, ins, year, subject, plain_levels[l], &it, l, baseline, rows, err);
     items_free(&it);
@@ -410,7 +488,7 @@ int slds_growthrun_aggregate(slds_store *s, int year, const char *subject, size_
     }
     sqlite3_finalize(st);
     for (int k = 0; k < n && !rc; k++)
-        rc = aggregate_subject(s, year, subjects[k], baseline[k], rows, err);
+        rc = aggregate_subject(s, NULL, -1, year, subjects[k], baseline[k], rows, err);
     return rc;
 }
 
@@ -486,4 +564,11 @@ int slds_growthrun_place_subgroups(slds_store *s, int year, const char *place_le
     }
     *out = t;
     return SLDS_OK;
+}
+
+int gr_aggregate_run(slds_store *s, const gr_run *r, int subj, size_t *rows, slds_error *err)
+{
+    *rows = 0;
+    return aggregate_subject(s, r, subj, r->panel.year, r->panel.subjects[subj]->name,
+                             r->opt->baseline != NULL, rows, err);
 }

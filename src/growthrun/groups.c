@@ -34,6 +34,7 @@ void gr_groups_free(gr_run *r)
         free(g->priors);
         free(g->gain);
         free(g->grade_levels);
+        free(g->school);
         free(g->sgp_baseline);
         free(g->sgp_baseline_order);
         if (g->fitted)
@@ -244,7 +245,8 @@ static int alloc_members(gr_group *g, slds_error *err)
     g->priors = malloc(n * K * sizeof *g->priors);
     g->gain = malloc(n * sizeof *g->gain);
     g->grade_levels = malloc(n * sizeof *g->grade_levels);
-    if (!g->student || !g->current || !g->priors || !g->gain || !g->grade_levels)
+    g->school = malloc(n * sizeof *g->school);
+    if (!g->student || !g->current || !g->priors || !g->gain || !g->grade_levels || !g->school)
         return slds_fail(err, SLDS_ERR_NOMEM, "out of memory for a cohort of %zu students", g->n);
     for (size_t i = 0; i < n; i++)
         g->gain[i] = g->grade_levels[i] = NAN;

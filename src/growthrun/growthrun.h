@@ -235,6 +235,11 @@ typedef struct slds_growth_history_entry {
     int sgp_target, target_years;
     int n_targets;
     slds_growth_target_row targets[SLDS_TARGET_MAX_YEARS];
+    /* when the year's run applied a baseline (growth run --baseline): its
+       name and the years it was fit on ("2017,2018,2019"), and the student's
+       baseline-referenced SGP (0: none) */
+    char baseline[SLDS_GROWTH_NAME_MAX], baseline_years[64];
+    int sgp_baseline, sgp_baseline_order;
 } slds_growth_history_entry;
 
 /* The growth chart of one subject: past STATE scores, and the percentile

@@ -109,6 +109,38 @@ static double real_or_nan(sqlite3_stmt *st, int c)
     return sqlite3_column_type(st, c) == SQLITE_NULL ? NAN : sqlite3_column_double(st, c);
 }
 
+/* The baseline the run of e's year and subject applied (name and years) and
+ * the student's baseline-referenced SGP; nothing on a database made before
+ * baselines (growth schema v1, opened as it is). */
+static int read_baseline(slds_store *s, const char *id, slds_growth_history_entry *e,
+                         slds_error *err)
+{
+    int v = slds_store_schema_version(s, "growth", err);
+    if (v < 0)
+        return SLDS_ERR_DB;
+    if (v < 2)
+        return SLDS_OK;
+    sqlite3_stmt *st;
+    int rc = prepare_bound(s, &st,
+                           "SELECT r.baseline, b.years, g.sgp_baseline, g.sgp_baseline_order"
+                           " FROM growth_runs r JOIN growth_students g"
+                           "  ON g.school_year = r.school_year AND g.subject = r.subject"
+                           " LEFT JOIN growth_baselines b ON b.name = r.baseline"
+                           " WHERE r.school_year = ?1 AND r.subject = ?2 AND g.student_id = ?3"
+                           " AND r.baseline IS NOT NULL",
+                           e->school_year, e->subject, id, err);
+    if (rc)
+        return rc;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        copy_text(e->baseline, sizeof e->baseline, st, 0);
+        copy_text(e->baseline_years, sizeof e->baseline_years, st, 1);
+        e->sgp_baseline = sqlite3_column_int(st, 2);
+        e->sgp_baseline_order = sqlite3_column_int(st, 3);
+    }
+    sqlite3_finalize(st);
+    return SLDS_OK;
+}
+
 /* The entry of (year, subject), if the student has one: 1 added, 0 none. */
 static int read_entry(slds_store *s, const char *id, int year, const char *subject,
                       slds_growth_history_entry *e, slds_error *err)
@@ -150,6 +182,8 @@ static int read_entry(slds_store *s, const char *id, int year, const char *subje
             e->level += e->scale_score >= cuts[c];
     }
     rc = read_orders_and_targets(s, id, e, err);
+    if (!rc)
+        rc = read_baseline(s, id, e, err);
     return rc ? -rc : 1;
 }
 

@@ -320,6 +320,51 @@ static const char *level_name(const slds_growth_fan *fan, int level)
     return fan->level_labels[level - 1];
 }
 
+/* The years a baseline was fit on, stored as "[2017,2018,2019]", as
+ * "2017, 2018 and 2019". */
+static int years_text(slds_buf *b, const char *years)
+{
+    char copy[64];
+    size_t n = 0;
+    for (const char *c = years; *c && n + 1 < sizeof copy; c++)
+        if ((*c >= '0' && *c <= '9') || *c == ',')
+            copy[n++] = *c;
+    copy[n] = 0;
+    int commas = 0, rc = 0, k = 0;
+    for (const char *c = copy; *c; c++)
+        commas += *c == ',';
+    for (char *save = NULL, *y = strtok_r(copy, ",", &save); y && !rc;
+         y = strtok_r(NULL, ",", &save), k++)
+        rc = (k ? slds_buf_puts(b, k == commas ? " and " : ", ") : 0) || slds_buf_puts(b, y);
+    return rc;
+}
+
+/* With a baseline run: the baseline-referenced SGP beside the cohort SGP, in
+ * plain words (docs/growth.md, baseline-referenced growth). */
+static int baseline_sentence(slds_buf *b, const slds_growth_history_entry *e)
+{
+    if (!e->baseline[0])
+        return SLDS_OK;
+    int rc = slds_buf_puts(b, "<span class=\"baseline\">");
+    if (e->sgp_baseline > 0) {
+        rc = rc || slds_buf_puts(b, "Compared with the students of ");
+        rc = rc || (e->baseline_years[0] ? years_text(b, e->baseline_years)
+                                         : slds_buf_puts(b, "earlier years"));
+        rc = rc || slds_buf_puts(b, " who had a similar score history (the baseline &#8220;");
+        rc = rc || slds_html_escape(b, e->baseline);
+        rc = rc || slds_buf_printf(b,
+                                   "&#8221;), the growth percentile was <b>%d</b>: it shows "
+                                   "growth against what was typical in those years, not against "
+                                   "this year's students. ",
+                                   e->sgp_baseline);
+    } else
+        rc = rc || slds_buf_puts(b, "No growth percentile against the baseline &#8220;") ||
+             slds_html_escape(b, e->baseline) ||
+             slds_buf_puts(b, "&#8221; could be computed (it has no model for this score "
+                              "history). ");
+    return rc || slds_buf_puts(b, "</span>");
+}
+
 static int summary(slds_buf *b, const slds_growth_history_entry *e)
 {
     int rc = slds_buf_puts(b, "<p class=\"summary\">");
@@ -332,6 +377,7 @@ static int summary(slds_buf *b, const slds_growth_history_entry *e)
     else
         rc = rc || slds_buf_printf(b, "In %d (grade %d) no growth percentile could be computed. ",
                                    e->school_year, e->grade);
+    rc = rc || baseline_sentence(b, e);
     if (e->sgp_target > 0)
         rc = rc || slds_buf_printf(b,
                                    "To %s proficient within %d year%s, the student needs growth "
@@ -359,10 +405,15 @@ static int history_table(slds_buf *b, const slds_growth_history *h, const char *
         {.name = "target", .type = SLDS_CELL_TEXT},
         {.name = "status", .type = SLDS_CELL_TEXT},
         {.name = "on track", .type = SLDS_CELL_TEXT},
-        {.name = "grade levels", .type = SLDS_CELL_REAL, .unit = "grade levels", .decimals = 2}};
+        {.name = "grade levels", .type = SLDS_CELL_REAL, .unit = "grade levels", .decimals = 2},
+        {.name = "baseline SGP", .type = SLDS_CELL_INTEGER, .unit = "percentile"}};
+    int with_baseline = 0; /* the column only when a year of the subject had a baseline run */
+    for (size_t k = 0; k < h->n_entries; k++)
+        with_baseline |= !strcmp(h->entries[k].subject, subject) && h->entries[k].baseline[0];
+    int ncols = (int)(sizeof cols / sizeof cols[0]) - !with_baseline;
     slds_error err = {0};
     slds_table *t;
-    int rc = slds_table_new(&t, "history", NULL, cols, (int)(sizeof cols / sizeof cols[0]), &err);
+    int rc = slds_table_new(&t, "history", NULL, cols, ncols, &err);
     for (size_t k = 0; k < h->n_entries && !rc; k++) {
         const slds_growth_history_entry *e = &h->entries[k];
         if (strcmp(e->subject, subject))
@@ -388,6 +439,8 @@ static int history_table(slds_buf *b, const slds_growth_history *h, const char *
                             &err);
         slds_table_set_text(t, 9, e->on_track, &err);
         slds_table_set_real(t, 10, e->grade_levels_gained, &err);
+        if (with_baseline && e->sgp_baseline)
+            slds_table_set_integer(t, 11, e->sgp_baseline, &err);
         rc = slds_table_status(t);
     }
     rc = rc ? rc : slds_table_html(t, b);

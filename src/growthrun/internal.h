@@ -88,6 +88,8 @@ typedef struct gr_group {
     int *sgp_baseline, *sgp_baseline_order; /* n each when the run has a baseline; 0 none */
     size_t with_sgp_baseline;
 
+    uint32_t *school;                  /* n: the school on the test date (write.c), SLDS_NO_ID none */
+
     double seconds;
     char note[256];
 } gr_group;
@@ -156,6 +158,41 @@ int gr_growth_ran(slds_store *s, slds_error *err);
 
 /* write.c: every table of the run (inside the caller's transaction). */
 int gr_write(slds_store *s, gr_run *r, const slds_progress *progress, slds_error *err);
+/* aggregate.c: the aggregates of subject subj after gr_write, the plain
+ * levels from memory (what slds_growthrun_aggregate computes from the
+ * tables, to the last bit). */
+int gr_aggregate_run(slds_store *s, const gr_run *r, int subj, size_t *rows, slds_error *err);
+
+/* batch.c: rows inserted GR_BATCH_ROWS per statement. gr_batch_row gives the
+ * next row's ncols values (all NULL); set them with gr_value_*, then
+ * gr_batch_flush(b, 0, err) writes the batch when it is full, and
+ * gr_batch_flush(b, 1, err) writes what is left at the end. Text given to
+ * gr_value_text must outlive the flush; gr_value_inline copies (< 16 bytes). */
+enum { GR_BATCH_ROWS = 64 };
+typedef struct gr_value {
+    int type;
+    char text[16];
+    union {
+        int64_t i;
+        double d;
+        const char *t;
+    } u;
+} gr_value;
+typedef struct gr_batch {
+    slds_store *s;
+    const char *table;
+    int ncols, rows;
+    gr_value *values;
+    sqlite3_stmt *many, *one;
+} gr_batch;
+int gr_batch_open(gr_batch *b, slds_store *s, const char *table, int ncols, slds_error *err);
+gr_value *gr_batch_row(gr_batch *b);
+void gr_value_int(gr_value *v, int64_t x);
+void gr_value_real(gr_value *v, double x); /* not finite: NULL */
+void gr_value_text(gr_value *v, const char *x); /* NULL or "": NULL */
+void gr_value_inline(gr_value *v, const char *x);
+int gr_batch_flush(gr_batch *b, int all, slds_error *err);
+void gr_batch_close(gr_batch *b);
 
 /* models.c: coefficient matrices as BLOBs (little-endian IEEE 754 doubles). */
 int gr_blob_encode(const double *v, size_t n, unsigned char **out, slds_error *err);

@@ -102,8 +102,9 @@ int gr_panel_read(slds_store *s, gr_run *r, int year_lo, int year_hi,
     } else {
         po.keep_years[0] = o->school_year;
         po.keep_years[1] = r->reference_year;
-        po.parts = SLDS_PANEL_ENROLLMENTS;
-        po.parts_lo = po.parts_hi = o->school_year; /* the school on Y's test date */
+        /* the school on Y's test date; the subgroups of Y's aggregates */
+        po.parts = SLDS_PANEL_ENROLLMENTS | SLDS_PANEL_ATTRIBUTES | SLDS_PANEL_DEMOGRAPHICS;
+        po.parts_lo = po.parts_hi = o->school_year;
     }
     po.on_score = on_score;
     po.on_score_ctx = c;

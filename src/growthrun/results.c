@@ -285,6 +285,9 @@ static json_t *entry_json(const slds_growth_history_entry *e)
                                                       ? json_real(e->grade_levels_gained)
                                                       : json_null());
     json_object_set_new(o, "targets", targets);
+    json_object_set_new(o, "baseline", e->baseline[0] ? json_string(e->baseline) : json_null());
+    json_object_set_new(o, "sgp_baseline",
+                        e->sgp_baseline ? json_integer(e->sgp_baseline) : json_null());
     return o;
 }
 

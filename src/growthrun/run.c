@@ -178,7 +178,7 @@ static int store_results(slds_store *s, gr_run *r, const slds_progress *progress
         size_t rows = 0;
         slds_progress_report(progress, "aggregates", (uint64_t)k, (uint64_t)r->panel.n_subjects);
         double ta = slds_now();
-        rc = slds_growthrun_aggregate(s, r->panel.year, r->panel.subjects[k]->name, &rows, err);
+        rc = gr_aggregate_run(s, r, k, &rows, err);
         res->seconds_aggregates += slds_now() - ta;
         res->aggregate_rows += rows;
     }

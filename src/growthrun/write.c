@@ -21,14 +21,6 @@ static void bind_real(sqlite3_stmt *st, int i, double v)
         sqlite3_bind_null(st, i);
 }
 
-static void bind_positive(sqlite3_stmt *st, int i, int v)
-{
-    if (v > 0)
-        sqlite3_bind_int(st, i, v);
-    else
-        sqlite3_bind_null(st, i);
-}
-
 static void bind_text(sqlite3_stmt *st, int i, const char *v)
 {
     if (v && *v)
@@ -250,9 +242,8 @@ static int write_cohorts(slds_store *s, gr_run *r, int subj, slds_error *err)
 /* ------------------------------------------------------------- students */
 
 typedef struct student_writer {
-    slds_store *s;
     gr_run *r;
-    sqlite3_stmt *row, *sgp, *target;
+    gr_batch row, sgp, target;
 } student_writer;
 
 static const char *no_sgp_reason(const gr_run *r, const gr_group *g, size_t m)
@@ -269,6 +260,12 @@ static const char *no_sgp_reason(const gr_run *r, const gr_group *g, size_t m)
     return "NO_PRIOR";
 }
 
+static void value_positive(gr_value *v, int x)
+{
+    if (x > 0)
+        gr_value_int(v, x);
+}
+
 static int write_targets(student_writer *w, const gr_group *g, size_t m, const char *id,
                          const char *subject, slds_error *err)
 {
@@ -279,18 +276,18 @@ static int write_targets(student_writer *w, const gr_group *g, size_t m, const c
         size_t cell = m * (size_t)g->targets.n_years + (size_t)h;
         if (!g->targets.target[cell])
             continue;
-        sqlite3_stmt *st = w->target;
-        sqlite3_bind_int(st, 1, w->r->panel.year);
-        bind_text(st, 2, subject);
-        bind_text(st, 3, id);
-        sqlite3_bind_int(st, 4, g->ahead_year[h] - w->r->panel.year);
-        sqlite3_bind_int(st, 5, g->ahead_grade[h]);
-        sqlite3_bind_int(st, 6, g->ahead_year[h]);
-        sqlite3_bind_double(st, 7, g->ahead_cut[h]);
-        sqlite3_bind_int(st, 8, g->targets.target[cell]);
-        bind_text(st, 9, g->targets.reachable[cell] ? "Y" : "N");
-        bind_text(st, 10, has_sgp ? (g->targets.on_track[cell] ? "Y" : "N") : NULL);
-        int rc = step_done(w->s, st, "growth_targets", err);
+        gr_value *v = gr_batch_row(&w->target);
+        gr_value_int(&v[0], w->r->panel.year);
+        gr_value_text(&v[1], subject);
+        gr_value_text(&v[2], id);
+        gr_value_int(&v[3], g->ahead_year[h] - w->r->panel.year);
+        gr_value_int(&v[4], g->ahead_grade[h]);
+        gr_value_int(&v[5], g->ahead_year[h]);
+        gr_value_real(&v[6], g->ahead_cut[h]);
+        gr_value_int(&v[7], g->targets.target[cell]);
+        gr_value_text(&v[8], g->targets.reachable[cell] ? "Y" : "N");
+        gr_value_text(&v[9], has_sgp ? (g->targets.on_track[cell] ? "Y" : "N") : NULL);
+        int rc = gr_batch_flush(&w->target, 0, err);
         if (rc)
             return rc;
     }
@@ -303,32 +300,34 @@ static int write_orders(student_writer *w, const gr_group *g, size_t m, const ch
     if (!g->fitted)
         return SLDS_OK;
     for (int k = 0; k < g->fit.max_order; k++) {
-        int v = g->fit.sgp_by_order[m * (size_t)g->fit.max_order + (size_t)k];
-        if (v <= 0)
+        int sgp = g->fit.sgp_by_order[m * (size_t)g->fit.max_order + (size_t)k];
+        if (sgp <= 0)
             continue;
-        sqlite3_stmt *st = w->sgp;
-        sqlite3_bind_int(st, 1, w->r->panel.year);
-        bind_text(st, 2, subject);
-        bind_text(st, 3, id);
-        sqlite3_bind_int(st, 4, k + 1);
-        sqlite3_bind_int(st, 5, v);
-        int rc = step_done(w->s, st, "growth_sgp", err);
+        gr_value *v = gr_batch_row(&w->sgp);
+        gr_value_int(&v[0], w->r->panel.year);
+        gr_value_text(&v[1], subject);
+        gr_value_text(&v[2], id);
+        gr_value_int(&v[3], k + 1);
+        gr_value_int(&v[4], sgp);
+        int rc = gr_batch_flush(&w->sgp, 0, err);
         if (rc)
             return rc;
     }
     return SLDS_OK;
 }
 
-static int write_student(student_writer *w, const gr_group *g, size_t m, slds_error *err)
+/* Writes student m of g, and keeps the school of the enrollment on the test
+ * date (src/panel) in g->school[m] for the aggregates. */
+static int write_student(student_writer *w, gr_group *g, size_t m, slds_error *err)
 {
     gr_run *r = w->r;
     uint32_t i = g->student[m];
     const char *id = slds_panel_id(&r->panel, i);
     const char *subject = r->panel.subjects[g->subject]->name;
     int32_t date = slds_panel_test_date(&r->panel, g->subject, r->panel.year, i);
-    /* the school of the enrollment on the test date (src/panel) */
     uint32_t school = slds_panel_school_on(&r->panel, i, r->panel.year, date);
     uint32_t lea = slds_panel_lea_of(&r->panel, school);
+    g->school[m] = school;
     char d[11] = "";
     if (date != SLDS_PANEL_NO_DAY)
         slds_date_format(date, d);
@@ -345,30 +344,30 @@ static int write_student(student_writer *w, const gr_group *g, size_t m, slds_er
         if (sgp > 0)
             on_track = g->targets.on_track[cell] ? "Y" : "N";
     }
-    sqlite3_stmt *st = w->row;
-    sqlite3_bind_int(st, 1, r->panel.year);
-    bind_text(st, 2, subject);
-    bind_text(st, 3, id);
-    sqlite3_bind_int(st, 4, g->grade);
-    sqlite3_bind_double(st, 5, g->current[m]);
-    bind_text(st, 6, d);
-    bind_text(st, 7, slds_panel_place_id(&r->panel, school));
-    bind_text(st, 8, slds_panel_place_id(&r->panel, lea));
-    bind_real(st, 9, g->K ? g->priors[m * (size_t)g->K] : NAN);
-    bind_positive(st, 10, sgp);
-    bind_positive(st, 11, order);
-    bind_text(st, 12, no_sgp_reason(r, g, m));
-    bind_real(st, 13, g->gain[m]);
-    bind_real(st, 14, g->grade_levels[m]);
-    bind_positive(st, 15, target);
-    bind_positive(st, 16, target_years);
-    bind_text(st, 17, kind);
-    bind_text(st, 18, on_track);
+    gr_value *v = gr_batch_row(&w->row);
+    gr_value_int(&v[0], r->panel.year);
+    gr_value_text(&v[1], subject);
+    gr_value_text(&v[2], id);
+    gr_value_int(&v[3], g->grade);
+    gr_value_real(&v[4], g->current[m]);
+    gr_value_inline(&v[5], d);
+    gr_value_text(&v[6], slds_panel_place_id(&r->panel, school));
+    gr_value_text(&v[7], slds_panel_place_id(&r->panel, lea));
+    gr_value_real(&v[8], g->K ? g->priors[m * (size_t)g->K] : NAN);
+    value_positive(&v[9], sgp);
+    value_positive(&v[10], order);
+    gr_value_text(&v[11], no_sgp_reason(r, g, m));
+    gr_value_real(&v[12], g->gain[m]);
+    gr_value_real(&v[13], g->grade_levels[m]);
+    value_positive(&v[14], target);
+    value_positive(&v[15], target_years);
+    gr_value_text(&v[16], kind);
+    gr_value_text(&v[17], on_track);
     if (g->sgp_baseline) {
-        bind_positive(st, 19, g->sgp_baseline[m]);
-        bind_positive(st, 20, g->sgp_baseline_order[m]);
+        value_positive(&v[18], g->sgp_baseline[m]);
+        value_positive(&v[19], g->sgp_baseline_order[m]);
     }
-    int rc = step_done(w->s, st, "growth_students", err);
+    int rc = gr_batch_flush(&w->row, 0, err);
     if (!rc)
         rc = write_orders(w, g, m, id, subject, err);
     if (!rc)
@@ -376,26 +375,15 @@ static int write_student(student_writer *w, const gr_group *g, size_t m, slds_er
     return rc;
 }
 
-static int prepare_writer(student_writer *w, slds_error *err)
-{
-    int rc = slds_store_prepare(w->s, &w->row,
-                                "INSERT INTO growth_students VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,"
-                                "?11,?12,?13,?14,?15,?16,?17,?18,?19,?20)",
-                                err);
-    if (!rc)
-        rc = slds_store_prepare(w->s, &w->sgp, "INSERT INTO growth_sgp VALUES(?1,?2,?3,?4,?5)", err);
-    if (!rc)
-        rc = slds_store_prepare(w->s, &w->target,
-                                "INSERT INTO growth_targets VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)",
-                                err);
-    return rc;
-}
-
 static int write_students(slds_store *s, gr_run *r, int subj, size_t *written,
                           const slds_progress *progress, size_t total, slds_error *err)
 {
-    student_writer w = {.s = s, .r = r};
-    int rc = prepare_writer(&w, err);
+    student_writer w = {.r = r};
+    int rc = gr_batch_open(&w.row, s, "growth_students", 20, err);
+    if (!rc)
+        rc = gr_batch_open(&w.sgp, s, "growth_sgp", 5, err);
+    if (!rc)
+        rc = gr_batch_open(&w.target, s, "growth_targets", 10, err);
     gr_group *by_grade[GR_MAX_GRADE] = {0};
     size_t cursor[GR_MAX_GRADE] = {0};
     for (int k = 0; k < r->n_groups; k++)
@@ -411,9 +399,15 @@ static int write_students(slds_store *s, gr_run *r, int subj, size_t *written,
         if (++*written % 16384 == 0)
             slds_progress_report(progress, "writing results", *written, total);
     }
-    sqlite3_finalize(w.row);
-    sqlite3_finalize(w.sgp);
-    sqlite3_finalize(w.target);
+    if (!rc)
+        rc = gr_batch_flush(&w.row, 1, err);
+    if (!rc)
+        rc = gr_batch_flush(&w.sgp, 1, err);
+    if (!rc)
+        rc = gr_batch_flush(&w.target, 1, err);
+    gr_batch_close(&w.row);
+    gr_batch_close(&w.sgp);
+    gr_batch_close(&w.target);
     return rc;
 }
 

@@ -14,6 +14,8 @@ int panel_read_scores(slds_store *s, const slds_panel_options *o, slds_panel *p,
 int panel_read_rosters(slds_store *s, const slds_panel_options *o, slds_panel *p, slds_error *err);
 int panel_read_enrollments(slds_store *s, const slds_panel_options *o, slds_panel *p,
                            slds_error *err);
+int panel_read_demographics(slds_store *s, const slds_panel_options *o, slds_panel *p,
+                            slds_error *err);
 int panel_read_attributes(slds_store *s, const slds_panel_options *o, slds_panel *p,
                           slds_error *err);
 

@@ -18,6 +18,7 @@ static const struct {
     {SLDS_PANEL_ROSTERS, "reading rosters", panel_read_rosters},
     {SLDS_PANEL_ENROLLMENTS, "reading enrollments", panel_read_enrollments},
     {SLDS_PANEL_ATTRIBUTES, "reading attributes", panel_read_attributes},
+    {SLDS_PANEL_DEMOGRAPHICS, "reading demographics", panel_read_demographics},
 };
 
 void slds_panel_options_default(slds_panel_options *o)
@@ -63,6 +64,10 @@ void slds_panel_free(slds_panel *p)
     for (int f = 0; f < SLDS_PANEL_N_FLAGS; f++)
         for (int y = 0; y < SLDS_PANEL_MAX_YEARS; y++)
             free(p->flags[f][y]);
+    for (int y = 0; y < SLDS_PANEL_MAX_YEARS; y++)
+        free(p->race[y]);
+    free(p->sex);
+    slds_intern_free(&p->codes);
     free(p->link_start);
     free(p->links);
     free(p->spell_start);
@@ -285,6 +290,21 @@ uint32_t slds_panel_lea_of(const slds_panel *p, uint32_t school)
 const char *slds_panel_place_id(const slds_panel *p, uint32_t place)
 {
     return place == SLDS_NO_ID ? NULL : slds_intern_str(&p->places, place);
+}
+
+const char *slds_panel_race(const slds_panel *p, int year, size_t i)
+{
+    int y = slds_panel_year(p, year);
+    if (y < 0 || !p->race[y] || i >= slds_panel_students(p) || p->race[y][i] == SLDS_NO_ID)
+        return NULL;
+    return slds_intern_str(&p->codes, p->race[y][i]);
+}
+
+const char *slds_panel_sex(const slds_panel *p, size_t i)
+{
+    if (!p->sex || i >= slds_panel_students(p) || p->sex[i] == SLDS_NO_ID)
+        return NULL;
+    return slds_intern_str(&p->codes, p->sex[i]);
 }
 
 int slds_panel_flag_of(const slds_panel *p, slds_panel_flag f, int year, size_t i)

@@ -10,7 +10,9 @@
  *   enrollments  enrollment spells, for the school (and district) a student
  *                was enrolled in on a date (the test date);
  *   attributes   economically disadvantaged, disability and English learner
- *                flags per student and year.
+ *                flags per student and year;
+ *   demographics race/ethnicity per student and year (student_attributes)
+ *                and sex (students), as the codes stored.
  *
  * Students are numbered 0..n-1 in student_id order (the order of the tables'
  * primary keys), so every per-student array is sorted by id. Which students
@@ -53,7 +55,8 @@ enum {
 typedef enum slds_panel_part {
     SLDS_PANEL_ROSTERS = 1u << 0,
     SLDS_PANEL_ENROLLMENTS = 1u << 1,
-    SLDS_PANEL_ATTRIBUTES = 1u << 2
+    SLDS_PANEL_ATTRIBUTES = 1u << 2,
+    SLDS_PANEL_DEMOGRAPHICS = 1u << 3
 } slds_panel_part;
 
 /* Called for every score row read (before one per year is chosen, and for
@@ -139,6 +142,12 @@ typedef struct slds_panel {
 
     /* attributes: flags[f][year offset][student] (NULL when the year has none) */
     signed char *flags[SLDS_PANEL_N_FLAGS][SLDS_PANEL_MAX_YEARS];
+
+    /* demographics: race[year offset][student] and sex[student], ids in codes
+       (SLDS_NO_ID: not recorded; race NULL when the year has none) */
+    uint32_t *race[SLDS_PANEL_MAX_YEARS];
+    uint32_t *sex;
+    slds_intern codes;
 } slds_panel;
 
 /* Fills o with the defaults: every subject, STATE scores, scores only. */
@@ -188,5 +197,10 @@ const char *slds_panel_place_id(const slds_panel *p, uint32_t place);
 
 /* Attributes (SLDS_PANEL_ATTRIBUTES): 1, 0, or -1 when not recorded. */
 int slds_panel_flag_of(const slds_panel *p, slds_panel_flag f, int year, size_t i);
+
+/* Demographics (SLDS_PANEL_DEMOGRAPHICS): the race/ethnicity code of student i
+ * in year and the student's sex, as stored; NULL when not recorded. */
+const char *slds_panel_race(const slds_panel *p, int year, size_t i);
+const char *slds_panel_sex(const slds_panel *p, size_t i);
 
 #endif

@@ -147,6 +147,39 @@ for subject in ("ELA", "MATH"):
     check(float(st["median_sgp"]) == statistics.median(sgps) and abs(float(st["mean_sgp"]) - statistics.mean(sgps)) < 1e-4,
           "%s state median %s and mean %s" % (subject, st["median_sgp"], st["mean_sgp"]))
 
+# every plain-level aggregate (computed from the run in memory) to the last bit as
+# recomputed from the stored rows: growth_students in student order, the year's
+# attributes, sex; mean = sum in that order / n, median of the SGPs
+levels = ["state", "district", "school", "race_ethnicity", "econ_disadvantaged", "disability",
+          "english_learner", "sex"]
+stored = {(s, l, g): (n, md, mn, ng, n1, n15) for s, l, g, n, md, mn, ng, n1, n15 in con.execute(
+    "SELECT subject, level, group_id, n_sgp, median_sgp, mean_sgp, n_gain, n_1_grade, n_1_5_grade"
+    " FROM growth_aggregates WHERE school_year = ? AND level <> 'teacher'", (year,))}
+groups = {}
+for row in con.execute("""SELECT g.subject, g.sgp, g.grade_levels_gained, g.lea_id, g.school_id,
+        a.race_ethnicity, a.econ_disadvantaged, a.disability, a.english_learner, st.sex
+    FROM growth_students g LEFT JOIN student_attributes a ON a.student_id = g.student_id
+      AND a.school_year = g.school_year LEFT JOIN students st ON st.student_id = g.student_id
+    WHERE g.school_year = ? AND (g.sgp IS NOT NULL OR g.grade_levels_gained IS NOT NULL)
+    ORDER BY g.subject, g.student_id""", (year,)):
+    keys = ["ALL"] + [k if k else "UNKNOWN" for k in row[3:]]
+    for l, k in zip(levels, keys):
+        groups.setdefault((row[0], l, k), []).append((row[1], row[2]))
+mismatch = []
+for key, rows_g in groups.items():
+    sg = [s for s, _ in rows_g if s is not None]
+    total = 0.0
+    for s in sg:
+        total += s
+    gl = [g for _, g in rows_g if g is not None]
+    want = (float(len(sg)), statistics.median(sg) if sg else None, total / len(sg) if sg else None,
+            float(len(gl)), float(sum(1 for g in gl if g >= 1.0)), float(sum(1 for g in gl if g >= 1.5)))
+    if stored.get(key) != want:
+        mismatch.append((key, stored.get(key), want))
+check(not mismatch and len(stored) == len(groups),
+      "%d plain-level aggregates equal, to the last bit, those recomputed from the stored rows %s"
+      % (len(groups), mismatch[:3]))
+
 # one teacher by hand: the co-teaching teacher with the most students
 links = con.execute("""SELECT r.staff_id, g.student_id, sum(r.dosage), g.sgp FROM rosters r JOIN growth_students g
     ON g.student_id = r.student_id AND g.school_year = r.school_year AND g.subject = r.subject
@@ -218,3 +251,33 @@ expect 1 "has no growth results" "$slds" growth report "$tmp/db" --student 999
 expect 2 "unknown level" "$slds" growth aggregates "$tmp/db" --year $year --level planet
 expect 1 "cannot open" "$slds" growth run "$tmp/db" --year $year --config "$tmp/none.json"
 echo "ok: help and errors"
+
+# the parent page with a baseline run: the baseline-referenced SGP beside the
+# cohort SGP, in words and in the history table, as stored; JSON too
+"$slds" growth baseline fit "$tmp/db" --name before --years 2022,2023 --config "$tmp/config.json" >/dev/null 2>&1 \
+  || fail "baseline fit"
+"$slds" growth run "$tmp/db" --year $year --config "$tmp/config.json" --baseline before >/dev/null 2>&1 \
+  || fail "run --baseline"
+read -r bid bsgp bcsgp <<<"$(sqlite3 -separator ' ' "$tmp/db" "SELECT student_id, sgp_baseline, sgp FROM growth_students
+  WHERE school_year = $year AND subject = 'MATH' AND sgp_baseline IS NOT NULL AND sgp IS NOT NULL
+  AND sgp_baseline <> sgp ORDER BY student_id LIMIT 1")"
+[ -n "$bid" ] || fail "no student with a baseline SGP"
+"$slds" growth report "$tmp/db" --student "$bid" --format html --output "$tmp/baseline.html" || fail "report html (baseline)"
+python3 - "$tmp/baseline.html" "$bsgp" "$bcsgp" <<'PY' || fail "report html with the baseline SGP"
+import re, sys
+html, bsgp, csgp = open(sys.argv[1]).read(), sys.argv[2], sys.argv[3]
+math = html[html.index("<h2>MATH</h2>"):]
+summary = re.search(r'<p class="summary">(.*?)</p>', math).group(1)
+assert "growth percentile was <b>%s</b>: the student grew more" % csgp in summary, summary
+assert ("Compared with the students of 2022 and 2023 who had a similar score history (the baseline"
+        " &#8220;before&#8221;), the growth percentile was <b>%s</b>" % bsgp) in summary, summary
+table = math[math.index("<table"):math.index("</table>")]
+assert "baseline SGP" in table and ">%s</td></tr>" % bsgp in table, table
+print("ok: report html: cohort SGP %s and baseline-referenced SGP %s (the baseline 'before', 2022 and 2023)" % (csgp, bsgp))
+PY
+"$slds" growth report "$tmp/db" --student "$bid" --format json >"$tmp/baseline.json" || fail "report json (baseline)"
+python3 -c "
+import json, sys
+e = [e for e in json.load(open('$tmp/baseline.json'))['history'] if e['subject'] == 'MATH'][-1]
+assert e['baseline'] == 'before' and e['sgp_baseline'] == $bsgp and e['sgp'] == $bcsgp, e
+print('ok: report json: baseline and sgp_baseline')" || fail "report json with the baseline SGP"
