@@ -42,12 +42,11 @@ static int load_file(load_ctx *c, const slds_file_def *def, const char *path, ui
     if (rc)
         return rc;
     slds_csv_set_first_line(csv, 1 + c->opt.line_offset);
-    key_set_free(&c->file_keys);
     {
         struct stat fst;
         /* about 60 bytes a row in the smallest rows of the contract */
         size_t expected = stat(path, &fst) == 0 ? (size_t)fst.st_size / 60 : 0;
-        if (key_set_init(&c->file_keys, expected)) {
+        if (key_set_reset(&c->file_keys, expected)) {
             slds_csv_close(csv);
             return nomem(c);
         }
@@ -61,6 +60,19 @@ static int load_file(load_ctx *c, const slds_file_def *def, const char *path, ui
     const char *names[16];
     for (int i = 0; i < def->ncolumns; i++)
         names[i] = def->columns[i].name;
+    /* A table empty when its file starts (a first load) is filled without
+     * its secondary indexes, which are built once at the end of the file. */
+    slds_buf deferred = {0};
+    c->fresh_table = false;
+    if (!rc) {
+        const char *table = is_students ? "student_identity" : def->table;
+        int held = table_has_rows(c, table);
+        if (held < 0)
+            rc = c->err->code;
+        c->fresh_table = held == 0;
+        if (!rc && c->fresh_table)
+            rc = indexes_defer(c, table, &deferred);
+    }
     if (!rc && is_students) {
         static const char *const identity_cols[] = {"lea_id", "local_student_id", "student_id",
                                                     "first_name", "last_name", "birth_date",
@@ -116,6 +128,9 @@ static int load_file(load_ctx *c, const slds_file_def *def, const char *path, ui
             rc = finish_enrollments(c, insert);
     }
     c->bytes_done = bytes_base + slds_csv_size(csv);
+    if (!rc)
+        rc = indexes_restore(c, &deferred);
+    slds_buf_free(&deferred);
     if (!rc && c->opt.replace_lea)
         rc = replace_file_scope(c, def);
     *digest = slds_csv_digest(csv);
