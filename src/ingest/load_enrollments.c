@@ -423,6 +423,12 @@ static int write_row_findings(load_ctx *c, const spell *s)
  * the new spells, write the accepted ones, and build the enrolled sets. */
 int finish_enrollments(load_ctx *c, sqlite3_stmt *insert)
 {
+    if (insert) {
+        /* built again below from the spells that will be stored (a loader
+         * kept across loads has them from the spells of its last load) */
+        slds_map64_free(&c->enrolled_year);
+        slds_map64_free(&c->enrolled_school_year);
+    }
     size_t n = c->nspells;
     uint32_t *idx = malloc((n ? n : 1) * sizeof *idx), *tmp = malloc((n ? n : 1) * sizeof *tmp);
     if (!idx || !tmp) {
