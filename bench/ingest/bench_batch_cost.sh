@@ -31,7 +31,8 @@ done
 "${bins[0]}" load "$work/base.db" "$work/base" --rejects "$work/base.rejects.csv" >/dev/null 2>&1
 printf 'state    %d students x %d years, loaded without results and responses\n' "$students" "$years"
 head -n $((rows + 1)) "$work/c/assessments.csv" >"$work/fast.csv"
-{ head -n 1 "$work/c/assessments.csv"; tail -n +$((rows + 2)) "$work/c/assessments.csv" | head -n 20000; } >"$work/steady.csv"
+# (sed, not tail | head: under pipefail, head closing the pipe would fail the script)
+sed -n "1p;$((rows + 2)),$((rows + 20001))p" "$work/c/assessments.csv" >"$work/steady.csv"
 summary() { # LABEL JSON CPU
     python3 - "$@" <<'PY'
 import json, sys
