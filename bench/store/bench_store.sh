@@ -18,9 +18,11 @@ rm -rf "$work" && mkdir -p "$work"
 export SLDS_NO_PROGRESS=1
 
 # run NAME CMD...: runs CMD, records seconds and peak RSS (KiB) in $secs/$rss
+# run NAME CMD...: also the CPU seconds (user + system) in $cpu
 run() {
-    /usr/bin/time -f "%e %M" -o "$work/time" "$@" >"$work/out" 2>"$work/err" || { cat "$work/err"; exit 1; }
-    read -r secs rss <"$work/time"
+    /usr/bin/time -f "%e %M %U %S" -o "$work/time" "$@" >"$work/out" 2>"$work/err" || { cat "$work/err"; exit 1; }
+    read -r secs rss user sys <"$work/time"
+    cpu=$(echo "$user + $sys" | bc)
 }
 
 run "$slds" synth "$work/c" --students "$students" --years "$years" --seed 1
@@ -38,13 +40,15 @@ printf 'synth   %8d students x %d years: %10d rows %7.1f MB  %7.2f s  %9.0f rows
 } >"$work/import.sql"
 run sqlite3 "$work/import.db" ".read $work/import.sql"
 import_secs=$secs
-printf 'import  sqlite3 .import --csv (baseline):        %10d rows            %7.2f s  %9.0f rows/s  peak %6.0f MiB\n' \
-    "$rows" "$secs" "$(echo "$rows/$secs" | bc -l)" "$(echo "$rss/1024" | bc -l)"
+import_cpu=$cpu
+printf 'import  sqlite3 .import --csv (baseline):        %10d rows            %7.2f s  %9.0f rows/s  peak %6.0f MiB  CPU %6.2f s\n' \
+    "$rows" "$secs" "$(echo "$rows/$secs" | bc -l)" "$(echo "$rss/1024" | bc -l)" "$cpu"
 
 run "$slds" load "$work/state.db" "$work/c" --format json --rejects "$work/rejects.csv"
 loaded_rows=$(python3 -c "import json,sys; r=json.load(open('$work/out')); print(r['read'])")
-printf 'load    slds load, all validation on:            %10d rows            %7.2f s  %9.0f rows/s  peak %6.0f MiB  %.2fx the baseline\n' \
-    "$loaded_rows" "$secs" "$(echo "$loaded_rows/$secs" | bc -l)" "$(echo "$rss/1024" | bc -l)" "$(echo "$import_secs/$secs" | bc -l)"
+printf 'load    slds load, all validation on:            %10d rows            %7.2f s  %9.0f rows/s  peak %6.0f MiB  %.2fx the baseline  CPU %6.2f s (%.2fx)\n' \
+    "$loaded_rows" "$secs" "$(echo "$loaded_rows/$secs" | bc -l)" "$(echo "$rss/1024" | bc -l)" "$(echo "$import_secs/$secs" | bc -l)" \
+    "$cpu" "$(echo "$import_cpu/$cpu" | bc -l)"
 python3 - "$work/out" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))

@@ -42,12 +42,11 @@ static int load_file(load_ctx *c, const slds_file_def *def, const char *path, ui
     if (rc)
         return rc;
     slds_csv_set_first_line(csv, 1 + c->opt.line_offset);
-    key_set_free(&c->file_keys);
     {
         struct stat fst;
         /* about 60 bytes a row in the smallest rows of the contract */
         size_t expected = stat(path, &fst) == 0 ? (size_t)fst.st_size / 60 : 0;
-        if (key_set_init(&c->file_keys, expected)) {
+        if (key_set_reset(&c->file_keys, expected)) {
             slds_csv_close(csv);
             return nomem(c);
         }
@@ -61,6 +60,19 @@ static int load_file(load_ctx *c, const slds_file_def *def, const char *path, ui
     const char *names[16];
     for (int i = 0; i < def->ncolumns; i++)
         names[i] = def->columns[i].name;
+    /* A table empty when its file starts (a first load) is filled without
+     * its secondary indexes, which are built once at the end of the file. */
+    slds_buf deferred = {0};
+    c->fresh_table = false;
+    if (!rc) {
+        const char *table = is_students ? "student_identity" : def->table;
+        int held = table_has_rows(c, table);
+        if (held < 0)
+            rc = c->err->code;
+        c->fresh_table = held == 0;
+        if (!rc && c->fresh_table)
+            rc = indexes_defer(c, table, &deferred);
+    }
     if (!rc && is_students) {
         static const char *const identity_cols[] = {"lea_id", "local_student_id", "student_id",
                                                     "first_name", "last_name", "birth_date",
@@ -116,6 +128,9 @@ static int load_file(load_ctx *c, const slds_file_def *def, const char *path, ui
             rc = finish_enrollments(c, insert);
     }
     c->bytes_done = bytes_base + slds_csv_size(csv);
+    if (!rc)
+        rc = indexes_restore(c, &deferred);
+    slds_buf_free(&deferred);
     if (!rc && c->opt.replace_lea)
         rc = replace_file_scope(c, def);
     *digest = slds_csv_digest(csv);
@@ -128,7 +143,9 @@ static int load_file(load_ctx *c, const slds_file_def *def, const char *path, ui
 
 /* ---- the whole collection --------------------------------------------- */
 
-static void ctx_free(load_ctx *c)
+/* Frees the sets of what is known (ids, identities, assignments, spells),
+ * leaving them empty. */
+static void sets_free(load_ctx *c)
 {
     slds_intern_free(&c->leas);
     slds_intern_free(&c->schools);
@@ -143,13 +160,40 @@ static void ctx_free(load_ctx *c)
     free(c->match_student);
     free(c->school_lea);
     free(c->student_lea);
+    c->crosswalk_student = c->match_student = c->school_lea = c->student_lea = NULL;
+    c->crosswalk_source = NULL;
+    c->crosswalk_cap = c->match_cap = c->school_lea_cap = c->student_lea_cap = 0;
     slds_map64_free(&c->teacher_assignments);
     slds_map64_free(&c->enrolled_year);
     slds_map64_free(&c->enrolled_school_year);
-    key_set_free(&c->file_keys);
     free(c->spells);
+    c->spells = NULL;
+    c->nspells = c->capspells = 0;
+}
+
+/* After a committed load: the spells become what a fresh read of the
+ * database would give (the stored ones, no longer new): rejected and
+ * superseded spells are dropped, the others marked as stored. */
+static void spells_settle(load_ctx *c)
+{
+    size_t w = 0;
+    for (size_t i = 0; i < c->nspells; i++) {
+        spell s = c->spells[i];
+        if (s.state != SPELL_ACTIVE)
+            continue;
+        s.line = 0;
+        s.warns = 0;
+        c->spells[w++] = s;
+    }
+    c->nspells = w;
+}
+
+/* The statements of one load. */
+static void load_statements_free(load_ctx *c)
+{
     sqlite3_finalize(c->reject_stmt);
     sqlite3_finalize(c->finding_stmt);
+    c->reject_stmt = c->finding_stmt = NULL;
 }
 
 static int exec_bound(load_ctx *c, const char *sql, const char *a, const char *b, const char *what)
@@ -318,17 +362,81 @@ int slds_load_check_output(const char *path, slds_error *err)
     return SLDS_OK;
 }
 
+/* ---- a loader kept across loads ------------------------------------------ */
+
+struct slds_loader {
+    slds_store *store;
+    load_ctx ctx;         /* its sets are what the database holds when ready */
+    bool ready;           /* the sets match the database as of data_version */
+    int64_t data_version; /* PRAGMA data_version when the sets were last right */
+};
+
+int slds_loader_open(slds_loader **out, slds_store *s, slds_error *err)
+{
+    *out = calloc(1, sizeof **out);
+    if (!*out)
+        return slds_fail(err, SLDS_ERR_NOMEM, "out of memory");
+    (*out)->store = s;
+    return SLDS_OK;
+}
+
+void slds_loader_close(slds_loader *l)
+{
+    if (!l)
+        return;
+    sets_free(&l->ctx);
+    key_set_free(&l->ctx.file_keys);
+    load_statements_free(&l->ctx);
+    free(l);
+}
+
+/* PRAGMA data_version: changes when another connection commits. */
+static int data_version(load_ctx *c, int64_t *v)
+{
+    sqlite3_stmt *st;
+    if (slds_store_prepare(c->store, &st, "PRAGMA data_version", c->err))
+        return c->err->code;
+    int step = sqlite3_step(st);
+    *v = step == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+    sqlite3_finalize(st);
+    return step == SQLITE_ROW ? SLDS_OK : db_error(c, "reading the data version");
+}
+
 int slds_load_collection(slds_store *s, const char *dir, const slds_load_options *opt,
                          const slds_progress *progress, slds_load_result *res, slds_error *err)
+{
+    slds_loader *l;
+    if (slds_loader_open(&l, s, err)) {
+        memset(res, 0, sizeof *res);
+        return err->code;
+    }
+    int rc = slds_loader_load(l, dir, opt, progress, res, err);
+    slds_loader_close(l);
+    return rc;
+}
+
+int slds_loader_load(slds_loader *l, const char *dir, const slds_load_options *opt,
+                     const slds_progress *progress, slds_load_result *res, slds_error *err)
 {
     double t0 = slds_now();
     memset(res, 0, sizeof *res);
     struct stat st;
     if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
         return slds_fail(err, SLDS_ERR_IO, "%s: not a folder", dir);
-    load_ctx c = {.store = s, .err = err, .progress = progress, .res = res};
-    if (opt)
-        c.opt = *opt;
+    slds_store *s = l->store;
+    load_ctx *cp = &l->ctx;
+    /* What one load owns starts afresh; the sets are kept (checked below). */
+    cp->store = s;
+    cp->err = err;
+    cp->progress = progress;
+    cp->res = res;
+    cp->cur = NULL;
+    cp->cur_file = NULL;
+    cp->bytes_done = cp->bytes_total = 0;
+    cp->opt = opt ? *opt : (slds_load_options){0};
+    cp->fresh_table = false;
+    cp->ids_ready = cp->ids_changed = false;
+    load_ctx c = *cp; /* (copied back at the end: the sets may move) */
     slds_load_default_rules(c.sev);
     if (opt && opt->severity)
         memcpy(c.sev, opt->severity, sizeof c.sev);
@@ -378,8 +486,18 @@ int slds_load_collection(slds_store *s, const char *dir, const slds_load_options
         rc = slds_store_exec(s, "DELETE FROM rejects WHERE load_id = '" PENDING "'", err);
     if (!rc)
         rc = slds_store_exec(s, "DELETE FROM findings WHERE load_id = '" PENDING "'", err);
+    /* The sets kept from this loader's last load are right unless another
+     * connection has committed since (or that load failed): else read. */
+    int64_t version = -1;
+    bool reread = false;
     if (!rc)
+        rc = data_version(&c, &version);
+    if (!rc && (!l->ready || version != l->data_version)) {
+        sets_free(&c);
+        reread = true;
         rc = read_existing(&c);
+    }
+    l->ready = false; /* until this load has committed */
     if (!rc && c.opt.replace_lea)
         rc = replace_check_scope(&c);
     if (!rc)
@@ -389,7 +507,7 @@ int slds_load_collection(slds_store *s, const char *dir, const slds_load_options
     bool has_enrollments = false;
     for (int i = 0; i < res->nfiles; i++)
         has_enrollments |= !strcmp(present[i]->file, "enrollments.csv");
-    if (!rc && !has_enrollments) {
+    if (!rc && !has_enrollments && reread) {
         slds_file_result scratch = {0};
         c.cur = &scratch;
         rc = finish_enrollments(&c, NULL);
@@ -418,8 +536,15 @@ int slds_load_collection(slds_store *s, const char *dir, const slds_load_options
         rc = slds_store_publish(s, err);
     if (rc)
         slds_store_rollback(s);
-    else
+    else {
         res->committed = true;
+        /* The sets now hold what the database holds (each was updated with
+         * what this load stored), except after --replace, which deletes
+         * rows the sets do not follow: read again next time. */
+        spells_settle(&c);
+        l->ready = !c.opt.replace_lea;
+        l->data_version = version;
+    }
     if (!rc && c.opt.rejects_path)
         rc = write_list_csv(&c, c.opt.rejects_path,
                             "SELECT file, line, column_name, value, rule_id, reason FROM rejects"
@@ -430,7 +555,8 @@ int slds_load_collection(slds_store *s, const char *dir, const slds_load_options
                             "SELECT file, line, column_name, value, rule_id, message, lea_id FROM findings"
                             " WHERE load_id = ? ORDER BY file, line, rule_id",
                             "file,line,column,value,rule,message,lea_id\n", 7);
-    ctx_free(&c);
+    load_statements_free(&c);
+    *cp = c;
     res->seconds = slds_now() - t0;
     return rc;
 }

@@ -81,6 +81,24 @@ typedef struct slds_load_result {
 int slds_load_collection(slds_store *s, const char *dir, const slds_load_options *opt,
                          const slds_progress *progress, slds_load_result *res, slds_error *err);
 
+/* A loader kept across loads into one writer connection (slds ingest keeps
+ * one for a whole stream): the sets the checks use (known ids, identities,
+ * teacher assignments, enrollment spells) are read from the database by the
+ * first load, then kept and updated with what each load stores, so a load
+ * costs its own rows, not the size of the state. They are read again when
+ * another connection has committed since the last load (PRAGMA
+ * data_version: e.g. a `slds load` while a stream is ingested), after a
+ * load that failed, and after a --replace load. Writes through the same
+ * connection outside the loader to the tables it reads (ids, identities,
+ * assignments, enrollments) are not seen: close and open the loader then.
+ * slds_load_collection is open, one load, close. */
+typedef struct slds_loader slds_loader;
+int slds_loader_open(slds_loader **out, slds_store *s, slds_error *err);
+/* As slds_load_collection, with the loader's store. */
+int slds_loader_load(slds_loader *l, const char *dir, const slds_load_options *opt,
+                     const slds_progress *progress, slds_load_result *res, slds_error *err);
+void slds_loader_close(slds_loader *l);
+
 /* Reads a rules file: CSV with a header `rule,severity` or JSON (an object
  * {"RULE": "warn", ...} or an array of {"rule": .., "severity": ..}) into
  * sev (which holds the defaults to start from). A rule that protects

@@ -139,6 +139,40 @@ static void sort_spell_index(uint32_t *idx, uint32_t *tmp, size_t n, const spell
     memcpy(idx, tmp, n * sizeof *idx);
 }
 
+/* The table's key order: student_id, school_id (text, as SQLite compares
+ * it: bytes), then entry date (a day number orders as its ISO text). */
+static int cmp_spell_key(const load_ctx *c, const spell *a, const spell *b)
+{
+    if (a->student != b->student) {
+        int d = strcmp(slds_intern_str(&c->students, a->student), slds_intern_str(&c->students, b->student));
+        if (d)
+            return d;
+    }
+    if (a->school != b->school) {
+        int d = strcmp(slds_intern_str(&c->schools, a->school), slds_intern_str(&c->schools, b->school));
+        if (d)
+            return d;
+    }
+    return (a->entry > b->entry) - (a->entry < b->entry);
+}
+
+static void sort_spell_keys(const load_ctx *c, uint32_t *idx, uint32_t *tmp, size_t n)
+{
+    if (n < 2)
+        return;
+    size_t h = n / 2;
+    sort_spell_keys(c, idx, tmp, h);
+    sort_spell_keys(c, idx + h, tmp, n - h);
+    size_t i = 0, j = h, k = 0;
+    while (i < h && j < n)
+        tmp[k++] = cmp_spell_key(c, &c->spells[idx[j]], &c->spells[idx[i]]) < 0 ? idx[j++] : idx[i++];
+    while (i < h)
+        tmp[k++] = idx[i++];
+    while (j < n)
+        tmp[k++] = idx[j++];
+    memcpy(idx, tmp, n * sizeof *idx);
+}
+
 static int add_spell_reject(load_ctx *c, spell_rejects *list, uint32_t s, uint32_t other, slds_rule rule)
 {
     if (list->n == list->cap) {
@@ -389,6 +423,12 @@ static int write_row_findings(load_ctx *c, const spell *s)
  * the new spells, write the accepted ones, and build the enrolled sets. */
 int finish_enrollments(load_ctx *c, sqlite3_stmt *insert)
 {
+    if (insert) {
+        /* built again below from the spells that will be stored (a loader
+         * kept across loads has them from the spells of its last load) */
+        slds_map64_free(&c->enrolled_year);
+        slds_map64_free(&c->enrolled_school_year);
+    }
     size_t n = c->nspells;
     uint32_t *idx = malloc((n ? n : 1) * sizeof *idx), *tmp = malloc((n ? n : 1) * sizeof *tmp);
     if (!idx || !tmp) {
@@ -401,6 +441,7 @@ int finish_enrollments(load_ctx *c, sqlite3_stmt *insert)
     sort_spell_index(idx, tmp, n, c->spells);
     free(tmp);
     int rc = SLDS_OK;
+    size_t nwrite = 0; /* idx[0..nwrite) reused for the spells to write in key order */
     spell_rejects list = {0};
     for (size_t i = 0; i < n && !rc;) {
         size_t j = i;
@@ -429,9 +470,13 @@ int finish_enrollments(load_ctx *c, sqlite3_stmt *insert)
                 rc = nomem(c);
         }
         if (insert && s->line && s->state == SPELL_ACTIVE) {
-            rc = write_spell(c, insert, s);
-            if (!rc)
-                rc = write_row_findings(c, s);
+            if (c->fresh_table)
+                idx[nwrite++] = idx[k]; /* written below, in key order */
+            else {
+                rc = write_spell(c, insert, s);
+                if (!rc)
+                    rc = write_row_findings(c, s);
+            }
             c->cur->loaded++;
             if (s->warns)
                 c->cur->warned++;
@@ -448,6 +493,23 @@ int finish_enrollments(load_ctx *c, sqlite3_stmt *insert)
             (!slds_map64_put(&c->enrolled_year, key2(s->student, s->year), 1) ||
              !slds_map64_put(&c->enrolled_school_year, key3(s->student, s->school, s->year), 1)))
             rc = nomem(c);
+    }
+    /* Into an empty table (a first load), the spells go in the table's key
+     * order (student_id, school_id, entry_date as text): each insert appends
+     * to the B-tree instead of landing at a random place. (Into a filled
+     * table the order is kept as it was: the change history's rows follow it.) */
+    if (!rc && nwrite) {
+        uint32_t *tmp2 = malloc(nwrite * sizeof *tmp2);
+        if (!tmp2)
+            rc = nomem(c);
+        else
+            sort_spell_keys(c, idx, tmp2, nwrite);
+        free(tmp2);
+    }
+    for (size_t k = 0; k < nwrite && !rc; k++) {
+        rc = write_spell(c, insert, &c->spells[idx[k]]);
+        if (!rc)
+            rc = write_row_findings(c, &c->spells[idx[k]]);
     }
     free(idx);
     return rc;

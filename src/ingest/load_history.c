@@ -51,7 +51,7 @@ static int trigger_sql(slds_buf *sql, const char *table, const char *const *cols
 }
 
 /* 1 when table holds a row, 0 when empty, -1 on a database error. */
-static int table_has_rows(load_ctx *c, const char *table)
+int table_has_rows(load_ctx *c, const char *table)
 {
     char sql[160];
     snprintf(sql, sizeof sql, "SELECT 1 FROM main.%s LIMIT 1", table);
@@ -133,6 +133,42 @@ void history_end(load_ctx *c)
     c->err = saved;
 }
 
+/* ---- secondary indexes of a table filled from empty --------------------- */
+
+int indexes_defer(load_ctx *c, const char *table, slds_buf *saved)
+{
+    sqlite3_stmt *st;
+    if (slds_store_prepare(c->store, &st,
+                           "SELECT name, sql FROM main.sqlite_master WHERE type = 'index' AND tbl_name = ?"
+                           " AND sql IS NOT NULL ORDER BY rowid",
+                           c->err))
+        return c->err->code;
+    sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+    slds_buf drops = {0};
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW)
+        if (slds_buf_printf(saved, "%s;\n", (const char *)sqlite3_column_text(st, 1)) ||
+            slds_buf_printf(&drops, "DROP INDEX main.\"%s\";", (const char *)sqlite3_column_text(st, 0)))
+            break;
+    sqlite3_finalize(st);
+    int rc = SLDS_OK;
+    if (step == SQLITE_ROW || slds_buf_puts(saved, "") || slds_buf_puts(&drops, ""))
+        rc = nomem(c);
+    else if (step != SQLITE_DONE)
+        rc = db_error(c, "reading the indexes of a table");
+    else if (drops.len)
+        rc = slds_store_exec(c->store, drops.data, c->err);
+    slds_buf_free(&drops);
+    return rc;
+}
+
+int indexes_restore(load_ctx *c, slds_buf *saved)
+{
+    int rc = saved->len ? slds_store_exec(c->store, saved->data, c->err) : SLDS_OK;
+    slds_buf_clear(saved);
+    return rc;
+}
+
 /* ---- --replace ----------------------------------------------------------- */
 
 /* The rows of a table that belong to district ?1 (and school year ?2 when not
@@ -147,12 +183,14 @@ static const char *scope_condition(slds_file_kind kind)
     case SLDS_FILE_ROSTERS:
     case SLDS_FILE_COURSES:
     case SLDS_FILE_ATTENDANCE:
-        return "t.school_id IN (SELECT school_id FROM schools WHERE lea_id = ?1)"
-               " AND (?2 IS NULL OR t.school_year = ?2)";
+        /* (the year first: it is the cheaper test, and rules out most rows
+         * of a table scanned whole) */
+        return "(?2 IS NULL OR t.school_year = ?2)"
+               " AND t.school_id IN (SELECT school_id FROM schools WHERE lea_id = ?1)";
     case SLDS_FILE_DISCIPLINE:
-        return "t.school_id IN (SELECT school_id FROM schools WHERE lea_id = ?1)"
-               " AND (?2 IS NULL OR t.action_date BETWEEN printf('%04d-07-01', ?2 - 1)"
-               " AND printf('%04d-06-30', ?2))";
+        return "(?2 IS NULL OR t.action_date BETWEEN printf('%04d-07-01', ?2 - 1)"
+               " AND printf('%04d-06-30', ?2))"
+               " AND t.school_id IN (SELECT school_id FROM schools WHERE lea_id = ?1)";
     case SLDS_FILE_ASSESSMENTS:
     case SLDS_FILE_STUDENT_ATTRIBUTES:
         /* (these are found from the district's spells: scope_source) */

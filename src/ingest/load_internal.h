@@ -51,6 +51,7 @@ typedef struct pending_student {
 typedef struct key_set {
     uint64_t *slots; /* 0 empty; else digest with bit 1 set, bit 0 = loaded */
     size_t mask, count;
+    size_t cap; /* slots allocated (mask + 1 may use fewer: the set is reused by the next file) */
 } key_set;
 enum { KEY_ABSENT = 0, KEY_REJECTED = 2, KEY_LOADED = 1 };
 
@@ -66,6 +67,7 @@ typedef struct load_ctx {
     slds_load_options opt;
     slds_severity sev[SLDS_RULE_COUNT]; /* this load's severities */
     key_set file_keys;                  /* natural keys of this file (load_verdict.c) */
+    bool fresh_table;                   /* the file's table was empty when the file started */
 
     slds_intern leas, schools, staff, programs, standards, students;
     slds_intern crosswalk;           /* "lea\x1flocal" -> entry; value arrays below */
@@ -200,6 +202,9 @@ int load_plain_file(load_ctx *c, const slds_file_def *def, slds_csv *csv, const 
 /* key_set: expected_rows sizes the table (it grows if needed). */
 int key_set_init(key_set *k, size_t expected_rows);
 void key_set_free(key_set *k);
+/* Empties k for a file of about expected_rows rows, keeping its memory when
+ * it is large enough (one allocation serves every file of a load). */
+int key_set_reset(key_set *k, size_t expected_rows);
 /* Starts fetching h's slot (the table is larger than the caches: a lookup
  * is a memory access; asked for early, it overlaps the row's other checks). */
 static inline void key_set_prefetch(const key_set *k, uint64_t h)
@@ -213,6 +218,15 @@ int key_set_get(const key_set *k, uint64_t h);
 bool key_set_put(key_set *k, uint64_t h, bool loaded);
 
 /* load_history.c */
+/* 1 when table holds a row, 0 when empty, -1 on a database error. */
+int table_has_rows(load_ctx *c, const char *table);
+/* The secondary indexes of table, dropped: their CREATE statements are
+ * appended to saved, for indexes_restore once the table is filled (for a
+ * table empty at the start of its file: one CREATE INDEX, a sort, costs far
+ * less than an insert at a random place of the index for every row). Both
+ * run inside the load's transaction: a failed load keeps its indexes. */
+int indexes_defer(load_ctx *c, const char *table, slds_buf *saved);
+int indexes_restore(load_ctx *c, slds_buf *saved);
 int history_begin(load_ctx *c);
 void history_end(load_ctx *c);
 int replace_check_scope(load_ctx *c);

@@ -15,7 +15,9 @@
  *    memory stays bounded whatever the size of the input.
  *  - The loading thread writes a batch as a one-file collection (the header,
  *    then the batch's bytes exactly as they came) in a private temporary
- *    folder and loads it with slds_load_collection: every rule, reject,
+ *    folder and loads it with one slds_loader kept for the whole stream
+ *    (the sets of known ids and spells are read once, not per batch, and
+ *    read again only when another connection commits): every rule, reject,
  *    finding, the history and the accounting are the loader's. line_offset
  *    makes rejects and findings name the stream's lines; source_label puts
  *    the stream's name in loads.source_dir. Each batch is one transaction:
@@ -762,6 +764,7 @@ static int call_hook(slds_ingest *g, slds_store *s, long line_offset, int64_t *p
 }
 
 typedef struct run_state {
+    slds_loader *loader; /* one for the whole stream: its sets are read once */
     FILE *rejects, *findings;
     double latency_sum, hook_latency_sum;
     int64_t hook_rows_timed;
@@ -785,7 +788,7 @@ static int load_batch(slds_ingest *g, slds_store *s, batch *b, run_state *rs, sl
                             .source_label = g->label,
                             .line_offset = line_offset};
     slds_load_result *lr = g->lr;
-    int rc = slds_load_collection(s, g->tmpdir, &lo, NULL, lr, err);
+    int rc = slds_loader_load(rs->loader, g->tmpdir, &lo, NULL, lr, err);
     double committed = slds_now();
     if (rc) {
         relabel(g, err);
@@ -859,8 +862,8 @@ int slds_ingest_run(slds_ingest *g, slds_store *s, slds_ingest_result *res, slds
     snprintf(res->file, sizeof res->file, "%s", g->def->file);
     snprintf(res->label, sizeof res->label, "%s", g->label);
     run_state rs = {0};
-    int rc = SLDS_OK;
-    if (g->opt.rejects_path &&
+    int rc = slds_loader_open(&rs.loader, s, err);
+    if (!rc && g->opt.rejects_path &&
         !(rs.rejects = open_output(g->opt.rejects_path, "file,line,column,value,rule,reason\n", err)))
         rc = err->code;
     if (!rc && g->opt.findings_path &&
@@ -887,6 +890,7 @@ int slds_ingest_run(slds_ingest *g, slds_store *s, slds_ingest_result *res, slds
         res->latency_mean = rs.latency_sum / (double)rows_timed;
     if (rs.hook_rows_timed)
         res->hook_latency_mean = rs.hook_latency_sum / (double)rs.hook_rows_timed;
+    slds_loader_close(rs.loader);
     if (rs.rejects && fclose(rs.rejects) != 0 && !rc)
         rc = slds_fail(err, SLDS_ERR_IO, "%s: write failed", g->opt.rejects_path);
     if (rs.findings && fclose(rs.findings) != 0 && !rc)
