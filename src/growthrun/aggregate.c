@@ -257,44 +257,65 @@ static int insert_group(slds_store *s, sqlite3_stmt *st, int year, const char *s
     return SLDS_OK;
 }
 
+/* Calls each_group(ctx, g, stats) for every group g of level l of the
+ * items, in group order (the rows sorted by group with a counting sort). */
+typedef int (*group_fn)(void *ctx, uint32_t g, const group_stats *gs, slds_error *err);
+
+static int for_each_group(const items *it, int l, group_fn each_group, void *ctx, slds_error *err)
+{
+    uint32_t ng = it->keys[l].count;
+    size_t *start = calloc((size_t)ng + 1, sizeof *start);
+    size_t *fill = malloc(((size_t)ng + 1) * sizeof *fill);
+    size_t *idx = malloc((it->n ? it->n : 1) * sizeof *idx);
+    double *scratch = malloc((it->n ? it->n : 1) * 2 * sizeof *scratch);
+    int rc = SLDS_OK;
+    if (!start || !fill || !idx || !scratch)
+        rc = slds_fail(err, SLDS_ERR_NOMEM, "out of memory for aggregates");
+    if (!rc) {
+        for (size_t i = 0; i < it->n; i++)
+            start[it->group[l][i] + 1]++;
+        for (uint32_t g = 0; g < ng; g++)
+            start[g + 1] += start[g];
+        memcpy(fill, start, ((size_t)ng + 1) * sizeof *fill);
+        for (size_t i = 0; i < it->n; i++)
+            idx[fill[it->group[l][i]]++] = i;
+    }
+    for (uint32_t g = 0; g < ng && !rc; g++) {
+        group_stats gs = stats_of(it, idx + start[g], start[g + 1] - start[g], scratch);
+        rc = each_group(ctx, g, &gs, err);
+    }
+    free(start);
+    free(fill);
+    free(idx);
+    free(scratch);
+    return rc;
+}
+
+typedef struct level_writer {
+    slds_store *s;
+    sqlite3_stmt *st;
+    int year, baseline;
+    const char *subject, *level;
+    const items *it;
+    int l;
+    size_t *rows;
+} level_writer;
+
+static int write_group(void *ctx, uint32_t g, const group_stats *gs, slds_error *err)
+{
+    level_writer *w = ctx;
+    ++*w->rows;
+    return insert_group(w->s, w->st, w->year, w->subject, w->level, slds_intern_str(&w->it->keys[w->l], g),
+                        gs, w->baseline, err);
+}
+
 /* One row per group of level l of the items. */
 static int write_level(slds_store *s, sqlite3_stmt *st, int year, const char *subject,
                        const char *level, const items *it, int l, int baseline, size_t *rows,
                        slds_error *err)
 {
-    uint32_t ng = it->keys[l].count;
-    size_t *start = calloc((size_t)ng + 1, sizeof *start);
-    size_t *idx = malloc((it->n ? it->n : 1) * sizeof *idx);
-    double *scratch = malloc((it->n ? it->n : 1) * 2 * sizeof *scratch);
-    int rc = SLDS_OK;
-    if (!start || !idx || !scratch)
-        rc = slds_fail(err, SLDS_ERR_NOMEM, "out of memory for aggregates");
-    if (!rc) {
-        /* counting sort of the rows by group */
-        for (size_t i = 0; i < it->n; i++)
-            start[it->group[l][i] + 1]++;
-        for (uint32_t g = 0; g < ng; g++)
-            start[g + 1] += start[g];
-        size_t *fill = malloc(((size_t)ng + 1) * sizeof *fill);
-        if (!fill)
-            rc = slds_fail(err, SLDS_ERR_NOMEM, "out of memory for aggregates");
-        else {
-            memcpy(fill, start, ((size_t)ng + 1) * sizeof *fill);
-            for (size_t i = 0; i < it->n; i++)
-                idx[fill[it->group[l][i]]++] = i;
-            free(fill);
-        }
-    }
-    for (uint32_t g = 0; g < ng && !rc; g++) {
-        group_stats gs = stats_of(it, idx + start[g], start[g + 1] - start[g], scratch);
-        rc = insert_group(s, st, year, subject, level, slds_intern_str(&it->keys[l], g), &gs,
-                          baseline, err);
-        ++*rows;
-    }
-    free(start);
-    free(idx);
-    free(scratch);
-    return rc;
+    level_writer w = {s, st, year, baseline, subject, level, it, l, rows};
+    return for_each_group(it, l, write_group, &w, err);
 }
 
 static double column_or_nan(sqlite3_stmt *st, int c)
@@ -509,6 +530,21 @@ static int add_stats_row(slds_table *t, int year, const char *subject, const cha
     return slds_growthrun_aggregate_add(t, &r, err);
 }
 
+typedef struct subgroup_adder {
+    slds_table *t;
+    int year;
+    const char *subject, *level;
+    const items *it;
+    int l, baseline;
+} subgroup_adder;
+
+static int add_subgroup(void *ctx, uint32_t g, const group_stats *gs, slds_error *err)
+{
+    subgroup_adder *a = ctx;
+    return add_stats_row(a->t, a->year, a->subject, a->level, slds_intern_str(&a->it->keys[a->l], g), gs,
+                         a->baseline, err);
+}
+
 int slds_growthrun_place_subgroups(slds_store *s, int year, const char *place_level,
                                    const char *place_id, slds_table **out, slds_error *err)
 {
@@ -539,23 +575,11 @@ int slds_growthrun_place_subgroups(slds_store *s, int year, const char *place_le
     for (int k = 0; k < nsub && !rc; k++) {
         items it = {0};
         rc = read_students(s, year, subjects[k], place_level, place_id, &it, err);
-        size_t *idx = malloc((it.n ? it.n : 1) * sizeof *idx);
-        double *scratch = malloc((it.n ? it.n : 1) * 2 * sizeof *scratch);
-        if (!rc && (!idx || !scratch))
-            rc = slds_fail(err, SLDS_ERR_NOMEM, "out of memory for aggregates");
-        /* the subgroup levels (after state, district, school), one group at a time */
-        for (int l = 3; l < N_PLAIN_LEVELS && !rc && it.n; l++)
-            for (uint32_t g = 0; g < it.keys[l].count && !rc; g++) {
-                size_t n = 0;
-                for (size_t i = 0; i < it.n; i++)
-                    if (it.group[l][i] == g)
-                        idx[n++] = i;
-                group_stats gs = stats_of(&it, idx, n, scratch);
-                rc = add_stats_row(t, year, subjects[k], plain_levels[l], slds_intern_str(&it.keys[l], g),
-                                   &gs, baseline, err);
-            }
-        free(idx);
-        free(scratch);
+        /* the subgroup levels (after state, district, school) */
+        for (int l = 3; l < N_PLAIN_LEVELS && !rc; l++) {
+            subgroup_adder a = {t, year, subjects[k], plain_levels[l], &it, l, baseline};
+            rc = for_each_group(&it, l, add_subgroup, &a, err);
+        }
         items_free(&it);
     }
     if (rc) {
