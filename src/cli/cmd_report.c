@@ -208,19 +208,8 @@ int cmd_report(int argc, char **argv)
         if (!rc)
             rc = slds_report_run(store, positional[1], &args, public ? &rules : NULL, &out, &err);
         slds_store_close(store);
-        bool page = !rc && fmt == SLDS_FORMAT_HTML && out.figure.len;
-        if (page) /* a page a school board can open: the charts, then the tables */
-            printf("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>%s</title>\n"
-                   "<style>body{font-family:sans-serif;max-width:60em;margin:1em auto;color:#222}"
-                   "table{border-collapse:collapse;font-size:80%%}td,th{border:1px solid #ccc;padding:2px 4px}"
-                   "td{text-align:right}</style></head><body>\n<h1>%s</h1>\n%s",
-                   positional[1], positional[1], out.figure.data);
-        if (!rc && fmt == SLDS_FORMAT_HTML && out.html.len)
-            fputs(out.html.data, stdout); /* the report's charts, then its tables */
         if (!rc)
-            rc = slds_tables_write(out.tables, out.n, (slds_format)fmt, stdout, &err);
-        if (page && !rc)
-            puts("</body></html>");
+            rc = slds_report_output_write(positional[1], &out, (slds_format)fmt, stdout, &err);
         if (!rc && public)
             fprintf(stderr, "slds report: public form, groups under %d: %zu cells suppressed, %zu more so "
                             "they cannot be recovered, %zu rates shown as ranges, %zu as intervals\n",

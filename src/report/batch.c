@@ -41,19 +41,7 @@ static int write_output(const slds_report_job *j, const slds_report_output *out,
     FILE *f = fopen(j->out_path, "w");
     if (!f)
         return slds_fail(err, SLDS_ERR_IO, "%s: cannot write", j->out_path);
-    int rc = SLDS_OK;
-    if (j->format == SLDS_FORMAT_HTML && (out->figure.len || out->html.len)) {
-        fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>%s</title>"
-                   "</head><body>\n<h1>%s</h1>\n",
-                j->name, j->name);
-        if (out->figure.len)
-            fputs(out->figure.data, f);
-        if (out->html.len)
-            fputs(out->html.data, f);
-    }
-    rc = slds_tables_write(out->tables, out->n, j->format, f, err);
-    if (!rc && j->format == SLDS_FORMAT_HTML && (out->figure.len || out->html.len))
-        fputs("</body></html>\n", f);
+    int rc = slds_report_output_write(j->name, out, j->format, f, err);
     if (fclose(f) && !rc)
         rc = slds_fail(err, SLDS_ERR_IO, "%s: write failed", j->out_path);
     return rc;

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -103,6 +104,25 @@ void slds_report_output_free(slds_report_output *out)
     slds_buf_free(&out->figure);
     slds_buf_free(&out->html);
     *out = (slds_report_output){0};
+}
+
+int slds_report_output_write(const char *name, const slds_report_output *out, slds_format fmt, FILE *f,
+                             slds_error *err)
+{
+    bool page = fmt == SLDS_FORMAT_HTML && out->figure.len;
+    if (page) /* a page a school board can open: the charts, then the tables */
+        fprintf(f,
+                "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>%s</title>\n"
+                "<style>body{font-family:sans-serif;max-width:60em;margin:1em auto;color:#222}"
+                "table{border-collapse:collapse;font-size:80%%}td,th{border:1px solid #ccc;padding:2px 4px}"
+                "td{text-align:right}</style></head><body>\n<h1>%s</h1>\n%s",
+                name, name, out->figure.data);
+    if (fmt == SLDS_FORMAT_HTML && out->html.len)
+        fputs(out->html.data, f); /* the report's charts, then its tables */
+    int rc = slds_tables_write(out->tables, out->n, fmt, f, err);
+    if (page && !rc)
+        fputs("</body></html>\n", f);
+    return rc;
 }
 
 /* -------------------------------------------------------------- reports */

@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "core/core.h"
 #include "privacy/privacy.h"
@@ -61,6 +62,11 @@ typedef struct slds_report_output {
 /* Appends t to out (out owns it from then, also on failure). */
 int slds_report_output_add(slds_report_output *out, slds_table *t, slds_error *err);
 void slds_report_output_free(slds_report_output *out);
+/* Writes a report's output as `slds report` prints it: in HTML with a
+ * figure, a whole page (title NAME, the figure, the report's own HTML, the
+ * tables); otherwise the report's HTML (html format only) and the tables. */
+int slds_report_output_write(const char *name, const slds_report_output *out, slds_format fmt, FILE *f,
+                             slds_error *err);
 
 typedef int (*slds_report_fn)(slds_store *s, const slds_report_args *args,
                               slds_report_output *out, slds_error *err);
