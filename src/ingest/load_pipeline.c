@@ -48,6 +48,7 @@ typedef struct batch {
     batch_finding *findings;
     int nfindings, capfindings;
     int nwarned;                          /* rows with findings */
+    int nskipped;                         /* --replace: loaded rows stored as they are, not written */
     cell *cells;                          /* BATCH_ROWS * ncols */
     int *order;                           /* rows in the order to write them */
     slds_buf arena;
@@ -216,6 +217,10 @@ typedef struct pipeline {
     int64_t read;
     int key_columns[17]; /* the natural key's column indexes, -1 terminated */
     sort_buf sort;
+    /* places of loaded rows that no spell covers (load_replace.c), each once */
+    place *places;
+    size_t nplaces, capplaces;
+    slds_map64 place_seen;
 } pipeline;
 
 static size_t arena_put(batch *b, const char *s, size_t len)
@@ -337,6 +342,46 @@ static bool add_row(batch *b, const slds_file_def *def, long line, const row *r)
     return true;
 }
 
+/* The digest of a row's values as add_row stores them (load_replace.c
+ * compares it with the stored row's). */
+static uint64_t row_values_digest(const slds_file_def *def, const row *r)
+{
+    uint64_t h = ROW_DIGEST_START;
+    for (int i = 0; i < def->ncolumns; i++) {
+        const slds_value *v = &r->v[i];
+        const slds_column_def *col = &def->columns[i];
+        if (v->blank)
+            h = strcmp(col->name, "subject_area") ? row_digest_null(h) : row_digest_text(h, "", 0);
+        else if (col->type == SLDS_COL_INT || col->type == SLDS_COL_YEAR)
+            h = row_digest_int(h, v->i);
+        else if (col->type == SLDS_COL_NUM)
+            h = row_digest_real(h, v->d);
+        else
+            h = row_digest_text(h, v->text, v->len);
+    }
+    return h;
+}
+
+/* Notes the place of a loaded row that no spell covers (once per place). */
+static bool note_place(pipeline *p, const place *x)
+{
+    uint64_t k = key3(x->student, x->school, x->year);
+    if (slds_map64_get(&p->place_seen, k, NULL))
+        return true;
+    if (!slds_map64_put(&p->place_seen, k, 1))
+        return false;
+    if (p->nplaces == p->capplaces) {
+        size_t cap = p->capplaces ? p->capplaces * 2 : 64;
+        place *n = realloc(p->places, cap * sizeof *n);
+        if (!n)
+            return false;
+        p->places = n;
+        p->capplaces = cap;
+    }
+    p->places[p->nplaces++] = *x;
+    return true;
+}
+
 static void *pipeline_reader(void *arg)
 {
     pipeline *p = arg;
@@ -356,6 +401,7 @@ static void *pipeline_reader(void *arg)
             b->nrows = 0;
             b->nfindings = 0;
             b->nwarned = 0;
+            b->nskipped = 0;
             slds_buf_clear(&b->arena);
         }
         int got = slds_csv_next(p->csv, &rec, &p->reader_err);
@@ -370,6 +416,7 @@ static void *pipeline_reader(void *arg)
             slds_progress_report(c->progress, def->file, bytes_base + slds_csv_offset(p->csv),
                                  c->bytes_total);
         verdict_clear(&v);
+        bool unchanged = false; /* --replace: the row is stored as it is */
         if (parse_row(def, &p->h, &rec, &r, &v)) {
             uint64_t h = natural_key_hash(def, p->key_columns, &r);
             key_set_prefetch(&c->file_keys, h);
@@ -387,9 +434,16 @@ static void *pipeline_reader(void *arg)
                 rc = slds_fail(&p->reader_err, SLDS_ERR_NOMEM, "out of memory loading %s", def->file);
                 break;
             }
+            unchanged = !v.rejected && c->scope.active && stored_scope_same(&c->scope, h, row_values_digest(def, &r));
         }
+        if (!v.rejected && v.no_spell && !note_place(p, &v.place)) {
+            rc = slds_fail(&p->reader_err, SLDS_ERR_NOMEM, "out of memory loading %s", def->file);
+            break;
+        }
+        if (unchanged)
+            b->nskipped++;
         bool ok = v.rejected ? add_reject(b, rec.line, def, &v.reject)
-                             : add_row(b, def, rec.line, &r) &&
+                             : (unchanged || add_row(b, def, rec.line, &r)) &&
                                    add_findings(b, rec.line, def, &v, v.nwarn ? row_district(c, def, &r) : NULL);
         if (!ok) {
             rc = slds_fail(&p->reader_err, SLDS_ERR_NOMEM, "out of memory loading %s", def->file);
@@ -511,6 +565,7 @@ static int write_batch(load_ctx *c, const slds_file_def *def, sqlite3_stmt *inse
             return rc;
     }
     c->cur->warned += b->nwarned;
+    c->cur->loaded += b->nskipped;
     return SLDS_OK;
 }
 
@@ -564,6 +619,8 @@ int load_plain_file(load_ctx *c, const slds_file_def *def, slds_csv *csv, const 
             *c->err = p.reader_err;
             rc = p.reader_rc;
         }
+        if (!rc)
+            rc = places_record(c, p.places, p.nplaces);
         pthread_cond_destroy(&p.changed);
         pthread_mutex_destroy(&p.lock);
     }
@@ -573,6 +630,8 @@ int load_plain_file(load_ctx *c, const slds_file_def *def, slds_csv *csv, const 
     free(p.sort.keys);
     free(p.sort.tmp);
     slds_buf_free(&p.sort.bytes);
+    free(p.places);
+    slds_map64_free(&p.place_seen);
     sqlite3_finalize(insert_many);
     return rc;
 }

@@ -38,6 +38,18 @@ static bool ref(load_ctx *c, verdict *v, const row *r, int col, const slds_inter
             return;                                                                                \
     } while (0)
 
+/* Whether no enrollment spell covers the place (student, school, year) of a
+ * row of rosters, courses or attendance; noted in v, so that the place of a
+ * loaded row is recorded for --replace (load_replace.c). */
+static bool note_place(const load_ctx *c, verdict *v, uint32_t student, uint32_t school, int64_t year)
+{
+    if (slds_map64_get(&c->enrolled_school_year, key3(student, school, year), NULL))
+        return false;
+    v->no_spell = true;
+    v->place = (place){student, school, (int32_t)year};
+    return true;
+}
+
 /* Checks that a row of a plain file makes sense with the rest of the state,
  * noting every rule it breaks in v (checking stops at the first reject). */
 void cross_check(load_ctx *c, const slds_file_def *def, const row *r, verdict *v)
@@ -68,6 +80,9 @@ void cross_check(load_ctx *c, const slds_file_def *def, const row *r, verdict *v
     case SLDS_FILE_COURSES:
         REF(SLDS_CRS_STUDENT_ID, students, REF_UNKNOWN_STUDENT, "student");
         REF(SLDS_CRS_SCHOOL_ID, schools, REF_UNKNOWN_SCHOOL, "school");
+        known(&c->students, &r->v[SLDS_CRS_STUDENT_ID], &a);
+        known(&c->schools, &r->v[SLDS_CRS_SCHOOL_ID], &b);
+        note_place(c, v, a, b, r->v[SLDS_CRS_SCHOOL_YEAR].i);
         break;
     case SLDS_FILE_DISCIPLINE:
         REF(SLDS_DIS_STUDENT_ID, students, REF_UNKNOWN_STUDENT, "student");
@@ -78,7 +93,7 @@ void cross_check(load_ctx *c, const slds_file_def *def, const row *r, verdict *v
         REF(SLDS_ATT_SCHOOL_ID, schools, REF_UNKNOWN_SCHOOL, "school");
         known(&c->students, &r->v[SLDS_ATT_STUDENT_ID], &a);
         known(&c->schools, &r->v[SLDS_ATT_SCHOOL_ID], &b);
-        if (!slds_map64_get(&c->enrolled_school_year, key3(a, b, r->v[SLDS_ATT_SCHOOL_YEAR].i), NULL))
+        if (note_place(c, v, a, b, r->v[SLDS_ATT_SCHOOL_YEAR].i))
             FLAG(ATT_NOT_ENROLLED, SLDS_ATT_STUDENT_ID, "student not enrolled at this school in this school year");
         if (r->v[SLDS_ATT_DAYS_PRESENT].d > r->v[SLDS_ATT_DAYS_ENROLLED].d)
             FLAG(ATT_PRESENT_OVER_ENROLLED, SLDS_ATT_DAYS_PRESENT, "more days present than days enrolled");
@@ -92,10 +107,11 @@ void cross_check(load_ctx *c, const slds_file_def *def, const row *r, verdict *v
         known(&c->students, &r->v[SLDS_ROS_STUDENT_ID], &a);
         known(&c->schools, &r->v[SLDS_ROS_SCHOOL_ID], &b);
         int64_t year = r->v[SLDS_ROS_SCHOOL_YEAR].i;
+        bool no_spell = note_place(c, v, a, b, year);
         if (!slds_map64_get(&c->teacher_assignments, key3(t, b, year), NULL))
             FLAG(ROS_TEACHER_NOT_ASSIGNED, SLDS_ROS_STAFF_ID,
                  "staff member is not assigned as TEACHER to this school in this school year");
-        if (!slds_map64_get(&c->enrolled_school_year, key3(a, b, year), NULL))
+        if (no_spell)
             FLAG(ROS_NOT_ENROLLED, SLDS_ROS_STUDENT_ID, "student not enrolled at this school in this school year");
         break;
     }
