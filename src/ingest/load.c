@@ -138,6 +138,8 @@ static int load_file(load_ctx *c, const slds_file_def *def, const char *path, ui
     if (!rc && c->opt.replace_lea)
         rc = replace_scope_delete(c, def);
     c->scope.active = false;
+    if (is_enrollments)
+        c->replace_pairs_ready = false; /* the district's spells may have changed */
     *digest = slds_csv_digest(csv);
     sqlite3_finalize(insert);
     sqlite3_finalize(ss.identity);
@@ -441,6 +443,7 @@ int slds_loader_load(slds_loader *l, const char *dir, const slds_load_options *o
     cp->bytes_done = cp->bytes_total = 0;
     cp->opt = opt ? *opt : (slds_load_options){0};
     cp->fresh_table = false;
+    cp->replace_pairs_ready = false;
     cp->ids_ready = cp->ids_changed = false;
     load_ctx c = *cp; /* (copied back at the end: the sets may move) */
     slds_load_default_rules(c.sev);

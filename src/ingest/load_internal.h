@@ -99,6 +99,7 @@ typedef struct load_ctx {
     key_set file_keys;                  /* natural keys of this file (load_verdict.c) */
     bool fresh_table;                   /* the file's table was empty when the file started */
     stored_scope scope;                 /* --replace: the file's stored scope */
+    bool replace_pairs_ready;           /* --replace: temp.slds_replace_pairs is filled (load_replace.c) */
 
     slds_intern leas, schools, staff, programs, standards, students;
     slds_intern crosswalk;           /* "lea\x1flocal" -> entry; value arrays below */

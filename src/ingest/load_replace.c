@@ -36,11 +36,12 @@
 
 /* ---- the scope's rows ------------------------------------------------------ */
 
-/* The rows of a table that belong to district ?1 (and school year ?2 when not
- * NULL), as a condition on alias t; NULL for files that --replace leaves as
- * an upsert (registries: districts, schools, staff, students, programs,
- * standards; and postsecondary, item_responses, which name no district). */
-static const char *scope_condition(slds_file_kind kind)
+/* The rows of a table that belong to district ?1 (and school year ?2 when
+ * by_year: a year given, written in so that an index on it is used), as a
+ * condition on alias t; NULL for files that --replace leaves as an upsert
+ * (registries: districts, schools, staff, students, programs, standards; and
+ * postsecondary, item_responses, which name no district). */
+static const char *scope_condition(slds_file_kind kind, bool by_year)
 {
     switch (kind) {
     case SLDS_FILE_ENROLLMENTS:
@@ -48,21 +49,20 @@ static const char *scope_condition(slds_file_kind kind)
     case SLDS_FILE_ROSTERS:
     case SLDS_FILE_COURSES:
     case SLDS_FILE_ATTENDANCE:
-        return "(?2 IS NULL OR t.school_year = ?2)"
-               " AND t.school_id IN (SELECT school_id FROM schools WHERE lea_id = ?1)";
+        return by_year ? "t.school_year = ?2 AND t.school_id IN (SELECT school_id FROM schools WHERE lea_id = ?1)"
+                       : "t.school_id IN (SELECT school_id FROM schools WHERE lea_id = ?1)";
     case SLDS_FILE_DISCIPLINE:
-        return "(?2 IS NULL OR t.action_date BETWEEN printf('%04d-07-01', ?2 - 1)"
-               " AND printf('%04d-06-30', ?2))"
-               " AND t.school_id IN (SELECT school_id FROM schools WHERE lea_id = ?1)";
+        return by_year ? "t.action_date BETWEEN printf('%04d-07-01', ?2 - 1) AND printf('%04d-06-30', ?2)"
+                         " AND t.school_id IN (SELECT school_id FROM schools WHERE lea_id = ?1)"
+                       : "t.school_id IN (SELECT school_id FROM schools WHERE lea_id = ?1)";
     case SLDS_FILE_ASSESSMENTS:
     case SLDS_FILE_STUDENT_ATTRIBUTES:
-        /* (these are found from the district's spells: scope_source) */
-        return "1";
+        return "d.spell"; /* (found from the district's spells: scope_source) */
     case SLDS_FILE_FINANCE:
-        return "t.lea_id = ?1 AND (?2 IS NULL OR t.school_year = ?2)";
+        return by_year ? "t.lea_id = ?1 AND t.school_year = ?2" : "t.lea_id = ?1";
     case SLDS_FILE_OBSERVATIONS:
-        return "t.staff_id IN (SELECT staff_id FROM staff WHERE lea_id = ?1)"
-               " AND (?2 IS NULL OR t.school_year = ?2)";
+        return by_year ? "t.staff_id IN (SELECT staff_id FROM staff WHERE lea_id = ?1) AND t.school_year = ?2"
+                       : "t.staff_id IN (SELECT staff_id FROM staff WHERE lea_id = ?1)";
     default:
         return NULL;
     }
@@ -71,46 +71,76 @@ static const char *scope_condition(slds_file_kind kind)
 static void bind_scope(load_ctx *c, sqlite3_stmt *st)
 {
     sqlite3_bind_text(st, 1, c->opt.replace_lea, -1, SQLITE_STATIC);
-    if (c->opt.replace_year)
+    if (c->opt.replace_year && sqlite3_bind_parameter_count(st) >= 2)
         sqlite3_bind_int(st, 2, c->opt.replace_year);
-    else
-        sqlite3_bind_null(st, 2);
 }
 
-/* The (student, year) pairs of the district's spells. */
-#define DISTRICT_SPELLS                                                                                    \
-    "SELECT e.student_id AS sid, e.school_year AS yr FROM schools s"                                       \
-    " JOIN enrollments e ON e.school_id = s.school_id AND (?2 IS NULL OR e.school_year = ?2)"              \
-    " WHERE s.lea_id = ?1"
+/* The (student, year) pairs through which the rows of the student-keyed
+ * tables are read, once per load (after its enrollments): those of the
+ * district's spells (spell = 1; the scope of assessments and attributes),
+ * then the places no spell covers at the district's schools (spell = 0),
+ * in a temporary table in key order. */
+static int scope_pairs(load_ctx *c)
+{
+    if (c->replace_pairs_ready)
+        return SLDS_OK;
+    bool by_year = c->opt.replace_year != 0;
+    const char *sql[2] = {
+        by_year ? "INSERT OR IGNORE INTO temp.slds_replace_pairs SELECT e.student_id, e.school_year, 1"
+                  " FROM schools s JOIN enrollments e ON e.school_id = s.school_id AND e.school_year = ?2"
+                  " WHERE s.lea_id = ?1"
+                : "INSERT OR IGNORE INTO temp.slds_replace_pairs SELECT e.student_id, e.school_year, 1"
+                  " FROM schools s JOIN enrollments e ON e.school_id = s.school_id WHERE s.lea_id = ?1",
+        by_year ? "INSERT OR IGNORE INTO temp.slds_replace_pairs SELECT p.student_id, p.school_year, 0"
+                  " FROM schools s JOIN orphan_places p ON p.school_id = s.school_id AND p.school_year = ?2"
+                  " WHERE s.lea_id = ?1"
+                : "INSERT OR IGNORE INTO temp.slds_replace_pairs SELECT p.student_id, p.school_year, 0"
+                  " FROM schools s JOIN orphan_places p ON p.school_id = s.school_id WHERE s.lea_id = ?1"};
+    if (slds_store_exec(c->store,
+                        "CREATE TEMP TABLE IF NOT EXISTS slds_replace_pairs(sid TEXT NOT NULL,"
+                        " yr INTEGER NOT NULL, spell INTEGER NOT NULL, PRIMARY KEY(sid, yr)) WITHOUT ROWID;"
+                        "DELETE FROM temp.slds_replace_pairs;",
+                        c->err))
+        return c->err->code;
+    for (int i = 0; i < 2; i++) {
+        sqlite3_stmt *st;
+        if (slds_store_prepare(c->store, &st, sql[i], c->err))
+            return c->err->code;
+        bind_scope(c, st);
+        int rc = sqlite3_step(st) == SQLITE_DONE ? SLDS_OK : db_error(c, "finding the district's students");
+        sqlite3_finalize(st);
+        if (rc)
+            return rc;
+    }
+    c->replace_pairs_ready = true;
+    return SLDS_OK;
+}
 
 /* Where the rows of a table's scope are read from (alias t). Tables whose
- * key begins with (student_id, school_year) are looked up by that prefix,
- * for each distinct pair of the district's spells (and, for tables with a
- * school, of the places no spell covers): a few B-tree descents per student
- * of the district, in key order, instead of a scan of the whole table. */
+ * key begins with (student_id, school_year) are looked up by that prefix
+ * for each pair of scope_pairs: a B-tree descent per student of the
+ * district, in key order, instead of a scan of the whole table. */
 static void scope_source(slds_buf *sql, const slds_file_def *def)
 {
     switch (def->kind) {
     case SLDS_FILE_ASSESSMENTS:
     case SLDS_FILE_STUDENT_ATTRIBUTES:
-        slds_buf_printf(sql, " FROM (SELECT DISTINCT sid, yr FROM (" DISTRICT_SPELLS ")) d"
-                             " CROSS JOIN %s t ON t.student_id = d.sid AND t.school_year = d.yr",
-                        def->table);
-        break;
     case SLDS_FILE_ROSTERS:
     case SLDS_FILE_COURSES:
     case SLDS_FILE_ATTENDANCE:
-        slds_buf_printf(sql,
-                        " FROM (" DISTRICT_SPELLS
-                        " UNION SELECT p.student_id, p.school_year FROM schools s"
-                        " JOIN orphan_places p ON p.school_id = s.school_id AND (?2 IS NULL OR p.school_year = ?2)"
-                        " WHERE s.lea_id = ?1) d"
-                        " CROSS JOIN %s t ON t.student_id = d.sid AND t.school_year = d.yr",
+        slds_buf_printf(sql, " FROM temp.slds_replace_pairs d CROSS JOIN %s t"
+                             " ON t.student_id = d.sid AND t.school_year = d.yr",
                         def->table);
         break;
     default:
         slds_buf_printf(sql, " FROM %s t", def->table);
     }
+}
+
+static bool by_pairs(slds_file_kind kind)
+{
+    return kind == SLDS_FILE_ASSESSMENTS || kind == SLDS_FILE_STUDENT_ATTRIBUTES || kind == SLDS_FILE_ROSTERS ||
+           kind == SLDS_FILE_COURSES || kind == SLDS_FILE_ATTENDANCE;
 }
 
 /* A scope that matches nothing stored is a mistake (a typo in the district
@@ -171,26 +201,33 @@ bool stored_scope_same(const stored_scope *s, uint64_t key, uint64_t values)
     }
 }
 
-/* Adds the current row of st (the table's columns in contract order). The
- * values' digest is taken first: asking a number for its text converts it. */
+/* Adds the current row of st (the table's columns in contract order). Each
+ * column is read once, by its type (asking a number for its text would
+ * convert it). */
 static int scope_add(load_ctx *c, sqlite3_stmt *st, const slds_file_def *def, const int *keys)
 {
     stored_scope *s = &c->scope;
     uint64_t values = ROW_DIGEST_START;
+    const char *text[16];
+    size_t len[16];
+    int64_t num[16];
+    int type[16];
     for (int i = 0; i < def->ncolumns; i++)
-        switch (sqlite3_column_type(st, i)) {
+        switch (type[i] = sqlite3_column_type(st, i)) {
         case SQLITE_NULL:
             values = row_digest_null(values);
             break;
         case SQLITE_INTEGER:
-            values = row_digest_int(values, sqlite3_column_int64(st, i));
+            num[i] = sqlite3_column_int64(st, i);
+            values = row_digest_int(values, num[i]);
             break;
         case SQLITE_FLOAT:
             values = row_digest_real(values, sqlite3_column_double(st, i));
             break;
         case SQLITE_TEXT:
-            values = row_digest_text(values, (const char *)sqlite3_column_text(st, i),
-                                     (size_t)sqlite3_column_bytes(st, i));
+            text[i] = (const char *)sqlite3_column_text(st, i);
+            len[i] = (size_t)sqlite3_column_bytes(st, i);
+            values = row_digest_text(values, text[i], len[i]);
             break;
         default:
             values = digest_mix(values, 0x50); /* a blob: no row of a file */
@@ -200,11 +237,32 @@ static int scope_add(load_ctx *c, sqlite3_stmt *st, const slds_file_def *def, co
     char buf[2048];
     size_t w = 0;
     for (int k = 0; keys[k] >= 0; k++) {
-        const char *v = (const char *)sqlite3_column_text(st, keys[k]);
-        size_t n = v ? strlen(v) : 0;
+        int i = keys[k];
+        const char *v = NULL;
+        size_t n = 0;
+        char digits[32];
+        if (type[i] == SQLITE_TEXT) {
+            v = text[i];
+            n = len[i];
+        } else if (type[i] == SQLITE_INTEGER) {
+            /* decimal digits by hand, as natural_key_hash writes them */
+            uint64_t x = num[i] < 0 ? (uint64_t)(-(num[i] + 1)) + 1 : (uint64_t)num[i];
+            char *e = digits + sizeof digits, *d = e;
+            do
+                *--d = (char)('0' + x % 10);
+            while (x /= 10);
+            if (num[i] < 0)
+                *--d = '-';
+            v = d;
+            n = (size_t)(e - d);
+        } else if (type[i] != SQLITE_NULL) {
+            v = (const char *)sqlite3_column_text(st, i);
+            n = v ? strlen(v) : 0;
+        }
         if (n > sizeof buf - w - 2)
             n = sizeof buf - w - 2;
-        memcpy(buf + w, v ? v : "", n);
+        if (n)
+            memcpy(buf + w, v, n);
         w += n;
         buf[w++] = '\x1f';
     }
@@ -255,9 +313,11 @@ int replace_scope_read(load_ctx *c, const slds_file_def *def)
     s->active = false;
     s->n = 0;
     slds_buf_clear(&s->keys);
-    const char *cond = scope_condition(def->kind);
-    if (!cond || !c->opt.replace_lea)
+    const char *cond = c->opt.replace_lea ? scope_condition(def->kind, c->opt.replace_year != 0) : NULL;
+    if (!cond)
         return SLDS_OK;
+    if (by_pairs(def->kind) && scope_pairs(c))
+        return c->err->code;
     int keys[17];
     natural_key_columns(def, keys);
     slds_buf sql = {0};
@@ -376,7 +436,8 @@ int places_triggers(load_ctx *c, bool create)
     if (!create)
         return slds_store_exec(c->store,
                                "DROP TRIGGER IF EXISTS temp.slds_places_enrollments_delete;"
-                               "DROP TRIGGER IF EXISTS temp.slds_places_enrollments_update;",
+                               "DROP TRIGGER IF EXISTS temp.slds_places_enrollments_update;"
+                               "DROP TABLE IF EXISTS temp.slds_replace_pairs;",
                                c->err);
     int held = table_has_rows(c, "enrollments");
     if (held < 0)
