@@ -44,11 +44,14 @@
 static const char *scope_condition(slds_file_kind kind, bool by_year)
 {
     switch (kind) {
-    case SLDS_FILE_ENROLLMENTS:
-    case SLDS_FILE_STAFF_ASSIGNMENTS:
     case SLDS_FILE_ROSTERS:
     case SLDS_FILE_COURSES:
     case SLDS_FILE_ATTENDANCE:
+        /* read per (student, year) of scope_pairs, then kept when the school
+         * is the district's ('+': not a seek per school of the district) */
+        return "+t.school_id IN (SELECT school_id FROM schools WHERE lea_id = ?1)";
+    case SLDS_FILE_ENROLLMENTS:
+    case SLDS_FILE_STAFF_ASSIGNMENTS:
         return by_year ? "t.school_year = ?2 AND t.school_id IN (SELECT school_id FROM schools WHERE lea_id = ?1)"
                        : "t.school_id IN (SELECT school_id FROM schools WHERE lea_id = ?1)";
     case SLDS_FILE_DISCIPLINE:
