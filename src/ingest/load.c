@@ -74,8 +74,9 @@ static int load_file(load_ctx *c, const slds_file_def *def, const char *path, ui
             rc = indexes_defer(c, table, &deferred);
     }
     /* --replace: the scope's stored rows, read before the file's rows are
-     * written (the unchanged ones are then not written at all). */
-    if (!rc && c->opt.replace_lea)
+     * written (the unchanged ones are then not written at all; a plain
+     * file's are read by load_plain_file, while its rows are parsed). */
+    if (!rc && c->opt.replace_lea && (is_students || is_enrollments))
         rc = replace_scope_read(c, def);
     if (!rc && is_students) {
         static const char *const identity_cols[] = {"lea_id", "local_student_id", "student_id",

@@ -273,6 +273,12 @@ int replace_scope_read(load_ctx *c, const slds_file_def *def);
  * empties c->scope (after the file). */
 int replace_scope_delete(load_ctx *c, const slds_file_def *def);
 void stored_scope_free(stored_scope *s);
+/* Starts fetching the slot of key (a lookup is a cache miss otherwise). */
+static inline void stored_scope_prefetch(const stored_scope *s, uint64_t key)
+{
+    if (s->slots)
+        __builtin_prefetch(&s->slots[(size_t)(key >> 17) & s->mask]);
+}
 /* true when the scope holds a row with this key digest and these values. */
 bool stored_scope_same(const stored_scope *s, uint64_t key, uint64_t values);
 /* Records places no spell covers (see place), for a later --replace. */

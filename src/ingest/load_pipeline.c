@@ -48,7 +48,7 @@ typedef struct batch {
     batch_finding *findings;
     int nfindings, capfindings;
     int nwarned;                          /* rows with findings */
-    int nskipped;                         /* --replace: loaded rows stored as they are, not written */
+    uint64_t *key_digest, *values_digest; /* --replace: per row (NULL without --replace) */
     cell *cells;                          /* BATCH_ROWS * ncols */
     int *order;                           /* rows in the order to write them */
     slds_buf arena;
@@ -65,11 +65,19 @@ static void batch_free(batch *b)
     free(b->reject_reason);
     free(b->cells);
     free(b->order);
+    free(b->key_digest);
+    free(b->values_digest);
     slds_buf_free(&b->arena);
 }
 
-static bool batch_init(batch *b, int ncols)
+static bool batch_init(batch *b, int ncols, bool digests)
 {
+    if (digests) {
+        b->key_digest = malloc(BATCH_ROWS * sizeof *b->key_digest);
+        b->values_digest = malloc(BATCH_ROWS * sizeof *b->values_digest);
+        if (!b->key_digest || !b->values_digest)
+            return false;
+    }
     b->line = malloc(BATCH_ROWS * sizeof *b->line);
     b->rejected = malloc(BATCH_ROWS);
     b->reject_rule = malloc(BATCH_ROWS);
@@ -401,7 +409,6 @@ static void *pipeline_reader(void *arg)
             b->nrows = 0;
             b->nfindings = 0;
             b->nwarned = 0;
-            b->nskipped = 0;
             slds_buf_clear(&b->arena);
         }
         int got = slds_csv_next(p->csv, &rec, &p->reader_err);
@@ -416,7 +423,6 @@ static void *pipeline_reader(void *arg)
             slds_progress_report(c->progress, def->file, bytes_base + slds_csv_offset(p->csv),
                                  c->bytes_total);
         verdict_clear(&v);
-        bool unchanged = false; /* --replace: the row is stored as it is */
         if (parse_row(def, &p->h, &rec, &r, &v)) {
             uint64_t h = natural_key_hash(def, p->key_columns, &r);
             key_set_prefetch(&c->file_keys, h);
@@ -434,16 +440,18 @@ static void *pipeline_reader(void *arg)
                 rc = slds_fail(&p->reader_err, SLDS_ERR_NOMEM, "out of memory loading %s", def->file);
                 break;
             }
-            unchanged = !v.rejected && c->scope.active && stored_scope_same(&c->scope, h, row_values_digest(def, &r));
+            if (b->key_digest && !v.rejected) {
+                /* --replace: the writer skips the row when it is stored as it is */
+                b->key_digest[b->nrows] = h;
+                b->values_digest[b->nrows] = row_values_digest(def, &r);
+            }
         }
         if (!v.rejected && v.no_spell && !note_place(p, &v.place)) {
             rc = slds_fail(&p->reader_err, SLDS_ERR_NOMEM, "out of memory loading %s", def->file);
             break;
         }
-        if (unchanged)
-            b->nskipped++;
         bool ok = v.rejected ? add_reject(b, rec.line, def, &v.reject)
-                             : (unchanged || add_row(b, def, rec.line, &r)) &&
+                             : add_row(b, def, rec.line, &r) &&
                                    add_findings(b, rec.line, def, &v, v.nwarn ? row_district(c, def, &r) : NULL);
         if (!ok) {
             rc = slds_fail(&p->reader_err, SLDS_ERR_NOMEM, "out of memory loading %s", def->file);
@@ -518,7 +526,7 @@ static inline void prefetch_text(const batch *b, const cell *cells, int ncols)
  * at a time through insert_many and the rest one by one through insert,
  * then its findings. */
 static int write_batch(load_ctx *c, const slds_file_def *def, sqlite3_stmt *insert, sqlite3_stmt *insert_many,
-                       const batch *b)
+                       batch *b)
 {
     int ncols = def->ncolumns;
     int i = 0;
@@ -530,21 +538,36 @@ static int write_batch(load_ctx *c, const slds_file_def *def, sqlite3_stmt *inse
         if (rc)
             return rc;
     }
+    /* --replace: rows stored as they are are loaded already; the others are
+     * kept in b->order (load_replace.c). */
+    int end = b->nrows;
+    if (c->scope.active && b->key_digest) {
+        end = i;
+        for (int a = i; a < b->nrows; a++) {
+            if (a + 8 < b->nrows)
+                stored_scope_prefetch(&c->scope, b->key_digest[b->order[a + 8]]);
+            int k = b->order[a];
+            if (stored_scope_same(&c->scope, b->key_digest[k], b->values_digest[k]))
+                c->cur->loaded++;
+            else
+                b->order[end++] = k;
+        }
+    }
     /* (the sort puts every reject first) Rows are read in key order, that is
      * at random in a batch of several MiB the reader thread wrote: each row's
      * cells, then its text, are asked for ahead of their turn (measured: a
      * cache miss on the cells was most of this thread's own time). */
     size_t row_bytes = (size_t)ncols * sizeof(cell);
-    for (int a = i; a < b->nrows && a < i + 2 * PREFETCH_ROWS; a++)
+    for (int a = i; a < end && a < i + 2 * PREFETCH_ROWS; a++)
         prefetch_cells(b->cells + (size_t)b->order[a] * (size_t)ncols, row_bytes);
-    while (i < b->nrows) {
-        int n = insert_many && b->nrows - i >= ROWS_PER_STATEMENT ? ROWS_PER_STATEMENT : 1;
+    while (i < end) {
+        int n = insert_many && end - i >= ROWS_PER_STATEMENT ? ROWS_PER_STATEMENT : 1;
         sqlite3_stmt *st = n > 1 ? insert_many : insert;
         for (int r = 0; r < n; r++) {
             int ahead = i + r + 2 * PREFETCH_ROWS, near = i + r + PREFETCH_ROWS;
-            if (ahead < b->nrows)
+            if (ahead < end)
                 prefetch_cells(b->cells + (size_t)b->order[ahead] * (size_t)ncols, row_bytes);
-            if (near < b->nrows)
+            if (near < end)
                 prefetch_text(b, b->cells + (size_t)b->order[near] * (size_t)ncols, ncols);
             int k = b->order[i + r];
             bind_row(st, r * ncols + 1, b, b->cells + (size_t)k * (size_t)ncols, ncols);
@@ -565,7 +588,6 @@ static int write_batch(load_ctx *c, const slds_file_def *def, sqlite3_stmt *inse
             return rc;
     }
     c->cur->warned += b->nwarned;
-    c->cur->loaded += b->nskipped;
     return SLDS_OK;
 }
 
@@ -591,7 +613,7 @@ int load_plain_file(load_ctx *c, const slds_file_def *def, slds_csv *csv, const 
     if (!rc && (!p.sort.keys || !p.sort.tmp))
         rc = nomem(c);
     for (int i = 0; i < NBATCHES && !rc; i++) {
-        if (!batch_init(&batches[i], def->ncolumns))
+        if (!batch_init(&batches[i], def->ncolumns, c->opt.replace_lea != NULL))
             rc = nomem(c);
         else
             p.empty[p.nempty++] = &batches[i];
@@ -602,6 +624,16 @@ int load_plain_file(load_ctx *c, const slds_file_def *def, slds_csv *csv, const 
     if (!rc && pthread_create(&reader, NULL, pipeline_reader, &p))
         rc = slds_fail(c->err, SLDS_ERR_NOMEM, "cannot start the reader thread");
     if (!rc) {
+        /* --replace: the scope's stored rows are read while the reader
+         * thread parses the first batches. */
+        int scope_rc = c->opt.replace_lea ? replace_scope_read(c, def) : SLDS_OK;
+        if (scope_rc) {
+            rc = scope_rc;
+            pthread_mutex_lock(&p.lock);
+            p.writer_failed = true;
+            pthread_cond_broadcast(&p.changed);
+            pthread_mutex_unlock(&p.lock);
+        }
         batch *b;
         while ((b = pipeline_take(&p, true))) {
             if (!rc)
