@@ -49,6 +49,8 @@ typedef struct batch {
     int nfindings, capfindings;
     int nwarned;                          /* rows with findings */
     uint64_t *key_digest, *values_digest; /* --replace: per row (NULL without --replace) */
+    int nskipped;                         /* --replace: loaded rows stored as they are, not written */
+    int norder;                           /* rows in order (the rows to write, rejects first) */
     cell *cells;                          /* BATCH_ROWS * ncols */
     int *order;                           /* rows in the order to write them */
     slds_buf arena;
@@ -158,13 +160,19 @@ static inline int compare_keys(const unsigned char *bytes, const sort_key *a, co
     return (a->row > b->row) - (a->row < b->row);
 }
 
+/* b->rejected of a row loaded already: stored as it is (--replace). */
+#define ROW_UNCHANGED 2
+
 /* Fills b->order: the batch's rejected rows first (in file order; they are
- * not inserted), then the others by key. false when out of memory. */
+ * not inserted), then the others by key (not the unchanged ones: they are
+ * not written). false when out of memory. */
 static bool batch_sort(batch *b, const int *key_columns, const slds_file_def *def, sort_buf *sb)
 {
     int nkeys = 0, o = 0;
     slds_buf_clear(&sb->bytes);
     for (int r = 0; r < b->nrows; r++) {
+        if (b->rejected[r] == ROW_UNCHANGED)
+            continue;
         if (b->rejected[r]) {
             b->order[o++] = r;
             continue;
@@ -206,6 +214,7 @@ static bool batch_sort(batch *b, const int *key_columns, const slds_file_def *de
     }
     for (int k = 0; k < nkeys; k++)
         b->order[o++] = from[k].row;
+    b->norder = o;
     return true;
 }
 
@@ -223,6 +232,8 @@ typedef struct pipeline {
     slds_error reader_err;
     int reader_rc;
     int64_t read;
+    bool replace;     /* --replace: batches are filtered by the stored scope */
+    bool scope_ready; /* the writer has read the stored scope (c->scope) */
     int key_columns[17]; /* the natural key's column indexes, -1 terminated */
     sort_buf sort;
     /* places of loaded rows that no spell covers (load_replace.c), each once */
@@ -390,6 +401,31 @@ static bool note_place(pipeline *p, const place *x)
     return true;
 }
 
+/* --replace: marks the rows of b stored as they are (they are loaded
+ * already and not written), once the writer has read the scope (its reading
+ * overlaps the parsing of the first batch). */
+static void filter_unchanged(pipeline *p, batch *b)
+{
+    if (!p->replace)
+        return;
+    pthread_mutex_lock(&p->lock);
+    while (!p->scope_ready && !p->writer_failed)
+        pthread_cond_wait(&p->changed, &p->lock);
+    bool ready = p->scope_ready && !p->writer_failed;
+    pthread_mutex_unlock(&p->lock);
+    const stored_scope *scope = &p->c->scope;
+    if (!ready || !scope->active)
+        return;
+    for (int r = 0; r < b->nrows; r++) {
+        if (r + 8 < b->nrows)
+            stored_scope_prefetch(scope, b->key_digest[r + 8]);
+        if (!b->rejected[r] && stored_scope_same(scope, b->key_digest[r], b->values_digest[r])) {
+            b->rejected[r] = ROW_UNCHANGED;
+            b->nskipped++;
+        }
+    }
+}
+
 static void *pipeline_reader(void *arg)
 {
     pipeline *p = arg;
@@ -409,6 +445,7 @@ static void *pipeline_reader(void *arg)
             b->nrows = 0;
             b->nfindings = 0;
             b->nwarned = 0;
+            b->nskipped = 0;
             slds_buf_clear(&b->arena);
         }
         int got = slds_csv_next(p->csv, &rec, &p->reader_err);
@@ -462,6 +499,7 @@ static void *pipeline_reader(void *arg)
             break;
         }
         if (b->nrows == BATCH_ROWS || b->arena.len > (16u << 20)) {
+            filter_unchanged(p, b);
             if (!batch_sort(b, p->key_columns, def, &p->sort)) {
                 rc = slds_fail(&p->reader_err, SLDS_ERR_NOMEM, "out of memory loading %s", def->file);
                 break;
@@ -470,6 +508,8 @@ static void *pipeline_reader(void *arg)
             b = NULL;
         }
     }
+    if (b && !rc)
+        filter_unchanged(p, b);
     if (b && !rc && !batch_sort(b, p->key_columns, def, &p->sort))
         rc = slds_fail(&p->reader_err, SLDS_ERR_NOMEM, "out of memory loading %s", def->file);
     if (b)
@@ -526,11 +566,11 @@ static inline void prefetch_text(const batch *b, const cell *cells, int ncols)
  * at a time through insert_many and the rest one by one through insert,
  * then its findings. */
 static int write_batch(load_ctx *c, const slds_file_def *def, sqlite3_stmt *insert, sqlite3_stmt *insert_many,
-                       batch *b)
+                       const batch *b)
 {
     int ncols = def->ncolumns;
     int i = 0;
-    for (; i < b->nrows && b->rejected[b->order[i]]; i++) {
+    for (; i < b->norder && b->rejected[b->order[i]]; i++) {
         int k = b->order[i];
         const char *value = b->arena.data + b->reject_value[k];
         int rc = reject_row(c, b->line[k], b->reject_column[k], value, strlen(value),
@@ -538,21 +578,8 @@ static int write_batch(load_ctx *c, const slds_file_def *def, sqlite3_stmt *inse
         if (rc)
             return rc;
     }
-    /* --replace: rows stored as they are are loaded already; the others are
-     * kept in b->order (load_replace.c). */
-    int end = b->nrows;
-    if (c->scope.active && b->key_digest) {
-        end = i;
-        for (int a = i; a < b->nrows; a++) {
-            if (a + 8 < b->nrows)
-                stored_scope_prefetch(&c->scope, b->key_digest[b->order[a + 8]]);
-            int k = b->order[a];
-            if (stored_scope_same(&c->scope, b->key_digest[k], b->values_digest[k]))
-                c->cur->loaded++;
-            else
-                b->order[end++] = k;
-        }
-    }
+    int end = b->norder;
+    c->cur->loaded += b->nskipped; /* --replace: stored as they are, not written */
     /* (the sort puts every reject first) Rows are read in key order, that is
      * at random in a batch of several MiB the reader thread wrote: each row's
      * cells, then its text, are asked for ahead of their turn (measured: a
@@ -595,7 +622,7 @@ static int write_batch(load_ctx *c, const slds_file_def *def, sqlite3_stmt *inse
 int load_plain_file(load_ctx *c, const slds_file_def *def, slds_csv *csv, const header_map *h,
                            sqlite3_stmt *insert)
 {
-    pipeline p = {.c = c, .def = def, .h = *h, .csv = csv};
+    pipeline p = {.c = c, .def = def, .h = *h, .csv = csv, .replace = c->opt.replace_lea != NULL};
     batch batches[NBATCHES];
     memset(batches, 0, sizeof batches);
     int rc = SLDS_OK;
@@ -626,11 +653,11 @@ int load_plain_file(load_ctx *c, const slds_file_def *def, slds_csv *csv, const 
     if (!rc) {
         /* --replace: the scope's stored rows are read while the reader
          * thread parses the first batches. */
-        int scope_rc = c->opt.replace_lea ? replace_scope_read(c, def) : SLDS_OK;
-        if (scope_rc) {
-            rc = scope_rc;
+        if (p.replace) {
+            rc = replace_scope_read(c, def);
             pthread_mutex_lock(&p.lock);
-            p.writer_failed = true;
+            p.scope_ready = true;
+            p.writer_failed = rc != SLDS_OK;
             pthread_cond_broadcast(&p.changed);
             pthread_mutex_unlock(&p.lock);
         }
