@@ -4,13 +4,16 @@
  * give are deleted (docs/load.md says which rows belong to a scope).
  *
  * How it costs no more than the plain load of the same files:
- *  - Before a file is loaded, the stored rows of its scope are read once
- *    (replace_scope_read), each kept as its key's digest, a digest of its
- *    values and its key's text. A row of the file whose key and values are
- *    stored as they are is then not written at all: the upsert would find
- *    it and change nothing (load_pipeline.c, load_enrollments.c). In a
- *    resubmission most rows are unchanged, so replace writes less than the
- *    plain load, which upserts every row.
+ *  - Before a file's rows are written, the stored rows of its scope are
+ *    read once (replace_scope_read; for a plain file by the writing thread
+ *    while the reading thread parses the first batch), each kept as its
+ *    key's digest, a digest of its values and its key's text. A row of the
+ *    file whose key and values are stored as they are is then not written
+ *    at all: the upsert would find it and change nothing (the reading
+ *    thread drops it from its batch before sorting, load_pipeline.c; an
+ *    enrollment, load_enrollments.c). In a resubmission most rows are
+ *    unchanged, so replace writes less than the plain load, which upserts
+ *    every row.
  *  - After the file, the scope's rows whose key the file did not give
  *    (loaded or rejected: a rejected row still protects its stored row) are
  *    deleted by key (replace_scope_delete).
@@ -214,7 +217,7 @@ static int scope_add(load_ctx *c, sqlite3_stmt *st, const slds_file_def *def, co
     const char *text[16];
     size_t len[16];
     int64_t num[16];
-    int type[16];
+    int type[16] = {0};
     for (int i = 0; i < def->ncolumns; i++)
         switch (type[i] = sqlite3_column_type(st, i)) {
         case SQLITE_NULL:
