@@ -354,44 +354,61 @@ static int do_grid(const opts *o)
     return print_page(&b, rc, &err);
 }
 
+/* Parses the options of the subcommand argv[0] and runs it. */
+static int run_parsed(int argc, char **argv, bool want_db, bool allow_html,
+                      int (*run)(const opts *))
+{
+    char where[32];
+    snprintf(where, sizeof where, "mastery %s", argv[0]);
+    opts o;
+    int rc = parse(argc, argv, where, want_db, allow_html, &o);
+    return rc >= 0 ? rc : run(&o);
+}
+
+static int mastery_fit(int argc, char **argv)
+{
+    return run_parsed(argc, argv, true, false, do_fit);
+}
+static int mastery_show(int argc, char **argv)
+{
+    return run_parsed(argc, argv, true, false, do_show);
+}
+static int mastery_steps(int argc, char **argv)
+{
+    return run_parsed(argc, argv, true, false, do_steps);
+}
+static int mastery_grid(int argc, char **argv)
+{
+    return run_parsed(argc, argv, true, true, do_grid);
+}
+static int mastery_progression(int argc, char **argv)
+{
+    return run_parsed(argc, argv, true, false, do_progression);
+}
+static int mastery_evaluate(int argc, char **argv)
+{
+    return run_parsed(argc, argv, false, false, do_evaluate);
+}
+
+/* `mastery plan set|remove|show DB ...`: argv[1] is the plan command. */
+static int mastery_plan(int argc, char **argv)
+{
+    if (argc < 2)
+        return cli_usage_error("mastery plan", "expected set, remove or show");
+    opts o;
+    int rc = parse(argc - 1, argv + 1, "mastery plan", true, true, &o);
+    return rc >= 0 ? rc : do_plan(argv[1], &o);
+}
+
 int cmd_mastery(int argc, char **argv)
 {
-    if (argc < 2) 
-        return cli_usage_error("mastery", "expected a command (fit, show, steps, plan, progression, grid, evaluate)");
-    if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
-        fputs(usage_mastery, stdout);
-        return 0;
-    }
-    const char *cmd = argv[1];
-    opts o;
-    int rc;
-    if (!strcmp(cmd, "evaluate")) {
-        if ((rc = parse(argc - 1, argv + 1, "mastery evaluate", false, false, &o)) >= 0)
-            return rc;
-        return do_evaluate(&o);
-    }
-    if (!strcmp(cmd, "plan")) {
-        if (argc < 3)
-            return cli_usage_error("mastery plan", "expected set, remove or show");
-        if ((rc = parse(argc - 2, argv + 2, "mastery plan", true, true, &o)) >= 0)
-            return rc;
-        return do_plan(argv[2], &o);
-    }
-    static const struct {
-        const char *name;
-        int (*run)(const opts *);
-        bool html;
-    } subs[] = {{"fit", do_fit, false},       {"show", do_show, false},
-                {"steps", do_steps, false},   {"progression", do_progression, false},
-                {"grid", do_grid, true}};
-    for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++) {
-        if (strcmp(cmd, subs[i].name))
-            continue;
-        char where[32];
-        snprintf(where, sizeof where, "mastery %s", cmd);
-        if ((rc = parse(argc - 1, argv + 1, where, true, subs[i].html, &o)) >= 0)
-            return rc;
-        return subs[i].run(&o);
-    }
-    return cli_usage_error("mastery", "unknown command '%s'", cmd);
+    static const cli_subcommand commands[] = {{"fit", mastery_fit},
+                                              {"show", mastery_show},
+                                              {"steps", mastery_steps},
+                                              {"plan", mastery_plan},
+                                              {"progression", mastery_progression},
+                                              {"grid", mastery_grid},
+                                              {"evaluate", mastery_evaluate}};
+    return cli_run_subcommand("mastery", commands, sizeof commands / sizeof commands[0],
+                              usage_mastery, argc, argv);
 }
