@@ -10,19 +10,13 @@
 #   SLDS_UPDATE_GOLDEN=1 bash tests/cli/test_golden_outputs.sh build/slds
 # and say in the commit message why the goldens changed.
 # Usage: bash tests/cli/test_golden_outputs.sh path/to/slds
-set -u
-. "${BASH_SOURCE[0]%/*}/../require.sh"
+. "${BASH_SOURCE[0]%/*}/../lib.sh"
 require_cmd python3 sqlite3
-slds=${1:?usage: test_golden_outputs.sh SLDS}
-SRC=${SLDS_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-shared=${SLDS_SHARED_DIR:-$SRC/../shared}
-golden=$SRC/tests/cli/golden
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-export SLDS_NO_PROGRESS=1 LC_ALL=C
+shared=${SLDS_SHARED_DIR:-$src/../shared}
+golden=$src/tests/cli/golden
+export LC_ALL=C
 out=$tmp/out
 mkdir -p "$out"
-fail() { echo "FAIL: $*"; exit 1; }
 
 # Masks what differs from run to run (timings, random ids, load ids).
 mask() {
@@ -110,7 +104,7 @@ for f in table csv json html; do run "growth_report.$f" growth report "$db" --st
 for f in table csv json markdown; do run "contract.$f" contract students.csv --format $f; done
 
 # --- names that look like formulas (and a control character) reach every output
-cp -r "$SRC/tests/data/tiny" "$tmp/inj"
+cp -r "$src/tests/data/tiny" "$tmp/inj"
 python3 - "$tmp/inj" <<'PY'
 import sys
 d = sys.argv[1]

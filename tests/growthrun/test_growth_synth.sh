@@ -13,16 +13,9 @@
 #    n = students with an SGP; districts, schools and each subgroup sum to it);
 #  - one teacher's dosage-weighted mean, median and n recomputed by hand;
 #  - report (table, json, html), every --help, and the errors.
-set -u
-. "${BASH_SOURCE[0]%/*}/../require.sh"
+. "${BASH_SOURCE[0]%/*}/../lib.sh"
 require_cmd python3 sqlite3
-slds=$1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-export SLDS_NO_PROGRESS=1
-fail() { echo "FAIL: $*"; exit 1; }
-"$slds" synth "$tmp/c" --students 8000 --years 4 --seed 11 >/dev/null 2>&1 || fail "synth"
-"$slds" load "$tmp/db" "$tmp/c" --rejects "$tmp/rejects.csv" >/dev/null 2>&1 || fail "load"
+synth_load 8000 4 11 --rejects "$tmp/rejects.csv"
 python3 - "$tmp/c/truth/params.json" "$tmp/config.json" <<'PY'
 import json, sys
 p = json.load(open(sys.argv[1]))
