@@ -36,15 +36,7 @@ if [ ! -f "$dir.db" ]; then
   "$slds" synth "$dir" --students "$students" --years 5 --seed 1 >/dev/null
   "$slds" load "$dir.db" "$dir" --rejects "$dir.rejects.csv" >/dev/null
 fi
-python3 - "$dir/truth/params.json" "$dir.config.json" <<'PY'
-import json, sys
-p = json.load(open(sys.argv[1]))
-levels = [("Below Basic", False), ("Basic", False), ("Proficient", True), ("Advanced", True)]
-json.dump({"slds_growth_config": 1, "options": {"knots": "data"},
-           "achievement_levels": [{"label": l, "proficient": pr} for l, pr in levels],
-           "subjects": {s: {g: {"cuts": c} for g, c in gr.items()} for s, gr in p["cut_scores"].items()}},
-          open(sys.argv[2], "w"))
-PY
+python3 "$root/tests/synth_growth_config.py" "$dir/truth/params.json" "$dir.config.json"
 echo "# machine: $(nproc) CPUs; load $(cut -d' ' -f1-3 /proc/loadavg)"
 /usr/bin/time -f "%e %U %S %M" -o "$out/bt_fit.time" "$slds" growth baseline fit "$dir.db" --name base \
   --replace --years "$base" --max-order "$max_order" --config "$dir.config.json" >"$out/bt_fit.txt"

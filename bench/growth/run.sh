@@ -135,14 +135,6 @@ if [ -z "$only" ] || [ "$only" = c ]; then
     "$slds" synth "$dir" --students "$students" --years 5 --seed 1 >/dev/null
     "$slds" load "$dir.db" "$dir" --rejects "$dir.rejects.csv" >/dev/null
   fi
-  python3 - "$dir/truth/params.json" "$dir.config.json" <<'PY'
-import json, sys
-p = json.load(open(sys.argv[1]))
-levels = [("Below Basic", False), ("Basic", False), ("Proficient", True), ("Advanced", True)]
-json.dump({"slds_growth_config": 1, "options": {"knots": "data"},
-           "achievement_levels": [{"label": l, "proficient": pr} for l, pr in levels],
-           "subjects": {s: {g: {"cuts": c} for g, c in gr.items()} for s, gr in p["cut_scores"].items()}},
-          open(sys.argv[2], "w"))
-PY
+  python3 "$root/tests/synth_growth_config.py" "$dir/truth/params.json" "$dir.config.json"
   timed "c:synthetic_${students}_students_2025" "$dir.db" 2025 --config "$dir.config.json"
 fi

@@ -75,16 +75,8 @@ student_formats="table json"
 sid=$(head -2 "$tmp/c/enrollments.csv" | tail -1 | cut -d, -f1)
 for f in $student_formats; do run "student.$f" student "$db" "$sid" --format $f; done
 
-python3 - "$tmp/c/truth/params.json" "$tmp/config.json" <<'PY'
-import json, sys
-p = json.load(open(sys.argv[1]))
-levels = [("Below Basic", False), ("Basic", False), ("Proficient", True), ("Advanced", True)]
-json.dump({"slds_growth_config": 1,
-           "options": {"max_order": 2, "knots": "data", "projection_years": 2},
-           "achievement_levels": [{"label": l, "proficient": pr} for l, pr in levels],
-           "subjects": {s: {g: {"cuts": c} for g, c in grades.items()}
-                        for s, grades in p["cut_scores"].items()}}, open(sys.argv[2], "w"))
-PY
+python3 "$src/tests/synth_growth_config.py" "$tmp/c/truth/params.json" "$tmp/config.json" \
+    --max-order 2 --projection-years 2 || fail "growth config"
 year=$(sqlite3 "$db" "SELECT max(school_year) FROM assessments")
 for f in table csv json; do
     run "growth_run.$f" growth run "$db" --year "$year" --config "$tmp/config.json" --threads 1 --format $f

@@ -16,16 +16,8 @@
 . "${BASH_SOURCE[0]%/*}/../lib.sh"
 require_cmd python3 sqlite3
 synth_load 8000 4 11 --rejects "$tmp/rejects.csv"
-python3 - "$tmp/c/truth/params.json" "$tmp/config.json" <<'PY'
-import json, sys
-p = json.load(open(sys.argv[1]))
-levels = [("Below Basic", False), ("Basic", False), ("Proficient", True), ("Advanced", True)]
-json.dump({"slds_growth_config": 1,
-           "options": {"max_order": 4, "knots": "data", "projection_years": 3},
-           "achievement_levels": [{"label": l, "proficient": pr} for l, pr in levels],
-           "subjects": {s: {g: {"cuts": c} for g, c in grades.items()}
-                        for s, grades in p["cut_scores"].items()}}, open(sys.argv[2], "w"))
-PY
+python3 "$src/tests/synth_growth_config.py" "$tmp/c/truth/params.json" "$tmp/config.json" \
+    --max-order 4 --projection-years 3 || fail "growth config"
 year=2024
 "$slds" growth run "$tmp/db" --year $year --config "$tmp/config.json" >"$tmp/run1.txt" 2>&1 || { cat "$tmp/run1.txt"; fail "growth run"; }
 tail -1 "$tmp/run1.txt"
