@@ -19,6 +19,13 @@ int cli_parse_format(const char *s, bool allow_html);
 /* Writes one table to stdout in fmt; on failure prints the error and returns
  * the exit status for it (0 when written). */
 int cli_print_table(const slds_table *t, slds_format fmt);
+/* Ends a command whose library call (status rc) made the table t: when rc
+ * prints err, else writes t to stdout in fmt; frees t either way (NULL is
+ * fine). Returns the exit status. */
+int cli_print_table_free(slds_table *t, int rc, const slds_error *err, slds_format fmt);
+/* The same for a page (HTML) the call wrote into b: written to stdout as it
+ * is, b freed either way. */
+int cli_print_page_free(slds_buf *b, int rc, const slds_error *err);
 
 /* A progress bar on stderr when stderr is a terminal (and nothing otherwise). */
 slds_progress cli_progress_stderr(void);

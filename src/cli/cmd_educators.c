@@ -171,13 +171,7 @@ static int do_show(const opts *o)
     if (!rc)
         rc = slds_educator_show(s, o->year, o->staff, add_row, t, &err);
     slds_store_close(s);
-    if (rc) {
-        slds_table_free(t);
-        return cli_error(&err);
-    }
-    rc = cli_print_table(t, o->fmt);
-    slds_table_free(t);
-    return rc;
+    return cli_print_table_free(t, rc, &err, o->fmt);
 }
 
 static int do_report(const opts *o)
@@ -193,13 +187,7 @@ static int do_report(const opts *o)
     slds_buf b = {0};
     int rc = slds_educator_report_html(s, o->year, o->staff, &b, &err);
     slds_store_close(s);
-    if (rc) {
-        slds_buf_free(&b);
-        return cli_error(&err);
-    }
-    fwrite(b.data, 1, b.len, stdout);
-    slds_buf_free(&b);
-    return 0;
+    return cli_print_page_free(&b, rc, &err);
 }
 
 /* Parses the options of the subcommand argv[0] and runs it. */

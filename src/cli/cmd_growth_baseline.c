@@ -279,14 +279,10 @@ static int baseline_list(int argc, char **argv)
     if ((status = cli_open_store(o.db, &s, false)))
         return status;
     slds_error err = {0};
-    slds_table *t;
+    slds_table *t = NULL;
     int rc = slds_growthrun_baseline_list(s, o.name, &t, &err);
     slds_store_close(s);
-    if (!rc) {
-        rc = slds_table_write(t, (slds_format)o.fmt, stdout, &err);
-        slds_table_free(t);
-    }
-    return rc ? cli_error(&err) : 0;
+    return cli_print_table_free(t, rc, &err, (slds_format)o.fmt);
 }
 
 /* ------------------------------------------------------------ export */

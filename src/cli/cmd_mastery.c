@@ -153,17 +153,6 @@ static int parse(int argc, char **argv, const char *where, bool want_db, bool al
     return -1;
 }
 
-static int print_and_free(slds_table *t, int rc, const slds_error *err, slds_format fmt)
-{
-    if (rc) {
-        slds_table_free(t);
-        return cli_error(err);
-    }
-    rc = cli_print_table(t, fmt);
-    slds_table_free(t);
-    return rc;
-}
-
 static int do_evaluate(const opts *o)
 {
     if (!o->train || !o->test)
@@ -219,7 +208,7 @@ static int do_evaluate(const opts *o)
         slds_table_set_real(t, 1, rows[i].v, &err);
         rc = slds_table_status(t);
     }
-    return print_and_free(t, rc, &err, o->fmt);
+    return cli_print_table_free(t, rc, &err, o->fmt);
 }
 
 static int do_fit(const opts *o)
@@ -256,7 +245,7 @@ static int do_show(const opts *o)
     int rc = o->standards ? slds_mastery_standards_table(s, &t, &err)
                           : slds_mastery_student_table(s, o->student, o->threshold, &t, &err);
     slds_store_close(s);
-    return print_and_free(t, rc, &err, o->fmt);
+    return cli_print_table_free(t, rc, &err, o->fmt);
 }
 
 static int do_steps(const opts *o)
@@ -270,18 +259,7 @@ static int do_steps(const opts *o)
     slds_table *t = NULL;
     int rc = slds_mastery_next_steps_table(s, o->student, o->threshold, &t, &err);
     slds_store_close(s);
-    return print_and_free(t, rc, &err, o->fmt);
-}
-
-static int print_page(slds_buf *b, int rc, const slds_error *err)
-{
-    if (rc) {
-        slds_buf_free(b);
-        return cli_error(err);
-    }
-    fwrite(b->data, 1, b->len, stdout);
-    slds_buf_free(b);
-    return 0;
+    return cli_print_table_free(t, rc, &err, o->fmt);
 }
 
 static int do_plan(const char *sub, const opts *o)
@@ -320,12 +298,12 @@ static int do_plan(const char *sub, const opts *o)
         slds_buf b = {0};
         rc = slds_mastery_student_html(s, o->student, o->as_of, o->threshold, &b, &err);
         slds_store_close(s);
-        return print_page(&b, rc, &err);
+        return cli_print_page_free(&b, rc, &err);
     }
     slds_table *t = NULL;
     rc = slds_mastery_plan_table(s, o->student, o->as_of, o->threshold, &t, &err);
     slds_store_close(s);
-    return print_and_free(t, rc, &err, o->fmt);
+    return cli_print_table_free(t, rc, &err, o->fmt);
 }
 
 static int do_progression(const opts *o)
@@ -338,7 +316,7 @@ static int do_progression(const opts *o)
     int rc = slds_mastery_progression_students(s, o->year, o->school, o->subject, o->threshold,
                                                &t, &err);
     slds_store_close(s);
-    return print_and_free(t, rc, &err, o->fmt);
+    return cli_print_table_free(t, rc, &err, o->fmt);
 }
 
 static int do_grid(const opts *o)
@@ -351,7 +329,7 @@ static int do_grid(const opts *o)
     int rc = slds_mastery_grid_html(s, o->section, o->school, o->grade, o->subject, o->threshold,
                                     &b, &err);
     slds_store_close(s);
-    return print_page(&b, rc, &err);
+    return cli_print_page_free(&b, rc, &err);
 }
 
 /* Parses the options of the subcommand argv[0] and runs it. */

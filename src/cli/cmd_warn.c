@@ -167,19 +167,12 @@ static int do_show(const opts *o)
         slds_buf b = {0};
         rc = slds_warn_show_html(s, o->year, o->school, &b, &err);
         slds_store_close(s);
-        if (!rc)
-            fwrite(b.data, 1, b.len, stdout);
-        slds_buf_free(&b);
-        return rc ? cli_error(&err) : 0;
+        return cli_print_page_free(&b, rc, &err);
     }
-    slds_table *t;
+    slds_table *t = NULL;
     rc = slds_warn_show(s, o->year, o->school, &t, &err);
     slds_store_close(s);
-    if (rc)
-        return cli_error(&err);
-    rc = cli_print_table(t, o->fmt);
-    slds_table_free(t);
-    return rc;
+    return cli_print_table_free(t, rc, &err, o->fmt);
 }
 
 /* A JSON array of flat objects as a table (numbers real, the rest text;

@@ -25,6 +25,21 @@ int cli_print_table(const slds_table *t, slds_format fmt)
     return 0;
 }
 
+int cli_print_table_free(slds_table *t, int rc, const slds_error *err, slds_format fmt)
+{
+    rc = rc ? cli_error(err) : cli_print_table(t, fmt);
+    slds_table_free(t);
+    return rc;
+}
+
+int cli_print_page_free(slds_buf *b, int rc, const slds_error *err)
+{
+    if (!rc)
+        fwrite(b->data, 1, b->len, stdout);
+    slds_buf_free(b);
+    return rc ? cli_error(err) : 0;
+}
+
 /* The progress bar keeps its state here: it belongs to the tool's one
  * terminal, not to the library. */
 static struct {
