@@ -75,8 +75,14 @@ student_formats="table json"
 sid=$(head -2 "$tmp/c/enrollments.csv" | tail -1 | cut -d, -f1)
 for f in $student_formats; do run "student.$f" student "$db" "$sid" --format $f; done
 
-python3 "$src/tests/synth_growth_config.py" "$tmp/c/truth/params.json" "$tmp/config.json" \
-    --max-order 2 --projection-years 2 || fail "growth config"
+# the generator's growth config (truth/growth_config.json), with fewer priors
+# and projection years for smaller goldens
+python3 - "$tmp/c/truth/growth_config.json" "$tmp/config.json" <<'PY' || fail "growth config"
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["options"].update(max_order=2, projection_years=2)
+json.dump(c, open(sys.argv[2], "w"))
+PY
 year=$(sqlite3 "$db" "SELECT max(school_year) FROM assessments")
 for f in table csv json; do
     run "growth_run.$f" growth run "$db" --year "$year" --config "$tmp/config.json" --threads 1 --format $f
