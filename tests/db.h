@@ -1,5 +1,5 @@
 /* db.h - for cmocka test programs that build a small database by hand
- * (tests/audit, tests/growthrun): a new store at a temporary path, SQL
+ * (tests/audit, tests/growthrun, tests/mastery): a new store at a temporary path, SQL
  * written with printf-style arguments, and a query's first value. Any store
  * error fails the test with its message. Include after <cmocka.h> and the
  * module header that brings "store/store.h". */
