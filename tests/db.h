@@ -1,8 +1,8 @@
 /* db.h - for cmocka test programs that build a small database by hand
- * (tests/audit, tests/growthrun, tests/mastery): a new store at a temporary path, SQL
- * written with printf-style arguments, and a query's first value. Any store
- * error fails the test with its message. Include after <cmocka.h> and the
- * module header that brings "store/store.h". */
+ * (tests/audit, tests/growthrun, tests/ident, tests/mastery): a new store at
+ * a temporary path, SQL written with printf-style arguments, and a query's
+ * first value. Any store error fails the test with its message. Include
+ * after <cmocka.h>. */
 #ifndef SLDS_TESTS_DB_H
 #define SLDS_TESTS_DB_H
 
