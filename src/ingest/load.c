@@ -73,6 +73,11 @@ static int load_file(load_ctx *c, const slds_file_def *def, const char *path, ui
         if (!rc && c->fresh_table)
             rc = indexes_defer(c, table, &deferred);
     }
+    /* --replace: the scope's stored rows, read before the file's rows are
+     * written (the unchanged ones are then not written at all; a plain
+     * file's are read by load_plain_file, while its rows are parsed). */
+    if (!rc && c->opt.replace_lea && (is_students || is_enrollments))
+        rc = replace_scope_read(c, def);
     if (!rc && is_students) {
         static const char *const identity_cols[] = {"lea_id", "local_student_id", "student_id",
                                                     "first_name", "last_name", "birth_date",
@@ -132,7 +137,10 @@ static int load_file(load_ctx *c, const slds_file_def *def, const char *path, ui
         rc = indexes_restore(c, &deferred);
     slds_buf_free(&deferred);
     if (!rc && c->opt.replace_lea)
-        rc = replace_file_scope(c, def);
+        rc = replace_scope_delete(c, def);
+    c->scope.active = false;
+    if (is_enrollments)
+        c->replace_pairs_ready = false; /* the district's spells may have changed */
     *digest = slds_csv_digest(csv);
     sqlite3_finalize(insert);
     sqlite3_finalize(ss.identity);
@@ -386,6 +394,7 @@ void slds_loader_close(slds_loader *l)
         return;
     sets_free(&l->ctx);
     key_set_free(&l->ctx.file_keys);
+    stored_scope_free(&l->ctx.scope);
     load_statements_free(&l->ctx);
     free(l);
 }
@@ -435,6 +444,7 @@ int slds_loader_load(slds_loader *l, const char *dir, const slds_load_options *o
     cp->bytes_done = cp->bytes_total = 0;
     cp->opt = opt ? *opt : (slds_load_options){0};
     cp->fresh_table = false;
+    cp->replace_pairs_ready = false;
     cp->ids_ready = cp->ids_changed = false;
     load_ctx c = *cp; /* (copied back at the end: the sets may move) */
     slds_load_default_rules(c.sev);

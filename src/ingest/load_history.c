@@ -1,7 +1,7 @@
 /* load_history.c - what a load changes in rows already stored: the change
  * history (the old row of every replaced or deleted row, with the load id
- * and time) and --replace (rows of a district's scope left out of a
- * resubmitted file are deleted, in the load's transaction).
+ * and time; --replace itself is load_replace.c), the secondary indexes of a
+ * table filled from empty, rules files, and reading the history.
  *
  * History is kept by TEMP triggers that exist only on the loading
  * connection and only during a load: BEFORE UPDATE and BEFORE DELETE on each
@@ -121,7 +121,8 @@ int history_begin(load_ctx *c)
 {
     if (slds_store_exec(c->store, "DELETE FROM row_history WHERE load_id = '" PENDING "'", c->err))
         return c->err->code;
-    return history_triggers(c, true);
+    int rc = history_triggers(c, true);
+    return rc ? rc : places_triggers(c, true);
 }
 
 void history_end(load_ctx *c)
@@ -130,6 +131,7 @@ void history_end(load_ctx *c)
     slds_error *saved = c->err;
     c->err = &scratch; /* dropping temp triggers cannot lose data; a failure is moot */
     history_triggers(c, false);
+    places_triggers(c, false);
     c->err = saved;
 }
 
@@ -166,188 +168,6 @@ int indexes_restore(load_ctx *c, slds_buf *saved)
 {
     int rc = saved->len ? slds_store_exec(c->store, saved->data, c->err) : SLDS_OK;
     slds_buf_clear(saved);
-    return rc;
-}
-
-/* ---- --replace ----------------------------------------------------------- */
-
-/* The rows of a table that belong to district ?1 (and school year ?2 when not
- * NULL), as a condition on alias t; NULL for files that --replace leaves as
- * an upsert (registries: districts, schools, staff, students, programs,
- * standards; and postsecondary, item_responses, which name no district). */
-static const char *scope_condition(slds_file_kind kind)
-{
-    switch (kind) {
-    case SLDS_FILE_ENROLLMENTS:
-    case SLDS_FILE_STAFF_ASSIGNMENTS:
-    case SLDS_FILE_ROSTERS:
-    case SLDS_FILE_COURSES:
-    case SLDS_FILE_ATTENDANCE:
-        /* (the year first: it is the cheaper test, and rules out most rows
-         * of a table scanned whole) */
-        return "(?2 IS NULL OR t.school_year = ?2)"
-               " AND t.school_id IN (SELECT school_id FROM schools WHERE lea_id = ?1)";
-    case SLDS_FILE_DISCIPLINE:
-        return "(?2 IS NULL OR t.action_date BETWEEN printf('%04d-07-01', ?2 - 1)"
-               " AND printf('%04d-06-30', ?2))"
-               " AND t.school_id IN (SELECT school_id FROM schools WHERE lea_id = ?1)";
-    case SLDS_FILE_ASSESSMENTS:
-    case SLDS_FILE_STUDENT_ATTRIBUTES:
-        /* (these are found from the district's spells: scope_source) */
-        return "1";
-    case SLDS_FILE_FINANCE:
-        return "t.lea_id = ?1 AND (?2 IS NULL OR t.school_year = ?2)";
-    case SLDS_FILE_OBSERVATIONS:
-        return "t.staff_id IN (SELECT staff_id FROM staff WHERE lea_id = ?1)"
-               " AND (?2 IS NULL OR t.school_year = ?2)";
-    default:
-        return NULL;
-    }
-}
-
-static void bind_scope(load_ctx *c, sqlite3_stmt *st)
-{
-    sqlite3_bind_text(st, 1, c->opt.replace_lea, -1, SQLITE_STATIC);
-    if (c->opt.replace_year)
-        sqlite3_bind_int(st, 2, c->opt.replace_year);
-    else
-        sqlite3_bind_null(st, 2);
-}
-
-/* Where the rows of a table's scope are read from (alias t). Assessments
- * and attributes belong to the scope through the student's spells: they are
- * looked up by (student_id, school_year), their key's first two columns, for
- * each distinct pair of the district's spells, instead of testing every row
- * of the table against the spells (a scan of the whole table, every year). */
-static void scope_source(slds_buf *sql, const slds_file_def *def)
-{
-    if (def->kind == SLDS_FILE_ASSESSMENTS || def->kind == SLDS_FILE_STUDENT_ATTRIBUTES)
-        slds_buf_printf(sql,
-                        " FROM (SELECT DISTINCT e.student_id AS sid, e.school_year AS yr FROM enrollments e"
-                        " JOIN schools s ON s.school_id = e.school_id WHERE s.lea_id = ?1"
-                        " AND (?2 IS NULL OR e.school_year = ?2)) d"
-                        " CROSS JOIN %s t ON t.student_id = d.sid AND t.school_year = d.yr",
-                        def->table);
-    else
-        slds_buf_printf(sql, " FROM %s t", def->table);
-}
-
-/* A scope that matches nothing stored is a mistake (a typo in the district
- * or the year): stop before loading anything. */
-int replace_check_scope(load_ctx *c)
-{
-    sqlite3_stmt *st;
-    int rc = slds_store_prepare(c->store, &st,
-                                "SELECT (SELECT count(*) FROM leas WHERE lea_id = ?1),"
-                                " (SELECT count(*) FROM enrollments t WHERE t.school_id IN"
-                                " (SELECT school_id FROM schools WHERE lea_id = ?1)"
-                                " AND (?2 IS NULL OR t.school_year = ?2))",
-                                c->err);
-    if (rc)
-        return rc;
-    bind_scope(c, st);
-    int64_t leas = 0, spells = 0;
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        leas = sqlite3_column_int64(st, 0);
-        spells = sqlite3_column_int64(st, 1);
-    }
-    sqlite3_finalize(st);
-    if (!leas)
-        return slds_fail(c->err, SLDS_ERR_USAGE,
-                         "--replace lea=%s: no such district in the database (nothing to replace)",
-                         c->opt.replace_lea);
-    if (!spells && c->opt.replace_year)
-        return slds_fail(c->err, SLDS_ERR_USAGE,
-                         "--replace lea=%s,year=%d: the database holds no enrollment of that district "
-                         "that year (nothing to replace)",
-                         c->opt.replace_lea, c->opt.replace_year);
-    return SLDS_OK;
-}
-
-/* After a file is loaded: deletes the stored rows of the scope whose natural
- * key the file did not give (loaded or rejected). */
-int replace_file_scope(load_ctx *c, const slds_file_def *def)
-{
-    const char *cond = scope_condition(def->kind);
-    if (!cond)
-        return SLDS_OK;
-    int keys[17];
-    natural_key_columns(def, keys);
-    slds_buf sql = {0};
-    slds_buf_puts(&sql, "SELECT ");
-    for (int k = 0; keys[k] >= 0; k++)
-        slds_buf_printf(&sql, "%st.%s", k ? ", " : "", def->columns[keys[k]].name);
-    scope_source(&sql, def);
-    slds_buf_printf(&sql, " WHERE %s", cond);
-    slds_buf del = {0};
-    slds_buf_printf(&del, "DELETE FROM %s WHERE ", def->table);
-    for (int k = 0; keys[k] >= 0; k++)
-        slds_buf_printf(&del, "%s%s IS ?%d", k ? " AND " : "", def->columns[keys[k]].name, k + 1);
-    if (slds_buf_puts(&sql, "") || slds_buf_puts(&del, "")) {
-        slds_buf_free(&sql);
-        slds_buf_free(&del);
-        return nomem(c);
-    }
-    sqlite3_stmt *sel = NULL, *rm = NULL;
-    int rc = slds_store_prepare(c->store, &sel, sql.data, c->err);
-    if (!rc)
-        rc = slds_store_prepare(c->store, &rm, del.data, c->err);
-    slds_buf_free(&sql);
-    slds_buf_free(&del);
-    /* The keys to delete are collected first (the table is not changed under
-     * the running SELECT), as one buffer of 0x1f-separated fields per row. */
-    slds_buf gone = {0};
-    size_t ngone = 0;
-    if (!rc) {
-        bind_scope(c, sel);
-        int step;
-        while ((step = sqlite3_step(sel)) == SQLITE_ROW) {
-            char buf[2048];
-            size_t w = 0;
-            for (int k = 0; keys[k] >= 0; k++) {
-                const char *v = (const char *)sqlite3_column_text(sel, k);
-                size_t n = v ? strlen(v) : 0;
-                if (n > sizeof buf - w - 2)
-                    n = sizeof buf - w - 2;
-                memcpy(buf + w, v ? v : "", n);
-                w += n;
-                buf[w++] = '\x1f';
-            }
-            if (key_set_get(&c->file_keys, key_digest(buf, w)) != KEY_ABSENT)
-                continue;
-            if (slds_buf_append(&gone, buf, w) || slds_buf_append(&gone, "\n", 1)) {
-                rc = nomem(c);
-                break;
-            }
-            ngone++;
-        }
-        if (!rc && step != SQLITE_DONE)
-            rc = db_error(c, "finding the rows to replace");
-    }
-    for (size_t off = 0, i = 0; !rc && i < ngone; i++) {
-        char *keyrow = gone.data + off;
-        char *end = strchr(keyrow, '\n');
-        *end = '\0';
-        off = (size_t)(end - gone.data) + 1;
-        int k = 0;
-        for (char *p = keyrow, *q; keys[k] >= 0; k++, p = q + 1) {
-            q = strchr(p, '\x1f');
-            *q = '\0';
-            /* a year is an integer column; a blank subject_area is stored as '' */
-            if (def->columns[keys[k]].type == SLDS_COL_YEAR)
-                sqlite3_bind_int64(rm, k + 1, strtoll(p, NULL, 10));
-            else
-                sqlite3_bind_text(rm, k + 1, p, -1, SQLITE_TRANSIENT);
-        }
-        if (sqlite3_step(rm) != SQLITE_DONE)
-            rc = db_error(c, "deleting a replaced row");
-        else
-            c->cur->deleted += sqlite3_changes(c->store->db);
-        sqlite3_reset(rm);
-    }
-    slds_buf_free(&gone);
-    sqlite3_finalize(sel);
-    sqlite3_finalize(rm);
     return rc;
 }
 

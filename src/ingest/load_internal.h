@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "core/hash.h"
 #include "ident/ident.h"
@@ -55,6 +56,35 @@ typedef struct key_set {
 } key_set;
 enum { KEY_ABSENT = 0, KEY_REJECTED = 2, KEY_LOADED = 1 };
 
+/* --replace: the stored rows of the scope of the file being loaded, read
+ * before its rows are written (load_replace.c). Each has its natural key's
+ * digest (as natural_key_hash computes it), a digest of all its values
+ * (row_digest_*), and its key's text for the delete. A row of the file whose
+ * key and values are stored as they are is not written at all (the upsert
+ * would find it and change nothing); after the file, the rows whose key the
+ * file did not give are deleted. */
+typedef struct scope_row {
+    uint64_t key, values;
+    size_t off; /* key text in stored_scope.keys: 0x1f-terminated fields */
+    uint32_t len;
+} scope_row;
+
+typedef struct stored_scope {
+    bool active; /* rows below are the scope of the file being loaded */
+    scope_row *rows;
+    size_t n, cap;
+    uint32_t *slots; /* open addressing by key digest: row index + 1, 0 empty */
+    size_t mask;
+    slds_buf keys;
+} stored_scope;
+
+/* A place (student, school, school year) named by a row of rosters, courses
+ * or attendance that no enrollment spell covers (load_replace.c). */
+typedef struct place {
+    uint32_t student, school;
+    int32_t year;
+} place;
+
 typedef struct load_ctx {
     slds_store *store;
     slds_error *err;
@@ -68,6 +98,8 @@ typedef struct load_ctx {
     slds_severity sev[SLDS_RULE_COUNT]; /* this load's severities */
     key_set file_keys;                  /* natural keys of this file (load_verdict.c) */
     bool fresh_table;                   /* the file's table was empty when the file started */
+    stored_scope scope;                 /* --replace: the file's stored scope */
+    bool replace_pairs_ready;           /* --replace: temp.slds_replace_pairs is filled (load_replace.c) */
 
     slds_intern leas, schools, staff, programs, standards, students;
     slds_intern crosswalk;           /* "lea\x1flocal" -> entry; value arrays below */
@@ -136,6 +168,8 @@ typedef struct flagged {
 
 typedef struct verdict {
     bool rejected;
+    bool no_spell; /* rosters, courses, attendance: no spell covers the row's place */
+    place place;
     flagged reject;
     int nwarn;
     flagged warn[MAX_WARNINGS];
@@ -144,6 +178,7 @@ typedef struct verdict {
 static inline void verdict_clear(verdict *v)
 {
     v->rejected = false;
+    v->no_spell = false;
     v->nwarn = 0;
 }
 /* Notes that the row breaks rule (at contract column col, -1 for none): a
@@ -229,7 +264,55 @@ int indexes_defer(load_ctx *c, const char *table, slds_buf *saved);
 int indexes_restore(load_ctx *c, slds_buf *saved);
 int history_begin(load_ctx *c);
 void history_end(load_ctx *c);
+
+/* load_replace.c */
 int replace_check_scope(load_ctx *c);
-int replace_file_scope(load_ctx *c, const slds_file_def *def);
+/* Reads the stored rows of def's scope into c->scope (before the file). */
+int replace_scope_read(load_ctx *c, const slds_file_def *def);
+/* Deletes the rows of c->scope whose key the file did not give, then
+ * empties c->scope (after the file). */
+int replace_scope_delete(load_ctx *c, const slds_file_def *def);
+void stored_scope_free(stored_scope *s);
+/* Starts fetching the slot of key (a lookup is a cache miss otherwise). */
+static inline void stored_scope_prefetch(const stored_scope *s, uint64_t key)
+{
+    if (s->slots)
+        __builtin_prefetch(&s->slots[(size_t)(key >> 17) & s->mask]);
+}
+/* true when the scope holds a row with this key digest and these values. */
+bool stored_scope_same(const stored_scope *s, uint64_t key, uint64_t values);
+/* Records places no spell covers (see place), for a later --replace. */
+int places_record(load_ctx *c, const place *p, size_t n);
+/* The temp triggers that record the place of a spell deleted or moved to
+ * another year (made with the history triggers, on a filled enrollments). */
+int places_triggers(load_ctx *c, bool create);
+
+/* A digest of a row's values, column after column (type and value: stricter
+ * than SQL's equality, so equal digests mean the upsert would change nothing). */
+static inline uint64_t digest_mix(uint64_t h, uint64_t v)
+{
+    __extension__ typedef unsigned __int128 u128;
+    u128 p = (u128)(h ^ v ^ 0xe7037ed1a0b428dbull) * 0x8ebc6af09c88c6e3ull;
+    return (uint64_t)p ^ (uint64_t)(p >> 64);
+}
+#define ROW_DIGEST_START 0xa0761d6478bd642full
+static inline uint64_t row_digest_null(uint64_t h)
+{
+    return digest_mix(h, 0x10);
+}
+static inline uint64_t row_digest_int(uint64_t h, int64_t i)
+{
+    return digest_mix(digest_mix(h, 0x20), (uint64_t)i);
+}
+static inline uint64_t row_digest_real(uint64_t h, double d)
+{
+    uint64_t bits;
+    memcpy(&bits, &d, sizeof bits);
+    return digest_mix(digest_mix(h, 0x30), bits);
+}
+static inline uint64_t row_digest_text(uint64_t h, const char *s, size_t len)
+{
+    return digest_mix(digest_mix(h, 0x40 | (uint64_t)len << 8), key_digest(s, len));
+}
 
 #endif

@@ -48,6 +48,9 @@ typedef struct batch {
     batch_finding *findings;
     int nfindings, capfindings;
     int nwarned;                          /* rows with findings */
+    uint64_t *key_digest, *values_digest; /* --replace: per row (NULL without --replace) */
+    int nskipped;                         /* --replace: loaded rows stored as they are, not written */
+    int norder;                           /* rows in order (the rows to write, rejects first) */
     cell *cells;                          /* BATCH_ROWS * ncols */
     int *order;                           /* rows in the order to write them */
     slds_buf arena;
@@ -64,11 +67,19 @@ static void batch_free(batch *b)
     free(b->reject_reason);
     free(b->cells);
     free(b->order);
+    free(b->key_digest);
+    free(b->values_digest);
     slds_buf_free(&b->arena);
 }
 
-static bool batch_init(batch *b, int ncols)
+static bool batch_init(batch *b, int ncols, bool digests)
 {
+    if (digests) {
+        b->key_digest = malloc(BATCH_ROWS * sizeof *b->key_digest);
+        b->values_digest = malloc(BATCH_ROWS * sizeof *b->values_digest);
+        if (!b->key_digest || !b->values_digest)
+            return false;
+    }
     b->line = malloc(BATCH_ROWS * sizeof *b->line);
     b->rejected = malloc(BATCH_ROWS);
     b->reject_rule = malloc(BATCH_ROWS);
@@ -149,13 +160,19 @@ static inline int compare_keys(const unsigned char *bytes, const sort_key *a, co
     return (a->row > b->row) - (a->row < b->row);
 }
 
+/* b->rejected of a row loaded already: stored as it is (--replace). */
+#define ROW_UNCHANGED 2
+
 /* Fills b->order: the batch's rejected rows first (in file order; they are
- * not inserted), then the others by key. false when out of memory. */
+ * not inserted), then the others by key (not the unchanged ones: they are
+ * not written). false when out of memory. */
 static bool batch_sort(batch *b, const int *key_columns, const slds_file_def *def, sort_buf *sb)
 {
     int nkeys = 0, o = 0;
     slds_buf_clear(&sb->bytes);
     for (int r = 0; r < b->nrows; r++) {
+        if (b->rejected[r] == ROW_UNCHANGED)
+            continue;
         if (b->rejected[r]) {
             b->order[o++] = r;
             continue;
@@ -197,6 +214,7 @@ static bool batch_sort(batch *b, const int *key_columns, const slds_file_def *de
     }
     for (int k = 0; k < nkeys; k++)
         b->order[o++] = from[k].row;
+    b->norder = o;
     return true;
 }
 
@@ -214,8 +232,14 @@ typedef struct pipeline {
     slds_error reader_err;
     int reader_rc;
     int64_t read;
+    bool replace;     /* --replace: batches are filtered by the stored scope */
+    bool scope_ready; /* the writer has read the stored scope (c->scope) */
     int key_columns[17]; /* the natural key's column indexes, -1 terminated */
     sort_buf sort;
+    /* places of loaded rows that no spell covers (load_replace.c), each once */
+    place *places;
+    size_t nplaces, capplaces;
+    slds_map64 place_seen;
 } pipeline;
 
 static size_t arena_put(batch *b, const char *s, size_t len)
@@ -337,6 +361,71 @@ static bool add_row(batch *b, const slds_file_def *def, long line, const row *r)
     return true;
 }
 
+/* The digest of a row's values as add_row stores them (load_replace.c
+ * compares it with the stored row's). */
+static uint64_t row_values_digest(const slds_file_def *def, const row *r)
+{
+    uint64_t h = ROW_DIGEST_START;
+    for (int i = 0; i < def->ncolumns; i++) {
+        const slds_value *v = &r->v[i];
+        const slds_column_def *col = &def->columns[i];
+        if (v->blank)
+            h = strcmp(col->name, "subject_area") ? row_digest_null(h) : row_digest_text(h, "", 0);
+        else if (col->type == SLDS_COL_INT || col->type == SLDS_COL_YEAR)
+            h = row_digest_int(h, v->i);
+        else if (col->type == SLDS_COL_NUM)
+            h = row_digest_real(h, v->d);
+        else
+            h = row_digest_text(h, v->text, v->len);
+    }
+    return h;
+}
+
+/* Notes the place of a loaded row that no spell covers (once per place). */
+static bool note_place(pipeline *p, const place *x)
+{
+    uint64_t k = key3(x->student, x->school, x->year);
+    if (slds_map64_get(&p->place_seen, k, NULL))
+        return true;
+    if (!slds_map64_put(&p->place_seen, k, 1))
+        return false;
+    if (p->nplaces == p->capplaces) {
+        size_t cap = p->capplaces ? p->capplaces * 2 : 64;
+        place *n = realloc(p->places, cap * sizeof *n);
+        if (!n)
+            return false;
+        p->places = n;
+        p->capplaces = cap;
+    }
+    p->places[p->nplaces++] = *x;
+    return true;
+}
+
+/* --replace: marks the rows of b stored as they are (they are loaded
+ * already and not written), once the writer has read the scope (its reading
+ * overlaps the parsing of the first batch). */
+static void filter_unchanged(pipeline *p, batch *b)
+{
+    if (!p->replace)
+        return;
+    pthread_mutex_lock(&p->lock);
+    while (!p->scope_ready && !p->writer_failed)
+        pthread_cond_wait(&p->changed, &p->lock);
+    bool ready = p->scope_ready && !p->writer_failed;
+    pthread_mutex_unlock(&p->lock);
+    const stored_scope *scope = &p->c->scope;
+    if (!ready || !scope->active)
+        return;
+    for (int r = 0; r < b->nrows; r++) {
+        if (r + 8 < b->nrows)
+            stored_scope_prefetch(scope, b->key_digest[r + 8]);
+        if (!b->rejected[r] && stored_scope_same(scope, b->key_digest[r], b->values_digest[r])) {
+            b->rejected[r] = ROW_UNCHANGED;
+            b->nskipped++;
+        }
+    }
+}
+
 static void *pipeline_reader(void *arg)
 {
     pipeline *p = arg;
@@ -356,6 +445,7 @@ static void *pipeline_reader(void *arg)
             b->nrows = 0;
             b->nfindings = 0;
             b->nwarned = 0;
+            b->nskipped = 0;
             slds_buf_clear(&b->arena);
         }
         int got = slds_csv_next(p->csv, &rec, &p->reader_err);
@@ -387,6 +477,15 @@ static void *pipeline_reader(void *arg)
                 rc = slds_fail(&p->reader_err, SLDS_ERR_NOMEM, "out of memory loading %s", def->file);
                 break;
             }
+            if (b->key_digest && !v.rejected) {
+                /* --replace: the writer skips the row when it is stored as it is */
+                b->key_digest[b->nrows] = h;
+                b->values_digest[b->nrows] = row_values_digest(def, &r);
+            }
+        }
+        if (!v.rejected && v.no_spell && !note_place(p, &v.place)) {
+            rc = slds_fail(&p->reader_err, SLDS_ERR_NOMEM, "out of memory loading %s", def->file);
+            break;
         }
         bool ok = v.rejected ? add_reject(b, rec.line, def, &v.reject)
                              : add_row(b, def, rec.line, &r) &&
@@ -400,6 +499,7 @@ static void *pipeline_reader(void *arg)
             break;
         }
         if (b->nrows == BATCH_ROWS || b->arena.len > (16u << 20)) {
+            filter_unchanged(p, b);
             if (!batch_sort(b, p->key_columns, def, &p->sort)) {
                 rc = slds_fail(&p->reader_err, SLDS_ERR_NOMEM, "out of memory loading %s", def->file);
                 break;
@@ -408,6 +508,8 @@ static void *pipeline_reader(void *arg)
             b = NULL;
         }
     }
+    if (b && !rc)
+        filter_unchanged(p, b);
     if (b && !rc && !batch_sort(b, p->key_columns, def, &p->sort))
         rc = slds_fail(&p->reader_err, SLDS_ERR_NOMEM, "out of memory loading %s", def->file);
     if (b)
@@ -468,7 +570,7 @@ static int write_batch(load_ctx *c, const slds_file_def *def, sqlite3_stmt *inse
 {
     int ncols = def->ncolumns;
     int i = 0;
-    for (; i < b->nrows && b->rejected[b->order[i]]; i++) {
+    for (; i < b->norder && b->rejected[b->order[i]]; i++) {
         int k = b->order[i];
         const char *value = b->arena.data + b->reject_value[k];
         int rc = reject_row(c, b->line[k], b->reject_column[k], value, strlen(value),
@@ -476,21 +578,23 @@ static int write_batch(load_ctx *c, const slds_file_def *def, sqlite3_stmt *inse
         if (rc)
             return rc;
     }
+    int end = b->norder;
+    c->cur->loaded += b->nskipped; /* --replace: stored as they are, not written */
     /* (the sort puts every reject first) Rows are read in key order, that is
      * at random in a batch of several MiB the reader thread wrote: each row's
      * cells, then its text, are asked for ahead of their turn (measured: a
      * cache miss on the cells was most of this thread's own time). */
     size_t row_bytes = (size_t)ncols * sizeof(cell);
-    for (int a = i; a < b->nrows && a < i + 2 * PREFETCH_ROWS; a++)
+    for (int a = i; a < end && a < i + 2 * PREFETCH_ROWS; a++)
         prefetch_cells(b->cells + (size_t)b->order[a] * (size_t)ncols, row_bytes);
-    while (i < b->nrows) {
-        int n = insert_many && b->nrows - i >= ROWS_PER_STATEMENT ? ROWS_PER_STATEMENT : 1;
+    while (i < end) {
+        int n = insert_many && end - i >= ROWS_PER_STATEMENT ? ROWS_PER_STATEMENT : 1;
         sqlite3_stmt *st = n > 1 ? insert_many : insert;
         for (int r = 0; r < n; r++) {
             int ahead = i + r + 2 * PREFETCH_ROWS, near = i + r + PREFETCH_ROWS;
-            if (ahead < b->nrows)
+            if (ahead < end)
                 prefetch_cells(b->cells + (size_t)b->order[ahead] * (size_t)ncols, row_bytes);
-            if (near < b->nrows)
+            if (near < end)
                 prefetch_text(b, b->cells + (size_t)b->order[near] * (size_t)ncols, ncols);
             int k = b->order[i + r];
             bind_row(st, r * ncols + 1, b, b->cells + (size_t)k * (size_t)ncols, ncols);
@@ -518,7 +622,7 @@ static int write_batch(load_ctx *c, const slds_file_def *def, sqlite3_stmt *inse
 int load_plain_file(load_ctx *c, const slds_file_def *def, slds_csv *csv, const header_map *h,
                            sqlite3_stmt *insert)
 {
-    pipeline p = {.c = c, .def = def, .h = *h, .csv = csv};
+    pipeline p = {.c = c, .def = def, .h = *h, .csv = csv, .replace = c->opt.replace_lea != NULL};
     batch batches[NBATCHES];
     memset(batches, 0, sizeof batches);
     int rc = SLDS_OK;
@@ -536,7 +640,7 @@ int load_plain_file(load_ctx *c, const slds_file_def *def, slds_csv *csv, const 
     if (!rc && (!p.sort.keys || !p.sort.tmp))
         rc = nomem(c);
     for (int i = 0; i < NBATCHES && !rc; i++) {
-        if (!batch_init(&batches[i], def->ncolumns))
+        if (!batch_init(&batches[i], def->ncolumns, c->opt.replace_lea != NULL))
             rc = nomem(c);
         else
             p.empty[p.nempty++] = &batches[i];
@@ -547,6 +651,16 @@ int load_plain_file(load_ctx *c, const slds_file_def *def, slds_csv *csv, const 
     if (!rc && pthread_create(&reader, NULL, pipeline_reader, &p))
         rc = slds_fail(c->err, SLDS_ERR_NOMEM, "cannot start the reader thread");
     if (!rc) {
+        /* --replace: the scope's stored rows are read while the reader
+         * thread parses the first batches. */
+        if (p.replace) {
+            rc = replace_scope_read(c, def);
+            pthread_mutex_lock(&p.lock);
+            p.scope_ready = true;
+            p.writer_failed = rc != SLDS_OK;
+            pthread_cond_broadcast(&p.changed);
+            pthread_mutex_unlock(&p.lock);
+        }
         batch *b;
         while ((b = pipeline_take(&p, true))) {
             if (!rc)
@@ -564,6 +678,8 @@ int load_plain_file(load_ctx *c, const slds_file_def *def, slds_csv *csv, const 
             *c->err = p.reader_err;
             rc = p.reader_rc;
         }
+        if (!rc)
+            rc = places_record(c, p.places, p.nplaces);
         pthread_cond_destroy(&p.changed);
         pthread_mutex_destroy(&p.lock);
     }
@@ -573,6 +689,8 @@ int load_plain_file(load_ctx *c, const slds_file_def *def, slds_csv *csv, const 
     free(p.sort.keys);
     free(p.sort.tmp);
     slds_buf_free(&p.sort.bytes);
+    free(p.places);
+    slds_map64_free(&p.place_seen);
     sqlite3_finalize(insert_many);
     return rc;
 }

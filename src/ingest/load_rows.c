@@ -16,11 +16,14 @@ bool known(const slds_intern *t, const slds_value *v, uint32_t *idx)
     return id != SLDS_NO_ID;
 }
 
-/* A reference that must resolve: a storage rule (the row would point at nothing). */
+/* A reference that must resolve: a storage rule (the row would point at
+ * nothing). *idx (when not NULL): the id it resolves to. */
 static bool ref(load_ctx *c, verdict *v, const row *r, int col, const slds_intern *set, slds_rule rule,
-                const char *what)
+                const char *what, uint32_t *idx)
 {
-    if (r->v[col].blank || known(set, &r->v[col], NULL))
+    if (idx)
+        *idx = SLDS_NO_ID;
+    if (r->v[col].blank || known(set, &r->v[col], idx))
         return false;
     char why[160];
     snprintf(why, sizeof why, "unknown %s (not in this collection nor in the database)", what);
@@ -29,7 +32,13 @@ static bool ref(load_ctx *c, verdict *v, const row *r, int col, const slds_inter
 
 #define REF(col, set, rule, what)                                                                  \
     do {                                                                                           \
-        if (ref(c, v, r, col, &c->set, SLDS_RULE_##rule, what))                                    \
+        if (ref(c, v, r, col, &c->set, SLDS_RULE_##rule, what, NULL))                              \
+            return;                                                                                \
+    } while (0)
+/* REF, keeping the id the reference resolves to in *idx */
+#define REF_ID(col, set, rule, what, idx)                                                          \
+    do {                                                                                           \
+        if (ref(c, v, r, col, &c->set, SLDS_RULE_##rule, what, idx))                               \
             return;                                                                                \
     } while (0)
 #define FLAG(rule, col, why)                                                                       \
@@ -37,6 +46,18 @@ static bool ref(load_ctx *c, verdict *v, const row *r, int col, const slds_inter
         if (flag(c, v, SLDS_RULE_##rule, col, r->raw[col], r->rawlen[col], why))                   \
             return;                                                                                \
     } while (0)
+
+/* Whether no enrollment spell covers the place (student, school, year) of a
+ * row of rosters, courses or attendance; noted in v, so that the place of a
+ * loaded row is recorded for --replace (load_replace.c). */
+static bool note_place(const load_ctx *c, verdict *v, uint32_t student, uint32_t school, int64_t year)
+{
+    if (slds_map64_get(&c->enrolled_school_year, key3(student, school, year), NULL))
+        return false;
+    v->no_spell = true;
+    v->place = (place){student, school, (int32_t)year};
+    return true;
+}
 
 /* Checks that a row of a plain file makes sense with the rest of the state,
  * noting every rule it breaks in v (checking stops at the first reject). */
@@ -66,36 +87,33 @@ void cross_check(load_ctx *c, const slds_file_def *def, const row *r, verdict *v
         REF(SLDS_PSE_STUDENT_ID, students, REF_UNKNOWN_STUDENT, "student");
         break;
     case SLDS_FILE_COURSES:
-        REF(SLDS_CRS_STUDENT_ID, students, REF_UNKNOWN_STUDENT, "student");
-        REF(SLDS_CRS_SCHOOL_ID, schools, REF_UNKNOWN_SCHOOL, "school");
+        REF_ID(SLDS_CRS_STUDENT_ID, students, REF_UNKNOWN_STUDENT, "student", &a);
+        REF_ID(SLDS_CRS_SCHOOL_ID, schools, REF_UNKNOWN_SCHOOL, "school", &b);
+        note_place(c, v, a, b, r->v[SLDS_CRS_SCHOOL_YEAR].i);
         break;
     case SLDS_FILE_DISCIPLINE:
         REF(SLDS_DIS_STUDENT_ID, students, REF_UNKNOWN_STUDENT, "student");
         REF(SLDS_DIS_SCHOOL_ID, schools, REF_UNKNOWN_SCHOOL, "school");
         break;
     case SLDS_FILE_ATTENDANCE:
-        REF(SLDS_ATT_STUDENT_ID, students, REF_UNKNOWN_STUDENT, "student");
-        REF(SLDS_ATT_SCHOOL_ID, schools, REF_UNKNOWN_SCHOOL, "school");
-        known(&c->students, &r->v[SLDS_ATT_STUDENT_ID], &a);
-        known(&c->schools, &r->v[SLDS_ATT_SCHOOL_ID], &b);
-        if (!slds_map64_get(&c->enrolled_school_year, key3(a, b, r->v[SLDS_ATT_SCHOOL_YEAR].i), NULL))
+        REF_ID(SLDS_ATT_STUDENT_ID, students, REF_UNKNOWN_STUDENT, "student", &a);
+        REF_ID(SLDS_ATT_SCHOOL_ID, schools, REF_UNKNOWN_SCHOOL, "school", &b);
+        if (note_place(c, v, a, b, r->v[SLDS_ATT_SCHOOL_YEAR].i))
             FLAG(ATT_NOT_ENROLLED, SLDS_ATT_STUDENT_ID, "student not enrolled at this school in this school year");
         if (r->v[SLDS_ATT_DAYS_PRESENT].d > r->v[SLDS_ATT_DAYS_ENROLLED].d)
             FLAG(ATT_PRESENT_OVER_ENROLLED, SLDS_ATT_DAYS_PRESENT, "more days present than days enrolled");
         break;
     case SLDS_FILE_ROSTERS: {
-        REF(SLDS_ROS_STAFF_ID, staff, REF_UNKNOWN_STAFF, "staff member");
-        REF(SLDS_ROS_STUDENT_ID, students, REF_UNKNOWN_STUDENT, "student");
-        REF(SLDS_ROS_SCHOOL_ID, schools, REF_UNKNOWN_SCHOOL, "school");
         uint32_t t;
-        known(&c->staff, &r->v[SLDS_ROS_STAFF_ID], &t);
-        known(&c->students, &r->v[SLDS_ROS_STUDENT_ID], &a);
-        known(&c->schools, &r->v[SLDS_ROS_SCHOOL_ID], &b);
+        REF_ID(SLDS_ROS_STAFF_ID, staff, REF_UNKNOWN_STAFF, "staff member", &t);
+        REF_ID(SLDS_ROS_STUDENT_ID, students, REF_UNKNOWN_STUDENT, "student", &a);
+        REF_ID(SLDS_ROS_SCHOOL_ID, schools, REF_UNKNOWN_SCHOOL, "school", &b);
         int64_t year = r->v[SLDS_ROS_SCHOOL_YEAR].i;
+        bool no_spell = note_place(c, v, a, b, year);
         if (!slds_map64_get(&c->teacher_assignments, key3(t, b, year), NULL))
             FLAG(ROS_TEACHER_NOT_ASSIGNED, SLDS_ROS_STAFF_ID,
                  "staff member is not assigned as TEACHER to this school in this school year");
-        if (!slds_map64_get(&c->enrolled_school_year, key3(a, b, year), NULL))
+        if (no_spell)
             FLAG(ROS_NOT_ENROLLED, SLDS_ROS_STUDENT_ID, "student not enrolled at this school in this school year");
         break;
     }

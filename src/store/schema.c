@@ -283,6 +283,23 @@ static const slds_migration registry[] = {
     /* mastery 2: P(not mastered) kept beside P(mastery), so the online update
      * goes on from both (docs/mastery.md: 1 - p_mastery loses its digits near 1). */
     {"mastery", 2, "ALTER TABLE mastery_state ADD COLUMN p_not_mastered REAL;"},
+    /* ingest 3 (issue 7): the places (school, year, student) of stored rows
+     * of rosters, courses and attendance that no enrollment spell covers,
+     * kept by the loader so `load --replace` finds a district's rows of a
+     * year from its spells and these places, without reading whole tables
+     * (src/ingest/load_replace.c). Filled here from what is stored. */
+    {"ingest", 3,
+     "CREATE TABLE orphan_places(school_id TEXT NOT NULL, school_year INTEGER NOT NULL,"
+     " student_id TEXT NOT NULL, PRIMARY KEY(school_id, school_year, student_id)) WITHOUT ROWID;"
+     "INSERT OR IGNORE INTO orphan_places SELECT t.school_id, t.school_year, t.student_id FROM rosters t"
+     " WHERE NOT EXISTS(SELECT 1 FROM enrollments e WHERE e.student_id = t.student_id"
+     " AND e.school_id = t.school_id AND e.school_year = t.school_year);"
+     "INSERT OR IGNORE INTO orphan_places SELECT t.school_id, t.school_year, t.student_id FROM courses t"
+     " WHERE NOT EXISTS(SELECT 1 FROM enrollments e WHERE e.student_id = t.student_id"
+     " AND e.school_id = t.school_id AND e.school_year = t.school_year);"
+     "INSERT OR IGNORE INTO orphan_places SELECT t.school_id, t.school_year, t.student_id FROM attendance t"
+     " WHERE NOT EXISTS(SELECT 1 FROM enrollments e WHERE e.student_id = t.student_id"
+     " AND e.school_id = t.school_id AND e.school_year = t.school_year);"},
 };
 
 const slds_migration *slds_store_registry(size_t *n)

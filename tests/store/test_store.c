@@ -224,7 +224,7 @@ static void test_new_database(void **state)
         assert_int_equal(count(s, collection_tables[t]), t == 0 ? 1 + registry_module_count() : 0);
     meta(s, "schema_version", "2");
     meta(s, "schema_version.store", "1");
-    meta(s, "schema_version.ingest", "2"); /* 2: rules, findings, history (issue 7) */
+    meta(s, "schema_version.ingest", "3"); /* 2: rules, findings, history; 3: orphan_places (issue 7) */
     meta(s, "schema_version.collection", "1");
     meta(s, "schema_version.growth", "2"); /* 2: baselines (issue 12) */
     meta(s, "schema_version.account", "1"); /* interventions (src/account) */
@@ -392,7 +392,7 @@ static void test_v2_migration(void **state)
     slds_cursor_close(&c);
     meta(s, "schema_version", "2");
     meta(s, "schema_version.store", "1");
-    meta(s, "schema_version.ingest", "2"); /* 2: rules, findings, history (issue 7) */
+    meta(s, "schema_version.ingest", "3"); /* 2: rules, findings, history; 3: orphan_places (issue 7) */
     meta(s, "schema_version.collection", "2");
     meta(s, "schema_version.growth", "2");
     meta(s, "schema_version.account", "1");
