@@ -289,11 +289,10 @@ int cmd_load(int argc, char **argv)
     if (rc) {
         bool committed = res && res->committed;
         free(res);
+        if (!committed)
+            return cli_write_failed(&err, "load");
         int status = cli_error(&err);
-        if (committed)
-            fprintf(stderr, "slds: the load was committed to the database; only writing this file failed\n");
-        else
-            fprintf(stderr, "slds: load failed, the database is unchanged\n");
+        fprintf(stderr, "slds: the load was committed to the database; only writing this file failed\n");
         return status;
     }
     int status = print_report(res, (slds_format)fmt, replace != NULL, stdout);

@@ -17,6 +17,7 @@
 
 #include "ingest/contract.h"
 #include "store/store.h"
+#include "../db.h"
 
 enum { MAX_KEY = 16 };
 
@@ -66,15 +67,7 @@ static void test_keys_match(void **state)
 {
     (void)state;
     char path[64];
-    snprintf(path, sizeof path, "/tmp/slds_test_keys_XXXXXX");
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    close(fd);
-    unlink(path);
-    slds_store *s = NULL;
-    slds_error err = {0};
-    if (slds_store_open_writer(&s, path, SLDS_STORE_CREATE, &err))
-        fail_msg("%s", err.message);
+    slds_store *s = open_temp(path, sizeof path);
     int count = 0;
     const slds_file_def *defs = slds_contract_files(&count);
     assert_true(count >= 17);
@@ -97,8 +90,7 @@ static void test_keys_match(void **state)
                 mismatches++;
             }
     }
-    slds_store_close(s);
-    unlink(path);
+    close_temp(s, path);
     assert_int_equal(mismatches, 0);
 }
 
