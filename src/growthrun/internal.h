@@ -155,6 +155,10 @@ int gr_gains_all(gr_run *r, slds_error *err);
  * growth tables exist at all. */
 int gr_delete_year(slds_store *s, int year, const char *subject, slds_error *err);
 int gr_growth_ran(slds_store *s, slds_error *err);
+/* models.c: slds_growthrun_load_model without its check that growth ran
+ * (for a caller that checked once). */
+int gr_load_model(slds_store *s, int year, const char *subject, int grade, slds_sgp_model *m,
+                  int *prior_grades, int *prior_years, slds_error *err);
 
 /* write.c: every table of the run (inside the caller's transaction). */
 int gr_write(slds_store *s, gr_run *r, const slds_progress *progress, slds_error *err);

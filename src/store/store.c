@@ -98,6 +98,64 @@ int slds_cursor_open(slds_cursor *c, slds_store *s, const char *sql, slds_error 
     return SLDS_OK;
 }
 
+/* The cache entry holding sql's statement, or NULL. */
+static slds_store_cached *cached_find(slds_store *s, const char *sql)
+{
+    for (int i = 0; i < s->n_cached; i++)
+        if (s->cached[i].sql == sql && !strcmp(sqlite3_sql(s->cached[i].stmt), sql))
+            return &s->cached[i];
+    for (int i = 0; i < s->n_cached; i++)
+        if (!strcmp(sqlite3_sql(s->cached[i].stmt), sql))
+            return &s->cached[i];
+    return NULL;
+}
+
+/* A free entry for a new statement: an unused one, else the least recently
+ * used entry no cursor holds (finalized), else NULL (every entry held). */
+static slds_store_cached *cached_slot(slds_store *s)
+{
+    if (s->n_cached < SLDS_STORE_CACHED_MAX)
+        return &s->cached[s->n_cached++];
+    slds_store_cached *lru = NULL;
+    for (int i = 0; i < s->n_cached; i++)
+        if (!s->cached[i].busy && (!lru || s->cached[i].used < lru->used))
+            lru = &s->cached[i];
+    if (lru) {
+        sqlite3_finalize(lru->stmt);
+        memset(lru, 0, sizeof *lru);
+    }
+    return lru;
+}
+
+int slds_cursor_open_cached(slds_cursor *c, slds_store *s, const char *sql, slds_error *err)
+{
+    slds_store_cached *e = cached_find(s, sql);
+    if (e && e->busy) /* nested use of the same query: a statement of its own */
+        return slds_cursor_open(c, s, sql, err);
+    if (!e) {
+        int rc = slds_cursor_open(c, s, sql, err);
+        if (rc || !(e = cached_slot(s)))
+            return rc;
+        e->stmt = c->stmt;
+    } else {
+        memset(c, 0, sizeof *c);
+        c->store = s;
+        c->stmt = e->stmt;
+    }
+    e->sql = sql;
+    e->busy = 1;
+    e->used = ++s->cached_clock;
+    c->cached = e;
+    return SLDS_OK;
+}
+
+static void cached_finalize_all(slds_store *s)
+{
+    for (int i = 0; i < s->n_cached; i++)
+        sqlite3_finalize(s->cached[i].stmt);
+    s->n_cached = 0;
+}
+
 static void bind_result(slds_cursor *c, int idx, int rc)
 {
     if (rc != SQLITE_OK && c->bind_rc == SQLITE_OK) {
@@ -160,7 +218,14 @@ void slds_cursor_reset(slds_cursor *c)
 
 void slds_cursor_close(slds_cursor *c)
 {
-    if (c->stmt)
+    if (c->cached) {
+        /* back to the cache as a fresh statement: not running (its read
+         * ends), no binding left for the next user */
+        sqlite3_reset(c->stmt);
+        sqlite3_clear_bindings(c->stmt);
+        c->cached->busy = 0;
+        c->cached = NULL;
+    } else if (c->stmt)
         sqlite3_finalize(c->stmt);
     c->stmt = NULL;
 }
@@ -209,7 +274,7 @@ static int meta_write(slds_store *s, const char *key, const char *value, bool re
 int slds_store_meta_get(slds_store *s, const char *key, char *buf, size_t size, slds_error *err)
 {
     slds_cursor c;
-    int rc = slds_cursor_open(&c, s, "SELECT value FROM meta WHERE key = ?1", err);
+    int rc = slds_cursor_open_cached(&c, s, "SELECT value FROM meta WHERE key = ?1", err);
     if (rc)
         return rc;
     slds_cursor_bind_text(&c, 1, key);
@@ -567,6 +632,7 @@ void slds_store_close(slds_store *s)
 {
     if (!s)
         return;
+    cached_finalize_all(s); /* (cursors are closed before their store) */
     if (s->db && s->writer && !s->staging[0]) {
         /* A transaction still open is abandoned. Then fold the log into the
          * file and return to a rollback journal (see the top of this file).
