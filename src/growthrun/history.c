@@ -25,6 +25,16 @@ void slds_growthrun_history_free(slds_growth_history *h)
     free(h);
 }
 
+/* A run of growth_runs: its year, subject and what the chart needs; stamp
+ * tells this run from a later one of the same year and subject (the kept
+ * models, modelcache.c). */
+typedef struct run_key {
+    int year, projection_years;
+    char subject[SLDS_GROWTH_NAME_MAX];
+    char levels[2048];
+    char stamp[GR_RUN_STAMP_MAX];
+} run_key;
+
 /* A cursor over a query of ?1 year, ?2 subject (and ?3 the student), kept
  * prepared on the connection: the web server reads a history at every
  * student page. */
@@ -41,22 +51,21 @@ static int open_bound(slds_cursor *c, slds_store *s, const char *sql, int year,
     return SLDS_OK;
 }
 
-/* Cut scores of (year, subject, grade) as stored with the run; count or 0. */
-static int stored_cuts(slds_store *s, int year, const char *subject, int grade, double *cuts,
-                       slds_error *err)
+int gr_stored_cuts(slds_store *s, int year, const char *subject, int grade, double *cuts,
+                   slds_error *err)
 {
     slds_cursor c;
     if (open_bound(&c, s,
                    "SELECT cuts FROM growth_cohorts WHERE school_year = ?1 AND subject = ?2"
                    " AND grade = ?3",
                    year, subject, NULL, err))
-        return 0;
+        return -1;
     slds_cursor_bind_int(&c, 3, grade);
-    int n = 0;
-    if (slds_cursor_step(&c, err) == 1)
+    int n = 0, step = slds_cursor_step(&c, err);
+    if (step == 1)
         n = gr_parse_numbers(slds_cursor_text(&c, 0), cuts, SLDS_GROWTH_MAX_CUTS);
     slds_cursor_close(&c);
-    return n > 0 ? n : 0;
+    return step < 0 ? -1 : n > 0 ? n : 0;
 }
 
 static int read_orders_and_targets(slds_store *s, const char *id, slds_growth_history_entry *e,
@@ -148,9 +157,11 @@ static int read_baseline(slds_store *s, const char *id, int growth_version,
 }
 
 /* The entry of (year, subject), if the student has one: 1 added, 0 none. */
-static int read_entry(slds_store *s, const char *id, int growth_version, int year,
-                      const char *subject, slds_growth_history_entry *e, slds_error *err)
+static int read_entry(slds_store *s, const char *id, int growth_version, const run_key *run,
+                      slds_growth_history_entry *e, slds_error *err)
 {
+    int year = run->year;
+    const char *subject = run->subject;
     slds_cursor c;
     int rc = open_bound(&c, s,
                            "SELECT grade, scale_score, gain, grade_levels_gained, sgp, sgp_order,"
@@ -184,7 +195,9 @@ static int read_entry(slds_store *s, const char *id, int growth_version, int yea
     if (!found)
         return 0;
     double cuts[SLDS_GROWTH_MAX_CUTS];
-    int n = stored_cuts(s, year, subject, e->grade, cuts, err);
+    int n = gr_cached_cuts(s, year, subject, run->stamp, e->grade, cuts, err);
+    if (n < 0)
+        return -SLDS_ERR_DB;
     if (n) {
         e->level = 1;
         for (int k = 0; k < n; k++)
@@ -196,18 +209,14 @@ static int read_entry(slds_store *s, const char *id, int growth_version, int yea
     return rc ? -rc : 1;
 }
 
-typedef struct run_key {
-    int year, projection_years;
-    char subject[SLDS_GROWTH_NAME_MAX];
-    char levels[2048];
-} run_key;
 
 static int read_runs(slds_store *s, run_key **out, int *n, slds_error *err)
 {
     slds_cursor c;
     int rc = slds_cursor_open_cached(&c, s,
-                                     "SELECT school_year, subject, projection_years, levels FROM"
-                                     " growth_runs ORDER BY subject, school_year",
+                                     "SELECT school_year, subject, projection_years, levels,"
+                                     " run_at, seconds, students, with_sgp FROM growth_runs"
+                                     " ORDER BY subject, school_year",
                                      err);
     if (rc)
         return rc;
@@ -230,6 +239,10 @@ static int read_runs(slds_store *s, run_key **out, int *n, slds_error *err)
         copy_text(k->subject, sizeof k->subject, st, 1);
         k->projection_years = sqlite3_column_int(st, 2);
         copy_text(k->levels, sizeof k->levels, st, 3);
+        snprintf(k->stamp, sizeof k->stamp, "%.60s|%.17g|%lld|%lld",
+                 sqlite3_column_text(st, 4) ? (const char *)sqlite3_column_text(st, 4) : "",
+                 sqlite3_column_double(st, 5), (long long)sqlite3_column_int64(st, 6),
+                 (long long)sqlite3_column_int64(st, 7));
     }
     slds_cursor_close(&c);
     return step < 0 ? SLDS_ERR_DB : SLDS_OK;
@@ -312,7 +325,8 @@ static void parse_levels(const char *json, slds_growth_fan *f)
     json_decref(root);
 }
 
-static void add_cut_grade(slds_store *s, slds_growth_fan *f, int year, int grade)
+static void add_cut_grade(slds_store *s, slds_growth_fan *f, const char *stamp, int year,
+                          int grade)
 {
     for (int k = 0; k < f->n_cut_grades; k++)
         if (f->cut_grade[k] == grade)
@@ -321,33 +335,32 @@ static void add_cut_grade(slds_store *s, slds_growth_fan *f, int year, int grade
         return;
     slds_error e = {0};
     int k = f->n_cut_grades;
-    f->n_cuts[k] = stored_cuts(s, year, f->subject, grade, f->cuts[k], &e);
+    int n = gr_cached_cuts(s, year, f->subject, stamp, grade, f->cuts[k], &e);
+    f->n_cuts[k] = n > 0 ? n : 0;
     if (f->n_cuts[k])
         f->cut_grade[f->n_cut_grades++] = grade;
 }
 
 /* The models of the grades after from_grade, chained as the run chained
- * them; returns how many were loaded into models[]. */
-static int load_chain(slds_store *s, slds_growth_fan *f, int projection_years,
-                      slds_sgp_model *models, slds_error *err)
+ * them (kept with the connection: modelcache.c); returns how many. */
+static int load_chain(slds_store *s, slds_growth_fan *f, const char *stamp, int projection_years,
+                      const slds_sgp_model **models, slds_error *err)
 {
     int n = 0, from = f->from_grade;
     for (int next = f->from_grade + 1;
          next - f->from_grade <= projection_years && n < SLDS_TARGET_MAX_YEARS &&
          next < GR_MAX_GRADE;
          next++) {
-        int pg[SLDS_SGP_MAX_ORDER], py[SLDS_SGP_MAX_ORDER];
+        const int *pg;
         slds_error e = {0};
-        int rc = gr_load_model(s, f->from_year, f->subject, next, &models[n], pg, py,
-                                           &e);
+        int rc = gr_cached_model(s, f->from_year, f->subject, stamp, next, &models[n], &pg, NULL,
+                                 &e);
         if (rc == SLDS_ERR_NOTFOUND)
             continue; /* an untested grade */
         if (rc)
             return -slds_fail(err, rc, "%s", e.message);
-        if (pg[0] != from) {
-            slds_sgp_model_free(&models[n]);
+        if (pg[0] != from)
             break;
-        }
         f->ahead_grade[n] = next;
         f->ahead_year[n] = f->from_year + (next - f->from_grade);
         n++;
@@ -356,32 +369,30 @@ static int load_chain(slds_store *s, slds_growth_fan *f, int projection_years,
     return n;
 }
 
-static int project(slds_store *s, slds_growth_fan *f, int projection_years, slds_error *err)
+static int project(slds_store *s, slds_growth_fan *f, const char *stamp, int projection_years,
+                   slds_error *err)
 {
-    slds_sgp_model models[SLDS_TARGET_MAX_YEARS];
-    memset(models, 0, sizeof models);
-    int n = load_chain(s, f, projection_years, models, err);
+    const slds_sgp_model *models[SLDS_TARGET_MAX_YEARS];
+    int n = load_chain(s, f, stamp, projection_years, models, err);
     if (n <= 0)
         return n < 0 ? -n : SLDS_OK;
     /* the student's scores along the chain of the grade projected from */
     double scores[1 + SLDS_SGP_MAX_ORDER];
     int n_scores = 1;
     scores[0] = past_score(f, f->from_year, f->from_grade);
-    slds_sgp_model own;
-    int pg[SLDS_SGP_MAX_ORDER], py[SLDS_SGP_MAX_ORDER];
+    const slds_sgp_model *own;
+    const int *pg, *py;
     slds_error e = {0};
-    if (!gr_load_model(s, f->from_year, f->subject, f->from_grade, &own, pg, py, &e)) {
-        for (int k = 0; k < own.max_order; k++)
+    if (!gr_cached_model(s, f->from_year, f->subject, stamp, f->from_grade, &own, &pg, &py, &e))
+        for (int k = 0; k < own->max_order; k++)
             scores[n_scores++] = past_score(f, py[k], pg[k]);
-        slds_sgp_model_free(&own);
-    }
     slds_target_problem pr = {.n = 1, .n_scores = n_scores, .scores = scores, .n_years = n,
                               .current_cut = NAN};
     for (int h = 0; h < n; h++) {
-        pr.models[h] = &models[h];
+        pr.models[h] = models[h];
         pr.cuts[h] = NAN;
     }
-    int T = models[0].n_taus, rc = SLDS_OK;
+    int T = models[0]->n_taus, rc = SLDS_OK;
     double *traj = malloc((size_t)T * (size_t)n * sizeof *traj);
     if (!traj)
         rc = slds_fail(err, SLDS_ERR_NOMEM, "out of memory");
@@ -390,7 +401,7 @@ static int project(slds_store *s, slds_growth_fan *f, int projection_years, slds
             double want = (fan_percentiles[p] - 0.5) / 100.0;
             int best = 0;
             for (int t = 1; t < T; t++)
-                if (fabs(models[0].taus[t] - want) < fabs(models[0].taus[best] - want))
+                if (fabs(models[0]->taus[t] - want) < fabs(models[0]->taus[best] - want))
                     best = t;
             f->percentiles[p] = fan_percentiles[p];
             for (int h = 0; h < n; h++)
@@ -399,13 +410,16 @@ static int project(slds_store *s, slds_growth_fan *f, int projection_years, slds
         f->n_ahead = n;
     }
     free(traj);
-    for (int h = 0; h < n; h++)
-        slds_sgp_model_free(&models[h]);
     return rc;
 }
 
+/* The fan of latest's subject from latest's year: the levels and years ahead
+ * of run (the subject's last run), the models and cuts of from_run (the run
+ * of latest's year: the same run unless the student has no result in the
+ * last one). */
 static int build_fan(slds_store *s, const char *id, const slds_growth_history_entry *latest,
-                     const run_key *run, slds_growth_fan *f, slds_error *err)
+                     const run_key *run, const run_key *from_run, slds_growth_fan *f,
+                     slds_error *err)
 {
     memset(f, 0, sizeof *f);
     snprintf(f->subject, sizeof f->subject, "%s", latest->subject);
@@ -414,11 +428,11 @@ static int build_fan(slds_store *s, const char *id, const slds_growth_history_en
     parse_levels(run->levels, f);
     int rc = read_past(s, id, f->subject, f->from_year, f, err);
     if (!rc)
-        rc = project(s, f, run->projection_years, err);
+        rc = project(s, f, from_run->stamp, run->projection_years, err);
     for (int k = 0; k < f->n_past && !rc; k++)
-        add_cut_grade(s, f, f->from_year, f->past_grade[k]);
+        add_cut_grade(s, f, from_run->stamp, f->from_year, f->past_grade[k]);
     for (int h = 0; h < f->n_ahead && !rc; h++)
-        add_cut_grade(s, f, f->from_year, f->ahead_grade[h]);
+        add_cut_grade(s, f, from_run->stamp, f->from_year, f->ahead_grade[h]);
     return rc;
 }
 
@@ -452,16 +466,20 @@ static int read_history(slds_store *s, const char *id, int growth_version,
     size_t cap = 0;
     for (int k = 0; k < n_runs && !rc; k++) {
         slds_growth_history_entry e;
-        int got = read_entry(s, id, growth_version, runs[k].year, runs[k].subject, &e, err);
+        int got = read_entry(s, id, growth_version, &runs[k], &e, err);
         if (got < 0)
             rc = -got;
         else if (got)
             rc = add_entry(h, &cap, &e, err);
         int last_of_subject = k + 1 == n_runs || strcmp(runs[k + 1].subject, runs[k].subject);
-        if (!rc && last_of_subject && h->n_entries &&
-            !strcmp(h->entries[h->n_entries - 1].subject, runs[k].subject))
-            rc = build_fan(s, id, &h->entries[h->n_entries - 1], &runs[k], &h->fans[h->n_fans++],
-                           err);
+        const slds_growth_history_entry *latest = h->n_entries ? &h->entries[h->n_entries - 1] : NULL;
+        if (!rc && last_of_subject && latest && !strcmp(latest->subject, runs[k].subject)) {
+            const run_key *from_run = &runs[k];
+            for (int j = k; j >= 0 && !strcmp(runs[j].subject, runs[k].subject); j--)
+                if (runs[j].year == latest->school_year)
+                    from_run = &runs[j];
+            rc = build_fan(s, id, latest, &runs[k], from_run, &h->fans[h->n_fans++], err);
+        }
     }
     free(runs);
     return rc;

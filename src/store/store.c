@@ -149,6 +149,41 @@ int slds_cursor_open_cached(slds_cursor *c, slds_store *s, const char *sql, slds
     return SLDS_OK;
 }
 
+/* ---- attachments -------------------------------------------------------- */
+
+int slds_store_attach(slds_store *s, const char *key, void *data, void (*free_data)(void *data),
+                      slds_error *err)
+{
+    for (int i = 0; i < s->n_attached; i++)
+        if (!strcmp(s->attached[i].key, key)) {
+            if (s->attached[i].free_data && s->attached[i].data != data)
+                s->attached[i].free_data(s->attached[i].data);
+            s->attached[i] = (slds_store_attachment){key, data, free_data};
+            return SLDS_OK;
+        }
+    if (s->n_attached == SLDS_STORE_ATTACH_MAX)
+        return slds_fail(err, SLDS_ERR_NOMEM, "%s: no room to keep %s with the connection", s->path,
+                         key);
+    s->attached[s->n_attached++] = (slds_store_attachment){key, data, free_data};
+    return SLDS_OK;
+}
+
+void *slds_store_attached(const slds_store *s, const char *key)
+{
+    for (int i = 0; i < s->n_attached; i++)
+        if (!strcmp(s->attached[i].key, key))
+            return s->attached[i].data;
+    return NULL;
+}
+
+static void attached_free_all(slds_store *s)
+{
+    for (int i = 0; i < s->n_attached; i++)
+        if (s->attached[i].free_data)
+            s->attached[i].free_data(s->attached[i].data);
+    s->n_attached = 0;
+}
+
 static void cached_finalize_all(slds_store *s)
 {
     for (int i = 0; i < s->n_cached; i++)
@@ -633,6 +668,7 @@ void slds_store_close(slds_store *s)
     if (!s)
         return;
     cached_finalize_all(s); /* (cursors are closed before their store) */
+    attached_free_all(s);
     if (s->db && s->writer && !s->staging[0]) {
         /* A transaction still open is abandoned. Then fold the log into the
          * file and return to a rollback journal (see the top of this file).

@@ -32,6 +32,15 @@ typedef struct slds_store_cached {
 
 #define SLDS_STORE_CACHED_MAX 48
 
+/* Data a module keeps with a connection (slds_store_attach). */
+typedef struct slds_store_attachment {
+    const char *key;
+    void *data;
+    void (*free_data)(void *data);
+} slds_store_attachment;
+
+#define SLDS_STORE_ATTACH_MAX 4
+
 typedef struct slds_store {
     sqlite3 *db;
     char path[1024];
@@ -46,6 +55,9 @@ typedef struct slds_store {
     slds_store_cached cached[SLDS_STORE_CACHED_MAX];
     int n_cached;
     uint64_t cached_clock;
+    /* What modules keep with this connection (slds_store_attach). */
+    slds_store_attachment attached[SLDS_STORE_ATTACH_MAX];
+    int n_attached;
 } slds_store;
 
 /* Flags of slds_store_open_writer. */
@@ -97,6 +109,18 @@ void slds_store_rollback(slds_store *s);
 
 /* Prepares a statement; on failure err names the SQL. */
 int slds_store_prepare(slds_store *s, sqlite3_stmt **stmt, const char *sql, slds_error *err);
+
+/* What a module keeps with one connection, found again by key (a string
+ * that lives as long as the store: the module's literal), freed by
+ * free_data at slds_store_close: e.g. growthrun's parsed models, read once
+ * per connection and run instead of at every student page. Never student
+ * data (the web server must read each record from the database). attach
+ * fails with SLDS_ERR_NOMEM when SLDS_STORE_ATTACH_MAX keys are taken; a key
+ * attached again replaces (and frees) the old data. */
+int slds_store_attach(slds_store *s, const char *key, void *data, void (*free_data)(void *data),
+                      slds_error *err);
+/* The data attached under key, or NULL. */
+void *slds_store_attached(const slds_store *s, const char *key);
 
 /* Key/value settings kept in table meta. get returns SLDS_ERR_NOTFOUND when absent;
  * value is copied into buf (size bytes). */
