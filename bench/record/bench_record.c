@@ -144,7 +144,7 @@ int main(int argc, char **argv)
     }
     /* the web's connection settings (src/web/app.c), or BENCH_PRAGMAS */
     const char *pragmas = getenv("BENCH_PRAGMAS");
-    sqlite3_exec(s->db, pragmas ? pragmas : "PRAGMA mmap_size = 4294967296; PRAGMA cache_size = -32768",
+    sqlite3_exec(s->db, pragmas ? pragmas : "PRAGMA mmap_size = 0; PRAGMA cache_size = -8192",
                  NULL, NULL, NULL);
     char **ids = NULL;
     int k = ids_file ? read_ids(ids_file, n, &ids) : pick_students(s, n, &ids, &err);
