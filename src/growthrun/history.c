@@ -460,6 +460,10 @@ static int read_history(slds_store *s, const char *id, int growth_version,
     int rc = read_runs(s, &runs, &n_runs, err);
     if (rc)
         return rc;
+    if (!n_runs) {
+        free(runs);
+        return slds_fail(err, SLDS_ERR_NOTFOUND, "growth has not been run on %s", s->path);
+    }
     h->fans = calloc((size_t)(n_runs ? n_runs : 1), sizeof *h->fans);
     if (!h->fans)
         rc = slds_fail(err, SLDS_ERR_NOMEM, "out of memory");
@@ -493,12 +497,12 @@ int slds_growthrun_history(slds_store *s, const char *student_id, slds_growth_hi
      * models agree, and the file is locked once, not at every query */
     bool own_txn = sqlite3_get_autocommit(s->db);
     int rc = own_txn ? slds_store_exec(s, "BEGIN", err) : SLDS_OK;
-    int ran = rc ? -1 : gr_growth_ran(s, err);
-    int version = ran > 0 ? slds_store_schema_version(s, "growth", err) : 0;
+    /* growth ran: its tables exist (schema version) and hold a run (read_history) */
+    int version = rc ? -1 : slds_store_schema_version(s, "growth", err);
     slds_growth_history *h = NULL;
-    if (ran < 0 || version < 0)
+    if (version < 0)
         rc = SLDS_ERR_DB;
-    else if (ran == 0)
+    else if (version == 0)
         rc = slds_fail(err, SLDS_ERR_NOTFOUND, "growth has not been run on %s", s->path);
     else if (!(h = calloc(1, sizeof *h)))
         rc = slds_fail(err, SLDS_ERR_NOMEM, "out of memory");

@@ -327,8 +327,8 @@ static int latest_version(const slds_migration *reg, size_t n, const char *modul
 static int table_exists(slds_store *s, const char *name, slds_error *err)
 {
     slds_cursor c;
-    if (slds_cursor_open_cached(&c, s,
-                                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1", err))
+    if (slds_cursor_open(&c, s, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1",
+                         err))
         return -1;
     slds_cursor_bind_text(&c, 1, name);
     int r = slds_cursor_step(&c, err);
@@ -360,9 +360,7 @@ int store_inspect(slds_store *s, const slds_migration *reg, size_t n, store_kind
     /* Reading the schema is the first read of the file: a file that is not
      * SQLite at all fails here. */
     slds_cursor c;
-    /* (kept prepared, as the other queries here: readers such as a growth
-     * history ask for a module's version at every call) */
-    if (slds_cursor_open_cached(&c, s, "SELECT count(*) FROM sqlite_master", err)) {
+    if (slds_cursor_open(&c, s, "SELECT count(*) FROM sqlite_master", err)) {
         if ((sqlite3_errcode(s->db) & 0xff) == SQLITE_NOTADB)
             return not_slds(s, "not an SQLite file", err);
         return SLDS_ERR_DB;
@@ -400,10 +398,10 @@ int store_inspect(slds_store *s, const slds_migration *reg, size_t n, store_kind
                 versions[k] = 1;
         }
     } else if (!strcmp(layout, LAYOUT_PER_MODULE)) {
-        if (slds_cursor_open_cached(&c, s,
-                                    "SELECT substr(key, 16), value FROM meta"
-                                    " WHERE key LIKE 'schema\\_version.%' ESCAPE '\\'",
-                                    err))
+        if (slds_cursor_open(&c, s,
+                             "SELECT substr(key, 16), value FROM meta"
+                             " WHERE key LIKE 'schema\\_version.%' ESCAPE '\\'",
+                             err))
             return SLDS_ERR_DB;
         while ((r = slds_cursor_step(&c, err)) == 1) {
             const char *module = slds_cursor_text(&c, 0);

@@ -309,7 +309,7 @@ static int meta_write(slds_store *s, const char *key, const char *value, bool re
 int slds_store_meta_get(slds_store *s, const char *key, char *buf, size_t size, slds_error *err)
 {
     slds_cursor c;
-    int rc = slds_cursor_open_cached(&c, s, "SELECT value FROM meta WHERE key = ?1", err);
+    int rc = slds_cursor_open(&c, s, "SELECT value FROM meta WHERE key = ?1", err);
     if (rc)
         return rc;
     slds_cursor_bind_text(&c, 1, key);
