@@ -31,7 +31,7 @@ static int any_scope_row(slds_store *s, const slds_principal *who, const char *s
     if (!id)
         return 0;
     slds_cursor c;
-    if (slds_cursor_open(&c, s, sql, err))
+    if (slds_cursor_open_cached(&c, s, sql, err)) /* asked at every request of the server */
         return -1;
     int found = 0;
     for (size_t i = 0; !found && i < who->n_scopes; i++) {

@@ -6,6 +6,7 @@
  * from the latest year through the stored models of the next grades, without
  * refitting anything. */
 #include <jansson.h>
+#include <stdbool.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,49 +25,62 @@ void slds_growthrun_history_free(slds_growth_history *h)
     free(h);
 }
 
-static int prepare_bound(slds_store *s, sqlite3_stmt **st, const char *sql, int year,
-                         const char *subject, const char *id, slds_error *err)
+/* A run of growth_runs: its year, subject and what the chart needs; stamp
+ * tells this run from a later one of the same year and subject (the kept
+ * models, modelcache.c). */
+typedef struct run_key {
+    int year, projection_years;
+    char subject[SLDS_GROWTH_NAME_MAX];
+    char levels[2048];
+    char stamp[GR_RUN_STAMP_MAX];
+} run_key;
+
+/* A cursor over a query of ?1 year, ?2 subject (and ?3 the student), kept
+ * prepared on the connection: the web server reads a history at every
+ * student page. */
+static int open_bound(slds_cursor *c, slds_store *s, const char *sql, int year,
+                      const char *subject, const char *id, slds_error *err)
 {
-    int rc = slds_store_prepare(s, st, sql, err);
+    int rc = slds_cursor_open_cached(c, s, sql, err);
     if (rc)
         return rc;
-    sqlite3_bind_int(*st, 1, year);
-    sqlite3_bind_text(*st, 2, subject, -1, SQLITE_STATIC);
+    slds_cursor_bind_int(c, 1, year);
+    slds_cursor_bind_text(c, 2, subject);
     if (id)
-        sqlite3_bind_text(*st, 3, id, -1, SQLITE_STATIC);
+        slds_cursor_bind_text(c, 3, id);
     return SLDS_OK;
 }
 
-/* Cut scores of (year, subject, grade) as stored with the run; count or 0. */
-static int stored_cuts(slds_store *s, int year, const char *subject, int grade, double *cuts,
-                       slds_error *err)
+int gr_stored_cuts(slds_store *s, int year, const char *subject, int grade, double *cuts,
+                   slds_error *err)
 {
-    sqlite3_stmt *st;
-    if (prepare_bound(s, &st,
-                      "SELECT cuts FROM growth_cohorts WHERE school_year = ?1 AND subject = ?2"
-                      " AND grade = ?3",
-                      year, subject, NULL, err))
-        return 0;
-    sqlite3_bind_int(st, 3, grade);
-    int n = 0;
-    if (sqlite3_step(st) == SQLITE_ROW)
-        n = gr_parse_numbers((const char *)sqlite3_column_text(st, 0), cuts,
-                             SLDS_GROWTH_MAX_CUTS);
-    sqlite3_finalize(st);
-    return n > 0 ? n : 0;
+    slds_cursor c;
+    if (open_bound(&c, s,
+                   "SELECT cuts FROM growth_cohorts WHERE school_year = ?1 AND subject = ?2"
+                   " AND grade = ?3",
+                   year, subject, NULL, err))
+        return -1;
+    slds_cursor_bind_int(&c, 3, grade);
+    int n = 0, step = slds_cursor_step(&c, err);
+    if (step == 1)
+        n = gr_parse_numbers(slds_cursor_text(&c, 0), cuts, SLDS_GROWTH_MAX_CUTS);
+    slds_cursor_close(&c);
+    return step < 0 ? -1 : n > 0 ? n : 0;
 }
 
 static int read_orders_and_targets(slds_store *s, const char *id, slds_growth_history_entry *e,
                                    slds_error *err)
 {
-    sqlite3_stmt *st;
-    int rc = prepare_bound(s, &st,
-                           "SELECT sgp_order, sgp FROM growth_sgp WHERE school_year = ?1 AND"
-                           " subject = ?2 AND student_id = ?3 ORDER BY sgp_order",
-                           e->school_year, e->subject, id, err);
+    slds_cursor c;
+    int rc = open_bound(&c, s,
+                        "SELECT sgp_order, sgp FROM growth_sgp WHERE school_year = ?1 AND"
+                        " subject = ?2 AND student_id = ?3 ORDER BY sgp_order",
+                        e->school_year, e->subject, id, err);
     if (rc)
         return rc;
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    sqlite3_stmt *st = c.stmt;
+    int step;
+    while ((step = slds_cursor_step(&c, err)) == 1) {
         int k = sqlite3_column_int(st, 0);
         if (k >= 1 && k <= SLDS_SGP_MAX_ORDER) {
             e->sgp_by_order[k - 1] = sqlite3_column_int(st, 1);
@@ -74,15 +88,18 @@ static int read_orders_and_targets(slds_store *s, const char *id, slds_growth_hi
                 e->n_orders = k;
         }
     }
-    sqlite3_finalize(st);
-    rc = prepare_bound(s, &st,
-                       "SELECT years_ahead, target_grade, target_year, sgp_target, reachable,"
-                       " on_track, proficient_cut FROM growth_targets WHERE school_year = ?1 AND"
-                       " subject = ?2 AND student_id = ?3 ORDER BY years_ahead",
-                       e->school_year, e->subject, id, err);
+    slds_cursor_close(&c);
+    if (step < 0)
+        return SLDS_ERR_DB;
+    rc = open_bound(&c, s,
+                    "SELECT years_ahead, target_grade, target_year, sgp_target, reachable,"
+                    " on_track, proficient_cut FROM growth_targets WHERE school_year = ?1 AND"
+                    " subject = ?2 AND student_id = ?3 ORDER BY years_ahead",
+                    e->school_year, e->subject, id, err);
     if (rc)
         return rc;
-    while (e->n_targets < SLDS_TARGET_MAX_YEARS && sqlite3_step(st) == SQLITE_ROW) {
+    st = c.stmt;
+    while (e->n_targets < SLDS_TARGET_MAX_YEARS && (step = slds_cursor_step(&c, err)) == 1) {
         slds_growth_target_row *t = &e->targets[e->n_targets++];
         t->years_ahead = sqlite3_column_int(st, 0);
         t->target_grade = sqlite3_column_int(st, 1);
@@ -94,8 +111,8 @@ static int read_orders_and_targets(slds_store *s, const char *id, slds_growth_hi
         t->on_track = track ? (track[0] == 'Y') : -1;
         t->proficient_cut = sqlite3_column_double(st, 6);
     }
-    sqlite3_finalize(st);
-    return SLDS_OK;
+    slds_cursor_close(&c);
+    return step < 0 ? SLDS_ERR_DB : SLDS_OK;
 }
 
 static void copy_text(char *dst, size_t size, sqlite3_stmt *st, int c)
@@ -111,17 +128,14 @@ static double real_or_nan(sqlite3_stmt *st, int c)
 
 /* The baseline the run of e's year and subject applied (name and years) and
  * the student's baseline-referenced SGP; nothing on a database made before
- * baselines (growth schema v1, opened as it is). */
-static int read_baseline(slds_store *s, const char *id, slds_growth_history_entry *e,
-                         slds_error *err)
+ * baselines (growth schema v1, opened as it is: growth_version). */
+static int read_baseline(slds_store *s, const char *id, int growth_version,
+                         slds_growth_history_entry *e, slds_error *err)
 {
-    int v = slds_store_schema_version(s, "growth", err);
-    if (v < 0)
-        return SLDS_ERR_DB;
-    if (v < 2)
+    if (growth_version < 2)
         return SLDS_OK;
-    sqlite3_stmt *st;
-    int rc = prepare_bound(s, &st,
+    slds_cursor c;
+    int rc = open_bound(&c, s,
                            "SELECT r.baseline, b.years, g.sgp_baseline, g.sgp_baseline_order"
                            " FROM growth_runs r JOIN growth_students g"
                            "  ON g.school_year = r.school_year AND g.subject = r.subject"
@@ -131,22 +145,25 @@ static int read_baseline(slds_store *s, const char *id, slds_growth_history_entr
                            e->school_year, e->subject, id, err);
     if (rc)
         return rc;
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        copy_text(e->baseline, sizeof e->baseline, st, 0);
-        copy_text(e->baseline_years, sizeof e->baseline_years, st, 1);
-        e->sgp_baseline = sqlite3_column_int(st, 2);
-        e->sgp_baseline_order = sqlite3_column_int(st, 3);
+    int step = slds_cursor_step(&c, err);
+    if (step == 1) {
+        copy_text(e->baseline, sizeof e->baseline, c.stmt, 0);
+        copy_text(e->baseline_years, sizeof e->baseline_years, c.stmt, 1);
+        e->sgp_baseline = sqlite3_column_int(c.stmt, 2);
+        e->sgp_baseline_order = sqlite3_column_int(c.stmt, 3);
     }
-    sqlite3_finalize(st);
-    return SLDS_OK;
+    slds_cursor_close(&c);
+    return step < 0 ? SLDS_ERR_DB : SLDS_OK;
 }
 
 /* The entry of (year, subject), if the student has one: 1 added, 0 none. */
-static int read_entry(slds_store *s, const char *id, int year, const char *subject,
+static int read_entry(slds_store *s, const char *id, int growth_version, const run_key *run,
                       slds_growth_history_entry *e, slds_error *err)
 {
-    sqlite3_stmt *st;
-    int rc = prepare_bound(s, &st,
+    int year = run->year;
+    const char *subject = run->subject;
+    slds_cursor c;
+    int rc = open_bound(&c, s,
                            "SELECT grade, scale_score, gain, grade_levels_gained, sgp, sgp_order,"
                            " catch_up_keep_up, on_track, no_sgp_reason, sgp_target, target_years"
                            " FROM growth_students WHERE school_year = ?1 AND subject = ?2 AND"
@@ -155,7 +172,8 @@ static int read_entry(slds_store *s, const char *id, int year, const char *subje
     if (rc)
         return -rc;
     memset(e, 0, sizeof *e);
-    int found = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_stmt *st = c.stmt;
+    int step = slds_cursor_step(&c, err), found = step == 1;
     if (found) {
         e->school_year = year;
         snprintf(e->subject, sizeof e->subject, "%s", subject);
@@ -171,46 +189,47 @@ static int read_entry(slds_store *s, const char *id, int year, const char *subje
         e->sgp_target = sqlite3_column_int(st, 9);
         e->target_years = sqlite3_column_int(st, 10);
     }
-    sqlite3_finalize(st);
+    slds_cursor_close(&c);
+    if (step < 0)
+        return -SLDS_ERR_DB;
     if (!found)
         return 0;
     double cuts[SLDS_GROWTH_MAX_CUTS];
-    int n = stored_cuts(s, year, subject, e->grade, cuts, err);
+    int n = gr_cached_cuts(s, year, subject, run->stamp, e->grade, cuts, err);
+    if (n < 0)
+        return -SLDS_ERR_DB;
     if (n) {
         e->level = 1;
-        for (int c = 0; c < n; c++)
-            e->level += e->scale_score >= cuts[c];
+        for (int k = 0; k < n; k++)
+            e->level += e->scale_score >= cuts[k];
     }
     rc = read_orders_and_targets(s, id, e, err);
     if (!rc)
-        rc = read_baseline(s, id, e, err);
+        rc = read_baseline(s, id, growth_version, e, err);
     return rc ? -rc : 1;
 }
 
-typedef struct run_key {
-    int year, projection_years;
-    char subject[SLDS_GROWTH_NAME_MAX];
-    char levels[2048];
-} run_key;
 
 static int read_runs(slds_store *s, run_key **out, int *n, slds_error *err)
 {
-    sqlite3_stmt *st;
-    int rc = slds_store_prepare(s, &st,
-                                "SELECT school_year, subject, projection_years, levels FROM"
-                                " growth_runs ORDER BY subject, school_year",
-                                err);
+    slds_cursor c;
+    int rc = slds_cursor_open_cached(&c, s,
+                                     "SELECT school_year, subject, projection_years, levels,"
+                                     " run_at, seconds, students, with_sgp FROM growth_runs"
+                                     " ORDER BY subject, school_year",
+                                     err);
     if (rc)
         return rc;
-    int cap = 0;
+    int cap = 0, step;
     *out = NULL;
     *n = 0;
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    sqlite3_stmt *st = c.stmt;
+    while ((step = slds_cursor_step(&c, err)) == 1) {
         if (*n == cap) {
             cap = cap ? cap * 2 : 16;
             run_key *p = realloc(*out, (size_t)cap * sizeof *p);
             if (!p) {
-                sqlite3_finalize(st);
+                slds_cursor_close(&c);
                 return slds_fail(err, SLDS_ERR_NOMEM, "out of memory");
             }
             *out = p;
@@ -220,9 +239,13 @@ static int read_runs(slds_store *s, run_key **out, int *n, slds_error *err)
         copy_text(k->subject, sizeof k->subject, st, 1);
         k->projection_years = sqlite3_column_int(st, 2);
         copy_text(k->levels, sizeof k->levels, st, 3);
+        snprintf(k->stamp, sizeof k->stamp, "%.60s|%.17g|%lld|%lld",
+                 sqlite3_column_text(st, 4) ? (const char *)sqlite3_column_text(st, 4) : "",
+                 sqlite3_column_double(st, 5), (long long)sqlite3_column_int64(st, 6),
+                 (long long)sqlite3_column_int64(st, 7));
     }
-    sqlite3_finalize(st);
-    return SLDS_OK;
+    slds_cursor_close(&c);
+    return step < 0 ? SLDS_ERR_DB : SLDS_OK;
 }
 
 /* ------------------------------------------------------------------ fans */
@@ -231,9 +254,9 @@ static int read_runs(slds_store *s, run_key **out, int *n, slds_error *err)
 static int read_past(slds_store *s, const char *id, const char *subject, int year,
                      slds_growth_fan *f, slds_error *err)
 {
-    sqlite3_stmt *st;
-    int rc = slds_store_prepare(
-        s, &st,
+    slds_cursor c;
+    int rc = slds_cursor_open_cached(
+        &c, s,
         "SELECT school_year, grade_tested, scale_score FROM assessments"
         " WHERE student_id = ?1 AND subject = ?2 AND test_type = 'STATE'"
         " AND scale_score IS NOT NULL AND school_year <= ?3"
@@ -241,11 +264,13 @@ static int read_past(slds_store *s, const char *id, const char *subject, int yea
         err);
     if (rc)
         return rc;
-    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, subject, -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 3, year);
+    slds_cursor_bind_text(&c, 1, id);
+    slds_cursor_bind_text(&c, 2, subject);
+    slds_cursor_bind_int(&c, 3, year);
     f->n_past = 0;
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    sqlite3_stmt *st = c.stmt;
+    int step;
+    while ((step = slds_cursor_step(&c, err)) == 1) {
         int y = sqlite3_column_int(st, 0);
         const char *g = (const char *)sqlite3_column_text(st, 1);
         char *end;
@@ -266,8 +291,8 @@ static int read_past(slds_store *s, const char *id, const char *subject, int yea
         f->past_score[k] = sqlite3_column_double(st, 2);
         f->n_past = k + 1;
     }
-    sqlite3_finalize(st);
-    return SLDS_OK;
+    slds_cursor_close(&c);
+    return step < 0 ? SLDS_ERR_DB : SLDS_OK;
 }
 
 static double past_score(const slds_growth_fan *f, int year, int grade)
@@ -300,7 +325,8 @@ static void parse_levels(const char *json, slds_growth_fan *f)
     json_decref(root);
 }
 
-static void add_cut_grade(slds_store *s, slds_growth_fan *f, int year, int grade)
+static void add_cut_grade(slds_store *s, slds_growth_fan *f, const char *stamp, int year,
+                          int grade)
 {
     for (int k = 0; k < f->n_cut_grades; k++)
         if (f->cut_grade[k] == grade)
@@ -309,33 +335,32 @@ static void add_cut_grade(slds_store *s, slds_growth_fan *f, int year, int grade
         return;
     slds_error e = {0};
     int k = f->n_cut_grades;
-    f->n_cuts[k] = stored_cuts(s, year, f->subject, grade, f->cuts[k], &e);
+    int n = gr_cached_cuts(s, year, f->subject, stamp, grade, f->cuts[k], &e);
+    f->n_cuts[k] = n > 0 ? n : 0;
     if (f->n_cuts[k])
         f->cut_grade[f->n_cut_grades++] = grade;
 }
 
 /* The models of the grades after from_grade, chained as the run chained
- * them; returns how many were loaded into models[]. */
-static int load_chain(slds_store *s, slds_growth_fan *f, int projection_years,
-                      slds_sgp_model *models, slds_error *err)
+ * them (kept with the connection: modelcache.c); returns how many. */
+static int load_chain(slds_store *s, slds_growth_fan *f, const char *stamp, int projection_years,
+                      const slds_sgp_model **models, slds_error *err)
 {
     int n = 0, from = f->from_grade;
     for (int next = f->from_grade + 1;
          next - f->from_grade <= projection_years && n < SLDS_TARGET_MAX_YEARS &&
          next < GR_MAX_GRADE;
          next++) {
-        int pg[SLDS_SGP_MAX_ORDER], py[SLDS_SGP_MAX_ORDER];
+        const int *pg;
         slds_error e = {0};
-        int rc = slds_growthrun_load_model(s, f->from_year, f->subject, next, &models[n], pg, py,
-                                           &e);
+        int rc = gr_cached_model(s, f->from_year, f->subject, stamp, next, &models[n], &pg, NULL,
+                                 &e);
         if (rc == SLDS_ERR_NOTFOUND)
             continue; /* an untested grade */
         if (rc)
             return -slds_fail(err, rc, "%s", e.message);
-        if (pg[0] != from) {
-            slds_sgp_model_free(&models[n]);
+        if (pg[0] != from)
             break;
-        }
         f->ahead_grade[n] = next;
         f->ahead_year[n] = f->from_year + (next - f->from_grade);
         n++;
@@ -344,32 +369,30 @@ static int load_chain(slds_store *s, slds_growth_fan *f, int projection_years,
     return n;
 }
 
-static int project(slds_store *s, slds_growth_fan *f, int projection_years, slds_error *err)
+static int project(slds_store *s, slds_growth_fan *f, const char *stamp, int projection_years,
+                   slds_error *err)
 {
-    slds_sgp_model models[SLDS_TARGET_MAX_YEARS];
-    memset(models, 0, sizeof models);
-    int n = load_chain(s, f, projection_years, models, err);
+    const slds_sgp_model *models[SLDS_TARGET_MAX_YEARS];
+    int n = load_chain(s, f, stamp, projection_years, models, err);
     if (n <= 0)
         return n < 0 ? -n : SLDS_OK;
     /* the student's scores along the chain of the grade projected from */
     double scores[1 + SLDS_SGP_MAX_ORDER];
     int n_scores = 1;
     scores[0] = past_score(f, f->from_year, f->from_grade);
-    slds_sgp_model own;
-    int pg[SLDS_SGP_MAX_ORDER], py[SLDS_SGP_MAX_ORDER];
+    const slds_sgp_model *own;
+    const int *pg, *py;
     slds_error e = {0};
-    if (!slds_growthrun_load_model(s, f->from_year, f->subject, f->from_grade, &own, pg, py, &e)) {
-        for (int k = 0; k < own.max_order; k++)
+    if (!gr_cached_model(s, f->from_year, f->subject, stamp, f->from_grade, &own, &pg, &py, &e))
+        for (int k = 0; k < own->max_order; k++)
             scores[n_scores++] = past_score(f, py[k], pg[k]);
-        slds_sgp_model_free(&own);
-    }
     slds_target_problem pr = {.n = 1, .n_scores = n_scores, .scores = scores, .n_years = n,
                               .current_cut = NAN};
     for (int h = 0; h < n; h++) {
-        pr.models[h] = &models[h];
+        pr.models[h] = models[h];
         pr.cuts[h] = NAN;
     }
-    int T = models[0].n_taus, rc = SLDS_OK;
+    int T = models[0]->n_taus, rc = SLDS_OK;
     double *traj = malloc((size_t)T * (size_t)n * sizeof *traj);
     if (!traj)
         rc = slds_fail(err, SLDS_ERR_NOMEM, "out of memory");
@@ -378,7 +401,7 @@ static int project(slds_store *s, slds_growth_fan *f, int projection_years, slds
             double want = (fan_percentiles[p] - 0.5) / 100.0;
             int best = 0;
             for (int t = 1; t < T; t++)
-                if (fabs(models[0].taus[t] - want) < fabs(models[0].taus[best] - want))
+                if (fabs(models[0]->taus[t] - want) < fabs(models[0]->taus[best] - want))
                     best = t;
             f->percentiles[p] = fan_percentiles[p];
             for (int h = 0; h < n; h++)
@@ -387,13 +410,16 @@ static int project(slds_store *s, slds_growth_fan *f, int projection_years, slds
         f->n_ahead = n;
     }
     free(traj);
-    for (int h = 0; h < n; h++)
-        slds_sgp_model_free(&models[h]);
     return rc;
 }
 
+/* The fan of latest's subject from latest's year: the levels and years ahead
+ * of run (the subject's last run), the models and cuts of from_run (the run
+ * of latest's year: the same run unless the student has no result in the
+ * last one). */
 static int build_fan(slds_store *s, const char *id, const slds_growth_history_entry *latest,
-                     const run_key *run, slds_growth_fan *f, slds_error *err)
+                     const run_key *run, const run_key *from_run, slds_growth_fan *f,
+                     slds_error *err)
 {
     memset(f, 0, sizeof *f);
     snprintf(f->subject, sizeof f->subject, "%s", latest->subject);
@@ -402,11 +428,11 @@ static int build_fan(slds_store *s, const char *id, const slds_growth_history_en
     parse_levels(run->levels, f);
     int rc = read_past(s, id, f->subject, f->from_year, f, err);
     if (!rc)
-        rc = project(s, f, run->projection_years, err);
+        rc = project(s, f, from_run->stamp, run->projection_years, err);
     for (int k = 0; k < f->n_past && !rc; k++)
-        add_cut_grade(s, f, f->from_year, f->past_grade[k]);
+        add_cut_grade(s, f, from_run->stamp, f->from_year, f->past_grade[k]);
     for (int h = 0; h < f->n_ahead && !rc; h++)
-        add_cut_grade(s, f, f->from_year, f->ahead_grade[h]);
+        add_cut_grade(s, f, from_run->stamp, f->from_year, f->ahead_grade[h]);
     return rc;
 }
 
@@ -426,29 +452,38 @@ static int add_entry(slds_growth_history *h, size_t *cap, const slds_growth_hist
     return SLDS_OK;
 }
 
-static int read_history(slds_store *s, const char *id, slds_growth_history *h, slds_error *err)
+static int read_history(slds_store *s, const char *id, int growth_version,
+                        slds_growth_history *h, slds_error *err)
 {
     run_key *runs;
     int n_runs;
     int rc = read_runs(s, &runs, &n_runs, err);
     if (rc)
         return rc;
+    if (!n_runs) {
+        free(runs);
+        return slds_fail(err, SLDS_ERR_NOTFOUND, "growth has not been run on %s", s->path);
+    }
     h->fans = calloc((size_t)(n_runs ? n_runs : 1), sizeof *h->fans);
     if (!h->fans)
         rc = slds_fail(err, SLDS_ERR_NOMEM, "out of memory");
     size_t cap = 0;
     for (int k = 0; k < n_runs && !rc; k++) {
         slds_growth_history_entry e;
-        int got = read_entry(s, id, runs[k].year, runs[k].subject, &e, err);
+        int got = read_entry(s, id, growth_version, &runs[k], &e, err);
         if (got < 0)
             rc = -got;
         else if (got)
             rc = add_entry(h, &cap, &e, err);
         int last_of_subject = k + 1 == n_runs || strcmp(runs[k + 1].subject, runs[k].subject);
-        if (!rc && last_of_subject && h->n_entries &&
-            !strcmp(h->entries[h->n_entries - 1].subject, runs[k].subject))
-            rc = build_fan(s, id, &h->entries[h->n_entries - 1], &runs[k], &h->fans[h->n_fans++],
-                           err);
+        const slds_growth_history_entry *latest = h->n_entries ? &h->entries[h->n_entries - 1] : NULL;
+        if (!rc && last_of_subject && latest && !strcmp(latest->subject, runs[k].subject)) {
+            const run_key *from_run = &runs[k];
+            for (int j = k; j >= 0 && !strcmp(runs[j].subject, runs[k].subject); j--)
+                if (runs[j].year == latest->school_year)
+                    from_run = &runs[j];
+            rc = build_fan(s, id, latest, &runs[k], from_run, &h->fans[h->n_fans++], err);
+        }
     }
     free(runs);
     return rc;
@@ -458,15 +493,25 @@ int slds_growthrun_history(slds_store *s, const char *student_id, slds_growth_hi
                            slds_error *err)
 {
     *out = NULL;
-    int ran = gr_growth_ran(s, err);
-    if (ran <= 0)
-        return ran < 0 ? SLDS_ERR_DB
-                       : slds_fail(err, SLDS_ERR_NOTFOUND, "growth has not been run on %s", s->path);
-    slds_growth_history *h = calloc(1, sizeof *h);
-    if (!h)
-        return slds_fail(err, SLDS_ERR_NOMEM, "out of memory");
-    snprintf(h->student_id, sizeof h->student_id, "%s", student_id);
-    int rc = read_history(s, student_id, h, err);
+    /* one read transaction (when the caller has none): the entries and the
+     * models agree, and the file is locked once, not at every query */
+    bool own_txn = sqlite3_get_autocommit(s->db);
+    int rc = own_txn ? slds_store_exec(s, "BEGIN", err) : SLDS_OK;
+    /* growth ran: its tables exist (schema version) and hold a run (read_history) */
+    int version = rc ? -1 : slds_store_schema_version(s, "growth", err);
+    slds_growth_history *h = NULL;
+    if (version < 0)
+        rc = SLDS_ERR_DB;
+    else if (version == 0)
+        rc = slds_fail(err, SLDS_ERR_NOTFOUND, "growth has not been run on %s", s->path);
+    else if (!(h = calloc(1, sizeof *h)))
+        rc = slds_fail(err, SLDS_ERR_NOMEM, "out of memory");
+    if (!rc) {
+        snprintf(h->student_id, sizeof h->student_id, "%s", student_id);
+        rc = read_history(s, student_id, version, h, err);
+    }
+    if (own_txn)
+        slds_store_rollback(s); /* read only: ending the transaction is all */
     if (!rc && !h->n_entries)
         rc = slds_fail(err, SLDS_ERR_NOTFOUND, "student %s has no growth results", student_id);
     if (rc) {

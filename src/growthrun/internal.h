@@ -155,6 +155,27 @@ int gr_gains_all(gr_run *r, slds_error *err);
  * growth tables exist at all. */
 int gr_delete_year(slds_store *s, int year, const char *subject, slds_error *err);
 int gr_growth_ran(slds_store *s, slds_error *err);
+/* models.c: slds_growthrun_load_model without its check that growth ran
+ * (for a caller that checked once). */
+int gr_load_model(slds_store *s, int year, const char *subject, int grade, slds_sgp_model *m,
+                  int *prior_grades, int *prior_years, slds_error *err);
+/* history.c: the cut scores of (year, subject, grade) as stored with the run:
+ * how many (0 none), -1 on a database error (err set). */
+int gr_stored_cuts(slds_store *s, int year, const char *subject, int grade, double *cuts,
+                   slds_error *err);
+
+/* modelcache.c: the stored models and cut scores of a run's grades, kept
+ * parsed with the connection while the run is the same (stamp: what
+ * gr_run_stamp wrote for its growth_runs row). *model points into the cache
+ * until the next lookup of another stamp of that year and subject (never
+ * free it). Model: SLDS_OK, SLDS_ERR_NOTFOUND (no model of that grade), or
+ * another error; cuts: their count (0 none) or -1 with err set. */
+enum { GR_RUN_STAMP_MAX = 160 };
+int gr_cached_model(slds_store *s, int year, const char *subject, const char *stamp, int grade,
+                    const slds_sgp_model **model, const int **prior_grades,
+                    const int **prior_years, slds_error *err);
+int gr_cached_cuts(slds_store *s, int year, const char *subject, const char *stamp, int grade,
+                   double *cuts, slds_error *err);
 
 /* write.c: every table of the run (inside the caller's transaction). */
 int gr_write(slds_store *s, gr_run *r, const slds_progress *progress, slds_error *err);

@@ -83,11 +83,12 @@ int gr_parse_numbers(const char *s, double *v, int max)
  * reading a model is an error (SLDS_ERR_DB naming the SQL), never taken for
  * "no model" (SLDS_ERR_NOTFOUND, which callers skip as an untested grade). */
 
-/* A cursor over one (year, subject, grade) query. */
+/* A cursor over one (year, subject, grade) query, kept prepared on the
+ * connection (a student page loads the models of several grades). */
 static int open_grade_query(slds_cursor *c, slds_store *s, const char *sql, int year,
                             const char *subject, int grade, slds_error *err)
 {
-    int rc = slds_cursor_open(c, s, sql, err);
+    int rc = slds_cursor_open_cached(c, s, sql, err);
     if (rc)
         return rc;
     slds_cursor_bind_int(c, 1, year);
@@ -225,6 +226,13 @@ int slds_growthrun_load_model(slds_store *s, int year, const char *subject, int 
     if (ran <= 0)
         return ran < 0 ? SLDS_ERR_DB
                        : slds_fail(err, SLDS_ERR_NOTFOUND, "growth has not been run on %s", s->path);
+    return gr_load_model(s, year, subject, grade, m, prior_grades, prior_years, err);
+}
+
+int gr_load_model(slds_store *s, int year, const char *subject, int grade, slds_sgp_model *m,
+                  int *prior_grades, int *prior_years, slds_error *err)
+{
+    memset(m, 0, sizeof *m);
     slds_bspline splines[SLDS_SGP_MAX_ORDER];
     int K;
     int rc = load_splines(s, year, subject, grade, splines, prior_grades, prior_years, &K, err);

@@ -78,7 +78,7 @@ int gr_growth_ran(slds_store *s, slds_error *err)
     if (version <= 0)
         return version;
     slds_cursor c;
-    if (slds_cursor_open(&c, s, "SELECT 1 FROM growth_runs LIMIT 1", err))
+    if (slds_cursor_open_cached(&c, s, "SELECT 1 FROM growth_runs LIMIT 1", err))
         return -1;
     int r = slds_cursor_step(&c, err);
     slds_cursor_close(&c);

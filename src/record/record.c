@@ -1,6 +1,9 @@
 /* record.c - slds_record_get: one student's longitudinal record, one query per
  * section, each a primary-key (or index) range on student_id, all inside one
- * read transaction so the sections agree with each other.
+ * read transaction so the sections agree with each other. The queries are
+ * kept prepared on the connection (slds_cursor_open_cached): the web server
+ * reads a record at every request, and parsing and planning ten queries cost
+ * more than running them.
  *
  * The sections and their columns are data (section_specs below): a section is
  * its SQL, whose result columns become the section's columns. No query here
@@ -70,38 +73,59 @@ void slds_record_free(slds_record *r)
     free(r);
 }
 
-/* The rows of one section as SQLite values, before the column types are
- * known (they depend on every value of the column). */
+/* One value of a section, copied out of SQLite before the column types are
+ * known (they depend on every value of the column). Texts go to one buffer
+ * per section: no allocation per value. */
+typedef struct section_value {
+    int type; /* SQLITE_INTEGER, SQLITE_FLOAT, SQLITE_TEXT or SQLITE_NULL */
+    int64_t i;
+    double d;
+    size_t text; /* offset of the text (NUL-terminated) in section_rows.texts */
+} section_value;
+
 typedef struct section_rows {
     int ncols;
     size_t nrows, cap;
-    sqlite3_value **values; /* nrows * ncols, row-major; NULL for SQL NULL */
+    section_value *values; /* nrows * ncols, row-major */
+    slds_buf texts;
 } section_rows;
 
 static void rows_release(section_rows *rows)
 {
-    for (size_t i = 0; i < rows->nrows * (size_t)rows->ncols; i++)
-        sqlite3_value_free(rows->values[i]);
     free(rows->values);
+    slds_buf_free(&rows->texts);
 }
 
 static int rows_add(section_rows *rows, sqlite3_stmt *st)
 {
     if (rows->nrows == rows->cap) {
-        size_t ncap = rows->cap ? rows->cap * 2 : 8;
-        sqlite3_value **v = realloc(rows->values, ncap * (size_t)rows->ncols * sizeof *v);
+        size_t ncap = rows->cap ? rows->cap * 2 : 16;
+        section_value *v = realloc(rows->values, ncap * (size_t)rows->ncols * sizeof *v);
         if (!v)
             return SLDS_ERR_NOMEM;
         rows->values = v;
         rows->cap = ncap;
     }
-    sqlite3_value **row = rows->values + rows->nrows * (size_t)rows->ncols;
-    memset(row, 0, (size_t)rows->ncols * sizeof *row);
-    rows->nrows++; /* counted now so a failure below frees what was copied */
-    for (int c = 0; c < rows->ncols; c++)
-        if (sqlite3_column_type(st, c) != SQLITE_NULL &&
-            !(row[c] = sqlite3_value_dup(sqlite3_column_value(st, c))))
-            return SLDS_ERR_NOMEM;
+    section_value *row = rows->values + rows->nrows * (size_t)rows->ncols;
+    for (int c = 0; c < rows->ncols; c++) {
+        section_value *v = &row[c];
+        v->type = sqlite3_column_type(st, c);
+        if (v->type == SQLITE_INTEGER)
+            v->i = sqlite3_column_int64(st, c);
+        else if (v->type == SQLITE_FLOAT)
+            v->d = sqlite3_column_double(st, c);
+        else if (v->type != SQLITE_NULL) { /* text (a blob as its bytes, as before) */
+            const char *text = (const char *)sqlite3_column_text(st, c);
+            size_t n = (size_t)sqlite3_column_bytes(st, c);
+            if (!text)
+                return SLDS_ERR_NOMEM;
+            v->type = SQLITE_TEXT;
+            v->text = rows->texts.len;
+            if (slds_buf_append(&rows->texts, text, n) || slds_buf_append(&rows->texts, "", 1))
+                return SLDS_ERR_NOMEM;
+        }
+    }
+    rows->nrows++;
     return SLDS_OK;
 }
 
@@ -110,14 +134,24 @@ static slds_cell_type column_type(const section_rows *rows, int c)
 {
     slds_cell_type type = SLDS_CELL_INTEGER;
     for (size_t r = 0; r < rows->nrows; r++) {
-        sqlite3_value *v = rows->values[r * (size_t)rows->ncols + (size_t)c];
-        int t = v ? sqlite3_value_type(v) : SQLITE_NULL;
+        int t = rows->values[r * (size_t)rows->ncols + (size_t)c].type;
         if (t == SQLITE_FLOAT)
             type = SLDS_CELL_REAL;
         else if (t != SQLITE_NULL && t != SQLITE_INTEGER)
             return SLDS_CELL_TEXT;
     }
     return type;
+}
+
+/* A number shown as text in a TEXT column: as SQLite would print it. */
+static int set_number_text(slds_table *t, int c, const section_value *v, slds_error *err)
+{
+    char buf[64];
+    if (v->type == SQLITE_INTEGER)
+        snprintf(buf, sizeof buf, "%lld", (long long)v->i);
+    else
+        sqlite3_snprintf((int)sizeof buf, buf, "%!.15g", v->d);
+    return slds_table_set_text(t, c, buf, err);
 }
 
 static int section_table(const section_spec *spec, sqlite3_stmt *st, const section_rows *rows,
@@ -136,74 +170,78 @@ static int section_table(const section_spec *spec, sqlite3_stmt *st, const secti
     for (size_t r = 0; !rc && r < rows->nrows; r++) {
         rc = slds_table_add_row(*out, err);
         for (int c = 0; !rc && c < rows->ncols; c++) {
-            sqlite3_value *v = rows->values[r * (size_t)rows->ncols + (size_t)c];
-            if (!v)
+            const section_value *v = &rows->values[r * (size_t)rows->ncols + (size_t)c];
+            if (v->type == SQLITE_NULL)
                 continue;
             if (cols[c].type == SLDS_CELL_INTEGER)
-                rc = slds_table_set_integer(*out, c, sqlite3_value_int64(v), err);
+                rc = slds_table_set_integer(*out, c, v->i, err);
             else if (cols[c].type == SLDS_CELL_REAL)
-                rc = slds_table_set_real(*out, c, sqlite3_value_double(v), err);
+                rc = slds_table_set_real(*out, c, v->type == SQLITE_FLOAT ? v->d : (double)v->i, err);
+            else if (v->type == SQLITE_TEXT)
+                rc = slds_table_set_text(*out, c, rows->texts.data + v->text, err);
             else
-                rc = slds_table_set_text(*out, c, (const char *)sqlite3_value_text(v), err);
+                rc = set_number_text(*out, c, v, err);
         }
     }
     return rc;
 }
 
+/* One section: its query, kept prepared on the connection (every request of
+ * the web server reads a record), and its table. */
 static int read_section(slds_store *s, const section_spec *spec, const char *student_id,
                         slds_table **out, slds_error *err)
 {
-    sqlite3_stmt *st;
-    int rc = slds_store_prepare(s, &st, spec->sql, err);
+    slds_cursor c;
+    int rc = slds_cursor_open_cached(&c, s, spec->sql, err);
     if (rc)
         return rc;
-    sqlite3_bind_text(st, 1, student_id, -1, SQLITE_STATIC);
-    section_rows rows = {.ncols = sqlite3_column_count(st)};
-    int step = SQLITE_DONE;
-    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW)
-        rc = rows_add(&rows, st);
+    slds_cursor_bind_text(&c, 1, student_id);
+    section_rows rows = {.ncols = sqlite3_column_count(c.stmt)};
+    int step = 0;
+    while (!rc && (step = slds_cursor_step(&c, err)) == 1)
+        rc = rows_add(&rows, c.stmt);
     if (rc == SLDS_ERR_NOMEM)
         slds_fail(err, rc, "student record: out of memory");
-    else if (!rc && step != SQLITE_DONE)
-        rc = slds_fail(err, SLDS_ERR_DB, "student record: %s: %s", spec->name, sqlite3_errmsg(s->db));
+    else if (!rc && step < 0)
+        rc = SLDS_ERR_DB;
     if (!rc)
-        rc = section_table(spec, st, &rows, out, err);
+        rc = section_table(spec, c.stmt, &rows, out, err);
     rows_release(&rows);
-    sqlite3_finalize(st);
+    slds_cursor_close(&c);
     return rc;
 }
 
-/* Whether the statewide id is known, and the student's sex (copied, may be NULL). */
-static int read_student(slds_store *s, slds_record *r, slds_error *err)
+/* The student's sex (copied, may stay NULL) and whether students has the id. */
+static int read_student(slds_store *s, slds_record *r, bool *in_students, slds_error *err)
 {
-    sqlite3_stmt *st;
-    int rc = slds_store_prepare(
-        s, &st,
-        "SELECT (SELECT sex FROM students WHERE student_id = ?1),"
-        " EXISTS(SELECT 1 FROM students WHERE student_id = ?1)"
-        " OR EXISTS(SELECT 1 FROM student_identity WHERE student_id = ?1)"
-        " OR EXISTS(SELECT 1 FROM enrollments WHERE student_id = ?1)",
-        err);
+    slds_cursor c;
+    int rc = slds_cursor_open_cached(&c, s, "SELECT sex FROM students WHERE student_id = ?1", err);
     if (rc)
         return rc;
-    sqlite3_bind_text(st, 1, r->student_id, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) != SQLITE_ROW)
-        rc = slds_fail(err, SLDS_ERR_DB, "student record: %s", sqlite3_errmsg(s->db));
-    else if (!sqlite3_column_int(st, 1))
-        rc = slds_fail(err, SLDS_ERR_NOTFOUND, "no student with statewide id '%s' in %s",
-                       r->student_id, s->path);
-    else if (sqlite3_column_type(st, 0) != SQLITE_NULL) {
-        r->sex = strdup((const char *)sqlite3_column_text(st, 0));
-        if (!r->sex)
-            rc = slds_fail(err, SLDS_ERR_NOMEM, "student record: out of memory");
-    }
-    sqlite3_finalize(st);
+    slds_cursor_bind_text(&c, 1, r->student_id);
+    int step = slds_cursor_step(&c, err);
+    *in_students = step == 1;
+    if (step < 0)
+        rc = SLDS_ERR_DB;
+    else if (step == 1 && slds_cursor_text(&c, 0) && !(r->sex = strdup(slds_cursor_text(&c, 0))))
+        rc = slds_fail(err, SLDS_ERR_NOMEM, "student record: out of memory");
+    slds_cursor_close(&c);
     return rc;
 }
 
+static size_t section_rows_named(const slds_record *r, const char *name)
+{
+    const slds_table *t = slds_record_find_section(r, name);
+    return t ? slds_table_nrows(t) : 0;
+}
+
+/* The id is known when it is in students, student_identity (the districts
+ * section) or enrollments (the enrollments section): the sections answer
+ * that, with no query of its own. */
 static int read_record(slds_store *s, slds_record *r, slds_error *err)
 {
-    int rc = read_student(s, r, err);
+    bool in_students = false;
+    int rc = read_student(s, r, &in_students, err);
     if (rc)
         return rc;
     r->sections = calloc(NSECTIONS, sizeof *r->sections);
@@ -212,6 +250,10 @@ static int read_record(slds_store *s, slds_record *r, slds_error *err)
     r->n_sections = NSECTIONS;
     for (size_t i = 0; !rc && i < NSECTIONS; i++)
         rc = read_section(s, &section_specs[i], r->student_id, &r->sections[i], err);
+    if (!rc && !in_students && !section_rows_named(r, "districts") &&
+        !section_rows_named(r, "enrollments"))
+        rc = slds_fail(err, SLDS_ERR_NOTFOUND, "no student with statewide id '%s' in %s",
+                       r->student_id, s->path);
     return rc;
 }
 

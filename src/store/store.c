@@ -98,6 +98,99 @@ int slds_cursor_open(slds_cursor *c, slds_store *s, const char *sql, slds_error 
     return SLDS_OK;
 }
 
+/* The cache entry holding sql's statement, or NULL. */
+static slds_store_cached *cached_find(slds_store *s, const char *sql)
+{
+    for (int i = 0; i < s->n_cached; i++)
+        if (s->cached[i].sql == sql && !strcmp(sqlite3_sql(s->cached[i].stmt), sql))
+            return &s->cached[i];
+    for (int i = 0; i < s->n_cached; i++)
+        if (!strcmp(sqlite3_sql(s->cached[i].stmt), sql))
+            return &s->cached[i];
+    return NULL;
+}
+
+/* A free entry for a new statement: an unused one, else the least recently
+ * used entry no cursor holds (finalized), else NULL (every entry held). */
+static slds_store_cached *cached_slot(slds_store *s)
+{
+    if (s->n_cached < SLDS_STORE_CACHED_MAX)
+        return &s->cached[s->n_cached++];
+    slds_store_cached *lru = NULL;
+    for (int i = 0; i < s->n_cached; i++)
+        if (!s->cached[i].busy && (!lru || s->cached[i].used < lru->used))
+            lru = &s->cached[i];
+    if (lru) {
+        sqlite3_finalize(lru->stmt);
+        memset(lru, 0, sizeof *lru);
+    }
+    return lru;
+}
+
+int slds_cursor_open_cached(slds_cursor *c, slds_store *s, const char *sql, slds_error *err)
+{
+    slds_store_cached *e = cached_find(s, sql);
+    if (e && e->busy) /* nested use of the same query: a statement of its own */
+        return slds_cursor_open(c, s, sql, err);
+    if (!e) {
+        int rc = slds_cursor_open(c, s, sql, err);
+        if (rc || !(e = cached_slot(s)))
+            return rc;
+        e->stmt = c->stmt;
+    } else {
+        memset(c, 0, sizeof *c);
+        c->store = s;
+        c->stmt = e->stmt;
+    }
+    e->sql = sql;
+    e->busy = 1;
+    e->used = ++s->cached_clock;
+    c->cached = e;
+    return SLDS_OK;
+}
+
+/* ---- attachments -------------------------------------------------------- */
+
+int slds_store_attach(slds_store *s, const char *key, void *data, void (*free_data)(void *data),
+                      slds_error *err)
+{
+    for (int i = 0; i < s->n_attached; i++)
+        if (!strcmp(s->attached[i].key, key)) {
+            if (s->attached[i].free_data && s->attached[i].data != data)
+                s->attached[i].free_data(s->attached[i].data);
+            s->attached[i] = (slds_store_attachment){key, data, free_data};
+            return SLDS_OK;
+        }
+    if (s->n_attached == SLDS_STORE_ATTACH_MAX)
+        return slds_fail(err, SLDS_ERR_NOMEM, "%s: no room to keep %s with the connection", s->path,
+                         key);
+    s->attached[s->n_attached++] = (slds_store_attachment){key, data, free_data};
+    return SLDS_OK;
+}
+
+void *slds_store_attached(const slds_store *s, const char *key)
+{
+    for (int i = 0; i < s->n_attached; i++)
+        if (!strcmp(s->attached[i].key, key))
+            return s->attached[i].data;
+    return NULL;
+}
+
+static void attached_free_all(slds_store *s)
+{
+    for (int i = 0; i < s->n_attached; i++)
+        if (s->attached[i].free_data)
+            s->attached[i].free_data(s->attached[i].data);
+    s->n_attached = 0;
+}
+
+static void cached_finalize_all(slds_store *s)
+{
+    for (int i = 0; i < s->n_cached; i++)
+        sqlite3_finalize(s->cached[i].stmt);
+    s->n_cached = 0;
+}
+
 static void bind_result(slds_cursor *c, int idx, int rc)
 {
     if (rc != SQLITE_OK && c->bind_rc == SQLITE_OK) {
@@ -160,7 +253,14 @@ void slds_cursor_reset(slds_cursor *c)
 
 void slds_cursor_close(slds_cursor *c)
 {
-    if (c->stmt)
+    if (c->cached) {
+        /* back to the cache as a fresh statement: not running (its read
+         * ends), no binding left for the next user */
+        sqlite3_reset(c->stmt);
+        sqlite3_clear_bindings(c->stmt);
+        c->cached->busy = 0;
+        c->cached = NULL;
+    } else if (c->stmt)
         sqlite3_finalize(c->stmt);
     c->stmt = NULL;
 }
@@ -567,6 +667,8 @@ void slds_store_close(slds_store *s)
 {
     if (!s)
         return;
+    cached_finalize_all(s); /* (cursors are closed before their store) */
+    attached_free_all(s);
     if (s->db && s->writer && !s->staging[0]) {
         /* A transaction still open is abandoned. Then fold the log into the
          * file and return to a rollback journal (see the top of this file).

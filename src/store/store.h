@@ -22,6 +22,25 @@
 
 #include "core/core.h"
 
+/* Statements kept prepared on a connection (slds_cursor_open_cached). */
+typedef struct slds_store_cached {
+    const char *sql;    /* the caller's SQL text (pointer of the last lookup) */
+    sqlite3_stmt *stmt; /* prepared from that text; sqlite3_sql(stmt) is the key */
+    uint64_t used;      /* lookup counter at the last use: the least recent goes first */
+    int busy;           /* held by an open cursor */
+} slds_store_cached;
+
+#define SLDS_STORE_CACHED_MAX 48
+
+/* Data a module keeps with a connection (slds_store_attach). */
+typedef struct slds_store_attachment {
+    const char *key;
+    void *data;
+    void (*free_data)(void *data);
+} slds_store_attachment;
+
+#define SLDS_STORE_ATTACH_MAX 4
+
 typedef struct slds_store {
     sqlite3 *db;
     char path[1024];
@@ -32,6 +51,13 @@ typedef struct slds_store {
     char staging[1100];
     int staging_fd;
     int published;
+    /* The statement cache of this connection (slds_cursor_open_cached). */
+    slds_store_cached cached[SLDS_STORE_CACHED_MAX];
+    int n_cached;
+    uint64_t cached_clock;
+    /* What modules keep with this connection (slds_store_attach). */
+    slds_store_attachment attached[SLDS_STORE_ATTACH_MAX];
+    int n_attached;
 } slds_store;
 
 /* Flags of slds_store_open_writer. */
@@ -83,6 +109,18 @@ void slds_store_rollback(slds_store *s);
 
 /* Prepares a statement; on failure err names the SQL. */
 int slds_store_prepare(slds_store *s, sqlite3_stmt **stmt, const char *sql, slds_error *err);
+
+/* What a module keeps with one connection, found again by key (a string
+ * that lives as long as the store: the module's literal), freed by
+ * free_data at slds_store_close: e.g. growthrun's parsed models, read once
+ * per connection and run instead of at every student page. Never student
+ * data (the web server must read each record from the database). attach
+ * fails with SLDS_ERR_NOMEM when SLDS_STORE_ATTACH_MAX keys are taken; a key
+ * attached again replaces (and frees) the old data. */
+int slds_store_attach(slds_store *s, const char *key, void *data, void (*free_data)(void *data),
+                      slds_error *err);
+/* The data attached under key, or NULL. */
+void *slds_store_attached(const slds_store *s, const char *key);
 
 /* Key/value settings kept in table meta. get returns SLDS_ERR_NOTFOUND when absent;
  * value is copied into buf (size bytes). */
@@ -139,9 +177,27 @@ typedef struct slds_cursor {
     sqlite3_stmt *stmt;
     int bind_rc;  /* first failed bind (SQLITE_OK when none) */
     int bind_idx; /* its parameter */
+    slds_store_cached *cached; /* the cache entry it holds (slds_cursor_open_cached), or NULL */
 } slds_cursor;
 
 int slds_cursor_open(slds_cursor *c, slds_store *s, const char *sql, slds_error *err);
+
+/* The same with a statement kept prepared on the connection, for a query that
+ * runs again and again on one connection (a record read at every request of
+ * the web server): the first open prepares it, a later open of the same SQL
+ * text takes the prepared statement back instead of parsing and planning it
+ * again (a tenth of a small query's cost). Close it as any cursor:
+ * slds_cursor_close then resets the statement and clears every binding (the
+ * next open starts with every parameter NULL, as a fresh statement) and
+ * keeps it; slds_store_close finalizes the cache. The key is the SQL text
+ * (the pointer first, then the text compared: a buffer reused for another
+ * query is another entry). A statement already held by an open cursor (the
+ * same query nested) is prepared afresh for the second cursor and finalized
+ * at its close; past SLDS_STORE_CACHED_MAX statements the least recently
+ * used free one is finalized. A connection is used by one thread at a time
+ * (as every store); a cached statement survives schema changes (SQLite
+ * prepares it again when the schema changed). */
+int slds_cursor_open_cached(slds_cursor *c, slds_store *s, const char *sql, slds_error *err);
 void slds_cursor_bind_int(slds_cursor *c, int idx, int64_t v);
 void slds_cursor_bind_double(slds_cursor *c, int idx, double v);
 /* v is copied (SQLITE_TRANSIENT); NULL binds SQL NULL. */
@@ -151,6 +207,8 @@ void slds_cursor_bind_null(slds_cursor *c, int idx);
 int slds_cursor_step(slds_cursor *c, slds_error *err);
 /* Makes the statement ready to run again (bindings kept until rebound). */
 void slds_cursor_reset(slds_cursor *c);
+/* Finalizes the statement, or for a cached one resets it, clears its bindings
+ * and gives it back to the connection's cache. */
 void slds_cursor_close(slds_cursor *c);
 
 /* Column values of the current row. text returns NULL for SQL NULL. */

@@ -3,6 +3,34 @@
  * module (src/growthrun/html.c) says what to draw, not how SVG is spelled. */
 #include "table/internal.h"
 
+#include <math.h>
+#include <stdio.h>
+
+/* v at one decimal, as printf's "%.1f" writes it (a student page's chart
+ * prints a few hundred coordinates; printf's exact decimal conversion was
+ * most of the chart's cost). Coordinates 0 <= v < 1e6 not within 1e-6 of a
+ * tie (x.x5) are rounded here: there the product v * 10 is off by less than
+ * 2e-9, so it rounds the same way as v's exact value; anything else is left
+ * to printf. tests/table/test_table.c compares both on many values. */
+static int put_1f(slds_buf *b, double v)
+{
+    char text[48];
+    double t = v * 10.0, whole = floor(t), frac = t - whole;
+    if (v >= 0 && !signbit(v) && v < 1e6 && fabs(frac - 0.5) > 1e-6) {
+        long long n = (long long)whole + (frac > 0.5);
+        char *p = text + sizeof text;
+        *--p = '\0';
+        *--p = (char)('0' + n % 10);
+        *--p = '.';
+        n /= 10;
+        do
+            *--p = (char)('0' + n % 10);
+        while ((n /= 10) > 0);
+        return slds_buf_puts(b, p);
+    }
+    return slds_buf_printf(b, "%.1f", v);
+}
+
 int slds_svg_begin(slds_buf *b, int width, int height, const char *label)
 {
     int rc = slds_buf_printf(b,
@@ -20,8 +48,10 @@ int slds_svg_end(slds_buf *b)
 int slds_svg_rect(slds_buf *b, double x, double y, double w, double h, const char *fill,
                   const char *stroke)
 {
-    int rc = slds_buf_printf(b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"",
-                             x, y, w, h, fill ? fill : "none");
+    int rc = slds_buf_puts(b, "<rect x=\"") || put_1f(b, x) || slds_buf_puts(b, "\" y=\"") ||
+             put_1f(b, y) || slds_buf_puts(b, "\" width=\"") || put_1f(b, w) ||
+             slds_buf_puts(b, "\" height=\"") || put_1f(b, h) || slds_buf_puts(b, "\" fill=\"") ||
+             slds_buf_puts(b, fill ? fill : "none") || slds_buf_puts(b, "\"");
     if (!rc && stroke)
         rc = slds_buf_printf(b, " stroke=\"%s\"", stroke);
     return rc || slds_buf_puts(b, "/>\n");
@@ -31,7 +61,8 @@ static int points(slds_buf *b, const double *xy, size_t n)
 {
     int rc = slds_buf_puts(b, " points=\"");
     for (size_t i = 0; i < n && !rc; i++)
-        rc = slds_buf_printf(b, "%s%.1f,%.1f", i ? " " : "", xy[2 * i], xy[2 * i + 1]);
+        rc = (i && slds_buf_puts(b, " ")) || put_1f(b, xy[2 * i]) || slds_buf_puts(b, ",") ||
+             put_1f(b, xy[2 * i + 1]);
     return rc || slds_buf_puts(b, "\"/>\n");
 }
 
@@ -47,7 +78,7 @@ int slds_svg_polygon(slds_buf *b, const double *xy, size_t n, const char *fill)
 
 int slds_svg_text(slds_buf *b, double x, double y, const char *attrs, const char *text)
 {
-    int rc = slds_buf_printf(b, "<text x=\"%.1f\" y=\"%.1f\"%s%s>", x, y, attrs ? " " : "",
-                             attrs ? attrs : "");
+    int rc = slds_buf_puts(b, "<text x=\"") || put_1f(b, x) || slds_buf_puts(b, "\" y=\"") ||
+             put_1f(b, y) || slds_buf_printf(b, "\"%s%s>", attrs ? " " : "", attrs ? attrs : "");
     return rc || slds_html_escape(b, text ? text : "") || slds_buf_puts(b, "</text>\n");
 }

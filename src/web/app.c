@@ -40,12 +40,18 @@ int slds_web_new(slds_web **out, const slds_web_options *o, slds_error *err)
     int rc = w->stores && w->busy ? SLDS_OK : slds_fail(err, SLDS_ERR_NOMEM, "out of memory");
     for (int i = 0; i < w->n_stores && !rc; i++) {
         rc = slds_store_open_readonly(&w->stores[i], w->db_path, err);
-        /* Pages are read through a memory map and a larger cache instead of a
-         * read() per page: most of a record's or a class's cost otherwise.
-         * Neither pragma writes to the database. */
+        /* No memory map, a small page cache (neither pragma writes): every
+         * commit of another connection (the access log's, every 200 ms)
+         * makes SQLite drop a connection's map and cache at its next read,
+         * and re-faulting mapped pages cost twice what reading them does (a
+         * cold student record 0.50 ms mapped, 0.17 ms read: bench/record,
+         * docs/web.md); a full-table scan (report runs) costs the same
+         * either way at 1M students (the map stops at 2 GiB). A small cache
+         * is full after a few requests and then recycles its pages instead
+         * of allocating new ones. */
         if (!rc)
-            sqlite3_exec(w->stores[i]->db, "PRAGMA mmap_size = 4294967296; PRAGMA cache_size = -32768",
-                         NULL, NULL, NULL);
+            sqlite3_exec(w->stores[i]->db, "PRAGMA mmap_size = 0; PRAGMA cache_size = -8192", NULL,
+                         NULL, NULL);
     }
     if (!rc)
         rc = slds_store_open_readonly(&w->watch, w->db_path, err);

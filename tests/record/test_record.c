@@ -212,12 +212,50 @@ static void test_errors(void **state)
     slds_record_free(rec);
 }
 
+
+/* The id is known from students, student_identity or enrollments alone; the
+ * kept statements give the same record at every read on one connection. */
+static void test_known_ids_and_rereads(void **state)
+{
+    fixture *fx = *state;
+    exec(fx->s, "INSERT INTO student_identity VALUES('L2','B9','S7',NULL,NULL,NULL,'M',NULL,'STATE');"
+                "INSERT INTO enrollments VALUES('S8','SCH3',2024,'06','2023-08-21',NULL,NULL)");
+    slds_record *rec = NULL;
+    slds_error err = {0};
+    assert_int_equal(slds_record_get(fx->s, "S7", &rec, &err), SLDS_OK);
+    assert_null(rec->sex); /* not in students */
+    assert_int_equal(rows(rec, "districts"), 1);
+    assert_int_equal(rows(rec, "enrollments"), 0);
+    slds_record_free(rec);
+    assert_int_equal(slds_record_get(fx->s, "S8", &rec, &err), SLDS_OK);
+    assert_int_equal(rows(rec, "districts"), 0);
+    expect_row(rec, "enrollments", 0, "2024", "SCH3", "Three", "L2", "South", "06", "2023-08-21", "",
+               "", NULL);
+    slds_record_free(rec);
+    /* S1 again after others, and after an unknown id: the same record */
+    assert_int_equal(slds_record_get(fx->s, "S404", &rec, &err), SLDS_ERR_NOTFOUND);
+    for (int again = 0; again < 2; again++) {
+        assert_int_equal(slds_record_get(fx->s, "S1", &rec, &err), SLDS_OK);
+        assert_string_equal(rec->sex, "F");
+        assert_int_equal(rows(rec, "enrollments"), 3);
+        assert_int_equal(rows(rec, "tests"), 3);
+        assert_int_equal(rows(rec, "teachers"), 2);
+        expect_row(rec, "teachers", 1, "2024", "MATH", "T9", "M7", "SCH3", "0.6", NULL);
+        slds_record_free(rec);
+    }
+    exec(fx->s, "DELETE FROM student_identity WHERE student_id = 'S7';"
+                "DELETE FROM enrollments WHERE student_id = 'S8'");
+    assert_int_equal(slds_record_get(fx->s, "S7", &rec, &err), SLDS_ERR_NOTFOUND);
+    assert_int_equal(slds_record_get(fx->s, "S8", &rec, &err), SLDS_ERR_NOTFOUND);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sections),        cmocka_unit_test(test_enrollments_across_districts),
         cmocka_unit_test(test_other_sections),  cmocka_unit_test(test_numeric_columns),
         cmocka_unit_test(test_no_name_or_birth_date), cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_known_ids_and_rereads),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

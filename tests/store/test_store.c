@@ -631,6 +631,116 @@ static void test_cursor_errors(void **state)
     remove_db(path);
 }
 
+
+/* One step of a one-row query on a cached cursor: its first column as text. */
+static void cached_value(slds_store *s, const char *sql, const char *bind, char *out, size_t size)
+{
+    slds_cursor c;
+    slds_error err = {0};
+    if (slds_cursor_open_cached(&c, s, sql, &err))
+        fail_msg("%s", err.message);
+    if (bind)
+        slds_cursor_bind_text(&c, 1, bind);
+    if (slds_cursor_step(&c, &err) != 1)
+        fail_msg("no row: %s", err.message);
+    snprintf(out, size, "%s", slds_cursor_text(&c, 0) ? slds_cursor_text(&c, 0) : "NULL");
+    slds_cursor_close(&c);
+}
+
+static void test_cached_statements(void **state)
+{
+    (void)state;
+    char path[64];
+    temp_path(path, sizeof path);
+    slds_store *s;
+    slds_error err = {0};
+    if (slds_store_open_writer(&s, path, SLDS_STORE_CREATE, &err))
+        fail_msg("%s", err.message);
+    if (slds_store_exec(s, "INSERT INTO students VALUES('A', 'F'), ('B', 'M'), ('C', NULL)", &err))
+        fail_msg("%s", err.message);
+    static const char by_id[] = "SELECT sex, ?1 IS NULL FROM students WHERE student_id >= ?1"
+                                " OR ?1 IS NULL ORDER BY student_id";
+
+    /* the second open takes the statement prepared by the first */
+    slds_cursor c;
+    if (slds_cursor_open_cached(&c, s, by_id, &err))
+        fail_msg("%s", err.message);
+    sqlite3_stmt *first = c.stmt;
+    slds_cursor_bind_text(&c, 1, "B");
+    assert_int_equal(slds_cursor_step(&c, &err), 1);
+    assert_string_equal(slds_cursor_text(&c, 0), "M");
+    slds_cursor_close(&c); /* closed with a row still to read */
+    assert_null(c.stmt);
+    assert_int_equal(sqlite3_stmt_busy(first), 0); /* reset: no read left open */
+    if (slds_cursor_open_cached(&c, s, by_id, &err))
+        fail_msg("%s", err.message);
+    assert_ptr_equal(c.stmt, first);
+    /* no binding left over from the last use: ?1 is NULL, every row, from the first */
+    assert_int_equal(slds_cursor_step(&c, &err), 1);
+    assert_string_equal(slds_cursor_text(&c, 0), "F");
+    assert_int_equal(slds_cursor_int(&c, 1), 1);
+    assert_int_equal(slds_cursor_step(&c, &err), 1);
+    assert_int_equal(slds_cursor_step(&c, &err), 1);
+    assert_true(slds_cursor_is_null(&c, 0));
+    assert_int_equal(slds_cursor_step(&c, &err), 0);
+
+    /* the same query nested: a statement of its own, finalized at its close */
+    slds_cursor inner;
+    if (slds_cursor_open_cached(&inner, s, by_id, &err))
+        fail_msg("%s", err.message);
+    assert_ptr_not_equal(inner.stmt, first);
+    slds_cursor_bind_text(&inner, 1, "C");
+    assert_int_equal(slds_cursor_step(&inner, &err), 1);
+    assert_int_equal(slds_cursor_int(&inner, 1), 0);
+    slds_cursor_close(&inner);
+    slds_cursor_close(&c);
+    slds_cursor_close(&c); /* twice is harmless */
+    if (slds_cursor_open_cached(&c, s, by_id, &err))
+        fail_msg("%s", err.message);
+    assert_ptr_equal(c.stmt, first);
+    slds_cursor_close(&c);
+
+    /* the key is the text: a buffer reused for another query is another entry */
+    char sql[64], value[32];
+    snprintf(sql, sizeof sql, "SELECT 'one'");
+    cached_value(s, sql, NULL, value, sizeof value);
+    assert_string_equal(value, "one");
+    snprintf(sql, sizeof sql, "SELECT 'two'");
+    cached_value(s, sql, NULL, value, sizeof value);
+    assert_string_equal(value, "two");
+    /* and the same text at another address finds the kept statement */
+    char copy[sizeof by_id];
+    memcpy(copy, by_id, sizeof by_id);
+    if (slds_cursor_open_cached(&c, s, copy, &err))
+        fail_msg("%s", err.message);
+    assert_ptr_equal(c.stmt, first);
+    slds_cursor_close(&c);
+
+    /* more queries than the cache holds: the least recently used go, every
+     * answer stays right */
+    for (int round = 0; round < 2; round++)
+        for (int i = 0; i < SLDS_STORE_CACHED_MAX + 8; i++) {
+            snprintf(sql, sizeof sql, "SELECT %d + length(?1)", i);
+            cached_value(s, sql, "abc", value, sizeof value);
+            char want[16];
+            snprintf(want, sizeof want, "%d", i + 3);
+            assert_string_equal(value, want);
+        }
+    assert_true(s->n_cached <= SLDS_STORE_CACHED_MAX);
+
+    /* a kept statement follows a change of the schema */
+    cached_value(s, by_id, "C", value, sizeof value);
+    assert_string_equal(value, "NULL");
+    if (slds_store_exec(s, "UPDATE students SET sex = 'X' WHERE student_id = 'C';"
+                           " CREATE TABLE extra(a); DROP TABLE extra",
+                        &err))
+        fail_msg("%s", err.message);
+    cached_value(s, by_id, "C", value, sizeof value);
+    assert_string_equal(value, "X");
+    slds_store_close(s); /* finalizes what is kept (the ASan suite sees a leak otherwise) */
+    remove_db(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -642,6 +752,7 @@ int main(void)
         cmocka_unit_test(test_foreign_and_newer_refused),
         cmocka_unit_test(test_reader_does_not_wait_for_writer),
         cmocka_unit_test(test_cursor_errors),
+        cmocka_unit_test(test_cached_statements),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -200,13 +202,60 @@ static void test_formats(void **state)
     assert_string_equal(slds_format_name(SLDS_FORMAT_HTML), "html");
 }
 
+
+/* SVG coordinates are written as printf's "%.1f" would: compared on ties,
+ * values next to ties, negatives, large and odd values and 200,000 random
+ * ones. */
+static void test_svg_coordinates(void **state)
+{
+    (void)state;
+    static const double fixed[] = {0.0, -0.0, 0.05, 0.15, 0.25, 0.35, 1.45, 2.5, 0.95, 9.95,
+                                   99.95, 123.45, 0.04999999999999999, 0.05000000000000001,
+                                   -0.04, -1.25, -3.3, 999999.95, 1e6, 1e7 + 0.05, 1e15, 1e300,
+                                   5e-324, NAN, INFINITY, -INFINITY, 431.0, 410.5};
+    uint64_t r = 20261206;
+    for (size_t i = 0; i < sizeof fixed / sizeof *fixed + 200000; i++) {
+        double v;
+        if (i < sizeof fixed / sizeof *fixed)
+            v = fixed[i];
+        else {
+            r = r * 6364136223846793005ULL + 1442695040888963407ULL;
+            double u = (double)(r >> 11) * 0x1.0p-53;
+            switch (i % 4) {
+            case 0: v = u * 1000.0; break;                      /* chart coordinates */
+            case 1: v = floor(u * 20000.0) / 20.0; break;      /* ties x.x5 and exact tenths */
+            case 2: v = (u - 0.5) * 2000.0; break;             /* negatives */
+            default: v = nextafter(floor(u * 20000.0) / 20.0, (i & 8) ? 0.0 : 1e9); break;
+            }
+        }
+        double xy[2] = {v, v};
+        slds_buf got = {0};
+        assert_int_equal(slds_svg_polyline(&got, xy, 1, NULL), SLDS_OK);
+        char want[1024];
+        snprintf(want, sizeof want, "<polyline fill=\"none\" points=\"%.1f,%.1f\"/>\n", v, v);
+        if (strcmp(got.data, want))
+            fail_msg("%.17g: got %s, printf writes %s", v, got.data, want);
+        slds_buf_free(&got);
+    }
+    slds_buf b = {0};
+    assert_int_equal(slds_svg_rect(&b, 1.25, 2.35, 10.05, 0.0, "#fff", "#000"), SLDS_OK);
+    assert_int_equal(slds_svg_text(&b, 12.25, 7.75, "class=\"t\"", "a<b"), SLDS_OK);
+    char want[300];
+    snprintf(want, sizeof want,
+             "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#fff\""
+             " stroke=\"#000\"/>\n<text x=\"%.1f\" y=\"%.1f\" class=\"t\">a&lt;b</text>\n",
+             1.25, 2.35, 10.05, 0.0, 12.25, 7.75);
+    assert_string_equal(b.data, want);
+    slds_buf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_checked_cells), cmocka_unit_test(test_text),
         cmocka_unit_test(test_csv),           cmocka_unit_test(test_json),
         cmocka_unit_test(test_html),          cmocka_unit_test(test_stream),
-        cmocka_unit_test(test_formats),
+        cmocka_unit_test(test_formats),       cmocka_unit_test(test_svg_coordinates),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

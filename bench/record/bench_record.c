@@ -1,0 +1,161 @@
+/* bench_record.c - CPU per student record and per growth history at the
+ * scale of a state (issue 11): the library calls behind the student routes
+ * of `slds serve`, without the server. Opens DB read-only with the web's
+ * connection settings, picks N students with growth results spread over the
+ * whole state (every k-th id, so each read is of a student not read before:
+ * the benchmark of the server varies the student too), and prints the CPU
+ * time per call of slds_record_get, slds_growthrun_history and its chart
+ * (slds_growthrun_history_html). A second pass over the same students shows
+ * what is left when their pages are already in memory.
+ * Usage: bench_record DB [--n N] [--ids FILE] [--record-only]: N students
+ * (default 500), from FILE (one id a line) instead of picked from DB.
+ * BENCH_PRAGMAS replaces the web's connection settings (e.g. "PRAGMA
+ * mmap_size=0"). Not part of the test suite. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "growthrun/growthrun.h"
+#include "record/record.h"
+
+static double cpu_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* n students with growth results in the latest growth year, evenly spread
+ * over the ids (0 and err set on failure). */
+static int pick_students(slds_store *s, int n, char ***out, slds_error *err)
+{
+    *out = NULL;
+    slds_cursor c;
+    if (slds_cursor_open(&c, s,
+                         "SELECT student_id FROM growth_students WHERE school_year ="
+                         " (SELECT MAX(school_year) FROM growth_runs) AND sgp IS NOT NULL",
+                         err))
+        return 0;
+    size_t all = 0, cap = 0;
+    char **ids = NULL;
+    while (slds_cursor_step(&c, err) == 1) {
+        if (all == cap) {
+            cap = cap ? 2 * cap : 1024;
+            char **p = realloc(ids, cap * sizeof *p);
+            if (!p)
+                break;
+            ids = p;
+        }
+        ids[all++] = strdup(slds_cursor_text(&c, 0));
+    }
+    slds_cursor_close(&c);
+    int k = 0;
+    size_t stride = all / (size_t)n ? all / (size_t)n : 1;
+    for (size_t i = 0; i < all; i++) {
+        if (i % stride == 0 && k < n)
+            ids[k++] = ids[i];
+        else
+            free(ids[i]);
+    }
+    *out = ids;
+    return k;
+}
+
+static int only_record; /* --record-only: skip the growth history */
+
+static int pass(slds_store *s, char **ids, int n, const char *label)
+{
+    double t_rec = 0, t_hist = 0, t_html = 0;
+    slds_error err = {0};
+    for (int i = 0; i < n; i++) {
+        double t0 = cpu_now();
+        slds_record *r;
+        if (slds_record_get(s, ids[i], &r, &err)) {
+            fprintf(stderr, "record %s: %s\n", ids[i], err.message);
+            return 1;
+        }
+        double t1 = cpu_now();
+        slds_growth_history *h;
+        int hr = only_record ? 1 : slds_growthrun_history(s, ids[i], &h, &err);
+        double t2 = cpu_now();
+        if (!hr) {
+            slds_buf b = {0};
+            slds_growthrun_history_html(h, &b, &err);
+            slds_buf_free(&b);
+            slds_growthrun_history_free(h);
+        }
+        double t3 = cpu_now();
+        slds_record_free(r);
+        t_rec += t1 - t0;
+        t_hist += t2 - t1;
+        t_html += t3 - t2;
+    }
+    printf("%-6s %5d students: record %7.1f us, growth history %7.1f us, chart %6.1f us (CPU per student)\n",
+           label, n, 1e6 * t_rec / n, 1e6 * t_hist / n, 1e6 * t_html / n);
+    return 0;
+}
+
+/* The ids of file, one a line (at most n). */
+static int read_ids(const char *file, int n, char ***out)
+{
+    FILE *f = fopen(file, "r");
+    char **ids = calloc((size_t)n, sizeof *ids);
+    int k = 0;
+    char line[128];
+    while (f && ids && k < n && fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\r\n")] = '\0';
+        if (*line)
+            ids[k++] = strdup(line);
+    }
+    if (f)
+        fclose(f);
+    *out = ids;
+    return k;
+}
+
+int main(int argc, char **argv)
+{
+    const char *db = NULL, *ids_file = NULL;
+    int n = 500;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--n") && i + 1 < argc)
+            n = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--ids") && i + 1 < argc)
+            ids_file = argv[++i];
+        else if (!strcmp(argv[i], "--record-only"))
+            only_record = 1;
+        else if (argv[i][0] != '-' && !db)
+            db = argv[i];
+        else {
+            fprintf(stderr, "usage: bench_record DB [--n N] [--ids FILE] [--record-only]\n");
+            return 2;
+        }
+    }
+    if (!db || n < 1) {
+        fprintf(stderr, "usage: bench_record DB [--n N] [--ids FILE] [--record-only]\n");
+        return 2;
+    }
+    slds_error err = {0};
+    slds_store *s;
+    if (slds_store_open_readonly(&s, db, &err)) {
+        fprintf(stderr, "%s\n", err.message);
+        return 1;
+    }
+    /* the web's connection settings (src/web/app.c), or BENCH_PRAGMAS */
+    const char *pragmas = getenv("BENCH_PRAGMAS");
+    sqlite3_exec(s->db, pragmas ? pragmas : "PRAGMA mmap_size = 0; PRAGMA cache_size = -8192",
+                 NULL, NULL, NULL);
+    char **ids = NULL;
+    int k = ids_file ? read_ids(ids_file, n, &ids) : pick_students(s, n, &ids, &err);
+    if (k <= 0) {
+        fprintf(stderr, "no students with growth results: %s\n", err.message);
+        return 1;
+    }
+    int rc = pass(s, ids, k, "cold") || pass(s, ids, k, "again");
+    for (int i = 0; i < k; i++)
+        free(ids[i]);
+    free(ids);
+    slds_store_close(s);
+    return rc;
+}
