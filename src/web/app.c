@@ -35,28 +35,28 @@ int slds_web_new(slds_web **out, const slds_web_options *o, slds_error *err)
     pthread_mutex_init(&w->cache_mu, NULL);
     pthread_cond_init(&w->cache_cv, NULL);
     pthread_mutex_init(&w->pages_mu, NULL);
-    w->stores = calloc((size_t)w->n_stores, sizeof *w->stores);
-    w->busy = calloc((size_t)w->n_stores, sizeof *w->busy);
-    int rc = w->stores && w->busy ? SLDS_OK : slds_fail(err, SLDS_ERR_NOMEM, "out of memory");
+    w->conns = calloc((size_t)w->n_stores, sizeof *w->conns);
+    int rc = w->conns ? SLDS_OK : slds_fail(err, SLDS_ERR_NOMEM, "out of memory");
     for (int i = 0; i < w->n_stores && !rc; i++) {
-        rc = slds_store_open_readonly(&w->stores[i], w->db_path, err);
+        web_conn *k = &w->conns[i];
+        k->seen_version = -1;
+        rc = slds_store_open_readonly(&k->store, w->db_path, err);
         /* Pages are read through a memory map and a larger cache instead of a
          * read() per page: most of a record's or a class's cost otherwise.
          * Neither pragma writes to the database. */
         if (!rc)
-            sqlite3_exec(w->stores[i]->db, "PRAGMA mmap_size = 4294967296; PRAGMA cache_size = -32768",
+            sqlite3_exec(k->store->db, "PRAGMA mmap_size = 4294967296; PRAGMA cache_size = -32768",
                          NULL, NULL, NULL);
+        if (!rc && sqlite3_prepare_v3(k->store->db, "PRAGMA data_version", -1, SQLITE_PREPARE_PERSISTENT,
+                                      &k->data_version, NULL) != SQLITE_OK)
+            rc = slds_fail(err, SLDS_ERR_DB, "%s: %s", w->db_path, sqlite3_errmsg(k->store->db));
     }
-    if (!rc)
-        rc = slds_store_open_readonly(&w->watch, w->db_path, err);
     if (!rc)
         rc = web_auth_new(&w->auth, o->access_log ? w->db_path : NULL, o->min_password_cost, err);
     if (rc) {
         slds_web_free(w);
         return rc;
     }
-    w->data_version = -1;
-    w->generation_at = (int64_t)time(NULL);
     *out = w;
     return SLDS_OK;
 }
@@ -75,11 +75,11 @@ void slds_web_free(slds_web *w)
     }
     pthread_mutex_destroy(&w->pages_mu);
     web_auth_free(w->auth);
-    for (int i = 0; w->stores && i < w->n_stores; i++)
-        slds_store_close(w->stores[i]);
-    slds_store_close(w->watch);
-    free(w->stores);
-    free(w->busy);
+    for (int i = 0; w->conns && i < w->n_stores; i++) {
+        sqlite3_finalize(w->conns[i].data_version);
+        slds_store_close(w->conns[i].store);
+    }
+    free(w->conns);
     pthread_mutex_destroy(&w->pool_mu);
     pthread_cond_destroy(&w->pool_cv);
     pthread_mutex_destroy(&w->watch_mu);
@@ -88,16 +88,16 @@ void slds_web_free(slds_web *w)
     free(w);
 }
 
-static slds_store *pool_take(slds_web *w, int *slot)
+static web_conn *pool_take(slds_web *w, int *slot)
 {
     pthread_mutex_lock(&w->pool_mu);
     for (;;) {
         for (int i = 0; i < w->n_stores; i++)
-            if (!w->busy[i]) {
-                w->busy[i] = true;
+            if (!w->conns[i].busy) {
+                w->conns[i].busy = true;
                 *slot = i;
                 pthread_mutex_unlock(&w->pool_mu);
-                return w->stores[i];
+                return &w->conns[i];
             }
         pthread_cond_wait(&w->pool_cv, &w->pool_mu);
     }
@@ -106,16 +106,21 @@ static slds_store *pool_take(slds_web *w, int *slot)
 static void pool_give(slds_web *w, int slot)
 {
     pthread_mutex_lock(&w->pool_mu);
-    w->busy[slot] = false;
+    w->conns[slot].busy = false;
     pthread_cond_signal(&w->pool_cv);
     pthread_mutex_unlock(&w->pool_mu);
 }
 
-/* What the reports are computed from: the loads, the growth and educator
- * runs, the interventions. data_version changes at every commit of another
- * connection, including the access log's own (every record view), which
- * must not drop the cached reports; so a new data_version only leads to
- * these few small reads, and the generation changes when they do. */
+/* What the reports are computed from: the loads, the growth, educator,
+ * warning and mastery runs, the interventions. data_version changes at
+ * every commit of another connection, including the access log's own
+ * (every record view), which must not drop the cached reports; so a new
+ * data_version only leads to these few small reads, and the generation
+ * changes when they do. Every writer of what a cached answer shows (load,
+ * load --replace, growth run, educator, warn and mastery runs, interventions)
+ * adds or changes a row counted here (tests/web/test_web_load.sh checks
+ * that a load is seen); so there is no time limit on a generation, which at
+ * a million students would re-run every statewide report. */
 static void fingerprint(slds_store *s, char *out, size_t size)
 {
     static const char *const parts[] = {
@@ -134,39 +139,39 @@ static void fingerprint(slds_store *s, char *out, size_t size)
         if (sqlite3_prepare_v2(s->db, parts[i], -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW &&
             sqlite3_column_text(st, 0))
             v = (const char *)sqlite3_column_text(st, 0);
-        int n = snprintf(out + len, size - len, "%s|", v);
+        int n = snprintf(out + len, size - (size_t)len, "%s|", v);
         len += n > 0 ? (size_t)n : 0;
         sqlite3_finalize(st);
     }
 }
 
-uint64_t web_generation(slds_web *w)
+/* The database generation of the snapshot k reads now (its read
+ * transaction is open), and k's data_version in it (-1 when unknown).
+ * One prepared PRAGMA per request: each connection remembers the
+ * data_version of its last request and reads the fingerprint only when that
+ * changed. A generation number always stands for one fingerprint, so an
+ * answer kept for generation g was computed from data of that fingerprint,
+ * whichever connection made it. */
+static uint64_t conn_generation(slds_web *w, web_conn *k, int64_t *data_version)
 {
+    int64_t v = -1;
+    if (sqlite3_step(k->data_version) == SQLITE_ROW)
+        v = sqlite3_column_int64(k->data_version, 0);
+    sqlite3_reset(k->data_version);
+    *data_version = v;
+    if (v >= 0 && v == k->seen_version)
+        return k->generation;
+    char fp[sizeof w->fingerprint];
+    fingerprint(k->store, fp, sizeof fp);
     pthread_mutex_lock(&w->watch_mu);
-    int64_t now = (int64_t)time(NULL);
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(w->watch->db, "PRAGMA data_version", -1, &st, NULL) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW) {
-        int64_t v = sqlite3_column_int64(st, 0);
-        if (v != w->data_version) {
-            w->data_version = v;
-            char fp[sizeof w->fingerprint];
-            fingerprint(w->watch, fp, sizeof fp);
-            if (strcmp(fp, w->fingerprint)) {
-                memcpy(w->fingerprint, fp, sizeof fp);
-                w->generation++;
-                w->generation_at = now;
-            }
-        }
-    }
-    sqlite3_finalize(st);
-    if (now - w->generation_at > 600) { /* a change no fingerprint sees heals here */
+    if (strcmp(fp, w->fingerprint)) {
+        memcpy(w->fingerprint, fp, sizeof fp);
         w->generation++;
-        w->generation_at = now;
     }
-    uint64_t g = w->generation;
+    k->generation = w->generation;
     pthread_mutex_unlock(&w->watch_mu);
-    return g;
+    k->seen_version = v;
+    return k->generation;
 }
 
 /* ------------------------------------------------------------ reports */
@@ -193,7 +198,7 @@ int web_report_get(web_ctx *c, const char *name, const char *const *names,
                    slds_error *err)
 {
     slds_web *app = c->app;
-    uint64_t gen = web_generation(app);
+    uint64_t gen = c->generation;
     char key[512];
     int len = snprintf(key, sizeof key, "%s|%d|%d", name, public_form ? app->min_n : 0, c->year);
     for (size_t i = 0; i < n && len > 0 && (size_t)len < sizeof key; i++)
@@ -625,11 +630,21 @@ static int match(const char *pattern, const char *path, web_ctx *c)
 
 /* ------------------------------------------------------------ kept answers */
 
-/* The requester, the path and the query: what a cacheable route's answer
- * depends on besides the database generation. */
+/* The requester (name, role and a hash of the scopes: a scope changed in
+ * the database is a new key, though not a new generation), the path and
+ * the query: what a cacheable route's answer depends on besides the
+ * database generation. */
 static bool page_key(const web_ctx *c, char *key, size_t size)
 {
-    int len = snprintf(key, size, "%s\n%s\n", c->logged_in ? c->who.username : "-", c->rq->path);
+    uint64_t h = 1469598103934665603ull; /* FNV-1a of the scopes */
+    for (size_t i = 0; c->logged_in && i < c->who.n_scopes; i++)
+        for (const char *p = c->who.scopes[i];; p++) {
+            h = (h ^ (unsigned char)*p) * 1099511628211ull;
+            if (!*p)
+                break;
+        }
+    int len = snprintf(key, size, "%s\n%d:%016llx\n%s\n", c->logged_in ? c->who.username : "-",
+                       (int)c->who.role, (unsigned long long)h, c->rq->path);
     for (size_t i = 0; i < c->rq->nargs && len > 0 && (size_t)len < size; i++)
         len += snprintf(key + len, size - (size_t)len, "%s=%s&", c->rq->arg_names[i] ? c->rq->arg_names[i] : "",
                         c->rq->arg_values[i] ? c->rq->arg_values[i] : "");
@@ -762,7 +777,7 @@ static int dispatch(web_ctx *c)
         uint64_t gen = 0;
         bool keep = r->cache && page_key(c, key, sizeof key);
         if (keep) {
-            gen = web_generation(c->app);
+            gen = c->generation;
             if (page_find(c, key, gen) == 200)
                 return 200;
         }
@@ -804,18 +819,24 @@ void slds_web_handle(slds_web *w, const slds_web_request *rq, slds_web_response 
         return;
     }
     int slot;
-    c.store = pool_take(w, &slot);
+    web_conn *k = pool_take(w, &slot);
+    c.store = k->store;
     /* One read transaction per request: every query of the request reads
      * the same snapshot, and the shared lock and the write-ahead log's index
      * are taken once instead of at every statement (most of a small
      * request's system time otherwise). Nothing here writes. */
     bool in_txn = sqlite3_exec(c.store->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
-    if (web_auth_lookup(w->auth, c.store, rq->cookie_session, c.now, &c.who, c.csrf) == SLDS_OK) {
+    int64_t version;
+    uint64_t gen = c.generation = conn_generation(w, k, &version);
+    /* The session's user is read again only when this connection's
+     * data_version moved (a commit anywhere: `slds user disable` too);
+     * that needs the snapshot held by the transaction. */
+    if (web_auth_lookup(w->auth, c.store, in_txn ? slot : -1, version, rq->cookie_session, c.now,
+                        &c.who, c.csrf) == SLDS_OK) {
         c.logged_in = true;
         snprintf(c.token, sizeof c.token, "%s", rq->cookie_session);
     }
     /* The current school year, once per database generation. */
-    uint64_t gen = web_generation(w);
     pthread_mutex_lock(&w->watch_mu);
     bool fresh = w->year_generation == gen && w->year;
     int year = w->year;

@@ -41,6 +41,15 @@ typedef struct web_report {
     slds_report_output out;
 } web_report;
 
+/* One read-only connection of the pool (one per worker). */
+typedef struct web_conn {
+    slds_store *store;
+    bool busy;
+    sqlite3_stmt *data_version; /* PRAGMA data_version, kept prepared */
+    int64_t seen_version;       /* its value at this connection's last request (-1: none) */
+    uint64_t generation;        /* the database generation this connection last read */
+} web_conn;
+
 struct slds_web {
     slds_web_options opt;
     char db_path[1024];
@@ -50,15 +59,11 @@ struct slds_web {
     /* read-only connections, one per worker */
     pthread_mutex_t pool_mu;
     pthread_cond_t pool_cv;
-    slds_store **stores;
-    bool *busy;
+    web_conn *conns;
     int n_stores;
-    /* database generation: changes whenever another connection commits */
+    /* database generation: changes when what reports read changes */
     pthread_mutex_t watch_mu;
-    slds_store *watch;
-    int64_t data_version;
-    char fingerprint[512];   /* what reports read changed when this changes */
-    int64_t generation_at;   /* time of the last change (a generation lives 10 minutes at most) */
+    char fingerprint[512];   /* the fingerprint of the generation below */
     uint64_t generation;
     int year;                /* current school year of this generation (0: none) */
     uint64_t year_generation;
@@ -91,6 +96,7 @@ typedef struct web_ctx {
     char token[65];
     char csrf[65];
     int64_t now;
+    uint64_t generation;   /* of the snapshot this request reads (web_conn) */
     int year;              /* ?year= or the current school year */
     web_kind kind;
     const char *param;     /* the {id} of the route, validated */
@@ -109,8 +115,6 @@ void web_header(web_ctx *c, const char *name, const char *value);
 int web_error(web_ctx *c, int status, const char *message);
 /* 401 when nobody is logged in, else 403. */
 int web_refuse(web_ctx *c);
-/* The database generation now (cheap). */
-uint64_t web_generation(slds_web *app);
 
 /* ------------------------------------------------------------ reports */
 
