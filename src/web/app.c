@@ -74,12 +74,14 @@ void slds_web_free(slds_web *w)
         free(w->pages[i]);
     }
     pthread_mutex_destroy(&w->pages_mu);
-    web_auth_free(w->auth);
     for (int i = 0; w->conns && i < w->n_stores; i++) {
         sqlite3_finalize(w->conns[i].data_version);
         slds_store_close(w->conns[i].store);
     }
     free(w->conns);
+    /* last: the access log's connection, once alone, turns the file back
+     * to a rollback journal (src/access/log.c) */
+    web_auth_free(w->auth);
     pthread_mutex_destroy(&w->pool_mu);
     pthread_cond_destroy(&w->pool_cv);
     pthread_mutex_destroy(&w->watch_mu);
