@@ -70,7 +70,7 @@ void slds_web_free(slds_web *w)
         free(w->cache[i]);
     }
     for (int i = 0; i < w->n_pages; i++) {
-        slds_buf_free(&w->pages[i]->body);
+        slds_web_shared_release(w->pages[i]->body);
         free(w->pages[i]);
     }
     pthread_mutex_destroy(&w->pages_mu);
@@ -394,6 +394,17 @@ const char *web_arg(const web_ctx *c, const char *name)
     return NULL;
 }
 
+/* A header whose name and value are static text (not copied). */
+static void web_header_static(web_ctx *c, const char *name, const char *value)
+{
+    slds_web_response *rs = c->rs;
+    if (rs->nheaders == SLDS_WEB_MAX_HEADERS)
+        return;
+    rs->header_names[rs->nheaders] = (char *)name;
+    rs->header_values[rs->nheaders] = (char *)value;
+    rs->header_static[rs->nheaders++] = true;
+}
+
 void web_header(web_ctx *c, const char *name, const char *value)
 {
     slds_web_response *rs = c->rs;
@@ -409,13 +420,23 @@ void web_header(web_ctx *c, const char *name, const char *value)
     rs->header_values[rs->nheaders++] = v;
 }
 
+void slds_web_shared_release(void *ref)
+{
+    web_blob *b = ref;
+    if (b && atomic_fetch_sub(&b->refs, 1) == 1)
+        free(b);
+}
+
 void slds_web_response_free(slds_web_response *rs)
 {
     slds_buf_free(&rs->body);
-    for (size_t i = 0; i < rs->nheaders; i++) {
-        free(rs->header_names[i]);
-        free(rs->header_values[i]);
-    }
+    slds_buf_free(&rs->tail);
+    slds_web_shared_release(rs->shared_ref);
+    for (size_t i = 0; i < rs->nheaders; i++)
+        if (!rs->header_static[i]) {
+            free(rs->header_names[i]);
+            free(rs->header_values[i]);
+        }
     memset(rs, 0, sizeof *rs);
 }
 
@@ -653,12 +674,14 @@ static bool page_key(const web_ctx *c, char *key, size_t size)
     return len > 0 && (size_t)len < size;
 }
 
-/* A kept answer: 200 and the response filled, or 0. */
+/* A kept answer: 200 and the response filled, or 0. When the request
+ * allows it the kept bytes are not copied: the response holds a reference
+ * to them (slds_web_response.shared), a page's frame around them. */
 static int page_find(web_ctx *c, const char *key, uint64_t gen)
 {
     slds_web *app = c->app;
     web_page *hit = NULL;
-    slds_buf body = {0};
+    web_blob *body = NULL;
     char title[200], disposition[200];
     const char *type = NULL;
     bool framed = false;
@@ -668,37 +691,47 @@ static int page_find(web_ctx *c, const char *key, uint64_t gen)
             hit = app->pages[i];
             memmove(app->pages + i, app->pages + i + 1, (size_t)(app->n_pages - 1 - i) * sizeof *app->pages);
             app->pages[app->n_pages - 1] = hit; /* most recently used last */
-            if (slds_buf_append(&body, hit->body.data ? hit->body.data : "", hit->body.len))
-                hit = NULL;
-            else {
-                memcpy(title, hit->title, sizeof title);
-                memcpy(disposition, hit->disposition, sizeof disposition);
-                type = hit->content_type;
-                framed = hit->framed;
-            }
+            body = hit->body;
+            atomic_fetch_add(&body->refs, 1);
+            snprintf(title, sizeof title, "%s", hit->title);
+            snprintf(disposition, sizeof disposition, "%s", hit->disposition);
+            type = hit->content_type;
+            framed = hit->framed;
         }
     pthread_mutex_unlock(&app->pages_mu);
-    if (!hit) {
-        slds_buf_free(&body);
+    if (!hit)
         return 0;
-    }
     slds_web_response *rs = c->rs;
-    int rc = SLDS_OK;
-    if (framed) {
-        rc = web_html_begin(c, &rs->body, title) || slds_buf_append(&rs->body, body.data, body.len) ||
-             web_html_end(&rs->body);
-        slds_buf_free(&body);
+    slds_buf_clear(&rs->body);
+    int rc = framed ? web_html_begin(c, &rs->body, title) : SLDS_OK;
+    if (!rc && c->rq->share) {
+        rs->shared = body->data;
+        rs->shared_len = body->len;
+        rs->shared_ref = body;
+        rc = framed ? web_html_end(&rs->tail) : SLDS_OK;
     } else {
-        slds_buf_free(&rs->body);
-        rs->body = body;
+        rc = rc || slds_buf_append(&rs->body, body->data, body->len) || (framed && web_html_end(&rs->body));
+        slds_web_shared_release(body);
     }
-    if (rc)
+    if (rc) {
+        slds_buf_clear(&rs->body);
+        slds_buf_clear(&rs->tail);
+        slds_web_shared_release(rs->shared_ref);
+        rs->shared = NULL, rs->shared_len = 0, rs->shared_ref = NULL;
         return 0;
+    }
     if (disposition[0])
         web_header(c, "Content-Disposition", disposition);
     rs->content_type = type;
     rs->status = 200;
     return 200;
+}
+
+static void page_drop(slds_web *app, web_page *q)
+{
+    app->page_bytes -= q->body->len;
+    slds_web_shared_release(q->body);
+    free(q);
 }
 
 /* Keeps the answer just rendered (at most WEB_PAGES_MAX answers and 256 MiB;
@@ -707,9 +740,20 @@ static void page_keep(web_ctx *c, const char *key, uint64_t gen, const char *tit
 {
     slds_web *app = c->app;
     slds_web_response *rs = c->rs;
+    size_t from = c->framed ? c->inner_start : 0, to = c->framed ? c->inner_end : rs->body.len;
     web_page *p = calloc(1, sizeof *p);
-    if (!p)
+    web_blob *b = malloc(sizeof *b + (to - from) + 1);
+    if (!p || !b) {
+        free(p);
+        free(b);
         return;
+    }
+    atomic_init(&b->refs, 1);
+    b->len = to - from;
+    if (b->len)
+        memcpy(b->data, rs->body.data + from, b->len);
+    b->data[b->len] = '\0';
+    p->body = b;
     snprintf(p->key, sizeof p->key, "%s", key);
     p->generation = gen;
     p->framed = c->framed;
@@ -718,33 +762,23 @@ static void page_keep(web_ctx *c, const char *key, uint64_t gen, const char *tit
     for (size_t i = 0; i < rs->nheaders; i++)
         if (!strcmp(rs->header_names[i], "Content-Disposition"))
             snprintf(p->disposition, sizeof p->disposition, "%s", rs->header_values[i]);
-    size_t from = c->framed ? c->inner_start : 0, to = c->framed ? c->inner_end : rs->body.len;
-    if (slds_buf_append(&p->body, rs->body.data ? rs->body.data + from : "", to - from)) {
-        free(p);
-        return;
-    }
     enum { MAX_BYTES = 256 << 20 };
     pthread_mutex_lock(&app->pages_mu);
     int kept = 0;
     for (int i = 0; i < app->n_pages; i++) {
         web_page *q = app->pages[i];
-        if (q->generation != gen || !strcmp(q->key, key)) {
-            app->page_bytes -= q->body.len;
-            slds_buf_free(&q->body);
-            free(q);
-        } else
+        if (q->generation != gen || !strcmp(q->key, key))
+            page_drop(app, q);
+        else
             app->pages[kept++] = q;
     }
     app->n_pages = kept;
-    while (app->n_pages && (app->n_pages == WEB_PAGES_MAX || app->page_bytes + p->body.len > MAX_BYTES)) {
-        web_page *q = app->pages[0];
-        app->page_bytes -= q->body.len;
-        slds_buf_free(&q->body);
-        free(q);
+    while (app->n_pages && (app->n_pages == WEB_PAGES_MAX || app->page_bytes + b->len > MAX_BYTES)) {
+        page_drop(app, app->pages[0]);
         memmove(app->pages, app->pages + 1, (size_t)(--app->n_pages) * sizeof *app->pages);
     }
     app->pages[app->n_pages++] = p;
-    app->page_bytes += p->body.len;
+    app->page_bytes += b->len;
     pthread_mutex_unlock(&app->pages_mu);
 }
 
@@ -799,15 +833,15 @@ static int dispatch(web_ctx *c)
 
 static void security_headers(web_ctx *c)
 {
-    web_header(c, "Content-Security-Policy",
-               "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
-               "form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
-    web_header(c, "X-Content-Type-Options", "nosniff");
-    web_header(c, "X-Frame-Options", "DENY");
-    web_header(c, "Referrer-Policy", "no-referrer");
-    web_header(c, "Cache-Control", c->logged_in ? "no-store" : "no-cache");
+    web_header_static(c, "Content-Security-Policy",
+                      "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
+                      "form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+    web_header_static(c, "X-Content-Type-Options", "nosniff");
+    web_header_static(c, "X-Frame-Options", "DENY");
+    web_header_static(c, "Referrer-Policy", "no-referrer");
+    web_header_static(c, "Cache-Control", c->logged_in ? "no-store" : "no-cache");
     if (c->rq->tls)
-        web_header(c, "Strict-Transport-Security", "max-age=31536000");
+        web_header_static(c, "Strict-Transport-Security", "max-age=31536000");
 }
 
 void slds_web_handle(slds_web *w, const slds_web_request *rq, slds_web_response *rs)
@@ -858,8 +892,12 @@ void slds_web_handle(slds_web *w, const slds_web_request *rq, slds_web_response 
     if (in_txn && sqlite3_exec(c.store->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
         sqlite3_exec(c.store->db, "ROLLBACK", NULL, NULL, NULL);
     pool_give(w, slot);
-    if (!strcmp(rq->method, "HEAD"))
+    if (!strcmp(rq->method, "HEAD")) {
         slds_buf_clear(&rs->body);
+        slds_buf_clear(&rs->tail);
+        slds_web_shared_release(rs->shared_ref);
+        rs->shared = NULL, rs->shared_len = 0, rs->shared_ref = NULL;
+    }
     security_headers(&c);
     web_principal_clear(&c.who);
 }

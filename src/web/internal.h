@@ -6,6 +6,7 @@
 #define SLDS_WEB_INTERNAL_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 
 #include "report/report.h"
@@ -21,6 +22,14 @@ enum { WEB_CACHE_MAX = 96, WEB_INFLIGHT_MAX = 64, WEB_DOC_MAX_TABLES = 24, WEB_P
  * classes; never a student's record, which is logged at every view). A
  * page keeps what is inside its frame: the frame carries the session's
  * CSRF token and is made for every request. */
+/* The bytes of a kept answer: read-only once made, shared by the cache and
+ * every response still sending them (refs counts both). */
+typedef struct web_blob {
+    _Atomic int refs;
+    size_t len;
+    char data[];
+} web_blob;
+
 typedef struct web_page {
     char key[768];
     uint64_t generation;
@@ -28,7 +37,7 @@ typedef struct web_page {
     char title[200];
     const char *content_type; /* a static string */
     char disposition[200];   /* Content-Disposition, "" when none */
-    slds_buf body;
+    web_blob *body;          /* one reference held by the cache */
 } web_page;
 
 /* One report run kept for every request of the same database generation. */

@@ -65,6 +65,56 @@ static enum MHD_Result send_text(struct MHD_Connection *conn, unsigned status, c
     return ok;
 }
 
+/* What a response sends, kept until libmicrohttpd has sent it. */
+typedef struct sent {
+    slds_buf body, tail;
+    void *shared_ref;
+} sent;
+
+static void sent_free(void *cls)
+{
+    sent *x = cls;
+    slds_buf_free(&x->body);
+    slds_buf_free(&x->tail);
+    slds_web_shared_release(x->shared_ref);
+    free(x);
+}
+
+/* The libmicrohttpd response of rs without copying its bytes: the body is
+ * handed over, a kept answer (rs->shared) is sent from the cache by
+ * reference between the page's frame (body, tail) as one vector. Takes the
+ * body, tail and reference out of rs (they are freed with the response). */
+static struct MHD_Response *response_of(slds_web_response *rs)
+{
+    sent *x = calloc(1, sizeof *x);
+    if (!x)
+        return NULL;
+    x->body = rs->body;
+    x->tail = rs->tail;
+    x->shared_ref = rs->shared_ref;
+    const char *shared = rs->shared;
+    size_t shared_len = rs->shared_len;
+    memset(&rs->body, 0, sizeof rs->body);
+    memset(&rs->tail, 0, sizeof rs->tail);
+    rs->shared = NULL, rs->shared_len = 0, rs->shared_ref = NULL;
+    struct MHD_Response *r;
+    if (shared) {
+        struct MHD_IoVec iov[3];
+        unsigned n = 0;
+        if (x->body.len)
+            iov[n++] = (struct MHD_IoVec){x->body.data, x->body.len};
+        iov[n++] = (struct MHD_IoVec){shared, shared_len};
+        if (x->tail.len)
+            iov[n++] = (struct MHD_IoVec){x->tail.data, x->tail.len};
+        r = MHD_create_response_from_iovec(iov, n, sent_free, x);
+    } else
+        r = MHD_create_response_from_buffer_with_free_callback_cls(
+            x->body.len, x->body.data ? x->body.data : (void *)"", sent_free, x);
+    if (!r)
+        sent_free(x);
+    return r;
+}
+
 static enum MHD_Result handler(void *cls, struct MHD_Connection *conn, const char *url,
                                const char *method, const char *version, const char *upload_data,
                                size_t *upload_size, void **con_cls)
@@ -120,11 +170,11 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *conn, const cha
         .body_len = p->body.len,
         .client_addr = addr,
         .tls = srv->cert != NULL,
+        .share = true,
     };
     slds_web_response rs;
     slds_web_handle(srv->app, &rq, &rs);
-    struct MHD_Response *r = MHD_create_response_from_buffer(rs.body.len, rs.body.data ? rs.body.data : (void *)"",
-                                                             MHD_RESPMEM_MUST_COPY);
+    struct MHD_Response *r = response_of(&rs);
     enum MHD_Result ok = MHD_NO;
     if (r) {
         if (rs.content_type)
