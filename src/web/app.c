@@ -47,8 +47,12 @@ int slds_web_new(slds_web **out, const slds_web_options *o, slds_error *err)
         if (!rc)
             sqlite3_exec(k->store->db, "PRAGMA mmap_size = 4294967296; PRAGMA cache_size = -32768",
                          NULL, NULL, NULL);
-        if (!rc && sqlite3_prepare_v3(k->store->db, "PRAGMA data_version", -1, SQLITE_PREPARE_PERSISTENT,
-                                      &k->data_version, NULL) != SQLITE_OK)
+        if (!rc && (sqlite3_prepare_v3(k->store->db, "PRAGMA data_version", -1, SQLITE_PREPARE_PERSISTENT,
+                                       &k->data_version, NULL) != SQLITE_OK ||
+                    sqlite3_prepare_v3(k->store->db, "BEGIN", -1, SQLITE_PREPARE_PERSISTENT, &k->begin,
+                                       NULL) != SQLITE_OK ||
+                    sqlite3_prepare_v3(k->store->db, "COMMIT", -1, SQLITE_PREPARE_PERSISTENT, &k->commit,
+                                       NULL) != SQLITE_OK))
             rc = slds_fail(err, SLDS_ERR_DB, "%s: %s", w->db_path, sqlite3_errmsg(k->store->db));
     }
     if (!rc)
@@ -76,6 +80,8 @@ void slds_web_free(slds_web *w)
     pthread_mutex_destroy(&w->pages_mu);
     for (int i = 0; w->conns && i < w->n_stores; i++) {
         sqlite3_finalize(w->conns[i].data_version);
+        sqlite3_finalize(w->conns[i].begin);
+        sqlite3_finalize(w->conns[i].commit);
         slds_store_close(w->conns[i].store);
     }
     free(w->conns);
@@ -861,7 +867,8 @@ void slds_web_handle(slds_web *w, const slds_web_request *rq, slds_web_response 
      * the same snapshot, and the shared lock and the write-ahead log's index
      * are taken once instead of at every statement (most of a small
      * request's system time otherwise). Nothing here writes. */
-    bool in_txn = sqlite3_exec(c.store->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
+    bool in_txn = sqlite3_step(k->begin) == SQLITE_DONE;
+    sqlite3_reset(k->begin);
     int64_t version;
     uint64_t gen = c.generation = conn_generation(w, k, &version);
     /* The session's user is read again only when this connection's
@@ -889,8 +896,9 @@ void slds_web_handle(slds_web *w, const slds_web_request *rq, slds_web_response 
     }
     c.year = year;
     dispatch(&c);
-    if (in_txn && sqlite3_exec(c.store->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+    if (in_txn && sqlite3_step(k->commit) != SQLITE_DONE)
         sqlite3_exec(c.store->db, "ROLLBACK", NULL, NULL, NULL);
+    sqlite3_reset(k->commit);
     pool_give(w, slot);
     if (!strcmp(rq->method, "HEAD")) {
         slds_buf_clear(&rs->body);
