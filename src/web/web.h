@@ -19,7 +19,9 @@
  *     student (test_web_authz.sh).
  *  2. The data connections are read-only (slds_store_open_readonly): a load
  *     on the same database never waits for the server, nor the server for it
- *     (test_web_load.sh). The access log has its own writer thread.
+ *     (test_web_load.sh). The access log has its own writer thread and
+ *     connection, which keeps the file in WAL mode while the server runs
+ *     (src/access/log.c).
  *  3. A state-changing request (login, logout) carries a CSRF token; the
  *     session cookie is HttpOnly, SameSite=Strict, and Secure under TLS
  *     (test_web_security.sh).
