@@ -36,23 +36,14 @@ if [ ! -f "$dir.db" ]; then
   "$slds" synth "$dir" --students "$students" --years 5 --seed 1 >/dev/null
   "$slds" load "$dir.db" "$dir" --rejects "$dir.rejects.csv" >/dev/null
 fi
-python3 - "$dir/truth/params.json" "$dir.config.json" <<'PY'
-import json, sys
-p = json.load(open(sys.argv[1]))
-levels = [("Below Basic", False), ("Basic", False), ("Proficient", True), ("Advanced", True)]
-json.dump({"slds_growth_config": 1, "options": {"knots": "data"},
-           "achievement_levels": [{"label": l, "proficient": pr} for l, pr in levels],
-           "subjects": {s: {g: {"cuts": c} for g, c in gr.items()} for s, gr in p["cut_scores"].items()}},
-          open(sys.argv[2], "w"))
-PY
 echo "# machine: $(nproc) CPUs; load $(cut -d' ' -f1-3 /proc/loadavg)"
 /usr/bin/time -f "%e %U %S %M" -o "$out/bt_fit.time" "$slds" growth baseline fit "$dir.db" --name base \
-  --replace --years "$base" --max-order "$max_order" --config "$dir.config.json" >"$out/bt_fit.txt"
+  --replace --years "$base" --max-order "$max_order" --config "$dir/truth/growth_config.json" >"$out/bt_fit.txt"
 read -r w u s m <"$out/bt_fit.time"
 echo "# slds growth baseline fit --years $base --max-order $max_order: wall $w s, CPU $(echo "$u + $s" | bc) s, peak $((m / 1024)) MiB"
 sed 's/^/#   /' "$out/bt_fit.txt"
 /usr/bin/time -f "%e %U %S %M" -o "$out/bt_run.time" "$slds" growth run "$dir.db" --year "$year" \
-  --config "$dir.config.json" --baseline base >"$out/bt_run.txt" 2>&1
+  --config "$dir/truth/growth_config.json" --baseline base >"$out/bt_run.txt" 2>&1
 read -r w u s m <"$out/bt_run.time"
 echo "# slds growth run --year $year --baseline base: wall $w s, CPU $(echo "$u + $s" | bc) s, peak $((m / 1024)) MiB"
 echo "#   $(tail -1 "$out/bt_run.txt")"

@@ -7,7 +7,7 @@
 #      collection and loaded (bench/growth/resample.py);
 #  (c) the last year of a synthetic state of S students (default 1,000,000,
 #      5 years; `slds synth` + `slds load` take several minutes the first time
-#      and are kept in the output folder), cut scores from truth/params.json.
+#      and are kept in the output folder), cut scores from truth/growth_config.json.
 # Prints one line per figure: scores, SGPs, seconds (wall and CPU), students/s
 # and peak memory (/usr/bin/time), and with --r the ratio to the R baseline
 # (bench/sgp/r_baseline.R: quantreg rq(method = "fn") on the same cohorts of
@@ -135,14 +135,5 @@ if [ -z "$only" ] || [ "$only" = c ]; then
     "$slds" synth "$dir" --students "$students" --years 5 --seed 1 >/dev/null
     "$slds" load "$dir.db" "$dir" --rejects "$dir.rejects.csv" >/dev/null
   fi
-  python3 - "$dir/truth/params.json" "$dir.config.json" <<'PY'
-import json, sys
-p = json.load(open(sys.argv[1]))
-levels = [("Below Basic", False), ("Basic", False), ("Proficient", True), ("Advanced", True)]
-json.dump({"slds_growth_config": 1, "options": {"knots": "data"},
-           "achievement_levels": [{"label": l, "proficient": pr} for l, pr in levels],
-           "subjects": {s: {g: {"cuts": c} for g, c in gr.items()} for s, gr in p["cut_scores"].items()}},
-          open(sys.argv[2], "w"))
-PY
-  timed "c:synthetic_${students}_students_2025" "$dir.db" 2025 --config "$dir.config.json"
+  timed "c:synthetic_${students}_students_2025" "$dir.db" 2025 --config "$dir/truth/growth_config.json"
 fi

@@ -49,19 +49,8 @@ for bin in "${bins[@]}"; do
     /usr/bin/time -f "%U %S" -o "$work/time" "$bin" ingest "$work/ingest.db" - --format json \
         --rejects "$work/r1.csv" <"$work/fast.csv" >"$work/fast.json"
     summary "$name full speed" "$work/fast.json" "$(awk '{print $1 + $2}' "$work/time")"
-    python3 - "$work/steady.csv" "$rate" <<'PY' | /usr/bin/time -f "%U %S" -o "$work/time" "$bin" ingest \
+    python3 bench/ingest/pace.py "$work/steady.csv" "$rate" | /usr/bin/time -f "%U %S" -o "$work/time" "$bin" ingest \
         "$work/ingest.db" - --format json --rejects "$work/r2.csv" >"$work/steady.json"
-import os, sys, time
-lines = open(sys.argv[1], 'rb').read().splitlines(keepends=True)
-rate = float(sys.argv[2])
-os.write(1, lines[0])
-start = time.monotonic()
-for i, line in enumerate(lines[1:]):
-    delay = start + i / rate - time.monotonic()
-    if delay > 0:
-        time.sleep(delay)
-    os.write(1, line)
-PY
     summary "$name $rate rows/s" "$work/steady.json" "$(awk '{print $1 + $2}' "$work/time")"
 done
 printf 'machine  %s CPUs, load average %s\n' "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)"

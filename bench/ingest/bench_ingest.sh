@@ -79,18 +79,7 @@ cat "$work/c/assessments.csv" | "$slds" ingest "$work/state.db" - --format json 
 summary "full speed" "$work/asm.json" "$work/c/assessments.csv"
 cat "$work/in/responses_fast.csv" | "$slds" ingest "$work/state.db" - --format json >"$work/fast.json"
 summary "full speed" "$work/fast.json" "$work/in/responses_fast.csv"
-python3 - "$work/in/responses_steady.csv" "$rate" <<'PY' | "$slds" ingest "$work/state.db" - --format json >"$work/steady.json"
-import os, sys, time
-lines = open(sys.argv[1], 'rb').read().splitlines(keepends=True)
-rate = float(sys.argv[2])
-os.write(1, lines[0])
-start = time.monotonic()
-for i, line in enumerate(lines[1:]):
-    delay = start + i / rate - time.monotonic()
-    if delay > 0:
-        time.sleep(delay)
-    os.write(1, line)
-PY
+python3 bench/ingest/pace.py "$work/in/responses_steady.csv" "$rate" | "$slds" ingest "$work/state.db" - --format json >"$work/steady.json"
 summary "$rate rows/s" "$work/steady.json" "$work/in/responses_steady.csv"
 touch "$work/stop"
 wait $reader_pid

@@ -42,29 +42,8 @@ void slds_account_equity_options_default(slds_account_equity_options *o)
 {
     *o = (slds_account_equity_options){
         .highly_effective = "Highly Effective,Significantly Above Expectations",
-        .effective = "Effective,Highly Effective,At Expectations,Above Expectations,"
-                     "Significantly Above Expectations",
+        .effective = ACCT_EFFECTIVE_LABELS,
         .ineffective = "Ineffective,Significantly Below Expectations"};
-}
-
-/* Whether label is one of the comma-separated list (case-insensitive). */
-static bool in_list(const char *list, const char *label)
-{
-    size_t n = strlen(label);
-    for (const char *p = list; p && *p;) {
-        const char *e = strchr(p, ',');
-        size_t len = e ? (size_t)(e - p) : strlen(p);
-        while (len && *p == ' ') {
-            p++;
-            len--;
-        }
-        while (len && p[len - 1] == ' ')
-            len--;
-        if (len == n && !strncasecmp(p, label, n))
-            return true;
-        p = e ? e + 1 : NULL;
-    }
-    return false;
 }
 
 enum { CAT_RATED = 1, CAT_HE = 2, CAT_EFF = 4, CAT_INEFF = 8 };
@@ -151,11 +130,11 @@ static unsigned category(const slds_account_equity_options *o, const char *ratin
     if (!rating || !*rating || !strcasecmp(rating, "NOT RATED"))
         return 0;
     unsigned c = CAT_RATED;
-    if (in_list(o->highly_effective, rating))
+    if (acct_label_in_list(o->highly_effective, rating))
         c |= CAT_HE;
-    if (in_list(o->effective, rating))
+    if (acct_label_in_list(o->effective, rating))
         c |= CAT_EFF;
-    if (in_list(o->ineffective, rating))
+    if (acct_label_in_list(o->ineffective, rating))
         c |= CAT_INEFF;
     return c;
 }

@@ -1,9 +1,11 @@
 /* groups.c - shared by the account-a reports (internal_a.h): subgroups and
  * levels, the filter of --level and --subgroup, the tables that every report
- * returns through, and the counters per (level, place, subgroup). */
+ * returns through, the counters per (level, place, subgroup), and whether a
+ * rating is in a configured list of labels. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "account/internal_a.h"
 
@@ -151,4 +153,23 @@ void acct_cells_free(acct_cells *cs)
 double acct_pct(long long part, long long whole)
 {
     return whole ? 100.0 * (double)part / (double)whole : NAN;
+}
+
+bool acct_label_in_list(const char *list, const char *label)
+{
+    size_t n = strlen(label);
+    for (const char *p = list; p && *p;) {
+        const char *e = strchr(p, ',');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        while (len && *p == ' ') {
+            p++;
+            len--;
+        }
+        while (len && p[len - 1] == ' ')
+            len--;
+        if (len == n && !strncasecmp(p, label, n))
+            return true;
+        p = e ? e + 1 : NULL;
+    }
+    return false;
 }

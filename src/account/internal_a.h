@@ -63,6 +63,16 @@ int acct_graduation_by_school(slds_store *s, int class_from, int class_to, acct_
 /* 100 * part / whole, NaN when whole is 0 (a blank cell). */
 double acct_pct(long long part, long long whole);
 
+/* The ratings (educator_results.rating) counted as effective or better by
+ * default, by the equity and the preparation reports alike. */
+#define ACCT_EFFECTIVE_LABELS                                                                      \
+    "Effective,Highly Effective,At Expectations,Above Expectations,"                               \
+    "Significantly Above Expectations"
+
+/* Whether label is one of the comma-separated list (case-insensitive,
+ * blanks around each item ignored): a rating in a configured set. */
+bool acct_label_in_list(const char *list, const char *label);
+
 /* ---- schools.c: poverty and minority quartiles (funding, equity) ---- */
 
 typedef struct acct_school {

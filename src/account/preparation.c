@@ -37,27 +37,7 @@ void slds_account_preparation_options_default(slds_account_preparation_options *
         .years = 3,
         .new_years = 3,
         .min_teachers = 25,
-        .effective = "Effective,Highly Effective,At Expectations,Above Expectations,"
-                     "Significantly Above Expectations"};
-}
-
-static bool in_list(const char *list, const char *label)
-{
-    size_t n = strlen(label);
-    for (const char *p = list; p && *p;) {
-        const char *e = strchr(p, ',');
-        size_t len = e ? (size_t)(e - p) : strlen(p);
-        while (len && *p == ' ') {
-            p++;
-            len--;
-        }
-        while (len && p[len - 1] == ' ')
-            len--;
-        if (len == n && !strncasecmp(p, label, n))
-            return true;
-        p = e ? e + 1 : NULL;
-    }
-    return false;
+        .effective = ACCT_EFFECTIVE_LABELS};
 }
 
 typedef struct prow {
@@ -271,7 +251,7 @@ static int read_rows(slds_store *s, const slds_account_preparation_options *o, p
         r->vam = slds_cursor_is_null(&c, 9) ? NAN : slds_cursor_double(&c, 9);
         const char *rating = slds_cursor_text(&c, 10);
         r->rated = rating && *rating && strcasecmp(rating, "NOT RATED");
-        r->effective = r->rated && in_list(o->effective, rating);
+        r->effective = r->rated && acct_label_in_list(o->effective, rating);
     }
     slds_cursor_close(&c);
     return step < 0 ? err->code : SLDS_OK;

@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "core/core.h"
+#include "store/store.h"
 #include "table/table.h"
 
 /* Parses "table" | "csv" | "json" (and "html" when allow_html) into an
@@ -18,6 +19,13 @@ int cli_parse_format(const char *s, bool allow_html);
 /* Writes one table to stdout in fmt; on failure prints the error and returns
  * the exit status for it (0 when written). */
 int cli_print_table(const slds_table *t, slds_format fmt);
+/* Ends a command whose library call (status rc) made the table t: when rc
+ * prints err, else writes t to stdout in fmt; frees t either way (NULL is
+ * fine). Returns the exit status. */
+int cli_print_table_free(slds_table *t, int rc, const slds_error *err, slds_format fmt);
+/* The same for a page (HTML) the call wrote into b: written to stdout as it
+ * is, b freed either way. */
+int cli_print_page_free(slds_buf *b, int rc, const slds_error *err);
 
 /* A progress bar on stderr when stderr is a terminal (and nothing otherwise). */
 slds_progress cli_progress_stderr(void);
@@ -41,6 +49,17 @@ int cli_run_subcommand(const char *cmd, const cli_subcommand *subs, size_t n, co
 
 /* True when argv[i] is -h or --help. */
 bool cli_wants_help(int argc, char **argv);
+
+/* Parses a whole number in [lo, hi] into out; -1 when s is not one. */
+int cli_parse_int(const char *s, int lo, int hi, int *out);
+/* Opens the database at path: as the writer (which migrates it) when writer,
+ * else read-only (readers never write); on failure prints the error and
+ * returns the exit status for it (0 when open). */
+int cli_open_store(const char *path, slds_store **s, bool writer);
+/* A computation that writes (growth run, baseline fit, ...) failed: prints
+ * the error and "slds: WHAT failed, the database is unchanged"; returns the
+ * exit status. */
+int cli_write_failed(const slds_error *err, const char *what);
 
 /* Subcommands: each lives in src/cli/cmd_<name>.c. argv[0] is the subcommand name. */
 int cmd_synth(int argc, char **argv);

@@ -168,17 +168,6 @@ static int print_table(const slds_audit_report *r, slds_table *elements, const c
     return rc;
 }
 
-/* Parses a whole number in [lo, hi]; -1 when s is not one. */
-static int parse_int(const char *s, int lo, int hi, int *out)
-{
-    char *end;
-    long v = strtol(s, &end, 10);
-    if (!*s || *end || v < lo || v > hi)
-        return -1;
-    *out = (int)v;
-    return 0;
-}
-
 /* Parses a number above 0; -1 when s is not one. */
 static int parse_positive(const char *s, double *out)
 {
@@ -210,7 +199,7 @@ int cmd_audit(int argc, char **argv)
                 return cli_usage_error("audit", "unknown format '%s'", optarg);
             break;
         case 'e':
-            if (parse_int(optarg, 0, 1000, &ao.max_examples))
+            if (cli_parse_int(optarg, 0, 1000, &ao.max_examples))
                 return cli_usage_error("audit", "--examples expects a whole number 0-1000, not '%s'",
                                        optarg);
             break;

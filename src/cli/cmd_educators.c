@@ -171,13 +171,7 @@ static int do_show(const opts *o)
     if (!rc)
         rc = slds_educator_show(s, o->year, o->staff, add_row, t, &err);
     slds_store_close(s);
-    if (rc) {
-        slds_table_free(t);
-        return cli_error(&err);
-    }
-    rc = cli_print_table(t, o->fmt);
-    slds_table_free(t);
-    return rc;
+    return cli_print_table_free(t, rc, &err, o->fmt);
 }
 
 static int do_report(const opts *o)
@@ -193,33 +187,34 @@ static int do_report(const opts *o)
     slds_buf b = {0};
     int rc = slds_educator_report_html(s, o->year, o->staff, &b, &err);
     slds_store_close(s);
-    if (rc) {
-        slds_buf_free(&b);
-        return cli_error(&err);
-    }
-    fwrite(b.data, 1, b.len, stdout);
-    slds_buf_free(&b);
-    return 0;
+    return cli_print_page_free(&b, rc, &err);
+}
+
+/* Parses the options of the subcommand argv[0] and runs it. */
+static int run_parsed(int argc, char **argv, int (*run)(const opts *))
+{
+    opts o;
+    int rc = parse(argc, argv, argv[0], &o);
+    return rc >= 0 ? rc : run(&o);
+}
+
+static int educators_run(int argc, char **argv)
+{
+    return run_parsed(argc, argv, do_run);
+}
+static int educators_show(int argc, char **argv)
+{
+    return run_parsed(argc, argv, do_show);
+}
+static int educators_report(int argc, char **argv)
+{
+    return run_parsed(argc, argv, do_report);
 }
 
 int cmd_educators(int argc, char **argv)
 {
-    if (argc < 2 || cli_wants_help(argc, argv) == true) {
-        if (argc < 2)
-            return cli_usage_error("educators", "expected a command (run, show, report)");
-        fputs(usage_educators, stdout);
-        return 0;
-    }
-    const char *cmd = argv[1];
-    opts o;
-    int rc = parse(argc - 1, argv + 1, cmd, &o);
-    if (rc >= 0)
-        return rc;
-    if (!strcmp(cmd, "run"))
-        return do_run(&o);
-    if (!strcmp(cmd, "show"))
-        return do_show(&o);
-    if (!strcmp(cmd, "report"))
-        return do_report(&o);
-    return cli_usage_error("educators", "unknown command '%s' (run, show, report)", cmd);
+    static const cli_subcommand commands[] = {
+        {"run", educators_run}, {"show", educators_show}, {"report", educators_report}};
+    return cli_run_subcommand("educators", commands, sizeof commands / sizeof commands[0],
+                              usage_educators, argc, argv);
 }

@@ -41,9 +41,7 @@ static int list_records(const char *db, slds_format fmt)
     slds_table *t = NULL;
     int rc = slds_extract_records(s, &t, &err);
     slds_store_close(s);
-    int status = rc ? cli_error(&err) : cli_print_table(t, fmt);
-    slds_table_free(t);
-    return status;
+    return cli_print_table_free(t, rc, &err, fmt);
 }
 
 static int print_summary(const slds_extract_result *r, const char *out_dir, slds_format fmt)

@@ -108,17 +108,6 @@ static const char usage_report[] =
 
 /* ----------------------------------------------------------------- helpers */
 
-static int parse_int(const char *s, int lo, int hi, int *out)
-{
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (errno || end == s || *end || v < lo || v > hi)
-        return -1;
-    *out = (int)v;
-    return 0;
-}
-
 /* Options shared by the subcommands that read a year. */
 typedef struct common {
     const char *db, *subject, *level, *config, *student, *output, *baseline;
@@ -173,7 +162,7 @@ static int parse(int argc, char **argv, const char *cmd, const char *usage, unsi
                                    options[index].name, cmd);
         switch (opt) {
         case OPT_YEAR:
-            if (parse_int(optarg, 1900, 2200, &c->year))
+            if (cli_parse_int(optarg, 1900, 2200, &c->year))
                 return cli_usage_error(where, "--year '%s' is not a school year", optarg);
             break;
         case OPT_SUBJECT: c->subject = optarg; break;
@@ -183,16 +172,16 @@ static int parse(int argc, char **argv, const char *cmd, const char *usage, unsi
         case OPT_OUTPUT: c->output = optarg; break;
         case OPT_BASELINE: c->baseline = optarg; break;
         case OPT_THREADS:
-            if (parse_int(optarg, 1, 1024, &c->threads))
+            if (cli_parse_int(optarg, 1, 1024, &c->threads))
                 return cli_usage_error(where, "--threads '%s' is not 1..1024", optarg);
             break;
         case OPT_MAX_ORDER:
-            if (parse_int(optarg, 1, SLDS_SGP_MAX_ORDER, &c->max_order))
+            if (cli_parse_int(optarg, 1, SLDS_SGP_MAX_ORDER, &c->max_order))
                 return cli_usage_error(where, "--max-order '%s' is not 1..%d", optarg,
                                        SLDS_SGP_MAX_ORDER);
             break;
         case OPT_REFERENCE:
-            if (parse_int(optarg, 1900, 2200, &c->reference_year))
+            if (cli_parse_int(optarg, 1900, 2200, &c->reference_year))
                 return cli_usage_error(where, "--reference-year '%s' is not a school year",
                                        optarg);
             break;
@@ -218,15 +207,6 @@ static int parse(int argc, char **argv, const char *cmd, const char *usage, unsi
         return cli_usage_error(where, "expected one DB");
     c->db = argv[optind];
     return -1;
-}
-
-/* Readers open read-only; only `run` writes. */
-static int open_db(const char *path, slds_store **s, bool writer)
-{
-    slds_error err = {0};
-    if (writer ? slds_store_open_writer(s, path, 0, &err) : slds_store_open_readonly(s, path, &err))
-        return cli_error(&err);
-    return 0;
 }
 
 /* --------------------------------------------------------------------- run */
@@ -300,7 +280,7 @@ static int growth_run(int argc, char **argv)
     if (c.config && slds_growth_config_load(c.config, &cfg, &err))
         return cli_error(&err);
     slds_store *s;
-    if ((status = open_db(c.db, &s, true))) {
+    if ((status = cli_open_store(c.db, &s, true))) {
         slds_growth_config_free(cfg);
         return status;
     }
@@ -321,11 +301,8 @@ static int growth_run(int argc, char **argv)
     cli_progress_done();
     slds_store_close(s);
     slds_growth_config_free(cfg);
-    if (rc) {
-        status = cli_error(&err);
-        fprintf(stderr, "slds: growth run failed, the database is unchanged\n");
-        return status;
-    }
+    if (rc)
+        return cli_write_failed(&err, "growth run");
     status = print_run(&res, c.year, (slds_format)c.fmt);
     if (!status && !c.config)
         fprintf(stderr, "slds: no --config: knots and boundaries from the data, no growth targets "
@@ -347,7 +324,7 @@ static int run_listing(const common *c, const char *cmd, listing_table make, lis
     if (!c->year)
         return cli_usage_error(cmd, "--year is required");
     slds_store *s;
-    int status = open_db(c->db, &s, false);
+    int status = cli_open_store(c->db, &s, false);
     if (status)
         return status;
     slds_error err = {0};
@@ -468,7 +445,7 @@ static int growth_report(int argc, char **argv)
     if (!c.student)
         return cli_usage_error("growth report", "--student is required");
     slds_store *s;
-    if ((status = open_db(c.db, &s, false)))
+    if ((status = cli_open_store(c.db, &s, false)))
         return status;
     slds_error err = {0};
     slds_growth_history *h;

@@ -80,17 +80,6 @@ typedef struct bopts {
     int max_order, threads, replace, fmt;
 } bopts;
 
-static int parse_int(const char *s, int lo, int hi, int *out)
-{
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (errno || end == s || *end || v < lo || v > hi)
-        return -1;
-    *out = (int)v;
-    return 0;
-}
-
 /* "2017-2019" or "2017,2018,2019" into increasing years. */
 static int parse_years(const char *s, bopts *o)
 {
@@ -108,7 +97,7 @@ static int parse_years(const char *s, bopts *o)
     snprintf(buf, sizeof buf, "%s", s);
     for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
         if (o->n_years == SLDS_BASELINE_MAX_YEARS ||
-            parse_int(t, 1900, 2200, &o->years[o->n_years]))
+            cli_parse_int(t, 1900, 2200, &o->years[o->n_years]))
             return -1;
         if (o->n_years && o->years[o->n_years] <= o->years[o->n_years - 1])
             return -1;
@@ -159,12 +148,12 @@ static int parse(int argc, char **argv, const char *cmd, const char *usage, unsi
                                        optarg, SLDS_BASELINE_MAX_YEARS);
             break;
         case OPT_MAX_ORDER:
-            if (parse_int(optarg, 1, SLDS_SGP_MAX_ORDER, &o->max_order))
+            if (cli_parse_int(optarg, 1, SLDS_SGP_MAX_ORDER, &o->max_order))
                 return cli_usage_error(where, "--max-order '%s' is not 1..%d", optarg,
                                        SLDS_SGP_MAX_ORDER);
             break;
         case OPT_THREADS:
-            if (parse_int(optarg, 1, 1024, &o->threads))
+            if (cli_parse_int(optarg, 1, 1024, &o->threads))
                 return cli_usage_error(where, "--threads '%s' is not 1..1024", optarg);
             break;
         case OPT_FORMAT:
@@ -181,14 +170,6 @@ static int parse(int argc, char **argv, const char *cmd, const char *usage, unsi
     o->db = argv[optind];
     o->file = positional == 2 ? argv[optind + 1] : NULL;
     return -1;
-}
-
-static int open_db(const char *path, slds_store **s, bool writer)
-{
-    slds_error err = {0};
-    if (writer ? slds_store_open_writer(s, path, 0, &err) : slds_store_open_readonly(s, path, &err))
-        return cli_error(&err);
-    return 0;
 }
 
 /* --------------------------------------------------------------------- fit */
@@ -265,7 +246,7 @@ static int baseline_fit(int argc, char **argv)
     if (o.config && slds_growth_config_load(o.config, &cfg, &err))
         return cli_error(&err);
     slds_store *s;
-    if ((status = open_db(o.db, &s, true))) {
+    if ((status = cli_open_store(o.db, &s, true))) {
         slds_growth_config_free(cfg);
         return status;
     }
@@ -279,11 +260,8 @@ static int baseline_fit(int argc, char **argv)
     cli_progress_done();
     slds_store_close(s);
     slds_growth_config_free(cfg);
-    if (rc) {
-        status = cli_error(&err);
-        fprintf(stderr, "slds: baseline fit failed, the database is unchanged\n");
-        return status;
-    }
+    if (rc)
+        return cli_write_failed(&err, "baseline fit");
     status = print_fit(&res, o.name, (slds_format)o.fmt);
     slds_baseline_result_free(&res);
     return status;
@@ -298,17 +276,13 @@ static int baseline_list(int argc, char **argv)
     if (status >= 0)
         return status;
     slds_store *s;
-    if ((status = open_db(o.db, &s, false)))
+    if ((status = cli_open_store(o.db, &s, false)))
         return status;
     slds_error err = {0};
-    slds_table *t;
+    slds_table *t = NULL;
     int rc = slds_growthrun_baseline_list(s, o.name, &t, &err);
     slds_store_close(s);
-    if (!rc) {
-        rc = slds_table_write(t, (slds_format)o.fmt, stdout, &err);
-        slds_table_free(t);
-    }
-    return rc ? cli_error(&err) : 0;
+    return cli_print_table_free(t, rc, &err, (slds_format)o.fmt);
 }
 
 /* ------------------------------------------------------------ export */
@@ -323,7 +297,7 @@ static int baseline_export(int argc, char **argv)
     if (!o.name)
         return cli_usage_error("growth baseline export", "--name is required");
     slds_store *s;
-    if ((status = open_db(o.db, &s, false)))
+    if ((status = cli_open_store(o.db, &s, false)))
         return status;
     slds_error err = {0};
     char *json = NULL;
@@ -375,7 +349,7 @@ static int baseline_import(int argc, char **argv)
     if (rc)
         return cli_error(&err);
     slds_store *s;
-    if ((status = open_db(o.db, &s, true))) {
+    if ((status = cli_open_store(o.db, &s, true))) {
         slds_buf_free(&text);
         return status;
     }
@@ -385,11 +359,8 @@ static int baseline_import(int argc, char **argv)
                                         &models, &err);
     slds_store_close(s);
     slds_buf_free(&text);
-    if (rc) {
-        status = cli_error(&err);
-        fprintf(stderr, "slds: baseline import failed, the database is unchanged\n");
-        return status;
-    }
+    if (rc)
+        return cli_write_failed(&err, "baseline import");
     printf("baseline %s: %d models imported from %s\n", name, models, o.file);
     return 0;
 }

@@ -153,17 +153,6 @@ static int parse(int argc, char **argv, const char *where, bool want_db, bool al
     return -1;
 }
 
-static int print_and_free(slds_table *t, int rc, const slds_error *err, slds_format fmt)
-{
-    if (rc) {
-        slds_table_free(t);
-        return cli_error(err);
-    }
-    rc = cli_print_table(t, fmt);
-    slds_table_free(t);
-    return rc;
-}
-
 static int do_evaluate(const opts *o)
 {
     if (!o->train || !o->test)
@@ -219,7 +208,7 @@ static int do_evaluate(const opts *o)
         slds_table_set_real(t, 1, rows[i].v, &err);
         rc = slds_table_status(t);
     }
-    return print_and_free(t, rc, &err, o->fmt);
+    return cli_print_table_free(t, rc, &err, o->fmt);
 }
 
 static int do_fit(const opts *o)
@@ -256,7 +245,7 @@ static int do_show(const opts *o)
     int rc = o->standards ? slds_mastery_standards_table(s, &t, &err)
                           : slds_mastery_student_table(s, o->student, o->threshold, &t, &err);
     slds_store_close(s);
-    return print_and_free(t, rc, &err, o->fmt);
+    return cli_print_table_free(t, rc, &err, o->fmt);
 }
 
 static int do_steps(const opts *o)
@@ -270,18 +259,7 @@ static int do_steps(const opts *o)
     slds_table *t = NULL;
     int rc = slds_mastery_next_steps_table(s, o->student, o->threshold, &t, &err);
     slds_store_close(s);
-    return print_and_free(t, rc, &err, o->fmt);
-}
-
-static int print_page(slds_buf *b, int rc, const slds_error *err)
-{
-    if (rc) {
-        slds_buf_free(b);
-        return cli_error(err);
-    }
-    fwrite(b->data, 1, b->len, stdout);
-    slds_buf_free(b);
-    return 0;
+    return cli_print_table_free(t, rc, &err, o->fmt);
 }
 
 static int do_plan(const char *sub, const opts *o)
@@ -320,12 +298,12 @@ static int do_plan(const char *sub, const opts *o)
         slds_buf b = {0};
         rc = slds_mastery_student_html(s, o->student, o->as_of, o->threshold, &b, &err);
         slds_store_close(s);
-        return print_page(&b, rc, &err);
+        return cli_print_page_free(&b, rc, &err);
     }
     slds_table *t = NULL;
     rc = slds_mastery_plan_table(s, o->student, o->as_of, o->threshold, &t, &err);
     slds_store_close(s);
-    return print_and_free(t, rc, &err, o->fmt);
+    return cli_print_table_free(t, rc, &err, o->fmt);
 }
 
 static int do_progression(const opts *o)
@@ -338,7 +316,7 @@ static int do_progression(const opts *o)
     int rc = slds_mastery_progression_students(s, o->year, o->school, o->subject, o->threshold,
                                                &t, &err);
     slds_store_close(s);
-    return print_and_free(t, rc, &err, o->fmt);
+    return cli_print_table_free(t, rc, &err, o->fmt);
 }
 
 static int do_grid(const opts *o)
@@ -351,47 +329,64 @@ static int do_grid(const opts *o)
     int rc = slds_mastery_grid_html(s, o->section, o->school, o->grade, o->subject, o->threshold,
                                     &b, &err);
     slds_store_close(s);
-    return print_page(&b, rc, &err);
+    return cli_print_page_free(&b, rc, &err);
+}
+
+/* Parses the options of the subcommand argv[0] and runs it. */
+static int run_parsed(int argc, char **argv, bool want_db, bool allow_html,
+                      int (*run)(const opts *))
+{
+    char where[32];
+    snprintf(where, sizeof where, "mastery %s", argv[0]);
+    opts o;
+    int rc = parse(argc, argv, where, want_db, allow_html, &o);
+    return rc >= 0 ? rc : run(&o);
+}
+
+static int mastery_fit(int argc, char **argv)
+{
+    return run_parsed(argc, argv, true, false, do_fit);
+}
+static int mastery_show(int argc, char **argv)
+{
+    return run_parsed(argc, argv, true, false, do_show);
+}
+static int mastery_steps(int argc, char **argv)
+{
+    return run_parsed(argc, argv, true, false, do_steps);
+}
+static int mastery_grid(int argc, char **argv)
+{
+    return run_parsed(argc, argv, true, true, do_grid);
+}
+static int mastery_progression(int argc, char **argv)
+{
+    return run_parsed(argc, argv, true, false, do_progression);
+}
+static int mastery_evaluate(int argc, char **argv)
+{
+    return run_parsed(argc, argv, false, false, do_evaluate);
+}
+
+/* `mastery plan set|remove|show DB ...`: argv[1] is the plan command. */
+static int mastery_plan(int argc, char **argv)
+{
+    if (argc < 2)
+        return cli_usage_error("mastery plan", "expected set, remove or show");
+    opts o;
+    int rc = parse(argc - 1, argv + 1, "mastery plan", true, true, &o);
+    return rc >= 0 ? rc : do_plan(argv[1], &o);
 }
 
 int cmd_mastery(int argc, char **argv)
 {
-    if (argc < 2) 
-        return cli_usage_error("mastery", "expected a command (fit, show, steps, plan, progression, grid, evaluate)");
-    if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
-        fputs(usage_mastery, stdout);
-        return 0;
-    }
-    const char *cmd = argv[1];
-    opts o;
-    int rc;
-    if (!strcmp(cmd, "evaluate")) {
-        if ((rc = parse(argc - 1, argv + 1, "mastery evaluate", false, false, &o)) >= 0)
-            return rc;
-        return do_evaluate(&o);
-    }
-    if (!strcmp(cmd, "plan")) {
-        if (argc < 3)
-            return cli_usage_error("mastery plan", "expected set, remove or show");
-        if ((rc = parse(argc - 2, argv + 2, "mastery plan", true, true, &o)) >= 0)
-            return rc;
-        return do_plan(argv[2], &o);
-    }
-    static const struct {
-        const char *name;
-        int (*run)(const opts *);
-        bool html;
-    } subs[] = {{"fit", do_fit, false},       {"show", do_show, false},
-                {"steps", do_steps, false},   {"progression", do_progression, false},
-                {"grid", do_grid, true}};
-    for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++) {
-        if (strcmp(cmd, subs[i].name))
-            continue;
-        char where[32];
-        snprintf(where, sizeof where, "mastery %s", cmd);
-        if ((rc = parse(argc - 1, argv + 1, where, true, subs[i].html, &o)) >= 0)
-            return rc;
-        return subs[i].run(&o);
-    }
-    return cli_usage_error("mastery", "unknown command '%s'", cmd);
+    static const cli_subcommand commands[] = {{"fit", mastery_fit},
+                                              {"show", mastery_show},
+                                              {"steps", mastery_steps},
+                                              {"plan", mastery_plan},
+                                              {"progression", mastery_progression},
+                                              {"grid", mastery_grid},
+                                              {"evaluate", mastery_evaluate}};
+    return cli_run_subcommand("mastery", commands, sizeof commands / sizeof commands[0],
+                              usage_mastery, argc, argv);
 }

@@ -167,19 +167,12 @@ static int do_show(const opts *o)
         slds_buf b = {0};
         rc = slds_warn_show_html(s, o->year, o->school, &b, &err);
         slds_store_close(s);
-        if (!rc)
-            fwrite(b.data, 1, b.len, stdout);
-        slds_buf_free(&b);
-        return rc ? cli_error(&err) : 0;
+        return cli_print_page_free(&b, rc, &err);
     }
-    slds_table *t;
+    slds_table *t = NULL;
     rc = slds_warn_show(s, o->year, o->school, &t, &err);
     slds_store_close(s);
-    if (rc)
-        return cli_error(&err);
-    rc = cli_print_table(t, o->fmt);
-    slds_table_free(t);
-    return rc;
+    return cli_print_table_free(t, rc, &err, o->fmt);
 }
 
 /* A JSON array of flat objects as a table (numbers real, the rest text;
@@ -358,26 +351,37 @@ static int do_evaluate_file(const opts *o)
     return rc ? cli_error(&err) : 0;
 }
 
+/* Parses the options of the subcommand argv[0] and runs it. */
+static int run_parsed(int argc, char **argv, int (*run)(const opts *))
+{
+    opts o;
+    int rc = parse(argc, argv, argv[0], &o);
+    return rc >= 0 ? rc : run(&o);
+}
+
+static int warn_run(int argc, char **argv)
+{
+    return run_parsed(argc, argv, do_run);
+}
+static int warn_show(int argc, char **argv)
+{
+    return run_parsed(argc, argv, do_show);
+}
+static int warn_evaluate(int argc, char **argv)
+{
+    return run_parsed(argc, argv, do_evaluate);
+}
+static int warn_evaluate_file(int argc, char **argv)
+{
+    return run_parsed(argc, argv, do_evaluate_file);
+}
+
 int cmd_warn(int argc, char **argv)
 {
-    if (argc < 2 || cli_wants_help(argc, argv)) {
-        if (argc < 2)
-            return cli_usage_error("warn", "expected a command (run, show, evaluate, evaluate-file)");
-        fputs(usage_warn, stdout);
-        return 0;
-    }
-    const char *cmd = argv[1];
-    if (strcmp(cmd, "run") && strcmp(cmd, "show") && strcmp(cmd, "evaluate") && strcmp(cmd, "evaluate-file"))
-        return cli_usage_error("warn", "unknown command '%s' (run, show, evaluate, evaluate-file)", cmd);
-    opts o;
-    int rc = parse(argc - 1, argv + 1, cmd, &o);
-    if (rc >= 0)
-        return rc;
-    if (!strcmp(cmd, "run"))
-        return do_run(&o);
-    if (!strcmp(cmd, "show"))
-        return do_show(&o);
-    if (!strcmp(cmd, "evaluate"))
-        return do_evaluate(&o);
-    return do_evaluate_file(&o);
+    static const cli_subcommand commands[] = {{"run", warn_run},
+                                              {"show", warn_show},
+                                              {"evaluate", warn_evaluate},
+                                              {"evaluate-file", warn_evaluate_file}};
+    return cli_run_subcommand("warn", commands, sizeof commands / sizeof commands[0], usage_warn,
+                              argc, argv);
 }

@@ -3,6 +3,7 @@
  * messages. */
 #include "cli/cli.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,21 @@ int cli_print_table(const slds_table *t, slds_format fmt)
     if (slds_table_write(t, fmt, stdout, &err))
         return cli_error(&err);
     return 0;
+}
+
+int cli_print_table_free(slds_table *t, int rc, const slds_error *err, slds_format fmt)
+{
+    rc = rc ? cli_error(err) : cli_print_table(t, fmt);
+    slds_table_free(t);
+    return rc;
+}
+
+int cli_print_page_free(slds_buf *b, int rc, const slds_error *err)
+{
+    if (!rc)
+        fwrite(b->data, 1, b->len, stdout);
+    slds_buf_free(b);
+    return rc ? cli_error(err) : 0;
 }
 
 /* The progress bar keeps its state here: it belongs to the tool's one
@@ -98,6 +114,32 @@ bool cli_wants_help(int argc, char **argv)
         if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
             return true;
     return false;
+}
+
+int cli_parse_int(const char *s, int lo, int hi, int *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < lo || v > hi)
+        return -1;
+    *out = (int)v;
+    return 0;
+}
+
+int cli_open_store(const char *path, slds_store **s, bool writer)
+{
+    slds_error err = {0};
+    if (writer ? slds_store_open_writer(s, path, 0, &err) : slds_store_open_readonly(s, path, &err))
+        return cli_error(&err);
+    return 0;
+}
+
+int cli_write_failed(const slds_error *err, const char *what)
+{
+    int status = cli_error(err);
+    fprintf(stderr, "slds: %s failed, the database is unchanged\n", what);
+    return status;
 }
 
 int cli_run_subcommand(const char *cmd, const cli_subcommand *subs, size_t n, const char *usage,

@@ -55,8 +55,12 @@ static int check_run(slds_store *s, int year, const char *subject, slds_error *e
     return SLDS_OK;
 }
 
-int slds_growthrun_show(slds_store *s, int year, const char *subject, slds_growth_student_fn fn,
-                        void *ctx, slds_error *err)
+/* Prepares the query of a year's stored rows once growth has run for the
+ * year (check_run): sql_v2 on a database with the baseline columns, else
+ * sql_v1 (which selects NULL in their place); binds ?1 the year and ?2 the
+ * subject (NULL: every subject). */
+static int prepare_year_rows(slds_store *s, int year, const char *subject, const char *sql_v2,
+                             const char *sql_v1, sqlite3_stmt **st, slds_error *err)
 {
     int rc = check_run(s, year, subject, err);
     if (rc)
@@ -64,24 +68,42 @@ int slds_growthrun_show(slds_store *s, int year, const char *subject, slds_growt
     int v2 = has_baselines(s, err);
     if (v2 < 0)
         return SLDS_ERR_DB;
+    if ((rc = slds_store_prepare(s, st, v2 ? sql_v2 : sql_v1, err)))
+        return rc;
+    sqlite3_bind_int(*st, 1, year);
+    if (subject)
+        sqlite3_bind_text(*st, 2, subject, -1, SQLITE_STATIC);
+    return SLDS_OK;
+}
+
+/* Ends a read of rows: a step that stopped short of SQLITE_DONE, unless the
+ * row callback stopped it (rc), is an error reading table. */
+static int finish_rows(slds_store *s, sqlite3_stmt *st, int step, int rc, const char *table,
+                       slds_error *err)
+{
+    if (!rc && step != SQLITE_DONE)
+        rc = slds_fail(err, SLDS_ERR_DB, "reading %s: %s", table, sqlite3_errmsg(s->db));
+    sqlite3_finalize(st);
+    return rc;
+}
+
+#define SHOW_COLUMNS                                                                               \
+    "SELECT student_id, subject, school_year, grade, scale_score, prior_score, gain,"              \
+    " grade_levels_gained, sgp, sgp_order, sgp_target, target_years, catch_up_keep_up,"           \
+    " on_track, school_id, lea_id, no_sgp_reason, "
+#define SHOW_FROM                                                                                  \
+    " FROM growth_students"                                                                        \
+    " WHERE school_year = ?1 AND (?2 IS NULL OR subject = ?2) ORDER BY subject, student_id"
+
+int slds_growthrun_show(slds_store *s, int year, const char *subject, slds_growth_student_fn fn,
+                        void *ctx, slds_error *err)
+{
     sqlite3_stmt *st;
-    rc = slds_store_prepare(
-        s, &st,
-        v2 ? "SELECT student_id, subject, school_year, grade, scale_score, prior_score, gain,"
-             " grade_levels_gained, sgp, sgp_order, sgp_target, target_years, catch_up_keep_up,"
-             " on_track, school_id, lea_id, no_sgp_reason, sgp_baseline, sgp_baseline_order"
-             " FROM growth_students"
-             " WHERE school_year = ?1 AND (?2 IS NULL OR subject = ?2) ORDER BY subject, student_id"
-           : "SELECT student_id, subject, school_year, grade, scale_score, prior_score, gain,"
-             " grade_levels_gained, sgp, sgp_order, sgp_target, target_years, catch_up_keep_up,"
-             " on_track, school_id, lea_id, no_sgp_reason, NULL, NULL FROM growth_students"
-             " WHERE school_year = ?1 AND (?2 IS NULL OR subject = ?2) ORDER BY subject, student_id",
-        err);
+    int rc = prepare_year_rows(s, year, subject,
+                               SHOW_COLUMNS "sgp_baseline, sgp_baseline_order" SHOW_FROM,
+                               SHOW_COLUMNS "NULL, NULL" SHOW_FROM, &st, err);
     if (rc)
         return rc;
-    sqlite3_bind_int(st, 1, year);
-    if (subject)
-        sqlite3_bind_text(st, 2, subject, -1, SQLITE_STATIC);
     int step;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         slds_growth_student_row row = {
@@ -108,10 +130,7 @@ int slds_growthrun_show(slds_store *s, int year, const char *subject, slds_growt
         if ((rc = fn(ctx, &row)))
             break;
     }
-    if (!rc && step != SQLITE_DONE)
-        rc = slds_fail(err, SLDS_ERR_DB, "reading growth_students: %s", sqlite3_errmsg(s->db));
-    sqlite3_finalize(st);
-    return rc;
+    return finish_rows(s, st, step, rc, "growth_students", err);
 }
 
 static const char *const subgroup_levels[] = {"race_ethnicity", "econ_disadvantaged",
@@ -129,6 +148,18 @@ static int level_known(const char *level)
     return 0;
 }
 
+#define AGGREGATES_COLUMNS                                                                         \
+    "SELECT subject, school_year, level, group_id, students, n_sgp, median_sgp, mean_sgp,"         \
+    " n_gain, n_1_grade, n_1_5_grade, share_1_grade, share_1_5_grade, "
+#define AGGREGATES_FROM                                                                            \
+    " FROM growth_aggregates WHERE school_year = ?1 AND (?2 IS NULL OR subject = ?2)"              \
+    " AND (?3 IS NULL OR level = ?3) AND (?4 = 0 OR level IN ('race_ethnicity',"                   \
+    " 'econ_disadvantaged', 'disability', 'english_learner', 'sex'))"                              \
+    " ORDER BY subject, CASE level WHEN 'state' THEN 0 WHEN 'district' THEN 1"                     \
+    " WHEN 'school' THEN 2 WHEN 'teacher' THEN 3 WHEN 'race_ethnicity' THEN 4"                     \
+    " WHEN 'econ_disadvantaged' THEN 5 WHEN 'disability' THEN 6"                                   \
+    " WHEN 'english_learner' THEN 7 ELSE 8 END, group_id"
+
 int slds_growthrun_aggregates(slds_store *s, int year, const char *subject, const char *level,
                               slds_growth_aggregate_fn fn, void *ctx, slds_error *err)
 {
@@ -137,41 +168,14 @@ int slds_growthrun_aggregates(slds_store *s, int year, const char *subject, cons
                          "unknown level '%s' (state, district, school, teacher, subgroup, "
                          "race_ethnicity, econ_disadvantaged, disability, english_learner, sex)",
                          level);
-    int rc = check_run(s, year, subject, err);
-    if (rc)
-        return rc;
     int subgroup = level && !strcmp(level, "subgroup");
-    int v2 = has_baselines(s, err);
-    if (v2 < 0)
-        return SLDS_ERR_DB;
     sqlite3_stmt *st;
-    rc = slds_store_prepare(
-        s, &st,
-        v2 ? "SELECT subject, school_year, level, group_id, students, n_sgp, median_sgp, mean_sgp,"
-             " n_gain, n_1_grade, n_1_5_grade, share_1_grade, share_1_5_grade,"
-             " n_sgp_baseline, median_sgp_baseline, mean_sgp_baseline"
-             " FROM growth_aggregates WHERE school_year = ?1 AND (?2 IS NULL OR subject = ?2)"
-             " AND (?3 IS NULL OR level = ?3) AND (?4 = 0 OR level IN ('race_ethnicity',"
-             " 'econ_disadvantaged', 'disability', 'english_learner', 'sex'))"
-             " ORDER BY subject, CASE level WHEN 'state' THEN 0 WHEN 'district' THEN 1"
-             " WHEN 'school' THEN 2 WHEN 'teacher' THEN 3 WHEN 'race_ethnicity' THEN 4"
-             " WHEN 'econ_disadvantaged' THEN 5 WHEN 'disability' THEN 6"
-             " WHEN 'english_learner' THEN 7 ELSE 8 END, group_id"
-           : "SELECT subject, school_year, level, group_id, students, n_sgp, median_sgp, mean_sgp,"
-        " n_gain, n_1_grade, n_1_5_grade, share_1_grade, share_1_5_grade, NULL, NULL, NULL"
-        " FROM growth_aggregates WHERE school_year = ?1 AND (?2 IS NULL OR subject = ?2)"
-        " AND (?3 IS NULL OR level = ?3) AND (?4 = 0 OR level IN ('race_ethnicity',"
-        " 'econ_disadvantaged', 'disability', 'english_learner', 'sex'))"
-        " ORDER BY subject, CASE level WHEN 'state' THEN 0 WHEN 'district' THEN 1"
-        " WHEN 'school' THEN 2 WHEN 'teacher' THEN 3 WHEN 'race_ethnicity' THEN 4"
-        " WHEN 'econ_disadvantaged' THEN 5 WHEN 'disability' THEN 6"
-        " WHEN 'english_learner' THEN 7 ELSE 8 END, group_id",
-        err);
+    int rc = prepare_year_rows(
+        s, year, subject,
+        AGGREGATES_COLUMNS "n_sgp_baseline, median_sgp_baseline, mean_sgp_baseline" AGGREGATES_FROM,
+        AGGREGATES_COLUMNS "NULL, NULL, NULL" AGGREGATES_FROM, &st, err);
     if (rc)
         return rc;
-    sqlite3_bind_int(st, 1, year);
-    if (subject)
-        sqlite3_bind_text(st, 2, subject, -1, SQLITE_STATIC);
     if (level && !subgroup)
         sqlite3_bind_text(st, 3, level, -1, SQLITE_STATIC);
     sqlite3_bind_int(st, 4, subgroup);
@@ -198,8 +202,5 @@ int slds_growthrun_aggregates(slds_store *s, int year, const char *subject, cons
         if ((rc = fn(ctx, &row)))
             break;
     }
-    if (!rc && step != SQLITE_DONE)
-        rc = slds_fail(err, SLDS_ERR_DB, "reading growth_aggregates: %s", sqlite3_errmsg(s->db));
-    sqlite3_finalize(st);
-    return rc;
+    return finish_rows(s, st, step, rc, "growth_aggregates", err);
 }

@@ -50,6 +50,17 @@
 #define NONE32 UINT32_MAX
 #define MAX_DISTRICTS_SEEN 4
 
+/* Grows the array ptr to count elements (realloc, contents kept); returns
+ * SLDS_ERR_NOMEM from the enclosing function when out of memory. For the
+ * struct-of-arrays reserves of students and staff. */
+#define GROW(ptr, count)                                                                           \
+    do {                                                                                           \
+        void *grown_ = realloc((ptr), sizeof *(ptr) * (size_t)(count));                           \
+        if (!grown_)                                                                               \
+            return SLDS_ERR_NOMEM;                                                                 \
+        (ptr) = grown_;                                                                            \
+    } while (0)
+
 /* Streams (purposes) of the random numbers. */
 enum synth_stream {
     STREAM_WORLD = 1,

@@ -8,14 +8,6 @@
 
 #include "synth/model.h"
 
-#define GROW(ptr, count)                                                                           \
-    do {                                                                                           \
-        void *grown_ = realloc((ptr), sizeof *(ptr) * (size_t)(count));                           \
-        if (!grown_)                                                                               \
-            return SLDS_ERR_NOMEM;                                                                 \
-        (ptr) = grown_;                                                                            \
-    } while (0)
-
 int synth_students_reserve(synth_ctx *c, uint32_t extra)
 {
     synth_students *st = &c->st;

@@ -8,14 +8,8 @@
 # other students (invariants G1-G7 of src/account/graduation.c).
 # `slds report college`, summed over the five classes, finds the truth's
 # graduates, enrollees, 4-year and remedial shares (truth "postsecondary").
-set -u
-slds=${1:?usage: test_account_truth.sh SLDS}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-export SLDS_NO_PROGRESS=1
-fail() { echo "FAIL: $*"; exit 1; }
-"$slds" synth "$tmp/c" --students 2000 --years 5 --seed 11 >/dev/null 2>&1 || fail synth
-"$slds" load "$tmp/db" "$tmp/c" >/dev/null 2>&1 || fail load
+. "${BASH_SOURCE[0]%/*}/../lib.sh"
+synth_load 2000 5 11
 for y in 2024 2025; do
     "$slds" report "$tmp/db" graduation --year $y --level state --format json >"$tmp/g$y.json" || fail "report $y"
 done

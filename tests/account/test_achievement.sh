@@ -8,14 +8,8 @@
 # public form's rules on it (nothing shown below N, no single hidden cell
 # along a declared total, ranges only where the bands say).
 # Regenerate the golden files with SLDS_UPDATE_GOLDEN=1 and read the diff.
-set -u
-slds=${1:?usage: test_achievement.sh SLDS}
-src=${SLDS_SOURCE_DIR:?}
+. "${BASH_SOURCE[0]%/*}/../lib.sh"
 data="$src/tests/data/achievement"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-export SLDS_NO_PROGRESS=1
-fail() { echo "FAIL: $*"; exit 1; }
 "$slds" load "$tmp/db" "$data" >/dev/null 2>&1 || fail load
 
 "$slds" report "$tmp/db" achievement --year 2024 --format csv >"$tmp/full.csv" || fail report

@@ -5,14 +5,8 @@
 # truth's count and the proficient share matches it to its 4 decimals; the
 # not-tested counts by reason equal the truth's; and at every level the
 # schools add up to their district and the districts to the state.
-set -u
-slds=${1:?usage: test_achievement_synth.sh SLDS}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-export SLDS_NO_PROGRESS=1
-fail() { echo "FAIL: $*"; exit 1; }
-"$slds" synth "$tmp/c" --students 1500 --years 3 --seed 3 >/dev/null 2>&1 || fail synth
-"$slds" load "$tmp/db" "$tmp/c" >/dev/null 2>&1 || fail load
+. "${BASH_SOURCE[0]%/*}/../lib.sh"
+synth_load 1500 3 3
 for y in 2021 2022 2023; do
     "$slds" report "$tmp/db" achievement --year $y --subgroup all --format csv | sed '/^$/,$d' >"$tmp/a$y.csv" ||
         fail "report $y"

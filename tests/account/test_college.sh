@@ -3,13 +3,8 @@
 # tests/data/account/college (NOTES.md computes every figure by hand): the CSV
 # equals expected.csv; --credits changes the credit share; a year without
 # graduates is an error (1); the parts 2-year + 4-year add up to enrolled.
-set -u
-slds=${1:?usage: test_college.sh SLDS}
-src=${SLDS_SOURCE_DIR:?}
+. "${BASH_SOURCE[0]%/*}/../lib.sh"
 data=$src/tests/data/account/college
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
 "$slds" load "$tmp/db" "$data" >/dev/null 2>&1 || fail load
 "$slds" report "$tmp/db" college --year 2024 --format csv >"$tmp/out.csv" || fail report
 diff -u "$data/expected.csv" "$tmp/out.csv" || fail "college differs from expected.csv"

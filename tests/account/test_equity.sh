@@ -6,15 +6,9 @@
 # unrated educators out of the denominators, subject areas, students taught
 # by ineffective teachers, the gaps; public suppression of small groups; the
 # error without ratings.
-set -u
-slds=${1:?usage: test_equity.sh SLDS}
-src=${SLDS_SOURCE_DIR:?}
+. "${BASH_SOURCE[0]%/*}/../lib.sh"
 data=$src/tests/data/account/educators
-command -v sqlite3 >/dev/null || { echo "sqlite3 not installed: skipped"; exit 77; }
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-export SLDS_NO_PROGRESS=1
-fail() { echo "FAIL: $*"; exit 1; }
+require_cmd sqlite3
 "$slds" load "$tmp/db" "$data" >/dev/null 2>&1 || fail load
 "$slds" report "$tmp/db" equity --year 2024 >/dev/null 2>"$tmp/err"
 [ $? -eq 1 ] && grep -q "no educator of 2024 has a rating" "$tmp/err" || fail "no ratings: $(cat "$tmp/err")"

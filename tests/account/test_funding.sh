@@ -7,14 +7,8 @@
 # the within-district comparisons; another year's row left out; public
 # suppression hides students and poverty of small schools, not dollars; the
 # error when no finance rows are loaded.
-set -u
-slds=${1:?usage: test_funding.sh SLDS}
-src=${SLDS_SOURCE_DIR:?}
+. "${BASH_SOURCE[0]%/*}/../lib.sh"
 data=$src/tests/data/account/funding
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-export SLDS_NO_PROGRESS=1
-fail() { echo "FAIL: $*"; exit 1; }
 "$slds" load "$tmp/db" "$data" >/dev/null 2>&1 || fail load
 "$slds" report "$tmp/db" funding --year 2024 --format csv >"$tmp/f.csv" || fail report
 python3 - "$tmp/f.csv" <<'PY' || fail figures

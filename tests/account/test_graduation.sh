@@ -5,13 +5,8 @@
 # state (invariant G7); a cohort that began before the first loaded year and a
 # year not loaded are errors (exit 1), a bad level or subgroup a usage error
 # (exit 2); --level and --subgroup select rows; the HTML form has its charts.
-set -u
-slds=${1:?usage: test_graduation.sh SLDS}
-src=${SLDS_SOURCE_DIR:?}
+. "${BASH_SOURCE[0]%/*}/../lib.sh"
 data=$src/tests/data/account/grad
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
 "$slds" load "$tmp/db" "$data" >/dev/null 2>&1 || fail load
 "$slds" report "$tmp/db" graduation --year 2024 --format csv >"$tmp/out.csv" || fail report
 diff -u "$data/expected.csv" "$tmp/out.csv" || fail "graduation differs from expected.csv"

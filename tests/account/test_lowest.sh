@@ -6,13 +6,8 @@
 # schools using transformation in seven: not allowed); after a corrected
 # interventions file the district complies; --progress-weight 0 ranks on
 # achievement alone; a bad interventions file stores nothing (exit 1).
-set -u
-slds=${1:?usage: test_lowest.sh SLDS}
-src=${SLDS_SOURCE_DIR:?}
+. "${BASH_SOURCE[0]%/*}/../lib.sh"
 data=$src/tests/data/account
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
 "$slds" load "$tmp/db" "$data/lowest" >/dev/null 2>&1 || fail load
 "$slds" interventions "$tmp/db" "$data/lowest_interventions.csv" >"$tmp/i.out" || fail interventions
 grep -q "13 rows stored" "$tmp/i.out" || fail "interventions: 13 rows"

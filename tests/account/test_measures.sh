@@ -5,14 +5,8 @@
 # targets from a CSV and whether each was met (lower is better for a gap),
 # the measures the data cannot answer listed with the reason, a bad targets
 # file named with its line; and competes equal to the audit's elements.
-set -u
-slds=${1:?usage: test_measures.sh SLDS}
-src=${SLDS_SOURCE_DIR:?}
+. "${BASH_SOURCE[0]%/*}/../lib.sh"
 data="$src/tests/data/achievement"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-export SLDS_NO_PROGRESS=1
-fail() { echo "FAIL: $*"; exit 1; }
 "$slds" load "$tmp/db" "$data" >/dev/null 2>&1 || fail load
 "$slds" report "$tmp/db" performance-measures --year 2024 --targets "$data/targets.csv" --format csv \
     >"$tmp/pm.csv" || fail report

@@ -6,15 +6,9 @@
 # each percentage equals the equity report's state row, the "prior academic
 # year" counts read the year before's ratings, a year without ratings gives no
 # figure (and says so), and (E)(2) counts the intervention models of the year.
-set -u
-slds=${1:?usage: test_measures_educators.sh SLDS}
-src=${SLDS_SOURCE_DIR:?}
+. "${BASH_SOURCE[0]%/*}/../lib.sh"
 data=$src/tests/data/account/educators
-command -v sqlite3 >/dev/null || { echo "sqlite3 not installed: skipped"; exit 77; }
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-export SLDS_NO_PROGRESS=1
-fail() { echo "FAIL: $*"; exit 1; }
+require_cmd sqlite3
 "$slds" load "$tmp/db" "$data" >/dev/null 2>&1 || fail load
 # before any rating: the educator measures have no figure and say why
 "$slds" report "$tmp/db" performance-measures --year 2024 --format csv >"$tmp/none.csv" || fail "report without ratings"

@@ -5,15 +5,9 @@
 # assignment, two years pooled, FTE-weighted figures, each program against
 # the other new educators, a staff member's route overriding the program's,
 # nothing reported below --min-teachers.
-set -u
-slds=${1:?usage: test_preparation.sh SLDS}
-src=${SLDS_SOURCE_DIR:?}
+. "${BASH_SOURCE[0]%/*}/../lib.sh"
 data=$src/tests/data/account/educators
-command -v sqlite3 >/dev/null || { echo "sqlite3 not installed: skipped"; exit 77; }
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-export SLDS_NO_PROGRESS=1
-fail() { echo "FAIL: $*"; exit 1; }
+require_cmd sqlite3
 "$slds" load "$tmp/db" "$data" >/dev/null 2>&1 || fail load
 sqlite3 "$tmp/db" <"$data/educators.sql" || fail "educator_results"
 "$slds" report "$tmp/db" preparation --year 2024 --years 2 --min-teachers 2 --format csv >"$tmp/p.csv" || fail report

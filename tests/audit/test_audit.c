@@ -18,34 +18,7 @@
 #include <cmocka.h>
 
 #include "audit/audit.h"
-
-static void exec(slds_store *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void exec(slds_store *s, const char *fmt, ...)
-{
-    char sql[2048];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(sql, sizeof sql, fmt, ap);
-    va_end(ap);
-    slds_error err = {0};
-    if (slds_store_exec(s, sql, &err))
-        fail_msg("%s", err.message);
-}
-
-static slds_store *open_temp(char *path, size_t size)
-{
-    snprintf(path, size, "/tmp/slds_test_audit_XXXXXX");
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    close(fd);
-    unlink(path);
-    slds_store *s = NULL;
-    slds_error err = {0};
-    if (slds_store_open_writer(&s, path, SLDS_STORE_CREATE, &err))
-        fail_msg("%s", err.message);
-    return s;
-}
+#include "../db.h"
 
 static void insert_base(slds_store *s)
 {

@@ -4,38 +4,27 @@
 # loaded with `slds load` (JSON must parse and hold 12 elements and a score
 # of 2 points per supported element; no name or birth date in any output).
 # Usage: bash tests/audit/test_audit_cli.sh path/to/slds
-set -u
-. "${BASH_SOURCE[0]%/*}/../require.sh"
+. "${BASH_SOURCE[0]%/*}/../lib.sh"
 require_cmd python3
-SLDS=${1:?usage: test_audit_cli.sh SLDS}
-SRC=${SLDS_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-export SLDS_NO_PROGRESS=1
 
-fail() {
-    echo "FAIL: $*" >&2
-    exit 1
-}
-
-"$SLDS" audit --help >"$tmp/help" || fail "audit --help exits non-zero"
+"$slds" audit --help >"$tmp/help" || fail "audit --help exits non-zero"
 grep -q "usage: slds audit DB" "$tmp/help" || fail "audit --help prints no usage"
 grep -q -- "--examples" "$tmp/help" || fail "audit --help does not list --examples"
 
-"$SLDS" audit 2>"$tmp/err"
+"$slds" audit 2>"$tmp/err"
 [ $? -eq 2 ] || fail "audit without DB: expected exit 2"
-"$SLDS" audit "$tmp/x.db" --format xml 2>"$tmp/err"
+"$slds" audit "$tmp/x.db" --format xml 2>"$tmp/err"
 [ $? -eq 2 ] || fail "audit --format xml: expected exit 2"
-"$SLDS" audit "$tmp/x.db" --examples -3 2>"$tmp/err"
+"$slds" audit "$tmp/x.db" --examples -3 2>"$tmp/err"
 [ $? -eq 2 ] || fail "audit --examples -3: expected exit 2"
-"$SLDS" audit "$tmp/missing.db" 2>"$tmp/err"
+"$slds" audit "$tmp/missing.db" 2>"$tmp/err"
 [ $? -eq 1 ] || fail "audit of a missing database: expected exit 1"
 grep -q "missing.db" "$tmp/err" || fail "missing database: message does not name the file"
 [ ! -e "$tmp/missing.db" ] || fail "audit created the missing database"
 
-"$SLDS" load "$tmp/t.db" "$SRC/tests/data/tiny" >/dev/null 2>&1 || fail "slds load of tests/data/tiny"
+"$slds" load "$tmp/t.db" "$src/tests/data/tiny" >/dev/null 2>&1 || fail "slds load of tests/data/tiny"
 
-"$SLDS" audit "$tmp/t.db" --format json >"$tmp/a.json" || fail "audit --format json"
+"$slds" audit "$tmp/t.db" --format json >"$tmp/a.json" || fail "audit --format json"
 python3 - "$tmp/a.json" <<'PY' || fail "audit JSON content"
 import json, sys
 d = json.load(open(sys.argv[1]))
@@ -53,11 +42,11 @@ for f in d["findings"]:
 PY
 
 score=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["c1_score"])' "$tmp/a.json")
-"$SLDS" audit "$tmp/t.db" >"$tmp/a.txt" || fail "audit (table)"
+"$slds" audit "$tmp/t.db" >"$tmp/a.txt" || fail "audit (table)"
 grep -q "(C)(1) score: $score of 24 points" "$tmp/a.txt" || fail "table output lacks the score line"
 grep -q "^Validity" "$tmp/a.txt" || fail "table output lacks the validity section"
 
-"$SLDS" audit "$tmp/t.db" --format csv --examples 1 >"$tmp/a.csv" || fail "audit --format csv"
+"$slds" audit "$tmp/t.db" --format csv --examples 1 >"$tmp/a.csv" || fail "audit --format csv"
 head -1 "$tmp/a.csv" | grep -q "^category,table,scope,district,check,count,total,rate,examples,description$" ||
     fail "csv header"
 python3 - "$tmp/a.csv" <<'PY' || fail "csv content"

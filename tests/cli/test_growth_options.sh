@@ -2,11 +2,7 @@
 # test_growth_options.sh - each `slds growth` subcommand rejects, with a usage
 # error (exit 2) naming the option, the options of the others that it would
 # silently ignore; and still accepts its own (checked up to opening DB).
-set -u
-slds=${1:?usage: test_growth_options.sh SLDS}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
+. "${BASH_SOURCE[0]%/*}/../lib.sh"
 check_rejected() { # SUBCOMMAND OPTION VALUE
     "$slds" growth "$1" "$tmp/none.db" "$2" "$3" >/dev/null 2>"$tmp/err"
     [ $? -eq 2 ] || fail "growth $1 $2: expected exit 2"

@@ -6,18 +6,14 @@
 # 6->9 from 2023 to 2024; 6274735 4->7 from 2021 to 2022; 8102924 6->9 from 2022
 # to 2023) are findings (ENR_GRADE_PROGRESSION, a warning), and every score,
 # those students' included, is loaded.
-set -u
-. "${BASH_SOURCE[0]%/*}/../require.sh"
+. "${BASH_SOURCE[0]%/*}/../lib.sh"
 require_cmd python3
-slds=$1
 shared=${SLDS_SHARED_DIR:-}
 long=$shared/data/sgp/sgpData_LONG.csv.gz
 require_file "$long" "shared/ is not beside the work tree"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 "$slds" convert sgp-long "$long" "$tmp/c" --instructors "$shared/data/sgp/sgpData_INSTRUCTOR_NUMBER.csv.gz" \
-    --format csv >"$tmp/convert.csv" 2>/dev/null || { echo "FAIL: convert"; exit 1; }
-"$slds" load "$tmp/db" "$tmp/c" --format json --rejects "$tmp/rejects.csv" --findings "$tmp/findings.csv" >"$tmp/load.json" 2>/dev/null || { echo "FAIL: load"; exit 1; }
+    --format csv >"$tmp/convert.csv" 2>/dev/null || fail convert
+"$slds" load "$tmp/db" "$tmp/c" --format json --rejects "$tmp/rejects.csv" --findings "$tmp/findings.csv" >"$tmp/load.json" 2>/dev/null || fail load
 python3 - "$tmp/convert.csv" "$tmp/load.json" "$tmp/rejects.csv" "$tmp/db" "$tmp/findings.csv" <<'PY'
 import csv, json, sqlite3, sys
 conv = {r['file']: int(r['rows']) for r in csv.DictReader(open(sys.argv[1]))}

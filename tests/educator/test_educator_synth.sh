@@ -13,16 +13,9 @@
 #    hand, NOT RATED rows say why, decision flags name the years and the
 #    ratings stored for them; a config where growth weighs 10% is refused;
 #  - errors: unknown configuration, missing --year.
-set -u
-. "${BASH_SOURCE[0]%/*}/../require.sh"
+. "${BASH_SOURCE[0]%/*}/../lib.sh"
 require_cmd python3 sqlite3
-slds=$1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-export SLDS_NO_PROGRESS=1
-fail() { echo "FAIL: $*"; exit 1; }
-"$slds" synth "$tmp/c" --students 8000 --years 3 --seed 11 >/dev/null 2>&1 || fail "synth"
-"$slds" load "$tmp/db" "$tmp/c" --rejects "$tmp/rejects.csv" >/dev/null 2>&1 || fail "load"
+synth_load 8000 3 11 --rejects "$tmp/rejects.csv"
 year=2023
 "$slds" growth run "$tmp/db" --year $year >/dev/null 2>&1 || fail "growth run"
 "$slds" educators run "$tmp/db" --year $year --config lme4 >"$tmp/run.txt" 2>&1 || { cat "$tmp/run.txt"; fail "educators run"; }

@@ -5,16 +5,9 @@
 # (it did: "the fixed-effects design (24 columns) is not of full rank"); it
 # drops the aliased column as lme4 does and says so in a note naming it, and
 # every teacher with enough students still gets an estimate.
-set -u
-. "${BASH_SOURCE[0]%/*}/../require.sh"
+. "${BASH_SOURCE[0]%/*}/../lib.sh"
 require_cmd sqlite3 python3
-slds=$1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-export SLDS_NO_PROGRESS=1
-fail() { echo "FAIL: $*"; exit 1; }
-"$slds" synth "$tmp/c" --students 3000 --years 4 --seed 1 >/dev/null 2>&1 || fail "synth"
-"$slds" load "$tmp/db" "$tmp/c" --rejects "$tmp/rejects.csv" >/dev/null 2>&1 || fail "load"
+synth_load 3000 4 1 --rejects "$tmp/rejects.csv"
 year=2024
 "$slds" growth run "$tmp/db" --year $year >/dev/null 2>&1 || fail "growth run"
 "$slds" educators run "$tmp/db" --year $year >"$tmp/run.txt" 2>&1 || { cat "$tmp/run.txt"; fail "educators run refused a tiny state"; }

@@ -33,62 +33,9 @@
 #include <jansson.h>
 
 #include "growthrun/internal.h"
+#include "../db.h"
 
 /* ---------------------------------------------------------------- helpers */
-
-static void exec(slds_store *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void exec(slds_store *s, const char *fmt, ...)
-{
-    char sql[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(sql, sizeof sql, fmt, ap);
-    va_end(ap);
-    slds_error err = {0};
-    if (slds_store_exec(s, sql, &err))
-        fail_msg("%s", err.message);
-}
-
-static double query1(slds_store *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static double query1(slds_store *s, const char *fmt, ...)
-{
-    char sql[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(sql, sizeof sql, fmt, ap);
-    va_end(ap);
-    sqlite3_stmt *st;
-    slds_error err = {0};
-    if (slds_store_prepare(s, &st, sql, &err))
-        fail_msg("%s", err.message);
-    double v = NAN;
-    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
-        v = sqlite3_column_double(st, 0);
-    sqlite3_finalize(st);
-    return v;
-}
-
-static slds_store *open_temp(char *path, size_t size)
-{
-    snprintf(path, size, "/tmp/slds_test_baseline_XXXXXX");
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    close(fd);
-    unlink(path);
-    slds_store *s = NULL;
-    slds_error err = {0};
-    if (slds_store_open_writer(&s, path, SLDS_STORE_CREATE, &err))
-        fail_msg("%s", err.message);
-    return s;
-}
-
-static void close_temp(slds_store *s, const char *path)
-{
-    slds_store_close(s);
-    unlink(path);
-}
 
 /* MATH grades 3-6 in 2015..2022 (gap: a year without scores, 0 none); n
  * students per starting year; score = 300 + 25 grade + ability + noise, one

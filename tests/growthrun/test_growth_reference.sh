@@ -9,21 +9,16 @@
 # The other 2025 cohorts have no R reference; tests/growthrun/test_growthrun.c
 # compares every one of them with the engine fitted on arrays (100%).
 # Skipped when shared/ is absent.
-set -u
-. "${BASH_SOURCE[0]%/*}/../require.sh"
+. "${BASH_SOURCE[0]%/*}/../lib.sh"
 require_cmd python3
-slds=$1
 shared=${SLDS_SHARED_DIR:-}
 sgp=$shared/data/sgp
 require_file "$sgp/sgpData_LONG.csv.gz" "shared/ is not beside the work tree"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-export SLDS_NO_PROGRESS=1
 "$slds" convert sgp-long "$sgp/sgpData_LONG.csv.gz" "$tmp/c" \
-    --instructors "$sgp/sgpData_INSTRUCTOR_NUMBER.csv.gz" >/dev/null 2>&1 || { echo "FAIL: convert"; exit 1; }
-"$slds" load "$tmp/db" "$tmp/c" --rejects "$tmp/rejects.csv" >/dev/null 2>&1 || { echo "FAIL: load"; exit 1; }
+    --instructors "$sgp/sgpData_INSTRUCTOR_NUMBER.csv.gz" >/dev/null 2>&1 || fail convert
+"$slds" load "$tmp/db" "$tmp/c" --rejects "$tmp/rejects.csv" >/dev/null 2>&1 || fail load
 "$slds" growth run "$tmp/db" --year 2025 --config "$sgp/SGPstateData_DEMO.json" >"$tmp/run.txt" 2>&1 \
-    || { cat "$tmp/run.txt"; echo "FAIL: growth run"; exit 1; }
+    || { cat "$tmp/run.txt"; fail "growth run"; }
 tail -1 "$tmp/run.txt"
 python3 - "$tmp/db" "$sgp" <<'PY'
 import csv, sqlite3, sys

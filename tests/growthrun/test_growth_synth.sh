@@ -6,42 +6,26 @@
 #  - the SGPs are roughly uniform (mean 45-55, each decile 5-15%);
 #  - SGPs follow the truth: teachers' dosage-weighted mean SGP correlates with
 #    their true effect that year, schools' median SGP with the school effect;
-#  - targets exist with the cut scores of truth/params.json (written as the
-#    project's own config layout);
+#  - targets exist with the cut scores of truth/params.json (the generator
+#    writes them as a growth config too: truth/growth_config.json);
 #  - re-running replaces: every table has the same rows, show is identical;
 #  - show --format csv has the required columns; aggregates add up (the state's
 #    n = students with an SGP; districts, schools and each subgroup sum to it);
 #  - one teacher's dosage-weighted mean, median and n recomputed by hand;
 #  - report (table, json, html), every --help, and the errors.
-set -u
-. "${BASH_SOURCE[0]%/*}/../require.sh"
+. "${BASH_SOURCE[0]%/*}/../lib.sh"
 require_cmd python3 sqlite3
-slds=$1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-export SLDS_NO_PROGRESS=1
-fail() { echo "FAIL: $*"; exit 1; }
-"$slds" synth "$tmp/c" --students 8000 --years 4 --seed 11 >/dev/null 2>&1 || fail "synth"
-"$slds" load "$tmp/db" "$tmp/c" --rejects "$tmp/rejects.csv" >/dev/null 2>&1 || fail "load"
-python3 - "$tmp/c/truth/params.json" "$tmp/config.json" <<'PY'
-import json, sys
-p = json.load(open(sys.argv[1]))
-levels = [("Below Basic", False), ("Basic", False), ("Proficient", True), ("Advanced", True)]
-json.dump({"slds_growth_config": 1,
-           "options": {"max_order": 4, "knots": "data", "projection_years": 3},
-           "achievement_levels": [{"label": l, "proficient": pr} for l, pr in levels],
-           "subjects": {s: {g: {"cuts": c} for g, c in grades.items()}
-                        for s, grades in p["cut_scores"].items()}}, open(sys.argv[2], "w"))
-PY
+synth_load 8000 4 11 --rejects "$tmp/rejects.csv"
+config=$tmp/c/truth/growth_config.json
 year=2024
-"$slds" growth run "$tmp/db" --year $year --config "$tmp/config.json" >"$tmp/run1.txt" 2>&1 || { cat "$tmp/run1.txt"; fail "growth run"; }
+"$slds" growth run "$tmp/db" --year $year --config "$config" >"$tmp/run1.txt" 2>&1 || { cat "$tmp/run1.txt"; fail "growth run"; }
 tail -1 "$tmp/run1.txt"
 "$slds" growth show "$tmp/db" --year $year --format csv >"$tmp/show1.csv" || fail "show"
 sqlite3 "$tmp/db" "SELECT 'growth_runs', count(*) FROM growth_runs UNION ALL SELECT 'growth_cohorts', count(*) FROM growth_cohorts
   UNION ALL SELECT 'growth_priors', count(*) FROM growth_priors UNION ALL SELECT 'growth_models', count(*) FROM growth_models
   UNION ALL SELECT 'growth_students', count(*) FROM growth_students UNION ALL SELECT 'growth_sgp', count(*) FROM growth_sgp
   UNION ALL SELECT 'growth_targets', count(*) FROM growth_targets UNION ALL SELECT 'growth_aggregates', count(*) FROM growth_aggregates" >"$tmp/counts1.txt"
-"$slds" growth run "$tmp/db" --year $year --config "$tmp/config.json" --format json >"$tmp/run2.json" 2>/dev/null || fail "second run"
+"$slds" growth run "$tmp/db" --year $year --config "$config" --format json >"$tmp/run2.json" 2>/dev/null || fail "second run"
 "$slds" growth show "$tmp/db" --year $year --format csv >"$tmp/show2.csv" || fail "show"
 sqlite3 "$tmp/db" "SELECT 'growth_runs', count(*) FROM growth_runs UNION ALL SELECT 'growth_cohorts', count(*) FROM growth_cohorts
   UNION ALL SELECT 'growth_priors', count(*) FROM growth_priors UNION ALL SELECT 'growth_models', count(*) FROM growth_models
@@ -254,9 +238,9 @@ echo "ok: help and errors"
 
 # the parent page with a baseline run: the baseline-referenced SGP beside the
 # cohort SGP, in words and in the history table, as stored; JSON too
-"$slds" growth baseline fit "$tmp/db" --name before --years 2022,2023 --config "$tmp/config.json" >/dev/null 2>&1 \
+"$slds" growth baseline fit "$tmp/db" --name before --years 2022,2023 --config "$config" >/dev/null 2>&1 \
   || fail "baseline fit"
-"$slds" growth run "$tmp/db" --year $year --config "$tmp/config.json" --baseline before >/dev/null 2>&1 \
+"$slds" growth run "$tmp/db" --year $year --config "$config" --baseline before >/dev/null 2>&1 \
   || fail "run --baseline"
 read -r bid bsgp bcsgp <<<"$(sqlite3 -separator ' ' "$tmp/db" "SELECT student_id, sgp_baseline, sgp FROM growth_students
   WHERE school_year = $year AND subject = 'MATH' AND sgp_baseline IS NOT NULL AND sgp IS NOT NULL

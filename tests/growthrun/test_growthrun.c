@@ -32,63 +32,9 @@
 
 #include "growthrun/internal.h"
 #include "../skip.h"
+#include "../db.h"
 
 /* ---------------------------------------------------------------- helpers */
-
-static void exec(slds_store *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void exec(slds_store *s, const char *fmt, ...)
-{
-    char sql[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(sql, sizeof sql, fmt, ap);
-    va_end(ap);
-    slds_error err = {0};
-    if (slds_store_exec(s, sql, &err))
-        fail_msg("%s", err.message);
-}
-
-/* The first column of the first row of a query, as a double (NaN if NULL). */
-static double query1(slds_store *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static double query1(slds_store *s, const char *fmt, ...)
-{
-    char sql[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(sql, sizeof sql, fmt, ap);
-    va_end(ap);
-    sqlite3_stmt *st;
-    slds_error err = {0};
-    if (slds_store_prepare(s, &st, sql, &err))
-        fail_msg("%s", err.message);
-    double v = NAN;
-    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
-        v = sqlite3_column_double(st, 0);
-    sqlite3_finalize(st);
-    return v;
-}
-
-static slds_store *open_temp(char *path, size_t size)
-{
-    snprintf(path, size, "/tmp/slds_test_growthrun_XXXXXX");
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    close(fd);
-    unlink(path);
-    slds_store *s = NULL;
-    slds_error err = {0};
-    if (slds_store_open_writer(&s, path, SLDS_STORE_CREATE, &err))
-        fail_msg("%s", err.message);
-    return s;
-}
-
-static void close_temp(slds_store *s, const char *path)
-{
-    slds_store_close(s);
-    unlink(path);
-}
 
 static void run_growth(slds_store *s, int year, int reference_year, slds_gain_method method,
                        const slds_growth_config *cfg, slds_growthrun_result *res)

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "ident/ident.h"
+#include "../db.h"
 
 static void key_sequence(slds_id_generator *g, unsigned char first)
 {
@@ -320,15 +321,8 @@ static void test_key_in_database(void **state)
 {
     (void)state;
     char path[64];
-    snprintf(path, sizeof path, "/tmp/slds_test_ident_XXXXXX");
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    close(fd);
-    unlink(path);
-    slds_store *s;
+    slds_store *s = open_temp(path, sizeof path);
     slds_error err = {0};
-    if (slds_store_open_writer(&s, path, SLDS_STORE_CREATE, &err))
-        fail_msg("%s", err.message);
     char buf[128], again[128];
     /* the store makes no key; a load rolled back leaves none and hands out no id */
     assert_int_equal(slds_store_meta_get(s, "id_generator", buf, sizeof buf, &err),
@@ -362,8 +356,7 @@ static void test_key_in_database(void **state)
     meta_value(s, again, sizeof again);
     assert_memory_equal(again, buf, SLDS_IDENT_KEY_BYTES * 2);
     assert_string_equal(again + SLDS_IDENT_KEY_BYTES * 2, ":3");
-    slds_store_close(s);
-    unlink(path);
+    close_temp(s, path);
 }
 
 int main(void)

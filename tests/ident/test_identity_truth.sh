@@ -5,14 +5,9 @@
 # date and sex); a genuinely new student gets a new, well-formed id unless an
 # existing student has exactly the same identity (then the match is right by
 # the definition, and is checked to be such a case).
-set -u
-. "${BASH_SOURCE[0]%/*}/../require.sh"
+. "${BASH_SOURCE[0]%/*}/../lib.sh"
 require_cmd python3
-slds=$1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-"$slds" synth "$tmp/c" --students 8000 --years 4 --seed 3 >/dev/null || { echo "synth failed"; exit 1; }
-"$slds" load "$tmp/db" "$tmp/c" --rejects "$tmp/r.csv" >/dev/null 2>&1 || { echo "load failed"; exit 1; }
+synth_load 8000 4 3 --rejects "$tmp/r.csv"
 python3 - "$tmp/c/truth/identity.csv" "$tmp/db" <<'PY'
 import csv, sqlite3, sys
 con = sqlite3.connect(sys.argv[2])

@@ -12,16 +12,11 @@
 #    cost 0.013). The fit is seeded and its result does not depend on thread
 #    scheduling, so these are stable.
 # The DKT split with forgetting and the timings are in bench/mastery/run.sh.
-set -u
-. "${BASH_SOURCE[0]%/*}/../require.sh"
+. "${BASH_SOURCE[0]%/*}/../lib.sh"
 require_cmd python3
-slds=$1
 data=${SLDS_SHARED_DIR:-../shared}/data/bkt
 require_file "$data/assist09_dedup_train.tsv.gz" "the shared ASSISTments data"
 require_file "$data/assist09_dkt_train.csv.gz" "the shared ASSISTments data"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
 zcat "$data/assist09_dedup_train.tsv.gz" | head -30001 >"$tmp/dedup_train.tsv"
 zcat "$data/assist09_dedup_test.tsv.gz" | head -8001 >"$tmp/dedup_test.tsv"
 zcat "$data/assist09_dkt_train.csv.gz" | head -40001 | gzip >"$tmp/dkt_train.csv.gz"

@@ -18,34 +18,7 @@
 #include <cmocka.h>
 
 #include "mastery/mastery.h"
-
-static char db_path[64];
-
-static slds_store *fresh_db(void)
-{
-    snprintf(db_path, sizeof db_path, "/tmp/slds_test_mastery_XXXXXX");
-    int fd = mkstemp(db_path);
-    assert_true(fd >= 0);
-    close(fd);
-    slds_store *s;
-    slds_error err = {0};
-    if (slds_store_open_writer(&s, db_path, SLDS_STORE_CREATE, &err))
-        fail_msg("%s", err.message);
-    return s;
-}
-
-static void drop_db(slds_store *s)
-{
-    slds_store_close(s);
-    unlink(db_path);
-}
-
-static void exec(slds_store *s, const char *sql)
-{
-    slds_error err = {0};
-    if (slds_store_exec(s, sql, &err))
-        fail_msg("%s", err.message);
-}
+#include "../db.h"
 
 /* The graph (MATH grade 03):  A   B <- A   C <- B   D <- A, C   E <- A   F
  * and G (grade 04) <- F. Student 1000000001 in grade 03:
@@ -71,7 +44,8 @@ static void build_graph(slds_store *s)
 static void test_next_steps_on_graph(void **state)
 {
     (void)state;
-    slds_store *s = fresh_db();
+    char path[64];
+    slds_store *s = open_temp(path, sizeof path);
     build_graph(s);
     slds_table *t;
     slds_error err = {0};
@@ -121,13 +95,14 @@ static void test_next_steps_on_graph(void **state)
     /* An unknown student */
     assert_int_equal(slds_mastery_next_steps_table(s, "1999999999", 0.95, &t, &err),
                      SLDS_ERR_NOTFOUND);
-    drop_db(s);
+    close_temp(s, path);
 }
 
 static void test_online_update_and_replay(void **state)
 {
     (void)state;
-    slds_store *s = fresh_db();
+    char path[64];
+    slds_store *s = open_temp(path, sizeof path);
     build_graph(s);
     exec(s, "INSERT INTO mastery_params VALUES('MATH.3.C',0.3,0.2,0.25,0.1,NULL,0,0,NULL,NULL,'x');");
     slds_bkt_params p = {0.3, 0.2, 0.25, 0.1, 0.0};
@@ -206,7 +181,7 @@ static void test_online_update_and_replay(void **state)
     assert_true(slds_cursor_double(&c, 0) < 0.02); /* fallen (by 100-digit arithmetic: 0.017857) */
     assert_true(slds_cursor_double(&c, 1) == 1.0);
     slds_cursor_close(&c);
-    drop_db(s);
+    close_temp(s, path);
 }
 
 /* The fit from item_responses stores, for each student, the forward pass of
@@ -214,18 +189,15 @@ static void test_online_update_and_replay(void **state)
 static void test_fit_store_states(void **state)
 {
     (void)state;
-    slds_store *s = fresh_db();
+    char path[64];
+    slds_store *s = open_temp(path, sizeof path);
     build_graph(s);
     exec(s, "DELETE FROM mastery_state;");
     /* 40 students x 6 items of MATH.3.A, a deterministic pattern */
-    char sql[256];
     for (int st = 0; st < 40; st++)
-        for (int t = 0; t < 6; t++) {
-            snprintf(sql, sizeof sql,
-                     "INSERT INTO item_responses VALUES('%d','2024-02-%02dT09:00:00','i%d','MATH.3.A',%d);",
-                     2000000000 + st, t + 1, t, (st * 7 + t * 3) % 5 < 2 + t / 2);
-            exec(s, sql);
-        }
+        for (int t = 0; t < 6; t++)
+            exec(s, "INSERT INTO item_responses VALUES('%d','2024-02-%02dT09:00:00','i%d','MATH.3.A',%d);",
+                 2000000000 + st, t + 1, t, (st * 7 + t * 3) % 5 < 2 + t / 2);
     slds_bkt_fit_options o;
     slds_bkt_fit_options_default(&o);
     slds_mastery_fit_summary sum;
@@ -262,13 +234,14 @@ static void test_fit_store_states(void **state)
     assert_true(fabs(slds_cursor_double(&c, 0) - m[6]) < 2e-3);
     assert_int_equal(slds_cursor_int(&c, 1), 6);
     slds_cursor_close(&c);
-    drop_db(s);
+    close_temp(s, path);
 }
 
 static void test_plans(void **state)
 {
     (void)state;
-    slds_store *s = fresh_db();
+    char path[64];
+    slds_store *s = open_temp(path, sizeof path);
     build_graph(s);
     exec(s, "INSERT INTO mastery_params VALUES('MATH.3.B',0.3,0.2,0.25,0.1,NULL,0,0,NULL,NULL,'x');");
     slds_error err = {0};
@@ -319,14 +292,15 @@ static void test_plans(void **state)
     assert_non_null(strstr(b.data, "met late"));
     assert_non_null(strstr(b.data, "MATH.3.E"));
     slds_buf_free(&b);
-    drop_db(s);
+    close_temp(s, path);
 }
 
 /* Both students in grade 3; 1000000002 masters every grade-3 MATH standard. */
 static void test_progression(void **state)
 {
     (void)state;
-    slds_store *s = fresh_db();
+    char path[64];
+    slds_store *s = open_temp(path, sizeof path);
     build_graph(s);
     exec(s, "INSERT INTO mastery_state SELECT '1000000002', standard_id, 0.99, 5, 5, 0.99, NULL, 'x', NULL"
             " FROM standards WHERE grade_level = '03';");
@@ -352,7 +326,7 @@ static void test_progression(void **state)
     assert_string_equal(slds_table_text(t, 0, 3), "state");
     assert_string_equal(slds_table_text(t, 2, 3), "school");
     slds_table_free(t);
-    drop_db(s);
+    close_temp(s, path);
 }
 
 int main(void)

@@ -10,16 +10,9 @@
 #    the class grid (HTML with an SVG); the registry's mastery-progression
 #    report, also --public; a reader never writes (the file is unchanged);
 #  - errors: unknown student, bad date, show without --standards/--student.
-set -u
-. "${BASH_SOURCE[0]%/*}/../require.sh"
+. "${BASH_SOURCE[0]%/*}/../lib.sh"
 require_cmd python3 sqlite3
-slds=$1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-export SLDS_NO_PROGRESS=1
-fail() { echo "FAIL: $*"; exit 1; }
-"$slds" synth "$tmp/c" --students 6000 --years 3 --seed 11 >/dev/null 2>&1 || fail "synth"
-"$slds" load "$tmp/db" "$tmp/c" >/dev/null 2>&1 || fail "load"
+synth_load 6000 3 11
 "$slds" mastery fit "$tmp/db" >"$tmp/fit.txt" 2>&1 || { cat "$tmp/fit.txt"; fail "fit"; }
 cat "$tmp/fit.txt"
 "$slds" mastery show "$tmp/db" --standards --format csv >"$tmp/std.csv" || fail "show --standards"

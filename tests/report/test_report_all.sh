@@ -5,14 +5,8 @@
 # --out is byte for byte what `slds report DB NAME` prints (public and not,
 # one thread and two: the shared achievement cube changes nothing), and the
 # usage errors.
-set -u
-slds=${1:?usage: test_report_all.sh SLDS}
-src=${SLDS_SOURCE_DIR:?}
+. "${BASH_SOURCE[0]%/*}/../lib.sh"
 data="$src/tests/data/achievement"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-export SLDS_NO_PROGRESS=1
-fail() { echo "FAIL: $*"; exit 1; }
 "$slds" load "$tmp/db" "$data" >/dev/null 2>&1 || fail load
 for threads in 1 2; do
     for public in "" "--public"; do

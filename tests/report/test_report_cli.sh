@@ -5,16 +5,9 @@
 # public form shows no figure of a group under the minimum, leaves no sibling
 # set with exactly one suppressed cell in a column, and keeps what is shown
 # equal to the full report; parameter errors are usage errors (exit 2).
-set -u
-. "${BASH_SOURCE[0]%/*}/../require.sh"
+. "${BASH_SOURCE[0]%/*}/../lib.sh"
 require_cmd python3
-slds=${1:?usage: test_report_cli.sh SLDS}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-export SLDS_NO_PROGRESS=1
-fail() { echo "FAIL: $*"; exit 1; }
-"$slds" synth "$tmp/c" --students 400 --years 3 --seed 5 >/dev/null 2>&1 || fail synth
-"$slds" load "$tmp/db" "$tmp/c" >/dev/null 2>&1 || fail load
+synth_load 400 3 5
 "$slds" growth run "$tmp/db" --year 2023 --threads 1 >/dev/null 2>&1 || fail "growth run"
 
 "$slds" report --list --format csv >"$tmp/list.csv" || fail "--list"

@@ -7,17 +7,10 @@
 # every format, the public early-warning report with no small count shown,
 # the configuration file, and usage errors.
 # Usage: bash tests/warn/test_warn_cli.sh path/to/slds
-set -u
-. "${BASH_SOURCE[0]%/*}/../require.sh"
+. "${BASH_SOURCE[0]%/*}/../lib.sh"
 require_cmd python3 sqlite3
-slds=${1:?usage: test_warn_cli.sh SLDS}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-export SLDS_NO_PROGRESS=1
-fail() { echo "FAIL: $*"; exit 1; }
 
-"$slds" synth "$tmp/c" --students 800 --years 6 --seed 5 >/dev/null 2>&1 || fail "synth"
-"$slds" load "$tmp/db" "$tmp/c" >/dev/null 2>&1 || fail "load"
+synth_load 800 6 5
 db=$tmp/db
 
 # --- run

@@ -6,16 +6,9 @@
 # discipline dated by school year (July on), the year's last school; with no
 # earlier cohort the risks stay blank and the run says so.
 # Usage: bash tests/warn/test_warn_rules.sh path/to/slds
-set -u
-. "${BASH_SOURCE[0]%/*}/../require.sh"
+. "${BASH_SOURCE[0]%/*}/../lib.sh"
 require_cmd python3 sqlite3
-slds=${1:?usage: test_warn_rules.sh SLDS}
-SRC=${SLDS_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-data=$SRC/tests/data/warn
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-export SLDS_NO_PROGRESS=1
-fail() { echo "FAIL: $*"; exit 1; }
+data=$src/tests/data/warn
 
 "$slds" load "$tmp/db" "$data" >"$tmp/load.out" 2>&1 || { cat "$tmp/load.out"; fail "load"; }
 "$slds" warn run "$tmp/db" --year 2024 >/dev/null 2>"$tmp/run.err" || { cat "$tmp/run.err"; fail "run"; }

@@ -8,19 +8,12 @@
 # (exit 77) when the shared data is absent. OULAD (32,593 rows) is left to
 # bench/warn/compare.sh.
 # Usage: bash tests/warn/test_warn_shared.sh path/to/slds
-set -u
-. "${BASH_SOURCE[0]%/*}/../require.sh"
+. "${BASH_SOURCE[0]%/*}/../lib.sh"
 require_cmd python3
-slds=${1:?usage: test_warn_shared.sh SLDS}
-SRC=${SLDS_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-ews=${SLDS_SHARED_DIR:-$SRC/../shared}/data/ews
+ews=${SLDS_SHARED_DIR:-$src/../shared}/data/ews
 require_file "$ews/student-mat.csv" "the shared early-warning data"
 require_file "$ews/student-por.csv"
 require_file "$ews/BowersEWSReviewData.csv"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-export SLDS_NO_PROGRESS=1
-fail() { echo "FAIL: $*"; exit 1; }
 
 for f in mat por; do
     "$slds" warn evaluate-file "$ews/student-$f.csv" --format json >"$tmp/$f.json" || fail "evaluate-file $f"
@@ -60,8 +53,7 @@ PY
 "$slds" warn evaluate-file "$ews/student.txt" >/dev/null 2>"$tmp/err"; [ $? = 1 ] || fail "not a data set: exit 1"
 grep -q "student.txt" "$tmp/err" || fail "message: $(cat "$tmp/err")"
 
-"$slds" synth "$tmp/c" --students 600 --years 8 --seed 9 >/dev/null 2>&1 || fail "synth"
-"$slds" load "$tmp/db" "$tmp/c" >/dev/null 2>&1 || fail "load"
+synth_load 600 8 9
 "$slds" warn evaluate "$tmp/db" --bowers "$ews/BowersEWSReviewData.csv" --format json >"$tmp/ev.json" || fail "evaluate --bowers"
 python3 - "$tmp/ev.json" <<'PY' || fail "published comparison"
 import json, sys
