@@ -159,6 +159,21 @@ int slds_sessions_login(slds_sessions *ss, slds_store *s, const char *username,
  * principal. A database error: SLDS_ERR_DB with err filled (err may be NULL). */
 int slds_sessions_lookup(slds_sessions *ss, slds_store *s, const char *token_hex, int64_t now,
                          slds_principal *who, char csrf_hex[65], slds_error *err);
+/* The lookup of a server with several read-only connections that answers
+ * each request inside one read transaction: the same as
+ * slds_sessions_lookup, but the user is read from the database only when
+ * the database may have changed since this session's user was last read
+ * through the same connection. conn numbers the caller's connection (0 to
+ * SLDS_SESSIONS_CONNS - 1; any other number: the user is read at every
+ * lookup); data_version is what `PRAGMA data_version` answered on s inside
+ * the read transaction the caller holds open around this call (SQLite
+ * changes it whenever another connection commits: `slds user disable`,
+ * `passwd`, a load). So a disable or a new password still ends the session
+ * at its next request, whichever connection serves it. */
+#define SLDS_SESSIONS_CONNS 16
+int slds_sessions_lookup_on(slds_sessions *ss, slds_store *s, int conn, int64_t data_version,
+                            const char *token_hex, int64_t now, slds_principal *who,
+                            char csrf_hex[65], slds_error *err);
 /* Ends the session (no-op for an unknown token). */
 void slds_sessions_logout(slds_sessions *ss, const char *token_hex);
 /* Ends every session of a user (after disabling it in this process). */

@@ -6,7 +6,7 @@
  * write lock for minutes. So slds_access_log_record only appends the entry to
  * an in-memory queue (a mutex held for a pointer swap), and one background
  * thread writes queued entries in batches, one transaction each, through its
- * own read-write connection. When the database is locked the batch is
+ * own read-write connection, in WAL mode (see slds_access_log_open). When the database is locked the batch is
  * retried with a growing pause (up to a second) and stays queued meanwhile, in
  * order. close() waits until the queue is empty, so no entry recorded before
  * it is lost unless the database fails for good (read-only file, disk full):
@@ -139,7 +139,7 @@ static void *writer_thread(void *arg)
             }
             while (!log->stopping && log->queued < BATCH_MAX &&
                    pthread_cond_timedwait(&log->wake, &log->mu, &until) == 0)
-                ; /* woken by record(): keep gathering until the time is up */
+                ; /* woken early (a full batch, close): look again */
         }
         /* Only this thread removes entries and record() only appends after
          * the tail, so the first n entries can be read without the mutex. */
@@ -203,6 +203,18 @@ int slds_access_log_open(slds_access_log **out, const char *db_path, slds_error 
         sqlite3_extended_result_codes(s->db, 1);
         rc = access_require_schema(s, err);
     }
+    /* The log's commits must not stop the server's readers: in a rollback
+     * journal each commit takes the file's exclusive lock (new read
+     * transactions wait, under load every 200 ms), and every read
+     * transaction costs a lock, two stat()s of the journal and an fstat.
+     * In WAL mode (the mode a load or a growth run writes in anyway) readers
+     * go on reading their snapshot. Failing to switch (another process holds
+     * a lock for a while) is harmless: the log works in either mode.
+     * slds_access_log_close turns the file back to a rollback journal when
+     * it is the last connection (as a store writer's close does), so a
+     * database at rest stays one ordinary file. */
+    if (!rc)
+        sqlite3_exec(s->db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
     if (!rc && (pthread_mutex_init(&log->mu, NULL) || pthread_cond_init(&log->wake, NULL)))
         rc = slds_fail(err, SLDS_ERR_NOMEM, "cannot make the access log's lock");
     if (!rc && pthread_create(&log->thread, NULL, writer_thread, log)) {
@@ -245,7 +257,11 @@ void slds_access_log_record(slds_access_log *log, const slds_principal *who, con
             log->head = e;
         log->tail = e;
         log->queued++;
-        pthread_cond_signal(&log->wake);
+        /* Wake the thread only for the first entry (it waits for one) or a
+         * full batch: while it gathers, a wake-up per entry cost two
+         * context switches per record view and changed nothing. */
+        if (log->queued == 1 || log->queued == BATCH_MAX)
+            pthread_cond_signal(&log->wake);
     } else {
         log->dropped++;
     }
@@ -276,6 +292,11 @@ int slds_access_log_close(slds_access_log *log, slds_error *err)
                        "%s: %zu access log entries could not be written%s%s", log->conn->path, lost,
                        log->failing ? ": " : " (out of memory)",
                        log->failing ? log->last_error.message : "");
+    /* back to a rollback journal when no other connection is open (else the
+     * file stays in WAL mode with its -wal/-shm, which readers handle) */
+    sqlite3_busy_timeout(log->conn->db, 0);
+    sqlite3_exec(log->conn->db, "PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode=DELETE;", NULL, NULL,
+                 NULL);
     sqlite3_close_v2(log->conn->db);
     free(log->conn);
     pthread_cond_destroy(&log->wake);

@@ -26,7 +26,22 @@
  *     the same work (an Argon2id verify, against a dummy hash for an unknown
  *     user), so the answer does not reveal which usernames exist.
  *  5. The mutex is never held while a password is verified (about 0.1 s) or
- *     the database is read. */
+ *     the database is read.
+ *  6. The user is read again only when the database may have changed
+ *     (slds_sessions_lookup_on): a session keeps, per connection of the
+ *     caller, the `PRAGMA data_version` at which its user was last read
+ *     through that connection. SQLite changes a connection's data_version
+ *     whenever another connection commits, so an equal value in the
+ *     caller's open read transaction means users and scopes are as they
+ *     were read: a disable or passwd by `slds user` (a commit) makes the
+ *     next lookup through every connection read the user again. Versions
+ *     are compared per connection only (two connections' values are
+ *     unrelated); when a read finds another role or scopes than the session
+ *     kept, every other connection's mark is dropped, so no connection
+ *     serves a principal it did not check.
+ *
+ * Idle clock: last_seen is a field in memory set at every lookup (no write
+ * to the database, so nothing to batch). */
 #include <pthread.h>
 #include <sodium.h>
 #include <stdlib.h>
@@ -45,6 +60,9 @@ typedef struct session {
     int64_t created, last_seen;
     int64_t credential_version;
     slds_principal who;
+    /* checked[i]: 1 + the data_version of connection i at which the user was
+     * last read through it (0: never); see invariant 6 */
+    int64_t checked[SLDS_SESSIONS_CONNS];
     struct session *next_in_bucket;
     struct session *older, *newer; /* login order */
 } session;
@@ -398,8 +416,21 @@ int slds_sessions_login(slds_sessions *ss, slds_store *s, const char *username,
     return SLDS_OK;
 }
 
-int slds_sessions_lookup(slds_sessions *ss, slds_store *s, const char *token_hex, int64_t now,
-                         slds_principal *who, char csrf_hex[65], slds_error *err)
+static int principal_same(const slds_principal *a, const slds_principal *b)
+{
+    if (a->user_id != b->user_id || a->role != b->role || strcmp(a->username, b->username) ||
+        a->n_scopes != b->n_scopes)
+        return 0;
+    for (size_t i = 0; i < a->n_scopes; i++)
+        if (strcmp(a->scopes[i], b->scopes[i]))
+            return 0;
+    return 1;
+}
+
+/* conn < 0: no cache (the user is read at every lookup with s). */
+static int lookup(slds_sessions *ss, slds_store *s, int conn, int64_t data_version,
+                  const char *token_hex, int64_t now, slds_principal *who, char csrf_hex[65],
+                  slds_error *err)
 {
     slds_error ignored;
     if (!err) /* allowed: the caller only wants found / not found */
@@ -411,6 +442,7 @@ int slds_sessions_lookup(slds_sessions *ss, slds_store *s, const char *token_hex
     uint8_t key[crypto_generichash_BYTES];
     if (!token_key(token_hex, key))
         return SLDS_ERR_NOTFOUND;
+    int cached = s && conn >= 0 && conn < SLDS_SESSIONS_CONNS && data_version >= 0;
 
     pthread_mutex_lock(&ss->mu);
     session *x = session_find(ss, key);
@@ -420,16 +452,19 @@ int slds_sessions_lookup(slds_sessions *ss, slds_store *s, const char *token_hex
     }
     int rc = SLDS_ERR_NOTFOUND;
     int64_t user_id = 0, version = 0;
+    int fresh = 0;
     if (x) {
         x->last_seen = now;
         user_id = x->who.user_id;
         version = x->credential_version;
         if (csrf_hex)
             memcpy(csrf_hex, x->csrf, 65);
-        rc = s ? SLDS_OK : slds_principal_copy(who, &x->who, err);
+        /* invariant 6: checked through this connection at this data version */
+        fresh = cached && x->checked[conn] == data_version + 1;
+        rc = s && !fresh ? SLDS_OK : slds_principal_copy(who, &x->who, err);
     }
     pthread_mutex_unlock(&ss->mu);
-    if (rc || !s) {
+    if (rc || !s || fresh) {
         if (rc && csrf_hex)
             csrf_hex[0] = '\0';
         return rc;
@@ -454,8 +489,38 @@ int slds_sessions_lookup(slds_sessions *ss, slds_store *s, const char *token_hex
             csrf_hex[0] = '\0';
         return SLDS_ERR_NOTFOUND;
     }
+    if (cached) { /* keep what was read, and through which connection at which version */
+        pthread_mutex_lock(&ss->mu);
+        if ((x = session_find(ss, key))) {
+            if (!principal_same(&x->who, &u.who)) {
+                slds_principal copy;
+                if (slds_principal_copy(&copy, &u.who, NULL) == SLDS_OK) {
+                    slds_principal_clear(&x->who);
+                    x->who = copy;
+                    /* what other connections checked was the old principal */
+                    memset(x->checked, 0, sizeof x->checked);
+                    x->checked[conn] = data_version + 1;
+                }
+            } else
+                x->checked[conn] = data_version + 1;
+        }
+        pthread_mutex_unlock(&ss->mu);
+    }
     *who = u.who; /* moved: the caller clears it */
     return SLDS_OK;
+}
+
+int slds_sessions_lookup(slds_sessions *ss, slds_store *s, const char *token_hex, int64_t now,
+                         slds_principal *who, char csrf_hex[65], slds_error *err)
+{
+    return lookup(ss, s, -1, -1, token_hex, now, who, csrf_hex, err);
+}
+
+int slds_sessions_lookup_on(slds_sessions *ss, slds_store *s, int conn, int64_t data_version,
+                            const char *token_hex, int64_t now, slds_principal *who,
+                            char csrf_hex[65], slds_error *err)
+{
+    return lookup(ss, s, conn, data_version, token_hex, now, who, csrf_hex, err);
 }
 
 void slds_sessions_logout(slds_sessions *ss, const char *token_hex)

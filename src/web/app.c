@@ -35,34 +35,38 @@ int slds_web_new(slds_web **out, const slds_web_options *o, slds_error *err)
     pthread_mutex_init(&w->cache_mu, NULL);
     pthread_cond_init(&w->cache_cv, NULL);
     pthread_mutex_init(&w->pages_mu, NULL);
-    w->stores = calloc((size_t)w->n_stores, sizeof *w->stores);
-    w->busy = calloc((size_t)w->n_stores, sizeof *w->busy);
-    int rc = w->stores && w->busy ? SLDS_OK : slds_fail(err, SLDS_ERR_NOMEM, "out of memory");
+    w->conns = calloc((size_t)w->n_stores, sizeof *w->conns);
+    int rc = w->conns ? SLDS_OK : slds_fail(err, SLDS_ERR_NOMEM, "out of memory");
     for (int i = 0; i < w->n_stores && !rc; i++) {
-        rc = slds_store_open_readonly(&w->stores[i], w->db_path, err);
+        web_conn *k = &w->conns[i];
+        k->seen_version = -1;
+        rc = slds_store_open_readonly(&k->store, w->db_path, err);
         /* No memory map, a small page cache (neither pragma writes): every
          * commit of another connection (the access log's, every 200 ms)
-         * makes SQLite drop a connection's map and cache at its next read,
-         * and re-faulting mapped pages cost twice what reading them does (a
-         * cold student record 0.50 ms mapped, 0.17 ms read: bench/record,
+         * makes SQLite drop a connection's cache at its next read, and
+         * re-faulting mapped pages cost more than reading them (a cold
+         * student record 0.50 ms mapped, 0.17 ms read: bench/record,
          * docs/web.md); a full-table scan (report runs) costs the same
          * either way at 1M students (the map stops at 2 GiB). A small cache
          * is full after a few requests and then recycles its pages instead
          * of allocating new ones. */
         if (!rc)
-            sqlite3_exec(w->stores[i]->db, "PRAGMA mmap_size = 0; PRAGMA cache_size = -8192", NULL,
-                         NULL, NULL);
+            sqlite3_exec(k->store->db, "PRAGMA mmap_size = 0; PRAGMA cache_size = -8192", NULL, NULL,
+                         NULL);
+        if (!rc && (sqlite3_prepare_v3(k->store->db, "PRAGMA data_version", -1, SQLITE_PREPARE_PERSISTENT,
+                                       &k->data_version, NULL) != SQLITE_OK ||
+                    sqlite3_prepare_v3(k->store->db, "BEGIN", -1, SQLITE_PREPARE_PERSISTENT, &k->begin,
+                                       NULL) != SQLITE_OK ||
+                    sqlite3_prepare_v3(k->store->db, "COMMIT", -1, SQLITE_PREPARE_PERSISTENT, &k->commit,
+                                       NULL) != SQLITE_OK))
+            rc = slds_fail(err, SLDS_ERR_DB, "%s: %s", w->db_path, sqlite3_errmsg(k->store->db));
     }
-    if (!rc)
-        rc = slds_store_open_readonly(&w->watch, w->db_path, err);
     if (!rc)
         rc = web_auth_new(&w->auth, o->access_log ? w->db_path : NULL, o->min_password_cost, err);
     if (rc) {
         slds_web_free(w);
         return rc;
     }
-    w->data_version = -1;
-    w->generation_at = (int64_t)time(NULL);
     *out = w;
     return SLDS_OK;
 }
@@ -76,16 +80,20 @@ void slds_web_free(slds_web *w)
         free(w->cache[i]);
     }
     for (int i = 0; i < w->n_pages; i++) {
-        slds_buf_free(&w->pages[i]->body);
+        slds_web_shared_release(w->pages[i]->body);
         free(w->pages[i]);
     }
     pthread_mutex_destroy(&w->pages_mu);
+    for (int i = 0; w->conns && i < w->n_stores; i++) {
+        sqlite3_finalize(w->conns[i].data_version);
+        sqlite3_finalize(w->conns[i].begin);
+        sqlite3_finalize(w->conns[i].commit);
+        slds_store_close(w->conns[i].store);
+    }
+    free(w->conns);
+    /* last: the access log's connection, once alone, turns the file back
+     * to a rollback journal (src/access/log.c) */
     web_auth_free(w->auth);
-    for (int i = 0; w->stores && i < w->n_stores; i++)
-        slds_store_close(w->stores[i]);
-    slds_store_close(w->watch);
-    free(w->stores);
-    free(w->busy);
     pthread_mutex_destroy(&w->pool_mu);
     pthread_cond_destroy(&w->pool_cv);
     pthread_mutex_destroy(&w->watch_mu);
@@ -94,16 +102,16 @@ void slds_web_free(slds_web *w)
     free(w);
 }
 
-static slds_store *pool_take(slds_web *w, int *slot)
+static web_conn *pool_take(slds_web *w, int *slot)
 {
     pthread_mutex_lock(&w->pool_mu);
     for (;;) {
         for (int i = 0; i < w->n_stores; i++)
-            if (!w->busy[i]) {
-                w->busy[i] = true;
+            if (!w->conns[i].busy) {
+                w->conns[i].busy = true;
                 *slot = i;
                 pthread_mutex_unlock(&w->pool_mu);
-                return w->stores[i];
+                return &w->conns[i];
             }
         pthread_cond_wait(&w->pool_cv, &w->pool_mu);
     }
@@ -112,16 +120,21 @@ static slds_store *pool_take(slds_web *w, int *slot)
 static void pool_give(slds_web *w, int slot)
 {
     pthread_mutex_lock(&w->pool_mu);
-    w->busy[slot] = false;
+    w->conns[slot].busy = false;
     pthread_cond_signal(&w->pool_cv);
     pthread_mutex_unlock(&w->pool_mu);
 }
 
-/* What the reports are computed from: the loads, the growth and educator
- * runs, the interventions. data_version changes at every commit of another
- * connection, including the access log's own (every record view), which
- * must not drop the cached reports; so a new data_version only leads to
- * these few small reads, and the generation changes when they do. */
+/* What the reports are computed from: the loads, the growth, educator,
+ * warning and mastery runs, the interventions. data_version changes at
+ * every commit of another connection, including the access log's own
+ * (every record view), which must not drop the cached reports; so a new
+ * data_version only leads to these few small reads, and the generation
+ * changes when they do. Every writer of what a cached answer shows (load,
+ * load --replace, growth run, educator, warn and mastery runs, interventions)
+ * adds or changes a row counted here (tests/web/test_web_load.sh checks
+ * that a load is seen); so there is no time limit on a generation, which at
+ * a million students would re-run every statewide report. */
 static void fingerprint(slds_store *s, char *out, size_t size)
 {
     static const char *const parts[] = {
@@ -140,39 +153,39 @@ static void fingerprint(slds_store *s, char *out, size_t size)
         if (sqlite3_prepare_v2(s->db, parts[i], -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW &&
             sqlite3_column_text(st, 0))
             v = (const char *)sqlite3_column_text(st, 0);
-        int n = snprintf(out + len, size - len, "%s|", v);
+        int n = snprintf(out + len, size - (size_t)len, "%s|", v);
         len += n > 0 ? (size_t)n : 0;
         sqlite3_finalize(st);
     }
 }
 
-uint64_t web_generation(slds_web *w)
+/* The database generation of the snapshot k reads now (its read
+ * transaction is open), and k's data_version in it (-1 when unknown).
+ * One prepared PRAGMA per request: each connection remembers the
+ * data_version of its last request and reads the fingerprint only when that
+ * changed. A generation number always stands for one fingerprint, so an
+ * answer kept for generation g was computed from data of that fingerprint,
+ * whichever connection made it. */
+static uint64_t conn_generation(slds_web *w, web_conn *k, int64_t *data_version)
 {
+    int64_t v = -1;
+    if (sqlite3_step(k->data_version) == SQLITE_ROW)
+        v = sqlite3_column_int64(k->data_version, 0);
+    sqlite3_reset(k->data_version);
+    *data_version = v;
+    if (v >= 0 && v == k->seen_version)
+        return k->generation;
+    char fp[sizeof w->fingerprint];
+    fingerprint(k->store, fp, sizeof fp);
     pthread_mutex_lock(&w->watch_mu);
-    int64_t now = (int64_t)time(NULL);
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(w->watch->db, "PRAGMA data_version", -1, &st, NULL) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW) {
-        int64_t v = sqlite3_column_int64(st, 0);
-        if (v != w->data_version) {
-            w->data_version = v;
-            char fp[sizeof w->fingerprint];
-            fingerprint(w->watch, fp, sizeof fp);
-            if (strcmp(fp, w->fingerprint)) {
-                memcpy(w->fingerprint, fp, sizeof fp);
-                w->generation++;
-                w->generation_at = now;
-            }
-        }
-    }
-    sqlite3_finalize(st);
-    if (now - w->generation_at > 600) { /* a change no fingerprint sees heals here */
+    if (strcmp(fp, w->fingerprint)) {
+        memcpy(w->fingerprint, fp, sizeof fp);
         w->generation++;
-        w->generation_at = now;
     }
-    uint64_t g = w->generation;
+    k->generation = w->generation;
     pthread_mutex_unlock(&w->watch_mu);
-    return g;
+    k->seen_version = v;
+    return k->generation;
 }
 
 /* ------------------------------------------------------------ reports */
@@ -199,7 +212,7 @@ int web_report_get(web_ctx *c, const char *name, const char *const *names,
                    slds_error *err)
 {
     slds_web *app = c->app;
-    uint64_t gen = web_generation(app);
+    uint64_t gen = c->generation;
     char key[512];
     int len = snprintf(key, sizeof key, "%s|%d|%d", name, public_form ? app->min_n : 0, c->year);
     for (size_t i = 0; i < n && len > 0 && (size_t)len < sizeof key; i++)
@@ -393,6 +406,17 @@ const char *web_arg(const web_ctx *c, const char *name)
     return NULL;
 }
 
+/* A header whose name and value are static text (not copied). */
+static void web_header_static(web_ctx *c, const char *name, const char *value)
+{
+    slds_web_response *rs = c->rs;
+    if (rs->nheaders == SLDS_WEB_MAX_HEADERS)
+        return;
+    rs->header_names[rs->nheaders] = (char *)name;
+    rs->header_values[rs->nheaders] = (char *)value;
+    rs->header_static[rs->nheaders++] = true;
+}
+
 void web_header(web_ctx *c, const char *name, const char *value)
 {
     slds_web_response *rs = c->rs;
@@ -408,13 +432,23 @@ void web_header(web_ctx *c, const char *name, const char *value)
     rs->header_values[rs->nheaders++] = v;
 }
 
+void slds_web_shared_release(void *ref)
+{
+    web_blob *b = ref;
+    if (b && atomic_fetch_sub(&b->refs, 1) == 1)
+        free(b);
+}
+
 void slds_web_response_free(slds_web_response *rs)
 {
     slds_buf_free(&rs->body);
-    for (size_t i = 0; i < rs->nheaders; i++) {
-        free(rs->header_names[i]);
-        free(rs->header_values[i]);
-    }
+    slds_buf_free(&rs->tail);
+    slds_web_shared_release(rs->shared_ref);
+    for (size_t i = 0; i < rs->nheaders; i++)
+        if (!rs->header_static[i]) {
+            free(rs->header_names[i]);
+            free(rs->header_values[i]);
+        }
     memset(rs, 0, sizeof *rs);
 }
 
@@ -631,23 +665,35 @@ static int match(const char *pattern, const char *path, web_ctx *c)
 
 /* ------------------------------------------------------------ kept answers */
 
-/* The requester, the path and the query: what a cacheable route's answer
- * depends on besides the database generation. */
+/* The requester (name, role and a hash of the scopes: a scope changed in
+ * the database is a new key, though not a new generation), the path and
+ * the query: what a cacheable route's answer depends on besides the
+ * database generation. */
 static bool page_key(const web_ctx *c, char *key, size_t size)
 {
-    int len = snprintf(key, size, "%s\n%s\n", c->logged_in ? c->who.username : "-", c->rq->path);
+    uint64_t h = 1469598103934665603ull; /* FNV-1a of the scopes */
+    for (size_t i = 0; c->logged_in && i < c->who.n_scopes; i++)
+        for (const char *p = c->who.scopes[i];; p++) {
+            h = (h ^ (unsigned char)*p) * 1099511628211ull;
+            if (!*p)
+                break;
+        }
+    int len = snprintf(key, size, "%s\n%d:%016llx\n%s\n", c->logged_in ? c->who.username : "-",
+                       (int)c->who.role, (unsigned long long)h, c->rq->path);
     for (size_t i = 0; i < c->rq->nargs && len > 0 && (size_t)len < size; i++)
         len += snprintf(key + len, size - (size_t)len, "%s=%s&", c->rq->arg_names[i] ? c->rq->arg_names[i] : "",
                         c->rq->arg_values[i] ? c->rq->arg_values[i] : "");
     return len > 0 && (size_t)len < size;
 }
 
-/* A kept answer: 200 and the response filled, or 0. */
+/* A kept answer: 200 and the response filled, or 0. When the request
+ * allows it the kept bytes are not copied: the response holds a reference
+ * to them (slds_web_response.shared), a page's frame around them. */
 static int page_find(web_ctx *c, const char *key, uint64_t gen)
 {
     slds_web *app = c->app;
     web_page *hit = NULL;
-    slds_buf body = {0};
+    web_blob *body = NULL;
     char title[200], disposition[200];
     const char *type = NULL;
     bool framed = false;
@@ -657,37 +703,47 @@ static int page_find(web_ctx *c, const char *key, uint64_t gen)
             hit = app->pages[i];
             memmove(app->pages + i, app->pages + i + 1, (size_t)(app->n_pages - 1 - i) * sizeof *app->pages);
             app->pages[app->n_pages - 1] = hit; /* most recently used last */
-            if (slds_buf_append(&body, hit->body.data ? hit->body.data : "", hit->body.len))
-                hit = NULL;
-            else {
-                memcpy(title, hit->title, sizeof title);
-                memcpy(disposition, hit->disposition, sizeof disposition);
-                type = hit->content_type;
-                framed = hit->framed;
-            }
+            body = hit->body;
+            atomic_fetch_add(&body->refs, 1);
+            snprintf(title, sizeof title, "%s", hit->title);
+            snprintf(disposition, sizeof disposition, "%s", hit->disposition);
+            type = hit->content_type;
+            framed = hit->framed;
         }
     pthread_mutex_unlock(&app->pages_mu);
-    if (!hit) {
-        slds_buf_free(&body);
+    if (!hit)
         return 0;
-    }
     slds_web_response *rs = c->rs;
-    int rc = SLDS_OK;
-    if (framed) {
-        rc = web_html_begin(c, &rs->body, title) || slds_buf_append(&rs->body, body.data, body.len) ||
-             web_html_end(&rs->body);
-        slds_buf_free(&body);
+    slds_buf_clear(&rs->body);
+    int rc = framed ? web_html_begin(c, &rs->body, title) : SLDS_OK;
+    if (!rc && c->rq->share) {
+        rs->shared = body->data;
+        rs->shared_len = body->len;
+        rs->shared_ref = body;
+        rc = framed ? web_html_end(&rs->tail) : SLDS_OK;
     } else {
-        slds_buf_free(&rs->body);
-        rs->body = body;
+        rc = rc || slds_buf_append(&rs->body, body->data, body->len) || (framed && web_html_end(&rs->body));
+        slds_web_shared_release(body);
     }
-    if (rc)
+    if (rc) {
+        slds_buf_clear(&rs->body);
+        slds_buf_clear(&rs->tail);
+        slds_web_shared_release(rs->shared_ref);
+        rs->shared = NULL, rs->shared_len = 0, rs->shared_ref = NULL;
         return 0;
+    }
     if (disposition[0])
         web_header(c, "Content-Disposition", disposition);
     rs->content_type = type;
     rs->status = 200;
     return 200;
+}
+
+static void page_drop(slds_web *app, web_page *q)
+{
+    app->page_bytes -= q->body->len;
+    slds_web_shared_release(q->body);
+    free(q);
 }
 
 /* Keeps the answer just rendered (at most WEB_PAGES_MAX answers and 256 MiB;
@@ -696,9 +752,20 @@ static void page_keep(web_ctx *c, const char *key, uint64_t gen, const char *tit
 {
     slds_web *app = c->app;
     slds_web_response *rs = c->rs;
+    size_t from = c->framed ? c->inner_start : 0, to = c->framed ? c->inner_end : rs->body.len;
     web_page *p = calloc(1, sizeof *p);
-    if (!p)
+    web_blob *b = malloc(sizeof *b + (to - from) + 1);
+    if (!p || !b) {
+        free(p);
+        free(b);
         return;
+    }
+    atomic_init(&b->refs, 1);
+    b->len = to - from;
+    if (b->len)
+        memcpy(b->data, rs->body.data + from, b->len);
+    b->data[b->len] = '\0';
+    p->body = b;
     snprintf(p->key, sizeof p->key, "%s", key);
     p->generation = gen;
     p->framed = c->framed;
@@ -707,33 +774,23 @@ static void page_keep(web_ctx *c, const char *key, uint64_t gen, const char *tit
     for (size_t i = 0; i < rs->nheaders; i++)
         if (!strcmp(rs->header_names[i], "Content-Disposition"))
             snprintf(p->disposition, sizeof p->disposition, "%s", rs->header_values[i]);
-    size_t from = c->framed ? c->inner_start : 0, to = c->framed ? c->inner_end : rs->body.len;
-    if (slds_buf_append(&p->body, rs->body.data ? rs->body.data + from : "", to - from)) {
-        free(p);
-        return;
-    }
     enum { MAX_BYTES = 256 << 20 };
     pthread_mutex_lock(&app->pages_mu);
     int kept = 0;
     for (int i = 0; i < app->n_pages; i++) {
         web_page *q = app->pages[i];
-        if (q->generation != gen || !strcmp(q->key, key)) {
-            app->page_bytes -= q->body.len;
-            slds_buf_free(&q->body);
-            free(q);
-        } else
+        if (q->generation != gen || !strcmp(q->key, key))
+            page_drop(app, q);
+        else
             app->pages[kept++] = q;
     }
     app->n_pages = kept;
-    while (app->n_pages && (app->n_pages == WEB_PAGES_MAX || app->page_bytes + p->body.len > MAX_BYTES)) {
-        web_page *q = app->pages[0];
-        app->page_bytes -= q->body.len;
-        slds_buf_free(&q->body);
-        free(q);
+    while (app->n_pages && (app->n_pages == WEB_PAGES_MAX || app->page_bytes + b->len > MAX_BYTES)) {
+        page_drop(app, app->pages[0]);
         memmove(app->pages, app->pages + 1, (size_t)(--app->n_pages) * sizeof *app->pages);
     }
     app->pages[app->n_pages++] = p;
-    app->page_bytes += p->body.len;
+    app->page_bytes += b->len;
     pthread_mutex_unlock(&app->pages_mu);
 }
 
@@ -768,7 +825,7 @@ static int dispatch(web_ctx *c)
         uint64_t gen = 0;
         bool keep = r->cache && page_key(c, key, sizeof key);
         if (keep) {
-            gen = web_generation(c->app);
+            gen = c->generation;
             if (page_find(c, key, gen) == 200)
                 return 200;
         }
@@ -788,15 +845,15 @@ static int dispatch(web_ctx *c)
 
 static void security_headers(web_ctx *c)
 {
-    web_header(c, "Content-Security-Policy",
-               "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
-               "form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
-    web_header(c, "X-Content-Type-Options", "nosniff");
-    web_header(c, "X-Frame-Options", "DENY");
-    web_header(c, "Referrer-Policy", "no-referrer");
-    web_header(c, "Cache-Control", c->logged_in ? "no-store" : "no-cache");
+    web_header_static(c, "Content-Security-Policy",
+                      "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
+                      "form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+    web_header_static(c, "X-Content-Type-Options", "nosniff");
+    web_header_static(c, "X-Frame-Options", "DENY");
+    web_header_static(c, "Referrer-Policy", "no-referrer");
+    web_header_static(c, "Cache-Control", c->logged_in ? "no-store" : "no-cache");
     if (c->rq->tls)
-        web_header(c, "Strict-Transport-Security", "max-age=31536000");
+        web_header_static(c, "Strict-Transport-Security", "max-age=31536000");
 }
 
 void slds_web_handle(slds_web *w, const slds_web_request *rq, slds_web_response *rs)
@@ -810,18 +867,25 @@ void slds_web_handle(slds_web *w, const slds_web_request *rq, slds_web_response 
         return;
     }
     int slot;
-    c.store = pool_take(w, &slot);
+    web_conn *k = pool_take(w, &slot);
+    c.store = k->store;
     /* One read transaction per request: every query of the request reads
      * the same snapshot, and the shared lock and the write-ahead log's index
      * are taken once instead of at every statement (most of a small
      * request's system time otherwise). Nothing here writes. */
-    bool in_txn = sqlite3_exec(c.store->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
-    if (web_auth_lookup(w->auth, c.store, rq->cookie_session, c.now, &c.who, c.csrf) == SLDS_OK) {
+    bool in_txn = sqlite3_step(k->begin) == SQLITE_DONE;
+    sqlite3_reset(k->begin);
+    int64_t version;
+    uint64_t gen = c.generation = conn_generation(w, k, &version);
+    /* The session's user is read again only when this connection's
+     * data_version moved (a commit anywhere: `slds user disable` too);
+     * that needs the snapshot held by the transaction. */
+    if (web_auth_lookup(w->auth, c.store, in_txn ? slot : -1, version, rq->cookie_session, c.now,
+                        &c.who, c.csrf) == SLDS_OK) {
         c.logged_in = true;
         snprintf(c.token, sizeof c.token, "%s", rq->cookie_session);
     }
     /* The current school year, once per database generation. */
-    uint64_t gen = web_generation(w);
     pthread_mutex_lock(&w->watch_mu);
     bool fresh = w->year_generation == gen && w->year;
     int year = w->year;
@@ -838,11 +902,16 @@ void slds_web_handle(slds_web *w, const slds_web_request *rq, slds_web_response 
     }
     c.year = year;
     dispatch(&c);
-    if (in_txn && sqlite3_exec(c.store->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+    if (in_txn && sqlite3_step(k->commit) != SQLITE_DONE)
         sqlite3_exec(c.store->db, "ROLLBACK", NULL, NULL, NULL);
+    sqlite3_reset(k->commit);
     pool_give(w, slot);
-    if (!strcmp(rq->method, "HEAD"))
+    if (!strcmp(rq->method, "HEAD")) {
         slds_buf_clear(&rs->body);
+        slds_buf_clear(&rs->tail);
+        slds_web_shared_release(rs->shared_ref);
+        rs->shared = NULL, rs->shared_len = 0, rs->shared_ref = NULL;
+    }
     security_headers(&c);
     web_principal_clear(&c.who);
 }

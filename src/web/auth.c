@@ -58,13 +58,13 @@ int web_auth_login(web_auth *a, slds_store *s, const char *user, const char *pas
     return rc;
 }
 
-int web_auth_lookup(web_auth *a, slds_store *s, const char *token, int64_t now,
-                    slds_principal *who, char csrf[65])
+int web_auth_lookup(web_auth *a, slds_store *s, int conn, int64_t data_version, const char *token,
+                    int64_t now, slds_principal *who, char csrf[65])
 {
     memset(who, 0, sizeof *who);
     if (!token || !*token)
         return SLDS_ERR_NOTFOUND;
-    return slds_sessions_lookup(a->sessions, s, token, now, who, csrf, NULL);
+    return slds_sessions_lookup_on(a->sessions, s, conn, data_version, token, now, who, csrf, NULL);
 }
 
 void web_auth_logout(web_auth *a, const char *token)

@@ -28,9 +28,12 @@ void web_principal_clear(slds_principal *p);
 int web_auth_login(web_auth *a, slds_store *s, const char *user, const char *password,
                    const char *addr, int64_t now, char token[65], char csrf[65],
                    web_login_result *res, slds_error *err);
-/* 0 and who/csrf filled for a live session; else who is public. */
-int web_auth_lookup(web_auth *a, slds_store *s, const char *token, int64_t now,
-                    slds_principal *who, char csrf[65]);
+/* 0 and who/csrf filled for a live session; else who is public. conn and
+ * data_version: the caller's connection number and `PRAGMA data_version`
+ * in the read transaction it holds on s (the user is read again only when
+ * that changed: slds_sessions_lookup_on); conn -1: read the user anyway. */
+int web_auth_lookup(web_auth *a, slds_store *s, int conn, int64_t data_version, const char *token,
+                    int64_t now, slds_principal *who, char csrf[65]);
 void web_auth_logout(web_auth *a, const char *token);
 int web_secret_equal(const char *x, const char *y);
 

@@ -6,6 +6,7 @@
 #define SLDS_WEB_INTERNAL_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 
 #include "report/report.h"
@@ -21,6 +22,14 @@ enum { WEB_CACHE_MAX = 96, WEB_INFLIGHT_MAX = 64, WEB_DOC_MAX_TABLES = 24, WEB_P
  * classes; never a student's record, which is logged at every view). A
  * page keeps what is inside its frame: the frame carries the session's
  * CSRF token and is made for every request. */
+/* The bytes of a kept answer: read-only once made, shared by the cache and
+ * every response still sending them (refs counts both). */
+typedef struct web_blob {
+    _Atomic int refs;
+    size_t len;
+    char data[];
+} web_blob;
+
 typedef struct web_page {
     char key[768];
     uint64_t generation;
@@ -28,7 +37,7 @@ typedef struct web_page {
     char title[200];
     const char *content_type; /* a static string */
     char disposition[200];   /* Content-Disposition, "" when none */
-    slds_buf body;
+    web_blob *body;          /* one reference held by the cache */
 } web_page;
 
 /* One report run kept for every request of the same database generation. */
@@ -41,6 +50,16 @@ typedef struct web_report {
     slds_report_output out;
 } web_report;
 
+/* One read-only connection of the pool (one per worker). */
+typedef struct web_conn {
+    slds_store *store;
+    bool busy;
+    sqlite3_stmt *data_version; /* PRAGMA data_version, kept prepared */
+    sqlite3_stmt *begin, *commit; /* the request's read transaction, kept prepared */
+    int64_t seen_version;       /* its value at this connection's last request (-1: none) */
+    uint64_t generation;        /* the database generation this connection last read */
+} web_conn;
+
 struct slds_web {
     slds_web_options opt;
     char db_path[1024];
@@ -50,15 +69,11 @@ struct slds_web {
     /* read-only connections, one per worker */
     pthread_mutex_t pool_mu;
     pthread_cond_t pool_cv;
-    slds_store **stores;
-    bool *busy;
+    web_conn *conns;
     int n_stores;
-    /* database generation: changes whenever another connection commits */
+    /* database generation: changes when what reports read changes */
     pthread_mutex_t watch_mu;
-    slds_store *watch;
-    int64_t data_version;
-    char fingerprint[512];   /* what reports read changed when this changes */
-    int64_t generation_at;   /* time of the last change (a generation lives 10 minutes at most) */
+    char fingerprint[512];   /* the fingerprint of the generation below */
     uint64_t generation;
     int year;                /* current school year of this generation (0: none) */
     uint64_t year_generation;
@@ -91,6 +106,7 @@ typedef struct web_ctx {
     char token[65];
     char csrf[65];
     int64_t now;
+    uint64_t generation;   /* of the snapshot this request reads (web_conn) */
     int year;              /* ?year= or the current school year */
     web_kind kind;
     const char *param;     /* the {id} of the route, validated */
@@ -109,8 +125,6 @@ void web_header(web_ctx *c, const char *name, const char *value);
 int web_error(web_ctx *c, int status, const char *message);
 /* 401 when nobody is logged in, else 403. */
 int web_refuse(web_ctx *c);
-/* The database generation now (cheap). */
-uint64_t web_generation(slds_web *app);
 
 /* ------------------------------------------------------------ reports */
 

@@ -121,7 +121,7 @@ int web_session_api(web_ctx *c)
     else {
         slds_principal who;
         char csrf2[65];
-        if (web_auth_lookup(c->app->auth, c->store, token, c->now, &who, csrf2) != SLDS_OK) {
+        if (web_auth_lookup(c->app->auth, c->store, -1, -1, token, c->now, &who, csrf2) != SLDS_OK) {
             status = web_error(c, 500, "Login failed on the server.");
         } else {
             set_cookie(c, "slds_session", token, "/", false);

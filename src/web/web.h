@@ -19,7 +19,9 @@
  *     student (test_web_authz.sh).
  *  2. The data connections are read-only (slds_store_open_readonly): a load
  *     on the same database never waits for the server, nor the server for it
- *     (test_web_load.sh). The access log has its own writer thread.
+ *     (test_web_load.sh). The access log has its own writer thread and
+ *     connection, which keeps the file in WAL mode while the server runs
+ *     (src/access/log.c).
  *  3. A state-changing request (login, logout) carries a CSRF token; the
  *     session cookie is HttpOnly, SameSite=Strict, and Secure under TLS
  *     (test_web_security.sh).
@@ -78,6 +80,8 @@ typedef struct slds_web_request {
     size_t body_len;
     const char *client_addr; /* the peer's address, for login rate limits */
     bool tls;
+    bool share;              /* the response may carry a kept answer by reference
+                              * (slds_web_response.shared) instead of a copy in body */
 } slds_web_request;
 
 enum { SLDS_WEB_MAX_HEADERS = 12 };
@@ -89,7 +93,20 @@ typedef struct slds_web_response {
     size_t nheaders;
     char *header_names[SLDS_WEB_MAX_HEADERS];
     char *header_values[SLDS_WEB_MAX_HEADERS];
+    bool header_static[SLDS_WEB_MAX_HEADERS]; /* name and value are static text, not owned */
+    /* Only when the request said share: the answer is body, then the
+     * shared bytes (a kept answer, read-only, held by a reference until
+     * slds_web_response_free or slds_web_shared_release), then tail. */
+    const char *shared;
+    size_t shared_len;
+    void *shared_ref;
+    slds_buf tail;
 } slds_web_response;
+
+/* Drops the reference a response held on its shared bytes (ref as it was
+ * in slds_web_response.shared_ref; NULL is allowed). For a server that
+ * sends the shared bytes after the response itself is freed. */
+void slds_web_shared_release(void *ref);
 
 /* Answers one request (thread-safe: the server calls it from every worker).
  * Always fills a response, whatever happens (a failure inside is a 500 with

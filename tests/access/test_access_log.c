@@ -1,6 +1,8 @@
 /* test_access_log.c - the access log never makes a request wait and loses
  * nothing:
  * - entries land in access_log with their fields, and read back newest first;
+ * - the log writes in WAL mode (a reader's open transaction does not stop a
+ *   commit) and leaves the file in rollback-journal mode when it closes last;
  * - while another connection holds a write transaction (a load: WAL mode,
  *   through slds_store_open_writer; and a database at rest, rollback
  *   journal), record() returns at once, nothing lands, and every entry lands
@@ -28,6 +30,23 @@ static int64_t count_entries(const char *path)
     int64_t n = slds_store_count(r, "access_log", &err);
     slds_store_close(r);
     return n;
+}
+
+/* PRAGMA journal_mode as a reader sees it (a static buffer). */
+static const char *journal_mode(const char *path)
+{
+    static char mode[16];
+    slds_store *r;
+    slds_error err = {0};
+    if (slds_store_open_readonly(&r, path, &err))
+        fail_msg("%s", err.message);
+    slds_cursor c;
+    if (slds_cursor_open(&c, r, "PRAGMA journal_mode", &err) || slds_cursor_step(&c, &err) != 1)
+        fail_msg("%s", err.message);
+    snprintf(mode, sizeof mode, "%s", slds_cursor_text(&c, 0));
+    slds_cursor_close(&c);
+    slds_store_close(r);
+    return mode;
 }
 
 static void sleep_ms(int ms)
@@ -60,8 +79,24 @@ static void test_entries_land(void **state)
     slds_access_log_record(log, &teacher, "GET /api/v1/students/{id}", "1001", 1700000000);
     slds_access_log_record(log, &teacher, "GET /api/v1/students/{id}/growth", "1001", 1700000060);
     slds_access_log_record(log, NULL, "POST /api/v1/session", NULL, 1700000100);
+    /* the log writes in WAL mode: a reader inside a read transaction (a
+     * request) does not stop its commit */
+    assert_string_equal(journal_mode(path), "wal");
+    slds_store *reader;
+    assert_int_equal(slds_store_open_readonly(&reader, path, &err), SLDS_OK);
+    assert_int_equal(slds_store_exec(reader, "BEGIN", &err), SLDS_OK);
+    assert_int_equal(slds_store_count(reader, "access_log", &err), 0);
+    assert_int_equal(wait_for(path, 3), 3);
+    assert_int_equal(slds_store_count(reader, "access_log", &err), 0); /* its snapshot */
+    assert_int_equal(slds_store_exec(reader, "COMMIT", &err), SLDS_OK);
+    slds_store_close(reader);
     assert_int_equal(slds_access_log_close(log, &err), SLDS_OK);
     assert_int_equal(count_entries(path), 3);
+    /* closed last: the file is back to a rollback journal, no -wal beside it */
+    assert_string_equal(journal_mode(path), "delete");
+    char wal[300];
+    snprintf(wal, sizeof wal, "%s-wal", path);
+    assert_int_not_equal(access(wal, F_OK), 0);
 
     slds_store *r;
     assert_int_equal(slds_store_open_readonly(&r, path, &err), SLDS_OK);

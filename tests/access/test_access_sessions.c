@@ -9,7 +9,11 @@
  * - a disabled user or a new password ends the sessions made before;
  * - rate limits per account and per address, lifted when the window passes;
  *   successful logins do not count;
- * - logins and lookups from several threads at once.
+ * - logins and lookups from several threads at once;
+ * - the lookup that reads the user only when a connection's data_version
+ *   moved (slds_sessions_lookup_on) still ends a session at its next
+ *   request after a disable or a new password made through another
+ *   connection, whichever connection serves it, and shows new scopes.
  * Hashes use libsodium's minimum cost so the test stays fast. */
 #include <pthread.h>
 #include <setjmp.h>
@@ -361,6 +365,110 @@ static void test_secret_equal(void **state)
     assert_false(slds_secret_equal("a", NULL));
 }
 
+/* slds_sessions_lookup_on as the server calls it: inside a read transaction
+ * on conn's store, with that store's data_version. fake >= 0: that version
+ * instead of the real one (to show the user is then not read again). */
+static int lookup_on(slds_sessions *ss, slds_store *s, int conn, const char *token, int64_t now,
+                     int64_t fake, slds_principal *who)
+{
+    slds_error err = {0};
+    assert_int_equal(slds_store_exec(s, "BEGIN", &err), SLDS_OK);
+    slds_cursor c;
+    assert_int_equal(slds_cursor_open(&c, s, "PRAGMA data_version", &err), SLDS_OK);
+    assert_int_equal(slds_cursor_step(&c, &err), 1);
+    int64_t v = slds_cursor_int(&c, 0);
+    slds_cursor_close(&c);
+    slds_principal mine;
+    int rc = slds_sessions_lookup_on(ss, s, conn, fake >= 0 ? fake : v, token, now, who ? who : &mine,
+                                     NULL, &err);
+    if (!who)
+        slds_principal_clear(&mine);
+    assert_int_equal(slds_store_exec(s, "COMMIT", &err), SLDS_OK);
+    return rc;
+}
+
+static void test_cached_lookup_still_ends_sessions(void **state)
+{
+    (void)state;
+    slds_error err = {0};
+    const char *s1[] = {"S1"};
+    assert_int_equal(slds_user_add(w, "dean", SLDS_ROLE_PRINCIPAL, s1, 1, PW, &fast, &err),
+                     SLDS_OK);
+    slds_store *ro2;
+    assert_int_equal(slds_store_open_readonly(&ro2, db_path, &err), SLDS_OK);
+    slds_sessions *ss = new_sessions(100, 1000, 50, 60);
+    char tok[65], tok2[65];
+    assert_int_equal(login(ss, "dean", PW, "a", 0, tok, NULL), SLDS_LOGIN_OK);
+    assert_int_equal(login(ss, "dean", PW, "a", 0, tok2, NULL), SLDS_LOGIN_OK);
+
+    /* the user is kept per connection and data version: with a version
+     * that did not move, a change in the database is not read (this is the
+     * cache, and why the version must be the connection's real one) */
+    assert_int_equal(lookup_on(ss, ro, 0, tok, 1, 777, NULL), SLDS_OK);
+    assert_int_equal(slds_store_exec(w, "UPDATE users SET role = 'teacher' WHERE username = 'dean'", &err),
+                     SLDS_OK);
+    slds_principal who;
+    assert_int_equal(lookup_on(ss, ro, 0, tok, 1, 777, &who), SLDS_OK);
+    assert_int_equal(who.role, SLDS_ROLE_PRINCIPAL);
+    slds_principal_clear(&who);
+    /* with the real version the change shows, on either connection */
+    assert_int_equal(lookup_on(ss, ro, 0, tok, 1, -1, &who), SLDS_OK);
+    assert_int_equal(who.role, SLDS_ROLE_TEACHER);
+    slds_principal_clear(&who);
+    assert_int_equal(lookup_on(ss, ro2, 1, tok, 1, -1, &who), SLDS_OK);
+    assert_int_equal(who.role, SLDS_ROLE_TEACHER);
+    slds_principal_clear(&who);
+    assert_int_equal(slds_store_exec(w, "UPDATE users SET role = 'principal' WHERE username = 'dean'", &err),
+                     SLDS_OK);
+
+    /* both sessions checked on both connections, twice (the second from the cache) */
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(lookup_on(ss, ro, 0, tok, 2, -1, NULL), SLDS_OK);
+        assert_int_equal(lookup_on(ss, ro2, 1, tok, 2, -1, NULL), SLDS_OK);
+        assert_int_equal(lookup_on(ss, ro, 0, tok2, 2, -1, &who), SLDS_OK);
+        assert_int_equal(who.role, SLDS_ROLE_PRINCIPAL);
+        slds_principal_clear(&who);
+        assert_int_equal(lookup_on(ss, ro2, 1, tok2, 2, -1, NULL), SLDS_OK);
+    }
+    /* a scope added by another process shows at the next lookup */
+    assert_int_equal(slds_store_exec(w,
+                                     "INSERT INTO user_scopes(user_id, scope_id)"
+                                     " SELECT user_id, 'S2' FROM users WHERE username = 'dean'",
+                                     &err),
+                     SLDS_OK);
+    assert_int_equal(lookup_on(ss, ro2, 1, tok, 3, -1, &who), SLDS_OK);
+    assert_int_equal(who.n_scopes, 2);
+    slds_principal_clear(&who);
+    assert_int_equal(lookup_on(ss, ro, 0, tok2, 3, -1, &who), SLDS_OK);
+    assert_int_equal(who.n_scopes, 2);
+    slds_principal_clear(&who);
+    assert_int_equal(lookup_on(ss, ro2, 1, tok2, 3, -1, NULL), SLDS_OK);
+    assert_int_equal(lookup_on(ss, ro, 0, tok, 3, -1, NULL), SLDS_OK);
+
+    /* a new password: each session ends at its next lookup, on either connection */
+    assert_int_equal(slds_user_passwd(w, "dean", "another new password", &fast, &err), SLDS_OK);
+    assert_int_equal(lookup_on(ss, ro, 0, tok, 4, -1, NULL), SLDS_ERR_NOTFOUND);
+    assert_int_equal(lookup_on(ss, ro2, 1, tok2, 4, -1, NULL), SLDS_ERR_NOTFOUND);
+    assert_int_equal(slds_sessions_count(ss, 4), 0);
+
+    /* disabled: the same */
+    assert_int_equal(login(ss, "dean", "another new password", "a", 5, tok, NULL), SLDS_LOGIN_OK);
+    assert_int_equal(login(ss, "dean", "another new password", "a", 5, tok2, NULL), SLDS_LOGIN_OK);
+    assert_int_equal(lookup_on(ss, ro, 0, tok, 6, -1, NULL), SLDS_OK);
+    assert_int_equal(lookup_on(ss, ro2, 1, tok2, 6, -1, NULL), SLDS_OK);
+    assert_int_equal(lookup_on(ss, ro, 0, tok, 6, -1, NULL), SLDS_OK);
+    assert_int_equal(slds_user_disable(w, "dean", &err), SLDS_OK);
+    assert_int_equal(lookup_on(ss, ro2, 1, tok2, 7, -1, NULL), SLDS_ERR_NOTFOUND);
+    assert_int_equal(lookup_on(ss, ro, 0, tok, 7, -1, NULL), SLDS_ERR_NOTFOUND);
+    assert_int_equal(slds_sessions_count(ss, 7), 0);
+    /* expiry does not depend on the cache */
+    assert_int_equal(login(ss, "boss", PW, "a", 10, tok, NULL), SLDS_LOGIN_OK);
+    assert_int_equal(lookup_on(ss, ro, 0, tok, 10, -1, NULL), SLDS_OK);
+    assert_int_equal(lookup_on(ss, ro, 0, tok, 110, -1, NULL), SLDS_ERR_NOTFOUND);
+    slds_sessions_free(ss);
+    slds_store_close(ro2);
+}
+
 /* Logins and lookups from several threads, each with its own read-only
  * store (as the server's request threads have). */
 typedef struct {
@@ -426,6 +534,7 @@ int main(void)
         cmocka_unit_test(test_login_and_token_kept_hashed),
         cmocka_unit_test(test_expiry_and_logout),
         cmocka_unit_test(test_disable_and_new_password_end_sessions),
+        cmocka_unit_test(test_cached_lookup_still_ends_sessions),
         cmocka_unit_test(test_rate_limits),
         cmocka_unit_test(test_secret_equal),
         cmocka_unit_test(test_threads),

@@ -4,7 +4,9 @@
  * classes and dashboards are 401 and name no student, the home page escapes
  * stored names, every answer carries the security headers; the class view's
  * figures (latest score, SGP, attendance and discipline flags) computed by
- * hand; and the table filter keeps suppression marks and ranges. */
+ * hand; the table filter keeps suppression marks and ranges; a kept
+ * answer is sent by reference byte for byte as first rendered, and a load
+ * (a new row in loads) makes the next request render again. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -147,6 +149,78 @@ static void test_home_escapes(void **state)
     slds_web_response_free(&rs);
 }
 
+static int get_shared(fixture *fx, const char *path, const char *query_name, const char *query_value,
+                      bool share, slds_web_response *rs)
+{
+    const char *names[1] = {query_name}, *values[1] = {query_value};
+    slds_web_request rq = {.method = "GET", .path = path, .nargs = query_name ? 1 : 0,
+                           .arg_names = names, .arg_values = values, .client_addr = "127.0.0.1",
+                           .share = share};
+    slds_web_handle(fx->w, &rq, rs);
+    return rs->status;
+}
+
+/* The whole answer: body, shared bytes, tail (malloc'd, NUL-terminated). */
+static char *whole(const slds_web_response *rs)
+{
+    size_t n = rs->body.len + rs->shared_len + rs->tail.len;
+    char *t = malloc(n + 1);
+    assert_non_null(t);
+    memcpy(t, rs->body.data ? rs->body.data : "", rs->body.len);
+    memcpy(t + rs->body.len, rs->shared ? rs->shared : "", rs->shared_len);
+    memcpy(t + rs->body.len + rs->shared_len, rs->tail.data ? rs->tail.data : "", rs->tail.len);
+    t[n] = '\0';
+    return t;
+}
+
+/* A kept answer goes out by reference (no copy) when the request allows
+ * it, byte for byte the answer first rendered, and a change of what the
+ * reports read (a load: a row in loads) makes a new generation: the next
+ * request renders again and shows the change. No time limit is involved. */
+static void test_kept_answers_shared_and_renewed(void **state)
+{
+    fixture *fx = *state;
+    slds_web_response rs;
+    for (int csv = 0; csv < 2; csv++) {
+        const char *qn = csv ? "format" : NULL, *qv = csv ? "csv" : NULL;
+        assert_int_equal(get_shared(fx, "/", qn, qv, true, &rs), 200); /* rendered */
+        assert_null(rs.shared);
+        char *first = whole(&rs);
+        slds_web_response_free(&rs);
+        assert_int_equal(get_shared(fx, "/", qn, qv, true, &rs), 200); /* kept, shared */
+        assert_non_null(rs.shared);
+        assert_true(rs.shared_len > 0);
+        char *second = whole(&rs);
+        assert_string_equal(second, first);
+        if (csv)
+            assert_int_equal(rs.body.len + rs.tail.len, 0);
+        else
+            assert_true(rs.body.len > 0 && rs.tail.len > 0); /* the frame */
+        slds_web_response_free(&rs);
+        assert_int_equal(get_shared(fx, "/", qn, qv, false, &rs), 200); /* kept, copied */
+        assert_null(rs.shared);
+        assert_string_equal(rs.body.data, first);
+        slds_web_response_free(&rs);
+        free(first);
+        free(second);
+    }
+    /* another process loads a school: a new generation, rendered again */
+    slds_error err = {0};
+    slds_store *s;
+    if (slds_store_open_writer(&s, fx->path, 0, &err) ||
+        slds_store_exec(s,
+                        "INSERT INTO schools VALUES('SCH2','L1','Second Street','ELEMENTARY','Y','NONE','N');"
+                        "INSERT INTO loads(load_id, source_dir, loaded_at, rows_read, rows_loaded, rows_rejected)"
+                        " VALUES('L-test', '/x', '2026-01-01', 1, 1, 0);",
+                        &err))
+        fail_msg("%s", err.message);
+    slds_store_close(s);
+    assert_int_equal(get_shared(fx, "/", NULL, NULL, true, &rs), 200);
+    assert_null(rs.shared);
+    assert_non_null(strstr(rs.body.data, "Second Street"));
+    slds_web_response_free(&rs);
+}
+
 /* Student 1000000001: latest STATE MATH 431 (2024, level 3; the interim 999
  * is not a state test), SGP 62, target 40, on track; 95/100 days present,
  * no action. Student 1000000002: latest STATE MATH 380 (2023), no SGP; 80 %
@@ -223,6 +297,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_routing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_home_escapes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_class_table, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_kept_answers_shared_and_renewed, setup, teardown),
         cmocka_unit_test(test_filter_keeps_marks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
