@@ -16,20 +16,7 @@
 #include <cmocka.h>
 
 #include "growthrun/growthrun.h"
-
-static void exec(slds_store *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void exec(slds_store *s, const char *fmt, ...)
-{
-    char sql[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(sql, sizeof sql, fmt, ap);
-    va_end(ap);
-    slds_error err = {0};
-    if (slds_store_exec(s, sql, &err))
-        fail_msg("%s", err.message);
-}
+#include "../db.h"
 
 /* n students per starting year, grades 3-6, scores 300 + 25 grade + ability + noise. */
 static void make_state(slds_store *s, int n)
@@ -109,15 +96,8 @@ static void test_kept_models(void **state)
 {
     (void)state;
     char path[64];
-    snprintf(path, sizeof path, "/tmp/slds_test_modelcache_XXXXXX");
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    close(fd);
-    unlink(path);
-    slds_store *w = NULL;
+    slds_store *w = open_temp(path, sizeof path);
     slds_error err = {0};
-    if (slds_store_open_writer(&w, path, SLDS_STORE_CREATE, &err))
-        fail_msg("%s", err.message);
     make_state(w, 120);
     slds_growth_config *cfg = config();
     slds_growthrun_options o;
@@ -163,8 +143,7 @@ static void test_kept_models(void **state)
     slds_store_close(fresh);
     slds_store_close(r);
     slds_growth_config_free(cfg);
-    slds_store_close(w);
-    unlink(path);
+    close_temp(w, path);
 }
 
 int main(void)
