@@ -10,7 +10,12 @@
  * Usage: bench_record DB [--n N] [--ids FILE] [--record-only]: N students
  * (default 500), from FILE (one id a line) instead of picked from DB.
  * BENCH_PRAGMAS replaces the web's connection settings (e.g. "PRAGMA
- * mmap_size=0"). Not part of the test suite. */
+ * mmap_size=0"). Not part of the test suite. Built by hand against the
+ * library of a build folder:
+ *   cc -std=c17 -O2 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Isrc \
+ *      bench/record/bench_record.c build/libslds.a \
+ *      $(pkg-config --cflags --libs sqlite3 jansson libsodium zlib) \
+ *      -llapack -lblas -lpthread -lm -o build/bench_record */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
