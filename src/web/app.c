@@ -53,13 +53,6 @@ int slds_web_new(slds_web **out, const slds_web_options *o, slds_error *err)
         if (!rc)
             sqlite3_exec(k->store->db, "PRAGMA mmap_size = 0; PRAGMA cache_size = -8192", NULL, NULL,
                          NULL);
-        if (!rc && (sqlite3_prepare_v3(k->store->db, "PRAGMA data_version", -1, SQLITE_PREPARE_PERSISTENT,
-                                       &k->data_version, NULL) != SQLITE_OK ||
-                    sqlite3_prepare_v3(k->store->db, "BEGIN", -1, SQLITE_PREPARE_PERSISTENT, &k->begin,
-                                       NULL) != SQLITE_OK ||
-                    sqlite3_prepare_v3(k->store->db, "COMMIT", -1, SQLITE_PREPARE_PERSISTENT, &k->commit,
-                                       NULL) != SQLITE_OK))
-            rc = slds_fail(err, SLDS_ERR_DB, "%s: %s", w->db_path, sqlite3_errmsg(k->store->db));
     }
     if (!rc)
         rc = web_auth_new(&w->auth, o->access_log ? w->db_path : NULL, o->min_password_cost, err);
@@ -85,9 +78,6 @@ void slds_web_free(slds_web *w)
     }
     pthread_mutex_destroy(&w->pages_mu);
     for (int i = 0; w->conns && i < w->n_stores; i++) {
-        sqlite3_finalize(w->conns[i].data_version);
-        sqlite3_finalize(w->conns[i].begin);
-        sqlite3_finalize(w->conns[i].commit);
         slds_store_close(w->conns[i].store);
     }
     free(w->conns);
@@ -159,6 +149,20 @@ static void fingerprint(slds_store *s, char *out, size_t size)
     }
 }
 
+/* Runs one of the request's own statements (BEGIN, COMMIT, PRAGMA
+ * data_version) on k's connection, kept prepared there like every query of
+ * a request (slds_cursor_open_cached): 1 and its first column in *value
+ * when it gives a row, 0 when it is done, -1 on an error. */
+static int run_kept(web_conn *k, const char *sql, int64_t *value)
+{
+    slds_cursor c;
+    int r = slds_cursor_open_cached(&c, k->store, sql, NULL) ? -1 : slds_cursor_step(&c, NULL);
+    if (r == 1 && value)
+        *value = slds_cursor_int(&c, 0);
+    slds_cursor_close(&c);
+    return r;
+}
+
 /* The database generation of the snapshot k reads now (its read
  * transaction is open), and k's data_version in it (-1 when unknown).
  * One prepared PRAGMA per request: each connection remembers the
@@ -169,9 +173,8 @@ static void fingerprint(slds_store *s, char *out, size_t size)
 static uint64_t conn_generation(slds_web *w, web_conn *k, int64_t *data_version)
 {
     int64_t v = -1;
-    if (sqlite3_step(k->data_version) == SQLITE_ROW)
-        v = sqlite3_column_int64(k->data_version, 0);
-    sqlite3_reset(k->data_version);
+    if (run_kept(k, "PRAGMA data_version", &v) != 1)
+        v = -1;
     *data_version = v;
     if (v >= 0 && v == k->seen_version)
         return k->generation;
@@ -873,8 +876,7 @@ void slds_web_handle(slds_web *w, const slds_web_request *rq, slds_web_response 
      * the same snapshot, and the shared lock and the write-ahead log's index
      * are taken once instead of at every statement (most of a small
      * request's system time otherwise). Nothing here writes. */
-    bool in_txn = sqlite3_step(k->begin) == SQLITE_DONE;
-    sqlite3_reset(k->begin);
+    bool in_txn = run_kept(k, "BEGIN", NULL) == 0;
     int64_t version;
     uint64_t gen = c.generation = conn_generation(w, k, &version);
     /* The session's user is read again only when this connection's
@@ -902,9 +904,8 @@ void slds_web_handle(slds_web *w, const slds_web_request *rq, slds_web_response 
     }
     c.year = year;
     dispatch(&c);
-    if (in_txn && sqlite3_step(k->commit) != SQLITE_DONE)
+    if (in_txn && run_kept(k, "COMMIT", NULL) != 0)
         sqlite3_exec(c.store->db, "ROLLBACK", NULL, NULL, NULL);
-    sqlite3_reset(k->commit);
     pool_give(w, slot);
     if (!strcmp(rq->method, "HEAD")) {
         slds_buf_clear(&rs->body);

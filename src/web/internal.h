@@ -54,9 +54,7 @@ typedef struct web_report {
 typedef struct web_conn {
     slds_store *store;
     bool busy;
-    sqlite3_stmt *data_version; /* PRAGMA data_version, kept prepared */
-    sqlite3_stmt *begin, *commit; /* the request's read transaction, kept prepared */
-    int64_t seen_version;       /* its value at this connection's last request (-1: none) */
+    int64_t seen_version;       /* PRAGMA data_version at its last request (-1: none) */
     uint64_t generation;        /* the database generation this connection last read */
 } web_conn;
 
