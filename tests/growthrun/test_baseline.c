@@ -38,29 +38,10 @@
 /* ---------------------------------------------------------------- helpers */
 
 /* MATH grades 3-6 in 2015..2022 (gap: a year without scores, 0 none); n
- * students per starting year; score = 300 + 25 grade + ability + noise, one
- * decimal. Student ids "y<start>_<i>" sort by starting year. */
+ * students per starting year (tests/db.h). */
 static void make_state(slds_store *s, int n, int gap)
 {
-    unsigned long long state = 987654321;
-    exec(s, "BEGIN");
-    for (int start = 2010; start <= 2022; start++)
-        for (int i = 0; i < n; i++) {
-            state = state * 6364136223846793005ULL + 1442695040888963407ULL;
-            double ability = (double)(state >> 40) / (double)(1ULL << 24) * 60.0;
-            for (int grade = 3; grade <= 6; grade++) {
-                int year = start + grade - 3;
-                state = state * 6364136223846793005ULL + 1442695040888963407ULL;
-                double noise = (double)(state >> 40) / (double)(1ULL << 24) * 30.0;
-                if (year < 2015 || year > 2022 || year == gap)
-                    continue;
-                exec(s,
-                     "INSERT INTO assessments VALUES('y%d_%03d',%d,'MATH','%02d','STATE',"
-                     "'STATE_MATH','%d-04-15',%.1f,2,NULL)",
-                     start, i, year, grade, year, 300.0 + 25.0 * grade + ability + noise);
-            }
-        }
-    exec(s, "COMMIT");
+    insert_math_cohorts(s, 987654321, 2010, 2015, gap, n);
 }
 
 /* Knots and boundaries of every grade, so cohort and baseline fits share them. */

@@ -18,28 +18,10 @@
 #include "growthrun/growthrun.h"
 #include "../db.h"
 
-/* n students per starting year, grades 3-6, scores 300 + 25 grade + ability + noise. */
+/* n students per starting year, MATH grades 3-6 in 2019-2022 (tests/db.h). */
 static void make_state(slds_store *s, int n)
 {
-    unsigned long long state = 12345;
-    exec(s, "BEGIN");
-    for (int start = 2016; start <= 2022; start++)
-        for (int i = 0; i < n; i++) {
-            state = state * 6364136223846793005ULL + 1442695040888963407ULL;
-            double ability = (double)(state >> 40) / (double)(1ULL << 24) * 60.0;
-            for (int grade = 3; grade <= 6; grade++) {
-                int year = start + grade - 3;
-                state = state * 6364136223846793005ULL + 1442695040888963407ULL;
-                double noise = (double)(state >> 40) / (double)(1ULL << 24) * 30.0;
-                if (year < 2019 || year > 2022)
-                    continue;
-                exec(s,
-                     "INSERT INTO assessments VALUES('y%d_%03d',%d,'MATH','%02d','STATE',"
-                     "'STATE_MATH','%d-04-15',%.1f,2,NULL)",
-                     start, i, year, grade, year, 300.0 + 25.0 * grade + ability + noise);
-            }
-        }
-    exec(s, "COMMIT");
+    insert_math_cohorts(s, 12345, 2016, 2019, 0, n);
 }
 
 static slds_growth_config *config(void)
