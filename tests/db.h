@@ -2,8 +2,7 @@
  * (tests/audit, tests/growthrun, tests/ident, tests/mastery): a new store at
  * a temporary path, SQL written with printf-style arguments, a query's
  * first value, and synthetic MATH cohorts. Any store error fails the test
- * with its message. Include
- * after <cmocka.h>. */
+ * with its message. Include after <cmocka.h>. */
 #ifndef SLDS_TESTS_DB_H
 #define SLDS_TESTS_DB_H
 
