@@ -22,19 +22,10 @@ export no_proxy='*' NO_PROXY='*'
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY
 [ -f "$dir/ready" ] && [ -f "$dir/students.lua" ] || { echo "$dir: run bench/web/run.sh on it first"; exit 1; }
 err=$(mktemp)
-"$slds" serve "$dir/state.db" --port 0 --threads "${SLDS_WEB_THREADS:-4}" 2>"$err" &
-pid=$!
+. "$(dirname "$0")/../web/serve_lib.sh"
+serve_start "$slds" "$dir/state.db" "$err" "${SLDS_WEB_THREADS:-4}"
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -f "$err" "$err.lua"' EXIT
-port=
-for _ in $(seq 1 100); do
-    port=$(grep -o 'listening on http://[0-9.]*:[0-9]*' "$err" | grep -o '[0-9]*$' || true)
-    [ -n "$port" ] && break
-    sleep 0.1
-done
-base=http://127.0.0.1:$port
-cookie=$(curl -s -D - -o /dev/null -H 'Content-Type: application/json' \
-    -d '{"username":"principal","password":"bench-password-1"}' "$base/api/v1/session" |
-    grep -i '^set-cookie: slds_session=' | sed 's/^[^=]*=\([0-9a-f]*\);.*/\1/')
+cookie=$(serve_login principal)
 cpu_ticks() { awk '{print $14 + $15}' /proc/$pid/stat; }
 hz=$(getconf CLK_TCK)
 printf '%-20s %5s %9s %9s %9s %12s %s\n' route conns req/s p50 p99 cpu/request errors

@@ -58,22 +58,11 @@ fi
 read -r school teacher student <"$dir/ready"
 n=$(sqlite3 "file:$db?mode=ro" "SELECT COUNT(*) FROM students")
 
-"$slds" serve "$db" --port 0 --threads "$threads" 2>"$dir/serve.err" &
-pid=$!
+. "$(dirname "$0")/serve_lib.sh"
+serve_start "$slds" "$db" "$dir/serve.err" "$threads"
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null' EXIT
-for _ in $(seq 1 100); do
-    port=$(grep -o 'listening on http://[0-9.]*:[0-9]*' "$dir/serve.err" | grep -o '[0-9]*$' || true)
-    [ -n "$port" ] && break
-    sleep 0.1
-done
-base=http://127.0.0.1:$port
-login() {
-    curl -s -D - -o /dev/null -H 'Content-Type: application/json' \
-        -d "{\"username\":\"$1\",\"password\":\"bench-password-1\"}" "$base/api/v1/session" |
-        grep -i '^set-cookie: slds_session=' | sed 's/^[^=]*=\([0-9a-f]*\);.*/\1/'
-}
-principal=$(login principal)
-teacher_cookie=$(login teacher)
+principal=$(serve_login principal)
+teacher_cookie=$(serve_login teacher)
 # The students of the school with growth results (the principal may see
 # each), for the Lua script that varies the student.
 python3 - "$db" "$school" >"$dir/students.lua" <<'PY'
