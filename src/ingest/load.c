@@ -35,6 +35,8 @@
 
 /* ---- one file --------------------------------------------------------- */
 
+/* Loads students.csv or enrollments.csv (plain files: load_plain_files):
+ * rows are judged on this thread, as each needs the whole file. */
 static int load_file(load_ctx *c, const slds_file_def *def, const char *path, uint64_t *digest)
 {
     slds_csv *csv;
@@ -52,7 +54,7 @@ static int load_file(load_ctx *c, const slds_file_def *def, const char *path, ui
         }
     }
     header_map h = {0};
-    rc = read_header(c, csv, path, def, &h);
+    rc = read_header(csv, path, def, &h, c->cur, c->err);
     sqlite3_stmt *insert = NULL;
     student_stmts ss = {0};
     bool is_students = def->kind == SLDS_FILE_STUDENTS;
@@ -74,9 +76,8 @@ static int load_file(load_ctx *c, const slds_file_def *def, const char *path, ui
             rc = indexes_defer(c, table, &deferred);
     }
     /* --replace: the scope's stored rows, read before the file's rows are
-     * written (the unchanged ones are then not written at all; a plain
-     * file's are read by load_plain_file, while its rows are parsed). */
-    if (!rc && c->opt.replace_lea && (is_students || is_enrollments))
+     * written (the unchanged ones are then not written at all). */
+    if (!rc && c->opt.replace_lea)
         rc = replace_scope_read(c, def);
     if (!rc && is_students) {
         static const char *const identity_cols[] = {"lea_id", "local_student_id", "student_id",
@@ -92,9 +93,7 @@ static int load_file(load_ctx *c, const slds_file_def *def, const char *path, ui
     pending_student *pending = NULL;
     size_t npending = 0, cappending = 0;
     uint64_t bytes_base = c->bytes_done;
-    if (!rc && !is_students && !is_enrollments) {
-        rc = load_plain_file(c, def, csv, &h, insert);
-    } else {
+    {
         slds_csv_record rec;
         row r;
         verdict v;
@@ -523,17 +522,34 @@ int slds_loader_load(slds_loader *l, const char *dir, const slds_load_options *o
         rc = finish_enrollments(&c, NULL);
     }
     uint64_t digests[SLDS_MAX_FILES] = {0};
-    for (int i = 0; i < res->nfiles && !rc; i++) {
-        c.cur = &res->files[i];
-        c.cur_file = present[i]->file;
-        double file_start = slds_now();
-        rc = load_file(&c, present[i], paths[i], &digests[i]);
-        c.cur->seconds = slds_now() - file_start;
-        res->read += c.cur->read;
-        res->loaded += c.cur->loaded;
-        res->rejected += c.cur->rejected;
-        res->warned += c.cur->warned;
-        res->deleted += c.cur->deleted;
+    for (int i = 0; i < res->nfiles && !rc;) {
+        int next = i + 1;
+        if (present[i]->kind == SLDS_FILE_STUDENTS || present[i]->kind == SLDS_FILE_ENROLLMENTS) {
+            c.cur = &res->files[i];
+            c.cur_file = present[i]->file;
+            double file_start = slds_now();
+            rc = load_file(&c, present[i], paths[i], &digests[i]);
+            c.cur->seconds = slds_now() - file_start;
+        } else {
+            /* consecutive plain files, read by one thread while this one
+             * writes (one at a time with --replace: each file's scope is
+             * deleted before the next file's is read) */
+            const char *group_paths[SLDS_MAX_FILES];
+            while (!c.opt.replace_lea && next < res->nfiles && present[next]->kind != SLDS_FILE_STUDENTS &&
+                   present[next]->kind != SLDS_FILE_ENROLLMENTS)
+                next++;
+            for (int j = i; j < next; j++)
+                group_paths[j - i] = paths[j];
+            rc = load_plain_files(&c, present + i, group_paths, res->files + i, digests + i, next - i);
+        }
+        for (int j = i; j < next; j++) {
+            res->read += res->files[j].read;
+            res->loaded += res->files[j].loaded;
+            res->rejected += res->files[j].rejected;
+            res->warned += res->files[j].warned;
+            res->deleted += res->files[j].deleted;
+        }
+        i = next;
     }
     if (!rc)
         rc = record_load(&c, c.opt.source_label ? c.opt.source_label : dir, digests);

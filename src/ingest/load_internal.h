@@ -222,8 +222,10 @@ int prepare_insert(load_ctx *c, const char *table, const char *const *cols, int 
                    sqlite3_stmt **st);
 int prepare_insert_rows(load_ctx *c, const char *table, const char *const *cols, int n, const char *key,
                         int nrows, sqlite3_stmt **st);
-int read_header(load_ctx *c, slds_csv *csv, const char *path, const slds_file_def *def,
-                       header_map *h);
+/* Reads the header into h (the names not in the contract go to
+ * fr->extra_columns). Called by the reading thread too: uses no load_ctx. */
+int read_header(slds_csv *csv, const char *path, const slds_file_def *def, header_map *h,
+                slds_file_result *fr, slds_error *err);
 /* Structure and per-column checks: false (and v->reject filled) when rejected. */
 bool parse_row(const slds_file_def *def, const header_map *h, const slds_csv_record *rec, row *r,
                verdict *v);
@@ -232,8 +234,11 @@ int handle_student_row(load_ctx *c, student_stmts *ss, const row *r, long line,
 int resolve_pending_student(load_ctx *c, student_stmts *ss, const pending_student *p);
 int handle_enrollment_row(load_ctx *c, const row *r, long line, verdict *v);
 int finish_enrollments(load_ctx *c, sqlite3_stmt *insert);
-int load_plain_file(load_ctx *c, const slds_file_def *def, slds_csv *csv, const header_map *h,
-                           sqlite3_stmt *insert);
+/* Loads the consecutive plain files defs[0..n) (load_pipeline.c): their
+ * rows are read by one thread, file after file, and written by the caller;
+ * fills results[j] (seconds too) and digests[j]. With --replace, n is 1. */
+int load_plain_files(load_ctx *c, const slds_file_def *const *defs, const char *const *paths,
+                     slds_file_result *results, uint64_t *digests, int n);
 /* key_set: expected_rows sizes the table (it grows if needed). */
 int key_set_init(key_set *k, size_t expected_rows);
 void key_set_free(key_set *k);
