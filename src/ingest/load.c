@@ -55,7 +55,7 @@ static int load_file(load_ctx *c, const slds_file_def *def, const char *path, ui
     }
     header_map h = {0};
     rc = read_header(csv, path, def, &h, c->cur, c->err);
-    sqlite3_stmt *insert = NULL;
+    sqlite3_stmt *insert = NULL, *insert_many = NULL;
     student_stmts ss = {0};
     bool is_students = def->kind == SLDS_FILE_STUDENTS;
     bool is_enrollments = def->kind == SLDS_FILE_ENROLLMENTS;
@@ -87,8 +87,12 @@ static int load_file(load_ctx *c, const slds_file_def *def, const char *path, ui
         rc = prepare_insert(c, "student_identity", identity_cols, 9, "lea_id, local_student_id", &ss.identity);
         if (!rc)
             rc = prepare_insert(c, "students", student_cols, 2, "student_id", &ss.student);
-    } else if (!rc)
+    } else if (!rc) {
         rc = prepare_insert(c, def->table, names, def->ncolumns, def->natural_key, &insert);
+        if (!rc && c->fresh_table)
+            rc = prepare_insert_rows(c, def->table, names, def->ncolumns, def->natural_key, SPELLS_PER_STATEMENT,
+                                     &insert_many);
+    }
 
     pending_student *pending = NULL;
     size_t npending = 0, cappending = 0;
@@ -129,7 +133,7 @@ static int load_file(load_ctx *c, const slds_file_def *def, const char *path, ui
                 free(pending[i].fields[k]);
         free(pending);
         if (!rc && is_enrollments)
-            rc = finish_enrollments(c, insert);
+            rc = finish_enrollments(c, insert, insert_many);
     }
     c->bytes_done = bytes_base + slds_csv_size(csv);
     if (!rc)
@@ -142,6 +146,7 @@ static int load_file(load_ctx *c, const slds_file_def *def, const char *path, ui
         c->replace_pairs_ready = false; /* the district's spells may have changed */
     *digest = slds_csv_digest(csv);
     sqlite3_finalize(insert);
+    sqlite3_finalize(insert_many);
     sqlite3_finalize(ss.identity);
     sqlite3_finalize(ss.student);
     slds_csv_close(csv);
@@ -519,7 +524,7 @@ int slds_loader_load(slds_loader *l, const char *dir, const slds_load_options *o
     if (!rc && !has_enrollments && reread) {
         slds_file_result scratch = {0};
         c.cur = &scratch;
-        rc = finish_enrollments(&c, NULL);
+        rc = finish_enrollments(&c, NULL, NULL);
     }
     uint64_t digests[SLDS_MAX_FILES] = {0};
     for (int i = 0; i < res->nfiles && !rc;) {

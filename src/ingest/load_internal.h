@@ -233,7 +233,9 @@ int handle_student_row(load_ctx *c, student_stmts *ss, const row *r, long line,
                               pending_student **pending, size_t *npending, size_t *cappending);
 int resolve_pending_student(load_ctx *c, student_stmts *ss, const pending_student *p);
 int handle_enrollment_row(load_ctx *c, const row *r, long line, verdict *v);
-int finish_enrollments(load_ctx *c, sqlite3_stmt *insert);
+/* insert_many (may be NULL): SPELLS_PER_STATEMENT rows to one statement */
+#define SPELLS_PER_STATEMENT 64
+int finish_enrollments(load_ctx *c, sqlite3_stmt *insert, sqlite3_stmt *insert_many);
 /* Loads the consecutive plain files defs[0..n) (load_pipeline.c): their
  * rows are read by one thread, file after file, and written by the caller;
  * fills results[j] (seconds too) and digests[j]. With --replace, n is 1. */

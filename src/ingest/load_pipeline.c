@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include <pthread.h>
+#include <time.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -748,6 +749,10 @@ static void *pipeline_reader(void *arg)
     int rc = SLDS_OK;
     for (int j = 0; j < p->njobs && !rc; j++)
         rc = read_file(p, j);
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    if (getenv("SLDS_TRACE"))
+        fprintf(stderr, "TRACE reader cpu %.2f\n", ts.tv_sec + ts.tv_nsec / 1e9);
     pthread_mutex_lock(&p->lock);
     p->reader_rc = rc;
     p->reader_done = true;
@@ -858,6 +863,7 @@ static int write_batch(load_ctx *c, const slds_file_def *def, sqlite3_stmt *inse
 typedef struct run_cursor {
     const unsigned char *rec, *end; /* the current record; the run's end */
     const unsigned char *key;
+    uint64_t k0; /* the key's first 8 bytes, big-endian (0 past its end): most comparisons end here */
     uint32_t klen;
     uint64_t released; /* offset up to which the run's pages were given back */
     int run;
@@ -869,11 +875,17 @@ static inline void cursor_load(run_cursor *r)
     memcpy(&klen, r->rec + 2, 2);
     r->klen = klen;
     r->key = r->rec + 4;
+    uint64_t k0 = 0;
+    for (uint32_t i = 0; i < 8; i++)
+        k0 = k0 << 8 | (i < klen ? r->key[i] : 0);
+    r->k0 = k0;
 }
 
 /* true when a's row comes before b's (key, then the earlier run: the file's order) */
 static inline bool cursor_before(const run_cursor *a, const run_cursor *b)
 {
+    if (a->k0 != b->k0)
+        return a->k0 < b->k0;
     uint32_t n = a->klen < b->klen ? a->klen : b->klen;
     int d = memcmp(a->key, b->key, n);
     if (d)
@@ -1031,7 +1043,7 @@ static int merge_runs(load_ctx *c, pipeline *p, int current, sqlite3_stmt *inser
     size_t n = 0;
     for (size_t r = 0; r < job->nruns; r++) {
         uint64_t end = r + 1 < job->nruns ? job->runs[r + 1] : job->spill_size;
-        runs[r] = (run_cursor){map + job->runs[r], map + end, NULL, 0, job->runs[r], (int)r};
+        runs[r] = (run_cursor){map + job->runs[r], map + end, NULL, 0, 0, job->runs[r], (int)r};
         if (runs[r].rec < runs[r].end) {
             cursor_load(&runs[r]);
             heap[n++] = &runs[r];
@@ -1180,12 +1192,21 @@ int load_plain_files(load_ctx *c, const slds_file_def *const *defs, const char *
         }
         if (!rc && !last)
             rc = -1; /* the reader stopped: its error is taken below */
+        double t1 = slds_now();
         if (!rc && job->sorted)
             rc = merge_runs(c, &p, j, insert, insert_many);
+        double t2 = slds_now();
         if (!rc)
             rc = places_record(c, job->places, job->nplaces);
         if (!rc)
             rc = indexes_restore(c, &deferred);
+        struct timespec ts;
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+        if (getenv("SLDS_TRACE"))
+            fprintf(stderr, "TRACE writer cpu %.2f\n", ts.tv_sec + ts.tv_nsec / 1e9);
+        if (getenv("SLDS_TRACE"))
+            fprintf(stderr, "TRACE %-22s wait %.2f merge %.2f idx %.2f runs %zu spill %.0f MB\n", def->file, t1 - start, t2 - t1,
+                    slds_now() - t2, job->nruns, job->spill_size / 1e6);
         slds_buf_free(&deferred);
         if (!rc && p.replace)
             rc = replace_scope_delete(c, def);
