@@ -623,11 +623,8 @@ static int batch_done(pipeline *p, file_job *job, batch *b, const int *key_colum
     return SLDS_OK;
 }
 
-static batch *batch_fresh(pipeline *p, int file)
+static void batch_reset(batch *b, int file)
 {
-    batch *b = pipeline_take(p, false);
-    if (!b)
-        return NULL; /* the writer failed */
     b->nrows = 0;
     b->nfindings = 0;
     b->nwarned = 0;
@@ -637,7 +634,14 @@ static batch *batch_fresh(pipeline *p, int file)
     b->last = false;
     b->spilled = false;
     slds_buf_clear(&b->arena);
-    return b;
+}
+
+static batch *batch_fresh(pipeline *p, int file)
+{
+    batch *b = pipeline_take(p, false);
+    if (b)
+        batch_reset(b, file);
+    return b; /* NULL: the writer failed */
 }
 
 /* Reads, checks and hands to the writer every row of jobs[j]; its last
@@ -723,8 +727,15 @@ static int read_file(pipeline *p, int j)
             rc = batch_done(p, job, b, key_columns);
             if (rc)
                 break;
-            pipeline_give(p, b, true);
-            b = NULL;
+            /* A spilled batch without rejects or findings leaves the writer
+             * nothing to do: kept, so that this thread never waits for a
+             * writer busy merging or building an index. */
+            if (b->spilled && p->sort.nsorted == b->norder && !b->nfindings && !b->nwarned && !b->nskipped)
+                batch_reset(b, j);
+            else {
+                pipeline_give(p, b, true);
+                b = NULL;
+            }
         }
     }
     if (!rc && !b && !(b = batch_fresh(p, j))) /* the last batch may be empty */
