@@ -87,6 +87,12 @@ static int load_file(load_ctx *c, const slds_file_def *def, const char *path, ui
         rc = prepare_insert(c, "student_identity", identity_cols, 9, "lea_id, local_student_id", &ss.identity);
         if (!rc)
             rc = prepare_insert(c, "students", student_cols, 2, "student_id", &ss.student);
+        if (!rc)
+            rc = prepare_insert_rows(c, "student_identity", identity_cols, 9, "lea_id, local_student_id",
+                                     STUDENTS_PER_STATEMENT, &ss.identity_many);
+        if (!rc)
+            rc = prepare_insert_rows(c, "students", student_cols, 2, "student_id", STUDENTS_PER_STATEMENT,
+                                     &ss.student_many);
     } else if (!rc) {
         rc = prepare_insert(c, def->table, names, def->ncolumns, def->natural_key, &insert);
         if (!rc && c->fresh_table)
@@ -128,6 +134,8 @@ static int load_file(load_ctx *c, const slds_file_def *def, const char *path, ui
         }
         for (size_t i = 0; i < npending && !rc; i++)
             rc = resolve_pending_student(c, &ss, &pending[i]);
+        if (!rc && is_students)
+            rc = flush_students(c, &ss);
         for (size_t i = 0; i < npending; i++)
             for (int k = 0; k < 7; k++)
                 free(pending[i].fields[k]);
@@ -149,6 +157,9 @@ static int load_file(load_ctx *c, const slds_file_def *def, const char *path, ui
     sqlite3_finalize(insert_many);
     sqlite3_finalize(ss.identity);
     sqlite3_finalize(ss.student);
+    sqlite3_finalize(ss.identity_many);
+    sqlite3_finalize(ss.student_many);
+    slds_buf_free(&ss.text);
     slds_csv_close(csv);
     return rc;
 }

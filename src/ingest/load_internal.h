@@ -152,9 +152,20 @@ int nomem(load_ctx *c);
 
 int db_error(load_ctx *c, const char *what);
 
+/* students.csv's writes: identity records are kept and written
+ * STUDENTS_PER_STATEMENT to one statement of each table (identity_many,
+ * student_many: NULL to write each at once). */
+#define STUDENTS_PER_STATEMENT 64
 typedef struct student_stmts {
     sqlite3_stmt *identity, *student;
+    sqlite3_stmt *identity_many, *student_many;
+    int n;               /* records kept */
+    slds_buf text;       /* their values */
+    int64_t off[STUDENTS_PER_STATEMENT][11]; /* 9 identity columns, then students' 2; -1 NULL */
+    int len[STUDENTS_PER_STATEMENT][11];
 } student_stmts;
+/* Writes the identity records kept in ss. */
+int flush_students(load_ctx *c, student_stmts *ss);
 
 /* ---- verdicts: what a row broke ---- */
 #define MAX_WARNINGS 8
