@@ -541,11 +541,47 @@ int slds_loader_load(slds_loader *l, const char *dir, const slds_load_options *o
     for (int i = 0; i < res->nfiles && !rc;) {
         int next = i + 1;
         if (present[i]->kind == SLDS_FILE_STUDENTS || present[i]->kind == SLDS_FILE_ENROLLMENTS) {
+            /* After enrollments.csv: the next plain files' reading thread
+             * starts as soon as the spells' sets are built, while the
+             * spells are written (not with --replace: one file at a time). */
+            plain_group *after = NULL;
+            int group_end = next;
+            const char *group_paths[SLDS_MAX_FILES];
+            if (present[i]->kind == SLDS_FILE_ENROLLMENTS && !c.opt.replace_lea) {
+                while (group_end < res->nfiles && present[group_end]->kind != SLDS_FILE_STUDENTS &&
+                       present[group_end]->kind != SLDS_FILE_ENROLLMENTS)
+                    group_end++;
+                for (int j = next; j < group_end; j++)
+                    group_paths[j - next] = paths[j];
+                if (group_end > next) {
+                    struct stat est;
+                    uint64_t base = c.bytes_done + (stat(paths[i], &est) == 0 ? (uint64_t)est.st_size : 0);
+                    after = plain_group_start(&c, present + next, group_paths, res->files + next, group_end - next,
+                                              true, base);
+                    if (!after)
+                        rc = nomem(&c);
+                }
+            }
             c.cur = &res->files[i];
             c.cur_file = present[i]->file;
+            c.next_group = after;
             double file_start = slds_now();
-            rc = load_file(&c, present[i], paths[i], &digests[i]);
+            if (!rc)
+                rc = load_file(&c, present[i], paths[i], &digests[i]);
             c.cur->seconds = slds_now() - file_start;
+            c.next_group = NULL;
+            if (after) {
+                res->read += c.cur->read;
+                res->loaded += c.cur->loaded;
+                res->rejected += c.cur->rejected;
+                res->warned += c.cur->warned;
+                res->deleted += c.cur->deleted;
+                int frc = plain_group_finish(&c, after, digests + next, rc != SLDS_OK);
+                if (!rc)
+                    rc = frc;
+                i = next;
+                next = group_end;
+            }
         } else {
             /* consecutive plain files, read by one thread while this one
              * writes (one at a time with --replace: each file's scope is

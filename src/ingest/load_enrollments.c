@@ -591,6 +591,10 @@ int finish_enrollments(load_ctx *c, sqlite3_stmt *insert, sqlite3_stmt *insert_m
              !slds_map64_put(&c->enrolled_school_year, key3(s->student, s->school, s->year), 1)))
             rc = nomem(c);
     }
+    /* The sets are built: the next files' rows can be checked (their
+     * reading thread starts while the spells are written). */
+    if (!rc && insert)
+        plain_group_open(c->next_group);
     /* Into an empty table (a first load), the spells go in the table's key
      * order (student_id, school_id, entry_date as text): each insert appends
      * to the B-tree instead of landing at a random place. (Into a filled

@@ -85,6 +85,8 @@ typedef struct place {
     int32_t year;
 } place;
 
+typedef struct plain_group plain_group; /* load_pipeline.c */
+
 typedef struct load_ctx {
     slds_store *store;
     slds_error *err;
@@ -100,6 +102,9 @@ typedef struct load_ctx {
     bool fresh_table;                   /* the file's table was empty when the file started */
     stored_scope scope;                 /* --replace: the file's stored scope */
     bool replace_pairs_ready;           /* --replace: temp.slds_replace_pairs is filled (load_replace.c) */
+    /* The plain files after enrollments.csv, whose reading thread waits
+     * until the spells' sets are built (finish_enrollments opens it). */
+    plain_group *next_group;
 
     slds_intern leas, schools, staff, programs, standards, students;
     slds_intern crosswalk;           /* "lea\x1flocal" -> entry; value arrays below */
@@ -252,6 +257,13 @@ int finish_enrollments(load_ctx *c, sqlite3_stmt *insert, sqlite3_stmt *insert_m
  * fills results[j] (seconds too) and digests[j]. With --replace, n is 1. */
 int load_plain_files(load_ctx *c, const slds_file_def *const *defs, const char *const *paths,
                      slds_file_result *results, uint64_t *digests, int n);
+/* The same in steps (load_pipeline.c): start (gated: the reading thread waits
+ * for plain_group_open before reading a row), open, finish (abort: the load
+ * failed before the group's turn; the thread is stopped, nothing written). */
+plain_group *plain_group_start(load_ctx *c, const slds_file_def *const *defs, const char *const *paths,
+                               slds_file_result *results, int n, bool gated, uint64_t bytes_base);
+void plain_group_open(plain_group *g);
+int plain_group_finish(load_ctx *c, plain_group *g, uint64_t *digests, bool abort);
 /* key_set: expected_rows sizes the table (it grows if needed). */
 int key_set_init(key_set *k, size_t expected_rows);
 void key_set_free(key_set *k);

@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include <pthread.h>
-#include <time.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -273,6 +272,8 @@ typedef struct pipeline {
     uint64_t bytes_base; /* bytes of the collection before the group (progress) */
     slds_error reader_err;
     int reader_rc;
+    bool gated;       /* the reader waits for the gate before its first row (plain_group_open) */
+    bool gate_open;
     bool replace;     /* --replace (one file a group): batches are filtered by the stored scope */
     bool scope_ready; /* the writer has read the stored scope (c->scope) */
     sort_buf sort;
@@ -758,12 +759,14 @@ static void *pipeline_reader(void *arg)
 {
     pipeline *p = arg;
     int rc = SLDS_OK;
+    pthread_mutex_lock(&p->lock);
+    while (p->gated && !p->gate_open && !p->writer_failed)
+        pthread_cond_wait(&p->changed, &p->lock);
+    if (p->writer_failed)
+        rc = slds_fail(&p->reader_err, SLDS_ERR_DB, "stopped: the writer failed");
+    pthread_mutex_unlock(&p->lock);
     for (int j = 0; j < p->njobs && !rc; j++)
         rc = read_file(p, j);
-    struct timespec ts;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    if (getenv("SLDS_TRACE"))
-        fprintf(stderr, "TRACE reader cpu %.2f\n", ts.tv_sec + ts.tv_nsec / 1e9);
     pthread_mutex_lock(&p->lock);
     p->reader_rc = rc;
     p->reader_done = true;
@@ -1110,59 +1113,96 @@ static int merge_runs(load_ctx *c, pipeline *p, int current, sqlite3_stmt *inser
 
 /* ---- a group of plain files -------------------------------------------- */
 
-/* Loads the plain files defs[0..n) (every file but students.csv and
- * enrollments.csv): one reading thread parses and checks their rows, file
- * after file, into batches; the calling thread writes them. With
- * --replace, n is 1 (the file's scope is read before its rows and deleted
- * after them). */
-int load_plain_files(load_ctx *c, const slds_file_def *const *defs, const char *const *paths,
-                     slds_file_result *results, uint64_t *digests, int n)
-{
-    pipeline p = {.c = c, .njobs = n, .replace = c->opt.replace_lea != NULL, .bytes_base = c->bytes_done};
+struct plain_group {
+    pipeline p;
     batch batches[NBATCHES];
-    memset(batches, 0, sizeof batches);
     file_job jobs[SLDS_MAX_FILES];
-    memset(jobs, 0, sizeof jobs);
-    p.jobs = jobs;
+    int n;
+    int rc; /* of the start */
+    pthread_t reader;
+    bool started, locks;
+};
+
+/* Starts the reading thread of the plain files defs[0..n) (every file but
+ * students.csv and enrollments.csv). Gated, it waits for plain_group_open
+ * before reading a row (the group after enrollments.csv starts while the
+ * spells are being written: it needs only their in-memory sets). With
+ * --replace, n is 1 (the file's scope is read before its rows and deleted
+ * after them). Returns NULL when out of memory; a group's failure to start
+ * is returned by plain_group_finish. */
+plain_group *plain_group_start(load_ctx *c, const slds_file_def *const *defs, const char *const *paths,
+                               slds_file_result *results, int n, bool gated, uint64_t bytes_base)
+{
+    plain_group *g = calloc(1, sizeof *g);
+    if (!g)
+        return NULL;
+    pipeline *p = &g->p;
+    *p = (pipeline){.c = c, .njobs = n, .replace = c->opt.replace_lea != NULL, .bytes_base = bytes_base,
+                    .gated = gated, .jobs = g->jobs};
+    g->n = n;
     int rc = SLDS_OK;
     int ncols = 0;
     for (int j = 0; j < n && !rc; j++) {
         struct stat st;
-        jobs[j] = (file_job){.def = defs[j], .path = paths[j], .res = &results[j], .spill_fd = -1,
-                             .size = stat(paths[j], &st) == 0 ? (uint64_t)st.st_size : 0};
+        g->jobs[j] = (file_job){.def = defs[j], .path = paths[j], .res = &results[j], .spill_fd = -1,
+                                .size = stat(paths[j], &st) == 0 ? (uint64_t)st.st_size : 0};
         if (defs[j]->ncolumns > ncols)
             ncols = defs[j]->ncolumns;
         /* No file of the group writes another's table: empty now, empty when its file starts. */
         int held = table_has_rows(c, defs[j]->table);
         if (held < 0)
             rc = c->err->code;
-        jobs[j].sorted = held == 0;
+        g->jobs[j].sorted = held == 0;
     }
-    p.sort.keys = malloc(BATCH_ROWS * sizeof *p.sort.keys);
-    p.sort.tmp = malloc(BATCH_ROWS * sizeof *p.sort.tmp);
-    if (!rc && (!p.sort.keys || !p.sort.tmp))
+    p->sort.keys = malloc(BATCH_ROWS * sizeof *p->sort.keys);
+    p->sort.tmp = malloc(BATCH_ROWS * sizeof *p->sort.tmp);
+    if (!rc && (!p->sort.keys || !p->sort.tmp))
         rc = nomem(c);
     for (int i = 0; i < NBATCHES && !rc; i++) {
-        if (!batch_init(&batches[i], ncols, p.replace))
+        if (!batch_init(&g->batches[i], ncols, p->replace))
             rc = nomem(c);
         else
-            p.empty[p.nempty++] = &batches[i];
+            p->empty[p->nempty++] = &g->batches[i];
     }
-    pthread_t reader;
-    bool started = false, locks = false;
     if (!rc) {
-        if (pthread_mutex_init(&p.lock, NULL))
+        if (pthread_mutex_init(&p->lock, NULL))
             rc = slds_fail(c->err, SLDS_ERR_NOMEM, "cannot create a lock");
-        else if (pthread_cond_init(&p.changed, NULL)) {
-            pthread_mutex_destroy(&p.lock);
+        else if (pthread_cond_init(&p->changed, NULL)) {
+            pthread_mutex_destroy(&p->lock);
             rc = slds_fail(c->err, SLDS_ERR_NOMEM, "cannot create a lock");
         } else
-            locks = true;
+            g->locks = true;
     }
-    if (!rc && pthread_create(&reader, NULL, pipeline_reader, &p))
+    if (!rc && pthread_create(&g->reader, NULL, pipeline_reader, p))
         rc = slds_fail(c->err, SLDS_ERR_NOMEM, "cannot start the reader thread");
     else if (!rc)
-        started = true;
+        g->started = true;
+    g->rc = rc;
+    return g;
+}
+
+void plain_group_open(plain_group *g)
+{
+    if (!g || !g->locks)
+        return;
+    pthread_mutex_lock(&g->p.lock);
+    g->p.gate_open = true;
+    pthread_cond_broadcast(&g->p.changed);
+    pthread_mutex_unlock(&g->p.lock);
+}
+
+/* Writes the group's files (the calling thread writes while the reading
+ * thread reads), then stops the thread and frees the group. abort: the load
+ * failed before the group's turn: only stop and free. Fills results[j]
+ * (seconds too) and digests[j]. */
+int plain_group_finish(load_ctx *c, plain_group *g, uint64_t *digests, bool abort)
+{
+    if (!g)
+        return abort ? c->err->code : nomem(c);
+    pipeline *p = &g->p;
+    file_job *jobs = g->jobs;
+    int n = g->n;
+    int rc = abort ? -2 : g->rc;
     for (int j = 0; j < n && !rc; j++) {
         file_job *job = &jobs[j];
         const slds_file_def *def = job->def;
@@ -1184,42 +1224,33 @@ int load_plain_files(load_ctx *c, const slds_file_def *const *defs, const char *
             rc = indexes_defer(c, def->table, &deferred);
         /* --replace: the scope's stored rows are read while the reader
          * thread parses the first batches. */
-        if (p.replace) {
+        if (p->replace) {
             if (!rc)
                 rc = replace_scope_read(c, def);
-            pthread_mutex_lock(&p.lock);
-            p.scope_ready = true;
-            p.writer_failed |= rc != SLDS_OK;
-            pthread_cond_broadcast(&p.changed);
-            pthread_mutex_unlock(&p.lock);
+            pthread_mutex_lock(&p->lock);
+            p->scope_ready = true;
+            p->writer_failed |= rc != SLDS_OK;
+            pthread_cond_broadcast(&p->changed);
+            pthread_mutex_unlock(&p->lock);
         }
         bool last = job->got_last;
         batch *b;
-        while (!rc && !last && (b = pipeline_take(&p, true))) {
+        while (!rc && !last && (b = pipeline_take(p, true))) {
             rc = b->file == j ? write_batch(c, def, insert, insert_many, b)
                               : slds_fail(c->err, SLDS_ERR_DB, "internal error: batches out of order");
             last = b->last;
-            pipeline_give(&p, b, false);
+            pipeline_give(p, b, false);
         }
         if (!rc && !last)
             rc = -1; /* the reader stopped: its error is taken below */
-        double t1 = slds_now();
         if (!rc && job->sorted)
-            rc = merge_runs(c, &p, j, insert, insert_many);
-        double t2 = slds_now();
+            rc = merge_runs(c, p, j, insert, insert_many);
         if (!rc)
             rc = places_record(c, job->places, job->nplaces);
         if (!rc)
             rc = indexes_restore(c, &deferred);
-        struct timespec ts;
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-        if (getenv("SLDS_TRACE"))
-            fprintf(stderr, "TRACE writer cpu %.2f\n", ts.tv_sec + ts.tv_nsec / 1e9);
-        if (getenv("SLDS_TRACE"))
-            fprintf(stderr, "TRACE %-22s wait %.2f merge %.2f idx %.2f runs %zu spill %.0f MB\n", def->file, t1 - start, t2 - t1,
-                    slds_now() - t2, job->nruns, job->spill_size / 1e6);
         slds_buf_free(&deferred);
-        if (!rc && p.replace)
+        if (!rc && p->replace)
             rc = replace_scope_delete(c, def);
         c->scope.active = false;
         sqlite3_finalize(insert);
@@ -1232,24 +1263,27 @@ int load_plain_files(load_ctx *c, const slds_file_def *const *defs, const char *
         digests[j] = job->digest;
         c->cur->seconds = slds_now() - start;
     }
-    if (started) {
+    if (g->started) {
         if (rc) {
-            pthread_mutex_lock(&p.lock);
-            p.writer_failed = true;
-            pthread_cond_broadcast(&p.changed);
-            pthread_mutex_unlock(&p.lock);
+            pthread_mutex_lock(&p->lock);
+            p->writer_failed = true;
+            pthread_cond_broadcast(&p->changed);
+            pthread_mutex_unlock(&p->lock);
         }
-        pthread_join(reader, NULL);
-        if (rc == -1 || (!rc && p.reader_rc)) {
-            *c->err = p.reader_err;
-            rc = p.reader_rc ? p.reader_rc : SLDS_ERR_DB;
+        pthread_join(g->reader, NULL);
+        if (rc == -1 || (!rc && p->reader_rc)) {
+            *c->err = p->reader_err;
+            rc = p->reader_rc ? p->reader_rc : SLDS_ERR_DB;
         }
     }
-    if (locks) {
-        pthread_cond_destroy(&p.changed);
-        pthread_mutex_destroy(&p.lock);
+    if (rc == -2)
+        rc = c->err->code; /* aborted: the load's error stands */
+    if (g->locks) {
+        pthread_cond_destroy(&p->changed);
+        pthread_mutex_destroy(&p->lock);
     }
-    c->bytes_done = p.bytes_base;
+    if (!abort)
+        c->bytes_done = p->bytes_base;
     for (int j = 0; j < n; j++) {
         if (jobs[j].spill_fd >= 0)
             close(jobs[j].spill_fd);
@@ -1257,11 +1291,19 @@ int load_plain_files(load_ctx *c, const slds_file_def *const *defs, const char *
         free(jobs[j].runs);
     }
     for (int i = 0; i < NBATCHES; i++)
-        batch_free(&batches[i]);
-    free(p.sort.keys);
-    free(p.sort.tmp);
-    slds_buf_free(&p.sort.bytes);
-    slds_buf_free(&p.spill);
-    slds_map64_free(&p.place_seen);
+        batch_free(&g->batches[i]);
+    free(p->sort.keys);
+    free(p->sort.tmp);
+    slds_buf_free(&p->sort.bytes);
+    slds_buf_free(&p->spill);
+    slds_map64_free(&p->place_seen);
+    free(g);
     return rc;
+}
+
+int load_plain_files(load_ctx *c, const slds_file_def *const *defs, const char *const *paths,
+                     slds_file_result *results, uint64_t *digests, int n)
+{
+    plain_group *g = plain_group_start(c, defs, paths, results, n, false, c->bytes_done);
+    return plain_group_finish(c, g, digests, false);
 }
