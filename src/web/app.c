@@ -6,8 +6,11 @@
  * Request flow (slds_web_handle): take a connection from the pool; look the
  * session cookie up (access); match the route (an {id} segment is at most 63
  * characters of [A-Za-z0-9._-], anything else is 404 before any query);
- * check ?year= and ?format=; the route's builder asks access and fills a
- * document; render; add the security headers to every answer. */
+ * check ?year= and ?format=; the route's admit check, if any (the student
+ * routes: may the requester see this student); a kept answer (kept.c), or
+ * the route's builder, which asks access itself where no admit check did,
+ * fills a document, rendered and kept where the route says so; the view's
+ * access log line; the security headers on every answer. */
 #define _GNU_SOURCE /* open_memstream is POSIX 2008; glibc declares it here too */
 #include <ctype.h>
 #include <stdio.h>
