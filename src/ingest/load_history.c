@@ -192,7 +192,8 @@ int indexes_restore(load_ctx *c, slds_buf *saved)
     char restore[96];
     snprintf(restore, sizeof restore, "PRAGMA threads = 0; PRAGMA cache_size = %lld;",
              (long long)(cache ? cache : -131072));
-    int rc2 = slds_store_exec(c->store, restore, rc ? &(slds_error){0} : c->err);
+    slds_error ignored = {0}; /* after a failure, the first error stands */
+    int rc2 = slds_store_exec(c->store, restore, rc ? &ignored : c->err);
     slds_buf_clear(saved);
     return rc ? rc : rc2;
 }

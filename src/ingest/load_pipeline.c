@@ -489,11 +489,14 @@ static bool spill_batch(pipeline *p, file_job *job, batch *b, const int *key_col
         return true;
     if (job->spill_fd < 0) {
         const char *dir = getenv("TMPDIR");
+        if (!dir || !*dir)
+            dir = "/tmp";
         char path[4096];
-        snprintf(path, sizeof path, "%s/slds-sort-XXXXXX", dir && *dir ? dir : "/tmp");
+        snprintf(path, sizeof path, "%s/slds-sort-XXXXXX", dir);
         job->spill_fd = mkstemp(path);
         if (job->spill_fd < 0) {
-            slds_fail(&p->reader_err, SLDS_ERR_IO, "%s: cannot create a temporary file to sort %s: %s", path,
+            slds_fail(&p->reader_err, SLDS_ERR_IO,
+                      "%s: cannot create a temporary file to sort %s (set TMPDIR to a writable folder): %s", dir,
                       def->file, strerror(errno));
             return false;
         }
