@@ -1206,6 +1206,8 @@ int plain_group_finish(load_ctx *c, plain_group *g, uint64_t *digests, bool abor
     file_job *jobs = g->jobs;
     int n = g->n;
     int rc = abort ? -2 : g->rc;
+    if (!abort)
+        plain_group_open(g); /* (opened already when the spells' sets were built) */
     for (int j = 0; j < n && !rc; j++) {
         file_job *job = &jobs[j];
         const slds_file_def *def = job->def;
