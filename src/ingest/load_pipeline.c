@@ -1,5 +1,7 @@
 /* load_pipeline.c - the two-thread pipeline for plain files: a reader that
- * parses and checks rows into batches, the calling thread writes them. */
+ * parses and checks rows into batches, file after file, the calling thread
+ * writes them; into an empty table, in the order of the whole file's keys
+ * (sorted runs in a temporary file, merged by the writer). */
 #include "ingest/load_internal.h"
 
 #include <errno.h>
