@@ -311,6 +311,196 @@ json_t *slds_table_json(const slds_table *t)
     return a;
 }
 
+/* ------------------------------------------------ JSON without a tree */
+
+/* What slds_json_write writes for slds_table_json's array, written straight
+ * into a buffer: the same bytes (tests/table/test_table.c compares the two
+ * on every kind of cell), without a jansson value per cell (the student
+ * record's JSON cost more in building and dumping that tree than in reading
+ * the record). The rules copied from jansson 2.14's dump: two spaces per
+ * level, "key": value, texts escaped as below and refused when they are not
+ * UTF-8 (json_string gives NULL for them), reals at 15 significant digits. */
+
+/* Strict UTF-8 (no overlong form, no surrogate, nothing past U+10FFFF):
+ * the check json_string makes. */
+static bool utf8_valid(const unsigned char *s, size_t n)
+{
+    for (size_t i = 0; i < n;) {
+        unsigned char u = s[i];
+        if (u < 0x80) {
+            i++;
+            continue;
+        }
+        size_t len = u >= 0xC2 && u <= 0xDF ? 2 : u >= 0xE0 && u <= 0xEF ? 3 : u >= 0xF0 && u <= 0xF4 ? 4 : 0;
+        if (!len || len > n - i)
+            return false;
+        unsigned long v = u & (len == 2 ? 0x1F : len == 3 ? 0x0F : 0x07);
+        for (size_t k = 1; k < len; k++) {
+            if (s[i + k] < 0x80 || s[i + k] > 0xBF)
+                return false;
+            v = (v << 6) | (s[i + k] & 0x3F);
+        }
+        if (v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF) || (len == 2 && v < 0x80) ||
+            (len == 3 && v < 0x800) || (len == 4 && v < 0x10000))
+            return false;
+        i += len;
+    }
+    return true;
+}
+
+int slds_json_string_append(slds_buf *b, const char *s)
+{
+    size_t n = strlen(s);
+    if (!utf8_valid((const unsigned char *)s, n))
+        return SLDS_ERR_DATA;
+    if (slds_buf_reserve(b, n + 2))
+        return SLDS_ERR_NOMEM;
+    int rc = slds_buf_append(b, "\"", 1);
+    size_t run = 0; /* start of the bytes not yet copied */
+    for (size_t i = 0; i < n && !rc; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (ch >= 0x20 && ch != '"' && ch != '\\')
+            continue;
+        char esc[8];
+        switch (ch) {
+        case '"': memcpy(esc, "\\\"", 3); break;
+        case '\\': memcpy(esc, "\\\\", 3); break;
+        case '\b': memcpy(esc, "\\b", 3); break;
+        case '\f': memcpy(esc, "\\f", 3); break;
+        case '\n': memcpy(esc, "\\n", 3); break;
+        case '\r': memcpy(esc, "\\r", 3); break;
+        case '\t': memcpy(esc, "\\t", 3); break;
+        default: snprintf(esc, sizeof esc, "\\u%04X", ch);
+        }
+        rc = slds_buf_append(b, s + run, i - run) || slds_buf_puts(b, esc);
+        run = i + 1;
+    }
+    return rc || slds_buf_append(b, s + run, n - run) || slds_buf_append(b, "\"", 1) ? SLDS_ERR_NOMEM
+                                                                                  : SLDS_OK;
+}
+
+/* A newline and the indent of depth (two spaces a level). */
+static int json_indent(slds_buf *b, int depth)
+{
+    static const char spaces[] = "                                ";
+    size_t n = 2 * (size_t)(depth > 0 ? depth : 0);
+    int rc = slds_buf_append(b, "\n", 1);
+    while (!rc && n) {
+        size_t k = n < sizeof spaces - 1 ? n : sizeof spaces - 1;
+        rc = slds_buf_append(b, spaces, k);
+        n -= k;
+    }
+    return rc;
+}
+
+/* An integer as jansson prints it. */
+static int json_integer_append(slds_buf *b, long long v)
+{
+    char num[32];
+    char *p = num + sizeof num;
+    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+    do
+        *--p = (char)('0' + u % 10);
+    while (u /= 10);
+    if (v < 0)
+        *--p = '-';
+    return slds_buf_append(b, p, (size_t)(num + sizeof num - p));
+}
+
+/* A real as json_real(v) is dumped at JSON_REAL_PRECISION(15): "%.15g"
+ * with ".0" added to a whole number. A form with an exponent is left to
+ * jansson itself (versions differ on where the exponent starts and how it
+ * is written). */
+static int json_real_append(slds_buf *b, double v)
+{
+    char num[64];
+    int n = snprintf(num, sizeof num, "%.15g", v);
+    if (n <= 0 || (size_t)n >= sizeof num - 2)
+        return SLDS_ERR_NOMEM;
+    if (strchr(num, 'e') || !isfinite(v)) {
+        json_t *j = json_real(v);
+        char *s = j ? json_dumps(j, JSON_ENCODE_ANY | JSON_REAL_PRECISION(15)) : NULL;
+        int rc = s ? slds_buf_puts(b, s) : SLDS_ERR_NOMEM;
+        free(s);
+        json_decref(j);
+        return rc;
+    }
+    if (!strchr(num, '.'))
+        memcpy(num + n, ".0", 3), n += 2;
+    return slds_buf_append(b, num, (size_t)n);
+}
+
+/* One cell as cell_json makes it, dumped at depth. */
+static int cell_json_append(const slds_table *t, const slds_cell *c, int col, slds_buf *b, int depth)
+{
+    if (t->cols[col].type == SLDS_CELL_LIST && !c->set && !c->suppressed)
+        return slds_buf_append(b, "[]", 2);
+    if (!c->set || c->suppressed)
+        return slds_buf_append(b, "null", 4);
+    if (c->range) {
+        slds_buf f = {0};
+        int rc = cell_format(t, c, col, &f) ? SLDS_ERR_NOMEM : slds_json_string_append(b, f.data ? f.data : "");
+        slds_buf_free(&f);
+        return rc;
+    }
+    switch (c->type) {
+    case SLDS_CELL_TEXT:
+    case SLDS_CELL_DATE: return slds_json_string_append(b, c->v.s);
+    case SLDS_CELL_INTEGER: return json_integer_append(b, c->v.i);
+    case SLDS_CELL_REAL: {
+        char num[64];
+        int decimals = t->cols[col].decimals;
+        if (decimals == SLDS_SIGNIFICANT(15)) /* 15 digits read back print as themselves */
+            snprintf(num, sizeof num, "%.15g", c->v.r);
+        else
+            format_real(num, sizeof num, c->v.r, decimals);
+        if (strpbrk(num, ".e"))
+            return json_real_append(b, decimals == SLDS_SIGNIFICANT(15) ? c->v.r : strtod(num, NULL));
+        return json_integer_append(b, strtoll(num, NULL, 10));
+    }
+    case SLDS_CELL_BOOLEAN: return c->v.b ? slds_buf_append(b, "true", 4) : slds_buf_append(b, "false", 5);
+    case SLDS_CELL_LIST: {
+        if (!c->v.list.n)
+            return slds_buf_append(b, "[]", 2);
+        int rc = slds_buf_append(b, "[", 1);
+        for (size_t i = 0; i < c->v.list.n && !rc; i++) {
+            if ((i && slds_buf_append(b, ",", 1)) || json_indent(b, depth + 1))
+                return SLDS_ERR_NOMEM;
+            rc = slds_json_string_append(b, c->v.list.items[i]);
+        }
+        if (rc)
+            return rc;
+        return json_indent(b, depth) || slds_buf_append(b, "]", 1) ? SLDS_ERR_NOMEM : SLDS_OK;
+    }
+    }
+    return slds_buf_append(b, "null", 4);
+}
+
+int slds_table_json_append(const slds_table *t, slds_buf *b, int depth)
+{
+    if (!t->nrows)
+        return slds_buf_append(b, "[]", 2) ? SLDS_ERR_NOMEM : SLDS_OK;
+    if (slds_buf_append(b, "[", 1))
+        return SLDS_ERR_NOMEM;
+    for (size_t r = 0; r < t->nrows; r++) {
+        if ((r && slds_buf_append(b, ",", 1)) || json_indent(b, depth + 1) || slds_buf_append(b, "{", 1))
+            return SLDS_ERR_NOMEM;
+        const slds_cell *row = &t->cells[r * (size_t)t->ncols];
+        for (int c = 0; c < t->ncols; c++) {
+            if ((c && slds_buf_append(b, ",", 1)) || json_indent(b, depth + 2))
+                return SLDS_ERR_NOMEM;
+            int rc = slds_json_string_append(b, t->cols[c].name);
+            if (!rc)
+                rc = slds_buf_append(b, ": ", 2) ? SLDS_ERR_NOMEM : cell_json_append(t, &row[c], c, b, depth + 2);
+            if (rc)
+                return rc == SLDS_ERR_DATA ? rc : SLDS_ERR_NOMEM;
+        }
+        if (json_indent(b, depth + 1) || slds_buf_append(b, "}", 1))
+            return SLDS_ERR_NOMEM;
+    }
+    return json_indent(b, depth) || slds_buf_append(b, "]", 1) ? SLDS_ERR_NOMEM : SLDS_OK;
+}
+
 /* jansson hands its output over token by token; json_dumpf wrote each with
  * its own fwrite (and stream lock): most of the cost of a student record's
  * JSON in the web server. Gathered here and written 64 KiB at a time. */
@@ -408,6 +598,9 @@ static int write_buf(slds_buf *b, FILE *out, int rc, slds_error *err)
 
 /* ------------------------------------------------------- entry points */
 
+static int write_json_doc(const slds_table *const *tables, size_t n, bool one, FILE *out,
+                          slds_error *err);
+
 int slds_table_write(const slds_table *t, slds_format fmt, FILE *out, slds_error *err)
 {
     if (t->status)
@@ -420,7 +613,7 @@ int slds_table_write(const slds_table *t, slds_format fmt, FILE *out, slds_error
             if (csv_row(t, r, out))
                 return slds_fail(err, SLDS_ERR_NOMEM, "table %s: out of memory", t->name);
         return SLDS_OK;
-    case SLDS_FORMAT_JSON: return slds_json_write(slds_table_json(t), out, err);
+    case SLDS_FORMAT_JSON: return write_json_doc(&t, 1, true, out, err);
     case SLDS_FORMAT_HTML: {
         slds_buf b = {0};
         return write_buf(&b, out, slds_table_html(t, &b), err);
@@ -495,21 +688,44 @@ int slds_table_end(slds_table *t, slds_error *err)
     return SLDS_OK;
 }
 
+/* JSON of one table (an array) or of several (an object of arrays by name)
+ * as slds_json_write writes the tree slds_table_json builds; a text that
+ * is not UTF-8 fails as the tree's build does (out of memory). */
+static int write_json_doc(const slds_table *const *tables, size_t n, bool one, FILE *out,
+                          slds_error *err)
+{
+    slds_buf b = {0};
+    int rc = SLDS_OK;
+    if (one)
+        rc = slds_table_json_append(tables[0], &b, 0);
+    else if (!n)
+        rc = slds_buf_puts(&b, "{}");
+    else {
+        rc = slds_buf_puts(&b, "{");
+        for (size_t i = 0; i < n && !rc; i++) {
+            rc = slds_buf_puts(&b, i ? ",\n  " : "\n  ");
+            rc = rc ? rc : slds_json_string_append(&b, tables[i]->name);
+            rc = rc ? rc : slds_buf_puts(&b, ": ");
+            rc = rc ? rc : slds_table_json_append(tables[i], &b, 1);
+        }
+        rc = rc ? rc : slds_buf_puts(&b, "\n}");
+    }
+    rc = rc ? rc : slds_buf_puts(&b, "\n");
+    if (rc) {
+        slds_buf_free(&b);
+        return slds_fail(err, SLDS_ERR_NOMEM, "out of memory writing JSON");
+    }
+    rc = fwrite(b.data, 1, b.len, out) == b.len ? SLDS_OK : slds_fail(err, SLDS_ERR_IO, "cannot write JSON");
+    slds_buf_free(&b);
+    return rc;
+}
+
 int slds_tables_write(slds_table *const *tables, size_t n, slds_format fmt, FILE *out,
                       slds_error *err)
 {
     int rc = SLDS_OK;
-    if (fmt == SLDS_FORMAT_JSON) {
-        json_t *o = json_object();
-        for (size_t i = 0; o && i < n; i++) {
-            json_t *a = slds_table_json(tables[i]);
-            if (!a || json_object_set_new(o, tables[i]->name, a)) {
-                json_decref(o);
-                o = NULL;
-            }
-        }
-        return slds_json_write(o, out, err);
-    }
+    if (fmt == SLDS_FORMAT_JSON) /* what slds_json_write writes for the tree, without the tree */
+        return write_json_doc((const slds_table *const *)tables, n, false, out, err);
     for (size_t i = 0; i < n && !rc; i++) {
         const slds_table *t = tables[i];
         if (fmt == SLDS_FORMAT_TABLE) {

@@ -3,7 +3,10 @@
  * mismatch cannot happen), text output escapes control characters, CSV
  * neutralizes formulas but not numbers, JSON keeps types and the column's
  * precision, blank is null, streaming writes the same bytes as in memory,
- * HTML escapes. Expected outputs written by hand. */
+ * HTML escapes. Expected outputs written by hand. The JSON written without a
+ * tree (slds_table_json_append, slds_tables_write) equals, byte for byte,
+ * jansson's dump of slds_table_json's tree on random tables of every kind
+ * of cell, and refuses what the tree refuses (text that is not UTF-8). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -249,10 +252,169 @@ static void test_svg_coordinates(void **state)
     slds_buf_free(&b);
 }
 
+
+/* A random text: ASCII, escapes, control characters, multi-byte UTF-8, and
+ * sometimes a byte sequence that is not UTF-8 (when bad is allowed). */
+static void random_text(char *out, size_t size, unsigned *seed, bool bad)
+{
+    static const char *const pieces[] = {"a", "Z", "0", " ", "\"", "\\", "/", "\n", "\t", "\r", "\b",
+                                         "\f", "\x01", "\x1f", "\x7f", "<", "&", "\xc3\xa9",
+                                         "\xe2\x82\xac", "\xf0\x9f\x98\x80", "\xe2\x80\xa8", "=1+2"};
+    static const char *const broken[] = {"\xff", "\xc0\xaf", "\xed\xa0\x80", "\xe2\x82", "\xf4\x90\x80\x80",
+                                         "\x80"};
+    size_t len = 0, n = (size_t)(rand_r(seed) % 8);
+    out[0] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        const char *p = bad && rand_r(seed) % 40 == 0 ? broken[rand_r(seed) % 6]
+                                                      : pieces[rand_r(seed) % (sizeof pieces / sizeof *pieces)];
+        size_t k = strlen(p);
+        if (len + k + 1 > size)
+            break;
+        memcpy(out + len, p, k + 1);
+        len += k;
+    }
+}
+
+static double random_real(unsigned *seed)
+{
+    static const double special[] = {0.0, -0.0, 1e15, 1.5e15, 999999999999999.0, 1e16, 1e-4, 1e-5,
+                                     0.1 + 0.2, -1e300, 5e-324, 123456789012345678.0, 2.5, 431,
+                                     1234.5678901234567, NAN, INFINITY};
+    if (rand_r(seed) % 3 == 0)
+        return special[rand_r(seed) % (sizeof special / sizeof *special)];
+    double m = (double)rand_r(seed) / RAND_MAX - 0.5;
+    return m * pow(10.0, (int)(rand_r(seed) % 40) - 20);
+}
+
+/* What slds_json_write writes for j (j's reference is taken). */
+static char *jansson_text(json_t *j, int *rc)
+{
+    char *data = NULL;
+    size_t size = 0;
+    FILE *f = open_memstream(&data, &size);
+    slds_error err = {0};
+    *rc = slds_json_write(j, f, &err);
+    fclose(f);
+    return data;
+}
+
+static void test_json_without_tree(void **state)
+{
+    (void)state;
+    static const int decimals[] = {0, 1, 2, 4, SLDS_SIGNIFICANT(3), SLDS_SIGNIFICANT(6), SLDS_SIGNIFICANT(15)};
+    unsigned seed = 11;
+    int refused = 0;
+    for (int round = 0; round < 400; round++) {
+        bool bad = round % 4 == 3;
+        slds_column_spec spec[7] = {
+            {.name = "text\t\"x\"", .type = SLDS_CELL_TEXT},
+            {.name = "n", .type = SLDS_CELL_INTEGER},
+            {.name = "r", .type = SLDS_CELL_REAL, .unit = round % 2 ? "percent" : NULL,
+             .decimals = decimals[rand_r(&seed) % 7]},
+            {.name = "ok", .type = SLDS_CELL_BOOLEAN},
+            {.name = "ids", .type = SLDS_CELL_LIST},
+            {.name = "day", .type = SLDS_CELL_DATE},
+            {.name = "\xc3\xa9t\xc3\xa9", .type = SLDS_CELL_REAL, .decimals = SLDS_SIGNIFICANT(15)}};
+        slds_table *t;
+        slds_error err = {0};
+        char name[16];
+        snprintf(name, sizeof name, "T#%d#", round);
+        assert_int_equal(slds_table_new(&t, name, NULL, spec, 7, &err), SLDS_OK);
+        size_t rows = (size_t)(rand_r(&seed) % 5);
+        for (size_t r = 0; r < rows; r++) {
+            assert_int_equal(slds_table_add_row(t, &err), SLDS_OK);
+            char text[64];
+            for (int c = 0; c < 7; c++) {
+                if (rand_r(&seed) % 5 == 0)
+                    continue; /* blank */
+                switch (spec[c].type) {
+                case SLDS_CELL_TEXT:
+                case SLDS_CELL_DATE:
+                    random_text(text, sizeof text, &seed, bad);
+                    if (spec[c].type == SLDS_CELL_TEXT)
+                        slds_table_set_text(t, c, text, &err);
+                    else
+                        slds_table_set_date(t, c, text, &err);
+                    break;
+                case SLDS_CELL_INTEGER: {
+                    static const long long ints[] = {0, -1, 7, 1234567890123LL, INT64_MIN, INT64_MAX};
+                    slds_table_set_integer(t, c, ints[rand_r(&seed) % 6], &err);
+                    break;
+                }
+                case SLDS_CELL_REAL: slds_table_set_real(t, c, random_real(&seed), &err); break;
+                case SLDS_CELL_BOOLEAN: slds_table_set_boolean(t, c, rand_r(&seed) % 2, &err); break;
+                case SLDS_CELL_LIST:
+                    for (int k = (int)(rand_r(&seed) % 3); k > 0; k--) {
+                        random_text(text, sizeof text, &seed, bad);
+                        slds_table_list_add(t, c, text, &err);
+                    }
+                    break;
+                }
+                int mark = (int)(rand_r(&seed) % 12);
+                if (mark == 0)
+                    slds_table_suppress(t, r, c);
+                else if (mark == 1)
+                    slds_table_code_range(t, r, c, rand_r(&seed) % 2, 5 * (rand_r(&seed) % 21));
+                else if (mark == 2)
+                    slds_table_code_interval(t, r, c, 5 * (rand_r(&seed) % 20), 5);
+            }
+        }
+        int want_rc;
+        char *want = jansson_text(slds_table_json(t), &want_rc);
+        slds_buf got = {0};
+        int got_rc = slds_table_json_append(t, &got, 0);
+        if (want_rc) { /* the tree could not be built: not UTF-8 */
+            assert_int_equal(got_rc, SLDS_ERR_DATA);
+            refused++;
+        } else {
+            assert_int_equal(got_rc, SLDS_OK);
+            slds_buf_puts(&got, "\n");
+            if (strcmp(got.data, want))
+                fail_msg("round %d:\n got: %s\nwant: %s", round, got.data, want);
+            /* in a document of two tables, as slds_tables_write writes it */
+            json_t *o = json_object();
+            json_object_set_new(o, name, slds_table_json(t));
+            json_object_set_new(o, "again", slds_table_json(t));
+            char *want_doc = jansson_text(o, &want_rc);
+            char *doc = NULL;
+            size_t size = 0;
+            FILE *f = open_memstream(&doc, &size);
+            slds_table *both[2] = {t, t};
+            assert_int_equal(slds_tables_write(both, 2, SLDS_FORMAT_JSON, f, &err), SLDS_OK);
+            fclose(f);
+            /* the second table's key is its name too: compare with the name swapped in */
+            char *again = strstr(want_doc, "\"again\"");
+            assert_non_null(again);
+            char *sec = strstr(doc + 1, name);
+            sec = sec ? strstr(sec + 1, name) : NULL;
+            assert_non_null(sec);
+            assert_memory_equal(doc, want_doc, (size_t)(again - want_doc));
+            assert_string_equal(sec + strlen(name), again + strlen("again") + 1);
+            free(doc);
+            free(want_doc);
+        }
+        free(want);
+        slds_buf_free(&got);
+        slds_table_free(t);
+    }
+    assert_true(refused > 5);
+    slds_buf b = {0}; /* and an empty document */
+    char *doc = NULL;
+    size_t size = 0;
+    FILE *f = open_memstream(&doc, &size);
+    slds_error err = {0};
+    assert_int_equal(slds_tables_write(NULL, 0, SLDS_FORMAT_JSON, f, &err), SLDS_OK);
+    fclose(f);
+    assert_string_equal(doc, "{}\n");
+    free(doc);
+    slds_buf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_checked_cells), cmocka_unit_test(test_text),
+        cmocka_unit_test(test_json_without_tree),
         cmocka_unit_test(test_csv),           cmocka_unit_test(test_json),
         cmocka_unit_test(test_html),          cmocka_unit_test(test_stream),
         cmocka_unit_test(test_formats),       cmocka_unit_test(test_svg_coordinates),
