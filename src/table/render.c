@@ -32,12 +32,78 @@ static bool is_number(slds_cell_type type)
     return type == SLDS_CELL_INTEGER || type == SLDS_CELL_REAL;
 }
 
+/* An integer in decimal into buf (at least 21 bytes); its length. */
+static size_t format_integer(char *buf, long long v)
+{
+    char tmp[24];
+    char *p = tmp + sizeof tmp;
+    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+    do
+        *--p = (char)('0' + u % 10);
+    while (u /= 10);
+    if (v < 0)
+        *--p = '-';
+    size_t n = (size_t)(tmp + sizeof tmp - p);
+    memcpy(buf, p, n);
+    buf[n] = '\0';
+    return n;
+}
+
+/* "%.15g" of v without printf when v has at most 6 decimals and is printed
+ * without an exponent (most stored figures: 410.5, 0.4, 95.8): v * 10^k is
+ * then a whole number N of at most 15 digits, within half a unit of the
+ * last place of N, so the 15 significant digits of v are N's with the point
+ * k places from the right, which %.15g prints (trailing zeros dropped).
+ * false when v is not such a number (the caller prints it). */
+static bool format_g15_short(char *buf, double v)
+{
+    static const double scale[] = {1, 10, 100, 1e3, 1e4, 1e5, 1e6};
+    double a = fabs(v);
+    if (!(a >= 1e-4 && a < 1e14))
+        return false;
+    for (int k = 0; k < 7; k++) {
+        double x = a * scale[k];
+        if (x >= 1e15)
+            return false;
+        if (x != floor(x))
+            continue;
+        long long whole = (long long)x;
+        int places = k;
+        for (; places && whole % 10 == 0; places--) /* %g drops trailing zeros */
+            whole /= 10;
+        char digits[24];
+        size_t n = format_integer(digits, whole), o = 0;
+        k = places;
+        if (v < 0)
+            buf[o++] = '-';
+        if ((size_t)k >= n) { /* 0.000ddd */
+            buf[o++] = '0';
+            buf[o++] = '.';
+            for (size_t z = n; z < (size_t)k; z++)
+                buf[o++] = '0';
+            memcpy(buf + o, digits, n);
+            o += n;
+        } else {
+            memcpy(buf + o, digits, n - (size_t)k);
+            o += n - (size_t)k;
+            if (k) {
+                buf[o++] = '.';
+                memcpy(buf + o, digits + n - k, (size_t)k);
+                o += (size_t)k;
+            }
+        }
+        buf[o] = '\0';
+        return true;
+    }
+    return false;
+}
+
 /* A real number at the column's precision. */
 static void format_real(char *buf, size_t size, double v, int decimals)
 {
     if (decimals >= 0)
         snprintf(buf, size, "%.*f", decimals, v);
-    else
+    else if (decimals != SLDS_SIGNIFICANT(15) || size < 40 || !format_g15_short(buf, v))
         snprintf(buf, size, "%.*g", -decimals, v);
 }
 
@@ -58,7 +124,7 @@ static int cell_format(const slds_table *t, const slds_cell *c, int col, slds_bu
     switch (c->type) {
     case SLDS_CELL_TEXT:
     case SLDS_CELL_DATE: return slds_buf_puts(b, c->v.s);
-    case SLDS_CELL_INTEGER: return slds_buf_printf(b, "%lld", c->v.i);
+    case SLDS_CELL_INTEGER: return slds_buf_append(b, num, format_integer(num, c->v.i));
     case SLDS_CELL_REAL:
         format_real(num, sizeof num, c->v.r, t->cols[col].decimals);
         return slds_buf_puts(b, num);
@@ -118,14 +184,19 @@ void slds_text_fputs(FILE *out, const char *s)
 int slds_html_escape(slds_buf *b, const char *s)
 {
     int rc = SLDS_OK;
-    for (; *s && !rc; s++) {
-        switch (*s) {
-        case '<': rc = slds_buf_puts(b, "&lt;"); break;
-        case '>': rc = slds_buf_puts(b, "&gt;"); break;
-        case '&': rc = slds_buf_puts(b, "&amp;"); break;
-        case '"': rc = slds_buf_puts(b, "&quot;"); break;
-        default: rc = slds_buf_append(b, s, 1);
+    while (*s && !rc) {
+        size_t run = strcspn(s, "<>&\""); /* copied as they are, at once */
+        if (run)
+            rc = slds_buf_append(b, s, run);
+        s += run;
+        switch (rc ? '\0' : *s) {
+        case '<': rc = slds_buf_append(b, "&lt;", 4); break;
+        case '>': rc = slds_buf_append(b, "&gt;", 4); break;
+        case '&': rc = slds_buf_append(b, "&amp;", 5); break;
+        case '"': rc = slds_buf_append(b, "&quot;", 6); break;
+        default: continue; /* the end */
         }
+        s++;
     }
     return rc;
 }
@@ -396,15 +467,8 @@ static int json_indent(slds_buf *b, int depth)
 /* An integer as jansson prints it. */
 static int json_integer_append(slds_buf *b, long long v)
 {
-    char num[32];
-    char *p = num + sizeof num;
-    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
-    do
-        *--p = (char)('0' + u % 10);
-    while (u /= 10);
-    if (v < 0)
-        *--p = '-';
-    return slds_buf_append(b, p, (size_t)(num + sizeof num - p));
+    char num[24];
+    return slds_buf_append(b, num, format_integer(num, v));
 }
 
 /* A real as json_real(v) is dumped at JSON_REAL_PRECISION(15): "%.15g"
@@ -414,7 +478,7 @@ static int json_integer_append(slds_buf *b, long long v)
 static int json_real_append(slds_buf *b, double v)
 {
     char num[64];
-    int n = snprintf(num, sizeof num, "%.15g", v);
+    int n = format_g15_short(num, v) ? (int)strlen(num) : snprintf(num, sizeof num, "%.15g", v);
     if (n <= 0 || (size_t)n >= sizeof num - 2)
         return SLDS_ERR_NOMEM;
     if (strchr(num, 'e') || !isfinite(v)) {
@@ -450,11 +514,8 @@ static int cell_json_append(const slds_table *t, const slds_cell *c, int col, sl
     case SLDS_CELL_REAL: {
         char num[64];
         int decimals = t->cols[col].decimals;
-        if (decimals == SLDS_SIGNIFICANT(15)) /* 15 digits read back print as themselves */
-            snprintf(num, sizeof num, "%.15g", c->v.r);
-        else
-            format_real(num, sizeof num, c->v.r, decimals);
-        if (strpbrk(num, ".e"))
+        format_real(num, sizeof num, c->v.r, decimals);
+        if (strpbrk(num, ".e")) /* 15 digits read back print as themselves: no strtod */
             return json_real_append(b, decimals == SLDS_SIGNIFICANT(15) ? c->v.r : strtod(num, NULL));
         return json_integer_append(b, strtoll(num, NULL, 10));
     }
@@ -566,25 +627,32 @@ static int html_head(const slds_table *t, slds_buf *b)
     return rc || slds_buf_puts(b, "</tr>\n");
 }
 
-static int html_row(const slds_table *t, size_t row, slds_buf *b)
+/* A row; v is scratch space kept across rows (no allocation per row). */
+static int html_row(const slds_table *t, size_t row, slds_buf *b, slds_buf *v)
 {
-    slds_buf v = {0};
-    int rc = slds_buf_puts(b, "<tr>");
+    int rc = slds_buf_append(b, "<tr>", 4);
     for (int c = 0; c < t->ncols && !rc; c++) {
-        slds_buf_clear(&v);
-        rc = cell_format(t, slds_table_cell(t, row, c), c, &v);
-        rc = rc || slds_buf_puts(b, is_number(t->cols[c].type) ? "<td class=\"num\">" : "<td>");
-        rc = rc || (v.len ? slds_html_escape(b, v.data) : 0) || slds_buf_puts(b, "</td>");
+        const slds_cell *cell = slds_table_cell(t, row, c);
+        rc = is_number(t->cols[c].type) ? slds_buf_append(b, "<td class=\"num\">", 16) : slds_buf_append(b, "<td>", 4);
+        if (!rc && cell->set && !cell->suppressed && !cell->range &&
+            (cell->type == SLDS_CELL_TEXT || cell->type == SLDS_CELL_DATE))
+            rc = slds_html_escape(b, cell->v.s); /* a text as it is: no copy first */
+        else if (!rc) {
+            slds_buf_clear(v);
+            rc = cell_format(t, cell, c, v) || (v->len ? slds_html_escape(b, v->data) : 0);
+        }
+        rc = rc || slds_buf_append(b, "</td>", 5);
     }
-    slds_buf_free(&v);
-    return rc || slds_buf_puts(b, "</tr>\n");
+    return rc || slds_buf_append(b, "</tr>\n", 6);
 }
 
 int slds_table_html(const slds_table *t, slds_buf *b)
 {
+    slds_buf v = {0};
     int rc = html_head(t, b);
     for (size_t r = 0; r < t->nrows && !rc; r++)
-        rc = html_row(t, r, b);
+        rc = html_row(t, r, b, &v);
+    slds_buf_free(&v);
     return rc || slds_buf_puts(b, "</table>\n");
 }
 
@@ -657,11 +725,12 @@ int slds_render_stream_row(slds_table *t, slds_error *err)
             json_decref(o);
         }
     } else if (r->fmt == SLDS_FORMAT_HTML) {
-        slds_buf b = {0};
-        rc = html_row(t, 0, &b);
+        slds_buf b = {0}, v = {0};
+        rc = html_row(t, 0, &b, &v);
         if (!rc)
             fwrite(b.data, 1, b.len, r->out);
         slds_buf_free(&b);
+        slds_buf_free(&v);
     }
     r->rows_written++;
     return rc ? slds_fail(err, rc, "table %s: out of memory", t->name) : SLDS_OK;

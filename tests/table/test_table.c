@@ -410,11 +410,47 @@ static void test_json_without_tree(void **state)
     slds_buf_free(&b);
 }
 
+/* A real of 15 significant digits is printed without printf when it has at
+ * most 6 decimals: always what "%.15g" prints (values near the edges of that
+ * shortcut, trailing zeros, negative values, numbers a decimal fraction
+ * cannot hold exactly). */
+static void test_real_shortcut(void **state)
+{
+    (void)state;
+    static const slds_column_spec spec[] = {{.name = "v", .type = SLDS_CELL_REAL, .decimals = SLDS_SIGNIFICANT(15)}};
+    static const double edges[] = {1e-4, 0.99999e-4, 1e14, 99999999999999.5, 99999999999999.0, 1e14 - 0.25,
+                                   0.3, 0.1 + 0.2, 2.675, 1.005, 100, 4100, 410.5, 0.000123, 0.0001234567,
+                                   123456.000001, 12345678.123456, -0.5, -431, 1.1e-3, 7e-4, 5e-5, 0.000012, -0.00005, 0};
+    slds_table *t;
+    slds_error err = {0};
+    assert_int_equal(slds_table_new(&t, "t", NULL, spec, 1, &err), SLDS_OK);
+    assert_int_equal(slds_table_add_row(t, &err), SLDS_OK);
+    unsigned seed = 5;
+    for (int i = 0; i < 300000; i++) {
+        double v;
+        if (i < (int)(sizeof edges / sizeof *edges))
+            v = edges[i];
+        else if (i % 3 == 0) /* a decimal fraction: n / 10^k */
+            v = (double)((long long)rand_r(&seed) * rand_r(&seed) % 100000000000000LL) / pow(10, rand_r(&seed) % 9);
+        else if (i % 3 == 1)
+            v = ((double)rand_r(&seed) / RAND_MAX - 0.5) * pow(10, (int)(rand_r(&seed) % 24) - 8);
+        else /* a stored figure: a few decimals, read back from text */
+            v = round(((double)rand_r(&seed) / RAND_MAX) * 1e6) / 100;
+        char want[64], got[64];
+        snprintf(want, sizeof want, "%.15g", v);
+        slds_table_set_real(t, 0, v, &err);
+        slds_table_cell_text(t, 0, 0, got, sizeof got);
+        if (strcmp(got, want))
+            fail_msg("%.17g: got %s, want %s", v, got, want);
+    }
+    slds_table_free(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_checked_cells), cmocka_unit_test(test_text),
-        cmocka_unit_test(test_json_without_tree),
+        cmocka_unit_test(test_json_without_tree), cmocka_unit_test(test_real_shortcut),
         cmocka_unit_test(test_csv),           cmocka_unit_test(test_json),
         cmocka_unit_test(test_html),          cmocka_unit_test(test_stream),
         cmocka_unit_test(test_formats),       cmocka_unit_test(test_svg_coordinates),
