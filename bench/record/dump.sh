@@ -48,5 +48,6 @@ cookie=$(serve_login "$user")
 curl -s -K "$err.cfg" >"$out/status.txt"
 # The CSRF token is the session's, different at every run.
 grep -l 'name="csrf"' "$out"/* | xargs -r sed -i 's/name="csrf" value="[0-9a-f]*"/name="csrf" value="-"/'
+sed -i "s| .*/| |" "$out/status.txt"
 sort -o "$out/status.txt" "$out/status.txt"
 awk '{n[$1]++} END {for (s in n) printf "%s: %d answers\n", s, n[s]}' "$out/status.txt"
