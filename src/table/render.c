@@ -392,62 +392,76 @@ json_t *slds_table_json(const slds_table *t)
  * level, "key": value, texts escaped as below and refused when they are not
  * UTF-8 (json_string gives NULL for them), reals at 15 significant digits. */
 
-/* Strict UTF-8 (no overlong form, no surrogate, nothing past U+10FFFF):
- * the check json_string makes. */
-static bool utf8_valid(const unsigned char *s, size_t n)
+/* The length of the strict UTF-8 sequence at p (avail bytes there; no
+ * overlong form, no surrogate, nothing past U+10FFFF: the check json_string
+ * makes), 0 when there is none. */
+static size_t utf8_sequence(const unsigned char *p, size_t avail)
 {
-    for (size_t i = 0; i < n;) {
-        unsigned char u = s[i];
-        if (u < 0x80) {
-            i++;
-            continue;
-        }
-        size_t len = u >= 0xC2 && u <= 0xDF ? 2 : u >= 0xE0 && u <= 0xEF ? 3 : u >= 0xF0 && u <= 0xF4 ? 4 : 0;
-        if (!len || len > n - i)
-            return false;
-        unsigned long v = u & (len == 2 ? 0x1F : len == 3 ? 0x0F : 0x07);
-        for (size_t k = 1; k < len; k++) {
-            if (s[i + k] < 0x80 || s[i + k] > 0xBF)
-                return false;
-            v = (v << 6) | (s[i + k] & 0x3F);
-        }
-        if (v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF) || (len == 2 && v < 0x80) ||
-            (len == 3 && v < 0x800) || (len == 4 && v < 0x10000))
-            return false;
-        i += len;
+    unsigned char u = p[0];
+    if (u < 0x80)
+        return 1;
+    size_t len = u >= 0xC2 && u <= 0xDF ? 2 : u >= 0xE0 && u <= 0xEF ? 3 : u >= 0xF0 && u <= 0xF4 ? 4 : 0;
+    if (!len || len > avail)
+        return 0;
+    unsigned long v = u & (len == 2 ? 0x1F : len == 3 ? 0x0F : 0x07);
+    for (size_t k = 1; k < len; k++) {
+        if (p[k] < 0x80 || p[k] > 0xBF)
+            return 0;
+        v = (v << 6) | (p[k] & 0x3F);
     }
-    return true;
+    if (v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF) || (len == 2 && v < 0x80) || (len == 3 && v < 0x800) ||
+        (len == 4 && v < 0x10000))
+        return 0;
+    return len;
 }
 
 int slds_json_string_append(slds_buf *b, const char *s)
 {
     size_t n = strlen(s);
-    if (!utf8_valid((const unsigned char *)s, n))
-        return SLDS_ERR_DATA;
-    if (slds_buf_reserve(b, n + 2))
+    if (slds_buf_reserve(b, 6 * n + 2)) /* every byte escaped as \u00XX at most */
         return SLDS_ERR_NOMEM;
-    int rc = slds_buf_append(b, "\"", 1);
-    size_t run = 0; /* start of the bytes not yet copied */
-    for (size_t i = 0; i < n && !rc; i++) {
-        unsigned char ch = (unsigned char)s[i];
-        if (ch >= 0x20 && ch != '"' && ch != '\\')
+    char *o = b->data + b->len;
+    const unsigned char *p = (const unsigned char *)s, *end = p + n;
+    *o++ = '"';
+    while (p < end) {
+        unsigned char ch = *p;
+        if (ch >= 0x20 && ch < 0x80 && ch != '"' && ch != '\\') {
+            *o++ = (char)ch;
+            p++;
             continue;
-        char esc[8];
-        switch (ch) {
-        case '"': memcpy(esc, "\\\"", 3); break;
-        case '\\': memcpy(esc, "\\\\", 3); break;
-        case '\b': memcpy(esc, "\\b", 3); break;
-        case '\f': memcpy(esc, "\\f", 3); break;
-        case '\n': memcpy(esc, "\\n", 3); break;
-        case '\r': memcpy(esc, "\\r", 3); break;
-        case '\t': memcpy(esc, "\\t", 3); break;
-        default: snprintf(esc, sizeof esc, "\\u%04X", ch);
         }
-        rc = slds_buf_append(b, s + run, i - run) || slds_buf_puts(b, esc);
-        run = i + 1;
+        if (ch >= 0x80) {
+            size_t len = utf8_sequence(p, (size_t)(end - p));
+            if (!len) {
+                b->data[b->len] = '\0'; /* nothing of it kept */
+                return SLDS_ERR_DATA;
+            }
+            memcpy(o, p, len);
+            o += len;
+            p += len;
+            continue;
+        }
+        *o++ = '\\';
+        switch (ch) {
+        case '"': *o++ = '"'; break;
+        case '\\': *o++ = '\\'; break;
+        case '\b': *o++ = 'b'; break;
+        case '\f': *o++ = 'f'; break;
+        case '\n': *o++ = 'n'; break;
+        case '\r': *o++ = 'r'; break;
+        case '\t': *o++ = 't'; break;
+        default:
+            memcpy(o, "u00", 3);
+            o[3] = "0123456789ABCDEF"[ch >> 4];
+            o[4] = "0123456789ABCDEF"[ch & 15];
+            o += 5;
+        }
+        p++;
     }
-    return rc || slds_buf_append(b, s + run, n - run) || slds_buf_append(b, "\"", 1) ? SLDS_ERR_NOMEM
-                                                                                  : SLDS_OK;
+    *o++ = '"';
+    *o = '\0';
+    b->len = (size_t)(o - b->data);
+    return SLDS_OK;
 }
 
 /* A newline and the indent of depth (two spaces a level). */
@@ -541,25 +555,46 @@ int slds_table_json_append(const slds_table *t, slds_buf *b, int depth)
 {
     if (!t->nrows)
         return slds_buf_append(b, "[]", 2) ? SLDS_ERR_NOMEM : SLDS_OK;
-    if (slds_buf_append(b, "[", 1))
-        return SLDS_ERR_NOMEM;
-    for (size_t r = 0; r < t->nrows; r++) {
-        if ((r && slds_buf_append(b, ",", 1)) || json_indent(b, depth + 1) || slds_buf_append(b, "{", 1))
-            return SLDS_ERR_NOMEM;
-        const slds_cell *row = &t->cells[r * (size_t)t->ncols];
-        for (int c = 0; c < t->ncols; c++) {
-            if ((c && slds_buf_append(b, ",", 1)) || json_indent(b, depth + 2))
-                return SLDS_ERR_NOMEM;
-            int rc = slds_json_string_append(b, t->cols[c].name);
-            if (!rc)
-                rc = slds_buf_append(b, ": ", 2) ? SLDS_ERR_NOMEM : cell_json_append(t, &row[c], c, b, depth + 2);
-            if (rc)
-                return rc == SLDS_ERR_DATA ? rc : SLDS_ERR_NOMEM;
-        }
-        if (json_indent(b, depth + 1) || slds_buf_append(b, "}", 1))
-            return SLDS_ERR_NOMEM;
+    /* Each column's key with the newline and indent before it, once:
+     * keys[c] is at key_at[c] in keys (every row writes them). */
+    slds_buf keys = {0}, row_open = {0}, row_close = {0};
+    size_t stack_at[16], *key_at = t->ncols < 16 ? stack_at : malloc(((size_t)t->ncols + 1) * sizeof *key_at);
+    int rc = key_at ? SLDS_OK : SLDS_ERR_NOMEM;
+    for (int c = 0; c < t->ncols && !rc; c++) {
+        key_at[c] = keys.len;
+        rc = json_indent(&keys, depth + 2) ? SLDS_ERR_NOMEM : slds_json_string_append(&keys, t->cols[c].name);
+        rc = rc ? rc : slds_buf_append(&keys, ": ", 2);
     }
-    return json_indent(b, depth) || slds_buf_append(b, "]", 1) ? SLDS_ERR_NOMEM : SLDS_OK;
+    if (!rc) {
+        key_at[t->ncols] = keys.len;
+        rc = json_indent(&row_open, depth + 1) || slds_buf_append(&row_open, "{", 1) ||
+             json_indent(&row_close, depth + 1) || slds_buf_append(&row_close, "}", 1) ||
+             slds_buf_append(b, "[", 1) ? SLDS_ERR_NOMEM : SLDS_OK;
+    }
+    for (size_t r = 0; r < t->nrows && !rc; r++) {
+        if ((r && slds_buf_append(b, ",", 1)) || slds_buf_append(b, row_open.data, row_open.len)) {
+            rc = SLDS_ERR_NOMEM;
+            break;
+        }
+        const slds_cell *row = &t->cells[r * (size_t)t->ncols];
+        for (int c = 0; c < t->ncols && !rc; c++) {
+            if ((c && slds_buf_append(b, ",", 1)) ||
+                slds_buf_append(b, keys.data + key_at[c], key_at[c + 1] - key_at[c]))
+                rc = SLDS_ERR_NOMEM;
+            else
+                rc = cell_json_append(t, &row[c], c, b, depth + 2);
+        }
+        if (!rc && slds_buf_append(b, row_close.data, row_close.len))
+            rc = SLDS_ERR_NOMEM;
+    }
+    if (!rc && (json_indent(b, depth) || slds_buf_append(b, "]", 1)))
+        rc = SLDS_ERR_NOMEM;
+    if (key_at != stack_at)
+        free(key_at);
+    slds_buf_free(&keys);
+    slds_buf_free(&row_open);
+    slds_buf_free(&row_close);
+    return rc == SLDS_OK || rc == SLDS_ERR_DATA ? rc : SLDS_ERR_NOMEM;
 }
 
 /* jansson hands its output over token by token; json_dumpf wrote each with
