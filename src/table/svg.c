@@ -79,6 +79,7 @@ int slds_svg_polygon(slds_buf *b, const double *xy, size_t n, const char *fill)
 int slds_svg_text(slds_buf *b, double x, double y, const char *attrs, const char *text)
 {
     int rc = slds_buf_puts(b, "<text x=\"") || put_1f(b, x) || slds_buf_puts(b, "\" y=\"") ||
-             put_1f(b, y) || slds_buf_printf(b, "\"%s%s>", attrs ? " " : "", attrs ? attrs : "");
+             put_1f(b, y) || slds_buf_puts(b, attrs ? "\" " : "\"") || slds_buf_puts(b, attrs ? attrs : "") ||
+             slds_buf_puts(b, ">");
     return rc || slds_html_escape(b, text ? text : "") || slds_buf_puts(b, "</text>\n");
 }

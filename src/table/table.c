@@ -17,9 +17,7 @@ static char *copy(const char *s)
 
 static void cell_clear(slds_cell *c)
 {
-    if (c->type == SLDS_CELL_TEXT || c->type == SLDS_CELL_DATE)
-        free(c->v.s);
-    else if (c->type == SLDS_CELL_LIST) {
+    if (c->type == SLDS_CELL_LIST) { /* a text belongs to the table's chunks */
         for (size_t i = 0; i < c->v.list.n; i++)
             free(c->v.list.items[i]);
         free(c->v.list.items);
@@ -27,11 +25,55 @@ static void cell_clear(slds_cell *c)
     memset(c, 0, sizeof *c);
 }
 
+/* Every text chunk but the newest (kept, emptied, for the next rows) or
+ * all of them. */
+static void free_texts(slds_table *t, bool all)
+{
+    slds_text_chunk *keep = all ? NULL : t->texts, *k = keep ? keep->next : t->texts;
+    while (k) {
+        slds_text_chunk *next = k->next;
+        free(k);
+        k = next;
+    }
+    if (keep) {
+        keep->next = NULL;
+        keep->used = 0;
+    }
+    t->texts = keep;
+}
+
 static void clear_rows(slds_table *t)
 {
     for (size_t i = 0; i < t->nrows * (size_t)t->ncols; i++)
         cell_clear(&t->cells[i]);
     t->nrows = 0;
+    free_texts(t, false);
+}
+
+/* A copy of s (n bytes and a NUL) in the table's text chunks; NULL when
+ * out of memory. */
+static char *text_copy(slds_table *t, const char *s, size_t n)
+{
+    slds_text_chunk *k = t->texts;
+    if (!k || k->cap - k->used < n + 1) {
+        size_t cap = k ? 2 * k->cap : 1024;
+        if (cap > 65536)
+            cap = 65536;
+        if (cap < n + 1)
+            cap = n + 1;
+        slds_text_chunk *c = malloc(sizeof *c + cap);
+        if (!c)
+            return NULL;
+        c->next = k;
+        c->used = 0;
+        c->cap = cap;
+        t->texts = k = c;
+    }
+    char *p = k->data + k->used;
+    memcpy(p, s, n);
+    p[n] = '\0';
+    k->used += n + 1;
+    return p;
 }
 
 void slds_table_free(slds_table *t)
@@ -55,6 +97,7 @@ void slds_table_free(slds_table *t)
     free(t->name);
     free(t->title);
     free(t->render);
+    free_texts(t, true);
     free(t);
 }
 
@@ -224,7 +267,7 @@ static int set_string(slds_table *t, int col, slds_cell_type type, const char *s
         return t->status;
     if (!s || !*s)
         return SLDS_OK;
-    if (!(c->v.s = strdup(s)))
+    if (!(c->v.s = text_copy(t, s, strlen(s))))
         return stick(t, slds_fail(err, SLDS_ERR_NOMEM, "table %s: out of memory", t->name));
     c->set = true;
     return SLDS_OK;
