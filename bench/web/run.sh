@@ -15,9 +15,14 @@
 # Routes: the school dashboard, the teacher's class view and the student
 # page, each as the API (JSON) and as the page (HTML). The student routes
 # go through a wrk Lua script that asks for a different student at every
-# request (every student of the school with growth results, as the
-# school's principal): student records are never kept between requests, so
-# this is the cost of a record read from the database each time.
+# request, twice:
+# - "school": every student of the school with growth results, in turn, as
+#   the school's principal (a principal going through the school's
+#   records): after the first round each answer is a kept one (the access
+#   check and the view log still run at every request);
+# - "cold": 300,000 students drawn from the whole state (seeded), as the
+#   state admin: more than the server keeps, so every answer is read from
+#   the database and rendered.
 # For each run it also prints the server's CPU per request under that load
 # (user + system time of the server over the run / requests answered): the
 # figure that carries over to another machine; and wrk's own CPU per
@@ -62,16 +67,12 @@ n=$(sqlite3 "file:$db?mode=ro" "SELECT COUNT(*) FROM students")
 serve_start "$slds" "$db" "$dir/serve.err" "$threads"
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null' EXIT
 principal=$(serve_login principal)
+admin=$(serve_login admin)
 teacher_cookie=$(serve_login teacher)
-# The students of the school with growth results (the principal may see
-# each), for the Lua script that varies the student.
-python3 - "$db" "$school" >"$dir/students.lua" <<'PY'
-import sqlite3, sys
-db = sqlite3.connect("file:%s?mode=ro" % sys.argv[1], uri=True)
-ids = [r[0] for r in db.execute("SELECT DISTINCT student_id FROM growth_students"
-        " WHERE school_year = 2023 AND school_id = ? ORDER BY 1", (sys.argv[2],))]
-print("ids = {%s}" % ",".join('"%s"' % i for i in ids))
-print("""
+# The wrk script of the student routes, which varies the student; its ids
+# come first, one file per set: students.lua (the school's students with
+# growth results, whom the principal may see) and cold.lua (the state's).
+cat >"$dir/walk.lua" <<'LUA'
 local n = 0
 local requests = {}
 -- Every request is formatted once, in each thread's init, so that wrk's own
@@ -83,7 +84,23 @@ setup = function(thread) thread:set("offset", math.random(#ids)) end
 request = function()
   n = n + 1
   return requests[((n + (offset or 0)) % #requests) + 1]
-end""")
+end
+LUA
+python3 - "$db" "$school" "$dir/walk.lua" >"$dir/students.lua" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect("file:%s?mode=ro" % sys.argv[1], uri=True)
+ids = [r[0] for r in db.execute("SELECT DISTINCT student_id FROM growth_students"
+        " WHERE school_year = 2023 AND school_id = ? ORDER BY 1", (sys.argv[2],))]
+print("ids = {%s}" % ",".join('"%s"' % i for i in ids))
+print(open(sys.argv[3]).read())
+PY
+python3 - "$db" "$dir/walk.lua" >"$dir/cold.lua" <<'PY'
+import random, sqlite3, sys
+db = sqlite3.connect("file:%s?mode=ro" % sys.argv[1], uri=True)
+ids = [r[0] for r in db.execute("SELECT DISTINCT student_id FROM growth_students WHERE school_year = 2023 ORDER BY 1")]
+ids = random.Random(1).sample(ids, min(300000, len(ids)))
+print("ids = {%s}" % ",".join('"%s"' % i for i in ids))
+print(open(sys.argv[2]).read())
 PY
 nstudents=$(grep -o '","' "$dir/students.lua" | wc -l)
 rss() { awk '/VmRSS|RssAnon/ {printf "%s %.0f MiB ", $1, $2 / 1024}' /proc/$pid/status; }
@@ -94,11 +111,14 @@ routes=("school dashboard API|/api/v1/schools/$school/dashboard|$principal|"
         "school dashboard page|/schools/$school/dashboard|$principal|"
         "teacher class API|/api/v1/teachers/$teacher/class|$teacher_cookie|"
         "teacher class page|/teachers/$teacher/class|$teacher_cookie|"
-        "student record API|/api/v1/students/$student|$principal|/api/v1/students/"
-        "student page|/students/$student|$principal|/students/")
-echo "student routes: $((nstudents + 1)) students of school $school, a different one at each request"
+        "student record API|/api/v1/students/$student|$principal|/api/v1/students/|students"
+        "student page|/students/$student|$principal|/students/|students"
+        "record API, cold|/api/v1/students/$student|$admin|/api/v1/students/|cold"
+        "student page, cold|/students/$student|$admin|/students/|cold")
+echo "student routes: $((nstudents + 1)) students of school $school in turn (kept after the first round);"
+echo "  cold: $(grep -o '","' "$dir/cold.lua" | wc -l) more students of the whole state (each read and rendered)"
 for r in "${routes[@]}"; do # warm the report cache, check the status
-    IFS='|' read -r name path cookie prefix <<<"$r"
+    IFS='|' read -r name path cookie prefix ids <<<"$r"
     t=$(curl -s -o /dev/null -w '%{http_code} %{time_total}' -H "Cookie: slds_session=$cookie" "$base$path")
     echo "warm-up $name: status/seconds $t"
 done
@@ -109,7 +129,8 @@ echo "server memory after warm-up: $(rss)"
 # on a CPU (/proc/PID/task/*/schedstat; user + system, to the nanosecond).
 cpu_ns() { cat /proc/$pid/task/*/schedstat | awk '{t += $1} END {printf "%.0f", t}'; }
 for r in "${routes[@]}"; do
-    IFS='|' read -r name path cookie prefix <<<"$r"
+    IFS='|' read -r name path cookie prefix ids <<<"$r"
+    [ "$ids" = cold ] && continue # one student 200 times: a kept answer after the first
     urls=()
     for _ in $(seq 1 200); do urls+=("$base$path"); done
     t0=$(cpu_ns)
@@ -120,10 +141,10 @@ done
 printf '%-22s %5s %10s %9s %9s %9s %12s %12s %s\n' route conns req/s p50 p99 max cpu/request wrk-cpu/req errors
 for c in 50 200; do
     for r in "${routes[@]}"; do
-        IFS='|' read -r name path cookie prefix <<<"$r"
+        IFS='|' read -r name path cookie prefix ids <<<"$r"
         script=()
         if [ -n "$prefix" ]; then
-            sed "s|^ids = |prefix = \"$prefix\"\nids = |" "$dir/students.lua" >"$dir/route.lua"
+            sed "s|^ids = |prefix = \"$prefix\"\nids = |" "$dir/$ids.lua" >"$dir/route.lua"
             script=(-s "$dir/route.lua")
         fi
         t0=$(cpu_ns)

@@ -6,8 +6,11 @@
  * Request flow (slds_web_handle): take a connection from the pool; look the
  * session cookie up (access); match the route (an {id} segment is at most 63
  * characters of [A-Za-z0-9._-], anything else is 404 before any query);
- * check ?year= and ?format=; the route's builder asks access and fills a
- * document; render; add the security headers to every answer. */
+ * check ?year= and ?format=; the route's admit check, if any (the student
+ * routes: may the requester see this student); a kept answer (kept.c), or
+ * the route's builder, which asks access itself where no admit check did,
+ * fills a document, rendered and kept where the route says so; the view's
+ * access log line; the security headers on every answer. */
 #define _GNU_SOURCE /* open_memstream is POSIX 2008; glibc declares it here too */
 #include <ctype.h>
 #include <stdio.h>
@@ -34,9 +37,8 @@ int slds_web_new(slds_web **out, const slds_web_options *o, slds_error *err)
     pthread_mutex_init(&w->watch_mu, NULL);
     pthread_mutex_init(&w->cache_mu, NULL);
     pthread_cond_init(&w->cache_cv, NULL);
-    pthread_mutex_init(&w->pages_mu, NULL);
     w->conns = calloc((size_t)w->n_stores, sizeof *w->conns);
-    int rc = w->conns ? SLDS_OK : slds_fail(err, SLDS_ERR_NOMEM, "out of memory");
+    int rc = w->conns && !web_kept_init(&w->kept, WEB_KEPT_MAX, WEB_KEPT_BYTES) ? SLDS_OK : slds_fail(err, SLDS_ERR_NOMEM, "out of memory");
     for (int i = 0; i < w->n_stores && !rc; i++) {
         web_conn *k = &w->conns[i];
         k->seen_version = -1;
@@ -72,11 +74,7 @@ void slds_web_free(slds_web *w)
         slds_report_output_free(&w->cache[i]->out);
         free(w->cache[i]);
     }
-    for (int i = 0; i < w->n_pages; i++) {
-        slds_web_shared_release(w->pages[i]->body);
-        free(w->pages[i]);
-    }
-    pthread_mutex_destroy(&w->pages_mu);
+    web_kept_free(&w->kept);
     for (int i = 0; w->conns && i < w->n_stores; i++) {
         slds_store_close(w->conns[i].store);
     }
@@ -585,6 +583,12 @@ static int render(web_ctx *c, web_doc *d)
 typedef int (*web_builder)(web_ctx *c, web_doc *d);
 typedef int (*web_level_builder)(web_ctx *c, web_doc *d, const char *level);
 
+/* Whether a route's answer is kept, and for whom: KEEP_REQUESTER for
+ * answers that depend on who asks (a dashboard shows a principal more than
+ * the public), KEEP_REQUEST for answers that do not once the route's admit
+ * check let the requester in. */
+typedef enum { KEEP_NONE, KEEP_REQUESTER, KEEP_REQUEST } web_keep;
+
 typedef struct route {
     const char *method;
     const char *pattern; /* '*' is one {id} segment */
@@ -593,48 +597,53 @@ typedef struct route {
     web_level_builder build_level;
     const char *level;
     int (*raw)(web_ctx *c);
-    bool cache; /* the answer is kept per requester and generation (web_page) */
+    web_keep keep;
+    /* Run at every request before a kept answer is looked up: the access
+     * check of routes whose answer is kept for every requester; 200 lets
+     * the request go on, anything else is the answer already written. */
+    int (*admit)(web_ctx *c);
+    bool logs_view; /* a 200 answer is a view of the {id} student's record (access log) */
 } route;
 
 static const route routes[] = {
-    {"GET", "/", WEB_PAGE, web_build_home, NULL, NULL, NULL, true},
-    {"GET", "/login", WEB_PAGE, NULL, NULL, NULL, web_login_page, false},
-    {"POST", "/login", WEB_PAGE, NULL, NULL, NULL, web_login_page, false},
-    {"POST", "/logout", WEB_PAGE, NULL, NULL, NULL, web_logout_page, false},
-    {"GET", "/me", WEB_PAGE, web_build_me, NULL, NULL, NULL, false},
-    {"GET", "/state", WEB_PAGE, NULL, web_build_reportcard, "state", NULL, true},
-    {"GET", "/state/dashboard", WEB_PAGE, NULL, web_build_dashboard, "state", NULL, true},
-    {"GET", "/districts/*", WEB_PAGE, NULL, web_build_reportcard, "lea", NULL, true},
-    {"GET", "/districts/*/dashboard", WEB_PAGE, NULL, web_build_dashboard, "lea", NULL, true},
-    {"GET", "/schools/*", WEB_PAGE, NULL, web_build_reportcard, "school", NULL, true},
-    {"GET", "/schools/*/dashboard", WEB_PAGE, NULL, web_build_dashboard, "school", NULL, true},
-    {"GET", "/teachers/*/class", WEB_PAGE, web_build_class, NULL, NULL, NULL, true},
-    {"GET", "/students/*", WEB_PAGE, web_build_student, NULL, NULL, NULL, false},
-    {"GET", "/teachers/*/mastery", WEB_PAGE, web_build_mastery_grid, NULL, NULL, NULL, true},
-    {"GET", "/students/*/plan", WEB_PAGE, web_build_plan, NULL, NULL, NULL, false},
-    {"POST", "/students/*/plan", WEB_PAGE, NULL, NULL, NULL, web_plan_post, false},
-    {"GET", "/schools/*/warnings", WEB_PAGE, web_build_warnings, NULL, NULL, NULL, true},
-    {"GET", "/me/extracts", WEB_PAGE, web_build_my_extracts, NULL, NULL, NULL, false},
-    {"GET", "/extracts/*", WEB_PAGE, web_build_extract, NULL, NULL, NULL, false},
-    {"POST", "/api/v1/session", WEB_API, NULL, NULL, NULL, web_session_api, false},
-    {"DELETE", "/api/v1/session", WEB_API, NULL, NULL, NULL, web_session_api, false},
-    {"GET", "/api/v1/me", WEB_API, web_build_me, NULL, NULL, NULL, false},
-    {"GET", "/api/v1/me/students", WEB_API, web_build_my_students, NULL, NULL, NULL, false},
-    {"GET", "/api/v1/state/reportcard", WEB_API, NULL, web_build_reportcard, "state", NULL, true},
-    {"GET", "/api/v1/state/dashboard", WEB_API, NULL, web_build_dashboard, "state", NULL, true},
-    {"GET", "/api/v1/districts/*/reportcard", WEB_API, NULL, web_build_reportcard, "lea", NULL, true},
-    {"GET", "/api/v1/districts/*/dashboard", WEB_API, NULL, web_build_dashboard, "lea", NULL, true},
-    {"GET", "/api/v1/schools/*/reportcard", WEB_API, NULL, web_build_reportcard, "school", NULL, true},
-    {"GET", "/api/v1/schools/*/dashboard", WEB_API, NULL, web_build_dashboard, "school", NULL, true},
-    {"GET", "/api/v1/teachers/*/class", WEB_API, web_build_class, NULL, NULL, NULL, true},
-    {"GET", "/api/v1/students/*", WEB_API, web_build_student, NULL, NULL, NULL, false},
-    {"GET", "/api/v1/students/*/growth", WEB_API, web_build_growth, NULL, NULL, NULL, false},
-    {"GET", "/api/v1/teachers/*/mastery", WEB_API, web_build_mastery_grid, NULL, NULL, NULL, true},
-    {"GET", "/api/v1/students/*/plan", WEB_API, web_build_plan, NULL, NULL, NULL, false},
-    {"POST", "/api/v1/students/*/plan", WEB_API, NULL, NULL, NULL, web_plan_post, false},
-    {"GET", "/api/v1/schools/*/warnings", WEB_API, web_build_warnings, NULL, NULL, NULL, true},
-    {"GET", "/api/v1/me/extracts", WEB_API, web_build_my_extracts, NULL, NULL, NULL, false},
-    {"GET", "/api/v1/extracts/*", WEB_API, web_build_extract, NULL, NULL, NULL, false},
+    {"GET", "/", WEB_PAGE, web_build_home, NULL, NULL, NULL, KEEP_REQUESTER, NULL, false},
+    {"GET", "/login", WEB_PAGE, NULL, NULL, NULL, web_login_page, KEEP_NONE, NULL, false},
+    {"POST", "/login", WEB_PAGE, NULL, NULL, NULL, web_login_page, KEEP_NONE, NULL, false},
+    {"POST", "/logout", WEB_PAGE, NULL, NULL, NULL, web_logout_page, KEEP_NONE, NULL, false},
+    {"GET", "/me", WEB_PAGE, web_build_me, NULL, NULL, NULL, KEEP_NONE, NULL, false},
+    {"GET", "/state", WEB_PAGE, NULL, web_build_reportcard, "state", NULL, KEEP_REQUESTER, NULL, false},
+    {"GET", "/state/dashboard", WEB_PAGE, NULL, web_build_dashboard, "state", NULL, KEEP_REQUESTER, NULL, false},
+    {"GET", "/districts/*", WEB_PAGE, NULL, web_build_reportcard, "lea", NULL, KEEP_REQUESTER, NULL, false},
+    {"GET", "/districts/*/dashboard", WEB_PAGE, NULL, web_build_dashboard, "lea", NULL, KEEP_REQUESTER, NULL, false},
+    {"GET", "/schools/*", WEB_PAGE, NULL, web_build_reportcard, "school", NULL, KEEP_REQUESTER, NULL, false},
+    {"GET", "/schools/*/dashboard", WEB_PAGE, NULL, web_build_dashboard, "school", NULL, KEEP_REQUESTER, NULL, false},
+    {"GET", "/teachers/*/class", WEB_PAGE, web_build_class, NULL, NULL, NULL, KEEP_REQUESTER, NULL, false},
+    {"GET", "/students/*", WEB_PAGE, web_build_student, NULL, NULL, NULL, KEEP_REQUEST, web_admit_student, true},
+    {"GET", "/teachers/*/mastery", WEB_PAGE, web_build_mastery_grid, NULL, NULL, NULL, KEEP_REQUESTER, NULL, false},
+    {"GET", "/students/*/plan", WEB_PAGE, web_build_plan, NULL, NULL, NULL, KEEP_NONE, NULL, false},
+    {"POST", "/students/*/plan", WEB_PAGE, NULL, NULL, NULL, web_plan_post, KEEP_NONE, NULL, false},
+    {"GET", "/schools/*/warnings", WEB_PAGE, web_build_warnings, NULL, NULL, NULL, KEEP_REQUESTER, NULL, false},
+    {"GET", "/me/extracts", WEB_PAGE, web_build_my_extracts, NULL, NULL, NULL, KEEP_NONE, NULL, false},
+    {"GET", "/extracts/*", WEB_PAGE, web_build_extract, NULL, NULL, NULL, KEEP_NONE, NULL, false},
+    {"POST", "/api/v1/session", WEB_API, NULL, NULL, NULL, web_session_api, KEEP_NONE, NULL, false},
+    {"DELETE", "/api/v1/session", WEB_API, NULL, NULL, NULL, web_session_api, KEEP_NONE, NULL, false},
+    {"GET", "/api/v1/me", WEB_API, web_build_me, NULL, NULL, NULL, KEEP_NONE, NULL, false},
+    {"GET", "/api/v1/me/students", WEB_API, web_build_my_students, NULL, NULL, NULL, KEEP_NONE, NULL, false},
+    {"GET", "/api/v1/state/reportcard", WEB_API, NULL, web_build_reportcard, "state", NULL, KEEP_REQUESTER, NULL, false},
+    {"GET", "/api/v1/state/dashboard", WEB_API, NULL, web_build_dashboard, "state", NULL, KEEP_REQUESTER, NULL, false},
+    {"GET", "/api/v1/districts/*/reportcard", WEB_API, NULL, web_build_reportcard, "lea", NULL, KEEP_REQUESTER, NULL, false},
+    {"GET", "/api/v1/districts/*/dashboard", WEB_API, NULL, web_build_dashboard, "lea", NULL, KEEP_REQUESTER, NULL, false},
+    {"GET", "/api/v1/schools/*/reportcard", WEB_API, NULL, web_build_reportcard, "school", NULL, KEEP_REQUESTER, NULL, false},
+    {"GET", "/api/v1/schools/*/dashboard", WEB_API, NULL, web_build_dashboard, "school", NULL, KEEP_REQUESTER, NULL, false},
+    {"GET", "/api/v1/teachers/*/class", WEB_API, web_build_class, NULL, NULL, NULL, KEEP_REQUESTER, NULL, false},
+    {"GET", "/api/v1/students/*", WEB_API, web_build_student, NULL, NULL, NULL, KEEP_REQUEST, web_admit_student, true},
+    {"GET", "/api/v1/students/*/growth", WEB_API, web_build_growth, NULL, NULL, NULL, KEEP_REQUEST, web_admit_student, true},
+    {"GET", "/api/v1/teachers/*/mastery", WEB_API, web_build_mastery_grid, NULL, NULL, NULL, KEEP_REQUESTER, NULL, false},
+    {"GET", "/api/v1/students/*/plan", WEB_API, web_build_plan, NULL, NULL, NULL, KEEP_NONE, NULL, false},
+    {"POST", "/api/v1/students/*/plan", WEB_API, NULL, NULL, NULL, web_plan_post, KEEP_NONE, NULL, false},
+    {"GET", "/api/v1/schools/*/warnings", WEB_API, web_build_warnings, NULL, NULL, NULL, KEEP_REQUESTER, NULL, false},
+    {"GET", "/api/v1/me/extracts", WEB_API, web_build_my_extracts, NULL, NULL, NULL, KEEP_NONE, NULL, false},
+    {"GET", "/api/v1/extracts/*", WEB_API, web_build_extract, NULL, NULL, NULL, KEEP_NONE, NULL, false},
 };
 
 static bool id_char(char ch)
@@ -674,21 +683,26 @@ static int match(const char *pattern, const char *path, web_ctx *c)
 
 /* ------------------------------------------------------------ kept answers */
 
-/* The requester (name, role and a hash of the scopes: a scope changed in
- * the database is a new key, though not a new generation), the path and
- * the query: what a cacheable route's answer depends on besides the
- * database generation. */
-static bool page_key(const web_ctx *c, char *key, size_t size)
+/* What a kept answer depends on besides the database generation: the path
+ * and the query, and for KEEP_REQUESTER the requester (name, role and a hash
+ * of the scopes: a scope changed in the database is a new key, though not a
+ * new generation). */
+static bool page_key(const web_ctx *c, web_keep keep, char *key, size_t size)
 {
-    uint64_t h = 1469598103934665603ull; /* FNV-1a of the scopes */
-    for (size_t i = 0; c->logged_in && i < c->who.n_scopes; i++)
-        for (const char *p = c->who.scopes[i];; p++) {
-            h = (h ^ (unsigned char)*p) * 1099511628211ull;
-            if (!*p)
-                break;
-        }
-    int len = snprintf(key, size, "%s\n%d:%016llx\n%s\n", c->logged_in ? c->who.username : "-",
+    int len;
+    if (keep == KEEP_REQUEST)
+        len = snprintf(key, size, "*\n%s\n", c->rq->path);
+    else {
+        uint64_t h = 1469598103934665603ull; /* FNV-1a of the scopes */
+        for (size_t i = 0; c->logged_in && i < c->who.n_scopes; i++)
+            for (const char *p = c->who.scopes[i];; p++) {
+                h = (h ^ (unsigned char)*p) * 1099511628211ull;
+                if (!*p)
+                    break;
+            }
+        len = snprintf(key, size, "%s\n%d:%016llx\n%s\n", c->logged_in ? c->who.username : "-",
                        (int)c->who.role, (unsigned long long)h, c->rq->path);
+    }
     for (size_t i = 0; i < c->rq->nargs && len > 0 && (size_t)len < size; i++)
         len += snprintf(key + len, size - (size_t)len, "%s=%s&", c->rq->arg_names[i] ? c->rq->arg_names[i] : "",
                         c->rq->arg_values[i] ? c->rq->arg_values[i] : "");
@@ -700,38 +714,20 @@ static bool page_key(const web_ctx *c, char *key, size_t size)
  * to them (slds_web_response.shared), a page's frame around them. */
 static int page_find(web_ctx *c, const char *key, uint64_t gen)
 {
-    slds_web *app = c->app;
-    web_page *hit = NULL;
-    web_blob *body = NULL;
-    char title[200], disposition[200];
-    const char *type = NULL;
-    bool framed = false;
-    pthread_mutex_lock(&app->pages_mu);
-    for (int i = app->n_pages - 1; i >= 0 && !hit; i--)
-        if (app->pages[i]->generation == gen && !strcmp(app->pages[i]->key, key)) {
-            hit = app->pages[i];
-            memmove(app->pages + i, app->pages + i + 1, (size_t)(app->n_pages - 1 - i) * sizeof *app->pages);
-            app->pages[app->n_pages - 1] = hit; /* most recently used last */
-            body = hit->body;
-            atomic_fetch_add(&body->refs, 1);
-            snprintf(title, sizeof title, "%s", hit->title);
-            snprintf(disposition, sizeof disposition, "%s", hit->disposition);
-            type = hit->content_type;
-            framed = hit->framed;
-        }
-    pthread_mutex_unlock(&app->pages_mu);
-    if (!hit)
+    web_page meta;
+    web_blob *body = web_kept_find(&c->app->kept, key, gen, &meta);
+    if (!body)
         return 0;
     slds_web_response *rs = c->rs;
     slds_buf_clear(&rs->body);
-    int rc = framed ? web_html_begin(c, &rs->body, title) : SLDS_OK;
+    int rc = meta.framed ? web_html_begin(c, &rs->body, meta.title) : SLDS_OK;
     if (!rc && c->rq->share) {
         rs->shared = body->data;
         rs->shared_len = body->len;
         rs->shared_ref = body;
-        rc = framed ? web_html_end(&rs->tail) : SLDS_OK;
+        rc = meta.framed ? web_html_end(&rs->tail) : SLDS_OK;
     } else {
-        rc = rc || slds_buf_append(&rs->body, body->data, body->len) || (framed && web_html_end(&rs->body));
+        rc = rc || slds_buf_append(&rs->body, body->data, body->len) || (meta.framed && web_html_end(&rs->body));
         slds_web_shared_release(body);
     }
     if (rc) {
@@ -741,28 +737,20 @@ static int page_find(web_ctx *c, const char *key, uint64_t gen)
         rs->shared = NULL, rs->shared_len = 0, rs->shared_ref = NULL;
         return 0;
     }
-    if (disposition[0])
-        web_header(c, "Content-Disposition", disposition);
-    rs->content_type = type;
+    if (meta.disposition[0])
+        web_header(c, "Content-Disposition", meta.disposition);
+    rs->content_type = meta.content_type;
     rs->status = 200;
     return 200;
 }
 
-static void page_drop(slds_web *app, web_page *q)
-{
-    app->page_bytes -= q->body->len;
-    slds_web_shared_release(q->body);
-    free(q);
-}
-
-/* Keeps the answer just rendered (at most WEB_PAGES_MAX answers and 256 MiB;
- * the least recently used go first, and answers of older generations). */
+/* Keeps the answer just rendered (its inside, for a page). */
 static void page_keep(web_ctx *c, const char *key, uint64_t gen, const char *title)
 {
-    slds_web *app = c->app;
     slds_web_response *rs = c->rs;
     size_t from = c->framed ? c->inner_start : 0, to = c->framed ? c->inner_end : rs->body.len;
-    web_page *p = calloc(1, sizeof *p);
+    size_t key_len = strlen(key);
+    web_page *p = calloc(1, sizeof *p + key_len + 1);
     web_blob *b = malloc(sizeof *b + (to - from) + 1);
     if (!p || !b) {
         free(p);
@@ -775,7 +763,7 @@ static void page_keep(web_ctx *c, const char *key, uint64_t gen, const char *tit
         memcpy(b->data, rs->body.data + from, b->len);
     b->data[b->len] = '\0';
     p->body = b;
-    snprintf(p->key, sizeof p->key, "%s", key);
+    memcpy(p->key, key, key_len + 1);
     p->generation = gen;
     p->framed = c->framed;
     snprintf(p->title, sizeof p->title, "%s", title);
@@ -783,24 +771,7 @@ static void page_keep(web_ctx *c, const char *key, uint64_t gen, const char *tit
     for (size_t i = 0; i < rs->nheaders; i++)
         if (!strcmp(rs->header_names[i], "Content-Disposition"))
             snprintf(p->disposition, sizeof p->disposition, "%s", rs->header_values[i]);
-    enum { MAX_BYTES = 256 << 20 };
-    pthread_mutex_lock(&app->pages_mu);
-    int kept = 0;
-    for (int i = 0; i < app->n_pages; i++) {
-        web_page *q = app->pages[i];
-        if (q->generation != gen || !strcmp(q->key, key))
-            page_drop(app, q);
-        else
-            app->pages[kept++] = q;
-    }
-    app->n_pages = kept;
-    while (app->n_pages && (app->n_pages == WEB_PAGES_MAX || app->page_bytes + b->len > MAX_BYTES)) {
-        page_drop(app, app->pages[0]);
-        memmove(app->pages, app->pages + 1, (size_t)(--app->n_pages) * sizeof *app->pages);
-    }
-    app->pages[app->n_pages++] = p;
-    app->page_bytes += b->len;
-    pthread_mutex_unlock(&app->pages_mu);
+    web_kept_put(&c->app->kept, p);
 }
 
 static int dispatch(web_ctx *c)
@@ -830,21 +801,23 @@ static int dispatch(web_ctx *c)
         }
         if (r->raw)
             return r->raw(c);
+        int status = r->admit ? r->admit(c) : 200;
+        if (status != 200)
+            return status;
         char key[768];
-        uint64_t gen = 0;
-        bool keep = r->cache && page_key(c, key, sizeof key);
-        if (keep) {
-            gen = c->generation;
-            if (page_find(c, key, gen) == 200)
-                return 200;
+        uint64_t gen = c->generation;
+        bool keep = r->keep != KEEP_NONE && page_key(c, r->keep, key, sizeof key);
+        if (!keep || page_find(c, key, gen) != 200) {
+            web_doc d = {0};
+            status = r->build ? r->build(c, &d) : r->build_level(c, &d, r->level);
+            if (status == 200 && !d.answered)
+                status = render(c, &d);
+            if (status == 200 && keep && !d.answered)
+                page_keep(c, key, gen, d.title);
+            web_doc_free(&d);
         }
-        web_doc d = {0};
-        int status = r->build ? r->build(c, &d) : r->build_level(c, &d, r->level);
-        if (status == 200 && !d.answered)
-            status = render(c, &d);
-        if (status == 200 && keep && !d.answered)
-            page_keep(c, key, gen, d.title);
-        web_doc_free(&d);
+        if (status == 200 && r->logs_view)
+            web_log_view(c->app->auth, &c->who, c->route, c->param, c->now);
         return status;
     }
     if (path_known)

@@ -15,14 +15,12 @@
 #include "web/auth.h"
 #include "web/web.h"
 
-enum { WEB_CACHE_MAX = 96, WEB_INFLIGHT_MAX = 64, WEB_DOC_MAX_TABLES = 24, WEB_PAGES_MAX = 512 };
+enum { WEB_CACHE_MAX = 96, WEB_INFLIGHT_MAX = 64, WEB_DOC_MAX_TABLES = 24 };
+/* Kept answers (kept.c): at most this many, and this many bytes. */
+enum { WEB_KEPT_MAX = 65536 };
+#define WEB_KEPT_BYTES ((size_t)256 << 20)
 
-/* One answer kept for the same requester, request and database generation
- * (responses of the routes marked cacheable: dashboards, report cards,
- * classes; never a student's record, which is logged at every view). A
- * page keeps what is inside its frame: the frame carries the session's
- * CSRF token and is made for every request. */
-/* The bytes of a kept answer: read-only once made, shared by the cache and
+/* The bytes of a kept answer: read-only once made, shared by the store and
  * every response still sending them (refs counts both). */
 typedef struct web_blob {
     _Atomic int refs;
@@ -30,15 +28,41 @@ typedef struct web_blob {
     char data[];
 } web_blob;
 
+/* One answer kept for the same key and database generation (kept.c): the
+ * routes marked in app.c's table, per requester (dashboards, report cards,
+ * classes) or per request (a student's record and growth, whose access
+ * check and view log run at every request). A page keeps what is inside
+ * its frame: the frame carries the session's CSRF token and is made for
+ * every request. */
 typedef struct web_page {
-    char key[768];
-    uint64_t generation;
-    bool framed;             /* body is a page's inside; title for the frame */
+    uint64_t hash, generation;
+    struct web_page *chain;         /* next in the hash bucket */
+    struct web_page *older, *newer; /* least to most recently used */
+    bool framed;                    /* body is a page's inside; title for the frame */
     char title[200];
-    const char *content_type; /* a static string */
-    char disposition[200];   /* Content-Disposition, "" when none */
-    web_blob *body;          /* one reference held by the cache */
+    const char *content_type;       /* a static string */
+    char disposition[200];          /* Content-Disposition, "" when none */
+    web_blob *body;                 /* one reference held by the store */
+    char key[];
 } web_page;
+
+typedef struct web_kept {
+    pthread_mutex_t mu;
+    web_page **buckets;
+    web_page *oldest, *newest;
+    size_t n, bytes;         /* bytes: bodies, keys and records */
+    size_t max_n, max_bytes; /* the limits */
+    uint64_t generation;     /* of the answers kept: the newest seen */
+} web_kept;
+
+int web_kept_init(web_kept *k, size_t max_n, size_t max_bytes);
+void web_kept_free(web_kept *k);
+/* The body kept for key and gen (a reference for the caller, released with
+ * slds_web_shared_release) and its metadata in *meta; NULL when none. */
+web_blob *web_kept_find(web_kept *k, const char *key, uint64_t gen, web_page *meta);
+/* Keeps p (malloc'd with its key; hash computed here); owned by the store
+ * from then, also when it is not kept. */
+void web_kept_put(web_kept *k, web_page *p);
 
 /* One report run kept for every request of the same database generation. */
 typedef struct web_report {
@@ -83,11 +107,7 @@ struct slds_web {
     int n_cache;
     char inflight[WEB_INFLIGHT_MAX][512];
     int n_inflight;
-    /* answers kept (web_page), least recently used first; their bytes */
-    pthread_mutex_t pages_mu;
-    web_page *pages[WEB_PAGES_MAX];
-    int n_pages;
-    size_t page_bytes;
+    web_kept kept; /* answers kept (kept.c) */
 };
 
 /* ------------------------------------------------------------ requests */
@@ -206,7 +226,10 @@ int web_chart_bars(slds_buf *b, const char *title, const char *const *labels,
 /* ------------------------------------------------------------ routes */
 
 /* Builders: fill d, return an HTTP status (200, or an error already written
- * with web_error). */
+ * with web_error). The student routes' builders (record, growth) are
+ * called only after web_admit_student let the requester in: 200 when he or
+ * she may see the {id} student this year, else the refusal written. */
+int web_admit_student(web_ctx *c);
 int web_build_reportcard(web_ctx *c, web_doc *d, const char *level);
 int web_build_dashboard(web_ctx *c, web_doc *d, const char *level);
 int web_build_student(web_ctx *c, web_doc *d);

@@ -537,18 +537,15 @@ int web_build_dashboard(web_ctx *c, web_doc *d, const char *level)
 
 /* ------------------------------------------------------------ students */
 
-/* 1 when the requester may see the student this year; answers the refusal
- * itself otherwise (returns its status through *status). */
-static int check_student(web_ctx *c, int *status)
+int web_admit_student(web_ctx *c)
 {
     slds_error err = {0};
     int ok = c->logged_in ? web_may_student(c->store, &c->who, c->param, c->year, &err) : 0;
     if (ok < 0) {
         fprintf(stderr, "slds serve: access: %s\n", err.message);
-        *status = web_error(c, 500, "The page could not be made.");
-    } else if (!ok)
-        *status = web_refuse(c);
-    return ok > 0;
+        return web_error(c, 500, "The page could not be made.");
+    }
+    return ok ? 200 : web_refuse(c);
 }
 
 /* The parent growth chart of src/growthrun, without its page frame. */
@@ -592,9 +589,6 @@ static int record_json(const char *student_id, const char *sex, web_doc *d)
 
 int web_build_student(web_ctx *c, web_doc *d)
 {
-    int status = 200;
-    if (!check_student(c, &status))
-        return status;
     slds_error err = {0};
     slds_record *rec;
     int rc = slds_record_get(c->store, c->param, &rec, &err);
@@ -604,7 +598,6 @@ int web_build_student(web_ctx *c, web_doc *d)
         fprintf(stderr, "slds serve: record: %s\n", err.message);
         return web_error(c, 500, "The page could not be made.");
     }
-    web_log_view(c->app->auth, &c->who, c->route, c->param, c->now);
     snprintf(d->title, sizeof d->title, "Student %s", rec->student_id);
     /* The sections become the document's tables as they are (the record
      * gives them up: no copy). */
@@ -636,9 +629,6 @@ int web_build_student(web_ctx *c, web_doc *d)
 
 int web_build_growth(web_ctx *c, web_doc *d)
 {
-    int status = 200;
-    if (!check_student(c, &status))
-        return status;
     slds_error err = {0};
     slds_growth_history *h;
     int rc = slds_growthrun_history(c->store, c->param, &h, &err);
@@ -648,7 +638,6 @@ int web_build_growth(web_ctx *c, web_doc *d)
         fprintf(stderr, "slds serve: growth: %s\n", err.message);
         return web_error(c, 500, "The page could not be made.");
     }
-    web_log_view(c->app->auth, &c->who, c->route, c->param, c->now);
     slds_table *t;
     rc = slds_growthrun_history_table(h, &t, &err);
     rc = rc ? rc : web_doc_add(d, t, &err);

@@ -6,7 +6,10 @@
  * figures (latest score, SGP, attendance and discipline flags) computed by
  * hand; the table filter keeps suppression marks and ranges; a kept
  * answer is sent by reference byte for byte as first rendered, and a load
- * (a new row in loads) makes the next request render again. */
+ * (a new row in loads) makes the next request render again; a student's
+ * record kept for one requester is checked again for every other (a parent
+ * of another child gets 403 and no id) and every view is logged, kept or
+ * not; the kept-answer store's limits and generations (kept.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,6 +20,7 @@
 
 #include <cmocka.h>
 
+#include "access/access.h"
 #include "web/internal.h"
 
 static const char fixture_sql[] =
@@ -221,6 +225,192 @@ static void test_kept_answers_shared_and_renewed(void **state)
     slds_web_response_free(&rs);
 }
 
+/* Logs username in (password "pw-" username "-123456"), the cookie into
+ * token. */
+static void login(fixture *fx, const char *username, char token[65])
+{
+    char body[200];
+    snprintf(body, sizeof body, "{\"username\": \"%s\", \"password\": \"pw-%s-123456\"}", username, username);
+    slds_web_request rq = {.method = "POST", .path = "/api/v1/session", .content_type = "application/json",
+                           .body = body, .body_len = strlen(body), .client_addr = "127.0.0.1"};
+    slds_web_response rs;
+    slds_web_handle(fx->w, &rq, &rs);
+    assert_int_equal(rs.status, 200);
+    const char *cookie = header(&rs, "Set-Cookie");
+    assert_non_null(cookie);
+    assert_int_equal(strncmp(cookie, "slds_session=", 13), 0);
+    memcpy(token, cookie + 13, 64);
+    token[64] = '\0';
+    slds_web_response_free(&rs);
+}
+
+static int get_as(fixture *fx, const char *token, const char *path, slds_web_response *rs)
+{
+    slds_web_request rq = {.method = "GET", .path = path, .cookie_session = token,
+                           .client_addr = "127.0.0.1", .share = true};
+    slds_web_handle(fx->w, &rq, rs);
+    return rs->status;
+}
+
+/* The student routes keep one answer for every requester allowed to see
+ * it: the access check and the view log still run at every request. T1
+ * (teacher of both students in 2024) opens 1000000001's record: rendered,
+ * then kept (by reference, the same bytes). The parent of 1000000002 then
+ * asks for the same record and page: 403 and no id, although the answer is
+ * kept. A load that adds a score renders the record again. The access log
+ * holds exactly T1's four views (two of them kept answers) and no refused one. */
+static void test_student_answers_kept_per_request(void **state)
+{
+    fixture *fx = *state;
+    slds_web_free(fx->w);
+    fx->w = NULL;
+    slds_error err = {0};
+    slds_store *s;
+    slds_password_cost fast = slds_password_cost_min();
+    const char *t1[] = {"T1"}, *child[] = {"1000000002"};
+    if (slds_store_open_writer(&s, fx->path, 0, &err) ||
+        slds_store_exec(s, "INSERT INTO staff(staff_id, lea_id) VALUES('T1','L1')", &err) ||
+        slds_user_add(s, "t1", SLDS_ROLE_TEACHER, t1, 1, "pw-t1-123456", &fast, &err) ||
+        slds_user_add(s, "mom", SLDS_ROLE_PARENT, child, 1, "pw-mom-123456", &fast, &err))
+        fail_msg("%s", err.message);
+    slds_store_close(s);
+    slds_web_options o = {.db_path = fx->path, .threads = 1, .access_log = true, .min_password_cost = true};
+    if (slds_web_new(&fx->w, &o, &err))
+        fail_msg("%s", err.message);
+    char teacher[65], parent[65];
+    login(fx, "t1", teacher);
+    login(fx, "mom", parent);
+
+    slds_web_response rs;
+    assert_int_equal(get_as(fx, teacher, "/api/v1/students/1000000001", &rs), 200);
+    assert_null(rs.shared); /* rendered */
+    char *first = whole(&rs);
+    assert_non_null(strstr(first, "\"student_id\""));
+    assert_non_null(strstr(first, "\"1000000001\""));
+    slds_web_response_free(&rs);
+    assert_int_equal(get_as(fx, teacher, "/api/v1/students/1000000001", &rs), 200);
+    assert_non_null(rs.shared); /* kept */
+    char *second = whole(&rs);
+    assert_string_equal(second, first);
+    slds_web_response_free(&rs);
+    free(second);
+    assert_int_equal(get_as(fx, teacher, "/students/1000000001", &rs), 200);
+    slds_web_response_free(&rs);
+    for (int i = 0; i < 2; i++) {
+        const char *path = i ? "/students/1000000001" : "/api/v1/students/1000000001";
+        assert_int_equal(get_as(fx, parent, path, &rs), 403);
+        char *body = whole(&rs);
+        assert_null(strstr(body, "1000000001"));
+        free(body);
+        slds_web_response_free(&rs);
+    }
+    /* the parent's own child: allowed */
+    assert_int_equal(get_as(fx, parent, "/api/v1/students/1000000002/growth", &rs) / 100, 4); /* no growth: 404 */
+    slds_web_response_free(&rs);
+
+    if (slds_store_open_writer(&s, fx->path, 0, &err) ||
+        slds_store_exec(s,
+                        "INSERT INTO assessments VALUES('1000000001',2024,'READ','05','STATE','SBA',"
+                        " '2024-04-16',777.25,3,NULL);"
+                        "INSERT INTO loads(load_id, source_dir, loaded_at, rows_read, rows_loaded, rows_rejected)"
+                        " VALUES('L-test2', '/x', '2026-01-02', 1, 1, 0);",
+                        &err))
+        fail_msg("%s", err.message);
+    slds_store_close(s);
+    assert_int_equal(get_as(fx, teacher, "/api/v1/students/1000000001", &rs), 200);
+    assert_null(rs.shared); /* a new generation: rendered again */
+    assert_non_null(strstr(rs.body.data, "777.25"));
+    assert_null(strstr(first, "777.25"));
+    slds_web_response_free(&rs);
+    free(first);
+
+    slds_web_free(fx->w); /* writes the access log out */
+    fx->w = NULL;
+    slds_table *log;
+    if (slds_store_open_readonly(&s, fx->path, &err) || slds_access_log_of_student(s, "1000000001", &log, &err))
+        fail_msg("%s", err.message);
+    assert_int_equal(slds_table_nrows(log), 4);
+    for (size_t r = 0; r < slds_table_nrows(log); r++)
+        assert_string_equal(web_cell(log, r, "username"), "t1");
+    slds_table_free(log);
+    slds_store_close(s);
+}
+
+/* The kept-answer store alone: a key is found only in its generation; the
+ * first answer of a newer generation drops the older ones, and an answer
+ * made from an older snapshot is not kept; the count and byte limits push
+ * out the least recently used first (a lookup makes an answer recent). */
+static web_page *answer(const char *key, uint64_t gen, size_t len)
+{
+    web_page *p = calloc(1, sizeof *p + strlen(key) + 1);
+    web_blob *b = malloc(sizeof *b + len + 1);
+    assert_true(p && b);
+    atomic_init(&b->refs, 1);
+    b->len = len;
+    memset(b->data, 'x', len);
+    b->data[len] = '\0';
+    p->body = b;
+    p->generation = gen;
+    p->content_type = "text/plain";
+    strcpy(p->key, key);
+    return p;
+}
+
+static bool kept_has(web_kept *k, const char *key, uint64_t gen)
+{
+    web_page meta;
+    web_blob *b = web_kept_find(k, key, gen, &meta);
+    slds_web_shared_release(b);
+    return b != NULL;
+}
+
+static void test_kept_store(void **state)
+{
+    (void)state;
+    web_kept k;
+    assert_int_equal(web_kept_init(&k, 3, 1 << 20), 0);
+    web_kept_put(&k, answer("a", 5, 10));
+    web_kept_put(&k, answer("b", 5, 10));
+    assert_true(kept_has(&k, "a", 5));
+    assert_false(kept_has(&k, "a", 4));
+    assert_false(kept_has(&k, "c", 5));
+    web_kept_put(&k, answer("c", 5, 10));
+    assert_true(kept_has(&k, "a", 5)); /* a is now more recent than b */
+    web_kept_put(&k, answer("d", 5, 10)); /* a fourth: b, the least recently used, goes */
+    assert_int_equal(k.n, 3);
+    assert_false(kept_has(&k, "b", 5));
+    assert_true(kept_has(&k, "a", 5) && kept_has(&k, "c", 5) && kept_has(&k, "d", 5));
+    web_kept_put(&k, answer("a", 5, 20)); /* the same key again: replaced */
+    assert_int_equal(k.n, 3);
+    /* bytes (a store of at most 100 answers): one that does not fit pushes
+     * out the least recently used until it does; one larger than the whole
+     * store is not kept */
+    web_kept kb;
+    size_t cost = sizeof(web_page) + 2 + 10, max = 10 * cost;
+    assert_int_equal(web_kept_init(&kb, 100, max), 0);
+    web_kept_put(&kb, answer("x", 1, 10));
+    web_kept_put(&kb, answer("y", 1, 10));
+    web_kept_put(&kb, answer("z", 1, 10));
+    assert_int_equal(kb.bytes, 3 * cost);
+    web_kept_put(&kb, answer("w", 1, max - 2 * cost - sizeof(web_page) - 2)); /* fits without x only */
+    assert_int_equal(kb.bytes, max);
+    assert_false(kept_has(&kb, "x", 1));
+    assert_true(kept_has(&kb, "y", 1) && kept_has(&kb, "z", 1) && kept_has(&kb, "w", 1));
+    web_kept_put(&kb, answer("huge", 1, max));
+    assert_false(kept_has(&kb, "huge", 1));
+    assert_true(kept_has(&kb, "w", 1));
+    web_kept_free(&kb);
+    /* generations */
+    web_kept_put(&k, answer("f", 6, 10));
+    assert_int_equal(k.n, 1);
+    assert_false(kept_has(&k, "e", 5));
+    web_kept_put(&k, answer("g", 5, 10)); /* from an older snapshot */
+    assert_false(kept_has(&k, "g", 5));
+    assert_int_equal(k.n, 1);
+    assert_true(kept_has(&k, "f", 6));
+    web_kept_free(&k);
+}
+
 /* Student 1000000001: latest STATE MATH 431 (2024, level 3; the interim 999
  * is not a state test), SGP 62, target 40, on track; 95/100 days present,
  * no action. Student 1000000002: latest STATE MATH 380 (2023), no SGP; 80 %
@@ -299,6 +489,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_class_table, setup, teardown),
         cmocka_unit_test_setup_teardown(test_kept_answers_shared_and_renewed, setup, teardown),
         cmocka_unit_test(test_filter_keeps_marks),
+        cmocka_unit_test_setup_teardown(test_student_answers_kept_per_request, setup, teardown),
+        cmocka_unit_test(test_kept_store),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
