@@ -10,6 +10,19 @@
 
 #include "ingest/csv.h"
 
+/* slds_buf_append without a call when the bytes fit: the renderers append
+ * many short pieces (a student's page is thousands). */
+static inline int put(slds_buf *b, const char *s, size_t n)
+{
+    if (b->data && b->len + n < b->cap) {
+        memcpy(b->data + b->len, s, n);
+        b->len += n;
+        b->data[b->len] = '\0';
+        return SLDS_OK;
+    }
+    return slds_buf_append(b, s, n);
+}
+
 int slds_format_parse(const char *name, slds_format *out)
 {
     static const char *const names[] = {"table", "csv", "json", "html"};
@@ -124,7 +137,7 @@ static int cell_format(const slds_table *t, const slds_cell *c, int col, slds_bu
     switch (c->type) {
     case SLDS_CELL_TEXT:
     case SLDS_CELL_DATE: return slds_buf_puts(b, c->v.s);
-    case SLDS_CELL_INTEGER: return slds_buf_append(b, num, format_integer(num, c->v.i));
+    case SLDS_CELL_INTEGER: return put(b, num, format_integer(num, c->v.i));
     case SLDS_CELL_REAL:
         format_real(num, sizeof num, c->v.r, t->cols[col].decimals);
         return slds_buf_puts(b, num);
@@ -168,7 +181,7 @@ int slds_text_escape(slds_buf *b, const char *s)
         else if (*p == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F) /* C1 controls, UTF-8 encoded */
             rc = slds_buf_printf(b, "\\u%04X", *++p);
         else
-            rc = slds_buf_append(b, (const char *)p, 1);
+            rc = put(b, (const char *)p, 1);
     }
     return rc;
 }
@@ -187,13 +200,13 @@ int slds_html_escape(slds_buf *b, const char *s)
     while (*s && !rc) {
         size_t run = strcspn(s, "<>&\""); /* copied as they are, at once */
         if (run)
-            rc = slds_buf_append(b, s, run);
+            rc = put(b, s, run);
         s += run;
         switch (rc ? '\0' : *s) {
-        case '<': rc = slds_buf_append(b, "&lt;", 4); break;
-        case '>': rc = slds_buf_append(b, "&gt;", 4); break;
-        case '&': rc = slds_buf_append(b, "&amp;", 5); break;
-        case '"': rc = slds_buf_append(b, "&quot;", 6); break;
+        case '<': rc = put(b, "&lt;", 4); break;
+        case '>': rc = put(b, "&gt;", 4); break;
+        case '&': rc = put(b, "&amp;", 5); break;
+        case '"': rc = put(b, "&quot;", 6); break;
         default: continue; /* the end */
         }
         s++;
@@ -469,10 +482,10 @@ static int json_indent(slds_buf *b, int depth)
 {
     static const char spaces[] = "                                ";
     size_t n = 2 * (size_t)(depth > 0 ? depth : 0);
-    int rc = slds_buf_append(b, "\n", 1);
+    int rc = put(b, "\n", 1);
     while (!rc && n) {
         size_t k = n < sizeof spaces - 1 ? n : sizeof spaces - 1;
-        rc = slds_buf_append(b, spaces, k);
+        rc = put(b, spaces, k);
         n -= k;
     }
     return rc;
@@ -482,7 +495,7 @@ static int json_indent(slds_buf *b, int depth)
 static int json_integer_append(slds_buf *b, long long v)
 {
     char num[24];
-    return slds_buf_append(b, num, format_integer(num, v));
+    return put(b, num, format_integer(num, v));
 }
 
 /* A real as json_real(v) is dumped at JSON_REAL_PRECISION(15): "%.15g"
@@ -505,16 +518,16 @@ static int json_real_append(slds_buf *b, double v)
     }
     if (!strchr(num, '.'))
         memcpy(num + n, ".0", 3), n += 2;
-    return slds_buf_append(b, num, (size_t)n);
+    return put(b, num, (size_t)n);
 }
 
 /* One cell as cell_json makes it, dumped at depth. */
 static int cell_json_append(const slds_table *t, const slds_cell *c, int col, slds_buf *b, int depth)
 {
     if (t->cols[col].type == SLDS_CELL_LIST && !c->set && !c->suppressed)
-        return slds_buf_append(b, "[]", 2);
+        return put(b, "[]", 2);
     if (!c->set || c->suppressed)
-        return slds_buf_append(b, "null", 4);
+        return put(b, "null", 4);
     if (c->range) {
         slds_buf f = {0};
         int rc = cell_format(t, c, col, &f) ? SLDS_ERR_NOMEM : slds_json_string_append(b, f.data ? f.data : "");
@@ -533,28 +546,28 @@ static int cell_json_append(const slds_table *t, const slds_cell *c, int col, sl
             return json_real_append(b, decimals == SLDS_SIGNIFICANT(15) ? c->v.r : strtod(num, NULL));
         return json_integer_append(b, strtoll(num, NULL, 10));
     }
-    case SLDS_CELL_BOOLEAN: return c->v.b ? slds_buf_append(b, "true", 4) : slds_buf_append(b, "false", 5);
+    case SLDS_CELL_BOOLEAN: return c->v.b ? put(b, "true", 4) : put(b, "false", 5);
     case SLDS_CELL_LIST: {
         if (!c->v.list.n)
-            return slds_buf_append(b, "[]", 2);
-        int rc = slds_buf_append(b, "[", 1);
+            return put(b, "[]", 2);
+        int rc = put(b, "[", 1);
         for (size_t i = 0; i < c->v.list.n && !rc; i++) {
-            if ((i && slds_buf_append(b, ",", 1)) || json_indent(b, depth + 1))
+            if ((i && put(b, ",", 1)) || json_indent(b, depth + 1))
                 return SLDS_ERR_NOMEM;
             rc = slds_json_string_append(b, c->v.list.items[i]);
         }
         if (rc)
             return rc;
-        return json_indent(b, depth) || slds_buf_append(b, "]", 1) ? SLDS_ERR_NOMEM : SLDS_OK;
+        return json_indent(b, depth) || put(b, "]", 1) ? SLDS_ERR_NOMEM : SLDS_OK;
     }
     }
-    return slds_buf_append(b, "null", 4);
+    return put(b, "null", 4);
 }
 
 int slds_table_json_append(const slds_table *t, slds_buf *b, int depth)
 {
     if (!t->nrows)
-        return slds_buf_append(b, "[]", 2) ? SLDS_ERR_NOMEM : SLDS_OK;
+        return put(b, "[]", 2) ? SLDS_ERR_NOMEM : SLDS_OK;
     /* Each column's key with the newline and indent before it, once:
      * keys[c] is at key_at[c] in keys (every row writes them). */
     slds_buf keys = {0}, row_open = {0}, row_close = {0};
@@ -563,31 +576,31 @@ int slds_table_json_append(const slds_table *t, slds_buf *b, int depth)
     for (int c = 0; c < t->ncols && !rc; c++) {
         key_at[c] = keys.len;
         rc = json_indent(&keys, depth + 2) ? SLDS_ERR_NOMEM : slds_json_string_append(&keys, t->cols[c].name);
-        rc = rc ? rc : slds_buf_append(&keys, ": ", 2);
+        rc = rc ? rc : put(&keys, ": ", 2);
     }
     if (!rc) {
         key_at[t->ncols] = keys.len;
-        rc = json_indent(&row_open, depth + 1) || slds_buf_append(&row_open, "{", 1) ||
-             json_indent(&row_close, depth + 1) || slds_buf_append(&row_close, "}", 1) ||
-             slds_buf_append(b, "[", 1) ? SLDS_ERR_NOMEM : SLDS_OK;
+        rc = json_indent(&row_open, depth + 1) || put(&row_open, "{", 1) ||
+             json_indent(&row_close, depth + 1) || put(&row_close, "}", 1) ||
+             put(b, "[", 1) ? SLDS_ERR_NOMEM : SLDS_OK;
     }
     for (size_t r = 0; r < t->nrows && !rc; r++) {
-        if ((r && slds_buf_append(b, ",", 1)) || slds_buf_append(b, row_open.data, row_open.len)) {
+        if ((r && put(b, ",", 1)) || put(b, row_open.data, row_open.len)) {
             rc = SLDS_ERR_NOMEM;
             break;
         }
         const slds_cell *row = &t->cells[r * (size_t)t->ncols];
         for (int c = 0; c < t->ncols && !rc; c++) {
-            if ((c && slds_buf_append(b, ",", 1)) ||
-                slds_buf_append(b, keys.data + key_at[c], key_at[c + 1] - key_at[c]))
+            if ((c && put(b, ",", 1)) ||
+                put(b, keys.data + key_at[c], key_at[c + 1] - key_at[c]))
                 rc = SLDS_ERR_NOMEM;
             else
                 rc = cell_json_append(t, &row[c], c, b, depth + 2);
         }
-        if (!rc && slds_buf_append(b, row_close.data, row_close.len))
+        if (!rc && put(b, row_close.data, row_close.len))
             rc = SLDS_ERR_NOMEM;
     }
-    if (!rc && (json_indent(b, depth) || slds_buf_append(b, "]", 1)))
+    if (!rc && (json_indent(b, depth) || put(b, "]", 1)))
         rc = SLDS_ERR_NOMEM;
     if (key_at != stack_at)
         free(key_at);
@@ -665,10 +678,10 @@ static int html_head(const slds_table *t, slds_buf *b)
 /* A row; v is scratch space kept across rows (no allocation per row). */
 static int html_row(const slds_table *t, size_t row, slds_buf *b, slds_buf *v)
 {
-    int rc = slds_buf_append(b, "<tr>", 4);
+    int rc = put(b, "<tr>", 4);
     for (int c = 0; c < t->ncols && !rc; c++) {
         const slds_cell *cell = slds_table_cell(t, row, c);
-        rc = is_number(t->cols[c].type) ? slds_buf_append(b, "<td class=\"num\">", 16) : slds_buf_append(b, "<td>", 4);
+        rc = is_number(t->cols[c].type) ? put(b, "<td class=\"num\">", 16) : put(b, "<td>", 4);
         if (!rc && cell->set && !cell->suppressed && !cell->range &&
             (cell->type == SLDS_CELL_TEXT || cell->type == SLDS_CELL_DATE))
             rc = slds_html_escape(b, cell->v.s); /* a text as it is: no copy first */
@@ -676,9 +689,9 @@ static int html_row(const slds_table *t, size_t row, slds_buf *b, slds_buf *v)
             slds_buf_clear(v);
             rc = cell_format(t, cell, c, v) || (v->len ? slds_html_escape(b, v->data) : 0);
         }
-        rc = rc || slds_buf_append(b, "</td>", 5);
+        rc = rc || put(b, "</td>", 5);
     }
-    return rc || slds_buf_append(b, "</tr>\n", 6);
+    return rc || put(b, "</tr>\n", 6);
 }
 
 int slds_table_html(const slds_table *t, slds_buf *b)
