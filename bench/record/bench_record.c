@@ -14,7 +14,8 @@
  * logged in as BENCH_USER, default admin, password BENCH_PASSWORD, default
  * bench-password-1); --drop-cache: each connection's page cache dropped
  * before every request, as the server's is after a commit of its access log
- * (at most every 200 ms: a few requests in a thousand at full load).
+ * (at most every 200 ms: a few requests in a thousand at full load);
+ * --only api or --only page: that route alone (for callgrind).
  * BENCH_PRAGMAS replaces the web's connection settings (e.g. "PRAGMA
  * mmap_size=0"). Not part of the test suite. Built by hand against the
  * library of a build folder:
@@ -25,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "growthrun/growthrun.h"
@@ -109,12 +111,20 @@ static int pass(slds_store *s, char **ids, int n, const char *label)
 }
 
 /* --web: CPU per answer of path prefix + id, in this process. */
-static int drop_cache; /* --drop-cache */
+static int drop_cache;      /* --drop-cache */
+static const char *only;    /* --only api|page: one of the two routes */
+
+static double user_now(void)
+{
+    struct rusage u;
+    getrusage(RUSAGE_SELF, &u);
+    return (double)u.ru_utime.tv_sec + (double)u.ru_utime.tv_usec * 1e-6;
+}
 
 static int web_pass(slds_web *w, const char *token, char **ids, int n, const char *prefix,
                     const char *label)
 {
-    double t = 0;
+    double t = 0, u0 = user_now();
     size_t bytes = 0;
     int bad = 0;
     for (int i = 0; i < n; i++) {
@@ -132,8 +142,9 @@ static int web_pass(slds_web *w, const char *token, char **ids, int n, const cha
         bytes += rs.body.len;
         slds_web_response_free(&rs);
     }
-    printf("%-6s %5d answers of %-18s %7.1f us CPU each, %6zu bytes each, %d not 200\n", label, n,
-           prefix, 1e6 * t / n, bytes / (size_t)n, bad);
+    double user = user_now() - u0;
+    printf("%-6s %5d answers of %-18s %7.1f us CPU each (%6.1f us user), %6zu bytes each, %d not 200\n",
+           label, n, prefix, 1e6 * t / n, 1e6 * user / n, bytes / (size_t)n, bad);
     return 0;
 }
 
@@ -163,8 +174,10 @@ static int web_bench(const char *db, char **ids, int n)
         slds_web_free(w);
         return 1;
     }
-    web_pass(w, token, ids, n, "/api/v1/students/", "web");
-    web_pass(w, token, ids, n, "/students/", "web");
+    if (!only || !strcmp(only, "api"))
+        web_pass(w, token, ids, n, "/api/v1/students/", "web");
+    if (!only || !strcmp(only, "page"))
+        web_pass(w, token, ids, n, "/students/", "web");
     slds_web_free(w);
     return 0;
 }
@@ -202,15 +215,17 @@ int main(int argc, char **argv)
             web = 1;
         else if (!strcmp(argv[i], "--drop-cache"))
             drop_cache = 1;
+        else if (!strcmp(argv[i], "--only") && i + 1 < argc)
+            only = argv[++i];
         else if (argv[i][0] != '-' && !db)
             db = argv[i];
         else {
-            fprintf(stderr, "usage: bench_record DB [--n N] [--ids FILE] [--record-only] [--web [--drop-cache]]\n");
+            fprintf(stderr, "usage: bench_record DB [--n N] [--ids FILE] [--record-only] [--web [--drop-cache] [--only api|page]]\n");
             return 2;
         }
     }
     if (!db || n < 1) {
-        fprintf(stderr, "usage: bench_record DB [--n N] [--ids FILE] [--record-only] [--web [--drop-cache]]\n");
+        fprintf(stderr, "usage: bench_record DB [--n N] [--ids FILE] [--record-only] [--web [--drop-cache] [--only api|page]]\n");
         return 2;
     }
     slds_error err = {0};

@@ -225,6 +225,10 @@ int slds_svg_rect(slds_buf *b, double x, double y, double w, double h, const cha
  * inserted verbatim (fill, stroke...). */
 int slds_svg_polyline(slds_buf *b, const double *xy, size_t n, const char *attrs);
 int slds_svg_polygon(slds_buf *b, const double *xy, size_t n, const char *fill);
+/* v with places (0 or 1) decimals into buf (size bytes), exactly as
+ * snprintf(buf, size, "%.*f", places, v) writes it, mostly without printf:
+ * coordinates and labels of charts. Returns the length written. */
+size_t slds_svg_fixed(char *buf, size_t size, double v, int places);
 /* A text element: attrs verbatim (class, anchor), text escaped. */
 int slds_svg_text(slds_buf *b, double x, double y, const char *attrs, const char *text);
 

@@ -553,7 +553,8 @@ static int growth_chart_html(const slds_growth_history *h, slds_buf *out)
 {
     slds_buf page = {0};
     slds_error err = {0};
-    int rc = slds_growthrun_history_html(h, &page, &err);
+    int rc = slds_buf_reserve(&page, 16384) || slds_buf_reserve(out, 16384) ? SLDS_ERR_NOMEM
+                                                                          : slds_growthrun_history_html(h, &page, &err);
     if (!rc) {
         const char *a = strstr(page.data, "<body>"), *b = a ? strstr(a, "</body>") : NULL;
         if (a && b) {
@@ -576,7 +577,8 @@ static int growth_chart_html(const slds_growth_history *h, slds_buf *out)
 static int record_json(const char *student_id, const char *sex, web_doc *d)
 {
     slds_buf *b = &d->json_text;
-    int rc = slds_buf_puts(b, "{\n  \"student_id\": ") ? SLDS_ERR_NOMEM : slds_json_string_append(b, student_id);
+    int rc = slds_buf_reserve(b, 16384) ? SLDS_ERR_NOMEM : SLDS_OK; /* most records: no regrowth */
+    rc = rc ? rc : slds_buf_puts(b, "{\n  \"student_id\": ") ? SLDS_ERR_NOMEM : slds_json_string_append(b, student_id);
     rc = rc ? rc : slds_buf_puts(b, ",\n  \"sex\": ");
     rc = rc ? rc : sex ? slds_json_string_append(b, sex) : slds_buf_puts(b, "null");
     for (size_t i = 0; i < d->n && !rc; i++) {

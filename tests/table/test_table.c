@@ -215,7 +215,8 @@ static void test_svg_coordinates(void **state)
     static const double fixed[] = {0.0, -0.0, 0.05, 0.15, 0.25, 0.35, 1.45, 2.5, 0.95, 9.95,
                                    99.95, 123.45, 0.04999999999999999, 0.05000000000000001,
                                    -0.04, -1.25, -3.3, 999999.95, 1e6, 1e7 + 0.05, 1e15, 1e300,
-                                   5e-324, NAN, INFINITY, -INFINITY, 431.0, 410.5};
+                                   5e-324, NAN, INFINITY, -INFINITY, 431.0, 410.5, 0.5, 1.5, 2.5,
+                                   -0.5, -2.5, -0.4, 4503599627370495.5, 999999999999999.5, 1e15 + 1};
     uint64_t r = 20261206;
     for (size_t i = 0; i < sizeof fixed / sizeof *fixed + 200000; i++) {
         double v;
@@ -231,6 +232,19 @@ static void test_svg_coordinates(void **state)
             default: v = nextafter(floor(u * 20000.0) / 20.0, (i & 8) ? 0.0 : 1e9); break;
             }
         }
+        /* slds_svg_fixed at 0 places (labels): the tie to even, negatives, -0 */
+        for (int scale = 0; scale < 2; scale++) {
+            double w = scale ? v * 7.5 : v;
+            char want0[512], got0[512];
+            snprintf(want0, sizeof want0, "%.0f", w);
+            assert_int_equal(slds_svg_fixed(got0, sizeof got0, w, 0), strlen(want0));
+            if (strcmp(got0, want0))
+                fail_msg("%.17g: slds_svg_fixed gives %s, %%.0f %s", w, got0, want0);
+        }
+        char small[6], want_small[6]; /* truncated as snprintf truncates */
+        snprintf(want_small, sizeof want_small, "%.0f", v * 1000);
+        slds_svg_fixed(small, sizeof small, v * 1000, 0);
+        assert_string_equal(small, want_small);
         double xy[2] = {v, v};
         slds_buf got = {0};
         assert_int_equal(slds_svg_polyline(&got, xy, 1, NULL), SLDS_OK);
