@@ -45,7 +45,12 @@ size_t slds_svg_fixed(char *buf, size_t size, double v, int places)
         while ((n /= 10) > 0);
         if (signbit(v))
             *--p = '-';
-        len = snprintf(buf, size, "%s", p);
+        len = (int)(text + sizeof text - 1 - p);
+        if (size) { /* truncated as snprintf truncates */
+            size_t k = (size_t)len < size ? (size_t)len : size - 1;
+            memcpy(buf, p, k);
+            buf[k] = '\0';
+        }
     } else
         len = snprintf(buf, size, "%.*f", places, v);
     return len > 0 ? (size_t)len : 0;
