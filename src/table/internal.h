@@ -40,9 +40,10 @@ typedef struct slds_render_state {
 } slds_render_state;
 
 struct slds_table {
-    char *name, *title;
+    char *name, *title; /* in strings */
     int ncols;
-    slds_column_spec *cols; /* strings owned */
+    slds_column_spec *cols; /* its strings in strings */
+    char *strings;          /* the name, title and every column's strings: one block */
     slds_cell *cells;       /* nrows * ncols, row-major */
     size_t nrows, caprows;
     int status; /* first failure, sticky */

@@ -682,10 +682,16 @@ static int html_row(const slds_table *t, size_t row, slds_buf *b, slds_buf *v)
     for (int c = 0; c < t->ncols && !rc; c++) {
         const slds_cell *cell = slds_table_cell(t, row, c);
         rc = is_number(t->cols[c].type) ? put(b, "<td class=\"num\">", 16) : put(b, "<td>", 4);
-        if (!rc && cell->set && !cell->suppressed && !cell->range &&
-            (cell->type == SLDS_CELL_TEXT || cell->type == SLDS_CELL_DATE))
+        bool plain = cell->set && !cell->suppressed && !cell->range;
+        char num[64];
+        if (!rc && plain && (cell->type == SLDS_CELL_TEXT || cell->type == SLDS_CELL_DATE))
             rc = slds_html_escape(b, cell->v.s); /* a text as it is: no copy first */
-        else if (!rc) {
+        else if (!rc && plain && cell->type == SLDS_CELL_INTEGER) /* digits need no escaping */
+            rc = put(b, num, format_integer(num, cell->v.i));
+        else if (!rc && plain && cell->type == SLDS_CELL_REAL) {
+            format_real(num, sizeof num, cell->v.r, t->cols[c].decimals); /* digits, '.', '-', 'e', "nan" */
+            rc = put(b, num, strlen(num));
+        } else if (!rc) {
             slds_buf_clear(v);
             rc = cell_format(t, cell, c, v) || (v->len ? slds_html_escape(b, v->data) : 0);
         }

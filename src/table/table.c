@@ -10,9 +10,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-static char *copy(const char *s)
+/* s copied at *at (which moves past it); NULL stays NULL. */
+static char *copy_into(char **at, const char *s)
 {
-    return s ? strdup(s) : NULL;
+    if (!s)
+        return NULL;
+    size_t n = strlen(s) + 1;
+    char *p = memcpy(*at, s, n);
+    *at += n;
+    return p;
 }
 
 static void cell_clear(slds_cell *c)
@@ -82,20 +88,12 @@ void slds_table_free(slds_table *t)
         return;
     if (t->cells)
         clear_rows(t);
-    for (int c = 0; c < t->ncols && t->cols; c++) {
-        free((char *)t->cols[c].name);
-        free((char *)t->cols[c].unit);
-        free((char *)t->cols[c].sums_to);
-        free((char *)t->cols[c].derives_from);
-        free((char *)t->cols[c].denominator);
-    }
     for (size_t i = 0; i < t->ntotals; i++)
         free(t->totals[i].parts);
     free(t->totals);
     free(t->cols);
     free(t->cells);
-    free(t->name);
-    free(t->title);
+    free(t->strings);
     free(t->render);
     free_texts(t, true);
     free(t);
@@ -157,29 +155,35 @@ int slds_table_new(slds_table **out, const char *name, const char *title,
         if (rc)
             return rc;
     }
+    /* Every string copied into one block (a table is made at every
+     * request of a page: one allocation instead of one per string). */
+    size_t bytes = strlen(name) + 1 + (title ? strlen(title) + 1 : 0);
+    for (int c = 0; c < ncols; c++) {
+        const char *strs[] = {cols[c].name, cols[c].unit, cols[c].sums_to, cols[c].derives_from,
+                              cols[c].denominator};
+        for (size_t k = 0; k < sizeof strs / sizeof *strs; k++)
+            bytes += strs[k] ? strlen(strs[k]) + 1 : 0;
+    }
     slds_table *t = calloc(1, sizeof *t);
     if (!t)
         return slds_fail(err, SLDS_ERR_NOMEM, "table: out of memory");
     t->ncols = ncols;
     t->cols = calloc((size_t)ncols, sizeof *t->cols);
-    t->name = copy(name);
-    t->title = copy(title);
-    bool ok = t->cols && t->name && (!title || t->title);
-    for (int c = 0; ok && c < ncols; c++) {
-        t->cols[c] = cols[c];
-        t->cols[c].name = copy(cols[c].name);
-        t->cols[c].unit = copy(cols[c].unit);
-        t->cols[c].sums_to = copy(cols[c].sums_to);
-        t->cols[c].derives_from = copy(cols[c].derives_from);
-        t->cols[c].denominator = copy(cols[c].denominator);
-        ok = t->cols[c].name && (!cols[c].unit || t->cols[c].unit) &&
-             (!cols[c].sums_to || t->cols[c].sums_to) &&
-             (!cols[c].derives_from || t->cols[c].derives_from) &&
-             (!cols[c].denominator || t->cols[c].denominator);
-    }
-    if (!ok) {
+    t->strings = malloc(bytes);
+    if (!t->cols || !t->strings) {
         slds_table_free(t);
         return slds_fail(err, SLDS_ERR_NOMEM, "table: out of memory");
+    }
+    char *at = t->strings;
+    t->name = copy_into(&at, name);
+    t->title = copy_into(&at, title);
+    for (int c = 0; c < ncols; c++) {
+        t->cols[c] = cols[c];
+        t->cols[c].name = copy_into(&at, cols[c].name);
+        t->cols[c].unit = copy_into(&at, cols[c].unit);
+        t->cols[c].sums_to = copy_into(&at, cols[c].sums_to);
+        t->cols[c].derives_from = copy_into(&at, cols[c].derives_from);
+        t->cols[c].denominator = copy_into(&at, cols[c].denominator);
     }
     *out = t;
     return SLDS_OK;
