@@ -105,7 +105,7 @@ typedef struct section_value {
 
 typedef struct section_rows {
     int ncols;
-    size_t nrows, cap;
+    size_t nrows, cap; /* cap: values room */
     section_value *values; /* nrows * ncols, row-major */
     slds_buf texts;
 } section_rows;
@@ -118,9 +118,12 @@ static void rows_release(section_rows *rows)
 
 static int rows_add(section_rows *rows, sqlite3_stmt *st)
 {
-    if (rows->nrows == rows->cap) {
-        size_t ncap = rows->cap ? rows->cap * 2 : 16;
-        section_value *v = realloc(rows->values, ncap * (size_t)rows->ncols * sizeof *v);
+    size_t need = (rows->nrows + 1) * (size_t)rows->ncols;
+    if (need > rows->cap) {
+        size_t ncap = rows->cap ? rows->cap * 2 : 256;
+        while (ncap < need)
+            ncap *= 2;
+        section_value *v = realloc(rows->values, ncap * sizeof *v);
         if (!v)
             return SLDS_ERR_NOMEM;
         rows->values = v;
@@ -297,26 +300,29 @@ static int section_table(const section_spec *spec, sqlite3_stmt *st, const secti
 }
 
 /* One section: its query, kept prepared on the connection (every request of
- * the web server reads a record), and its table. */
+ * the web server reads a record), and its table. rows is the record's
+ * space for values, emptied here (one for every section: no allocation per
+ * section). */
 static int read_section(slds_store *s, const section_spec *spec, const char *student_id,
-                        slds_table **out, slds_error *err)
+                        section_rows *rows, slds_table **out, slds_error *err)
 {
     slds_cursor c;
     int rc = slds_cursor_open_cached(&c, s, spec->sql, err);
     if (rc)
         return rc;
     slds_cursor_bind_text(&c, 1, student_id);
-    section_rows rows = {.ncols = sqlite3_column_count(c.stmt)};
+    rows->ncols = sqlite3_column_count(c.stmt);
+    rows->nrows = 0;
+    slds_buf_clear(&rows->texts);
     int step = 0;
     while (!rc && (step = slds_cursor_step(&c, err)) == 1)
-        rc = rows_add(&rows, c.stmt);
+        rc = rows_add(rows, c.stmt);
     if (rc == SLDS_ERR_NOMEM)
         slds_fail(err, rc, "student record: out of memory");
     else if (!rc && step < 0)
         rc = SLDS_ERR_DB;
     if (!rc)
-        rc = section_table(spec, c.stmt, &rows, out, err);
-    rows_release(&rows);
+        rc = section_table(spec, c.stmt, rows, out, err);
     slds_cursor_close(&c);
     return rc;
 }
@@ -358,8 +364,10 @@ static int read_record(slds_store *s, slds_record *r, slds_error *err)
     if (!r->sections)
         return slds_fail(err, SLDS_ERR_NOMEM, "student record: out of memory");
     r->n_sections = NSECTIONS;
+    section_rows rows = {0};
     for (size_t i = 0; !rc && i < NSECTIONS; i++)
-        rc = read_section(s, &section_specs[i], r->student_id, &r->sections[i], err);
+        rc = read_section(s, &section_specs[i], r->student_id, &rows, &r->sections[i], err);
+    rows_release(&rows);
     if (!rc && !in_students && !section_rows_named(r, "districts") &&
         !section_rows_named(r, "enrollments"))
         rc = slds_fail(err, SLDS_ERR_NOTFOUND, "no student with statewide id '%s' in %s",
