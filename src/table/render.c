@@ -824,12 +824,28 @@ static int write_json_doc(const slds_table *const *tables, size_t n, bool one, F
     else if (!n)
         rc = slds_buf_puts(&b, "{}");
     else {
+        /* Two tables of one name were one key of the object: where the
+         * first was, with the last one's rows (each still had to be made). */
         rc = slds_buf_puts(&b, "{");
+        size_t keys = 0;
         for (size_t i = 0; i < n && !rc; i++) {
-            rc = slds_buf_puts(&b, i ? ",\n  " : "\n  ");
+            size_t first = 0, last = i;
+            while (strcmp(tables[first]->name, tables[i]->name))
+                first++;
+            for (size_t k = i + 1; k < n; k++)
+                if (!strcmp(tables[k]->name, tables[i]->name))
+                    last = k;
+            if (first != i || last != i) { /* a table replaced, or replacing: made aside */
+                slds_buf aside = {0};
+                rc = slds_table_json_append(tables[i], &aside, 1);
+                slds_buf_free(&aside);
+                if (rc || first != i)
+                    continue;
+            }
+            rc = slds_buf_puts(&b, keys++ ? ",\n  " : "\n  ");
             rc = rc ? rc : slds_json_string_append(&b, tables[i]->name);
             rc = rc ? rc : slds_buf_puts(&b, ": ");
-            rc = rc ? rc : slds_table_json_append(tables[i], &b, 1);
+            rc = rc ? rc : slds_table_json_append(tables[last], &b, 1);
         }
         rc = rc ? rc : slds_buf_puts(&b, "\n}");
     }
