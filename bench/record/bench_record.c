@@ -9,6 +9,13 @@
  * what is left when their pages are already in memory.
  * Usage: bench_record DB [--n N] [--ids FILE] [--record-only]: N students
  * (default 500), from FILE (one id a line) instead of picked from DB.
+ * --web: the whole answer of the student record API and the student page
+ * instead (slds_web_handle in this process, no sockets, no access log;
+ * logged in as BENCH_USER, default admin, password BENCH_PASSWORD, default
+ * bench-password-1); --drop-cache: each connection's page cache dropped
+ * before every request, as the server's is after a commit of its access log
+ * (at most every 200 ms: a few requests in a thousand at full load);
+ * --only api or --only page: that route alone (for callgrind).
  * BENCH_PRAGMAS replaces the web's connection settings (e.g. "PRAGMA
  * mmap_size=0"). Not part of the test suite. Built by hand against the
  * library of a build folder:
@@ -19,10 +26,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "growthrun/growthrun.h"
 #include "record/record.h"
+#include "web/internal.h"
 
 static double cpu_now(void)
 {
@@ -101,6 +110,78 @@ static int pass(slds_store *s, char **ids, int n, const char *label)
     return 0;
 }
 
+/* --web: CPU per answer of path prefix + id, in this process. */
+static int drop_cache;      /* --drop-cache */
+static const char *only;    /* --only api|page: one of the two routes */
+
+static double user_now(void)
+{
+    struct rusage u;
+    getrusage(RUSAGE_SELF, &u);
+    return (double)u.ru_utime.tv_sec + (double)u.ru_utime.tv_usec * 1e-6;
+}
+
+static int web_pass(slds_web *w, const char *token, char **ids, int n, const char *prefix,
+                    const char *label)
+{
+    double t = 0, u0 = user_now();
+    size_t bytes = 0;
+    int bad = 0;
+    for (int i = 0; i < n; i++) {
+        char path[128];
+        snprintf(path, sizeof path, "%s%s", prefix, ids[i]);
+        for (int k = 0; drop_cache && k < w->n_stores; k++) /* as after a commit of the access log */
+            sqlite3_db_release_memory(w->conns[k].store->db);
+        slds_web_request rq = {.method = "GET", .path = path, .cookie_session = token,
+                               .client_addr = "127.0.0.1"};
+        slds_web_response rs;
+        double t0 = cpu_now();
+        slds_web_handle(w, &rq, &rs);
+        t += cpu_now() - t0;
+        bad += rs.status != 200;
+        bytes += rs.body.len;
+        slds_web_response_free(&rs);
+    }
+    double user = user_now() - u0;
+    printf("%-6s %5d answers of %-18s %7.1f us CPU each (%6.1f us user), %6zu bytes each, %d not 200\n",
+           label, n, prefix, 1e6 * t / n, 1e6 * user / n, bytes / (size_t)n, bad);
+    return 0;
+}
+
+static int web_bench(const char *db, char **ids, int n)
+{
+    slds_web_options o = {.db_path = db, .threads = 1};
+    slds_web *w;
+    slds_error err = {0};
+    if (slds_web_new(&w, &o, &err)) {
+        fprintf(stderr, "%s\n", err.message);
+        return 1;
+    }
+    const char *user = getenv("BENCH_USER"), *password = getenv("BENCH_PASSWORD");
+    char body[256], token[65] = "";
+    snprintf(body, sizeof body, "{\"username\": \"%s\", \"password\": \"%s\"}", user ? user : "admin",
+             password ? password : "bench-password-1");
+    slds_web_request rq = {.method = "POST", .path = "/api/v1/session", .content_type = "application/json",
+                           .body = body, .body_len = strlen(body), .client_addr = "127.0.0.1"};
+    slds_web_response rs;
+    slds_web_handle(w, &rq, &rs);
+    for (size_t i = 0; i < rs.nheaders; i++)
+        if (!strcmp(rs.header_names[i], "Set-Cookie") && !strncmp(rs.header_values[i], "slds_session=", 13))
+            snprintf(token, sizeof token, "%.64s", rs.header_values[i] + 13);
+    slds_web_response_free(&rs);
+    if (!*token) {
+        fprintf(stderr, "cannot log in\n");
+        slds_web_free(w);
+        return 1;
+    }
+    if (!only || !strcmp(only, "api"))
+        web_pass(w, token, ids, n, "/api/v1/students/", "web");
+    if (!only || !strcmp(only, "page"))
+        web_pass(w, token, ids, n, "/students/", "web");
+    slds_web_free(w);
+    return 0;
+}
+
 /* The ids of file, one a line (at most n). */
 static int read_ids(const char *file, int n, char ***out)
 {
@@ -122,7 +203,7 @@ static int read_ids(const char *file, int n, char ***out)
 int main(int argc, char **argv)
 {
     const char *db = NULL, *ids_file = NULL;
-    int n = 500;
+    int n = 500, web = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--n") && i + 1 < argc)
             n = atoi(argv[++i]);
@@ -130,15 +211,21 @@ int main(int argc, char **argv)
             ids_file = argv[++i];
         else if (!strcmp(argv[i], "--record-only"))
             only_record = 1;
+        else if (!strcmp(argv[i], "--web"))
+            web = 1;
+        else if (!strcmp(argv[i], "--drop-cache"))
+            drop_cache = 1;
+        else if (!strcmp(argv[i], "--only") && i + 1 < argc)
+            only = argv[++i];
         else if (argv[i][0] != '-' && !db)
             db = argv[i];
         else {
-            fprintf(stderr, "usage: bench_record DB [--n N] [--ids FILE] [--record-only]\n");
+            fprintf(stderr, "usage: bench_record DB [--n N] [--ids FILE] [--record-only] [--web [--drop-cache] [--only api|page]]\n");
             return 2;
         }
     }
     if (!db || n < 1) {
-        fprintf(stderr, "usage: bench_record DB [--n N] [--ids FILE] [--record-only]\n");
+        fprintf(stderr, "usage: bench_record DB [--n N] [--ids FILE] [--record-only] [--web [--drop-cache] [--only api|page]]\n");
         return 2;
     }
     slds_error err = {0};
@@ -157,7 +244,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "no students with growth results: %s\n", err.message);
         return 1;
     }
-    int rc = pass(s, ids, k, "cold") || pass(s, ids, k, "again");
+    int rc = web ? web_bench(db, ids, k) : pass(s, ids, k, "cold") || pass(s, ids, k, "again");
     for (int i = 0; i < k; i++)
         free(ids[i]);
     free(ids);

@@ -78,15 +78,28 @@ int slds_buf_puts(slds_buf *b, const char *s)
 
 int slds_buf_printf(slds_buf *b, const char *fmt, ...)
 {
+    /* Formatted once into the room left when it fits (most do: pages print
+     * many short numbers), a second time after growing when not. */
+    if (slds_buf_reserve(b, 64))
+        return SLDS_ERR_NOMEM;
+    size_t room = b->cap - b->len;
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
+    int n = vsnprintf(b->data + b->len, room, fmt, ap);
     va_end(ap);
-    if (n < 0 || slds_buf_reserve(b, (size_t)n))
+    if (n >= 0 && (size_t)n >= room) {
+        if (slds_buf_reserve(b, (size_t)n))
+            n = -1;
+        else {
+            va_start(ap, fmt);
+            vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+            va_end(ap);
+        }
+    }
+    if (n < 0) {
+        b->data[b->len] = '\0';
         return SLDS_ERR_NOMEM;
-    va_start(ap, fmt);
-    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
-    va_end(ap);
+    }
     b->len += (size_t)n;
     return SLDS_OK;
 }

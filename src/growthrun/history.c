@@ -489,6 +489,38 @@ static int read_history(slds_store *s, const char *id, int growth_version,
     return rc;
 }
 
+/* The growth schema's version, as slds_store_schema_version gives it, from
+ * one query kept prepared on the connection: the web server reads a history
+ * at every student page, and inspecting the whole schema (statements
+ * prepared anew each time) cost as much as reading the history. Only the
+ * per-module layout's row with a version this slds knows is read here;
+ * anything else (an older layout, no row, a newer version, an error) is
+ * left to slds_store_schema_version. */
+static int growth_version(slds_store *s, slds_error *err)
+{
+    int version = -1;
+    slds_cursor c;
+    if (slds_cursor_open_cached(&c, s,
+                                "SELECT (SELECT value FROM meta WHERE key = 'schema_version'),"
+                                " (SELECT value FROM meta WHERE key = 'schema_version.growth')",
+                                NULL) == SLDS_OK) {
+        const char *layout, *v;
+        if (slds_cursor_step(&c, NULL) == 1 && (layout = slds_cursor_text(&c, 0)) && !strcmp(layout, "2") &&
+            (v = slds_cursor_text(&c, 1)))
+            version = atoi(v);
+        slds_cursor_close(&c);
+    }
+    size_t n;
+    const slds_migration *reg = slds_store_registry(&n);
+    int latest = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(reg[i].module, "growth") && reg[i].version > latest)
+            latest = reg[i].version;
+    if (version >= 1 && version <= latest)
+        return version;
+    return slds_store_schema_version(s, "growth", err);
+}
+
 int slds_growthrun_history(slds_store *s, const char *student_id, slds_growth_history **out,
                            slds_error *err)
 {
@@ -498,7 +530,7 @@ int slds_growthrun_history(slds_store *s, const char *student_id, slds_growth_hi
     bool own_txn = sqlite3_get_autocommit(s->db);
     int rc = own_txn ? slds_store_exec(s, "BEGIN", err) : SLDS_OK;
     /* growth ran: its tables exist (schema version) and hold a run (read_history) */
-    int version = rc ? -1 : slds_store_schema_version(s, "growth", err);
+    int version = rc ? -1 : growth_version(s, err);
     slds_growth_history *h = NULL;
     if (version < 0)
         rc = SLDS_ERR_DB;

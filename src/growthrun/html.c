@@ -257,7 +257,8 @@ static int draw_fan(slds_buf *b, const slds_growth_fan *fan, const frame *f)
     }
     char label[48];
     for (int p = 0; p < SLDS_FAN_PERCENTILES && !rc; p++) {
-        snprintf(label, sizeof label, "%dth: %.0f", fan->percentiles[p], fan->projection[p][last]);
+        int n = snprintf(label, sizeof label, "%dth: ", fan->percentiles[p]);
+        slds_svg_fixed(label + n, sizeof label - (size_t)n, fan->projection[p][last], 0); /* %.0f */
         rc = slds_svg_text(b, px(f, fan->ahead_year[last]) + 5, y[p], "class=\"pct\"", label);
     }
     return rc;
@@ -272,11 +273,13 @@ static int draw_past(slds_buf *b, const slds_growth_fan *fan, const frame *f)
         xy[2 * k + 1] = py(f, fan->past_score[k]);
     }
     int rc = slds_svg_polyline(b, xy, (size_t)n, "fill=\"none\" stroke=\"#222\" stroke-width=\"2.5\"");
-    char label[32];
+    char label[32], cx[400], cy[400]; /* room for any double at %.1f */
     for (int k = 0; k < n && !rc; k++) {
-        snprintf(label, sizeof label, "%.0f", fan->past_score[k]);
-        rc = slds_buf_printf(b, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"5\" fill=\"#222\"/>", xy[2 * k],
-                             xy[2 * k + 1]) ||
+        slds_svg_fixed(label, sizeof label, fan->past_score[k], 0); /* %.0f */
+        slds_svg_fixed(cx, sizeof cx, xy[2 * k], 1);
+        slds_svg_fixed(cy, sizeof cy, xy[2 * k + 1], 1);
+        rc = slds_buf_puts(b, "<circle cx=\"") || slds_buf_puts(b, cx) || slds_buf_puts(b, "\" cy=\"") ||
+             slds_buf_puts(b, cy) || slds_buf_puts(b, "\" r=\"5\" fill=\"#222\"/>") ||
              slds_svg_text(b, xy[2 * k], xy[2 * k + 1] - 10,
                            "class=\"score\" text-anchor=\"middle\"", label);
     }

@@ -5,6 +5,12 @@
 
 #include "table/table.h"
 
+typedef struct slds_text_chunk {
+    struct slds_text_chunk *next;
+    size_t used, cap;
+    char data[];
+} slds_text_chunk;
+
 typedef struct slds_cell {
     slds_cell_type type;
     bool set;        /* false: blank */
@@ -14,7 +20,7 @@ typedef struct slds_cell {
     unsigned char range_width;
     double range_bound;
     union {
-        char *s; /* TEXT, DATE */
+        char *s; /* TEXT, DATE: in the table's text chunks */
         long long i;
         double r;
         bool b;
@@ -34,9 +40,10 @@ typedef struct slds_render_state {
 } slds_render_state;
 
 struct slds_table {
-    char *name, *title;
+    char *name, *title; /* in strings */
     int ncols;
-    slds_column_spec *cols; /* strings owned */
+    slds_column_spec *cols; /* its strings in strings */
+    char *strings;          /* the name, title and every column's strings: one block */
     slds_cell *cells;       /* nrows * ncols, row-major */
     size_t nrows, caprows;
     int status; /* first failure, sticky */
@@ -46,6 +53,10 @@ struct slds_table {
     } *totals; /* declared totals (slds_table_declare_total) */
     size_t ntotals, captotals;
     slds_render_state *render;
+    /* The texts of TEXT and DATE cells, copied one after another into
+     * chunks (newest first) instead of one allocation per cell; freed with
+     * the rows. */
+    struct slds_text_chunk *texts;
 };
 
 const slds_cell *slds_table_cell(const slds_table *t, size_t row, int col);

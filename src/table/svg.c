@@ -5,30 +5,62 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
-/* v at one decimal, as printf's "%.1f" writes it (a student page's chart
- * prints a few hundred coordinates; printf's exact decimal conversion was
- * most of the chart's cost). Coordinates 0 <= v < 1e6 not within 1e-6 of a
- * tie (x.x5) are rounded here: there the product v * 10 is off by less than
- * 2e-9, so it rounds the same way as v's exact value; anything else is left
- * to printf. tests/table/test_table.c compares both on many values. */
-static int put_1f(slds_buf *b, double v)
+/* v with places (0 or 1) decimals, as printf's "%.*f" writes it (a student
+ * page's chart prints a few hundred coordinates and labels; printf's exact
+ * decimal conversion was most of the chart's cost). At 0 places v's
+ * fraction is exact (|v| < 1e15), so it rounds like printf, a tie to even.
+ * At 1 place, coordinates 0 <= v < 1e6 not within 1e-6 of a tie (x.x5) are
+ * rounded here: there the product v * 10 is off by less than 2e-9, so it
+ * rounds the same way as v's exact value. Anything else is left to printf.
+ * tests/table/test_table.c compares both on many values. */
+size_t slds_svg_fixed(char *buf, size_t size, double v, int places)
 {
     char text[48];
-    double t = v * 10.0, whole = floor(t), frac = t - whole;
-    if (v >= 0 && !signbit(v) && v < 1e6 && fabs(frac - 0.5) > 1e-6) {
-        long long n = (long long)whole + (frac > 0.5);
+    bool fast = false;
+    long long n = 0;
+    if (places == 0 && fabs(v) < 1e15) {
+        double a = fabs(v), whole = floor(a), frac = a - whole;
+        n = (long long)whole + (frac > 0.5 || (frac == 0.5 && fmod(whole, 2) == 1));
+        fast = true;
+    } else if (places == 1 && v >= 0 && !signbit(v) && v < 1e6) {
+        double t = v * 10.0, whole = floor(t), frac = t - whole;
+        if (fabs(frac - 0.5) > 1e-6) {
+            n = (long long)whole + (frac > 0.5);
+            fast = true;
+        }
+    }
+    int len;
+    if (fast) {
         char *p = text + sizeof text;
         *--p = '\0';
-        *--p = (char)('0' + n % 10);
-        *--p = '.';
-        n /= 10;
+        if (places) {
+            *--p = (char)('0' + n % 10);
+            *--p = '.';
+            n /= 10;
+        }
         do
             *--p = (char)('0' + n % 10);
         while ((n /= 10) > 0);
-        return slds_buf_puts(b, p);
-    }
-    return slds_buf_printf(b, "%.1f", v);
+        if (signbit(v))
+            *--p = '-';
+        len = (int)(text + sizeof text - 1 - p);
+        if (size) { /* truncated as snprintf truncates */
+            size_t k = (size_t)len < size ? (size_t)len : size - 1;
+            memcpy(buf, p, k);
+            buf[k] = '\0';
+        }
+    } else
+        len = snprintf(buf, size, "%.*f", places, v);
+    return len > 0 ? (size_t)len : 0;
+}
+
+static int put_1f(slds_buf *b, double v)
+{
+    char text[48];
+    size_t n = slds_svg_fixed(text, sizeof text, v, 1);
+    return n < sizeof text ? slds_buf_append(b, text, n) : slds_buf_printf(b, "%.1f", v);
 }
 
 int slds_svg_begin(slds_buf *b, int width, int height, const char *label)
@@ -68,17 +100,20 @@ static int points(slds_buf *b, const double *xy, size_t n)
 
 int slds_svg_polyline(slds_buf *b, const double *xy, size_t n, const char *attrs)
 {
-    return slds_buf_printf(b, "<polyline %s", attrs ? attrs : "fill=\"none\"") || points(b, xy, n);
+    return slds_buf_puts(b, "<polyline ") || slds_buf_puts(b, attrs ? attrs : "fill=\"none\"") ||
+           points(b, xy, n);
 }
 
 int slds_svg_polygon(slds_buf *b, const double *xy, size_t n, const char *fill)
 {
-    return slds_buf_printf(b, "<polygon fill=\"%s\"", fill ? fill : "none") || points(b, xy, n);
+    return slds_buf_puts(b, "<polygon fill=\"") || slds_buf_puts(b, fill ? fill : "none") ||
+           slds_buf_puts(b, "\"") || points(b, xy, n);
 }
 
 int slds_svg_text(slds_buf *b, double x, double y, const char *attrs, const char *text)
 {
     int rc = slds_buf_puts(b, "<text x=\"") || put_1f(b, x) || slds_buf_puts(b, "\" y=\"") ||
-             put_1f(b, y) || slds_buf_printf(b, "\"%s%s>", attrs ? " " : "", attrs ? attrs : "");
+             put_1f(b, y) || slds_buf_puts(b, attrs ? "\" " : "\"") || slds_buf_puts(b, attrs ? attrs : "") ||
+             slds_buf_puts(b, ">");
     return rc || slds_html_escape(b, text ? text : "") || slds_buf_puts(b, "</text>\n");
 }

@@ -10,16 +10,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-static char *copy(const char *s)
+/* s copied at *at (which moves past it); NULL stays NULL. */
+static char *copy_into(char **at, const char *s)
 {
-    return s ? strdup(s) : NULL;
+    if (!s)
+        return NULL;
+    size_t n = strlen(s) + 1;
+    char *p = memcpy(*at, s, n);
+    *at += n;
+    return p;
 }
 
 static void cell_clear(slds_cell *c)
 {
-    if (c->type == SLDS_CELL_TEXT || c->type == SLDS_CELL_DATE)
-        free(c->v.s);
-    else if (c->type == SLDS_CELL_LIST) {
+    if (c->type == SLDS_CELL_LIST) { /* a text belongs to the table's chunks */
         for (size_t i = 0; i < c->v.list.n; i++)
             free(c->v.list.items[i]);
         free(c->v.list.items);
@@ -27,11 +31,55 @@ static void cell_clear(slds_cell *c)
     memset(c, 0, sizeof *c);
 }
 
+/* Every text chunk but the newest (kept, emptied, for the next rows) or
+ * all of them. */
+static void free_texts(slds_table *t, bool all)
+{
+    slds_text_chunk *keep = all ? NULL : t->texts, *k = keep ? keep->next : t->texts;
+    while (k) {
+        slds_text_chunk *next = k->next;
+        free(k);
+        k = next;
+    }
+    if (keep) {
+        keep->next = NULL;
+        keep->used = 0;
+    }
+    t->texts = keep;
+}
+
 static void clear_rows(slds_table *t)
 {
     for (size_t i = 0; i < t->nrows * (size_t)t->ncols; i++)
         cell_clear(&t->cells[i]);
     t->nrows = 0;
+    free_texts(t, false);
+}
+
+/* A copy of s (n bytes and a NUL) in the table's text chunks; NULL when
+ * out of memory. */
+static char *text_copy(slds_table *t, const char *s, size_t n)
+{
+    slds_text_chunk *k = t->texts;
+    if (!k || k->cap - k->used < n + 1) {
+        size_t cap = k ? 2 * k->cap : 1024;
+        if (cap > 65536)
+            cap = 65536;
+        if (cap < n + 1)
+            cap = n + 1;
+        slds_text_chunk *c = malloc(sizeof *c + cap);
+        if (!c)
+            return NULL;
+        c->next = k;
+        c->used = 0;
+        c->cap = cap;
+        t->texts = k = c;
+    }
+    char *p = k->data + k->used;
+    memcpy(p, s, n);
+    p[n] = '\0';
+    k->used += n + 1;
+    return p;
 }
 
 void slds_table_free(slds_table *t)
@@ -40,21 +88,14 @@ void slds_table_free(slds_table *t)
         return;
     if (t->cells)
         clear_rows(t);
-    for (int c = 0; c < t->ncols && t->cols; c++) {
-        free((char *)t->cols[c].name);
-        free((char *)t->cols[c].unit);
-        free((char *)t->cols[c].sums_to);
-        free((char *)t->cols[c].derives_from);
-        free((char *)t->cols[c].denominator);
-    }
     for (size_t i = 0; i < t->ntotals; i++)
         free(t->totals[i].parts);
     free(t->totals);
     free(t->cols);
     free(t->cells);
-    free(t->name);
-    free(t->title);
+    free(t->strings);
     free(t->render);
+    free_texts(t, true);
     free(t);
 }
 
@@ -114,29 +155,35 @@ int slds_table_new(slds_table **out, const char *name, const char *title,
         if (rc)
             return rc;
     }
+    /* Every string copied into one block (a table is made at every
+     * request of a page: one allocation instead of one per string). */
+    size_t bytes = strlen(name) + 1 + (title ? strlen(title) + 1 : 0);
+    for (int c = 0; c < ncols; c++) {
+        const char *strs[] = {cols[c].name, cols[c].unit, cols[c].sums_to, cols[c].derives_from,
+                              cols[c].denominator};
+        for (size_t k = 0; k < sizeof strs / sizeof *strs; k++)
+            bytes += strs[k] ? strlen(strs[k]) + 1 : 0;
+    }
     slds_table *t = calloc(1, sizeof *t);
     if (!t)
         return slds_fail(err, SLDS_ERR_NOMEM, "table: out of memory");
     t->ncols = ncols;
     t->cols = calloc((size_t)ncols, sizeof *t->cols);
-    t->name = copy(name);
-    t->title = copy(title);
-    bool ok = t->cols && t->name && (!title || t->title);
-    for (int c = 0; ok && c < ncols; c++) {
-        t->cols[c] = cols[c];
-        t->cols[c].name = copy(cols[c].name);
-        t->cols[c].unit = copy(cols[c].unit);
-        t->cols[c].sums_to = copy(cols[c].sums_to);
-        t->cols[c].derives_from = copy(cols[c].derives_from);
-        t->cols[c].denominator = copy(cols[c].denominator);
-        ok = t->cols[c].name && (!cols[c].unit || t->cols[c].unit) &&
-             (!cols[c].sums_to || t->cols[c].sums_to) &&
-             (!cols[c].derives_from || t->cols[c].derives_from) &&
-             (!cols[c].denominator || t->cols[c].denominator);
-    }
-    if (!ok) {
+    t->strings = malloc(bytes);
+    if (!t->cols || !t->strings) {
         slds_table_free(t);
         return slds_fail(err, SLDS_ERR_NOMEM, "table: out of memory");
+    }
+    char *at = t->strings;
+    t->name = copy_into(&at, name);
+    t->title = copy_into(&at, title);
+    for (int c = 0; c < ncols; c++) {
+        t->cols[c] = cols[c];
+        t->cols[c].name = copy_into(&at, cols[c].name);
+        t->cols[c].unit = copy_into(&at, cols[c].unit);
+        t->cols[c].sums_to = copy_into(&at, cols[c].sums_to);
+        t->cols[c].derives_from = copy_into(&at, cols[c].derives_from);
+        t->cols[c].denominator = copy_into(&at, cols[c].denominator);
     }
     *out = t;
     return SLDS_OK;
@@ -224,7 +271,7 @@ static int set_string(slds_table *t, int col, slds_cell_type type, const char *s
         return t->status;
     if (!s || !*s)
         return SLDS_OK;
-    if (!(c->v.s = strdup(s)))
+    if (!(c->v.s = text_copy(t, s, strlen(s))))
         return stick(t, slds_fail(err, SLDS_ERR_NOMEM, "table %s: out of memory", t->name));
     c->set = true;
     return SLDS_OK;

@@ -190,6 +190,16 @@ int slds_tables_write(slds_table *const *tables, size_t n, slds_format fmt, FILE
 int slds_json_write(json_t *j, FILE *out, slds_error *err);
 /* The table as a JSON array of objects (a new reference; NULL when out of memory). */
 json_t *slds_table_json(const slds_table *t);
+/* Appends to b the bytes slds_json_write writes for slds_table_json(t)
+ * (without its final newline) with the array nested depth levels deep (its
+ * rows indented as a value of an object at depth - 1 is): the same output
+ * without building a jansson tree (slds_table_write and slds_tables_write
+ * write JSON through here). SLDS_ERR_DATA when a text is not UTF-8 (where
+ * slds_table_json gives NULL), SLDS_ERR_NOMEM. */
+int slds_table_json_append(const slds_table *t, slds_buf *b, int depth);
+/* s as a JSON string, escaped as slds_json_write escapes it, appended to b.
+ * SLDS_ERR_DATA when s is not UTF-8, SLDS_ERR_NOMEM. */
+int slds_json_string_append(slds_buf *b, const char *s);
 /* The table as an HTML <table> appended to b (SLDS_ERR_NOMEM). */
 int slds_table_html(const slds_table *t, slds_buf *b);
 
@@ -215,6 +225,10 @@ int slds_svg_rect(slds_buf *b, double x, double y, double w, double h, const cha
  * inserted verbatim (fill, stroke...). */
 int slds_svg_polyline(slds_buf *b, const double *xy, size_t n, const char *attrs);
 int slds_svg_polygon(slds_buf *b, const double *xy, size_t n, const char *fill);
+/* v with places (0 or 1) decimals into buf (size bytes), exactly as
+ * snprintf(buf, size, "%.*f", places, v) writes it, mostly without printf:
+ * coordinates and labels of charts. Returns the length written. */
+size_t slds_svg_fixed(char *buf, size_t size, double v, int places);
 /* A text element: attrs verbatim (class, anchor), text escaped. */
 int slds_svg_text(slds_buf *b, double x, double y, const char *attrs, const char *text);
 

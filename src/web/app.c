@@ -318,6 +318,7 @@ void web_doc_free(web_doc *d)
         slds_table_free(d->tables[i]);
     slds_buf_free(&d->html);
     slds_buf_free(&d->after);
+    slds_buf_free(&d->json_text);
     if (d->json)
         json_decref(d->json);
     memset(d, 0, sizeof *d);
@@ -549,10 +550,18 @@ static int render(web_ctx *c, web_doc *d)
         web_header(c, "Content-Disposition", disp);
         rs->content_type = "text/csv; charset=utf-8";
     } else if (!strcmp(format, "json")) {
-        rc = write_tables(d->tables, d->n, SLDS_FORMAT_JSON, d->json, &rs->body, &err);
+        if (d->json_text.len && !rs->body.len) { /* written by the builder: handed over */
+            slds_buf_free(&rs->body);
+            rs->body = d->json_text;
+            d->json_text = (slds_buf){0};
+        } else
+            rc = write_tables(d->tables, d->n, SLDS_FORMAT_JSON, d->json, &rs->body, &err);
         rs->content_type = "application/json; charset=utf-8";
     } else if (!strcmp(format, "html") && c->kind == WEB_PAGE) {
-        rc = web_html_begin(c, &rs->body, d->title);
+        /* room for the frame, the text and the tables at once (a student's
+         * page is ~20 KB: grown by doubling it was copied ten times) */
+        rc = slds_buf_reserve(&rs->body, 4096 + d->html.len + d->after.len + 2048 * d->n);
+        rc = rc || web_html_begin(c, &rs->body, d->title);
         c->inner_start = rs->body.len;
         rc = rc || slds_buf_append(&rs->body, d->html.data ? d->html.data : "", d->html.len);
         for (size_t i = 0; i < d->n && !rc && !d->no_tables_html; i++)

@@ -164,6 +164,7 @@ typedef struct web_doc {
     slds_buf html;        /* page only: charts and text before the tables */
     slds_buf after;       /* page only: text after the tables */
     json_t *json;         /* API only: an object rendered instead of the tables (may be NULL) */
+    slds_buf json_text;   /* API only: the JSON answer already written (used before json) */
     bool no_tables_html;  /* the page shows the tables itself inside html */
     bool answered;        /* the builder wrote the response itself (a file download) */
 } web_doc;

@@ -553,7 +553,8 @@ static int growth_chart_html(const slds_growth_history *h, slds_buf *out)
 {
     slds_buf page = {0};
     slds_error err = {0};
-    int rc = slds_growthrun_history_html(h, &page, &err);
+    int rc = slds_buf_reserve(&page, 16384) || slds_buf_reserve(out, 16384) ? SLDS_ERR_NOMEM
+                                                                          : slds_growthrun_history_html(h, &page, &err);
     if (!rc) {
         const char *a = strstr(page.data, "<body>"), *b = a ? strstr(a, "</body>") : NULL;
         if (a && b) {
@@ -568,6 +569,26 @@ static int growth_chart_html(const slds_growth_history *h, slds_buf *out)
     return rc;
 }
 
+/* The record API's JSON, written once into the document: {"student_id",
+ * "sex", then each section by name}, the bytes slds_json_write gives for
+ * that object, without building it. Also for a CSV request: a text that is
+ * not UTF-8 fails every format of the API, as it did when the object was
+ * built for every request. */
+static int record_json(const char *student_id, const char *sex, web_doc *d)
+{
+    slds_buf *b = &d->json_text;
+    int rc = slds_buf_reserve(b, 16384) ? SLDS_ERR_NOMEM : SLDS_OK; /* most records: no regrowth */
+    rc = rc ? rc : slds_buf_puts(b, "{\n  \"student_id\": ") ? SLDS_ERR_NOMEM : slds_json_string_append(b, student_id);
+    rc = rc ? rc : slds_buf_puts(b, ",\n  \"sex\": ");
+    rc = rc ? rc : sex ? slds_json_string_append(b, sex) : slds_buf_puts(b, "null");
+    for (size_t i = 0; i < d->n && !rc; i++) {
+        rc = slds_buf_puts(b, ",\n  ") ? SLDS_ERR_NOMEM : slds_json_string_append(b, slds_table_name(d->tables[i]));
+        rc = rc ? rc : slds_buf_puts(b, ": ");
+        rc = rc ? rc : slds_table_json_append(d->tables[i], b, 1);
+    }
+    return rc ? rc : slds_buf_puts(b, "\n}\n");
+}
+
 int web_build_student(web_ctx *c, web_doc *d)
 {
     slds_error err = {0};
@@ -580,21 +601,14 @@ int web_build_student(web_ctx *c, web_doc *d)
         return web_error(c, 500, "The page could not be made.");
     }
     snprintf(d->title, sizeof d->title, "Student %s", rec->student_id);
+    /* The sections become the document's tables as they are (the record
+     * gives them up: no copy). */
     for (size_t i = 0; i < rec->n_sections && !rc; i++) {
-        slds_table *t;
-        rc = web_table_filter(rec->sections[i], NULL, NULL, NULL, NULL, &t, &err);
-        rc = rc ? rc : web_doc_add(d, t, &err);
+        rc = web_doc_add(d, rec->sections[i], &err);
+        rec->sections[i] = NULL;
     }
-    if (!rc && c->kind == WEB_API) {
-        json_t *j = json_object();
-        if (!j || json_object_set_new(j, "student_id", json_string(rec->student_id)) ||
-            json_object_set_new(j, "sex", rec->sex ? json_string(rec->sex) : json_null()))
-            rc = SLDS_ERR_NOMEM;
-        for (size_t i = 0; i < d->n && !rc; i++)
-            if (json_object_set_new(j, slds_table_name(d->tables[i]), slds_table_json(d->tables[i])))
-                rc = SLDS_ERR_NOMEM;
-        d->json = j;
-    }
+    if (!rc && c->kind == WEB_API)
+        rc = record_json(rec->student_id, rec->sex, d);
     if (!rc && c->kind == WEB_PAGE) {
         slds_growth_history *h;
         rc = slds_buf_puts(&d->html, "<p>Sex: ") || slds_html_escape(&d->html, rec->sex ? rec->sex : "unknown") ||

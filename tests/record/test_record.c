@@ -249,13 +249,77 @@ static void test_known_ids_and_rereads(void **state)
     assert_int_equal(slds_record_get(fx->s, "S8", &rec, &err), SLDS_ERR_NOTFOUND);
 }
 
+/* Two sections (enrollments, tests) are sorted in C, not by SQLite: on rows
+ * of every storage class in the sort columns (integers, reals, texts,
+ * blobs; numbers that tie across int and real), their order is the order
+ * of the SQL ORDER BY the record's documentation gives. */
+static void test_sorted_as_sqlite(void **state)
+{
+    fixture *fx = *state;
+    static const char *const years[] = {"2023", "2024", "2023.5", "2022.999", "'2023'", "'x'", "X'07E7'",
+                                        "-1", "9e18", "'2024a'", "2024.0"};
+    static const char *const texts[] = {"'2023-08-20'", "'2023-08-2'", "''", "'abc'", "'ABC'", "'\xc3\xa9'",
+                                        "X'41'", "X'4142'", "'A'", "'2023-08-20 '", "1", "2.5"};
+    static const char *const names[] = {"'SBA'", "'MAP'", "'sba'", "X'53'", "'S'", "''"};
+    unsigned seed = 3;
+    for (int round = 0; round < 6; round++) {
+        char id[16];
+        snprintf(id, sizeof id, "SX%d", round);
+        for (int i = 0; i < 60; i++) {
+            char sql[512];
+            snprintf(sql, sizeof sql,
+                     "INSERT OR IGNORE INTO enrollments VALUES('%s', %s, %s, '05', %s, NULL, NULL);"
+                     "INSERT OR IGNORE INTO assessments VALUES('%s', %s, %s, '05', %s, %s, %s, 1, 1, NULL)",
+                     id, names[rand_r(&seed) % 6], years[rand_r(&seed) % 11], texts[rand_r(&seed) % 12], id,
+                     years[rand_r(&seed) % 11], names[rand_r(&seed) % 6], names[rand_r(&seed) % 6],
+                     names[rand_r(&seed) % 6], texts[rand_r(&seed) % 12]);
+            exec(fx->s, sql);
+        }
+        slds_record *rec = NULL;
+        slds_error err = {0};
+        assert_int_equal(slds_record_get(fx->s, id, &rec, &err), SLDS_OK);
+        static const struct { const char *section, *sql; int c1, c2, c3; } checks[] = {
+            {"enrollments",
+             "SELECT CAST(school_id AS TEXT), CAST(entry_date AS TEXT), CAST(school_year AS TEXT)"
+             " FROM enrollments WHERE student_id = ?1 ORDER BY school_year, entry_date, school_id",
+             1, 6, 0},
+            {"tests",
+             "SELECT CAST(subject AS TEXT), CAST(test_date AS TEXT), CAST(test_type AS TEXT)"
+             " FROM assessments WHERE student_id = ?1"
+             " ORDER BY school_year, test_date, test_type, subject, test_name",
+             2, 5, 1}};
+        for (int k = 0; k < 2; k++) {
+            const slds_table *t = slds_record_find_section(rec, checks[k].section);
+            sqlite3_stmt *st;
+            assert_int_equal(sqlite3_prepare_v2(fx->s->db, checks[k].sql, -1, &st, NULL), SQLITE_OK);
+            sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+            size_t r = 0;
+            for (; sqlite3_step(st) == SQLITE_ROW; r++) {
+                assert_true(r < slds_table_nrows(t));
+                const int cols[2] = {checks[k].c1, checks[k].c2};
+                for (int j = 0; j < 2; j++) {
+                    const char *want = (const char *)sqlite3_column_text(st, j);
+                    const char *got = slds_table_text(t, r, cols[j]);
+                    if (strcmp(got ? got : "", want ? want : ""))
+                        fail_msg("%s %s row %zu: '%s', SQLite's ORDER BY gives '%s'", id, checks[k].section,
+                                 r, got ? got : "", want ? want : "");
+                }
+            }
+            sqlite3_finalize(st);
+            assert_int_equal(r, slds_table_nrows(t));
+            assert_true(r > 20);
+        }
+        slds_record_free(rec);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sections),        cmocka_unit_test(test_enrollments_across_districts),
         cmocka_unit_test(test_other_sections),  cmocka_unit_test(test_numeric_columns),
         cmocka_unit_test(test_no_name_or_birth_date), cmocka_unit_test(test_errors),
-        cmocka_unit_test(test_known_ids_and_rereads),
+        cmocka_unit_test(test_known_ids_and_rereads), cmocka_unit_test(test_sorted_as_sqlite),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
