@@ -35,6 +35,8 @@
 
 /* ---- one file --------------------------------------------------------- */
 
+/* Loads students.csv or enrollments.csv (plain files: load_plain_files):
+ * rows are judged on this thread, as each needs the whole file. */
 static int load_file(load_ctx *c, const slds_file_def *def, const char *path, uint64_t *digest)
 {
     slds_csv *csv;
@@ -52,8 +54,8 @@ static int load_file(load_ctx *c, const slds_file_def *def, const char *path, ui
         }
     }
     header_map h = {0};
-    rc = read_header(c, csv, path, def, &h);
-    sqlite3_stmt *insert = NULL;
+    rc = read_header(csv, path, def, &h, c->cur, c->err);
+    sqlite3_stmt *insert = NULL, *insert_many = NULL;
     student_stmts ss = {0};
     bool is_students = def->kind == SLDS_FILE_STUDENTS;
     bool is_enrollments = def->kind == SLDS_FILE_ENROLLMENTS;
@@ -74,9 +76,8 @@ static int load_file(load_ctx *c, const slds_file_def *def, const char *path, ui
             rc = indexes_defer(c, table, &deferred);
     }
     /* --replace: the scope's stored rows, read before the file's rows are
-     * written (the unchanged ones are then not written at all; a plain
-     * file's are read by load_plain_file, while its rows are parsed). */
-    if (!rc && c->opt.replace_lea && (is_students || is_enrollments))
+     * written (the unchanged ones are then not written at all). */
+    if (!rc && c->opt.replace_lea)
         rc = replace_scope_read(c, def);
     if (!rc && is_students) {
         static const char *const identity_cols[] = {"lea_id", "local_student_id", "student_id",
@@ -86,15 +87,23 @@ static int load_file(load_ctx *c, const slds_file_def *def, const char *path, ui
         rc = prepare_insert(c, "student_identity", identity_cols, 9, "lea_id, local_student_id", &ss.identity);
         if (!rc)
             rc = prepare_insert(c, "students", student_cols, 2, "student_id", &ss.student);
-    } else if (!rc)
+        if (!rc)
+            rc = prepare_insert_rows(c, "student_identity", identity_cols, 9, "lea_id, local_student_id",
+                                     STUDENTS_PER_STATEMENT, &ss.identity_many);
+        if (!rc)
+            rc = prepare_insert_rows(c, "students", student_cols, 2, "student_id", STUDENTS_PER_STATEMENT,
+                                     &ss.student_many);
+    } else if (!rc) {
         rc = prepare_insert(c, def->table, names, def->ncolumns, def->natural_key, &insert);
+        if (!rc && c->fresh_table)
+            rc = prepare_insert_rows(c, def->table, names, def->ncolumns, def->natural_key, SPELLS_PER_STATEMENT,
+                                     &insert_many);
+    }
 
     pending_student *pending = NULL;
     size_t npending = 0, cappending = 0;
     uint64_t bytes_base = c->bytes_done;
-    if (!rc && !is_students && !is_enrollments) {
-        rc = load_plain_file(c, def, csv, &h, insert);
-    } else {
+    {
         slds_csv_record rec;
         row r;
         verdict v;
@@ -125,12 +134,14 @@ static int load_file(load_ctx *c, const slds_file_def *def, const char *path, ui
         }
         for (size_t i = 0; i < npending && !rc; i++)
             rc = resolve_pending_student(c, &ss, &pending[i]);
+        if (!rc && is_students)
+            rc = flush_students(c, &ss);
         for (size_t i = 0; i < npending; i++)
             for (int k = 0; k < 7; k++)
                 free(pending[i].fields[k]);
         free(pending);
         if (!rc && is_enrollments)
-            rc = finish_enrollments(c, insert);
+            rc = finish_enrollments(c, insert, insert_many);
     }
     c->bytes_done = bytes_base + slds_csv_size(csv);
     if (!rc)
@@ -143,8 +154,12 @@ static int load_file(load_ctx *c, const slds_file_def *def, const char *path, ui
         c->replace_pairs_ready = false; /* the district's spells may have changed */
     *digest = slds_csv_digest(csv);
     sqlite3_finalize(insert);
+    sqlite3_finalize(insert_many);
     sqlite3_finalize(ss.identity);
     sqlite3_finalize(ss.student);
+    sqlite3_finalize(ss.identity_many);
+    sqlite3_finalize(ss.student_many);
+    slds_buf_free(&ss.text);
     slds_csv_close(csv);
     return rc;
 }
@@ -520,20 +535,73 @@ int slds_loader_load(slds_loader *l, const char *dir, const slds_load_options *o
     if (!rc && !has_enrollments && reread) {
         slds_file_result scratch = {0};
         c.cur = &scratch;
-        rc = finish_enrollments(&c, NULL);
+        rc = finish_enrollments(&c, NULL, NULL);
     }
     uint64_t digests[SLDS_MAX_FILES] = {0};
-    for (int i = 0; i < res->nfiles && !rc; i++) {
-        c.cur = &res->files[i];
-        c.cur_file = present[i]->file;
-        double file_start = slds_now();
-        rc = load_file(&c, present[i], paths[i], &digests[i]);
-        c.cur->seconds = slds_now() - file_start;
-        res->read += c.cur->read;
-        res->loaded += c.cur->loaded;
-        res->rejected += c.cur->rejected;
-        res->warned += c.cur->warned;
-        res->deleted += c.cur->deleted;
+    for (int i = 0; i < res->nfiles && !rc;) {
+        int next = i + 1;
+        if (present[i]->kind == SLDS_FILE_STUDENTS || present[i]->kind == SLDS_FILE_ENROLLMENTS) {
+            /* After enrollments.csv: the next plain files' reading thread
+             * starts as soon as the spells' sets are built, while the
+             * spells are written (not with --replace: one file at a time). */
+            plain_group *after = NULL;
+            int group_end = next;
+            const char *group_paths[SLDS_MAX_FILES];
+            if (present[i]->kind == SLDS_FILE_ENROLLMENTS && !c.opt.replace_lea) {
+                while (group_end < res->nfiles && present[group_end]->kind != SLDS_FILE_STUDENTS &&
+                       present[group_end]->kind != SLDS_FILE_ENROLLMENTS)
+                    group_end++;
+                for (int j = next; j < group_end; j++)
+                    group_paths[j - next] = paths[j];
+                if (group_end > next) {
+                    struct stat est;
+                    uint64_t base = c.bytes_done + (stat(paths[i], &est) == 0 ? (uint64_t)est.st_size : 0);
+                    after = plain_group_start(&c, present + next, group_paths, res->files + next, group_end - next,
+                                              true, base);
+                    if (!after)
+                        rc = nomem(&c);
+                }
+            }
+            c.cur = &res->files[i];
+            c.cur_file = present[i]->file;
+            c.next_group = after;
+            double file_start = slds_now();
+            if (!rc)
+                rc = load_file(&c, present[i], paths[i], &digests[i]);
+            c.cur->seconds = slds_now() - file_start;
+            c.next_group = NULL;
+            if (after) {
+                res->read += c.cur->read;
+                res->loaded += c.cur->loaded;
+                res->rejected += c.cur->rejected;
+                res->warned += c.cur->warned;
+                res->deleted += c.cur->deleted;
+                int frc = plain_group_finish(&c, after, digests + next, rc != SLDS_OK);
+                if (!rc)
+                    rc = frc;
+                i = next;
+                next = group_end;
+            }
+        } else {
+            /* consecutive plain files, read by one thread while this one
+             * writes (one at a time with --replace: each file's scope is
+             * deleted before the next file's is read) */
+            const char *group_paths[SLDS_MAX_FILES];
+            while (!c.opt.replace_lea && next < res->nfiles && present[next]->kind != SLDS_FILE_STUDENTS &&
+                   present[next]->kind != SLDS_FILE_ENROLLMENTS)
+                next++;
+            for (int j = i; j < next; j++)
+                group_paths[j - i] = paths[j];
+            rc = load_plain_files(&c, present + i, group_paths, res->files + i, digests + i, next - i);
+        }
+        for (int j = i; j < next; j++) {
+            res->read += res->files[j].read;
+            res->loaded += res->files[j].loaded;
+            res->rejected += res->files[j].rejected;
+            res->warned += res->files[j].warned;
+            res->deleted += res->files[j].deleted;
+        }
+        i = next;
     }
     if (!rc)
         rc = record_load(&c, c.opt.source_label ? c.opt.source_label : dir, digests);

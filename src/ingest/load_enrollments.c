@@ -139,33 +139,77 @@ static void sort_spell_index(uint32_t *idx, uint32_t *tmp, size_t n, const spell
     memcpy(idx, tmp, n * sizeof *idx);
 }
 
-/* The table's key order: student_id, school_id (text, as SQLite compares
- * it: bytes), then entry date (a day number orders as its ISO text). */
-static int cmp_spell_key(const load_ctx *c, const spell *a, const spell *b)
+/* The rank of every id of t in the byte order of its text (SQLite's order
+ * of TEXT), so that comparing ranks compares the texts. NULL when out of
+ * memory. */
+static int cmp_text_ids(const slds_intern *t, uint32_t a, uint32_t b)
 {
-    if (a->student != b->student) {
-        int d = strcmp(slds_intern_str(&c->students, a->student), slds_intern_str(&c->students, b->student));
-        if (d)
-            return d;
+    return strcmp(slds_intern_str(t, a), slds_intern_str(t, b));
+}
+
+static uint32_t *text_ranks(const slds_intern *t)
+{
+    size_t n = t->count;
+    uint32_t *ids = malloc((n ? n : 1) * sizeof *ids), *tmp = malloc((n ? n : 1) * sizeof *tmp);
+    uint32_t *rank = malloc((n ? n : 1) * sizeof *rank);
+    if (!ids || !tmp || !rank) {
+        free(ids);
+        free(tmp);
+        free(rank);
+        return NULL;
     }
-    if (a->school != b->school) {
-        int d = strcmp(slds_intern_str(&c->schools, a->school), slds_intern_str(&c->schools, b->school));
-        if (d)
-            return d;
+    for (size_t i = 0; i < n; i++)
+        ids[i] = (uint32_t)i;
+    /* bottom-up merge sort */
+    uint32_t *from = ids, *to = tmp;
+    for (size_t width = 1; width < n; width *= 2) {
+        for (size_t lo = 0; lo < n; lo += 2 * width) {
+            size_t mid = lo + width < n ? lo + width : n, hi = lo + 2 * width < n ? lo + 2 * width : n;
+            size_t i = lo, j = mid, k = lo;
+            while (i < mid && j < hi)
+                to[k++] = cmp_text_ids(t, from[j], from[i]) < 0 ? from[j++] : from[i++];
+            while (i < mid)
+                to[k++] = from[i++];
+            while (j < hi)
+                to[k++] = from[j++];
+        }
+        uint32_t *swap = from;
+        from = to;
+        to = swap;
     }
+    for (size_t i = 0; i < n; i++)
+        rank[from[i]] = (uint32_t)i;
+    free(ids);
+    free(tmp);
+    return rank;
+}
+
+/* The table's key order: student_id, school_id (text, as SQLite compares
+ * it: bytes, here through the ids' ranks), then entry date (a day number
+ * orders as its ISO text). */
+typedef struct spell_order {
+    const uint32_t *student_rank, *school_rank;
+} spell_order;
+
+static int cmp_spell_key(const spell_order *o, const spell *a, const spell *b)
+{
+    if (a->student != b->student)
+        return o->student_rank[a->student] < o->student_rank[b->student] ? -1 : 1;
+    if (a->school != b->school)
+        return o->school_rank[a->school] < o->school_rank[b->school] ? -1 : 1;
     return (a->entry > b->entry) - (a->entry < b->entry);
 }
 
-static void sort_spell_keys(const load_ctx *c, uint32_t *idx, uint32_t *tmp, size_t n)
+static void sort_spell_keys(const load_ctx *c, const spell_order *o, uint32_t *idx, uint32_t *tmp, size_t n)
 {
     if (n < 2)
         return;
     size_t h = n / 2;
-    sort_spell_keys(c, idx, tmp, h);
-    sort_spell_keys(c, idx + h, tmp, n - h);
+    sort_spell_keys(c, o, idx, tmp, h);
+    sort_spell_keys(c, o, idx + h, tmp, n - h);
     size_t i = 0, j = h, k = 0;
     while (i < h && j < n)
-        tmp[k++] = cmp_spell_key(c, &c->spells[idx[j]], &c->spells[idx[i]]) < 0 ? idx[j++] : idx[i++];
+        tmp[k++] = cmp_spell_key(o, &c->spells[idx[j]], &c->spells[idx[i]]) < 0 ? idx[j++] : idx[i++];
     while (i < h)
         tmp[k++] = idx[i++];
     while (j < n)
@@ -401,6 +445,36 @@ static int write_spell(load_ctx *c, sqlite3_stmt *st, const spell *s)
     return rc == SQLITE_DONE ? SLDS_OK : db_error(c, "writing enrollments");
 }
 
+/* Writes n spells (a new table's, in key order) with one statement of n
+ * rows (insert_many: SPELLS_PER_STATEMENT rows of the 7 columns). */
+static int write_spells(load_ctx *c, sqlite3_stmt *st, const uint32_t *idx, size_t n)
+{
+    char dates[SPELLS_PER_STATEMENT][2][11];
+    for (size_t k = 0; k < n; k++) {
+        const spell *s = &c->spells[idx[k]];
+        int p = (int)k * 7;
+        slds_date_format(s->entry, dates[k][0]);
+        sqlite3_bind_text(st, p + 1, slds_intern_str(&c->students, s->student), -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, p + 2, slds_intern_str(&c->schools, s->school), -1, SQLITE_STATIC);
+        sqlite3_bind_int(st, p + 3, s->year);
+        sqlite3_bind_text(st, p + 4, slds_grade_code(s->grade), 2, SQLITE_STATIC);
+        sqlite3_bind_text(st, p + 5, dates[k][0], 10, SQLITE_STATIC);
+        if (s->exit == OPEN_END)
+            sqlite3_bind_null(st, p + 6);
+        else {
+            slds_date_format(s->exit, dates[k][1]);
+            sqlite3_bind_text(st, p + 6, dates[k][1], 10, SQLITE_STATIC);
+        }
+        if (s->exit_code)
+            sqlite3_bind_text(st, p + 7, exit_code_column()->codes[s->exit_code - 1], -1, SQLITE_STATIC);
+        else
+            sqlite3_bind_null(st, p + 7);
+    }
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? SLDS_OK : db_error(c, "writing enrollments");
+}
+
 /* The findings of a settled spell's own row (dates and exit code). */
 static int write_row_findings(load_ctx *c, const spell *s)
 {
@@ -444,7 +518,7 @@ static int write_row_findings(load_ctx *c, const spell *s)
 
 /* After enrollments.csv (or at the start, for spells already loaded): judge
  * the new spells, write the accepted ones, and build the enrolled sets. */
-int finish_enrollments(load_ctx *c, sqlite3_stmt *insert)
+int finish_enrollments(load_ctx *c, sqlite3_stmt *insert, sqlite3_stmt *insert_many)
 {
     if (insert) {
         /* built again below from the spells that will be stored (a loader
@@ -517,22 +591,33 @@ int finish_enrollments(load_ctx *c, sqlite3_stmt *insert)
              !slds_map64_put(&c->enrolled_school_year, key3(s->student, s->school, s->year), 1)))
             rc = nomem(c);
     }
+    /* The sets are built: the next files' rows can be checked (their
+     * reading thread starts while the spells are written). */
+    if (!rc && insert)
+        plain_group_open(c->next_group);
     /* Into an empty table (a first load), the spells go in the table's key
      * order (student_id, school_id, entry_date as text): each insert appends
      * to the B-tree instead of landing at a random place. (Into a filled
      * table the order is kept as it was: the change history's rows follow it.) */
     if (!rc && nwrite) {
         uint32_t *tmp2 = malloc(nwrite * sizeof *tmp2);
-        if (!tmp2)
+        spell_order o = {text_ranks(&c->students), text_ranks(&c->schools)};
+        if (!tmp2 || !o.student_rank || !o.school_rank)
             rc = nomem(c);
         else
-            sort_spell_keys(c, idx, tmp2, nwrite);
+            sort_spell_keys(c, &o, idx, tmp2, nwrite);
         free(tmp2);
+        free((void *)o.student_rank);
+        free((void *)o.school_rank);
     }
-    for (size_t k = 0; k < nwrite && !rc; k++) {
-        rc = write_spell(c, insert, &c->spells[idx[k]]);
-        if (!rc)
-            rc = write_row_findings(c, &c->spells[idx[k]]);
+    /* SPELLS_PER_STATEMENT spells to one statement (not with --replace,
+     * which looks at each spell) */
+    for (size_t k = 0; k < nwrite && !rc;) {
+        size_t rows = insert_many && !c->scope.active && nwrite - k >= SPELLS_PER_STATEMENT ? SPELLS_PER_STATEMENT : 1;
+        rc = rows > 1 ? write_spells(c, insert_many, idx + k, rows) : write_spell(c, insert, &c->spells[idx[k]]);
+        for (size_t i = k; i < k + rows && !rc; i++)
+            rc = write_row_findings(c, &c->spells[idx[i]]);
+        k += rows;
     }
     free(idx);
     return rc;

@@ -164,11 +164,38 @@ int indexes_defer(load_ctx *c, const char *table, slds_buf *saved)
     return rc;
 }
 
+/* A connection's cache_size (negative: KiB), or 0 when it cannot be read. */
+static int64_t cache_size(load_ctx *c)
+{
+    sqlite3_stmt *st;
+    if (slds_store_prepare(c->store, &st, "PRAGMA cache_size", c->err))
+        return 0;
+    int64_t v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_finalize(st);
+    return v;
+}
+
+/* CREATE INDEX sorts the index's entries with SQLite's sorter, which holds
+ * as many as the page cache would (128 MiB: one sort of a million entries,
+ * on this thread). With 16 MiB it sorts runs of that size on a helper thread
+ * while this one reads the table, then merges them: measured on the rosters
+ * of 100,000 students (1.1 M entries), 1.2-1.8 s against 3.0-3.2 s, and
+ * less CPU (the runs fit in the processor's caches). */
 int indexes_restore(load_ctx *c, slds_buf *saved)
 {
-    int rc = saved->len ? slds_store_exec(c->store, saved->data, c->err) : SLDS_OK;
+    if (!saved->len)
+        return SLDS_OK;
+    int64_t cache = cache_size(c);
+    int rc = slds_store_exec(c->store, "PRAGMA threads = 1; PRAGMA cache_size = -16384;", c->err);
+    if (!rc)
+        rc = slds_store_exec(c->store, saved->data, c->err);
+    char restore[96];
+    snprintf(restore, sizeof restore, "PRAGMA threads = 0; PRAGMA cache_size = %lld;",
+             (long long)(cache ? cache : -131072));
+    slds_error ignored = {0}; /* after a failure, the first error stands */
+    int rc2 = slds_store_exec(c->store, restore, rc ? &ignored : c->err);
     slds_buf_clear(saved);
-    return rc;
+    return rc ? rc : rc2;
 }
 
 /* ---- rules files ----------------------------------------------------------- */

@@ -85,6 +85,8 @@ typedef struct place {
     int32_t year;
 } place;
 
+typedef struct plain_group plain_group; /* load_pipeline.c */
+
 typedef struct load_ctx {
     slds_store *store;
     slds_error *err;
@@ -100,6 +102,9 @@ typedef struct load_ctx {
     bool fresh_table;                   /* the file's table was empty when the file started */
     stored_scope scope;                 /* --replace: the file's stored scope */
     bool replace_pairs_ready;           /* --replace: temp.slds_replace_pairs is filled (load_replace.c) */
+    /* The plain files after enrollments.csv, whose reading thread waits
+     * until the spells' sets are built (finish_enrollments opens it). */
+    plain_group *next_group;
 
     slds_intern leas, schools, staff, programs, standards, students;
     slds_intern crosswalk;           /* "lea\x1flocal" -> entry; value arrays below */
@@ -152,9 +157,20 @@ int nomem(load_ctx *c);
 
 int db_error(load_ctx *c, const char *what);
 
+/* students.csv's writes: identity records are kept and written
+ * STUDENTS_PER_STATEMENT to one statement of each table (identity_many,
+ * student_many: NULL to write each at once). */
+#define STUDENTS_PER_STATEMENT 64
 typedef struct student_stmts {
     sqlite3_stmt *identity, *student;
+    sqlite3_stmt *identity_many, *student_many;
+    int n;               /* records kept */
+    slds_buf text;       /* their values */
+    int64_t off[STUDENTS_PER_STATEMENT][11]; /* 9 identity columns, then students' 2; -1 NULL */
+    int len[STUDENTS_PER_STATEMENT][11];
 } student_stmts;
+/* Writes the identity records kept in ss. */
+int flush_students(load_ctx *c, student_stmts *ss);
 
 /* ---- verdicts: what a row broke ---- */
 #define MAX_WARNINGS 8
@@ -222,8 +238,10 @@ int prepare_insert(load_ctx *c, const char *table, const char *const *cols, int 
                    sqlite3_stmt **st);
 int prepare_insert_rows(load_ctx *c, const char *table, const char *const *cols, int n, const char *key,
                         int nrows, sqlite3_stmt **st);
-int read_header(load_ctx *c, slds_csv *csv, const char *path, const slds_file_def *def,
-                       header_map *h);
+/* Reads the header into h (the names not in the contract go to
+ * fr->extra_columns). Called by the reading thread too: uses no load_ctx. */
+int read_header(slds_csv *csv, const char *path, const slds_file_def *def, header_map *h,
+                slds_file_result *fr, slds_error *err);
 /* Structure and per-column checks: false (and v->reject filled) when rejected. */
 bool parse_row(const slds_file_def *def, const header_map *h, const slds_csv_record *rec, row *r,
                verdict *v);
@@ -231,9 +249,21 @@ int handle_student_row(load_ctx *c, student_stmts *ss, const row *r, long line,
                               pending_student **pending, size_t *npending, size_t *cappending);
 int resolve_pending_student(load_ctx *c, student_stmts *ss, const pending_student *p);
 int handle_enrollment_row(load_ctx *c, const row *r, long line, verdict *v);
-int finish_enrollments(load_ctx *c, sqlite3_stmt *insert);
-int load_plain_file(load_ctx *c, const slds_file_def *def, slds_csv *csv, const header_map *h,
-                           sqlite3_stmt *insert);
+/* insert_many (may be NULL): SPELLS_PER_STATEMENT rows to one statement */
+#define SPELLS_PER_STATEMENT 64
+int finish_enrollments(load_ctx *c, sqlite3_stmt *insert, sqlite3_stmt *insert_many);
+/* Loads the consecutive plain files defs[0..n) (load_pipeline.c): their
+ * rows are read by one thread, file after file, and written by the caller;
+ * fills results[j] (seconds too) and digests[j]. With --replace, n is 1. */
+int load_plain_files(load_ctx *c, const slds_file_def *const *defs, const char *const *paths,
+                     slds_file_result *results, uint64_t *digests, int n);
+/* The same in steps (load_pipeline.c): start (gated: the reading thread waits
+ * for plain_group_open before reading a row), open, finish (abort: the load
+ * failed before the group's turn; the thread is stopped, nothing written). */
+plain_group *plain_group_start(load_ctx *c, const slds_file_def *const *defs, const char *const *paths,
+                               slds_file_result *results, int n, bool gated, uint64_t bytes_base);
+void plain_group_open(plain_group *g);
+int plain_group_finish(load_ctx *c, plain_group *g, uint64_t *digests, bool abort);
 /* key_set: expected_rows sizes the table (it grows if needed). */
 int key_set_init(key_set *k, size_t expected_rows);
 void key_set_free(key_set *k);

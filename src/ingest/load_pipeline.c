@@ -1,11 +1,17 @@
 /* load_pipeline.c - the two-thread pipeline for plain files: a reader that
- * parses and checks rows into batches, the calling thread writes them. */
+ * parses and checks rows into batches, file after file, the calling thread
+ * writes them; into an empty table, in the order of the whole file's keys
+ * (sorted runs in a temporary file, merged by the writer). */
 #include "ingest/load_internal.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <pthread.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* ---- the two-thread pipeline for plain files -------------------------- */
 
@@ -13,7 +19,9 @@
  * two threads: a reader that parses and checks rows and fills batches, and
  * the caller's thread, which writes them to SQLite. The reader alone touches
  * the in-memory sets; the writer alone touches the database. A batch carries
- * copies of the values, since the CSV window is reused. */
+ * copies of the values, since the CSV window is reused. Consecutive plain
+ * files are one group: the reader goes on to the next file while the writer
+ * still writes the last one's rows. */
 /* Rows in a batch: large enough that sorting a batch by the table's key makes
  * the writer's B-tree inserts mostly local (measured: 30% less writer time
  * than file order for 64Ki-row runs of assessments). */
@@ -54,6 +62,9 @@ typedef struct batch {
     cell *cells;                          /* BATCH_ROWS * ncols */
     int *order;                           /* rows in the order to write them */
     slds_buf arena;
+    int file;                             /* the file's index in its group (load_plain_files) */
+    bool last;                            /* the file's last batch */
+    bool spilled;                         /* its rows went to the file's sorted runs, not to the writer */
 } batch;
 
 static void batch_free(batch *b)
@@ -107,6 +118,8 @@ typedef struct sort_key {
 typedef struct sort_buf {
     sort_key *keys, *tmp; /* BATCH_ROWS each */
     slds_buf bytes;       /* the encodings */
+    const sort_key *sorted; /* after batch_sort: the loaded rows' keys in order */
+    int nsorted;
 } sort_buf;
 
 /* Appends row r's key encoding to out; false when out of memory. */
@@ -215,8 +228,38 @@ static bool batch_sort(batch *b, const int *key_columns, const slds_file_def *de
     for (int k = 0; k < nkeys; k++)
         b->order[o++] = from[k].row;
     b->norder = o;
+    sb->sorted = from;
+    sb->nsorted = nkeys;
     return true;
 }
+
+/* One file of a group loaded by load_plain_files. The writer fills the
+ * first part before the reading thread starts; the reading thread fills the
+ * rest, and the writer reads it once the file's last batch has arrived. */
+typedef struct file_job {
+    const slds_file_def *def;
+    const char *path;
+    slds_file_result *res;
+    uint64_t size;
+    /* The table was empty when the group started (a first load): its rows
+     * are written in the order of the whole file's keys, so that every
+     * insert appends to the B-tree. The reading thread sorts each batch and
+     * writes it as a run to a temporary file; the writer merges the runs once
+     * the file is read, while the reading thread goes on with the next file. */
+    bool sorted;
+    /* reader side */
+    int64_t read;
+    uint64_t digest;
+    place *places; /* places of loaded rows that no spell covers (load_replace.c), each once */
+    size_t nplaces, capplaces;
+    int spill_fd; /* the sorted runs (-1: none yet) */
+    uint64_t spill_size, spilled_rows;
+    uint64_t *runs; /* start of each run in the file */
+    size_t nruns, capruns;
+    /* writer side: the file's last batch was written (its rejects and
+     * findings) while an earlier file's runs were merged */
+    bool got_last;
+} file_job;
 
 typedef struct pipeline {
     pthread_mutex_t lock;
@@ -226,20 +269,18 @@ typedef struct pipeline {
     bool reader_done, writer_failed;
     /* reader side */
     load_ctx *c;
-    const slds_file_def *def;
-    header_map h;
-    slds_csv *csv;
+    file_job *jobs;
+    int njobs;
+    uint64_t bytes_base; /* bytes of the collection before the group (progress) */
     slds_error reader_err;
     int reader_rc;
-    int64_t read;
-    bool replace;     /* --replace: batches are filtered by the stored scope */
+    bool gated;       /* the reader waits for the gate before its first row (plain_group_open) */
+    bool gate_open;
+    bool replace;     /* --replace (one file a group): batches are filtered by the stored scope */
     bool scope_ready; /* the writer has read the stored scope (c->scope) */
-    int key_columns[17]; /* the natural key's column indexes, -1 terminated */
     sort_buf sort;
-    /* places of loaded rows that no spell covers (load_replace.c), each once */
-    place *places;
-    size_t nplaces, capplaces;
-    slds_map64 place_seen;
+    slds_map64 place_seen; /* of the file being read */
+    slds_buf spill;        /* one run, before it is written */
 } pipeline;
 
 static size_t arena_put(batch *b, const char *s, size_t len)
@@ -382,22 +423,172 @@ static uint64_t row_values_digest(const slds_file_def *def, const row *r)
 }
 
 /* Notes the place of a loaded row that no spell covers (once per place). */
-static bool note_place(pipeline *p, const place *x)
+static bool note_place(pipeline *p, file_job *job, const place *x)
 {
     uint64_t k = key3(x->student, x->school, x->year);
     if (slds_map64_get(&p->place_seen, k, NULL))
         return true;
     if (!slds_map64_put(&p->place_seen, k, 1))
         return false;
-    if (p->nplaces == p->capplaces) {
-        size_t cap = p->capplaces ? p->capplaces * 2 : 64;
-        place *n = realloc(p->places, cap * sizeof *n);
+    if (job->nplaces == job->capplaces) {
+        size_t cap = job->capplaces ? job->capplaces * 2 : 64;
+        place *n = realloc(job->places, cap * sizeof *n);
         if (!n)
             return false;
-        p->places = n;
-        p->capplaces = cap;
+        job->places = n;
+        job->capplaces = cap;
     }
-    p->places[p->nplaces++] = *x;
+    job->places[job->nplaces++] = *x;
+    return true;
+}
+
+/* ---- sorted runs ------------------------------------------------------- */
+
+/* A run is the loaded rows of one batch in key order, each row as
+ *   u16 length of the whole record, u16 key length, the key's encoding
+ *   (encode_key: memcmp order is the table's order), one tag a column
+ *   (cell.type, | RUN_IN_KEY when the value is read back from the key,
+ *   | RUN_SHORT_YEAR when the key holds it in 2 bytes), then the values:
+ *   a text's length as a varint (its bytes follow, or are in the key),
+ *   integers and reals 8 bytes (native order: the file lives only as long
+ *   as the load) unless in the key.
+ * A key column's value is not written twice: the key holds it. (A record is
+ * below 64 KiB: 16 fields of at most 1000 bytes.) */
+#define RUN_IN_KEY 4
+#define RUN_SHORT_YEAR 8
+
+static inline unsigned char *put_varint(unsigned char *q, uint32_t v)
+{
+    while (v >= 0x80) {
+        *q++ = (unsigned char)(v | 0x80);
+        v >>= 7;
+    }
+    *q++ = (unsigned char)v;
+    return q;
+}
+
+static inline const unsigned char *get_varint(const unsigned char *q, uint32_t *v)
+{
+    uint32_t x = 0;
+    for (int shift = 0;; shift += 7) {
+        unsigned char byte = *q++;
+        x |= (uint32_t)(byte & 0x7f) << shift;
+        if (!(byte & 0x80))
+            break;
+    }
+    *v = x;
+    return q;
+}
+
+/* Writes the loaded rows of b (sorted by batch_sort) as a run of job's
+ * temporary file. false with p->reader_err set on failure. */
+static bool spill_batch(pipeline *p, file_job *job, batch *b, const int *key_columns)
+{
+    const slds_file_def *def = job->def;
+    int ncols = def->ncolumns;
+    b->spilled = true;
+    if (!p->sort.nsorted)
+        return true;
+    if (job->spill_fd < 0) {
+        const char *dir = getenv("TMPDIR");
+        if (!dir || !*dir)
+            dir = "/tmp";
+        char path[4096];
+        snprintf(path, sizeof path, "%s/slds-sort-XXXXXX", dir);
+        job->spill_fd = mkstemp(path);
+        if (job->spill_fd < 0) {
+            slds_fail(&p->reader_err, SLDS_ERR_IO,
+                      "%s: cannot create a temporary file to sort %s (set TMPDIR to a writable folder): %s", dir,
+                      def->file, strerror(errno));
+            return false;
+        }
+        unlink(path); /* gone with the descriptor */
+    }
+    bool in_key[16] = {false};
+    for (const int *k = key_columns; *k >= 0; k++)
+        in_key[*k] = true;
+    slds_buf *out = &p->spill;
+    slds_buf_clear(out);
+    /* at most: every text once, every key, and per row 4 + per column 1 + 8 */
+    size_t bound = b->arena.len + p->sort.bytes.len + (size_t)p->sort.nsorted * (4 + 9 * (size_t)ncols);
+    if (slds_buf_reserve(out, bound)) {
+        slds_fail(&p->reader_err, SLDS_ERR_NOMEM, "out of memory loading %s", def->file);
+        return false;
+    }
+    unsigned char *q = (unsigned char *)out->data;
+    const char *bytes = p->sort.bytes.data;
+    const char *arena = b->arena.data ? b->arena.data : "";
+    for (int k = 0; k < p->sort.nsorted; k++) {
+        const sort_key *x = &p->sort.sorted[k];
+        const cell *cells = b->cells + (size_t)x->row * (size_t)ncols;
+        unsigned char *start = q;
+        uint16_t klen = (uint16_t)x->len;
+        q += 2;
+        memcpy(q, &klen, 2);
+        q += 2;
+        memcpy(q, bytes + x->off, x->len);
+        q += x->len;
+        unsigned char *tags = q;
+        q += ncols;
+        for (int i = 0; i < ncols; i++) {
+            const cell *cl = &cells[i];
+            uint8_t tag = cl->type;
+            if (in_key[i] && cl->type) {
+                tag |= RUN_IN_KEY;
+                if (cl->type == 2 && def->columns[i].type == SLDS_COL_YEAR && cl->u.i >= 0 && cl->u.i < 65536)
+                    tag |= RUN_SHORT_YEAR;
+            }
+            tags[i] = tag;
+        }
+        /* the lengths of the key's texts, in the key's order */
+        for (const int *kc = key_columns; *kc >= 0; kc++)
+            if (cells[*kc].type == 1)
+                q = put_varint(q, cells[*kc].len);
+        /* the other values, in column order */
+        for (int i = 0; i < ncols; i++) {
+            const cell *cl = &cells[i];
+            if (tags[i] & RUN_IN_KEY)
+                continue;
+            if (cl->type == 1) {
+                q = put_varint(q, cl->len);
+                memcpy(q, arena + cl->u.off, cl->len);
+                q += cl->len;
+            } else if (cl->type == 2) {
+                memcpy(q, &cl->u.i, 8);
+                q += 8;
+            } else if (cl->type == 3) {
+                memcpy(q, &cl->u.d, 8);
+                q += 8;
+            }
+        }
+        uint16_t len = (uint16_t)(q - start);
+        memcpy(start, &len, 2);
+    }
+    out->len = (size_t)(q - (unsigned char *)out->data);
+    if (job->nruns == job->capruns) {
+        size_t cap = job->capruns ? job->capruns * 2 : 32;
+        uint64_t *n = realloc(job->runs, cap * sizeof *n);
+        if (!n) {
+            slds_fail(&p->reader_err, SLDS_ERR_NOMEM, "out of memory loading %s", def->file);
+            return false;
+        }
+        job->runs = n;
+        job->capruns = cap;
+    }
+    job->runs[job->nruns++] = job->spill_size;
+    for (size_t done = 0; done < out->len;) {
+        ssize_t w = pwrite(job->spill_fd, out->data + done, out->len - done, (off_t)(job->spill_size + done));
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            slds_fail(&p->reader_err, SLDS_ERR_IO, "cannot write the temporary file that sorts %s: %s", def->file,
+                      w < 0 ? strerror(errno) : "disk full?");
+            return false;
+        }
+        done += (size_t)w;
+    }
+    job->spill_size += out->len;
+    job->spilled_rows += (uint64_t)p->sort.nsorted;
     return true;
 }
 
@@ -426,64 +617,104 @@ static void filter_unchanged(pipeline *p, batch *b)
     }
 }
 
-static void *pipeline_reader(void *arg)
+/* Hands a filled batch of job to the writer: sorted, and for a sorted file
+ * its rows written to a run. */
+static int batch_done(pipeline *p, file_job *job, batch *b, const int *key_columns)
 {
-    pipeline *p = arg;
+    filter_unchanged(p, b);
+    if (!batch_sort(b, key_columns, job->def, &p->sort))
+        return slds_fail(&p->reader_err, SLDS_ERR_NOMEM, "out of memory loading %s", job->def->file);
+    if (job->sorted && !spill_batch(p, job, b, key_columns))
+        return p->reader_err.code;
+    return SLDS_OK;
+}
+
+static void batch_reset(batch *b, int file)
+{
+    b->nrows = 0;
+    b->nfindings = 0;
+    b->nwarned = 0;
+    b->nskipped = 0;
+    b->norder = 0;
+    b->file = file;
+    b->last = false;
+    b->spilled = false;
+    slds_buf_clear(&b->arena);
+}
+
+static batch *batch_fresh(pipeline *p, int file)
+{
+    batch *b = pipeline_take(p, false);
+    if (b)
+        batch_reset(b, file);
+    return b; /* NULL: the writer failed */
+}
+
+/* Reads, checks and hands to the writer every row of jobs[j]; its last
+ * batch is marked last (a file gives at least one). */
+static int read_file(pipeline *p, int j)
+{
     load_ctx *c = p->c;
-    const slds_file_def *def = p->def;
+    file_job *job = &p->jobs[j];
+    const slds_file_def *def = job->def;
+    slds_csv *csv = NULL;
+    header_map h = {0};
+    int key_columns[17];
     slds_csv_record rec;
     row r;
     verdict v;
     batch *b = NULL;
-    uint64_t bytes_base = c->bytes_done;
-    int rc = SLDS_OK;
-    for (;;) {
-        if (!b) {
-            b = pipeline_take(p, false);
-            if (!b)
-                break; /* the writer failed */
-            b->nrows = 0;
-            b->nfindings = 0;
-            b->nwarned = 0;
-            b->nskipped = 0;
-            slds_buf_clear(&b->arena);
+    int rc = slds_csv_open(&csv, job->path, &p->reader_err);
+    if (rc)
+        return rc;
+    slds_csv_set_first_line(csv, 1 + c->opt.line_offset);
+    /* about 60 bytes a row in the smallest rows of the contract */
+    if (key_set_reset(&c->file_keys, (size_t)job->size / 60))
+        rc = slds_fail(&p->reader_err, SLDS_ERR_NOMEM, "out of memory loading %s", def->file);
+    if (!rc)
+        rc = read_header(csv, job->path, def, &h, job->res, &p->reader_err);
+    natural_key_columns(def, key_columns);
+    slds_map64_free(&p->place_seen);
+    while (!rc) {
+        if (!b && !(b = batch_fresh(p, j))) {
+            rc = slds_fail(&p->reader_err, SLDS_ERR_DB, "stopped: the writer failed");
+            break;
         }
-        int got = slds_csv_next(p->csv, &rec, &p->reader_err);
+        int got = slds_csv_next(csv, &rec, &p->reader_err);
         if (got <= 0) {
             rc = got < 0 ? p->reader_err.code : SLDS_OK;
             break;
         }
         if (rec.nfields == 1 && rec.lengths[0] == 0)
             continue; /* a blank line carries no row */
-        p->read++;
-        if ((p->read & 0xFFFF) == 0)
-            slds_progress_report(c->progress, def->file, bytes_base + slds_csv_offset(p->csv),
-                                 c->bytes_total);
+        job->read++;
+        if ((job->read & 0xFFFF) == 0)
+            slds_progress_report(c->progress, def->file, p->bytes_base + slds_csv_offset(csv), c->bytes_total);
         verdict_clear(&v);
-        if (parse_row(def, &p->h, &rec, &r, &v)) {
-            uint64_t h = natural_key_hash(def, p->key_columns, &r);
-            key_set_prefetch(&c->file_keys, h);
+        if (parse_row(def, &h, &rec, &r, &v)) {
+            uint64_t hk = natural_key_hash(def, key_columns, &r);
+            key_set_prefetch(&c->file_keys, hk);
             cross_check(c, def, &r, &v);
             /* The same natural key on an earlier loaded line of the file: this
              * row is rejected (checked last, so a row with a bad reference is
              * rejected for that). */
-            int seen = key_set_get(&c->file_keys, h);
+            int seen = key_set_get(&c->file_keys, hk);
             if (seen == KEY_LOADED && !v.rejected)
-                flag(c, &v, SLDS_RULE_KEY_DUPLICATE_IN_FILE, p->key_columns[0], r.raw[p->key_columns[0]],
-                     r.rawlen[p->key_columns[0]], "natural key already given on an earlier line of this file");
+                flag(c, &v, SLDS_RULE_KEY_DUPLICATE_IN_FILE, key_columns[0], r.raw[key_columns[0]],
+                     r.rawlen[key_columns[0]], "natural key already given on an earlier line of this file");
             /* Keys of loaded rows (1) make later ones duplicates; keys of rows
              * rejected here (2) still protect their stored row from --replace. */
-            if (seen != KEY_LOADED && !key_set_put(&c->file_keys, h, !v.rejected)) {
+            if (seen != KEY_LOADED && !key_set_put(&c->file_keys, hk, !v.rejected)) {
                 rc = slds_fail(&p->reader_err, SLDS_ERR_NOMEM, "out of memory loading %s", def->file);
                 break;
             }
             if (b->key_digest && !v.rejected) {
                 /* --replace: the writer skips the row when it is stored as it is */
-                b->key_digest[b->nrows] = h;
+                b->key_digest[b->nrows] = hk;
                 b->values_digest[b->nrows] = row_values_digest(def, &r);
             }
         }
-        if (!v.rejected && v.no_spell && !note_place(p, &v.place)) {
+        if (!v.rejected && v.no_spell && !note_place(p, job, &v.place)) {
             rc = slds_fail(&p->reader_err, SLDS_ERR_NOMEM, "out of memory loading %s", def->file);
             break;
         }
@@ -499,21 +730,48 @@ static void *pipeline_reader(void *arg)
             break;
         }
         if (b->nrows == BATCH_ROWS || b->arena.len > (16u << 20)) {
-            filter_unchanged(p, b);
-            if (!batch_sort(b, p->key_columns, def, &p->sort)) {
-                rc = slds_fail(&p->reader_err, SLDS_ERR_NOMEM, "out of memory loading %s", def->file);
+            rc = batch_done(p, job, b, key_columns);
+            if (rc)
                 break;
+            /* A spilled batch without rejects or findings leaves the writer
+             * nothing to do: kept, so that this thread never waits for a
+             * writer busy merging or building an index. */
+            if (b->spilled && p->sort.nsorted == b->norder && !b->nfindings && !b->nwarned && !b->nskipped)
+                batch_reset(b, j);
+            else {
+                pipeline_give(p, b, true);
+                b = NULL;
             }
-            pipeline_give(p, b, true);
-            b = NULL;
         }
     }
+    if (!rc && !b && !(b = batch_fresh(p, j))) /* the last batch may be empty */
+        rc = slds_fail(&p->reader_err, SLDS_ERR_DB, "stopped: the writer failed");
     if (b && !rc)
-        filter_unchanged(p, b);
-    if (b && !rc && !batch_sort(b, p->key_columns, def, &p->sort))
-        rc = slds_fail(&p->reader_err, SLDS_ERR_NOMEM, "out of memory loading %s", def->file);
-    if (b)
-        pipeline_give(p, b, !rc); /* a batch that failed to sort is not written */
+        rc = batch_done(p, job, b, key_columns);
+    if (!rc) {
+        job->digest = slds_csv_digest(csv);
+        p->bytes_base += job->size;
+    }
+    slds_csv_close(csv);
+    if (b) {
+        b->last = !rc;
+        pipeline_give(p, b, !rc); /* a batch that failed is not written */
+    }
+    return rc;
+}
+
+static void *pipeline_reader(void *arg)
+{
+    pipeline *p = arg;
+    int rc = SLDS_OK;
+    pthread_mutex_lock(&p->lock);
+    while (p->gated && !p->gate_open && !p->writer_failed)
+        pthread_cond_wait(&p->changed, &p->lock);
+    if (p->writer_failed)
+        rc = slds_fail(&p->reader_err, SLDS_ERR_DB, "stopped: the writer failed");
+    pthread_mutex_unlock(&p->lock);
+    for (int j = 0; j < p->njobs && !rc; j++)
+        rc = read_file(p, j);
     pthread_mutex_lock(&p->lock);
     p->reader_rc = rc;
     p->reader_done = true;
@@ -564,7 +822,8 @@ static inline void prefetch_text(const batch *b, const cell *cells, int ncols)
 
 /* Writes a batch: its rejects, then its rows (in key order) ROWS_PER_STATEMENT
  * at a time through insert_many and the rest one by one through insert,
- * then its findings. */
+ * then its findings. The rows of a spilled batch are written later, by
+ * merge_runs. */
 static int write_batch(load_ctx *c, const slds_file_def *def, sqlite3_stmt *insert, sqlite3_stmt *insert_many,
                        const batch *b)
 {
@@ -578,7 +837,7 @@ static int write_batch(load_ctx *c, const slds_file_def *def, sqlite3_stmt *inse
         if (rc)
             return rc;
     }
-    int end = b->norder;
+    int end = b->spilled ? i : b->norder;
     c->cur->loaded += b->nskipped; /* --replace: stored as they are, not written */
     /* (the sort puts every reject first) Rows are read in key order, that is
      * at random in a batch of several MiB the reader thread wrote: each row's
@@ -618,80 +877,440 @@ static int write_batch(load_ctx *c, const slds_file_def *def, sqlite3_stmt *inse
     return SLDS_OK;
 }
 
-/* Loads a plain file with the reader thread; the calling thread writes. */
-int load_plain_file(load_ctx *c, const slds_file_def *def, slds_csv *csv, const header_map *h,
-                           sqlite3_stmt *insert)
+/* ---- merging the sorted runs ------------------------------------------- */
+
+typedef struct run_cursor {
+    const unsigned char *rec, *end; /* the current record; the run's end */
+    const unsigned char *key;
+    uint64_t k0; /* the key's first 8 bytes, big-endian (0 past its end): most comparisons end here */
+    uint32_t klen;
+    uint64_t released; /* offset up to which the run's pages were given back */
+    int run;
+} run_cursor;
+
+static inline void cursor_load(run_cursor *r)
 {
-    pipeline p = {.c = c, .def = def, .h = *h, .csv = csv, .replace = c->opt.replace_lea != NULL};
-    batch batches[NBATCHES];
-    memset(batches, 0, sizeof batches);
+    uint16_t klen;
+    memcpy(&klen, r->rec + 2, 2);
+    r->klen = klen;
+    r->key = r->rec + 4;
+    uint64_t k0 = 0;
+    for (uint32_t i = 0; i < 8; i++)
+        k0 = k0 << 8 | (i < klen ? r->key[i] : 0);
+    r->k0 = k0;
+}
+
+/* true when a's row comes before b's (key, then the earlier run: the file's order) */
+static inline bool cursor_before(const run_cursor *a, const run_cursor *b)
+{
+    if (a->k0 != b->k0)
+        return a->k0 < b->k0;
+    uint32_t n = a->klen < b->klen ? a->klen : b->klen;
+    int d = memcmp(a->key, b->key, n);
+    if (d)
+        return d < 0;
+    if (a->klen != b->klen)
+        return a->klen < b->klen;
+    return a->run < b->run;
+}
+
+static void heap_down(run_cursor **h, size_t n, size_t i)
+{
+    for (;;) {
+        size_t l = 2 * i + 1, m = i;
+        if (l < n && cursor_before(h[l], h[m]))
+            m = l;
+        if (l + 1 < n && cursor_before(h[l + 1], h[m]))
+            m = l + 1;
+        if (m == i)
+            return;
+        run_cursor *t = h[i];
+        h[i] = h[m];
+        h[m] = t;
+        i = m;
+    }
+}
+
+/* Binds one record of a run (its values point into the mapped file). */
+static void bind_record(sqlite3_stmt *st, int first_param, const run_cursor *r, int ncols, const int *key_columns)
+{
+    const unsigned char *kp = r->key;
+    const unsigned char *tags = r->key + r->klen;
+    const unsigned char *q = tags + ncols;
+    /* the key's columns, in the key's order */
+    for (const int *k = key_columns; *k >= 0; k++) {
+        int p = first_param + *k;
+        uint8_t tag = tags[*k];
+        switch (tag & 3) {
+        case 1: {
+            uint32_t len;
+            q = get_varint(q, &len);
+            sqlite3_bind_text(st, p, (const char *)kp, (int)len, SQLITE_STATIC);
+            kp += len + 1;
+            break;
+        }
+        case 2:
+        case 3: {
+            uint64_t v = 0;
+            int n = tag & RUN_SHORT_YEAR ? 2 : 8;
+            for (int i = 0; i < n; i++)
+                v = v << 8 | kp[i];
+            kp += n;
+            if ((tag & 3) == 2)
+                sqlite3_bind_int64(st, p, n == 2 ? (int64_t)v : (int64_t)(v ^ ((uint64_t)1 << 63)));
+            else {
+                v = v >> 63 ? v & ~((uint64_t)1 << 63) : ~v;
+                double d;
+                memcpy(&d, &v, 8);
+                sqlite3_bind_double(st, p, d);
+            }
+            break;
+        }
+        default:
+            sqlite3_bind_null(st, p);
+        }
+    }
+    for (int col = 0; col < ncols; col++) {
+        uint8_t tag = tags[col];
+        if (tag & RUN_IN_KEY)
+            continue;
+        int p = first_param + col;
+        switch (tag & 3) {
+        case 1: {
+            uint32_t len;
+            q = get_varint(q, &len);
+            sqlite3_bind_text(st, p, (const char *)q, (int)len, SQLITE_STATIC);
+            q += len;
+            break;
+        }
+        case 2: {
+            int64_t i;
+            memcpy(&i, q, 8);
+            sqlite3_bind_int64(st, p, i);
+            q += 8;
+            break;
+        }
+        case 3: {
+            double d;
+            memcpy(&d, q, 8);
+            sqlite3_bind_double(st, p, d);
+            q += 8;
+            break;
+        }
+        default:
+            if (!(tag & RUN_IN_KEY))
+                sqlite3_bind_null(st, p);
+        }
+    }
+}
+
+/* Writes the rejects and findings of the spilled batches of later files
+ * waiting in the queue (their rows are in runs), so that the reader thread
+ * is not held up by a merge: it goes on reading the next file. */
+static int drain_spilled(load_ctx *c, pipeline *p, int current)
+{
+    slds_file_result *cur = c->cur;
+    const char *cur_file = c->cur_file;
     int rc = SLDS_OK;
-    natural_key_columns(def, p.key_columns);
-    sqlite3_stmt *insert_many = NULL;
-    {
-        const char *names[16];
-        for (int i = 0; i < def->ncolumns; i++)
-            names[i] = def->columns[i].name;
-        rc = prepare_insert_rows(c, def->table, names, def->ncolumns, def->natural_key, ROWS_PER_STATEMENT,
-                                 &insert_many);
-    }
-    p.sort.keys = malloc(BATCH_ROWS * sizeof *p.sort.keys);
-    p.sort.tmp = malloc(BATCH_ROWS * sizeof *p.sort.tmp);
-    if (!rc && (!p.sort.keys || !p.sort.tmp))
-        rc = nomem(c);
-    for (int i = 0; i < NBATCHES && !rc; i++) {
-        if (!batch_init(&batches[i], def->ncolumns, c->opt.replace_lea != NULL))
-            rc = nomem(c);
-        else
-            p.empty[p.nempty++] = &batches[i];
-    }
-    pthread_t reader;
-    if (!rc && (pthread_mutex_init(&p.lock, NULL) || pthread_cond_init(&p.changed, NULL)))
-        rc = slds_fail(c->err, SLDS_ERR_NOMEM, "cannot create a lock");
-    if (!rc && pthread_create(&reader, NULL, pipeline_reader, &p))
-        rc = slds_fail(c->err, SLDS_ERR_NOMEM, "cannot start the reader thread");
-    if (!rc) {
-        /* --replace: the scope's stored rows are read while the reader
-         * thread parses the first batches. */
-        if (p.replace) {
-            rc = replace_scope_read(c, def);
-            pthread_mutex_lock(&p.lock);
-            p.scope_ready = true;
-            p.writer_failed = rc != SLDS_OK;
-            pthread_cond_broadcast(&p.changed);
-            pthread_mutex_unlock(&p.lock);
+    while (!rc) {
+        batch *b = NULL;
+        pthread_mutex_lock(&p->lock);
+        if (p->nfull && p->full[0]->spilled && p->full[0]->file > current) {
+            b = p->full[0];
+            memmove(p->full, p->full + 1, (size_t)--p->nfull * sizeof *p->full);
         }
-        batch *b;
-        while ((b = pipeline_take(&p, true))) {
-            if (!rc)
-                rc = write_batch(c, def, insert, insert_many, b);
-            if (rc) {
-                pthread_mutex_lock(&p.lock);
-                p.writer_failed = true;
-                pthread_cond_broadcast(&p.changed);
-                pthread_mutex_unlock(&p.lock);
-            } else
-                pipeline_give(&p, b, false);
-        }
-        pthread_join(reader, NULL);
-        if (!rc && p.reader_rc) {
-            *c->err = p.reader_err;
-            rc = p.reader_rc;
-        }
-        if (!rc)
-            rc = places_record(c, p.places, p.nplaces);
-        pthread_cond_destroy(&p.changed);
-        pthread_mutex_destroy(&p.lock);
+        pthread_mutex_unlock(&p->lock);
+        if (!b)
+            break;
+        file_job *job = &p->jobs[b->file];
+        c->cur = job->res;
+        c->cur_file = job->def->file;
+        rc = write_batch(c, job->def, NULL, NULL, b);
+        job->got_last |= b->last;
+        pipeline_give(p, b, false);
     }
-    c->cur->read += p.read;
-    for (int i = 0; i < NBATCHES; i++)
-        batch_free(&batches[i]);
-    free(p.sort.keys);
-    free(p.sort.tmp);
-    slds_buf_free(&p.sort.bytes);
-    free(p.places);
-    slds_map64_free(&p.place_seen);
-    sqlite3_finalize(insert_many);
+    c->cur = cur;
+    c->cur_file = cur_file;
     return rc;
 }
 
+/* Writes the rows of a sorted file: its runs merged by key, so each insert
+ * appends to the table's B-tree. The runs are read through a map of the
+ * temporary file; the pages of what was written are given back as the
+ * merge goes (memory stays about a MiB a run). */
+static int merge_runs(load_ctx *c, pipeline *p, int current, sqlite3_stmt *insert, sqlite3_stmt *insert_many)
+{
+    file_job *job = &p->jobs[current];
+    const slds_file_def *def = job->def;
+    int ncols = def->ncolumns;
+    int key_columns[17];
+    natural_key_columns(def, key_columns);
+    if (!job->nruns || !job->spill_size)
+        return SLDS_OK;
+    unsigned char *map = mmap(NULL, (size_t)job->spill_size, PROT_READ, MAP_SHARED, job->spill_fd, 0);
+    if (map == MAP_FAILED)
+        return slds_fail(c->err, SLDS_ERR_IO, "cannot map the temporary file that sorts %s: %s", def->file,
+                         strerror(errno));
+    run_cursor *runs = malloc(job->nruns * sizeof *runs);
+    run_cursor **heap = malloc(job->nruns * sizeof *heap);
+    if (!runs || !heap) {
+        free(runs);
+        free(heap);
+        munmap(map, (size_t)job->spill_size);
+        return nomem(c);
+    }
+    size_t n = 0;
+    for (size_t r = 0; r < job->nruns; r++) {
+        uint64_t end = r + 1 < job->nruns ? job->runs[r + 1] : job->spill_size;
+        runs[r] = (run_cursor){map + job->runs[r], map + end, NULL, 0, 0, job->runs[r], (int)r};
+        if (runs[r].rec < runs[r].end) {
+            cursor_load(&runs[r]);
+            heap[n++] = &runs[r];
+        }
+    }
+    for (size_t i = n / 2; i-- > 0;)
+        heap_down(heap, n, i);
+    long page = sysconf(_SC_PAGESIZE);
+    uint64_t left = job->spilled_rows;
+    int rc = SLDS_OK;
+    for (unsigned statements = 0; n && !rc; statements++) {
+        if ((statements & 63) == 0 && (rc = drain_spilled(c, p, current)))
+            break;
+        int rows = insert_many && left >= ROWS_PER_STATEMENT ? ROWS_PER_STATEMENT : 1;
+        sqlite3_stmt *st = rows > 1 ? insert_many : insert;
+        for (int r = 0; r < rows && n; r++) {
+            run_cursor *top = heap[0];
+            bind_record(st, r * ncols + 1, top, ncols, key_columns);
+            uint16_t len;
+            memcpy(&len, top->rec, 2);
+            top->rec += len;
+            if (top->rec < top->end) {
+                cursor_load(top);
+                __builtin_prefetch(top->rec + 64);
+            } else
+                heap[0] = heap[--n];
+            heap_down(heap, n, 0);
+        }
+        int step = sqlite3_step(st);
+        sqlite3_reset(st);
+        if (step != SQLITE_DONE) {
+            rc = db_error(c, def->table);
+            break;
+        }
+        c->cur->loaded += rows;
+        left -= (uint64_t)rows;
+        /* the rows bound so far are written: give their pages back */
+        for (size_t i = 0; i < n; i++) {
+            run_cursor *x = heap[i];
+            uint64_t at = (uint64_t)(x->rec - map) & ~(uint64_t)(page - 1);
+            if (at >= x->released + (1u << 20)) {
+                uint64_t from = x->released & ~(uint64_t)(page - 1);
+                madvise(map + from, (size_t)(at - from), MADV_DONTNEED);
+                x->released = at;
+            }
+        }
+    }
+    free(runs);
+    free(heap);
+    munmap(map, (size_t)job->spill_size);
+    return rc;
+}
+
+/* ---- a group of plain files -------------------------------------------- */
+
+struct plain_group {
+    pipeline p;
+    batch batches[NBATCHES];
+    file_job jobs[SLDS_MAX_FILES];
+    int n;
+    int rc; /* of the start */
+    pthread_t reader;
+    bool started, locks;
+};
+
+/* Starts the reading thread of the plain files defs[0..n) (every file but
+ * students.csv and enrollments.csv). Gated, it waits for plain_group_open
+ * before reading a row (the group after enrollments.csv starts while the
+ * spells are being written: it needs only their in-memory sets). With
+ * --replace, n is 1 (the file's scope is read before its rows and deleted
+ * after them). Returns NULL when out of memory; a group's failure to start
+ * is returned by plain_group_finish. */
+plain_group *plain_group_start(load_ctx *c, const slds_file_def *const *defs, const char *const *paths,
+                               slds_file_result *results, int n, bool gated, uint64_t bytes_base)
+{
+    plain_group *g = calloc(1, sizeof *g);
+    if (!g)
+        return NULL;
+    pipeline *p = &g->p;
+    *p = (pipeline){.c = c, .njobs = n, .replace = c->opt.replace_lea != NULL, .bytes_base = bytes_base,
+                    .gated = gated, .jobs = g->jobs};
+    g->n = n;
+    int rc = SLDS_OK;
+    int ncols = 0;
+    for (int j = 0; j < n && !rc; j++) {
+        struct stat st;
+        g->jobs[j] = (file_job){.def = defs[j], .path = paths[j], .res = &results[j], .spill_fd = -1,
+                                .size = stat(paths[j], &st) == 0 ? (uint64_t)st.st_size : 0};
+        if (defs[j]->ncolumns > ncols)
+            ncols = defs[j]->ncolumns;
+        /* No file of the group writes another's table: empty now, empty when its file starts. */
+        int held = table_has_rows(c, defs[j]->table);
+        if (held < 0)
+            rc = c->err->code;
+        g->jobs[j].sorted = held == 0;
+    }
+    p->sort.keys = malloc(BATCH_ROWS * sizeof *p->sort.keys);
+    p->sort.tmp = malloc(BATCH_ROWS * sizeof *p->sort.tmp);
+    if (!rc && (!p->sort.keys || !p->sort.tmp))
+        rc = nomem(c);
+    for (int i = 0; i < NBATCHES && !rc; i++) {
+        if (!batch_init(&g->batches[i], ncols, p->replace))
+            rc = nomem(c);
+        else
+            p->empty[p->nempty++] = &g->batches[i];
+    }
+    if (!rc) {
+        if (pthread_mutex_init(&p->lock, NULL))
+            rc = slds_fail(c->err, SLDS_ERR_NOMEM, "cannot create a lock");
+        else if (pthread_cond_init(&p->changed, NULL)) {
+            pthread_mutex_destroy(&p->lock);
+            rc = slds_fail(c->err, SLDS_ERR_NOMEM, "cannot create a lock");
+        } else
+            g->locks = true;
+    }
+    if (!rc && pthread_create(&g->reader, NULL, pipeline_reader, p))
+        rc = slds_fail(c->err, SLDS_ERR_NOMEM, "cannot start the reader thread");
+    else if (!rc)
+        g->started = true;
+    g->rc = rc;
+    return g;
+}
+
+void plain_group_open(plain_group *g)
+{
+    if (!g || !g->locks)
+        return;
+    pthread_mutex_lock(&g->p.lock);
+    g->p.gate_open = true;
+    pthread_cond_broadcast(&g->p.changed);
+    pthread_mutex_unlock(&g->p.lock);
+}
+
+/* Writes the group's files (the calling thread writes while the reading
+ * thread reads), then stops the thread and frees the group. abort: the load
+ * failed before the group's turn: only stop and free. Fills results[j]
+ * (seconds too) and digests[j]. */
+int plain_group_finish(load_ctx *c, plain_group *g, uint64_t *digests, bool abort)
+{
+    if (!g)
+        return abort ? c->err->code : nomem(c);
+    pipeline *p = &g->p;
+    file_job *jobs = g->jobs;
+    int n = g->n;
+    int rc = abort ? -2 : g->rc;
+    if (!abort)
+        plain_group_open(g); /* (opened already when the spells' sets were built) */
+    for (int j = 0; j < n && !rc; j++) {
+        file_job *job = &jobs[j];
+        const slds_file_def *def = job->def;
+        double start = slds_now();
+        c->cur = job->res;
+        c->cur_file = def->file;
+        sqlite3_stmt *insert = NULL, *insert_many = NULL;
+        slds_buf deferred = {0};
+        const char *names[16];
+        for (int i = 0; i < def->ncolumns; i++)
+            names[i] = def->columns[i].name;
+        rc = prepare_insert(c, def->table, names, def->ncolumns, def->natural_key, &insert);
+        if (!rc)
+            rc = prepare_insert_rows(c, def->table, names, def->ncolumns, def->natural_key, ROWS_PER_STATEMENT,
+                                     &insert_many);
+        /* A table empty when its file starts (a first load) is filled without
+         * its secondary indexes, which are built once at the end of the file. */
+        if (!rc && job->sorted)
+            rc = indexes_defer(c, def->table, &deferred);
+        /* --replace: the scope's stored rows are read while the reader
+         * thread parses the first batches. */
+        if (p->replace) {
+            if (!rc)
+                rc = replace_scope_read(c, def);
+            pthread_mutex_lock(&p->lock);
+            p->scope_ready = true;
+            p->writer_failed |= rc != SLDS_OK;
+            pthread_cond_broadcast(&p->changed);
+            pthread_mutex_unlock(&p->lock);
+        }
+        bool last = job->got_last;
+        batch *b;
+        while (!rc && !last && (b = pipeline_take(p, true))) {
+            rc = b->file == j ? write_batch(c, def, insert, insert_many, b)
+                              : slds_fail(c->err, SLDS_ERR_DB, "internal error: batches out of order");
+            last = b->last;
+            pipeline_give(p, b, false);
+        }
+        if (!rc && !last)
+            rc = -1; /* the reader stopped: its error is taken below */
+        if (!rc && job->sorted)
+            rc = merge_runs(c, p, j, insert, insert_many);
+        if (!rc)
+            rc = places_record(c, job->places, job->nplaces);
+        if (!rc)
+            rc = indexes_restore(c, &deferred);
+        slds_buf_free(&deferred);
+        if (!rc && p->replace)
+            rc = replace_scope_delete(c, def);
+        c->scope.active = false;
+        sqlite3_finalize(insert);
+        sqlite3_finalize(insert_many);
+        if (job->spill_fd >= 0) {
+            close(job->spill_fd);
+            job->spill_fd = -1;
+        }
+        c->cur->read += job->read;
+        digests[j] = job->digest;
+        c->cur->seconds = slds_now() - start;
+    }
+    if (g->started) {
+        if (rc) {
+            pthread_mutex_lock(&p->lock);
+            p->writer_failed = true;
+            pthread_cond_broadcast(&p->changed);
+            pthread_mutex_unlock(&p->lock);
+        }
+        pthread_join(g->reader, NULL);
+        if (rc == -1 || (!rc && p->reader_rc)) {
+            *c->err = p->reader_err;
+            rc = p->reader_rc ? p->reader_rc : SLDS_ERR_DB;
+        }
+    }
+    if (rc == -2)
+        rc = c->err->code; /* aborted: the load's error stands */
+    if (g->locks) {
+        pthread_cond_destroy(&p->changed);
+        pthread_mutex_destroy(&p->lock);
+    }
+    if (!abort)
+        c->bytes_done = p->bytes_base;
+    for (int j = 0; j < n; j++) {
+        if (jobs[j].spill_fd >= 0)
+            close(jobs[j].spill_fd);
+        free(jobs[j].places);
+        free(jobs[j].runs);
+    }
+    for (int i = 0; i < NBATCHES; i++)
+        batch_free(&g->batches[i]);
+    free(p->sort.keys);
+    free(p->sort.tmp);
+    slds_buf_free(&p->sort.bytes);
+    slds_buf_free(&p->spill);
+    slds_map64_free(&p->place_seen);
+    free(g);
+    return rc;
+}
+
+int load_plain_files(load_ctx *c, const slds_file_def *const *defs, const char *const *paths,
+                     slds_file_result *results, uint64_t *digests, int n)
+{
+    plain_group *g = plain_group_start(c, defs, paths, results, n, false, c->bytes_done);
+    return plain_group_finish(c, g, digests, false);
+}

@@ -248,23 +248,23 @@ int prepare_insert_rows(load_ctx *c, const char *table, const char *const *cols,
     return rc;
 }
 
-int read_header(load_ctx *c, slds_csv *csv, const char *path, const slds_file_def *def,
-                       header_map *h)
+int read_header(slds_csv *csv, const char *path, const slds_file_def *def, header_map *h,
+                slds_file_result *fr, slds_error *err)
 {
     slds_csv_record rec;
-    int got = slds_csv_next(csv, &rec, c->err);
+    int got = slds_csv_next(csv, &rec, err);
     if (got < 0)
-        return c->err->code;
+        return err->code;
     if (got == 0)
-        return slds_fail(c->err, SLDS_ERR_DATA,
+        return slds_fail(err, SLDS_ERR_DATA,
                          "%s: line 1: the file is empty (expected a header row naming the columns)",
                          path);
     if (rec.bad_quote_field >= 0)
-        return slds_fail(c->err, SLDS_ERR_DATA,
+        return slds_fail(err, SLDS_ERR_DATA,
                          "%s: line 1, column %d: the header has a stray quote (a name quoted only in part)",
                          path, rec.bad_quote_field + 1);
     if (rec.bad_utf8_field >= 0)
-        return slds_fail(c->err, SLDS_ERR_DATA,
+        return slds_fail(err, SLDS_ERR_DATA,
                          "%s: line 1, column %d: the header is not valid UTF-8 (wrong encoding?)",
                          path, rec.bad_utf8_field + 1);
     for (int i = 0; i < def->ncolumns; i++)
@@ -277,20 +277,20 @@ int read_header(load_ctx *c, slds_csv *csv, const char *path, const slds_file_de
         if (col < 0) {
             if (rec.lengths[f] == 0 && rec.nfields == 1)
                 break;
-            if (extra_len < sizeof c->cur->extra_columns - 1)
-                extra_len += (size_t)snprintf(c->cur->extra_columns + extra_len,
-                                              sizeof c->cur->extra_columns - extra_len, "%s%s",
+            if (extra_len < sizeof fr->extra_columns - 1)
+                extra_len += (size_t)snprintf(fr->extra_columns + extra_len,
+                                              sizeof fr->extra_columns - extra_len, "%s%s",
                                               extra_len ? ", " : "", name);
             continue;
         }
         if (h->pos[col] >= 0)
-            return slds_fail(c->err, SLDS_ERR_DATA, "%s: line 1, column %d: column '%s' appears twice",
+            return slds_fail(err, SLDS_ERR_DATA, "%s: line 1, column %d: column '%s' appears twice",
                              path, f + 1, name);
         h->pos[col] = f;
     }
     for (int i = 0; i < def->ncolumns; i++)
         if (h->pos[i] < 0 && def->columns[i].required)
-            return slds_fail(c->err, SLDS_ERR_DATA,
+            return slds_fail(err, SLDS_ERR_DATA,
                              "%s: line 1: required column '%s' is missing from the header "
                              "(found: %d columns)",
                              path, def->columns[i].name, rec.nfields);

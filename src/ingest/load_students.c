@@ -44,33 +44,69 @@ static int write_identity(load_ctx *c, student_stmts *ss, const char *const *f, 
         (has_identity && match_add(c, mk, mklen, student)) ||
         (lea != SLDS_NO_ID && set_student_lea(c, student, lea)))
         return nomem(c);
-    sqlite3_stmt *st = ss->identity;
-    for (int i = 0; i < 2; i++)
-        sqlite3_bind_text(st, i + 1, f[i], -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, sid, -1, SQLITE_STATIC);
-    for (int i = 2; i < 6; i++) {
-        if (f[i][0])
-            sqlite3_bind_text(st, i + 2, f[i], -1, SQLITE_STATIC);
-        else
-            sqlite3_bind_null(st, i + 2);
+    /* values of the two rows: identity's 9 columns, then students' 2 */
+    const char *v[11] = {f[0], f[1], sid, f[2][0] ? f[2] : NULL, f[3][0] ? f[3] : NULL, f[4][0] ? f[4] : NULL,
+                         f[5][0] ? f[5] : NULL, NULL, slds_load_id_sources[source], sid, f[5]};
+    int vlen[11];
+    for (int i = 0; i < 11; i++)
+        vlen[i] = v[i] ? (int)strlen(v[i]) : -1;
+    if (has_identity) {
+        v[7] = mk;
+        vlen[7] = (int)mklen;
     }
-    if (has_identity)
-        sqlite3_bind_text(st, 8, mk, (int)mklen, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(st, 8);
-    sqlite3_bind_text(st, 9, slds_load_id_sources[source], -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return db_error(c, "writing student_identity");
-    sqlite3_bind_text(ss->student, 1, sid, -1, SQLITE_STATIC);
-    sqlite3_bind_text(ss->student, 2, f[5], -1, SQLITE_STATIC);
-    rc = sqlite3_step(ss->student);
-    sqlite3_reset(ss->student);
-    if (rc != SQLITE_DONE)
-        return db_error(c, "writing students");
+    if (ss->n == STUDENTS_PER_STATEMENT && flush_students(c, ss))
+        return c->err->code;
+    int k = ss->n++;
+    for (int i = 0; i < 11; i++) {
+        ss->off[k][i] = -1;
+        ss->len[k][i] = vlen[i];
+        if (vlen[i] >= 0) {
+            ss->off[k][i] = (int64_t)ss->text.len;
+            if (slds_buf_append(&ss->text, v[i], (size_t)vlen[i]))
+                return nomem(c);
+        }
+    }
     c->cur->loaded++;
     return SLDS_OK;
+}
+
+static void bind_kept(sqlite3_stmt *st, int param, const student_stmts *ss, int k, int i)
+{
+    if (ss->off[k][i] < 0)
+        sqlite3_bind_null(st, param);
+    else
+        sqlite3_bind_text(st, param, ss->text.data + ss->off[k][i], ss->len[k][i], SQLITE_STATIC);
+}
+
+int flush_students(load_ctx *c, student_stmts *ss)
+{
+    int rc = SLDS_OK;
+    for (int k = 0; k < ss->n && !rc;) {
+        bool many = ss->identity_many && ss->student_many && ss->n - k == STUDENTS_PER_STATEMENT;
+        int rows = many ? STUDENTS_PER_STATEMENT : 1;
+        sqlite3_stmt *st = many ? ss->identity_many : ss->identity;
+        for (int r = 0; r < rows; r++)
+            for (int i = 0; i < 9; i++)
+                bind_kept(st, r * 9 + i + 1, ss, k + r, i);
+        int step = sqlite3_step(st);
+        sqlite3_reset(st);
+        if (step != SQLITE_DONE) {
+            rc = db_error(c, "writing student_identity");
+            break;
+        }
+        st = many ? ss->student_many : ss->student;
+        for (int r = 0; r < rows; r++)
+            for (int i = 0; i < 2; i++)
+                bind_kept(st, r * 2 + i + 1, ss, k + r, 9 + i);
+        step = sqlite3_step(st);
+        sqlite3_reset(st);
+        if (step != SQLITE_DONE)
+            rc = db_error(c, "writing students");
+        k += rows;
+    }
+    ss->n = 0;
+    slds_buf_clear(&ss->text);
+    return rc;
 }
 
 int resolve_pending_student(load_ctx *c, student_stmts *ss, const pending_student *p)
