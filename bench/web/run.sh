@@ -116,7 +116,7 @@ routes=("school dashboard API|/api/v1/schools/$school/dashboard|$principal|"
         "record API, cold|/api/v1/students/$student|$admin|/api/v1/students/|cold"
         "student page, cold|/students/$student|$admin|/students/|cold")
 echo "student routes: $((nstudents + 1)) students of school $school in turn (kept after the first round);"
-echo "  cold: $(grep -o '","' "$dir/cold.lua" | wc -l) more students of the whole state (each read and rendered)"
+echo "  cold: $(($(grep -o '","' "$dir/cold.lua" | wc -l) + 1)) students of the whole state, as the admin (each read and rendered)"
 for r in "${routes[@]}"; do # warm the report cache, check the status
     IFS='|' read -r name path cookie prefix ids <<<"$r"
     t=$(curl -s -o /dev/null -w '%{http_code} %{time_total}' -H "Cookie: slds_session=$cookie" "$base$path")

@@ -234,6 +234,17 @@ static void locked_writer_case(int wal)
     assert_int_equal(slds_cursor_step(&cur, &err), 1);
     assert_int_equal(slds_cursor_int(&cur, 0), 0);
     slds_cursor_close(&cur);
+    /* each row's values its own (the 200 were written 64 to a statement):
+     * student 1000 + i viewed at 1000 + i, by the admin, on its route */
+    assert_int_equal(slds_cursor_open(&cur, r,
+                                      "SELECT count(DISTINCT student_id) FROM access_log WHERE student_id = CAST(at AS TEXT)"
+                                      " AND username = 'state-admin' AND role = 'state-admin' AND user_id = 1"
+                                      " AND route = 'GET /api/v1/students/{id}'",
+                                      &err),
+                     0);
+    assert_int_equal(slds_cursor_step(&cur, &err), 1);
+    assert_int_equal(slds_cursor_int(&cur, 0), 200);
+    slds_cursor_close(&cur);
     char v[8];
     assert_int_equal(slds_store_meta_get(r, "x", v, sizeof v, &err), SLDS_OK);
     slds_store_close(r);
