@@ -38,7 +38,10 @@ int slds_web_new(slds_web **out, const slds_web_options *o, slds_error *err)
     pthread_mutex_init(&w->cache_mu, NULL);
     pthread_cond_init(&w->cache_cv, NULL);
     w->conns = calloc((size_t)w->n_stores, sizeof *w->conns);
-    int rc = w->conns && !web_kept_init(&w->kept, WEB_KEPT_MAX, WEB_KEPT_BYTES) ? SLDS_OK : slds_fail(err, SLDS_ERR_NOMEM, "out of memory");
+    int rc = w->conns && !web_kept_init(&w->kept, WEB_KEPT_MAX, WEB_KEPT_BYTES) &&
+                     !web_kept_init(&w->kept_students, WEB_KEPT_MAX, WEB_KEPT_STUDENT_BYTES)
+                 ? SLDS_OK
+                 : slds_fail(err, SLDS_ERR_NOMEM, "out of memory");
     for (int i = 0; i < w->n_stores && !rc; i++) {
         web_conn *k = &w->conns[i];
         k->seen_version = -1;
@@ -75,6 +78,7 @@ void slds_web_free(slds_web *w)
         free(w->cache[i]);
     }
     web_kept_free(&w->kept);
+    web_kept_free(&w->kept_students);
     for (int i = 0; w->conns && i < w->n_stores; i++) {
         slds_store_close(w->conns[i].store);
     }
@@ -715,10 +719,10 @@ static bool page_key(const web_ctx *c, web_keep keep, char *key, size_t size)
 /* A kept answer: 200 and the response filled, or 0. When the request
  * allows it the kept bytes are not copied: the response holds a reference
  * to them (slds_web_response.shared), a page's frame around them. */
-static int page_find(web_ctx *c, const char *key, uint64_t gen)
+static int page_find(web_ctx *c, web_kept *store, const char *key, uint64_t gen)
 {
     web_page meta;
-    web_blob *body = web_kept_find(&c->app->kept, key, gen, &meta);
+    web_blob *body = web_kept_find(store, key, gen, &meta);
     if (!body)
         return 0;
     slds_web_response *rs = c->rs;
@@ -748,7 +752,7 @@ static int page_find(web_ctx *c, const char *key, uint64_t gen)
 }
 
 /* Keeps the answer just rendered (its inside, for a page). */
-static void page_keep(web_ctx *c, const char *key, uint64_t gen, const char *title)
+static void page_keep(web_ctx *c, web_kept *store, const char *key, uint64_t gen, const char *title)
 {
     slds_web_response *rs = c->rs;
     size_t from = c->framed ? c->inner_start : 0, to = c->framed ? c->inner_end : rs->body.len;
@@ -774,7 +778,7 @@ static void page_keep(web_ctx *c, const char *key, uint64_t gen, const char *tit
     for (size_t i = 0; i < rs->nheaders; i++)
         if (!strcmp(rs->header_names[i], "Content-Disposition"))
             snprintf(p->disposition, sizeof p->disposition, "%s", rs->header_values[i]);
-    web_kept_put(&c->app->kept, p);
+    web_kept_put(store, p);
 }
 
 static int dispatch(web_ctx *c)
@@ -810,13 +814,16 @@ static int dispatch(web_ctx *c)
         char key[768];
         uint64_t gen = c->generation;
         bool keep = r->keep != KEEP_NONE && page_key(c, r->keep, key, sizeof key);
-        if (!keep || page_find(c, key, gen) != 200) {
+        /* students' answers apart: a stream of views of many students must
+         * not push out the dashboards, whose answers cost far more to make */
+        web_kept *store = r->keep == KEEP_REQUEST ? &c->app->kept_students : &c->app->kept;
+        if (!keep || page_find(c, store, key, gen) != 200) {
             web_doc d = {0};
             status = r->build ? r->build(c, &d) : r->build_level(c, &d, r->level);
             if (status == 200 && !d.answered)
                 status = render(c, &d);
             if (status == 200 && keep && !d.answered)
-                page_keep(c, key, gen, d.title);
+                page_keep(c, store, key, gen, d.title);
             web_doc_free(&d);
         }
         if (status == 200 && r->logs_view)

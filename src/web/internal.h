@@ -19,6 +19,8 @@ enum { WEB_CACHE_MAX = 96, WEB_INFLIGHT_MAX = 64, WEB_DOC_MAX_TABLES = 24 };
 /* Kept answers (kept.c): at most this many, and this many bytes. */
 enum { WEB_KEPT_MAX = 65536 };
 #define WEB_KEPT_BYTES ((size_t)256 << 20)
+/* ... and apart from them, the student routes' answers (one per student). */
+#define WEB_KEPT_STUDENT_BYTES ((size_t)64 << 20)
 
 /* The bytes of a kept answer: read-only once made, shared by the store and
  * every response still sending them (refs counts both). */
@@ -107,7 +109,8 @@ struct slds_web {
     int n_cache;
     char inflight[WEB_INFLIGHT_MAX][512];
     int n_inflight;
-    web_kept kept; /* answers kept (kept.c) */
+    web_kept kept;          /* answers kept (kept.c): dashboards, report cards, classes */
+    web_kept kept_students; /* the student routes' answers */
 };
 
 /* ------------------------------------------------------------ requests */
