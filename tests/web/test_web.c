@@ -21,6 +21,7 @@
 #include <cmocka.h>
 
 #include "access/access.h"
+#include "../db.h"
 #include "web/internal.h"
 
 static const char fixture_sql[] =
@@ -52,15 +53,8 @@ typedef struct fixture {
 static int setup(void **state)
 {
     fixture *fx = calloc(1, sizeof *fx);
-    snprintf(fx->path, sizeof fx->path, "/tmp/slds_test_web_XXXXXX");
-    int fd = mkstemp(fx->path);
-    assert_true(fd >= 0);
-    close(fd);
-    unlink(fx->path);
     slds_error err = {0};
-    slds_store *s;
-    if (slds_store_open_writer(&s, fx->path, SLDS_STORE_CREATE, &err))
-        fail_msg("%s", err.message);
+    slds_store *s = open_temp(fx->path, sizeof fx->path);
     if (slds_store_exec(s, fixture_sql, &err))
         fail_msg("%s", err.message);
     slds_store_close(s);
