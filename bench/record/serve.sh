@@ -28,7 +28,7 @@ unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY
 [ -f "$dir/ready" ] && [ -f "$dir/$ids.lua" ] || { echo "$dir: run bench/web/run.sh on it first"; exit 1; }
 err=$(mktemp)
 . "$(dirname "$0")/../web/serve_lib.sh"
-serve_start "$slds" "$dir/state.db" "$err" "${SLDS_WEB_THREADS:-4}"
+serve_start "$slds" "$dir/state.db" "$err" "${SLDS_WEB_THREADS:-}"
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -f "$err" "$err.lua"' EXIT
 cookie=$(serve_login $user)
 cpu_ticks() { awk '{print $14 + $15}' /proc/$pid/stat; }

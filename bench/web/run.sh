@@ -33,7 +33,7 @@ slds=$(realpath "${1:?usage: run.sh SLDS DIR [STUDENTS] [SECONDS]}")
 dir=${2:?usage: run.sh SLDS DIR [STUDENTS] [SECONDS]}
 students=${3:-200000}
 seconds=${4:-60}
-threads=${SLDS_WEB_THREADS:-4}
+threads=${SLDS_WEB_THREADS:-} # empty: the server's default
 export SLDS_NO_PROGRESS=1 no_proxy='*' NO_PROXY='*'
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY
 command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)"; exit 1; }
@@ -104,7 +104,7 @@ print(open(sys.argv[2]).read())
 PY
 nstudents=$(grep -o '","' "$dir/students.lua" | wc -l)
 rss() { awk '/VmRSS|RssAnon/ {printf "%s %.0f MiB ", $1, $2 / 1024}' /proc/$pid/status; }
-echo "state: $n students; school $school, teacher $teacher, student $student; server threads $threads; wrk ${seconds}s per run"
+echo "state: $n students; school $school, teacher $teacher, student $student; server threads ${threads:-default ($(nproc) processors)}; wrk ${seconds}s per run"
 echo "server memory after start: $(rss)"
 # name|path|cookie|prefix of the varied student path (empty: the path as is)
 routes=("school dashboard API|/api/v1/schools/$school/dashboard|$principal|"

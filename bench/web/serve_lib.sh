@@ -2,11 +2,12 @@
 # bench/record/serve.sh: starts `slds serve` on a benchmark state and logs
 # in its bench users (password bench-password-1, added by run.sh).
 
-# serve_start SLDS DB ERRFILE THREADS: the server on a free loopback port,
+# serve_start SLDS DB ERRFILE [THREADS]: the server on a free loopback port
+# (THREADS empty: the server's default, one per processor),
 # its messages in ERRFILE; sets pid and base (http://127.0.0.1:PORT). The
 # caller stops it (kill $pid).
 serve_start() {
-    "$1" serve "$2" --port 0 --threads "$4" 2>"$3" &
+    "$1" serve "$2" --port 0 ${4:+--threads "$4"} 2>"$3" &
     pid=$!
     local port=
     for _ in $(seq 1 100); do

@@ -272,7 +272,7 @@ int slds_web_server_start(slds_web_server **out, slds_web *w, const slds_web_opt
     if (!o->tls_cert != !o->tls_key)
         return slds_fail(err, SLDS_ERR_USAGE, "--tls-cert and --tls-key go together");
     slds_web_server *srv = calloc(1, sizeof *srv);
-    unsigned threads = (unsigned)(o->threads > 0 ? o->threads : 4);
+    unsigned threads = (unsigned)w->n_stores; /* one per read-only connection (slds_web_new) */
     if (srv)
         srv->daemons = calloc(threads, sizeof *srv->daemons);
     if (!srv || !srv->daemons) {

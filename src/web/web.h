@@ -45,7 +45,8 @@ typedef struct slds_web_options {
     int port;              /* 0: any free port (slds_web_server_port says which) */
     const char *tls_cert;  /* PEM certificate file; with tls_key, serve HTTPS */
     const char *tls_key;   /* PEM private key file */
-    int threads;           /* worker threads (and read-only connections); 0: 4 */
+    int threads;           /* worker threads (and read-only connections); 0: one per
+                            * online processor, at least 2 */
     size_t max_body;       /* largest request body accepted (bytes); 0: 16384 */
     size_t max_header;     /* memory for a request's headers (bytes); 0: 16384 */
     int min_n;             /* public suppression's minimum group size; 0: 10 */
