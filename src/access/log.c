@@ -169,18 +169,26 @@ static void *writer_thread(void *arg)
         pthread_mutex_unlock(&log->mu);
         slds_error err = {0};
         int r = write_batch(log, first, n, &err);
+        entry *last = first; /* the n-th entry (its next is read under the mutex) */
+        for (size_t i = 1; r == 0 && i < n; i++)
+            last = last->next;
         pthread_mutex_lock(&log->mu);
         if (r == 0) {
             pause = PAUSE_MIN_MS;
             log->failing = 0;
-            for (size_t i = 0; i < n; i++) {
-                entry *e = log->head;
-                log->head = e->next;
-                entry_free(e);
-            }
+            /* the n written entries leave the queue here; they are freed
+             * after the mutex, which every request takes to record a view */
+            log->head = last->next;
             if (!log->head)
                 log->tail = NULL;
+            last->next = NULL;
             log->queued -= n;
+            pthread_mutex_unlock(&log->mu);
+            for (entry *e = first, *next; e; e = next) {
+                next = e->next;
+                entry_free(e);
+            }
+            pthread_mutex_lock(&log->mu);
         } else if (r > 0) { /* locked (a load): wait and retry, also when stopping */
             pause_ms(log, pause);
             pause = pause * 2 > PAUSE_MAX_MS ? PAUSE_MAX_MS : pause * 2;
