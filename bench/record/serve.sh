@@ -13,6 +13,8 @@
 # prints requests/s, p50, p99 and the server's CPU (user + system, and user
 # alone) per request. IDS "cold" walks cold.lua instead (run.sh's 300,000 students of
 # the whole state, as the admin): each answer read and rendered, none kept.
+# SLDS_WEB_THREADS sets the server's --threads (default: its own default),
+# SLDS_WRK_THREADS wrk's threads (default 1).
 # The server writes its sessions and access log rows to DB, nothing else.
 # Not part of the test suite.
 set -euo pipefail
@@ -39,7 +41,7 @@ for route in "student record API|/api/v1/students/" "student page|/students/"; d
     IFS='|' read -r name prefix <<<"$route"
     sed "s|^ids = |prefix = \"$prefix\"\nids = |" "$dir/$ids.lua" >"$err.lua"
     t0=$(cpu_ticks) u0=$(user_ticks)
-    out=$(wrk -t1 -c"$conns" -d"${seconds}s" --timeout 30s --latency -s "$err.lua" \
+    out=$(wrk -t"${SLDS_WRK_THREADS:-1}" -c"$conns" -d"${seconds}s" --timeout 30s --latency -s "$err.lua" \
         -H "Cookie: slds_session=$cookie" "$base/")
     t1=$(cpu_ticks) u1=$(user_ticks)
     reqs=$(awk '/requests in/ {print $1}' <<<"$out")

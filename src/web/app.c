@@ -35,10 +35,10 @@ int slds_web_new(slds_web **out, const slds_web_options *o, slds_error *err)
     /* One thread per processor by default: each thread answers its
      * connections one request at a time, so more threads than processors
      * only take turns on them, and a request waits for its thread's turn
-     * (bench/web: the student record API's p99 at 200 connections on 2
-     * processors, five 20 s runs each, 13.6-15.4 ms with 2 threads, 16.2-18.1
-     * ms with 4). At least 2, so that one slow request (a report computed
-     * the first time) leaves the other thread's connections answered. */
+     * (on 2 processors the student record API's p99 at 200 connections was
+     * a sixth lower with 2 threads than with 4: docs/web.md, Speed). At
+     * least 2, so that one slow request (a report computed the first time)
+     * leaves the other thread's connections answered. */
     long online = sysconf(_SC_NPROCESSORS_ONLN);
     w->n_stores = o->threads > 0 ? o->threads : online > 2 ? (int)(online < 256 ? online : 256) : 2;
     pthread_mutex_init(&w->pool_mu, NULL);
